@@ -1,0 +1,377 @@
+"""The experiment file: pydantic models for every key, with bounds and descriptions.
+
+The field descriptions are the JSON Schema (`mlcc schema`) and the README's config reference.
+Loading YAML, applying `--set` overrides and turning validation errors into friendly messages
+live in `config_loading.py`; this module only declares what a valid experiment is.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class StrictModel(BaseModel):
+    """Base of every config section: unknown keys are errors and values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- data
+
+
+class SplitConfig(StrictModel):
+    """Fractions of the (shuffled) rows that go to each split; they must sum to 1."""
+
+    train: float = Field(0.8, gt=0, le=1, description="Fraction of rows used to fit weights.")
+    validation: float = Field(
+        0.2,
+        ge=0,
+        lt=1,
+        description="Fraction of rows used to watch generalisation while training (may be 0).",
+    )
+    test: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="Fraction of rows held back until `mlcc train --test` (may be 0).",
+    )
+
+    @model_validator(mode="after")
+    def _fractions_sum_to_one(self) -> SplitConfig:
+        total = self.train + self.validation + self.test
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                f"train + validation + test must sum to 1, got {total:g} "
+                f"({self.train:g} + {self.validation:g} + {self.test:g})"
+            )
+        return self
+
+
+class SyntheticConfig(StrictModel):
+    """Size and noise of a generated `builtin:` dataset (xor, circles, spiral, gaussian, linear)."""
+
+    samples: int = Field(1000, ge=10, le=10_000_000, description="Number of rows to generate.")
+    noise: float = Field(
+        0.1, ge=0, description="Standard deviation of the Gaussian noise added to the data."
+    )
+    features: int = Field(
+        2,
+        ge=1,
+        le=10_000,
+        description="Number of input columns (`linear` and `gaussian` only; the others are 2-D).",
+    )
+
+
+class DataConfig(StrictModel):
+    """Where the examples come from and how they are split."""
+
+    source: str = Field(
+        description=(
+            "A .csv or .parquet path (relative paths resolve against the config file's folder, "
+            "then the current directory) or `builtin:NAME` (see `mlcc datasets`)."
+        )
+    )
+    label: str | None = Field(
+        None,
+        description="Column the model predicts. Defaults to `target` for builtin datasets.",
+    )
+    label_scale: float = Field(
+        1.0,
+        gt=0,
+        description="Multiplier applied to a numeric label, e.g. 0.001 to predict thousands.",
+    )
+    shuffle: bool = Field(
+        True, description="Shuffle rows (seeded) before splitting; false keeps the file order."
+    )
+    split: SplitConfig = Field(
+        default_factory=SplitConfig, description="Fractions for train / validation / test."
+    )
+    stratify: bool = Field(
+        False,
+        description="Classification only: keep each class's share of rows the same in every split.",
+    )
+    missing: Literal["error", "drop", "mean", "median"] = Field(
+        "error",
+        description=(
+            "What to do with missing values in the columns the experiment uses: `error` names "
+            "them, `drop` removes those rows, `mean`/`median` fill them with the training "
+            "split's statistic."
+        ),
+    )
+    synthetic: SyntheticConfig = Field(
+        default_factory=SyntheticConfig,
+        description="Generator settings for synthetic builtin datasets (ignored otherwise).",
+    )
+
+
+# ----------------------------------------------------------------------- features
+
+
+class RatioConfig(StrictModel):
+    """Synthetic feature numerator / denominator (e.g. rooms_per_person)."""
+
+    type: Literal["ratio"] = Field(description="Transform tag.")
+    name: str = Field(min_length=1, description="Name of the new column.")
+    numerator: str = Field(min_length=1, description="Column divided.")
+    denominator: str = Field(min_length=1, description="Column divided by.")
+    on_zero: Literal["error", "zero"] = Field(
+        "error",
+        description="A zero denominator is an error (`error`) or gives 0 (`zero`).",
+    )
+
+
+class ExpressionConfig(StrictModel):
+    """A new column from a safe arithmetic expression over columns."""
+
+    type: Literal["expression"] = Field(description="Transform tag.")
+    name: str = Field(min_length=1, description="Name of the new column.")
+    expression: str = Field(
+        min_length=1,
+        description=(
+            "Arithmetic over column names and numbers: + - * / ** and log, log1p, exp, sqrt, "
+            "abs. Nothing else can run."
+        ),
+    )
+
+
+class ClipConfig(StrictModel):
+    """Limit columns to [min, max], fixed or learned as quantiles of the training split."""
+
+    type: Literal["clip"] = Field(description="Transform tag.")
+    columns: list[str] | None = Field(
+        None, min_length=1, description="Columns to clip (default: every numeric feature)."
+    )
+    min: float | None = Field(None, description="Fixed lower bound.")
+    max: float | None = Field(None, description="Fixed upper bound.")
+    lower_quantile: float | None = Field(
+        None, ge=0, le=1, description="Lower bound = this quantile of the training split."
+    )
+    upper_quantile: float | None = Field(
+        None, ge=0, le=1, description="Upper bound = this quantile of the training split."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind_of_bound_per_side(self) -> ClipConfig:
+        if self.min is not None and self.lower_quantile is not None:
+            raise ValueError("give either min or lower_quantile, not both")
+        if self.max is not None and self.upper_quantile is not None:
+            raise ValueError("give either max or upper_quantile, not both")
+        if all(v is None for v in (self.min, self.max, self.lower_quantile, self.upper_quantile)):
+            raise ValueError("needs at least one bound: min, max, lower_quantile or upper_quantile")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
+        lower, upper = self.lower_quantile, self.upper_quantile
+        if lower is not None and upper is not None and lower > upper:
+            raise ValueError(f"lower_quantile ({lower:g}) must not exceed upper_quantile ({upper:g})")
+        return self
+
+
+class ZScoreConfig(StrictModel):
+    """Standardise columns: (x − mean) / std, statistics from the training split."""
+
+    type: Literal["zscore"] = Field(description="Transform tag.")
+    columns: list[str] | None = Field(
+        None, min_length=1, description="Columns to scale (default: every numeric feature)."
+    )
+
+
+class MinMaxConfig(StrictModel):
+    """Rescale columns linearly so the training split spans [low, high]."""
+
+    type: Literal["minmax"] = Field(description="Transform tag.")
+    columns: list[str] | None = Field(
+        None, min_length=1, description="Columns to scale (default: every numeric feature)."
+    )
+    low: float = Field(0.0, description="Value the training minimum maps to.")
+    high: float = Field(1.0, description="Value the training maximum maps to.")
+
+    @model_validator(mode="after")
+    def _low_below_high(self) -> MinMaxConfig:
+        if self.low >= self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        return self
+
+
+class LogConfig(StrictModel):
+    """Compress a long tail: log(x), or log(1 + x) with `log1p: true`."""
+
+    type: Literal["log"] = Field(description="Transform tag.")
+    columns: list[str] = Field(min_length=1, description="Columns to transform.")
+    log1p: bool = Field(
+        False, description="Use log(1 + x), which accepts zeros; plain log needs x > 0."
+    )
+
+
+FeatureStep = Annotated[
+    RatioConfig | ExpressionConfig | ClipConfig | ZScoreConfig | MinMaxConfig | LogConfig,
+    Field(discriminator="type"),
+]
+
+# ------------------------------------------------------------------------- models
+
+
+class LinearConfig(StrictModel):
+    """Linear regression: prediction w·x + b, squared loss (RMSE reported)."""
+
+    type: Literal["linear"] = Field(description="Model tag.")
+    l1: float = Field(0.0, ge=0, description="L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros).")
+    l2: float = Field(0.0, ge=0, description="L2 strength λ₂: penalty λ₂·Σw².")
+
+
+class LogisticConfig(StrictModel):
+    """Logistic regression: probability σ(w·x + b), binary log loss."""
+
+    type: Literal["logistic"] = Field(description="Model tag.")
+    l1: float = Field(0.0, ge=0, description="L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros).")
+    l2: float = Field(
+        0.0,
+        ge=0,
+        description=(
+            "L2 strength λ₂: penalty λ₂·Σw² on the mean log loss; equals scikit-learn's "
+            "LogisticRegression(C=1/(2·λ₂·n_train))."
+        ),
+    )
+
+
+ModelConfig = Annotated[LinearConfig | LogisticConfig, Field(discriminator="type")]
+
+# --------------------------------------------------------------------- optimizers
+
+
+class SGDConfig(StrictModel):
+    """Plain (mini-batch) gradient descent: w ← w − learning_rate · gradient."""
+
+    type: Literal["sgd"] = Field(description="Optimizer tag.")
+    learning_rate: float = Field(gt=0, description="Step size of each update.")
+    clip_norm: float | None = Field(
+        None,
+        gt=0,
+        description="Rescale the gradient when its global L2 norm exceeds this value.",
+    )
+
+
+OptimizerConfig = Annotated[SGDConfig, Field(discriminator="type")]
+
+# ----------------------------------------------------------------------- training
+
+
+class EarlyStoppingConfig(StrictModel):
+    """Stop when validation loss stops improving, then restore the best weights."""
+
+    patience: int = Field(
+        3, ge=1, description="Periods without improvement tolerated before stopping."
+    )
+    min_delta: float = Field(
+        0.0, ge=0, description="Smallest decrease of validation loss that counts as improvement."
+    )
+    restore_best: bool = Field(
+        True, description="Put back the weights from the period with the lowest validation loss."
+    )
+
+
+class TrainingConfig(StrictModel):
+    """How long to train and how often to report."""
+
+    batch_size: int | Literal["full"] = Field(
+        32,
+        description=(
+            "Examples per step: 1 = stochastic gradient descent, N = mini-batch, "
+            "`full` = batch gradient descent over the whole training split."
+        ),
+    )
+    epochs: int | None = Field(
+        None, ge=1, description="Passes over the training split (default 10 if steps is unset)."
+    )
+    steps: int | None = Field(
+        None, ge=1, description="Weight updates to make (one step = one batch = one update)."
+    )
+    periods: int = Field(
+        10, ge=1, description="How many times train and validation loss are reported."
+    )
+    early_stopping: EarlyStoppingConfig | None = Field(
+        None, description="Stop on a validation-loss plateau (needs a validation split)."
+    )
+
+    @field_validator("batch_size", mode="before")
+    @classmethod
+    def _whole_number_or_full(cls, value: object) -> object:
+        # One clear message instead of pydantic's two (one per union member).
+        if value == "full" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError(f"must be a whole number >= 1 or 'full', got {value!r}")
+
+    @model_validator(mode="after")
+    def _epochs_or_steps(self) -> TrainingConfig:
+        if self.epochs is not None and self.steps is not None:
+            raise ValueError("give either epochs or steps, not both")
+        return self
+
+
+class EvaluationConfig(StrictModel):
+    """How predictions are scored after training."""
+
+    threshold: float = Field(
+        0.5,
+        gt=0,
+        lt=1,
+        description="Classification threshold: probability at or above it predicts class 1.",
+    )
+
+
+# --------------------------------------------------------------------- experiment
+
+
+class ExperimentConfig(StrictModel):
+    """One experiment: data, features, model, optimizer and training schedule."""
+
+    name: str = Field(
+        "experiment",
+        min_length=1,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="Run-name prefix (letters, digits, `.`, `_`, `-`).",
+    )
+    seed: int = Field(42, ge=0, description="Every random choice (shuffle, split) derives from it.")
+    data: DataConfig = Field(description="Data source, label and split.")
+    features: list[FeatureStep] = Field(
+        default_factory=list,
+        description="Transforms applied in order, fitted on the training split only.",
+    )
+    inputs: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="Columns the model sees (default: every numeric non-label column).",
+    )
+    model: ModelConfig = Field(description="The model to train.")
+    optimizer: OptimizerConfig = Field(description="How weights are updated.")
+    training: TrainingConfig = Field(
+        default_factory=TrainingConfig, description="Batching, length and reporting."
+    )
+    evaluation: EvaluationConfig = Field(
+        default_factory=EvaluationConfig, description="Scoring settings."
+    )
+
+    @model_validator(mode="after")
+    def _early_stopping_needs_validation(self) -> ExperimentConfig:
+        if self.training.early_stopping is not None and self.data.split.validation == 0:
+            raise ValueError(
+                "training.early_stopping watches validation loss, but data.split.validation is 0"
+            )
+        return self
+
+    @property
+    def total_epochs_or_default(self) -> int | None:
+        """Epochs to run: the configured value, or 10 when neither epochs nor steps is set."""
+        if self.training.steps is not None:
+            return None
+        return self.training.epochs if self.training.epochs is not None else 10
+
+
+def union_tags(union: object) -> tuple[str, ...]:
+    """The `type:` tags of a discriminated union alias, in declaration order.
+
+    Registries are checked against these so a config variant never lacks an implementation.
+    """
+    members = get_args(get_args(union)[0]) or (get_args(union)[0],)
+    return tuple(get_args(member.model_fields["type"].annotation)[0] for member in members)

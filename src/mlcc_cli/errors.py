@@ -1,0 +1,56 @@
+"""The one family of errors mlcc raises, each carrying the exit code the CLI should use.
+
+Messages say what was wrong, where (file:line or config key) and what would fix it.
+"""
+
+from __future__ import annotations
+
+
+class MlccError(Exception):
+    """Base of every error mlcc reports to a user instead of a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(MlccError):
+    """The experiment file, a `--set` override or a command-line option is wrong (exit 2)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+    def __str__(self) -> str:
+        head = super().__str__()
+        if not self.problems:
+            return head
+        return head + "\n" + "\n".join(f"  {problem}" for problem in self.problems)
+
+
+class DataError(MlccError):
+    """The data cannot be used as configured: missing file, bad values, wrong label (exit 2)."""
+
+    exit_code = 2
+
+
+class NotFittedError(MlccError):
+    """A transform or model was used before `fit` learned its state."""
+
+    exit_code = 1
+
+    def __init__(self, owner: object) -> None:
+        name = type(owner).__name__
+        super().__init__(f"{name} is not fitted yet: call fit() before using it.")
+
+
+class TrainingDiverged(MlccError):
+    """Loss or weights became NaN/inf during training (exit 1)."""
+
+    exit_code = 1
+
+
+class DownloadError(MlccError):
+    """A public dataset could not be fetched or failed verification (exit 1)."""
+
+    exit_code = 1
