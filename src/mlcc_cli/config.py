@@ -164,7 +164,9 @@ class ClipConfig(StrictModel):
             raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
         lower, upper = self.lower_quantile, self.upper_quantile
         if lower is not None and upper is not None and lower > upper:
-            raise ValueError(f"lower_quantile ({lower:g}) must not exceed upper_quantile ({upper:g})")
+            raise ValueError(
+                f"lower_quantile ({lower:g}) must not exceed upper_quantile ({upper:g})"
+            )
         return self
 
 
@@ -298,7 +300,9 @@ class TrainingConfig(StrictModel):
     @classmethod
     def _whole_number_or_full(cls, value: object) -> object:
         # One clear message instead of pydantic's two (one per union member).
-        if value == "full" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        if value == "full" or (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        ):
             return value
         raise ValueError(f"must be a whole number >= 1 or 'full', got {value!r}")
 
@@ -358,6 +362,11 @@ class ExperimentConfig(StrictModel):
             raise ValueError(
                 "training.early_stopping watches validation loss, but data.split.validation is 0"
             )
+        if self.data.stratify and self.model.type == "linear":
+            raise ValueError(
+                "data.stratify keeps class ratios equal across splits, which needs a "
+                "classification model; set data.stratify: false for linear regression"
+            )
         return self
 
     @property
@@ -366,6 +375,27 @@ class ExperimentConfig(StrictModel):
         if self.training.steps is not None:
             return None
         return self.training.epochs if self.training.epochs is not None else 10
+
+
+# Known without importing numpy/pandas, so `mlcc validate` can check names instantly;
+# data.py's catalog is tested to list exactly these.
+BUILTIN_DATASETS = (
+    "breast_cancer",
+    "iris",
+    "wine",
+    "digits",
+    "diabetes",
+    "xor",
+    "circles",
+    "spiral",
+    "gaussian",
+    "linear",
+)
+# Files `mlcc datasets fetch NAME` can download, by file name -> NAME.
+FETCHABLE_FILES = {
+    "california_housing_train.csv": "california_housing",
+    "california_housing_test.csv": "california_housing",
+}
 
 
 def union_tags(union: object) -> tuple[str, ...]:

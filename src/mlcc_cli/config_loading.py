@@ -7,6 +7,7 @@ person can jump straight to it.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,8 @@ from typing import Any, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from mlcc_cli.config import ExperimentConfig
-from mlcc_cli.errors import ConfigError
+from mlcc_cli.config import BUILTIN_DATASETS, FETCHABLE_FILES, ExperimentConfig
+from mlcc_cli.errors import ConfigError, DataError
 
 Path_ = tuple[str | int, ...]
 
@@ -233,6 +234,12 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
         return f"must be {symbol} {bound:g}, got {got!r}"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}, got {got!r}"
+    if kind == "string_pattern_mismatch":
+        # Only run names carry a pattern: say it in words rather than as a regex.
+        return (
+            "must start with a letter or digit and use only letters, digits, '.', '_' or '-', "
+            f"got {got!r}"
+        )
     if kind == "union_tag_invalid":
         return f"unknown type {ctx.get('tag')!r}; must be one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
@@ -263,6 +270,8 @@ def validation_problems(
             path = (*path, extra_key)
         else:
             path, model = _walk(data, loc)
+            if item["type"].startswith("union_tag"):
+                path = (*path, "type")
         message = _describe(item, model, extra_key)
         where = _where(path, source, positions, overridden)
         line = f"{where}{_dotted(path)}: {message}"
@@ -305,3 +314,47 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> LoadedConfig
 def resolved_yaml(config: ExperimentConfig) -> str:
     """The fully resolved config (defaults filled) as YAML, in declaration order."""
     return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def check_run_name(name: str | None) -> None:
+    """Reject a `--name` that could not be a folder-name prefix."""
+    if name is not None and not RUN_NAME.match(name):
+        raise ConfigError(
+            f"--name {name!r}: use letters, digits, '.', '_' or '-' (starting with a letter "
+            "or digit), e.g. --name lr-0.01."
+        )
+
+
+def locate_data_source(source: str, config_folder: Path) -> str:
+    """Where `data.source` points: a builtin name as given, or the file path that exists.
+
+    Relative paths are tried against the config file's folder first, then the current
+    directory. Kept free of numpy/pandas so `mlcc validate` starts instantly.
+    """
+    if source.startswith("builtin:"):
+        name = source.removeprefix("builtin:")
+        if name not in BUILTIN_DATASETS:
+            close = difflib.get_close_matches(name, BUILTIN_DATASETS, n=1)
+            hint = f" Did you mean 'builtin:{close[0]}'?" if close else ""
+            raise DataError(
+                f"data.source: unknown built-in dataset '{name}'.{hint} Built-ins: "
+                + ", ".join(BUILTIN_DATASETS)
+                + " (`mlcc datasets` lists them)."
+            )
+        return source
+    path = Path(source).expanduser()
+    candidates = [path] if path.is_absolute() else [config_folder / path, Path.cwd() / path]
+    for candidate in candidates:
+        if candidate.is_file():
+            return str(candidate)
+    looked = " and ".join(str(c) for c in candidates)
+    hint = ""
+    if path.name in FETCHABLE_FILES:
+        hint = (
+            f" This file is the crash course's {FETCHABLE_FILES[path.name]} data: run "
+            f"`mlcc datasets fetch {FETCHABLE_FILES[path.name]}` from the folder you train in."
+        )
+    raise DataError(f"data.source: file '{source}' not found (looked in {looked}).{hint}")

@@ -1,0 +1,3 @@
+from mlcc_cli.cli import main
+
+main()

@@ -1,0 +1,231 @@
+"""The `mlcc` command line: parse options, call one core function, render, map errors to exits.
+
+numpy, pandas and scikit-learn are imported inside the commands that need them, so
+`mlcc --help`, `mlcc validate` and `mlcc schema` start instantly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from mlcc_cli import __version__
+from mlcc_cli.errors import MlccError
+
+app = typer.Typer(
+    name="mlcc",
+    help="The Machine Learning Crash Course as a command line: one YAML file per experiment.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+datasets_app = typer.Typer(
+    help="List the built-in datasets, or download a public one with `fetch`.",
+    invoke_without_command=True,
+)
+app.add_typer(datasets_app, name="datasets")
+
+EXIT_INTERRUPTED = 130
+
+ConfigArg = Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Override a config value by dotted path, e.g. optimizer.learning_rate=0.01 "
+        "or features.2.max=4 (repeatable; values parsed as YAML).",
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")
+]
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn mlcc's own errors into one paragraph on stderr and the right exit code."""
+    try:
+        yield
+    except MlccError as error:
+        from mlcc_cli.report import render_error
+
+        render_error(_stderr(), str(error))
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        _stderr().print("interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"mlcc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    """The Machine Learning Crash Course as a command line."""
+
+
+@app.command()
+def train(
+    config: ConfigArg,
+    set_: SetOption = None,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Folder that receives the run directory.")
+    ] = Path("runs"),
+    name: Annotated[
+        str | None, typer.Option("--name", help="Run-name prefix (default: the config's name).")
+    ] = None,
+    test: Annotated[
+        bool, typer.Option("--test", help="Also evaluate on the test split (use sparingly).")
+    ] = False,
+    json_output: JsonOption = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the run directory path.")
+    ] = False,
+) -> None:
+    """Validate, load, split, transform, train and evaluate; write a run directory."""
+    started = time.perf_counter()
+    with _user_errors():
+        from mlcc_cli.config_loading import check_run_name, load_config
+
+        loaded = load_config(config, set_ or [])
+        check_run_name(name)
+        from mlcc_cli.experiment import run_experiment
+        from mlcc_cli.report import TrainingDisplay, render_result
+
+        import_s = time.perf_counter() - started
+        human = Console(stderr=json_output, quiet=quiet, highlight=False)
+        display = TrainingDisplay(human)
+        try:
+            result = run_experiment(
+                loaded,
+                runs_dir=runs_dir,
+                run_name=name,
+                evaluate_test=test,
+                observer=display,
+            )
+        finally:
+            display.close()
+        result.timings = {"import_s": import_s, **result.timings}
+        if json_output:
+            typer.echo(json.dumps(_train_json(result), allow_nan=False))
+        elif quiet:
+            typer.echo(str(result.run_dir))
+        else:
+            render_result(human, result)
+        if result.status != "complete":
+            from mlcc_cli.report import render_error
+
+            render_error(_stderr(), f"{result.message} The run so far is in {result.run_dir}.")
+            raise typer.Exit(EXIT_INTERRUPTED if result.status == "interrupted" else 1)
+
+
+def _train_json(result: Any) -> dict[str, Any]:
+    return {
+        "run_dir": str(result.run_dir),
+        "status": result.status,
+        "message": result.message,
+        "metrics": result.metrics,
+        "stopped_early": result.stopped_early,
+        "best_period": result.best_period,
+        "periods": len(result.history),
+        "warnings": result.warnings,
+        "timings": {k: round(v, 4) for k, v in result.timings.items()},
+    }
+
+
+@app.command()
+def validate(
+    config: ConfigArg,
+    set_: SetOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Check a config (schema, values, data file present) without running it."""
+    with _user_errors():
+        from mlcc_cli.config_loading import load_config, locate_data_source
+
+        loaded = load_config(config, set_ or [])
+        located = locate_data_source(loaded.config.data.source, loaded.folder)
+        if json_output:
+            typer.echo(json.dumps({"valid": True, "config": str(config), "source": located}))
+        else:
+            Console(highlight=False).print(
+                f"[green]valid[/] {config}: model {loaded.config.model.type}, "
+                f"optimizer {loaded.config.optimizer.type}, data {located}"
+            )
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the config file (for editors' YAML completion)."""
+    from mlcc_cli.config import ExperimentConfig
+
+    typer.echo(json.dumps(ExperimentConfig.model_json_schema(), indent=2))
+
+
+@datasets_app.callback()
+def datasets(ctx: typer.Context, json_output: JsonOption = False) -> None:
+    """List the built-in datasets with rows, columns and task."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from mlcc_cli.data import builtin_catalog
+
+    catalog = builtin_catalog()
+    if json_output:
+        typer.echo(json.dumps({"datasets": [vars(row) for row in catalog]}))
+        return
+    from mlcc_cli.fetch import FETCHABLE
+    from mlcc_cli.report import datasets_table
+
+    console = Console(highlight=False)
+    console.print(datasets_table(catalog))
+    console.print(
+        "Downloadable with `mlcc datasets fetch NAME`: " + ", ".join(sorted(FETCHABLE)) + "."
+    )
+
+
+@datasets_app.command("fetch")
+def fetch(
+    name: Annotated[str, typer.Argument(help="Dataset to download, e.g. california_housing.")],
+    dest: Annotated[Path, typer.Option("--dest", help="Folder to write the files into.")] = Path(
+        "datasets"
+    ),
+) -> None:
+    """Download a public dataset (checksum verified); MLCC_DATASET_MIRROR selects a mirror."""
+    with _user_errors():
+        from mlcc_cli.fetch import fetch_dataset
+
+        paths = fetch_dataset(name, dest, mirror=os.environ.get("MLCC_DATASET_MIRROR"))
+        console = Console(highlight=False)
+        for path in paths:
+            console.print(f"[green]verified[/] {path}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="mlcc")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

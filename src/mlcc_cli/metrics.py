@@ -1,0 +1,57 @@
+"""Scores of a trained model: a thin layer over scikit-learn plus crash-course extras.
+
+Prediction bias (average prediction − average label) is the crash course's first check that a
+classifier is calibrated: it should be near zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from sklearn import metrics as skm
+
+
+def prediction_bias(y: np.ndarray, prediction: np.ndarray) -> float:
+    """Prediction bias: mean(prediction) − mean(label); near 0 for a calibrated model."""
+    return float(np.mean(prediction) - np.mean(y))
+
+
+def regression_metrics(y: np.ndarray, prediction: np.ndarray) -> dict[str, float]:
+    """RMSE, MAE, R², loss (MSE) and prediction bias of real-valued predictions.
+
+    RMSE = √(mean((ŷ − y)²)); MAE = mean|ŷ − y|; R² = 1 − SS_res / SS_tot.
+    """
+    mse = float(skm.mean_squared_error(y, prediction))
+    return {
+        "rmse": math.sqrt(mse),
+        "mae": float(skm.mean_absolute_error(y, prediction)),
+        "r2": float(skm.r2_score(y, prediction)) if len(y) > 1 else float("nan"),
+        "loss": mse,
+        "prediction_bias": prediction_bias(y, prediction),
+    }
+
+
+def binary_metrics(y: np.ndarray, probability: np.ndarray, threshold: float) -> dict[str, float]:
+    """Log loss, accuracy, precision, recall, F1, ROC AUC and prediction bias of P(y = 1).
+
+    Class 1 is predicted when probability ≥ threshold. AUC is NaN when the split holds a
+    single class (it is undefined there).
+    """
+    predicted_class = (probability >= threshold).astype(np.int64)
+    y_int = y.astype(np.int64)
+    both_classes = np.unique(y_int).size == 2
+    return {
+        "log_loss": float(skm.log_loss(y_int, probability, labels=[0, 1])),
+        "accuracy": float(skm.accuracy_score(y_int, predicted_class)),
+        "precision": float(skm.precision_score(y_int, predicted_class, zero_division=0)),
+        "recall": float(skm.recall_score(y_int, predicted_class, zero_division=0)),
+        "f1": float(skm.f1_score(y_int, predicted_class, zero_division=0)),
+        "auc": float(skm.roc_auc_score(y_int, probability)) if both_classes else float("nan"),
+        "prediction_bias": prediction_bias(y, probability),
+    }
+
+
+def json_safe(metrics: dict[str, float]) -> dict[str, float | None]:
+    """Metrics with NaN/inf replaced by None, since JSON has no NaN."""
+    return {k: (v if isinstance(v, int) or math.isfinite(v) else None) for k, v in metrics.items()}
