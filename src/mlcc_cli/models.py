@@ -1,0 +1,294 @@
+"""Linear and logistic regression: predictions, losses and their gradients.
+
+A model here is a bag of named weights plus one function, `loss_and_gradients`, that scores a
+batch and says which way to move each weight. The training loop in `training.py` owns
+batching, periods and early stopping; the optimizer in `optimizers.py` owns the update rule,
+including the L1 proximal step, so no model contains a loop.
+
+Shapes: X is (n_samples, n_features), y is (n_samples,), coef_ is (n_features,) and
+intercept_ is (1,) so that every parameter is an array an optimizer can update in place.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Protocol, Self
+
+import numpy as np
+
+from mlcc_cli.config import LinearConfig, LogisticConfig
+from mlcc_cli.errors import DataError, NotFittedError
+
+
+class TrainableModel(Protocol):
+    """What the training loop needs from a model; every class in MODELS provides it."""
+
+    l1: float
+    l1_names: ClassVar[tuple[str, ...]]
+    task: ClassVar[str]
+    n_features_in_: int | None
+
+    @property
+    def params(self) -> dict[str, np.ndarray]: ...
+    def initialize(self, n_features: int) -> Any: ...
+    def loss_and_gradients(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]: ...
+    def loss(self, X: np.ndarray, y: np.ndarray) -> float: ...
+    def predict(self, X: np.ndarray) -> np.ndarray: ...
+    def validate_targets(self, y: np.ndarray) -> None: ...
+
+
+class _LinearModelBase(ABC):
+    """Shared weights, penalties, checks and state export of the two linear models.
+
+    Penalty: λ₁·Σ|w| + λ₂·Σw² on coef_ only (the bias is never penalised).
+    """
+
+    type: ClassVar[str]
+    task: ClassVar[str]  # "regression" or "binary": which metrics the training loop reports
+    l1_names: ClassVar[tuple[str, ...]] = ("coef_",)  # parameters the L1 proximal step touches
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
+        self.l1 = l1
+        self.l2 = l2
+        self.coef_: np.ndarray | None = None
+        self.intercept_: np.ndarray | None = None
+        self.n_features_in_: int | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(l1={self.l1!r}, l2={self.l2!r})"
+
+    def initialize(self, n_features: int) -> Self:
+        """Start from all-zero weights and bias (a convex loss needs no random start)."""
+        if n_features < 1:
+            raise DataError(f"{type(self).__name__} needs at least one input feature, got 0")
+        self.coef_ = np.zeros(n_features, dtype=np.float64)  # (n_features,)
+        self.intercept_ = np.zeros(1, dtype=np.float64)  # (1,)
+        self.n_features_in_ = n_features
+        return self
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """The weight arrays themselves (not copies): optimizers update them in place."""
+        self._check_fitted()
+        return {"coef_": self.coef_, "intercept_": self.intercept_}
+
+    def penalty(self) -> float:
+        """Regularisation term: λ₁·Σ|w| + λ₂·Σw² over coef_."""
+        self._check_fitted()
+        coef = self.coef_
+        return float(self.l1 * np.abs(coef).sum() + self.l2 * (coef @ coef))
+
+    def nonzero_weights(self) -> int:
+        """Model size in crash-course terms: coef_ entries different from 0 (bias not counted)."""
+        self._check_fitted()
+        return int(np.count_nonzero(self.coef_))
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """Raw model output X·w + b, shape (n_samples,)."""
+        X = self._check_features(X)
+        z = X @ self.coef_  # (n,) = (n, d) @ (d,)
+        z += self.intercept_[0]
+        return z
+
+    def loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Data loss on a whole split (no penalty); targets are validated first."""
+        X = self._check_features(X)
+        y = self._check_labels(X, y)
+        self.validate_targets(y)
+        return self._loss_and_residual(X, y, want_residual=False)[0]
+
+    def loss_and_gradients(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """Batch data loss (without penalty) and gradients of data loss + L2 penalty.
+
+        Both models share the form ∂/∂w = scale·Xᵀr + 2λ₂w and ∂/∂b = scale·Σr, where r is the
+        residual the subclass returns. L1 is deliberately absent: the optimizer applies it as a
+        proximal (soft-threshold) step so that weights reach exact zeros.
+        Target values are not re-checked per batch; `validate_targets` runs once per split.
+        """
+        X = self._check_features(X)
+        y = self._check_labels(X, y)
+        loss, residual, scale = self._loss_and_residual(X, y, want_residual=True)
+        grad_coef = residual @ X  # (d,) = (n,) @ (n, d), i.e. Xᵀr
+        grad_coef *= scale
+        if self.l2:
+            grad_coef += (2.0 * self.l2) * self.coef_
+        grad_intercept = np.array([scale * residual.sum()])  # (1,)
+        return loss, {"coef_": grad_coef, "intercept_": grad_intercept}
+
+    def validate_targets(self, y: np.ndarray) -> None:
+        """Raise `DataError` if y holds values this model cannot learn from."""
+        y = np.asarray(y)
+        if not np.all(np.isfinite(y)):
+            raise DataError(f"{type(self).__name__}: the label contains NaN or infinite values")
+
+    def get_state(self) -> dict[str, Any]:
+        """Hyperparameters and weights as JSON-able values (arrays become lists)."""
+        self._check_fitted()
+        return {
+            "type": self.type,
+            "l1": self.l1,
+            "l2": self.l2,
+            "n_features_in_": self.n_features_in_,
+            "coef_": self.coef_.tolist(),
+            "intercept_": self.intercept_.tolist(),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Self:
+        """Rebuild a fitted model from `get_state()` output (never unpickles anything)."""
+        if state.get("type") != cls.type:
+            raise DataError(f"state of model {state.get('type')!r} cannot build {cls.__name__}")
+        model = cls(l1=float(state["l1"]), l2=float(state["l2"]))
+        model.initialize(int(state["n_features_in_"]))
+        coef = np.asarray(state["coef_"], dtype=np.float64)
+        intercept = np.asarray(state["intercept_"], dtype=np.float64)
+        if coef.shape != model.coef_.shape or intercept.shape != (1,):
+            raise DataError(
+                f"{cls.__name__} state is inconsistent: {coef.size} weights for "
+                f"{model.n_features_in_} features"
+            )
+        model.coef_[:] = coef
+        model.intercept_[:] = intercept
+        return model
+
+    # ------------------------------------------------------------------ helpers
+
+    @abstractmethod
+    def _loss_and_residual(
+        self, X: np.ndarray, y: np.ndarray, want_residual: bool
+    ) -> tuple[float, np.ndarray, float]:
+        """Return (mean data loss, residual r, scale) with ∂loss/∂z = scale·r per example."""
+
+    def _check_fitted(self) -> None:
+        if self.coef_ is None:
+            raise NotFittedError(self)
+
+    def _check_features(self, X: np.ndarray) -> np.ndarray:
+        self._check_fitted()
+        X = np.asarray(X, dtype=np.float64)  # no copy for float64 input; never written to
+        if X.ndim != 2:
+            raise DataError(f"{type(self).__name__} expects a 2-D feature matrix, got {X.ndim}-D")
+        if X.shape[1] != self.n_features_in_:
+            raise DataError(
+                f"{type(self).__name__} was initialized with {self.n_features_in_} features "
+                f"but got {X.shape[1]}"
+            )
+        return X
+
+    @staticmethod
+    def _check_labels(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, dtype=np.float64)
+        if y.shape != (X.shape[0],):
+            raise DataError(
+                f"labels must have shape ({X.shape[0]},) to match the features, got {y.shape}"
+            )
+        return y
+
+
+class LinearRegression(_LinearModelBase):
+    """Linear regression: ŷ = X·w + b with mean squared error loss.
+
+    MSE = (1/n)·Σ(ŷ − y)²; gradient of MSE: ∂/∂w = (2/n)·Xᵀ(ŷ − y), ∂/∂b = (2/n)·Σ(ŷ − y).
+    Penalty λ₁·Σ|w| + λ₂·Σw²; L2 adds 2λ₂w to the gradient, L1 is a proximal optimizer step.
+
+    Parameters: l1, l2 — penalty strengths λ₁, λ₂ (>= 0).
+    Attributes: coef_ (n_features,), intercept_ (1,), n_features_in_.
+    """
+
+    type = "linear"
+    task = "regression"
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted label ŷ = X·w + b, shape (n_samples,)."""
+        return self.decision_function(X)
+
+    def _loss_and_residual(
+        self, X: np.ndarray, y: np.ndarray, want_residual: bool
+    ) -> tuple[float, np.ndarray, float]:
+        n = X.shape[0]
+        residual = X @ self.coef_  # (n,) = (n, d) @ (d,); in-place ops below reuse it
+        residual += self.intercept_[0]
+        residual -= y  # ŷ − y
+        return float(residual @ residual) / n, residual, 2.0 / n
+
+
+class LogisticRegression(_LinearModelBase):
+    """Binary logistic regression: p = σ(X·w + b) with mean log loss.
+
+    Log loss per example: −[y·log p + (1 − y)·log(1 − p)] = softplus(z) − y·z with z = X·w + b
+    and softplus(z) = log(1 + e^z), computed with np.logaddexp so it never evaluates log(0).
+    Log loss gradient: ∂/∂w = (1/n)·Xᵀ(p − y), ∂/∂b = (1/n)·Σ(p − y); L2 adds 2λ₂w.
+
+    Parameters: l1, l2 — penalty strengths λ₁, λ₂ (>= 0); λ₂ corresponds to scikit-learn's
+    C = 1/(2·λ₂·n_train).
+    Attributes: coef_ (n_features,), intercept_ (1,), classes_ = [0, 1], n_features_in_.
+    """
+
+    type = "logistic"
+    task = "binary"
+
+    def initialize(self, n_features: int) -> Self:
+        """Zero weights and bias; the classes are always 0 and 1."""
+        super().initialize(n_features)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities [1 − p, p], shape (n_samples, 2) like scikit-learn."""
+        p = _sigmoid(self.decision_function(X))  # (n,)
+        return np.column_stack([1.0 - p, p])  # (n, 2)
+
+    def predict(self, X: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+        """Class 1 where p >= threshold, else class 0; shape (n_samples,), integer labels."""
+        return (_sigmoid(self.decision_function(X)) >= threshold).astype(np.int64)
+
+    def validate_targets(self, y: np.ndarray) -> None:
+        """Raise `DataError` unless every label is 0 or 1."""
+        y = np.asarray(y)
+        bad = ~np.isin(y, (0, 1))
+        if bad.any():
+            examples = ", ".join(repr(v) for v in np.unique(y[bad])[:5].tolist())
+            raise DataError(
+                f"logistic regression needs labels 0 and 1, found {examples}; "
+                "choose a binary label column or map it to 0/1"
+            )
+
+    def _loss_and_residual(
+        self, X: np.ndarray, y: np.ndarray, want_residual: bool
+    ) -> tuple[float, np.ndarray, float]:
+        n = X.shape[0]
+        # With y in {0, 1}, the per-example loss softplus(z) − y·z equals softplus(s) for
+        # s = (1 − 2y)·z: no cancellation between two large terms, and its derivative
+        # (1 − 2y)·σ(s) equals p − y exactly even when it is tiny.
+        sign = 1.0 - 2.0 * y  # (n,): +1 for class 0, −1 for class 1
+        s = X @ self.coef_  # (n,) = (n, d) @ (d,)
+        s += self.intercept_[0]
+        s *= sign
+        softplus = np.logaddexp(0.0, s)  # log(1 + e^s) without overflow or log(0)
+        loss = float(softplus.sum()) / n
+        if not want_residual:
+            return loss, softplus, 1.0 / n
+        # σ(s) = e^(s − softplus(s)): the exponent is <= 0, so it never overflows.
+        residual = np.exp(np.subtract(s, softplus, out=s), out=s)
+        residual *= sign  # p − y
+        return loss, residual, 1.0 / n
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^−z), evaluated as e^(z − softplus(z)) to avoid overflow warnings."""
+    return np.exp(z - np.logaddexp(0.0, z))
+
+
+MODELS: dict[str, type[_LinearModelBase]] = {
+    "linear": LinearRegression,
+    "logistic": LogisticRegression,
+}
+
+
+def build_model(config: LinearConfig | LogisticConfig) -> LinearRegression | LogisticRegression:
+    """Instantiate the model a validated `model:` config section names (not yet initialized)."""
+    return MODELS[config.type](l1=config.l1, l2=config.l2)

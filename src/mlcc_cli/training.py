@@ -1,0 +1,389 @@
+"""The training loop: batches, steps, epochs, periods, early stopping and divergence.
+
+Crash-course terms: a *step* is one batch and one weight update; an *epoch* is one pass over
+the training split; a *period* is a reporting interval at whose end train and validation loss
+are measured on the whole splits and one `PeriodRecord` is written.
+
+The steps inside one epoch run in `_numpy_steps` over a contiguous, shuffled copy of the
+training split. That function is the seam for a compiled engine: anything that runs a range
+of batches of one epoch and returns a `_Segment` can replace it without touching the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from mlcc_cli.config import TrainingConfig
+from mlcc_cli.errors import ConfigError, DataError
+from mlcc_cli.models import TrainableModel
+from mlcc_cli.optimizers import Optimizer
+
+DEFAULT_EPOCHS = 10
+
+
+@dataclass
+class PeriodRecord:
+    """One row of history.csv: where training is and how well the model does.
+
+    `epoch` = steps / steps_per_epoch; `grad_norm` is the mean pre-clip global gradient norm
+    over the period's steps; losses are data losses (no penalty) on the whole splits.
+    `metrics` holds task extras: train_rmse / validation_rmse (regression) or
+    train_accuracy / validation_accuracy (classification).
+    """
+
+    period: int
+    step: int
+    epoch: float
+    examples_seen: int
+    train_loss: float
+    validation_loss: float | None
+    learning_rate: float
+    grad_norm: float
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class TrainingResult:
+    """What `train` returns: the history and how training ended.
+
+    status is "complete", "diverged" or "interrupted"; best_period is the period with the
+    lowest validation loss (None without a validation split); warnings come from scheduling.
+    """
+
+    history: list[PeriodRecord]
+    status: Literal["complete", "diverged", "interrupted"]
+    stopped_early: bool
+    best_period: int | None
+    message: str
+    total_steps: int
+    steps_done: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Batch size, steps per epoch, total steps and the step count at each period end."""
+
+    batch_size: int
+    steps_per_epoch: int
+    total_steps: int
+    period_ends: list[int]
+    warnings: list[str]
+
+
+def plan_schedule(
+    n_train: int, batch_size: int | str, epochs: int | None, steps: int | None, periods: int
+) -> Schedule:
+    """Turn batch size, epochs or steps, and periods into concrete step counts.
+
+    steps_per_epoch = ⌈n_train / batch_size⌉; total_steps = steps, or epochs·steps_per_epoch
+    (10 epochs when neither is given); period k of P ends after ⌊k·total_steps / P⌋ steps.
+    A batch larger than the split is capped at n_train and more periods than steps are cut
+    to one per step, each with a warning.
+    """
+    if n_train < 1:
+        raise DataError("the training split is empty; increase data.split.train")
+    if epochs is not None and steps is not None:
+        raise ConfigError("give either training.epochs or training.steps, not both")
+    warnings: list[str] = []
+    if batch_size == "full":
+        batch = n_train
+    elif isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size >= 1:
+        batch = batch_size
+        if batch > n_train:
+            warnings.append(
+                f"training.batch_size {batch} exceeds the {n_train} training examples; "
+                f"using {n_train} (batch gradient descent)"
+            )
+            batch = n_train
+    else:
+        raise ConfigError(
+            f"training.batch_size must be a whole number >= 1 or 'full', got {batch_size!r}"
+        )
+    for key, value in (("epochs", epochs), ("steps", steps), ("periods", periods)):
+        if value is not None and value < 1:
+            raise ConfigError(f"training.{key} must be >= 1, got {value}")
+
+    steps_per_epoch = math.ceil(n_train / batch)
+    if steps is not None:
+        total_steps = steps
+    else:
+        total_steps = (epochs if epochs is not None else DEFAULT_EPOCHS) * steps_per_epoch
+    if periods > total_steps:
+        warnings.append(
+            f"training.periods {periods} exceeds the {total_steps} training steps; "
+            f"reporting {total_steps} periods (one per step)"
+        )
+        periods = total_steps
+    period_ends = [k * total_steps // periods for k in range(1, periods + 1)]
+    return Schedule(batch, steps_per_epoch, total_steps, period_ends, warnings)
+
+
+@dataclass
+class _Segment:
+    """Outcome of running consecutive steps: counts, summed gradient norms, divergence."""
+
+    steps: int = 0
+    examples: int = 0
+    grad_norm_sum: float = 0.0
+    diverged: bool = False
+    bad_loss: float = math.nan  # the non-finite batch loss that stopped the segment
+
+
+def _numpy_steps(
+    model: TrainableModel,
+    optimizer: Optimizer,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    batches: range,
+) -> _Segment:
+    """Run the steps for batch indices `batches` of one epoch over contiguous arrays X, y.
+
+    Stops before updating if a batch loss is not finite (reported as `diverged`).
+    """
+    segment = _Segment()
+    params = model.params
+    n = X.shape[0]
+    l1 = model.l1
+    for index in batches:
+        start = index * batch_size
+        stop = min(start + batch_size, n)  # the last batch of an epoch may be smaller
+        loss, grads = model.loss_and_gradients(X[start:stop], y[start:stop])  # views, no copy
+        if not math.isfinite(loss):
+            segment.diverged, segment.bad_loss = True, loss
+            return segment
+        segment.grad_norm_sum += optimizer.step(params, grads)
+        if l1 > 0:
+            optimizer.proximal_l1(params, model.l1_names, l1)
+        segment.steps += 1
+        segment.examples += stop - start
+    return segment
+
+
+class _StepRunner:
+    """Advances training step by step, reshuffling into reused buffers at each epoch start."""
+
+    def __init__(
+        self, X: np.ndarray, y: np.ndarray, schedule: Schedule, rng: np.random.Generator
+    ) -> None:
+        self.X, self.y, self.schedule, self.rng = X, y, schedule, rng
+        # Full batch: order cannot change the gradient, so no shuffle and no copy.
+        self.shuffle = schedule.batch_size < X.shape[0]
+        self.X_epoch = np.empty_like(X) if self.shuffle else X
+        self.y_epoch = np.empty_like(y) if self.shuffle else y
+        self.step = 0
+        self.examples_seen = 0
+
+    def run_until(self, model: TrainableModel, optimizer: Optimizer, target_step: int) -> _Segment:
+        """Run steps until `target_step` steps are done (or a batch loss is not finite)."""
+        total = _Segment()
+        steps_per_epoch = self.schedule.steps_per_epoch
+        while self.step < target_step:
+            first = self.step % steps_per_epoch
+            if first == 0 and self.shuffle:
+                permutation = self.rng.permutation(self.X.shape[0])
+                np.take(self.X, permutation, axis=0, out=self.X_epoch)  # (n, d), no allocation
+                np.take(self.y, permutation, out=self.y_epoch)
+            last = min(steps_per_epoch, first + target_step - self.step)
+            segment = _numpy_steps(
+                model,
+                optimizer,
+                self.X_epoch,
+                self.y_epoch,
+                self.schedule.batch_size,
+                range(first, last),
+            )
+            self.step += segment.steps
+            self.examples_seen += segment.examples
+            total.steps += segment.steps
+            total.examples += segment.examples
+            total.grad_norm_sum += segment.grad_norm_sum
+            if segment.diverged:
+                total.diverged, total.bad_loss = True, segment.bad_loss
+                break
+        return total
+
+
+class _BestPeriod:
+    """The period with the lowest validation loss, and optionally a copy of its weights.
+
+    A loss counts as an improvement only when it is below best − min_delta; every other
+    period adds one to `bad_periods`, which early stopping compares with its patience.
+    """
+
+    def __init__(self, min_delta: float, keep_weights: bool) -> None:
+        self.min_delta, self.keep_weights = min_delta, keep_weights
+        self.loss, self.period, self.weights = math.inf, None, None
+        self.bad_periods = 0
+
+    def update(self, period: int, loss: float, params: dict[str, np.ndarray]) -> None:
+        if loss < self.loss - self.min_delta:
+            self.loss, self.period, self.bad_periods = loss, period, 0
+            if self.keep_weights:
+                self.weights = {name: array.copy() for name, array in params.items()}
+        else:
+            self.bad_periods += 1
+
+
+def _task_metrics(
+    model: TrainableModel, split: str, X: np.ndarray, y: np.ndarray, loss: float
+) -> dict[str, float]:
+    """RMSE (= √MSE, from the loss already computed) or accuracy at threshold 0.5."""
+    if model.task == "regression":
+        return {f"{split}_rmse": math.sqrt(loss)}
+    return {f"{split}_accuracy": float(np.mean(model.predict(X) == y))}
+
+
+def _all_finite(params: dict[str, np.ndarray]) -> bool:
+    return all(bool(np.isfinite(p).all()) for p in params.values())
+
+
+def _divergence_message(step: int, period: int, learning_rate: float, value: float) -> str:
+    what = "NaN" if math.isnan(value) else "infinity"
+    return (
+        f"training diverged to {what} at step {step} (period {period}) with "
+        f"optimizer.learning_rate {learning_rate:g}; try a lower optimizer.learning_rate "
+        f"(e.g. {learning_rate / 10:g}), set optimizer.clip_norm, or scale features with zscore"
+    )
+
+
+def _as_arrays(X: Any, y: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Contiguous float64 views (copies only when needed); reject shape mismatches and NaN."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise DataError(f"{name} split: features {X.shape} and labels {y.shape} do not match")
+    if not np.isfinite(X).all():
+        raise DataError(f"{name} split: features contain NaN or infinite values")
+    return X, y
+
+
+class _DivergedError(Exception):
+    """Internal signal: loss or weights became non-finite at `step`."""
+
+    def __init__(self, step: int, value: float) -> None:
+        super().__init__(step)
+        self.step, self.value = step, value
+
+
+def train(
+    model: TrainableModel,
+    optimizer: Optimizer,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_validation: np.ndarray | None,
+    y_validation: np.ndarray | None,
+    training: TrainingConfig,
+    rng: np.random.Generator,
+    on_period: Callable[[PeriodRecord], None] | None = None,
+) -> TrainingResult:
+    """Train `model` in place with `optimizer` over the schedule `training` describes.
+
+    Each epoch the training split is shuffled once with `rng` (not for full-batch training,
+    where order cannot change the gradient); each step updates the weights with one batch,
+    then applies the L1 proximal step if model.l1 > 0. At every period end losses and metrics
+    are measured on the whole splits and `on_period(record)` is called. Training stops on
+    divergence (non-finite loss or weights), on an early-stopping plateau of validation loss
+    (restoring the best weights if configured), or on Ctrl-C; the history so far is always
+    returned. An uninitialized model is initialized here; inputs are never modified.
+    """
+    X_train, y_train = _as_arrays(X_train, y_train, "training")
+    has_validation = X_validation is not None and len(X_validation) > 0
+    if has_validation:
+        X_validation, y_validation = _as_arrays(X_validation, y_validation, "validation")
+    early = training.early_stopping
+    if early is not None and not has_validation:
+        raise ConfigError(
+            "training.early_stopping watches validation loss, but the validation split is empty"
+        )
+    if model.n_features_in_ is None:
+        model.initialize(X_train.shape[1])
+    model.validate_targets(y_train)  # once per split, so the per-batch gradient skips it
+    if has_validation:
+        model.validate_targets(y_validation)
+
+    schedule = plan_schedule(
+        X_train.shape[0], training.batch_size, training.epochs, training.steps, training.periods
+    )
+    runner = _StepRunner(X_train, y_train, schedule, rng)
+    best = _BestPeriod(
+        min_delta=early.min_delta if early is not None else 0.0,
+        keep_weights=early is not None and early.restore_best,
+    )
+    history: list[PeriodRecord] = []
+    status, message, stopped_early, period = "complete", "", False, 0
+    try:
+        # Overflow on the way to divergence is expected and reported as a status below;
+        # numpy's RuntimeWarnings would only repeat it less clearly.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for period, period_end in enumerate(schedule.period_ends, start=1):
+                segment = runner.run_until(model, optimizer, period_end)
+                if segment.diverged:
+                    raise _DivergedError(runner.step + 1, segment.bad_loss)
+                train_loss = model.loss(X_train, y_train)
+                if not (math.isfinite(train_loss) and _all_finite(model.params)):
+                    raise _DivergedError(runner.step, train_loss)
+                metrics = _task_metrics(model, "train", X_train, y_train, train_loss)
+                validation_loss = None
+                if has_validation:
+                    validation_loss = model.loss(X_validation, y_validation)
+                    metrics |= _task_metrics(
+                        model, "validation", X_validation, y_validation, validation_loss
+                    )
+                    best.update(period, validation_loss, model.params)
+                record = PeriodRecord(
+                    period=period,
+                    step=runner.step,
+                    epoch=runner.step / schedule.steps_per_epoch,
+                    examples_seen=runner.examples_seen,
+                    train_loss=train_loss,
+                    validation_loss=validation_loss,
+                    learning_rate=optimizer.current_learning_rate,
+                    grad_norm=segment.grad_norm_sum / max(segment.steps, 1),
+                    metrics=metrics,
+                )
+                history.append(record)
+                if on_period is not None:
+                    on_period(record)
+                if early is not None and best.bad_periods >= early.patience:
+                    stopped_early = True
+                    message = (
+                        f"early stopping at period {period}: validation loss has not improved "
+                        f"for {best.bad_periods} periods (best at period {best.period})"
+                    )
+                    break
+    except _DivergedError as diverged:
+        status = "diverged"
+        message = _divergence_message(
+            diverged.step, period, optimizer.current_learning_rate, diverged.value
+        )
+    except KeyboardInterrupt:
+        status = "interrupted"
+        message = (
+            f"training interrupted at step {runner.step} of {schedule.total_steps} "
+            f"(period {period}); the history so far is kept"
+        )
+
+    if status == "complete":
+        message = message or f"training complete after {runner.step} steps"
+        if best.weights is not None and best.period != history[-1].period:
+            for name, param in model.params.items():
+                np.copyto(param, best.weights[name])  # in place: callers may hold the arrays
+            message += f"; restored the weights of period {best.period} (lowest validation loss)"
+
+    return TrainingResult(
+        history=history,
+        status=status,
+        stopped_early=stopped_early,
+        best_period=best.period,
+        message=message,
+        total_steps=schedule.total_steps,
+        steps_done=runner.step,
+        warnings=list(schedule.warnings),
+    )
