@@ -1,0 +1,35 @@
+"""Feature engineering, one crash-course chapter per module.
+
+- `synthetic`: new columns from old ones (ratio, expression; grammar in `expressions`)
+- `scaling`: clip, z-score, min-max and log
+- `imputation`: filling missing values (`data.missing: mean|median`)
+- `pipeline`: the configured steps in order, the tag → class registry, the design matrix
+"""
+
+from mlcc_cli.features.base import Transform
+from mlcc_cli.features.imputation import Impute
+from mlcc_cli.features.pipeline import (
+    TRANSFORMS,
+    FeaturePipeline,
+    build_transform,
+    design_matrix,
+    select_inputs,
+)
+from mlcc_cli.features.scaling import Clip, Log, MinMax, ZScore
+from mlcc_cli.features.synthetic import Expression, Ratio
+
+__all__ = [
+    "TRANSFORMS",
+    "Clip",
+    "Expression",
+    "FeaturePipeline",
+    "Impute",
+    "Log",
+    "MinMax",
+    "Ratio",
+    "Transform",
+    "ZScore",
+    "build_transform",
+    "design_matrix",
+    "select_inputs",
+]

@@ -1,0 +1,200 @@
+"""The transform contract and the column checks every transform shares.
+
+A transform is sklearn-shaped and micrograd-sized: the constructor stores hyperparameters,
+`fit` learns state from the training split (attributes ending in `_`), `transform` returns a
+new frame, and `get_state` / `from_state` move the fitted state through JSON so run
+directories never hold pickles.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+
+from mlcc_cli.errors import DataError, NotFittedError
+
+ONE_HOT_LATER = "one_hot encoding arrives in a later release"
+
+
+class Transform(ABC):
+    """Base of every feature transform: fit on the training split, then transform any split.
+
+    Subclasses list their constructor arguments in `params` and their learned attributes in
+    `fitted`; those two tuples drive `get_state`, `from_state` and `__repr__`, so a new
+    transform only writes `fit` and `_transform`.
+
+    Attributes
+    ----------
+    feature_names_in_ : list[str]
+        Columns the transform reads; `transform` checks they are present.
+    warnings_ : list[str]
+        Recoverable oddities found by `fit` (e.g. a constant column), for the run report.
+    """
+
+    tag: ClassVar[str]
+    params: ClassVar[tuple[str, ...]]
+    fitted: ClassVar[tuple[str, ...]] = ("feature_names_in_", "warnings_")
+
+    key: str
+    label: str | None
+    feature_names_in_: list[str]
+    warnings_: list[str]
+
+    @abstractmethod
+    def fit(self, frame: pd.DataFrame) -> Self:
+        """Learn state from the training split and return self."""
+
+    @abstractmethod
+    def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Change `frame` (already a private copy, columns checked) and return it."""
+
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Apply the fitted transform to any split; the input frame is left untouched."""
+        self._check_fitted()
+        require_columns(frame, self.feature_names_in_, self.where)
+        require_numeric(frame, self.feature_names_in_, self.where)
+        return self._transform(frame.copy())
+
+    def fit_transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Fit on `frame`, then transform it."""
+        return self.fit(frame).transform(frame)
+
+    @property
+    def where(self) -> str:
+        """How messages name this step: `features.2 (zscore)`."""
+        return self.key if self.key == self.tag else f"{self.key} ({self.tag})"
+
+    @property
+    def is_fitted(self) -> bool:
+        """True once `fit` (or `from_state`) has set the learned attributes."""
+        return all(hasattr(self, name) for name in self.fitted)
+
+    def _check_fitted(self) -> None:
+        if not self.is_fitted:
+            raise NotFittedError(self)
+
+    def get_state(self) -> dict[str, Any]:
+        """Hyperparameters and learned state as JSON-able values (floats, lists, strings)."""
+        self._check_fitted()
+        state = {
+            "type": self.tag,
+            "params": {name: getattr(self, name) for name in self.params},
+            "fitted": {name: getattr(self, name) for name in self.fitted},
+        }
+        return copy.deepcopy(state)  # editing the exported state must not change the transform
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Self:
+        """Rebuild a fitted transform from `get_state()` output (after a JSON round trip)."""
+        if state.get("type") != cls.tag:
+            raise DataError(
+                f"saved feature state has type {state.get('type')!r}, expected {cls.tag!r}; "
+                "the run directory may be damaged."
+            )
+        transform = cls(**state["params"])
+        for name in cls.fitted:
+            setattr(transform, name, copy.deepcopy(state["fitted"][name]))
+        return transform
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.params)
+        return f"{type(self).__name__}({shown})"
+
+
+# ------------------------------------------------------------------ column checks
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """' Did you mean 'x'?' for the closest choice, or '' when nothing is close."""
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _listing(columns: Sequence[str], limit: int = 20) -> str:
+    shown = ", ".join(map(str, columns[:limit]))
+    return shown + (f", … ({len(columns) - limit} more)" if len(columns) > limit else "")
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
+    """Raise DataError naming `where` if a column is absent, listing those available."""
+    available = [str(column) for column in frame.columns]
+    for column in columns:
+        if column not in frame.columns:
+            raise DataError(
+                f"{where}: column {column!r} not found.{did_you_mean(column, available)} "
+                f"Available columns: {_listing(available)}."
+            )
+
+
+def is_numeric(series: pd.Series) -> bool:
+    """True for int, float and bool columns (bool counts as 0/1); False for text, dates."""
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_complex_dtype(
+        series.dtype
+    )
+
+
+def require_numeric(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
+    """Raise DataError naming `where` and the column if it does not hold numbers."""
+    for column in columns:
+        if not is_numeric(frame[column]):
+            raise DataError(
+                f"{where}: column {column!r} holds {frame[column].dtype} values, not numbers; "
+                f"this step needs numbers ({ONE_HOT_LATER}). Leave the column out of this "
+                "step, and out of `inputs`."
+            )
+
+
+def require_not_label(columns: Iterable[str], label: str | None, where: str) -> None:
+    """Raise DataError if a feature step reads the label: that leaks the answer."""
+    if label is not None and label in columns:
+        raise DataError(
+            f"{where}: uses the label {label!r} as a feature column, which leaks the answer "
+            "into the inputs (and the label is absent when predicting). Remove it from this "
+            "step; rescale the label with data.label_scale instead."
+        )
+
+
+def numeric_columns(frame: pd.DataFrame, label: str | None) -> list[str]:
+    """Every numeric (int, float, bool) column except the label, in frame order."""
+    return [
+        str(column) for column in frame.columns if column != label and is_numeric(frame[column])
+    ]
+
+
+def values_of(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as a float64 array, missing values (None, pd.NA) as NaN."""
+    return frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def observed(values: np.ndarray, column: str, where: str) -> np.ndarray:
+    """The non-NaN values of a training column; DataError if there are none to learn from."""
+    present = values[~np.isnan(values)]
+    if present.size == 0:
+        raise DataError(
+            f"{where}: column {column!r} has no values in the training split (all missing), "
+            "so nothing can be learned from it. Leave it out of this step or fill it first."
+        )
+    return present
+
+
+def resolve_columns(
+    frame: pd.DataFrame, columns: Sequence[str] | None, label: str | None, where: str
+) -> list[str]:
+    """The columns a step works on: those given (checked), or every numeric non-label column."""
+    if columns is None:
+        chosen = numeric_columns(frame, label)
+        if not chosen:
+            raise DataError(
+                f"{where}: found no numeric columns to work on; name them with `columns:`."
+            )
+        return chosen
+    require_not_label(columns, label, where)
+    require_columns(frame, columns, where)
+    require_numeric(frame, columns, where)
+    return list(columns)
