@@ -1,0 +1,261 @@
+"""The data layer: load examples, split them, deal with missing values, turn labels into numbers.
+
+Loading gives a `Dataset` whose frame index is the row_id (the row's 0-based position in the
+source), so every later stage can point back at the exact row of the file. Details of the
+sources live in `mlcc_cli.datasets` (file reading, built-in datasets, splitting).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mlcc_cli.config import DataConfig
+from mlcc_cli.datasets.builtin import (
+    LABEL,
+    BuiltinInfo,
+    builtin_catalog,
+    builtin_names,
+    load_builtin,
+)
+from mlcc_cli.datasets.files import check_suffix, list_columns, read_table
+from mlcc_cli.datasets.splitting import SPLITS, split_rows
+from mlcc_cli.errors import DataError
+from mlcc_cli.fetch import dataset_for_file
+
+__all__ = [
+    "SPLITS",
+    "BuiltinInfo",
+    "Dataset",
+    "apply_missing_policy",
+    "builtin_catalog",
+    "encode_label",
+    "load_dataset",
+    "missing_counts",
+    "read_table",
+    "resolve_source_path",
+    "split_rows",
+]
+
+BUILTIN_PREFIX = "builtin:"
+
+
+@dataclass
+class Dataset:
+    """Loaded examples: every column including the label; index = row_id in the source."""
+
+    frame: pd.DataFrame
+    label: str
+    source: str  # what to show the user: "builtin:NAME" or the resolved file path
+    warnings: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------ loading
+
+
+def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
+    """Load `data.source` (file or builtin) and check that the label column exists."""
+    warnings: list[str] = []
+    if data.source.startswith(BUILTIN_PREFIX):
+        name = data.source.removeprefix(BUILTIN_PREFIX).strip()
+        if name not in builtin_names():
+            names = builtin_names()
+            raise DataError(
+                f"data.source: unknown builtin dataset '{name}';{_did_you_mean(name, names)}"
+                f" builtin datasets: {', '.join(names)} (see `mlcc datasets`)"
+            )
+        frame = load_builtin(name, data.synthetic, seed)
+        frame.index = pd.RangeIndex(len(frame), name="row_id")
+        source, label = BUILTIN_PREFIX + name, data.label or LABEL
+        if label != LABEL:
+            warnings.append(
+                f"data.label is '{label}', so the builtin's own label column '{LABEL}' stays in "
+                "the data as an ordinary column; list `inputs` to leave it out"
+            )
+    else:
+        check_suffix(Path(data.source))
+        path = resolve_source_path(data.source, config_folder)
+        frame, source = read_table(path), str(path)
+        if data.label is None:
+            raise DataError(
+                f"data.label is not set; name the column to predict, one of: "
+                f"{list_columns(list(frame.columns))}"
+            )
+        label = data.label
+    if label not in frame.columns:
+        columns = list(frame.columns)
+        raise DataError(
+            f"data.label: column '{label}' is not in {source};{_did_you_mean(label, columns)}"
+            f" available columns: {list_columns(columns)}"
+        )
+    return Dataset(frame=frame, label=label, source=source, warnings=warnings)
+
+
+def resolve_source_path(source: str, config_folder: Path) -> Path:
+    """The file `source` names: absolute as given, else under the config folder, then the cwd."""
+    path = Path(source).expanduser()
+    candidates = [path] if path.is_absolute() else [config_folder / path, Path.cwd() / path]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+        if candidate.is_dir():
+            raise DataError(f"data.source: {candidate} is a folder; name a .csv or .parquet file")
+    looked = " and ".join(str(candidate.resolve()) for candidate in dict.fromkeys(candidates))
+    fetchable = dataset_for_file(path.name)
+    fix = (
+        f"run `mlcc datasets fetch {fetchable}` to download it into ./datasets/"
+        if fetchable
+        else "check the path in data.source, or use builtin:NAME (see `mlcc datasets`)"
+    )
+    raise DataError(f"data.source: file '{source}' not found (looked for {looked}); {fix}")
+
+
+def _did_you_mean(name: str, choices: list[str]) -> str:
+    """' did you mean 'x'?' for the closest choice (ignoring case), or '' when none is close."""
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    return f" did you mean '{by_lower[close[0]]}'?" if close else ""
+
+
+# ----------------------------------------------------------------- missing values
+
+
+def missing_counts(frame: pd.DataFrame, columns: list[str]) -> dict[str, int]:
+    """Number of missing values per column, for the columns that have any."""
+    counts = frame[list(dict.fromkeys(columns))].isna().sum()
+    return {str(column): int(count) for column, count in counts.items() if count > 0}
+
+
+def apply_missing_policy(
+    frame: pd.DataFrame, columns: list[str], label: str, policy: str, source: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Apply data.missing to the used columns and label; returns (frame, warnings).
+
+    `error` raises a DataError naming each column; `drop` removes rows missing any of them;
+    `mean` / `median` only drop rows whose label is missing, leaving feature gaps for the
+    feature pipeline to fill from the training split. Row ids (the index) are kept.
+    """
+    if policy not in ("error", "drop", "mean", "median"):
+        raise ValueError(f"unknown missing-value policy {policy!r}")
+    used = list(dict.fromkeys([*columns, label]))
+    counts = missing_counts(frame, used)
+    if not counts:
+        return frame, []
+    if policy == "error":
+        lines = "\n".join(
+            f"  column '{column}': {count} missing" for column, count in counts.items()
+        )
+        raise DataError(
+            f"{source}: missing values in columns the experiment uses:\n{lines}\n"
+            "set data.missing to drop (remove those rows), or mean / median (fill features "
+            "with the training split's statistic)"
+        )
+    dropped_for = used if policy == "drop" else [label]
+    if not any(column in counts for column in dropped_for):
+        return frame, []
+    has_gap = frame[dropped_for].isna().any(axis=1)
+    reason = ", ".join(f"{c}: {counts[c]}" for c in dropped_for if c in counts)
+    what = "missing values" if policy == "drop" else f"a missing label (data.missing={policy})"
+    warning = f"dropped {int(has_gap.sum())} of {len(frame)} rows with {what} ({reason})"
+    return frame.loc[~has_gap], [warning]
+
+
+# ------------------------------------------------------------------------ labels
+
+
+def encode_label(
+    values: pd.Series, model_type: str, label_scale: float, label_name: str
+) -> tuple[np.ndarray, list | None, list[str]]:
+    """The label as float64 numbers for the model; returns (y, classes, warnings).
+
+    linear: y = value · label_scale, classes None. logistic: y ∈ {0, 1}; 0/1 values are used
+    as is, any other two values map in ascending order to 0 and 1; classes = [value for 0,
+    value for 1].
+    """
+    n_missing = int(values.isna().sum())
+    if n_missing:
+        raise DataError(
+            f"data.label: column '{label_name}' has {n_missing} missing values; "
+            "set data.missing to drop, or fix the data"
+        )
+    if model_type == "linear":
+        return _regression_label(values, label_scale, label_name)
+    if model_type == "logistic":
+        return _binary_label(values, label_name)
+    raise ValueError(f"unknown model type {model_type!r}")
+
+
+def _regression_label(
+    values: pd.Series, label_scale: float, label_name: str
+) -> tuple[np.ndarray, None, list[str]]:
+    """Numeric label times label_scale; a warning when it only takes two values."""
+    if not pd.api.types.is_numeric_dtype(values):
+        not_numbers = (v for v in values if pd.isna(pd.to_numeric(v, errors="coerce")))
+        example = next(not_numbers, values.iloc[0])  # numerals stored as text: show the first
+        raise DataError(
+            f"data.label: column '{label_name}' holds text (e.g. {_plain(example)!r}), but "
+            "linear regression predicts a number; choose a numeric label, or use "
+            "model.type: logistic for a label with two classes"
+        )
+    warnings = []
+    distinct = _sorted_values(pd.unique(values))
+    if len(distinct) == 2:
+        warnings.append(
+            f"label '{label_name}' only takes two values ({distinct[0]!r}, {distinct[1]!r}); "
+            "if they are classes, logistic regression (model.type: logistic) fits it better"
+        )
+    return values.to_numpy(dtype=np.float64) * label_scale, None, warnings
+
+
+def _binary_label(values: pd.Series, label_name: str) -> tuple[np.ndarray, list, list[str]]:
+    """Two classes as 0/1; other class values are mapped in ascending order, with a warning."""
+    classes = _sorted_values(pd.unique(values))
+    if len(classes) == 1:
+        raise DataError(
+            f"data.label: column '{label_name}' has only one class ({classes[0]!r}); logistic "
+            "regression needs examples of two classes; check data.label and the data split"
+        )
+    if len(classes) > 2:
+        shown = ", ".join(repr(value) for value in classes[:5])
+        more = ", ..." if len(classes) > 5 else ""
+        raise DataError(
+            f"data.label: column '{label_name}' has {len(classes)} distinct values ({shown}"
+            f"{more}); logistic regression needs exactly two classes. Multiclass models come "
+            "later; for now threshold the label into a 0/1 column with an `expression` feature "
+            "step and predict that"
+        )
+    warnings = []
+    # Booleans compare equal to 0 and 1, so True/False counts as 0/1 here too.
+    if not all(isinstance(value, int | float) and value in (0, 1) for value in classes):
+        warnings.append(
+            f"label '{label_name}': {classes[0]!r} -> 0, {classes[1]!r} -> 1 "
+            "(two classes mapped in ascending order)"
+        )
+    y = (values == classes[1]).to_numpy(dtype=np.float64)  # (n,) 1.0 for the positive class
+    minority = min(y.mean(), 1 - y.mean())
+    if minority < 0.1:
+        rare = classes[1] if y.mean() < 0.5 else classes[0]
+        warnings.append(
+            f"label '{label_name}': class {rare!r} is only {minority:.1%} of rows (class "
+            "imbalance); accuracy can look good while missing it, so watch precision, recall "
+            "and AUC, and consider data.stratify: true"
+        )
+    return y, classes, warnings
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the matching Python value, so reprs and JSON read naturally."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _sorted_values(values: np.ndarray) -> list:
+    """Distinct values as plain Python objects in ascending order (mixed types: by text)."""
+    plain = [_plain(value) for value in values]
+    try:
+        return sorted(plain)
+    except TypeError:
+        return sorted(plain, key=str)

@@ -1,0 +1,129 @@
+"""Reading a .csv or .parquet file into a frame, with errors that name the file and the line.
+
+Everything that can go wrong with the file itself (empty, unparseable, corrupt, a stray word
+in a column of numbers) is a `DataError` here, so later stages only see usable tables.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow
+
+from mlcc_cli.errors import DataError
+
+SUPPORTED_SUFFIXES = (".csv", ".parquet")
+# In a CSV, row position 0 sits on line 2: line 1 is the header.
+_CSV_FIRST_DATA_LINE = 2
+
+
+def check_suffix(path: Path, setting: str = "data.source") -> None:
+    """DataError unless `path` ends in a suffix mlcc can read (.csv, .parquet)."""
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        kind = f"a '{path.suffix}' file" if path.suffix else "a file without a suffix"
+        raise DataError(
+            f"{setting}: '{path}' is {kind}; mlcc reads .csv and .parquet files "
+            "(or builtin:NAME, see `mlcc datasets`)"
+        )
+
+
+def read_table(path: Path, setting: str = "data.source") -> pd.DataFrame:
+    """Read a .csv or .parquet file; index = row_id (0-based position of the row in the file).
+
+    Raises DataError for an unsupported suffix, an empty or header-only file, a CSV line that
+    does not parse, a corrupt Parquet file, or text in a column that is otherwise numbers.
+    """
+    check_suffix(path, setting)
+    if path.stat().st_size == 0:
+        raise DataError(
+            f"{path}: the file is empty (0 bytes); it needs a header line naming the columns "
+            "and one row per example"
+        )
+    is_csv = path.suffix.lower() == ".csv"
+    frame = _read_csv(path) if is_csv else _read_parquet(path)
+    if len(frame) == 0:
+        raise DataError(
+            f"{path}: has columns ({list_columns(list(frame.columns))}) but no data rows; "
+            f"add rows or point {setting} at another file"
+        )
+    _check_numeric_columns(frame, path, first_line=_CSV_FIRST_DATA_LINE if is_csv else None)
+    frame.index = pd.RangeIndex(len(frame), name="row_id")
+    return frame
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """pandas.read_csv with its failures turned into messages that name the file and line."""
+    try:
+        # low_memory=False: parse each column in one go, so a column never gets mixed types.
+        return pd.read_csv(path, low_memory=False)
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            f"{path}: the file has no header line; the first line must name the columns"
+        ) from None
+    except pd.errors.ParserError as error:
+        detail = str(error).strip().split("C error: ")[-1]
+        line = re.search(r"line (\d+)", detail)
+        where = f"{path}:{line.group(1)}" if line else str(path)
+        raise DataError(
+            f"{where}: cannot be read as CSV ({detail}); fix that line "
+            "(usually a stray comma or an unclosed quote)"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"{path}: is not UTF-8 text ({error.reason}); save it as a UTF-8 CSV"
+        ) from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """pandas.read_parquet (pyarrow) with a corrupt or unreadable file turned into a DataError."""
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError, pyarrow.ArrowException) as error:
+        raise DataError(
+            f"{path}: is not a readable Parquet file ({error}); re-export it, or save it as CSV"
+        ) from None
+    # A named index written by pandas is data (e.g. an id column); an unnamed one is not.
+    frame = frame.reset_index(drop=all(name is None for name in frame.index.names))
+    frame.columns = [str(column) for column in frame.columns]
+    return frame
+
+
+def _check_numeric_columns(frame: pd.DataFrame, path: Path, first_line: int | None) -> None:
+    """DataError for text columns that are mostly numbers: the odd value out is a typo.
+
+    A column counts as numeric when at least half of its non-missing values parse as numbers.
+    Genuinely textual columns (fewer numbers than that) are left for a later stage.
+    """
+    problems = []
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        present = values.notna().to_numpy()
+        try:
+            parsed = pd.to_numeric(values, errors="coerce").notna().to_numpy()
+        except (TypeError, ValueError):  # cells holding lists or other objects: not numbers
+            continue
+        n_present, n_numbers = int(present.sum()), int(parsed.sum())
+        if n_numbers == n_present or 2 * n_numbers < n_present:
+            continue
+        offenders = np.flatnonzero(present & ~parsed)
+        position = int(offenders[0])
+        where = f"{path}:{position + first_line}" if first_line else f"{path} (row {position})"
+        more = f" (and {len(offenders) - 1} more)" if len(offenders) > 1 else ""
+        problems.append(
+            f"{where}: column '{column}' is numeric except for {values.iloc[position]!r}{more}; "
+            "fix or remove that value (an empty cell marks it missing)"
+        )
+    if problems:
+        raise DataError("\n".join(problems))
+
+
+def list_columns(columns: list[str], limit: int = 12) -> str:
+    """`a, b, c` or `a, b, ... (N columns)` when there are more than `limit`."""
+    if len(columns) <= limit:
+        return ", ".join(columns)
+    return ", ".join(columns[:limit]) + f", ... ({len(columns)} columns)"

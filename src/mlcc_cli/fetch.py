@@ -1,0 +1,176 @@
+"""Download the crash course's public datasets, verify them, and write them atomically.
+
+Every file is checked three ways before anything touches the destination folder: its header
+line, its number of data rows and the sha256 of its content with line endings normalised to
+LF (so a CRLF copy of the same data verifies too). Without network access, a mirror (a local
+folder, a file:// URL or another http(s) base) can stand in for the official URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlcc_cli.errors import DataError, DownloadError
+
+OFFICIAL_BASE_URL = "https://download.mlcc.google.com/mledu-datasets/"
+MIRROR_ENV = "MLCC_DATASET_MIRROR"
+_URL_SCHEMES = ("http", "https", "file")
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file of a public dataset and what its verified content looks like."""
+
+    name: str
+    rows: int  # data rows, header excluded
+    sha256: str  # of the content with CRLF normalised to LF
+    header: str  # the first line, exactly
+
+
+@dataclass(frozen=True)
+class RemoteDataset:
+    """A public dataset: its files and a line for `mlcc datasets`."""
+
+    name: str
+    description: str
+    files: tuple[RemoteFile, ...]
+
+
+_CALIFORNIA_HEADER = (
+    '"longitude","latitude","housing_median_age","total_rooms","total_bedrooms",'
+    '"population","households","median_income","median_house_value"'
+)
+
+FETCHABLE: dict[str, RemoteDataset] = {
+    "california_housing": RemoteDataset(
+        name="california_housing",
+        description="1990 California census blocks; label median_house_value (MLCC exercises).",
+        files=(
+            RemoteFile(
+                "california_housing_train.csv",
+                17000,
+                "bb9ca4041a66e0ed691cb825188f16fdab518435c4950a080951be2fdfe30d4d",
+                _CALIFORNIA_HEADER,
+            ),
+            RemoteFile(
+                "california_housing_test.csv",
+                3000,
+                "be3f531aac5aca44fe1c04fd888b4aa68a9a69f69c05d0eb2e0473dfe702dda2",
+                _CALIFORNIA_HEADER,
+            ),
+        ),
+    ),
+}
+
+
+def dataset_for_file(file_name: str) -> str | None:
+    """The fetchable dataset that provides `file_name` (e.g. 'california_housing'), if any."""
+    for dataset in FETCHABLE.values():
+        if any(remote.name == file_name for remote in dataset.files):
+            return dataset.name
+    return None
+
+
+def fetch_dataset(
+    name: str, dest: Path, mirror: str | None = None, timeout: float = 30
+) -> list[Path]:
+    """Download dataset `name` into `dest` (from `mirror` if given), verify, write atomically.
+
+    Returns the written paths. Every file is downloaded and verified before any is written,
+    so a failure leaves `dest` exactly as it was.
+    """
+    if name not in FETCHABLE:
+        raise DataError(
+            f"unknown dataset '{name}'; datasets that can be fetched: {', '.join(FETCHABLE)}"
+        )
+    dataset = FETCHABLE[name]
+    files = " and ".join(remote.name for remote in dataset.files)
+    offline_fix = (
+        f"Without network access, use a mirror: `{MIRROR_ENV}=/path/to/folder mlcc datasets "
+        f"fetch {name}` (a folder holding {files}), or copy those files into {dest} by hand"
+    )
+    contents = {}
+    for remote in dataset.files:
+        location = _location(remote.name, mirror)
+        try:
+            raw = _read(location, timeout)
+        except OSError as error:  # URLError, HTTPError, timeouts and file errors alike
+            reason = getattr(error, "reason", None) or error
+            verb = "reach" if _is_url(location) else "read"
+            raise DownloadError(f"could not {verb} {location}: {reason}. {offline_fix}") from None
+        contents[remote.name] = verify(raw, remote, location)
+    return _write_all(contents, dest)
+
+
+def verify(raw: bytes, remote: RemoteFile, location: str) -> bytes:
+    """The content with CRLF -> LF, after checking header, data row count and sha256."""
+    content = raw.replace(b"\r\n", b"\n")
+    header = content.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    # Lines = newlines, plus one for a last line without its newline; minus the header.
+    n_lines = content.count(b"\n") + (not content.endswith(b"\n"))
+    checks = (
+        ("header", remote.header, header[:200]),
+        ("data row count", remote.rows, max(n_lines - 1, 0)),
+        ("sha256", remote.sha256, hashlib.sha256(content).hexdigest()),
+    )
+    for check, expected, got in checks:
+        if expected != got:
+            raise DownloadError(
+                f"{location}: {check} check failed: expected {expected!r}, got {got!r}; "
+                "nothing was written. The source holds a different file from the crash "
+                "course's (a changed or damaged copy, or a proxy's error page)"
+            )
+    return content
+
+
+def _location(file_name: str, mirror: str | None) -> str:
+    """Where to get `file_name`: the official URL, or the same name under the mirror."""
+    if not mirror:  # None, or MLCC_DATASET_MIRROR set to an empty string
+        return OFFICIAL_BASE_URL + file_name
+    if _is_url(mirror):
+        return mirror.rstrip("/") + "/" + urllib.parse.quote(file_name)
+    return str(Path(mirror).expanduser() / file_name)
+
+
+def _is_url(location: str) -> bool:
+    """True for http(s):// and file:// addresses, false for plain paths."""
+    return urllib.parse.urlparse(location).scheme in _URL_SCHEMES
+
+
+def _read(location: str, timeout: float) -> bytes:
+    """The bytes at a URL (urllib) or a local path; OSError when they cannot be had."""
+    if _is_url(location):
+        with urllib.request.urlopen(location, timeout=timeout) as response:
+            return response.read()
+    return Path(location).read_bytes()
+
+
+def _write_all(contents: dict[str, bytes], dest: Path) -> list[Path]:
+    """Write each file to a temporary file in `dest`, then rename them all into place."""
+    temporary: list[Path] = []
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for file_name, content in contents.items():
+            # Same folder as the target, so os.replace is an atomic rename, never a copy.
+            handle, name = tempfile.mkstemp(dir=dest, prefix=f".{file_name}.", suffix=".part")
+            temporary.append(Path(name))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+                stream.flush()
+                os.fsync(stream.fileno())
+        written = []
+        for part, file_name in zip(temporary, contents, strict=True):
+            os.replace(part, dest / file_name)
+            written.append(dest / file_name)
+        return written
+    except OSError as error:
+        raise DownloadError(f"could not write to {dest}: {error}") from None
+    finally:
+        for part in temporary:
+            part.unlink(missing_ok=True)
