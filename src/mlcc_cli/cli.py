@@ -137,7 +137,8 @@ def train(
         if result.status != "complete":
             from mlcc_cli.report import render_error
 
-            render_error(_stderr(), f"{result.message} The run so far is in {result.run_dir}.")
+            message = result.message.rstrip(".")
+            render_error(_stderr(), f"{message}. The run so far is in {result.run_dir}.")
             raise typer.Exit(EXIT_INTERRUPTED if result.status == "interrupted" else 1)
 
 
@@ -177,8 +178,17 @@ def validate(
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the README's config reference instead.")
+    ] = False,
+) -> None:
     """Print the JSON Schema of the config file (for editors' YAML completion)."""
+    if markdown:
+        from mlcc_cli.schema_docs import config_reference_markdown
+
+        typer.echo(config_reference_markdown(), nl=False)
+        return
     from mlcc_cli.config import ExperimentConfig
 
     typer.echo(json.dumps(ExperimentConfig.model_json_schema(), indent=2))
@@ -216,7 +226,7 @@ def fetch(
     with _user_errors():
         from mlcc_cli.fetch import fetch_dataset
 
-        paths = fetch_dataset(name, dest, mirror=os.environ.get("MLCC_DATASET_MIRROR"))
+        paths = fetch_dataset(name, dest, mirror=os.environ.get("MLCC_DATASET_MIRROR") or None)
         console = Console(highlight=False)
         for path in paths:
             console.print(f"[green]verified[/] {path}")

@@ -164,6 +164,10 @@ def _write_all(contents: dict[str, bytes], dest: Path) -> list[Path]:
                 stream.write(content)
                 stream.flush()
                 os.fsync(stream.fileno())
+            # mkstemp creates 0600 files; a dataset should get the usual umask-based mode.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(name, 0o666 & ~umask)
         written = []
         for part, file_name in zip(temporary, contents, strict=True):
             os.replace(part, dest / file_name)

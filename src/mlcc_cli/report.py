@@ -114,6 +114,8 @@ def loss_curve(history: Sequence[PeriodRecord], task: str, width: int = 72) -> T
     validation = [r.validation_loss for r in history]
     if all(v is not None for v in validation):
         plotext.plot(periods, validation, label="validation", marker="braille")
+    step = max(1, len(periods) // 10)
+    plotext.xticks(periods[::step])  # whole periods, not fractions
     plotext.plotsize(width, 14)
     plotext.title(f"{LOSS_NAME[task]} per period")
     plotext.xlabel("period")
@@ -149,7 +151,8 @@ def render_result(console: Console, result: RunResult) -> None:
         console.print(f"[bold red]{result.status}[/]: {result.message}")
     timings = ", ".join(f"{k.removesuffix('_s')} {v:.2f}s" for k, v in result.timings.items())
     console.print(f"[dim]time: {timings}[/]")
-    console.print(f"[bold]run directory[/] {result.run_dir}")
+    # soft_wrap keeps the path on one line so it can be copied (and parsed by scripts).
+    console.print(f"[bold]run directory[/] {result.run_dir}", soft_wrap=True)
 
 
 def render_warnings(console: Console, warnings: Sequence[str]) -> None:

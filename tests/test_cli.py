@@ -1,0 +1,443 @@
+"""The real `mlcc` entry point: commands, streams, exit codes and the bad-input table."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from mlcc_cli.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def mlcc(*args: str | Path) -> object:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def experiment(tmp_path: Path, **sections: object) -> Path:
+    """Write a small, fast experiment; keyword sections replace the defaults."""
+    config: dict[str, object] = {
+        "name": "t",
+        "seed": 3,
+        "data": {"source": "builtin:breast_cancer", "split": {"train": 0.8, "validation": 0.2}},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "logistic"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.1},
+        "training": {"batch_size": 32, "epochs": 2, "periods": 2},
+    }
+    config.update(sections)
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+# ---------------------------------------------------------------------------- train
+
+
+def test_train_writes_the_spec_run_directory(tmp_path: Path) -> None:
+    result = mlcc("train", experiment(tmp_path), "--runs-dir", tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    run_dir = Path(result.stdout.strip().splitlines()[-1].split()[-1])
+    assert run_dir.parent == tmp_path / "runs"
+    assert run_dir.name.startswith("t-")
+    names = {p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*")}
+    assert {
+        "config.yaml",
+        "history.csv",
+        "metrics.json",
+        "model.npz",
+        "model.json",
+        "predictions-validation.csv",
+        "plots/loss.png",
+        "plots/roc.png",
+        "status.json",
+    } <= names
+    history = pd.read_csv(run_dir / "history.csv")
+    assert list(history.columns[:8]) == [
+        "period",
+        "step",
+        "epoch",
+        "examples_seen",
+        "train_loss",
+        "validation_loss",
+        "learning_rate",
+        "grad_norm",
+    ]
+    assert len(history) == 2
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert set(metrics) == {"train", "validation"}
+    for key in ("log_loss", "accuracy", "precision", "recall", "f1", "auc", "prediction_bias"):
+        assert key in metrics["validation"]
+    assert metrics["train"]["nonzero_weights"] == 30
+    assert json.loads((run_dir / "status.json").read_text())["status"] == "complete"
+    assert "Metrics" in result.stdout and "Training" in result.stdout
+    assert not list((tmp_path / "runs").glob(".*"))  # no staging folder left behind
+
+
+def test_train_json_prints_exactly_one_object(tmp_path: Path) -> None:
+    result = mlcc("train", experiment(tmp_path), "--runs-dir", tmp_path / "runs", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload["metrics"]) == {"train", "validation"}
+    assert Path(payload["run_dir"]).is_dir()
+    assert "Training" in result.stderr  # human output went to stderr
+
+
+def test_train_quiet_prints_only_the_path(tmp_path: Path) -> None:
+    result = mlcc("train", experiment(tmp_path), "--runs-dir", tmp_path / "runs", "-q")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 1
+    assert Path(result.stdout.strip()).is_dir()
+
+
+def test_test_split_only_with_flag(tmp_path: Path) -> None:
+    data = {"source": "builtin:diabetes", "split": {"train": 0.6, "validation": 0.2, "test": 0.2}}
+    path = experiment(tmp_path, data=data, model={"type": "linear"})
+    runs = tmp_path / "runs"
+    without = json.loads(mlcc("train", path, "--runs-dir", runs, "--json").stdout)
+    with_test = json.loads(mlcc("train", path, "--runs-dir", runs, "--json", "--test").stdout)
+    assert set(without["metrics"]) == {"train", "validation"}
+    assert set(with_test["metrics"]) == {"train", "validation", "test"}
+    assert set(with_test["metrics"]["test"]) >= {"rmse", "mae", "r2", "loss", "nonzero_weights"}
+
+
+def test_same_config_and_seed_give_identical_files(tmp_path: Path) -> None:
+    path = experiment(tmp_path)
+    first = Path(
+        json.loads(mlcc("train", path, "--runs-dir", tmp_path / "a", "--json").stdout)["run_dir"]
+    )
+    second = Path(
+        json.loads(mlcc("train", path, "--runs-dir", tmp_path / "b", "--json").stdout)["run_dir"]
+    )
+    for name in ("metrics.json", "history.csv", "predictions-validation.csv", "config.yaml"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_set_changes_one_hyperparameter_and_is_saved(tmp_path: Path) -> None:
+    args = ["--set", "optimizer.learning_rate=0.5", "--set", "training.batch_size=full"]
+    result = mlcc("train", experiment(tmp_path), *args, "--runs-dir", tmp_path / "r", "--json")
+    assert result.exit_code == 0, result.output
+    saved = yaml.safe_load((Path(json.loads(result.stdout)["run_dir"]) / "config.yaml").read_text())
+    assert saved["optimizer"]["learning_rate"] == 0.5
+    assert saved["training"]["batch_size"] == "full"
+    assert saved["training"]["early_stopping"] is None  # defaults are filled in
+
+
+def test_divergence_exits_1_with_advice_and_keeps_the_run(tmp_path: Path) -> None:
+    path = experiment(
+        tmp_path,
+        data={"source": "builtin:diabetes"},
+        features=[],
+        model={"type": "linear"},
+        optimizer={"type": "sgd", "learning_rate": 1000.0},
+    )
+    result = mlcc("train", path, "--runs-dir", tmp_path / "runs")
+    assert result.exit_code == 1
+    assert "learning_rate" in result.stderr and "Traceback" not in result.output
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert json.loads((run_dir / "status.json").read_text())["status"] == "diverged"
+
+
+def test_early_stopping_is_reported(tmp_path: Path) -> None:
+    training = {
+        "batch_size": 1,
+        "epochs": 30,
+        "periods": 30,
+        "early_stopping": {"patience": 1, "min_delta": 1.0},
+    }
+    result = mlcc(
+        "train", experiment(tmp_path, training=training), "--runs-dir", tmp_path, "--json"
+    )
+    payload = json.loads(result.stdout)
+    assert payload["stopped_early"] is True
+    assert payload["periods"] < 30
+
+
+def test_ctrl_c_exits_130_and_keeps_an_interrupted_run(tmp_path: Path) -> None:
+    """A real SIGINT to a real process, as a person pressing Ctrl-C would send."""
+    path = experiment(
+        tmp_path,
+        data={"source": "builtin:linear", "synthetic": {"samples": 20000, "features": 5}},
+        features=[],
+        model={"type": "linear"},
+        optimizer={"type": "sgd", "learning_rate": 0.001},
+        training={"batch_size": 1, "epochs": 100, "periods": 200},
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlcc_cli", "train", str(path), "--runs-dir", str(tmp_path / "r")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:  # blocks until the schedule line: training is about to start
+        if line.startswith("schedule"):
+            break
+    time.sleep(1.0)  # let it enter the training loop
+    assert process.poll() is None, "training ended before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    (run_dir,) = (tmp_path / "r").iterdir()
+    assert json.loads((run_dir / "status.json").read_text())["status"] == "interrupted"
+
+
+# ------------------------------------------------------------------ other commands
+
+
+def test_validate_schema_and_datasets() -> None:
+    ok = mlcc("validate", ROOT / "configs" / "quickstart.yaml")
+    assert ok.exit_code == 0 and "valid" in ok.stdout
+    schema = json.loads(mlcc("schema").stdout)
+    assert "optimizer" in schema["properties"]
+    listing = mlcc("datasets")
+    assert listing.exit_code == 0
+    for name in ("breast_cancer", "iris", "wine", "digits", "diabetes", "xor", "spiral"):
+        assert name in listing.stdout
+    rows = json.loads(mlcc("datasets", "--json").stdout)["datasets"]
+    assert {r["name"]: r["rows"] for r in rows}["breast_cancer"] == 569
+
+
+def test_readme_config_reference_matches_the_schema() -> None:
+    reference = mlcc("schema", "--markdown").stdout
+    assert reference.strip() in (ROOT / "README.md").read_text()
+
+
+def test_module_entry_point_help() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mlcc_cli", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "train" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["validate", str(ROOT / "configs" / "quickstart.yaml")], ["schema"]]
+)
+def test_fast_paths_do_not_import_numerical_libraries(args: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mlcc_cli", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
+    assert "typer" in imported  # the probe does see imports
+    assert not imported & {"numpy", "pandas", "scipy", "sklearn"}
+
+
+# ------------------------------------------------------------------ bad input table
+
+
+def _csv(tmp_path: Path, name: str, text: str) -> str:
+    (tmp_path / name).write_text(text)
+    return name
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    """Each case: CLI arguments and a phrase the one-paragraph error must contain."""
+    good = [{"type": "zscore"}]
+    linear = {"type": "linear"}
+    small = "a,b,y\n1,2,0\n2,3,1\n3,4,0\n4,5,1\n5,6,0\n6,7,1\n7,8,0\n8,9,1\n9,1,0\n1,1,1\n"
+    cases: dict[str, tuple[dict[str, object], str, list[str]]] = {
+        "unknown key": ({"modle": linear}, "modle: unknown key 'modle'; did you mean 'model'?", []),
+        "wrong type": (
+            {"optimizer": {"type": "sgd", "learning_rate": "fast"}},
+            "optimizer.learning_rate",
+            [],
+        ),
+        "negative learning rate": (
+            {"optimizer": {"type": "sgd", "learning_rate": -1}},
+            "optimizer.learning_rate: must be > 0, got -1",
+            [],
+        ),
+        "split not summing to 1": (
+            {"data": {"source": "builtin:iris", "split": {"train": 0.5, "validation": 0.2}}},
+            "must sum to 1",
+            [],
+        ),
+        "missing data file": ({"data": {"source": "nope.csv", "label": "y"}}, "nope.csv", []),
+        "missing label column": (
+            {"data": {"source": _csv(tmp_path, "s.csv", small), "label": "why"}},
+            "why",
+            [],
+        ),
+        "text in numeric column": (
+            {
+                "data": {
+                    "source": _csv(tmp_path, "t.csv", small.replace("5,6,0", "five,6,0")),
+                    "label": "y",
+                }
+            },
+            "t.csv:6",
+            [],
+        ),
+        "empty csv": ({"data": {"source": _csv(tmp_path, "e.csv", ""), "label": "y"}}, "e.csv", []),
+        "header-only csv": (
+            {"data": {"source": _csv(tmp_path, "h.csv", "a,b,y\n"), "label": "y"}},
+            "h.csv",
+            [],
+        ),
+        "single-class label": (
+            {
+                "data": {
+                    "source": _csv(tmp_path, "o.csv", small.replace(",1\n", ",0\n")),
+                    "label": "y",
+                }
+            },
+            "two",
+            [],
+        ),
+        "NaN without a policy": (
+            {
+                "data": {
+                    "source": _csv(tmp_path, "n.csv", small.replace("2,3,1", "2,,1")),
+                    "label": "y",
+                }
+            },
+            "data.missing",
+            [],
+        ),
+        "unsafe expression": (
+            {
+                "features": [
+                    {
+                        "type": "expression",
+                        "name": "x",
+                        "expression": "__import__('os').system('echo hi')",
+                    }
+                ]
+            },
+            "features.0.expression",
+            [],
+        ),
+        "--set on non-existent path": ({}, "no item 5", ["--set", "features.5.max=4"]),
+        "unreadable parquet": (
+            {"data": {"source": _csv(tmp_path, "p.parquet", "not parquet"), "label": "y"}},
+            "p.parquet",
+            [],
+        ),
+        "unknown builtin": ({"data": {"source": "builtin:mnist"}}, "builtin", []),
+        "log of non-positive": (
+            {
+                "data": {"source": "builtin:linear"},
+                "model": linear,
+                "features": [{"type": "log", "columns": ["x1"]}],
+            },
+            "features.0",
+            [],
+        ),
+        "division by zero": (
+            {
+                "data": {
+                    "source": _csv(tmp_path, "z.csv", small.replace("9,1,0", "9,0,0")),
+                    "label": "y",
+                },
+                "features": [{"type": "ratio", "name": "r", "numerator": "a", "denominator": "b"}],
+            },
+            "features.0",
+            [],
+        ),
+        "unknown input column": ({"inputs": ["mean_radius", "nope"]}, "inputs", []),
+        "non-numeric input": (
+            {
+                "data": {
+                    "source": _csv(
+                        tmp_path,
+                        "c.csv",
+                        "a,c,y\n" + "".join(f"{i},{'xy'[i % 2]}z,{i % 2}\n" for i in range(20)),
+                    ),
+                    "label": "y",
+                },
+                "features": [],
+                "inputs": ["a", "c"],
+            },
+            "one_hot",
+            [],
+        ),
+        "bad run name": ({}, "--name", ["--name", "a/b"]),
+        "early stopping without validation": (
+            {
+                "data": {"source": "builtin:iris", "split": {"train": 1.0, "validation": 0.0}},
+                "training": {"early_stopping": {"patience": 2}},
+            },
+            "validation",
+            [],
+        ),
+    }
+    built = {}
+    for label, (sections, phrase, extra) in cases.items():
+        sub = tmp_path / label.replace(" ", "_").replace("-", "_")
+        sub.mkdir()
+        for csv_file in tmp_path.glob("*.*"):
+            if csv_file.is_file() and csv_file.suffix != ".yaml":
+                (sub / csv_file.name).write_bytes(csv_file.read_bytes())
+        if "features" not in sections:
+            sections = {**sections, "features": good}
+        built[label] = (["train", str(experiment(sub, **sections)), *extra], phrase)
+    malformed = tmp_path / "malformed.yaml"
+    malformed.write_text("data:\n  source: builtin:iris\n  split: {train: 0.8\n")
+    built["malformed yaml"] = (["train", str(malformed)], "malformed.yaml:4")
+    built["missing config file"] = (["train", str(tmp_path / "none.yaml")], "none.yaml")
+    return built
+
+
+BAD_INPUT_NAMES = [
+    "unknown key",
+    "wrong type",
+    "negative learning rate",
+    "split not summing to 1",
+    "missing data file",
+    "missing label column",
+    "text in numeric column",
+    "empty csv",
+    "header-only csv",
+    "single-class label",
+    "NaN without a policy",
+    "unsafe expression",
+    "--set on non-existent path",
+    "unreadable parquet",
+    "unknown builtin",
+    "log of non-positive",
+    "division by zero",
+    "unknown input column",
+    "non-numeric input",
+    "bad run name",
+    "early stopping without validation",
+    "malformed yaml",
+    "missing config file",
+]
+
+
+@pytest.mark.parametrize("case", BAD_INPUT_NAMES)
+def test_bad_input_exits_2_with_a_message_and_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args, phrase = _bad_inputs(tmp_path)[case]
+    result = mlcc(*args, "--runs-dir", tmp_path / "runs")
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert phrase in result.stderr, result.stderr
+    assert not (tmp_path / "runs").exists()  # nothing written for a rejected experiment
+
+
+def test_failure_leaves_earlier_runs_untouched(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    good = mlcc("train", experiment(tmp_path), "--runs-dir", runs, "--json")
+    before = {p: p.read_bytes() for p in runs.rglob("*") if p.is_file()}
+    bad = experiment(tmp_path, optimizer={"type": "sgd", "learning_rate": -1})
+    assert mlcc("train", bad, "--runs-dir", runs).exit_code == 2
+    assert good.exit_code == 0
+    assert {p: p.read_bytes() for p in runs.rglob("*") if p.is_file()} == before
