@@ -8,7 +8,6 @@ import pytest
 import yaml
 
 from mlcc_cli.config import (
-    BUILTIN_DATASETS,
     ExperimentConfig,
     FeatureStep,
     ModelConfig,
@@ -19,10 +18,9 @@ from mlcc_cli.config_loading import (
     apply_override,
     check_run_name,
     load_config,
-    locate_data_source,
     resolved_yaml,
 )
-from mlcc_cli.errors import ConfigError, DataError
+from mlcc_cli.errors import ConfigError
 
 CONFIGS = sorted((Path(__file__).parent.parent / "configs").glob("*.yaml"))
 
@@ -182,19 +180,3 @@ def test_run_name_check() -> None:
     check_run_name("lr-0.01")
     with pytest.raises(ConfigError, match="--name"):
         check_run_name("../escape")
-
-
-def test_locate_data_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "configs").mkdir()
-    (tmp_path / "configs" / "near.csv").write_text("a\n1\n")
-    (tmp_path / "cwd.csv").write_text("a\n1\n")
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "configs"
-    assert locate_data_source("near.csv", folder) == str(folder / "near.csv")
-    assert locate_data_source("cwd.csv", folder) == str(tmp_path / "cwd.csv")
-    assert locate_data_source("builtin:iris", folder) == "builtin:iris"
-    with pytest.raises(DataError, match="Did you mean 'builtin:iris'"):
-        locate_data_source("builtin:irs", folder)
-    with pytest.raises(DataError, match="mlcc datasets fetch california_housing"):
-        locate_data_source("datasets/california_housing_train.csv", folder)
-    assert len(BUILTIN_DATASETS) == 10

@@ -164,7 +164,8 @@ def validate(
 ) -> None:
     """Check a config (schema, values, data file present) without running it."""
     with _user_errors():
-        from mlcc_cli.config_loading import load_config, locate_data_source
+        from mlcc_cli.config_loading import load_config
+        from mlcc_cli.sources import locate_data_source
 
         loaded = load_config(config, set_ or [])
         located = locate_data_source(loaded.config.data.source, loaded.folder)

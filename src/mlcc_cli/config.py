@@ -377,27 +377,6 @@ class ExperimentConfig(StrictModel):
         return self.training.epochs if self.training.epochs is not None else 10
 
 
-# Known without importing numpy/pandas, so `mlcc validate` can check names instantly;
-# data.py's catalog is tested to list exactly these.
-BUILTIN_DATASETS = (
-    "breast_cancer",
-    "iris",
-    "wine",
-    "digits",
-    "diabetes",
-    "xor",
-    "circles",
-    "spiral",
-    "gaussian",
-    "linear",
-)
-# Files `mlcc datasets fetch NAME` can download, by file name -> NAME.
-FETCHABLE_FILES = {
-    "california_housing_train.csv": "california_housing",
-    "california_housing_test.csv": "california_housing",
-}
-
-
 def union_tags(union: object) -> tuple[str, ...]:
     """The `type:` tags of a discriminated union alias, in declaration order.
 

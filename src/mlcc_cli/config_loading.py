@@ -16,8 +16,8 @@ from typing import Any, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from mlcc_cli.config import BUILTIN_DATASETS, FETCHABLE_FILES, ExperimentConfig
-from mlcc_cli.errors import ConfigError, DataError
+from mlcc_cli.config import ExperimentConfig
+from mlcc_cli.errors import ConfigError
 
 Path_ = tuple[str | int, ...]
 
@@ -326,35 +326,3 @@ def check_run_name(name: str | None) -> None:
             f"--name {name!r}: use letters, digits, '.', '_' or '-' (starting with a letter "
             "or digit), e.g. --name lr-0.01."
         )
-
-
-def locate_data_source(source: str, config_folder: Path) -> str:
-    """Where `data.source` points: a builtin name as given, or the file path that exists.
-
-    Relative paths are tried against the config file's folder first, then the current
-    directory. Kept free of numpy/pandas so `mlcc validate` starts instantly.
-    """
-    if source.startswith("builtin:"):
-        name = source.removeprefix("builtin:")
-        if name not in BUILTIN_DATASETS:
-            close = difflib.get_close_matches(name, BUILTIN_DATASETS, n=1)
-            hint = f" Did you mean 'builtin:{close[0]}'?" if close else ""
-            raise DataError(
-                f"data.source: unknown built-in dataset '{name}'.{hint} Built-ins: "
-                + ", ".join(BUILTIN_DATASETS)
-                + " (`mlcc datasets` lists them)."
-            )
-        return source
-    path = Path(source).expanduser()
-    candidates = [path] if path.is_absolute() else [config_folder / path, Path.cwd() / path]
-    for candidate in candidates:
-        if candidate.is_file():
-            return str(candidate)
-    looked = " and ".join(str(c) for c in candidates)
-    hint = ""
-    if path.name in FETCHABLE_FILES:
-        hint = (
-            f" This file is the crash course's {FETCHABLE_FILES[path.name]} data: run "
-            f"`mlcc datasets fetch {FETCHABLE_FILES[path.name]}` from the folder you train in."
-        )
-    raise DataError(f"data.source: file '{source}' not found (looked in {looked}).{hint}")

@@ -7,7 +7,6 @@ sources live in `mlcc_cli.datasets` (file reading, built-in datasets, splitting)
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +18,12 @@ from mlcc_cli.datasets.builtin import (
     LABEL,
     BuiltinInfo,
     builtin_catalog,
-    builtin_names,
     load_builtin,
 )
 from mlcc_cli.datasets.files import check_suffix, list_columns, read_table
 from mlcc_cli.datasets.splitting import SPLITS, split_rows
 from mlcc_cli.errors import DataError
-from mlcc_cli.fetch import dataset_for_file
+from mlcc_cli.sources import BUILTIN_PREFIX, builtin_name, did_you_mean, resolve_source_path
 
 __all__ = [
     "SPLITS",
@@ -40,8 +38,6 @@ __all__ = [
     "resolve_source_path",
     "split_rows",
 ]
-
-BUILTIN_PREFIX = "builtin:"
 
 
 @dataclass
@@ -60,14 +56,8 @@ class Dataset:
 def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
     """Load `data.source` (file or builtin) and check that the label column exists."""
     warnings: list[str] = []
-    if data.source.startswith(BUILTIN_PREFIX):
-        name = data.source.removeprefix(BUILTIN_PREFIX).strip()
-        if name not in builtin_names():
-            names = builtin_names()
-            raise DataError(
-                f"data.source: unknown builtin dataset '{name}';{_did_you_mean(name, names)}"
-                f" builtin datasets: {', '.join(names)} (see `mlcc datasets`)"
-            )
+    name = builtin_name(data.source)
+    if name is not None:
         frame = load_builtin(name, data.synthetic, seed)
         frame.index = pd.RangeIndex(len(frame), name="row_id")
         source, label = BUILTIN_PREFIX + name, data.label or LABEL
@@ -89,36 +79,10 @@ def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
     if label not in frame.columns:
         columns = list(frame.columns)
         raise DataError(
-            f"data.label: column '{label}' is not in {source};{_did_you_mean(label, columns)}"
+            f"data.label: column '{label}' is not in {source};{did_you_mean(label, columns)}"
             f" available columns: {list_columns(columns)}"
         )
     return Dataset(frame=frame, label=label, source=source, warnings=warnings)
-
-
-def resolve_source_path(source: str, config_folder: Path) -> Path:
-    """The file `source` names: absolute as given, else under the config folder, then the cwd."""
-    path = Path(source).expanduser()
-    candidates = [path] if path.is_absolute() else [config_folder / path, Path.cwd() / path]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-        if candidate.is_dir():
-            raise DataError(f"data.source: {candidate} is a folder; name a .csv or .parquet file")
-    looked = " and ".join(str(candidate.resolve()) for candidate in dict.fromkeys(candidates))
-    fetchable = dataset_for_file(path.name)
-    fix = (
-        f"run `mlcc datasets fetch {fetchable}` to download it into ./datasets/"
-        if fetchable
-        else "check the path in data.source, or use builtin:NAME (see `mlcc datasets`)"
-    )
-    raise DataError(f"data.source: file '{source}' not found (looked for {looked}); {fix}")
-
-
-def _did_you_mean(name: str, choices: list[str]) -> str:
-    """' did you mean 'x'?' for the closest choice (ignoring case), or '' when none is close."""
-    by_lower = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
-    return f" did you mean '{by_lower[close[0]]}'?" if close else ""
 
 
 # ----------------------------------------------------------------- missing values

@@ -210,11 +210,6 @@ _REGISTRY: dict[str, _Builtin] = {
 }
 
 
-def builtin_names() -> list[str]:
-    """Every name accepted after `builtin:`."""
-    return list(_REGISTRY)
-
-
 def builtin_catalog() -> list[BuiltinInfo]:
     """What `mlcc datasets` lists; synthetic sizes are those of the default SyntheticConfig."""
     return [entry.info for entry in _REGISTRY.values()]
