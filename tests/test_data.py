@@ -254,7 +254,7 @@ def test_unknown_builtin_lists_the_names(tmp_path):
         load("builtin:irs", tmp_path)
     message = str(error.value)
     assert "data.source" in message
-    assert "did you mean 'iris'?" in message
+    assert "Did you mean 'iris'?" in message
     assert all(name in message for name in SYNTHETIC_NAMES)
 
 
@@ -347,7 +347,7 @@ NUMERIC_WITH_TEXT = b"total_rooms,population\n" + b"".join(
             "data.csv",
             CSV,
             "Populaton",
-            ["data.label", "did you mean 'population'?", "total_rooms, population, ocean"],
+            ["data.label", "Did you mean 'population'?", "total_rooms, population, ocean"],
         ),
         ("data.csv", CSV, None, ["data.label is not set", "total_rooms, population, ocean"]),
     ],

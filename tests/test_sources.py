@@ -32,7 +32,7 @@ def test_locate_data_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.parametrize(
     ("source", "phrase"),
     [
-        ("builtin:irs", "did you mean 'iris'?"),
+        ("builtin:irs", "Did you mean 'iris'?"),
         ("datasets/california_housing_train.csv", "mlcc datasets fetch california_housing"),
         ("nowhere.csv", "not found"),
         ("configs", "is a folder"),

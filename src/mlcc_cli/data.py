@@ -22,8 +22,8 @@ from mlcc_cli.datasets.builtin import (
 )
 from mlcc_cli.datasets.files import check_suffix, list_columns, read_table
 from mlcc_cli.datasets.splitting import SPLITS, split_rows
-from mlcc_cli.errors import DataError
-from mlcc_cli.sources import BUILTIN_PREFIX, builtin_name, did_you_mean, resolve_source_path
+from mlcc_cli.errors import DataError, did_you_mean
+from mlcc_cli.sources import BUILTIN_PREFIX, builtin_name, resolve_source_path
 
 __all__ = [
     "SPLITS",
@@ -79,8 +79,8 @@ def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
     if label not in frame.columns:
         columns = list(frame.columns)
         raise DataError(
-            f"data.label: column '{label}' is not in {source};{did_you_mean(label, columns)}"
-            f" available columns: {list_columns(columns)}"
+            f"data.label: column '{label}' is not in {source}.{did_you_mean(label, columns)}"
+            f" Available columns: {list_columns(columns)}."
         )
     return Dataset(frame=frame, label=label, source=source, warnings=warnings)
 

@@ -5,6 +5,16 @@ Messages say what was wrong, where (file:line or config key) and what would fix 
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """' Did you mean 'x'?' for the closest choice (ignoring case), or '' when none is close."""
+    by_lower = {str(choice).lower(): str(choice) for choice in choices}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
+
 
 class MlccError(Exception):
     """Base of every error mlcc reports to a user instead of a traceback."""

@@ -7,7 +7,6 @@ prints. Progress reaches the caller through an optional `TrainingObserver`.
 from __future__ import annotations
 
 import platform
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from mlcc_cli import __version__
 from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.config_loading import LoadedConfig, resolved_yaml
 from mlcc_cli.data import apply_missing_policy, encode_label, load_dataset, split_rows
-from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
+from mlcc_cli.features import FeaturePipeline, columns_read, design_matrix, select_inputs
 from mlcc_cli.metrics import binary_metrics, json_safe, regression_metrics
 from mlcc_cli.models import build_model
 from mlcc_cli.optimizers import build_optimizer
@@ -85,24 +84,17 @@ class _Prepared:
     warnings: list[str]
 
 
-def _referenced_columns(config: ExperimentConfig, columns: pd.Index) -> list[str] | None:
+def _referenced_columns(config: ExperimentConfig) -> list[str] | None:
     """Columns the experiment reads, or None for "all of them" (no explicit `inputs`).
 
     The missing-value policy only looks at these, so a gap in an unused column is harmless.
+    A step without a `columns` list reads every numeric column, so it also means "all".
     """
-    if config.inputs is None:
+    if config.inputs is None or any(
+        getattr(step, "columns", ()) is None for step in config.features
+    ):
         return None
-    named: set[str] = set(config.inputs)
-    for step in config.features:
-        for key in ("numerator", "denominator"):
-            if hasattr(step, key):
-                named.add(getattr(step, key))
-        for column in getattr(step, "columns", None) or ():
-            named.add(column)
-        if hasattr(step, "expression"):
-            named.update(re.findall(r"[A-Za-z_]\w*", step.expression))
-    created = {getattr(step, "name", None) for step in config.features}
-    return [c for c in columns if c in named and c not in created]
+    return list(dict.fromkeys([*columns_read(config.features), *config.inputs]))
 
 
 def _prepare(config: ExperimentConfig, folder: Path) -> _Prepared:
@@ -110,8 +102,9 @@ def _prepare(config: ExperimentConfig, folder: Path) -> _Prepared:
     dataset = load_dataset(data, folder, config.seed)
     warnings = list(dataset.warnings)
     label = dataset.label
-    used = _referenced_columns(config, dataset.frame.columns)
-    columns = [c for c in (used or dataset.frame.columns) if c != label]
+    used = _referenced_columns(config)
+    present = [str(c) for c in dataset.frame.columns]
+    columns = [c for c in present if c != label and (used is None or c in used)]
     frame, more = apply_missing_policy(dataset.frame, columns, label, data.missing, dataset.source)
     warnings += more
     y_all, classes, more = encode_label(frame[label], config.model.type, data.label_scale, label)

@@ -6,10 +6,9 @@ same functions when it loads.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
-from mlcc_cli.errors import DataError
+from mlcc_cli.errors import DataError, did_you_mean
 from mlcc_cli.fetch import dataset_for_file
 
 BUILTIN_PREFIX = "builtin:"
@@ -29,13 +28,6 @@ BUILTIN_DATASETS = (
 )
 
 
-def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> str:
-    """' did you mean 'x'?' for the closest choice (ignoring case), or '' when none is close."""
-    by_lower = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
-    return f" did you mean '{by_lower[close[0]]}'?" if close else ""
-
-
 def builtin_name(source: str) -> str | None:
     """The dataset name of a `builtin:NAME` source (checked), or None for a file source."""
     if not source.startswith(BUILTIN_PREFIX):
@@ -43,9 +35,9 @@ def builtin_name(source: str) -> str | None:
     name = source.removeprefix(BUILTIN_PREFIX).strip()
     if name not in BUILTIN_DATASETS:
         raise DataError(
-            f"data.source: unknown builtin dataset '{name}';"
-            f"{did_you_mean(name, BUILTIN_DATASETS)} builtin datasets: "
-            f"{', '.join(BUILTIN_DATASETS)} (see `mlcc datasets`)"
+            f"data.source: unknown builtin dataset '{name}'."
+            f"{did_you_mean(name, BUILTIN_DATASETS)} Builtin datasets: "
+            f"{', '.join(BUILTIN_DATASETS)} (see `mlcc datasets`)."
         )
     return name
 

@@ -12,6 +12,7 @@ from mlcc_cli.features.pipeline import (
     TRANSFORMS,
     FeaturePipeline,
     build_transform,
+    columns_read,
     design_matrix,
     select_inputs,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "Transform",
     "ZScore",
     "build_transform",
+    "columns_read",
     "design_matrix",
     "select_inputs",
 ]

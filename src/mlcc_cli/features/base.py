@@ -9,7 +9,6 @@ directories never hold pickles.
 from __future__ import annotations
 
 import copy
-import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Self
@@ -17,7 +16,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.errors import DataError, NotFittedError
+from mlcc_cli.errors import DataError, NotFittedError, did_you_mean
 
 ONE_HOT_LATER = "one_hot encoding arrives in a later release"
 
@@ -108,12 +107,6 @@ class Transform(ABC):
 
 
 # ------------------------------------------------------------------ column checks
-
-
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """' Did you mean 'x'?' for the closest choice, or '' when nothing is close."""
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def _listing(columns: Sequence[str], limit: int = 20) -> str:

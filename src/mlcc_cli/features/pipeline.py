@@ -14,16 +14,16 @@ import pandas as pd
 from pydantic import TypeAdapter
 
 from mlcc_cli.config import FeatureStep
-from mlcc_cli.errors import DataError, NotFittedError
+from mlcc_cli.errors import DataError, NotFittedError, did_you_mean
 from mlcc_cli.features.base import (
     ONE_HOT_LATER,
     Transform,
-    did_you_mean,
     is_numeric,
     numeric_columns,
     require_columns,
     require_numeric,
 )
+from mlcc_cli.features.expressions import column_names, parse_expression
 from mlcc_cli.features.imputation import STRATEGIES, Impute
 from mlcc_cli.features.scaling import Clip, Log, MinMax, ZScore
 from mlcc_cli.features.synthetic import Expression, Ratio
@@ -41,6 +41,28 @@ def build_transform(step_config: FeatureStep, index: int, label: str) -> Transfo
     cls = TRANSFORMS[step_config.type]
     params = step_config.model_dump(exclude={"type"})
     return cls(**params, key=f"features.{index}", label=label)
+
+
+def columns_read(steps: Sequence[FeatureStep]) -> list[str]:
+    """Source columns the steps name (not those an earlier step creates), in first-use order.
+
+    Steps with no `columns` list act on every numeric column and add nothing here; the
+    caller decides what "every column" means for them.
+    """
+    read: list[str] = []
+    created: set[str] = set()
+    for index, step in enumerate(steps):
+        named: list[str] = []
+        if step.type == "ratio":
+            named = [step.numerator, step.denominator]
+        elif step.type == "expression":
+            named = column_names(parse_expression(step.expression, f"features.{index}.expression"))
+        else:
+            named = list(step.columns or [])
+        read += [column for column in named if column not in created and column not in read]
+        if step.type in ("ratio", "expression"):
+            created.add(step.name)
+    return read
 
 
 class FeaturePipeline:
