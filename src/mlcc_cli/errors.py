@@ -54,12 +54,6 @@ class NotFittedError(MlccError):
         super().__init__(f"{name} is not fitted yet: call fit() before using it.")
 
 
-class TrainingDiverged(MlccError):
-    """Loss or weights became NaN/inf during training (exit 1)."""
-
-    exit_code = 1
-
-
 class DownloadError(MlccError):
     """A public dataset could not be fetched or failed verification (exit 1)."""
 

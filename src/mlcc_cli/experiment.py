@@ -9,7 +9,7 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -66,7 +66,6 @@ class RunResult:
     message: str
     stopped_early: bool = False
     best_period: int | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
