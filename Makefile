@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ export MLCC_DATASET_MIRROR ?= $(SHARED_DATASETS)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Rewrite the README's config reference from the schema (everything below the marker).
+docs: $(STAMP)
+	$(BIN)/python -c "import pathlib; from mlcc_cli.schema_docs import config_reference_markdown; \
+	readme = pathlib.Path('README.md'); marker = '<!-- config-reference: generated below this line -->'; \
+	head = readme.read_text().split(marker)[0]; \
+	readme.write_text(head + marker + '\n\n' + config_reference_markdown())"
 
 clean:
 	rm -rf $(VENV) runs build dist .pytest_cache .ruff_cache

@@ -171,7 +171,7 @@ def test_ctrl_c_exits_130_and_keeps_an_interrupted_run(tmp_path: Path) -> None:
         features=[],
         model={"type": "linear"},
         optimizer={"type": "sgd", "learning_rate": 0.001},
-        training={"batch_size": 1, "epochs": 100, "periods": 200},
+        training={"batch_size": 1, "steps": 10**9, "periods": 10**4},
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "mlcc_cli", "train", str(path), "--runs-dir", str(tmp_path / "r")],

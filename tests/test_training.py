@@ -102,7 +102,7 @@ def test_each_epoch_visits_every_example_once_in_a_fresh_order() -> None:
         np.zeros(10),
         None,
         None,
-        _config(batch_size=4, epochs=3, periods=6),
+        _config(batch_size=4, epochs=3, periods=6, engine="numpy"),  # records each batch
         np.random.default_rng(5),
     )
     assert [len(b) for b in model.batches] == [4, 4, 2] * 3
@@ -127,7 +127,7 @@ def test_full_batch_uses_rows_in_order_and_reports_the_gradient_norm() -> None:
         y,
         None,
         None,
-        _config(batch_size="full", steps=1, periods=1),
+        _config(batch_size="full", steps=1, periods=1, engine="numpy"),  # records each batch
         np.random.default_rng(0),
     )
     assert model.batches == [X[:, 0].tolist()]

@@ -295,6 +295,14 @@ class TrainingConfig(StrictModel):
     early_stopping: EarlyStoppingConfig | None = Field(
         None, description="Stop on a validation-loss plateau (needs a validation split)."
     )
+    engine: Literal["auto", "compiled", "numpy"] = Field(
+        "auto",
+        description=(
+            "How steps run: `compiled` (numba, a whole period per call; fastest for small "
+            "batches), `numpy` (the readable reference loop; BLAS-bound for large batches) or "
+            "`auto` (compiled up to batch 512, numpy above). Both give the same weights."
+        ),
+    )
 
     @field_validator("batch_size", mode="before")
     @classmethod

@@ -4,9 +4,8 @@ Crash-course terms: a *step* is one batch and one weight update; an *epoch* is o
 the training split; a *period* is a reporting interval at whose end train and validation loss
 are measured on the whole splits and one `PeriodRecord` is written.
 
-The steps inside one epoch run in `_numpy_steps` over a contiguous, shuffled copy of the
-training split. That function is the seam for a compiled engine: anything that runs a range
-of batches of one epoch and returns a `_Segment` can replace it without touching the rest.
+The steps themselves run in `engine.py`: a readable numpy path, or a compiled (numba) kernel
+that runs a whole period of steps per call; `training.engine` chooses.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from mlcc_cli.config import TrainingConfig
+from mlcc_cli.engine import EpochRunner, choose_engine
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.models import TrainableModel
 from mlcc_cli.optimizers import Optimizer
@@ -124,92 +124,6 @@ def plan_schedule(
     return Schedule(batch, steps_per_epoch, total_steps, period_ends, warnings)
 
 
-@dataclass
-class _Segment:
-    """Outcome of running consecutive steps: counts, summed gradient norms, divergence."""
-
-    steps: int = 0
-    examples: int = 0
-    grad_norm_sum: float = 0.0
-    diverged: bool = False
-    bad_loss: float = math.nan  # the non-finite batch loss that stopped the segment
-
-
-def _numpy_steps(
-    model: TrainableModel,
-    optimizer: Optimizer,
-    X: np.ndarray,
-    y: np.ndarray,
-    batch_size: int,
-    batches: range,
-) -> _Segment:
-    """Run the steps for batch indices `batches` of one epoch over contiguous arrays X, y.
-
-    Stops before updating if a batch loss is not finite (reported as `diverged`).
-    """
-    segment = _Segment()
-    params = model.params
-    n = X.shape[0]
-    l1 = model.l1
-    for index in batches:
-        start = index * batch_size
-        stop = min(start + batch_size, n)  # the last batch of an epoch may be smaller
-        loss, grads = model.loss_and_gradients(X[start:stop], y[start:stop])  # views, no copy
-        if not math.isfinite(loss):
-            segment.diverged, segment.bad_loss = True, loss
-            return segment
-        segment.grad_norm_sum += optimizer.step(params, grads)
-        if l1 > 0:
-            optimizer.proximal_l1(params, model.l1_names, l1)
-        segment.steps += 1
-        segment.examples += stop - start
-    return segment
-
-
-class _StepRunner:
-    """Advances training step by step, reshuffling into reused buffers at each epoch start."""
-
-    def __init__(
-        self, X: np.ndarray, y: np.ndarray, schedule: Schedule, rng: np.random.Generator
-    ) -> None:
-        self.X, self.y, self.schedule, self.rng = X, y, schedule, rng
-        # Full batch: order cannot change the gradient, so no shuffle and no copy.
-        self.shuffle = schedule.batch_size < X.shape[0]
-        self.X_epoch = np.empty_like(X) if self.shuffle else X
-        self.y_epoch = np.empty_like(y) if self.shuffle else y
-        self.step = 0
-        self.examples_seen = 0
-
-    def run_until(self, model: TrainableModel, optimizer: Optimizer, target_step: int) -> _Segment:
-        """Run steps until `target_step` steps are done (or a batch loss is not finite)."""
-        total = _Segment()
-        steps_per_epoch = self.schedule.steps_per_epoch
-        while self.step < target_step:
-            first = self.step % steps_per_epoch
-            if first == 0 and self.shuffle:
-                permutation = self.rng.permutation(self.X.shape[0])
-                np.take(self.X, permutation, axis=0, out=self.X_epoch)  # (n, d), no allocation
-                np.take(self.y, permutation, out=self.y_epoch)
-            last = min(steps_per_epoch, first + target_step - self.step)
-            segment = _numpy_steps(
-                model,
-                optimizer,
-                self.X_epoch,
-                self.y_epoch,
-                self.schedule.batch_size,
-                range(first, last),
-            )
-            self.step += segment.steps
-            self.examples_seen += segment.examples
-            total.steps += segment.steps
-            total.examples += segment.examples
-            total.grad_norm_sum += segment.grad_norm_sum
-            if segment.diverged:
-                total.diverged, total.bad_loss = True, segment.bad_loss
-                break
-        return total
-
-
 class _BestPeriod:
     """The period with the lowest validation loss, and optionally a copy of its weights.
 
@@ -311,7 +225,10 @@ def train(
     schedule = plan_schedule(
         X_train.shape[0], training.batch_size, training.epochs, training.steps, training.periods
     )
-    runner = _StepRunner(X_train, y_train, schedule, rng)
+    engine = choose_engine(training.engine, model, optimizer, schedule.batch_size)
+    runner = EpochRunner(
+        X_train, y_train, schedule.batch_size, schedule.steps_per_epoch, rng, engine
+    )
     best = _BestPeriod(
         min_delta=early.min_delta if early is not None else 0.0,
         keep_weights=early is not None and early.restore_best,

@@ -1,0 +1,189 @@
+"""Running steps: the readable numpy reference path and the compiled (numba) path.
+
+Both run the same batches in the same order and give the same weights (tested to 1e-10):
+each epoch draws one permutation of the training rows from the seeded generator; batch k is
+rows order[k·B : (k+1)·B]. The numpy path gathers the epoch's rows into a reused contiguous
+buffer and slices it; the compiled path reads rows through the permutation, so it needs no
+second copy of X and runs a whole period of steps per call.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from mlcc_cli.errors import ConfigError
+from mlcc_cli.models import TrainableModel
+from mlcc_cli.optimizers import Optimizer
+
+Engine = Literal["auto", "compiled", "numpy"]
+# Above this batch size Python's per-step overhead is negligible next to the BLAS calls of
+# the numpy path, which beat the compiled per-row loops (see benchmarks/RESULTS.md).
+AUTO_COMPILED_MAX_BATCH = 512
+
+
+@dataclass
+class StepStats:
+    """Outcome of running consecutive steps: counts, summed gradient norms, divergence."""
+
+    steps: int = 0
+    examples: int = 0
+    grad_norm_sum: float = 0.0
+    diverged: bool = False
+    bad_loss: float = math.nan  # the non-finite batch loss that stopped the run
+
+    def add(self, other: StepStats) -> None:
+        """Accumulate another run of steps into this one."""
+        self.steps += other.steps
+        self.examples += other.examples
+        self.grad_norm_sum += other.grad_norm_sum
+        if other.diverged:
+            self.diverged, self.bad_loss = True, other.bad_loss
+
+
+def numpy_steps(
+    model: TrainableModel,
+    optimizer: Optimizer,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    batches: range,
+) -> StepStats:
+    """Run batches `batches` over contiguous, already shuffled arrays X, y (reference path).
+
+    Stops before updating if a batch loss is not finite (reported as `diverged`).
+    """
+    stats = StepStats()
+    params = model.params
+    n = X.shape[0]
+    l1 = model.l1
+    for index in batches:
+        start = index * batch_size
+        stop = min(start + batch_size, n)  # the last batch of an epoch may be smaller
+        loss, grads = model.loss_and_gradients(X[start:stop], y[start:stop])  # views, no copy
+        if not math.isfinite(loss):
+            stats.diverged, stats.bad_loss = True, loss
+            return stats
+        stats.grad_norm_sum += optimizer.step(params, grads)
+        if l1 > 0:
+            optimizer.proximal_l1(params, model.l1_names, l1)
+        stats.steps += 1
+        stats.examples += stop - start
+    return stats
+
+
+def compiled_kernel_supports(model: Any, optimizer: Any) -> bool:
+    """Whether the numba kernel implements this model and optimizer."""
+    from mlcc_cli import kernels
+
+    return (
+        getattr(model, "type", None) in kernels.MODEL_KINDS
+        and getattr(optimizer, "type", None) in kernels.OPTIMIZER_KINDS
+    )
+
+
+def compiled_steps(
+    model: Any,
+    optimizer: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    order: np.ndarray,
+    batch_size: int,
+    batches: range,
+) -> StepStats:
+    """Run batches `batches` of the epoch whose row order is `order`, in compiled code."""
+    from mlcc_cli import kernels
+
+    params = model.params
+    # Fixed argument types: one compiled signature, cached across runs (ints or floats
+    # from YAML would otherwise each trigger a fresh compilation).
+    steps, examples, norm_sum, diverged, bad_loss = kernels.linear_family_steps(
+        X,
+        y,
+        order,
+        params["coef_"],
+        params["intercept_"],
+        int(batch_size),
+        int(batches.start),
+        int(batches.stop),
+        kernels.MODEL_KINDS[model.type],
+        kernels.OPTIMIZER_KINDS[optimizer.type],
+        float(optimizer.learning_rate),
+        float(model.l1),
+        float(model.l2),
+        float(optimizer.clip_norm or 0.0),
+    )
+    optimizer.iterations_ += steps
+    return StepStats(steps, examples, norm_sum, diverged, bad_loss)
+
+
+def choose_engine(engine: Engine, model: Any, optimizer: Any, batch_size: int) -> str:
+    """Resolve `training.engine`: `auto` is compiled for small batches when supported."""
+    if engine == "numpy":
+        return "numpy"
+    supported = compiled_kernel_supports(model, optimizer)
+    if engine == "compiled":
+        if not supported:
+            raise ConfigError(
+                f"training.engine: compiled has no kernel for {model!r} with {optimizer!r}; "
+                "use engine: auto or numpy"
+            )
+        return "compiled"
+    return "compiled" if supported and batch_size <= AUTO_COMPILED_MAX_BATCH else "numpy"
+
+
+class EpochRunner:
+    """Advances training step by step across epochs, reshuffling at each epoch start."""
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        batch_size: int,
+        steps_per_epoch: int,
+        rng: np.random.Generator,
+        engine: str,
+    ) -> None:
+        self.X, self.y, self.rng, self.engine = X, y, rng, engine
+        self.batch_size, self.steps_per_epoch = batch_size, steps_per_epoch
+        n = X.shape[0]
+        # Full batch: order cannot change the gradient, so no shuffle and no copy.
+        self.shuffle = batch_size < n
+        self.order = np.arange(n, dtype=np.int64)
+        gather = self.shuffle and engine == "numpy"
+        self.X_epoch = np.empty_like(X) if gather else X
+        self.y_epoch = np.empty_like(y) if gather else y
+        self.step = 0
+        self.examples_seen = 0
+
+    def _new_epoch(self) -> None:
+        self.order = self.rng.permutation(self.X.shape[0])
+        if self.engine == "numpy":
+            np.take(self.X, self.order, axis=0, out=self.X_epoch)  # (n, d), no allocation
+            np.take(self.y, self.order, out=self.y_epoch)
+
+    def run_until(self, model: Any, optimizer: Any, target_step: int) -> StepStats:
+        """Run steps until `target_step` steps are done (or a batch loss is not finite)."""
+        total = StepStats()
+        while self.step < target_step:
+            first = self.step % self.steps_per_epoch
+            if first == 0 and self.shuffle:
+                self._new_epoch()
+            batches = range(first, min(self.steps_per_epoch, first + target_step - self.step))
+            if self.engine == "compiled":
+                stats = compiled_steps(
+                    model, optimizer, self.X, self.y, self.order, self.batch_size, batches
+                )
+            else:
+                stats = numpy_steps(
+                    model, optimizer, self.X_epoch, self.y_epoch, self.batch_size, batches
+                )
+            self.step += stats.steps
+            self.examples_seen += stats.examples
+            total.add(stats)
+            if stats.diverged:
+                break
+        return total
