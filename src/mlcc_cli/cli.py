@@ -27,9 +27,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    # Plain help output: typer's rich help pulls in rich.markdown and markdown-it, which
+    # alone would make `mlcc --help` half again slower to start.
+    rich_markup_mode=None,
 )
 datasets_app = typer.Typer(
-    help="List the built-in datasets, or download a public one with `fetch`.",
+    help="List built-in datasets; `fetch` downloads public ones.",
     invoke_without_command=True,
 )
 app.add_typer(datasets_app, name="datasets")
@@ -104,7 +107,11 @@ def train(
         bool, typer.Option("--quiet", "-q", help="Print only the run directory path.")
     ] = False,
 ) -> None:
-    """Validate, load, split, transform, train and evaluate; write a run directory."""
+    """Train an experiment; write a run directory.
+
+    Validates the config, loads and splits the data, fits the feature steps on the training
+    split, trains, evaluates on train and validation (and test with --test).
+    """
     started = time.perf_counter()
     with _user_errors():
         from mlcc_cli.config_loading import check_run_name, load_config
@@ -162,7 +169,10 @@ def validate(
     set_: SetOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Check a config (schema, values, data file present) without running it."""
+    """Check a config without training.
+
+    Checks every key and value against the schema and that the data source exists.
+    """
     with _user_errors():
         from mlcc_cli.config_loading import load_config
         from mlcc_cli.sources import locate_data_source
@@ -184,7 +194,10 @@ def schema(
         bool, typer.Option("--markdown", help="Print the README's config reference instead.")
     ] = False,
 ) -> None:
-    """Print the JSON Schema of the config file (for editors' YAML completion)."""
+    """Print the config's JSON Schema.
+
+    For editors' YAML completion; --markdown prints the README's config reference.
+    """
     if markdown:
         from mlcc_cli.schema_docs import config_reference_markdown
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlcc_cli.errors import DataError, did_you_mean
-from mlcc_cli.fetch import dataset_for_file
 
 BUILTIN_PREFIX = "builtin:"
 # scikit-learn's bundled copies, then the seeded synthetic generators; the loaders in
@@ -51,6 +50,8 @@ def resolve_source_path(source: str, config_folder: Path) -> Path:
             return candidate.resolve()
         if candidate.is_dir():
             raise DataError(f"data.source: {candidate} is a folder; name a .csv or .parquet file")
+    from mlcc_cli.fetch import dataset_for_file  # urllib is only needed on this error path
+
     looked = " and ".join(str(candidate.resolve()) for candidate in dict.fromkeys(candidates))
     fetchable = dataset_for_file(path.name)
     fix = (

@@ -1,0 +1,127 @@
+"""The compiled engine against the numpy reference, engine choice and the kernel cache."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from mlcc_cli.config import TrainingConfig
+from mlcc_cli.engine import AUTO_COMPILED_MAX_BATCH, choose_engine
+from mlcc_cli.errors import ConfigError
+from mlcc_cli.models import MODELS
+from mlcc_cli.optimizers import OPTIMIZERS
+from mlcc_cli.training import train
+
+PENALTIES = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.01), "l1+l2": (0.01, 0.01)}
+BATCHES = [1, 7, 32, 100, "full"]
+
+
+def _problem(model_type: str) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(300, 6))  # (n, d)
+    X[:, 5] = rng.normal(size=300) * 5  # a badly scaled column, so clipping engages
+    y = X @ np.array([1.0, -2.0, 0.0, 0.5, 0.0, 0.1]) + 0.3 * rng.normal(size=300)
+    return X, (y > 0).astype(np.float64) if model_type == "logistic" else y
+
+
+def _trained(model_type: str, optimizer_type: str, penalty: str, clip: float | None, batch, engine):
+    X, y = _problem(model_type)
+    l1, l2 = PENALTIES[penalty]
+    model = MODELS[model_type](l1=l1, l2=l2)
+    optimizer = OPTIMIZERS[optimizer_type](learning_rate=0.02, clip_norm=clip)
+    config = TrainingConfig(batch_size=batch, epochs=3, periods=3, engine=engine)
+    result = train(model, optimizer, X, y, X[:50], y[:50], config, np.random.default_rng(4))
+    return model, result
+
+
+@pytest.mark.parametrize("batch", BATCHES)
+@pytest.mark.parametrize("clip", [None, 1.0])
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+@pytest.mark.parametrize("optimizer_type", list(OPTIMIZERS))
+@pytest.mark.parametrize("model_type", list(MODELS))
+def test_compiled_equals_numpy_reference(
+    model_type: str, optimizer_type: str, penalty: str, clip: float | None, batch
+) -> None:
+    reference, reference_result = _trained(
+        model_type, optimizer_type, penalty, clip, batch, "numpy"
+    )
+    compiled, compiled_result = _trained(
+        model_type, optimizer_type, penalty, clip, batch, "compiled"
+    )
+    np.testing.assert_allclose(compiled.coef_, reference.coef_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(compiled.intercept_, reference.intercept_, rtol=0, atol=1e-10)
+    assert compiled.nonzero_weights() == reference.nonzero_weights()
+    for ours, theirs in zip(compiled_result.history, reference_result.history, strict=True):
+        assert (ours.step, ours.examples_seen) == (theirs.step, theirs.examples_seen)
+        assert ours.grad_norm == pytest.approx(theirs.grad_norm, abs=1e-10)
+        assert ours.train_loss == pytest.approx(theirs.train_loss, abs=1e-10)
+
+
+def test_l1_reaches_exact_zeros_in_the_compiled_kernel() -> None:
+    strong = MODELS["linear"](l1=0.5)
+    X, y = _problem("linear")
+    config = TrainingConfig(batch_size=8, epochs=3, periods=1, engine="compiled")
+    train(strong, OPTIMIZERS["sgd"](0.02), X, y, None, None, config, np.random.default_rng(0))
+    assert 0 < strong.nonzero_weights() < 6
+    assert np.count_nonzero(strong.coef_ == 0.0) >= 1
+
+
+def test_compiled_divergence_is_reported_like_numpy() -> None:
+    X, y = _problem("linear")
+    statuses = []
+    for engine in ("numpy", "compiled"):
+        model = MODELS["linear"]()
+        config = TrainingConfig(batch_size=4, epochs=50, periods=5, engine=engine)
+        optimizer = OPTIMIZERS["sgd"](50.0)
+        result = train(model, optimizer, X, y * 1e3, None, None, config, np.random.default_rng(0))
+        statuses.append((result.status, result.message.split(" with ")[0]))
+    assert statuses[0] == statuses[1]
+    assert statuses[0][0] == "diverged"
+
+
+@pytest.mark.parametrize(
+    ("engine", "batch", "expected"),
+    [
+        ("auto", 1, "compiled"),
+        ("auto", AUTO_COMPILED_MAX_BATCH, "compiled"),
+        ("auto", AUTO_COMPILED_MAX_BATCH + 1, "numpy"),
+        ("numpy", 1, "numpy"),
+        ("compiled", 4096, "compiled"),
+    ],
+)
+def test_choose_engine(engine: str, batch: int, expected: str) -> None:
+    model, optimizer = MODELS["logistic"](), OPTIMIZERS["sgd"](0.1)
+    assert choose_engine(engine, model, optimizer, batch) == expected
+
+
+def test_compiled_engine_refuses_what_it_cannot_run() -> None:
+    class Unknown:
+        type = "tree"
+
+    with pytest.raises(ConfigError, match=r"training\.engine"):
+        choose_engine("compiled", Unknown(), OPTIMIZERS["sgd"](0.1), 1)
+    assert choose_engine("auto", Unknown(), OPTIMIZERS["sgd"](0.1), 1) == "numpy"
+
+
+def test_kernel_is_served_from_the_on_disk_cache_in_a_new_process() -> None:
+    """The first-call compile (about a second) is paid once per machine, not per run."""
+    script = (
+        "import numpy as np\n"
+        "from mlcc_cli.config import TrainingConfig\n"
+        "from mlcc_cli.models import LinearRegression\n"
+        "from mlcc_cli.optimizers import SGD\n"
+        "from mlcc_cli.training import train\n"
+        "from mlcc_cli import kernels\n"
+        "X = np.ones((10, 2)); y = np.ones(10)\n"
+        "config = TrainingConfig(batch_size=2, epochs=1, engine='compiled')\n"
+        "train(LinearRegression(), SGD(0.1), X, y, None, None, config, np.random.default_rng(0))\n"
+        "print(sum(kernels.linear_family_steps.stats.cache_hits.values()) > 0)\n"
+    )
+    outputs = [
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert outputs[1].stdout.strip() == "True", outputs[1].stderr
