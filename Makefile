@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint docs clean
+.PHONY: demo test lint docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ docs: $(STAMP)
 	readme = pathlib.Path('README.md'); marker = '<!-- config-reference: generated below this line -->'; \
 	head = readme.read_text().split(marker)[0]; \
 	readme.write_text(head + marker + '\n\n' + config_reference_markdown())"
+
+# Time mlcc's engine and CLI against numpy and scikit-learn (about a minute at full size);
+# e.g. `make bench BENCH_ARGS=--quick`. Results of a reference run: benchmarks/RESULTS.md.
+BENCH_ARGS ?=
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) runs build dist .pytest_cache .ruff_cache

@@ -1,0 +1,83 @@
+"""`make bench`: mlcc's training engine and CLI against numpy and scikit-learn, one process.
+
+Generates data with a fixed seed, times mlcc epochs (both engines where the `auto` threshold
+matters), full-batch steps, CLI start-up and training wall time, measures peak memory in
+child processes, and prints one Markdown table: time, reference, ratio, target, verdict.
+Ratios are reported, never asserted. `--quick` shrinks the data for a smoke run in CI.
+
+Usage: python benchmarks/bench.py [--quick] [--rows N] [--features D] [--repeat N] [--cli-repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+import time
+from pathlib import Path
+
+from bench_cli import startup_rows, train_rows
+from bench_env import header_lines
+from bench_memory import memory_rows
+from bench_table import MB, Row, render_table
+from bench_training import make_data, training_rows, warm_up_kernel
+
+ROOT = Path(__file__).resolve().parent.parent
+FULL_ROWS, QUICK_ROWS, FEATURES = 2_000_000, 20_000, 32
+SEED = 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options; --quick changes the defaults of the others."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20,000 rows, one repetition")
+    parser.add_argument("--rows", type=int, help=f"rows of X (default {FULL_ROWS:,})")
+    parser.add_argument("--features", type=int, default=FEATURES, help="columns of X")
+    parser.add_argument("--repeat", type=int, help="best of N for in-process timings (3)")
+    parser.add_argument("--cli-repeat", type=int, help="best of N for subprocesses (5)")
+    args = parser.parse_args(argv)
+    args.rows = args.rows or (QUICK_ROWS if args.quick else FULL_ROWS)
+    args.repeat = args.repeat or (1 if args.quick else 3)
+    args.cli_repeat = args.cli_repeat or (1 if args.quick else 5)
+    return args
+
+
+def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
+    """Every row of the table, and the notes printed under it."""
+    kernel = warm_up_kernel()
+    data = make_data(args.rows, args.features, SEED)
+    rows = training_rows(data, args.repeat)
+    del data  # the memory children build their own X; keep the machine's RAM for them
+    rows += startup_rows(ROOT, args.cli_repeat)
+    rows += train_rows(ROOT, max(1, min(args.cli_repeat, 3)))
+    memory, notes = memory_rows(args.rows, args.features)
+    return rows + memory, [kernel, *notes]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print header, table and notes on stdout."""
+    args = parse_args(argv)
+    import sklearn.linear_model  # noqa: F401  (loaded now so the header lists its OpenMP)
+
+    started = time.perf_counter()
+    rows, notes = run_all(args)
+    x_mb = args.rows * args.features * 8 / MB
+    print(f"# mlcc benchmark, {datetime.date.today().isoformat()}")
+    print()
+    for line in header_lines():
+        print(f"- {line}")
+    print(
+        f"- data: {args.rows:,} × {args.features} float64 ({x_mb:,.0f} MB), seed {SEED}; "
+        f"best of {args.repeat} in process, best of {args.cli_repeat} for subprocesses"
+    )
+    print()
+    print("\n".join(render_table(rows)))
+    print()
+    for note in notes:
+        print(f"- {note}")
+    print(f"- total benchmark time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

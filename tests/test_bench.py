@@ -1,0 +1,60 @@
+"""`benchmarks/bench.py --quick` runs end to end and prints its header and every row.
+
+Only the shape of the output is checked: ratios are printed for people, never asserted.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = ("# mlcc benchmark", "- machine:", "- versions:", "- BLAS/OpenMP:", "- environment:")
+ROWS = {
+    "epoch, logistic, batch 1024": 2,  # label: how many rows (one per engine shown)
+    "epoch, logistic, batch 128": 2,
+    "epoch, logistic, batch 32": 1,
+    "epoch, logistic, batch 1": 1,
+    "full-batch step, logistic": 2,
+    "epoch, linear, batch 1024": 2,
+    "epoch, linear, batch 128": 2,
+    "epoch, linear, batch 32": 1,
+    "epoch, linear, batch 1": 1,
+    "full-batch step, linear": 2,
+    "mlcc --help": 1,
+    "mlcc validate configs/quickstart.yaml": 1,
+    "mlcc train configs/quickstart.yaml": 1,
+    "↳ import (mlcc modules)": 1,
+    "↳ load and prepare": 1,
+    "↳ train (incl. numba import)": 1,
+    "peak RSS growth in train(), batch 1024": 2,
+}
+COLUMNS = ["what", "engine", "mlcc", "reference", "ref.", "ratio", "target", "meets"]
+
+
+def test_quick_benchmark_prints_the_header_and_every_row() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    for start in HEADER:
+        assert any(line.startswith(start) for line in lines), start
+    table = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in lines
+        if line.startswith("| ")  # not the |---| rule
+    ]
+    assert table[0] == COLUMNS
+    rows = table[1:]
+    labels = [cells[0] for cells in rows]
+    for label, count in ROWS.items():
+        assert labels.count(label) == count, label
+    assert any(label.startswith("sklearn LogisticRegression(lbfgs)") for label in labels)
+    assert all(len(cells) == len(COLUMNS) and cells[-1] in {"yes", "NO", "—"} for cells in rows)
