@@ -27,54 +27,64 @@ SGD = 0
 OPTIMIZER_KINDS = {"sgd": SGD}
 
 
-@njit(cache=True, nogil=True)
-def _softplus(s: float) -> float:
-    """log(1 + e^s) without overflow, as np.logaddexp(0, s) computes it."""
-    if s > 0.0:
-        return s + math.log1p(math.exp(-s))
-    return math.log1p(math.exp(s))
+# Reassociation lets LLVM vectorise the dot products (results differ from numpy's order in
+# the last bits only). The no-NaN/no-inf fast-math flags stay off: they would let the
+# compiler delete the isfinite() checks that detect divergence.
+FASTMATH = {"reassoc", "contract"}
+# Rows are copied into a small contiguous block before the arithmetic: the copy's loads are
+# independent of each other, so the CPU overlaps the cache misses of shuffled rows, and the
+# maths then runs on data in L1. 256 rows x 32 features = 64 KB.
+BLOCK_ROWS = 256
 
 
-@njit(cache=True, nogil=True)
-def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, dz):
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _example_terms(z, label, model_kind):
+    """(loss, ∂loss/∂z) of one example with output z, before the 1/m (or 2/m) scale."""
+    if model_kind == LINEAR:
+        r = z - label
+        return r * r, r
+    sign = 1.0 - 2.0 * label  # +1 for class 0, −1 for class 1
+    s = sign * z
+    e = math.exp(-abs(s))  # one exp and one log1p per example: softplus and σ share e
+    softplus = max(s, 0.0) + math.log1p(e)  # log(1 + e^s) without overflow
+    sigma = 1.0 / (1.0 + e) if s >= 0.0 else e / (1.0 + e)  # σ(s)
+    return softplus, sign * sigma  # ∂/∂z = (1 − 2y)·σ(s) = p − y
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, block):
     """Fill grad_w with the batch gradient (incl. 2λ₂w); return (loss, grad_b)."""
     n_features = X.shape[1]
     m = stop - start
     b = intercept[0]
     loss = 0.0
-    for k in range(m):  # pass 1: outputs, loss and ∂loss/∂z per example
-        row = order[start + k]
-        z = 0.0
-        for j in range(n_features):
-            z += X[row, j] * coef[j]
-        z += b
-        if model_kind == LINEAR:
-            r = z - y[row]
-            loss += r * r
-            dz[k] = r
-        else:
-            sign = 1.0 - 2.0 * y[row]
-            s = sign * z
-            softplus = _softplus(s)
-            loss += softplus
-            dz[k] = sign * math.exp(s - softplus)  # p − y
-    loss /= m
-    scale = 2.0 / m if model_kind == LINEAR else 1.0 / m
+    grad_b = 0.0
     for j in range(n_features):
         grad_w[j] = 0.0
-    grad_b = 0.0
-    for k in range(m):  # pass 2: Xᵀ·r over the same rows, still in cache
-        row = order[start + k]
-        r = dz[k]
-        grad_b += r
-        for j in range(n_features):
-            grad_w[j] += r * X[row, j]
+    for block_start in range(start, stop, BLOCK_ROWS):
+        block_stop = min(block_start + BLOCK_ROWS, stop)
+        rows = block_stop - block_start
+        for k in range(rows):  # gather the block's rows (independent loads)
+            row = order[block_start + k]
+            for j in range(n_features):
+                block[k, j] = X[row, j]
+        for k in range(rows):
+            z = b
+            for j in range(n_features):
+                z += block[k, j] * coef[j]
+            example_loss, r = _example_terms(z, y[order[block_start + k]], model_kind)
+            loss += example_loss
+            grad_b += r
+            for j in range(n_features):
+                grad_w[j] += r * block[k, j]
+    loss /= m
+    scale = 2.0 / m if model_kind == LINEAR else 1.0 / m
     for j in range(n_features):
         grad_w[j] = grad_w[j] * scale + 2.0 * l2 * coef[j]
     return loss, grad_b * scale
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def linear_family_steps(
     X,
     y,
@@ -98,7 +108,7 @@ def linear_family_steps(
     """
     n_rows, n_features = X.shape
     grad_w = np.empty(n_features)
-    dz = np.empty(min(batch_size, n_rows))
+    block = np.empty((min(batch_size, n_rows, BLOCK_ROWS), n_features))
     steps = 0
     examples = 0
     norm_sum = 0.0
@@ -107,7 +117,7 @@ def linear_family_steps(
         start = batch * batch_size
         stop = min(start + batch_size, n_rows)
         loss, grad_b = _batch_gradient(
-            X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, dz
+            X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, block
         )
         if not math.isfinite(loss):
             return steps, examples, norm_sum, True, loss
