@@ -104,6 +104,44 @@ class DataConfig(StrictModel):
         default_factory=SyntheticConfig,
         description="Generator settings for synthetic builtin datasets (ignored otherwise).",
     )
+    streaming: bool = Field(
+        False,
+        description=(
+            "Train out of core: read the .csv/.parquet file chunk by chunk on every pass instead "
+            "of loading it, so files larger than memory work. Splits are drawn per row (sizes "
+            "vary slightly), quantile statistics are estimated from a sample, and `stratify` is "
+            "not available."
+        ),
+    )
+    chunk_rows: int = Field(
+        65536,
+        ge=1,
+        description="Streaming only: rows read from the file at a time (bounds the memory used).",
+    )
+    shuffle_buffer: int = Field(
+        100_000,
+        ge=1,
+        description=(
+            "Streaming only: training rows held and shuffled together before batches are drawn "
+            "(as the crash course's TensorFlow input pipeline); must hold at least one batch."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _streaming_reads_a_file(self) -> DataConfig:
+        if not self.streaming:
+            return self
+        if self.source.startswith("builtin:"):
+            raise ValueError(
+                f"data.streaming reads a .csv or .parquet file chunk by chunk, but data.source "
+                f"is {self.source!r}, which is generated in memory; set data.streaming: false"
+            )
+        if self.stratify:
+            raise ValueError(
+                "data.stratify is not supported with data.streaming (streaming draws each row's "
+                "split on its own, without seeing the class counts); set data.stratify: false"
+            )
+        return self
 
 
 # ----------------------------------------------------------------------- features

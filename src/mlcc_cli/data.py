@@ -7,6 +7,7 @@ sources live in `mlcc_cli.datasets` (file reading, built-in datasets, splitting)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ __all__ = [
     "load_dataset",
     "missing_counts",
     "read_table",
+    "require_label",
     "resolve_source_path",
     "split_rows",
 ]
@@ -70,19 +72,23 @@ def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
         check_suffix(Path(data.source))
         path = resolve_source_path(data.source, config_folder)
         frame, source = read_table(path), str(path)
-        if data.label is None:
-            raise DataError(
-                f"data.label is not set; name the column to predict, one of: "
-                f"{list_columns(list(frame.columns))}"
-            )
         label = data.label
-    if label not in frame.columns:
-        columns = list(frame.columns)
+    label = require_label(label, [str(c) for c in frame.columns], source)
+    return Dataset(frame=frame, label=label, source=source, warnings=warnings)
+
+
+def require_label(label: str | None, columns: list[str], source: str) -> str:
+    """The label column's name; DataError if data.label is unset or not among `columns`."""
+    if label is None:
+        raise DataError(
+            f"data.label is not set; name the column to predict, one of: {list_columns(columns)}"
+        )
+    if label not in columns:
         raise DataError(
             f"data.label: column '{label}' is not in {source}.{did_you_mean(label, columns)}"
             f" Available columns: {list_columns(columns)}."
         )
-    return Dataset(frame=frame, label=label, source=source, warnings=warnings)
+    return label
 
 
 # ----------------------------------------------------------------- missing values
@@ -165,19 +171,35 @@ def _regression_label(
             "linear regression predicts a number; choose a numeric label, or use "
             "model.type: logistic for a label with two classes"
         )
-    warnings = []
-    distinct = _sorted_values(pd.unique(values))
-    if len(distinct) == 2:
-        warnings.append(
-            f"label '{label_name}' only takes two values ({distinct[0]!r}, {distinct[1]!r}); "
-            "if they are classes, logistic regression (model.type: logistic) fits it better"
-        )
+    warnings = two_valued_label_warnings(pd.unique(values), label_name)
     return values.to_numpy(dtype=np.float64) * label_scale, None, warnings
+
+
+def two_valued_label_warnings(distinct: Sequence[object], label_name: str) -> list[str]:
+    """A warning when a regression label takes exactly two distinct values (maybe classes)."""
+    if len(distinct) != 2:  # before sorting: a real-valued label has millions of values
+        return []
+    values = _sorted_values(distinct)
+    return [
+        f"label '{label_name}' only takes two values ({values[0]!r}, {values[1]!r}); "
+        "if they are classes, logistic regression (model.type: logistic) fits it better"
+    ]
 
 
 def _binary_label(values: pd.Series, label_name: str) -> tuple[np.ndarray, list, list[str]]:
     """Two classes as 0/1; other class values are mapped in ascending order, with a warning."""
-    classes = _sorted_values(pd.unique(values))
+    classes, warnings = binary_classes(pd.unique(values), label_name)
+    y = (values == classes[1]).to_numpy(dtype=np.float64)  # (n,) 1.0 for the positive class
+    warnings += class_balance_warnings(float(y.mean()), classes, label_name)
+    return y, classes, warnings
+
+
+def binary_classes(distinct: Sequence[object], label_name: str) -> tuple[list, list[str]]:
+    """The two classes [value for 0, value for 1] of a label's distinct values, and warnings.
+
+    DataError unless there are exactly two; values other than 0/1 map in ascending order.
+    """
+    classes = _sorted_values(distinct)
     if len(classes) == 1:
         raise DataError(
             f"data.label: column '{label_name}' has only one class ({classes[0]!r}); logistic "
@@ -199,16 +221,20 @@ def _binary_label(values: pd.Series, label_name: str) -> tuple[np.ndarray, list,
             f"label '{label_name}': {classes[0]!r} -> 0, {classes[1]!r} -> 1 "
             "(two classes mapped in ascending order)"
         )
-    y = (values == classes[1]).to_numpy(dtype=np.float64)  # (n,) 1.0 for the positive class
-    minority = min(y.mean(), 1 - y.mean())
-    if minority < 0.1:
-        rare = classes[1] if y.mean() < 0.5 else classes[0]
-        warnings.append(
-            f"label '{label_name}': class {rare!r} is only {minority:.1%} of rows (class "
-            "imbalance); accuracy can look good while missing it, so watch precision, recall "
-            "and AUC, and consider data.stratify: true"
-        )
-    return y, classes, warnings
+    return classes, warnings
+
+
+def class_balance_warnings(positive_share: float, classes: list, label_name: str) -> list[str]:
+    """A class-imbalance warning when the rarer class is under 10% of rows."""
+    minority = min(positive_share, 1 - positive_share)
+    if not minority < 0.1:  # also no warning for NaN (no rows)
+        return []
+    rare = classes[1] if positive_share < 0.5 else classes[0]
+    return [
+        f"label '{label_name}': class {rare!r} is only {minority:.1%} of rows (class "
+        "imbalance); accuracy can look good while missing it, so watch precision, recall "
+        "and AUC, and consider data.stratify: true"
+    ]
 
 
 def _plain(value: object) -> object:
@@ -216,7 +242,7 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _sorted_values(values: np.ndarray) -> list:
+def _sorted_values(values: Sequence[object]) -> list:
     """Distinct values as plain Python objects in ascending order (mixed types: by text)."""
     plain = [_plain(value) for value in values]
     try:

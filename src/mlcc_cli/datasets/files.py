@@ -17,7 +17,7 @@ from mlcc_cli.errors import DataError
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet")
 # In a CSV, row position 0 sits on line 2: line 1 is the header.
-_CSV_FIRST_DATA_LINE = 2
+CSV_FIRST_DATA_LINE = 2
 
 
 def check_suffix(path: Path, setting: str = "data.source") -> None:
@@ -49,7 +49,7 @@ def read_table(path: Path, setting: str = "data.source") -> pd.DataFrame:
             f"{path}: has columns ({list_columns(list(frame.columns))}) but no data rows; "
             f"add rows or point {setting} at another file"
         )
-    _check_numeric_columns(frame, path, first_line=_CSV_FIRST_DATA_LINE if is_csv else None)
+    check_numeric_columns(frame, path, first_line=CSV_FIRST_DATA_LINE if is_csv else None)
     frame.index = pd.RangeIndex(len(frame), name="row_id")
     return frame
 
@@ -91,11 +91,14 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _check_numeric_columns(frame: pd.DataFrame, path: Path, first_line: int | None) -> None:
+def check_numeric_columns(
+    frame: pd.DataFrame, path: Path, first_line: int | None, row_offset: int = 0
+) -> None:
     """DataError for text columns that are mostly numbers: the odd value out is a typo.
 
     A column counts as numeric when at least half of its non-missing values parse as numbers.
     Genuinely textual columns (fewer numbers than that) are left for a later stage.
+    `row_offset` is the row_id of the frame's first row (a chunk of a larger file).
     """
     problems = []
     for column in frame.columns:
@@ -112,7 +115,8 @@ def _check_numeric_columns(frame: pd.DataFrame, path: Path, first_line: int | No
             continue
         offenders = np.flatnonzero(present & ~parsed)
         position = int(offenders[0])
-        where = f"{path}:{position + first_line}" if first_line else f"{path} (row {position})"
+        row = position + row_offset
+        where = f"{path}:{row + first_line}" if first_line else f"{path} (row {row})"
         more = f" (and {len(offenders) - 1} more)" if len(offenders) > 1 else ""
         problems.append(
             f"{where}: column '{column}' is numeric except for {values.iloc[position]!r}{more}; "

@@ -4,6 +4,7 @@
 - `scaling`: clip, z-score, min-max and log
 - `imputation`: filling missing values (`data.missing: mean|median`)
 - `pipeline`: the configured steps in order, the tag → class registry, the design matrix
+- `accumulators`: statistics learned chunk by chunk, for streaming (`StatisticsTransform`)
 """
 
 from mlcc_cli.features.base import Transform

@@ -7,21 +7,23 @@ steps when `data.missing` asks for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, Self
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.features.base import Transform, observed, resolve_columns, values_of
+from mlcc_cli.features.accumulators import Moments, Reservoir
+from mlcc_cli.features.base import StatisticsTransform, values_of
 
 STRATEGIES = ("mean", "median")
 
 
-class Impute(Transform):
+class Impute(StatisticsTransform):
     """Replace missing values with the training split's mean or median of the column.
 
     Same numbers as scikit-learn's SimpleImputer(strategy=...): the statistic ignores
-    missing values, and every split is filled with the training statistic.
+    missing values, and every split is filled with the training statistic. A streaming fit
+    keeps the mean exact and estimates the median from a uniform sample of the values.
 
     Attributes
     ----------
@@ -46,19 +48,20 @@ class Impute(Transform):
         self.key = key
         self.label = label
 
-    def fit(self, frame: pd.DataFrame) -> Self:
-        """Learn each column's mean or median from the training split's present values."""
+    def _new_statistic(
+        self, rng: np.random.Generator | None, sample_size: int | None
+    ) -> Moments | Reservoir:
         if self.strategy not in STRATEGIES:  # not user input: data.missing is a checked Literal
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
-        columns = resolve_columns(frame, self.columns, self.label, self.where)
-        statistic = np.mean if self.strategy == "mean" else np.median
+        return Moments() if self.strategy == "mean" else Reservoir(sample_size, rng)
+
+    def _learn(self, statistics: dict[str, Moments | Reservoir]) -> None:
+        """Set each column's fill value: the running mean, or the median of the sample."""
         self.statistics_ = {
-            column: float(statistic(observed(values_of(frame, column), column, self.where)))
-            for column in columns
+            column: float(s.mean if isinstance(s, Moments) else np.median(s.sample))
+            for column, s in statistics.items()
         }
-        self.feature_names_in_ = columns
         self.warnings_ = []
-        return self
 
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
         for column in self.feature_names_in_:

@@ -150,6 +150,24 @@ class FeaturePipeline:
         pipeline.warnings_ = list(state["warnings_"])
         return pipeline
 
+    @classmethod
+    def from_fitted(
+        cls,
+        steps: Sequence[FeatureStep],
+        label: str,
+        missing: str,
+        transforms: list[Transform],
+        feature_names_out: list[str],
+    ) -> FeaturePipeline:
+        """A pipeline around transforms fitted elsewhere (chunk by chunk, when streaming)."""
+        pipeline = cls(steps, label, missing)
+        pipeline.transforms_ = transforms
+        pipeline.feature_names_out_ = [str(column) for column in feature_names_out]
+        pipeline.warnings_ = [
+            warning for transform in transforms for warning in transform.warnings_
+        ]
+        return pipeline
+
     def __repr__(self) -> str:
         shown = f"steps={self.steps!r}, label={self.label!r}, missing={self.missing!r}"
         return f"FeaturePipeline({shown})"

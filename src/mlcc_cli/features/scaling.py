@@ -15,17 +15,19 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.features.base import Transform, observed, resolve_columns, values_of
+from mlcc_cli.features.accumulators import Extremes, Moments, Reservoir
+from mlcc_cli.features.base import StatisticsTransform, Transform, resolve_columns, values_of
 
 EPS = float(np.finfo(np.float64).eps)
 
 
-class Clip(Transform):
+class Clip(StatisticsTransform):
     """Limit columns to [lower, upper]: x ← min(max(x, lower), upper).
 
     Each bound is fixed (`min`, `max`) or a quantile of the training split
     (`lower_quantile`, `upper_quantile`, linear interpolation as pandas' default); a side
-    with neither is left open.
+    with neither is left open. A streaming fit estimates quantiles from a uniform sample of
+    the training values (exact while the split has no more values than the sample).
 
     Attributes
     ----------
@@ -56,13 +58,21 @@ class Clip(Transform):
         self.key = key
         self.label = label
 
-    def fit(self, frame: pd.DataFrame) -> Self:
-        """Learn the quantile bounds of each column from the training split."""
-        columns = resolve_columns(frame, self.columns, self.label, self.where)
+    @property
+    def learns_from_data(self) -> bool:
+        """True only with a quantile bound: fixed bounds learn nothing."""
+        return self.lower_quantile is not None or self.upper_quantile is not None
+
+    def _new_statistic(self, rng: np.random.Generator | None, sample_size: int | None) -> Reservoir:
+        # Without a quantile bound nothing needs keeping: capacity 0 only counts the values.
+        return Reservoir(sample_size if self.learns_from_data else 0, rng)
+
+    def _learn(self, statistics: dict[str, Reservoir]) -> None:
+        """Set each column's bounds: fixed, or the quantile of its (sampled) training values."""
         lower: dict[str, float | None] = {}
         upper: dict[str, float | None] = {}
-        for column in columns:
-            present = observed(values_of(frame, column), column, self.where)
+        for column, reservoir in statistics.items():
+            present = reservoir.sample
             lower[column] = _bound(self.min, self.lower_quantile, present)
             upper[column] = _bound(self.max, self.upper_quantile, present)
             low, high = lower[column], upper[column]
@@ -71,10 +81,8 @@ class Clip(Transform):
                     f"{self.where}: for column {column!r} the lower bound {low:g} exceeds the "
                     f"upper bound {high:g}; loosen min / lower_quantile or max / upper_quantile."
                 )
-        self.feature_names_in_ = columns
         self.lower_, self.upper_ = lower, upper
         self.warnings_ = []
-        return self
 
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
         for column in self.feature_names_in_:
@@ -93,7 +101,7 @@ def _bound(fixed: float | None, quantile: float | None, present: np.ndarray) -> 
     return None
 
 
-class ZScore(Transform):
+class ZScore(StatisticsTransform):
     """Standardise columns: z = (x − μ)/σ, μ and σ (population, ddof=0) from the training split.
 
     Same numbers as scikit-learn's StandardScaler: a constant column gets σ = 1 (so it becomes
@@ -116,19 +124,17 @@ class ZScore(Transform):
         self.key = key
         self.label = label
 
-    def fit(self, frame: pd.DataFrame) -> Self:
-        """Learn μ and σ of each column from the training split."""
-        columns = resolve_columns(frame, self.columns, self.label, self.where)
+    def _new_statistic(self, rng: np.random.Generator | None, sample_size: int | None) -> Moments:
+        return Moments()  # exact in one chunk or many (Chan's merge)
+
+    def _learn(self, statistics: dict[str, Moments]) -> None:
+        """Set μ and σ of each column; a constant column gets σ = 1 and a warning."""
         mean: dict[str, float] = {}
         scale: dict[str, float] = {}
         warnings: list[str] = []
-        for column in columns:
-            x = observed(values_of(frame, column), column, self.where)
-            n = x.size
-            mu = x.sum() / n
-            centred = x - mu
+        for column, moments in statistics.items():
             # Two-pass variance with the rounding-error correction term, as StandardScaler.
-            var = (np.dot(centred, centred) - centred.sum() ** 2 / n) / n
+            n, mu, var = moments.count, moments.mean, moments.variance
             mean[column] = float(mu)
             scale[column] = float(np.sqrt(var))
             # StandardScaler's test: var within the two-pass algorithm's error bound is 0.
@@ -139,10 +145,8 @@ class ZScore(Transform):
                     f"(always {mu:g}); it becomes 0 everywhere (σ set to 1). Consider leaving "
                     "it out of `inputs`."
                 )
-        self.feature_names_in_ = columns
         self.mean_, self.scale_ = mean, scale
         self.warnings_ = warnings
-        return self
 
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
         for column in self.feature_names_in_:
@@ -150,7 +154,7 @@ class ZScore(Transform):
         return frame
 
 
-class MinMax(Transform):
+class MinMax(StatisticsTransform):
     """Rescale columns linearly so the training split spans [low, high].
 
     x' = x·s + m with s = (high − low)/(max − min) and m = low − min·s, min and max from the
@@ -183,17 +187,18 @@ class MinMax(Transform):
         self.key = key
         self.label = label
 
-    def fit(self, frame: pd.DataFrame) -> Self:
-        """Learn min and max of each column from the training split."""
-        columns = resolve_columns(frame, self.columns, self.label, self.where)
+    def _new_statistic(self, rng: np.random.Generator | None, sample_size: int | None) -> Extremes:
+        return Extremes()
+
+    def _learn(self, statistics: dict[str, Extremes]) -> None:
+        """Set s and m of each column from its training min and max."""
         data_mins: dict[str, float] = {}
         data_maxs: dict[str, float] = {}
         scales: dict[str, float] = {}
         offsets: dict[str, float] = {}
         warnings: list[str] = []
-        for column in columns:
-            x = observed(values_of(frame, column), column, self.where)
-            data_min, data_max = float(x.min()), float(x.max())
+        for column, extremes in statistics.items():
+            data_min, data_max = extremes.min, extremes.max
             data_range = data_max - data_min
             if data_range < 10 * EPS:  # MinMaxScaler's threshold for "constant"
                 data_range = 1.0
@@ -206,11 +211,9 @@ class MinMax(Transform):
             data_mins[column], data_maxs[column] = data_min, data_max
             scales[column] = scale
             offsets[column] = self.low - data_min * scale
-        self.feature_names_in_ = columns
         self.data_min_, self.data_max_ = data_mins, data_maxs
         self.scale_, self.min_ = scales, offsets
         self.warnings_ = warnings
-        return self
 
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
         for column in self.feature_names_in_:

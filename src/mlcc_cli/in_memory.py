@@ -1,0 +1,181 @@
+"""The in-memory route of `experiment.run_experiment`: the whole table at once.
+
+Load the table, apply the missing-value policy, split the rows (seeded shuffle, optionally
+stratified), fit the feature pipeline on the training split, build every split's design
+matrix, train with `training.train` and score each split. The streaming route
+(`mlcc_cli.streaming`) does the same chunk by chunk for files larger than memory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mlcc_cli.config import ExperimentConfig
+from mlcc_cli.data import apply_missing_policy, encode_label, load_dataset, split_rows
+from mlcc_cli.experiment import SPLITS, RunPlan, Trained, TrainingObserver
+from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
+from mlcc_cli.metrics import binary_metrics, json_safe, regression_metrics
+from mlcc_cli.models import build_model
+from mlcc_cli.optimizers import build_optimizer
+from mlcc_cli.training import TrainingResult, plan_schedule, train
+
+
+@dataclass
+class _Prepared:
+    """Design matrices and labels per split, plus the fitted state needed to save the model."""
+
+    X: dict[str, np.ndarray]
+    y: dict[str, np.ndarray]
+    row_ids: dict[str, np.ndarray]
+    pipeline: FeaturePipeline
+    inputs: list[str]
+    label: str
+    classes: list[Any] | None
+    source: str
+    warnings: list[str]
+
+
+def train_in_memory(
+    config: ExperimentConfig,
+    folder: Path,
+    used: list[str] | None,
+    *,
+    evaluate_test: bool = False,
+    observer: TrainingObserver | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+    timings: dict[str, float] | None = None,
+) -> Trained:
+    """Load the whole table, split, transform, train and score it in memory.
+
+    `used` names the columns the experiment reads (None: all); `timings` (if given)
+    receives the phase durations.
+    """
+    timings = {} if timings is None else timings
+    tick = clock()
+    prepared = _prepare(config, folder, used)
+    timings["load_and_prepare_s"] = clock() - tick
+    task = "binary" if config.model.type == "logistic" else "regression"
+    n_train = len(prepared.y["train"])
+    training = config.training
+    schedule = plan_schedule(
+        n_train, training.batch_size, training.epochs, training.steps, training.periods
+    )
+    warnings = prepared.warnings + schedule.warnings
+    if observer is not None:
+        rows = {name: len(prepared.row_ids[name]) for name in SPLITS}
+        observer.started(RunPlan(prepared.source, rows, prepared.inputs, schedule, task))
+
+    model = build_model(config.model)
+    optimizer = build_optimizer(config.optimizer)
+    _, train_seed = np.random.SeedSequence(config.seed).spawn(2)
+    tick = clock()
+    outcome: TrainingResult = train(
+        model,
+        optimizer,
+        prepared.X["train"],
+        prepared.y["train"],
+        prepared.X.get("validation"),
+        prepared.y.get("validation"),
+        training,
+        rng=np.random.default_rng(train_seed),
+        on_period=observer.period if observer is not None else None,
+    )
+    timings["train_s"] = clock() - tick
+
+    tick = clock()
+    threshold = config.evaluation.threshold
+    metrics: dict[str, dict[str, Any]] = {}
+    predictions = None
+    if outcome.status != "diverged":
+        scored = ("train", "validation", "test") if evaluate_test else ("train", "validation")
+        for name in scored:
+            if name in prepared.X:
+                metrics[name] = _score(model, task, prepared.X[name], prepared.y[name], threshold)
+        predictions = _validation_predictions(model, task, prepared)
+    timings["evaluate_s"] = clock() - tick
+    return Trained(
+        model=model,
+        outcome=outcome,
+        metrics=metrics,
+        predictions=predictions,
+        pipeline=prepared.pipeline,
+        inputs=prepared.inputs,
+        label=prepared.label,
+        classes=prepared.classes,
+        warnings=warnings,
+    )
+
+
+def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> _Prepared:
+    """Load the table, apply the missing-value policy, split, fit and apply the features."""
+    data = config.data
+    dataset = load_dataset(data, folder, config.seed)
+    warnings = list(dataset.warnings)
+    label = dataset.label
+    present = [str(c) for c in dataset.frame.columns]
+    columns = [c for c in present if c != label and (used is None or c in used)]
+    frame, more = apply_missing_policy(dataset.frame, columns, label, data.missing, dataset.source)
+    warnings += more
+    y_all, classes, more = encode_label(frame[label], config.model.type, data.label_scale, label)
+    warnings += more
+    # Independent streams for the split and for training: changing the schedule never
+    # changes which rows land in which split.
+    split_seed, _ = np.random.SeedSequence(config.seed).spawn(2)
+    positions = split_rows(
+        len(frame),
+        data.split,
+        rng=np.random.default_rng(split_seed),
+        shuffle=data.shuffle,
+        stratify_labels=y_all if data.stratify else None,
+    )
+    pipeline = FeaturePipeline(config.features, label=label, missing=data.missing)
+    pipeline.fit(frame.iloc[positions["train"]])
+    warnings += pipeline.warnings_
+    transformed = {
+        name: pipeline.transform(frame.iloc[rows]) for name, rows in positions.items() if len(rows)
+    }
+    inputs, more = select_inputs(transformed["train"], config.inputs, label)
+    warnings += more
+    return _Prepared(
+        X={name: design_matrix(part, inputs) for name, part in transformed.items()},
+        y={name: y_all[rows] for name, rows in positions.items() if len(rows)},
+        row_ids={name: frame.index.to_numpy()[rows] for name, rows in positions.items()},
+        pipeline=pipeline,
+        inputs=inputs,
+        label=label,
+        classes=classes,
+        source=dataset.source,
+        warnings=warnings,
+    )
+
+
+def _score(model: Any, task: str, X: np.ndarray, y: np.ndarray, threshold: float) -> dict[str, Any]:
+    """metrics.json for one split: the task's metric set plus nonzero_weights."""
+    if task == "binary":
+        scores = binary_metrics(y, model.predict_proba(X)[:, 1], threshold)
+    else:
+        scores = regression_metrics(y, model.predict(X))
+    result: dict[str, Any] = json_safe(scores)
+    result["nonzero_weights"] = model.nonzero_weights()
+    return result
+
+
+def _validation_predictions(
+    model: Any, task: str, prepared: _Prepared
+) -> dict[str, np.ndarray] | None:
+    """predictions-validation.csv's columns, or None without a validation split."""
+    if "validation" not in prepared.X:
+        return None
+    X = prepared.X["validation"]
+    prediction = model.predict_proba(X)[:, 1] if task == "binary" else model.predict(X)
+    return {
+        "row_id": prepared.row_ids["validation"],
+        "label": prepared.y["validation"],
+        "prediction": prediction,
+    }
