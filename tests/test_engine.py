@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mlcc_cli.config import TrainingConfig
-from mlcc_cli.engine import AUTO_COMPILED_MAX_BATCH, choose_engine
+from mlcc_cli.engine import AUTO_COMPILED_MAX_BATCH, SHUFFLE_BLOCK_ROWS, choose_engine, epoch_order
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models import MODELS
 from mlcc_cli.optimizers import OPTIMIZERS
@@ -27,12 +27,20 @@ def _problem(model_type: str) -> tuple[np.ndarray, np.ndarray]:
     return X, (y > 0).astype(np.float64) if model_type == "logistic" else y
 
 
-def _trained(model_type: str, optimizer_type: str, penalty: str, clip: float | None, batch, engine):
+def _trained(
+    model_type: str,
+    optimizer_type: str,
+    penalty: str,
+    clip: float | None,
+    batch,
+    engine,
+    shuffle: str = "rows",
+):
     X, y = _problem(model_type)
     l1, l2 = PENALTIES[penalty]
     model = MODELS[model_type](l1=l1, l2=l2)
     optimizer = OPTIMIZERS[optimizer_type](learning_rate=0.02, clip_norm=clip)
-    config = TrainingConfig(batch_size=batch, epochs=3, periods=3, engine=engine)
+    config = TrainingConfig(batch_size=batch, epochs=3, periods=3, engine=engine, shuffle=shuffle)
     result = train(model, optimizer, X, y, X[:50], y[:50], config, np.random.default_rng(4))
     return model, result
 
@@ -58,6 +66,26 @@ def test_compiled_equals_numpy_reference(
         assert (ours.step, ours.examples_seen) == (theirs.step, theirs.examples_seen)
         assert ours.grad_norm == pytest.approx(theirs.grad_norm, abs=1e-10)
         assert ours.train_loss == pytest.approx(theirs.train_loss, abs=1e-10)
+
+
+@pytest.mark.parametrize("batch", [1, 32, 100])
+@pytest.mark.parametrize("model_type", list(MODELS))
+def test_block_shuffle_engines_agree(model_type: str, batch: int) -> None:
+    reference, _ = _trained(model_type, "sgd", "l1+l2", 1.0, batch, "numpy", "blocks")
+    compiled, _ = _trained(model_type, "sgd", "l1+l2", 1.0, batch, "compiled", "blocks")
+    np.testing.assert_allclose(compiled.coef_, reference.coef_, rtol=0, atol=1e-10)
+    rows, _ = _trained(model_type, "sgd", "l1+l2", 1.0, batch, "compiled", "rows")
+    assert not np.array_equal(rows.coef_, compiled.coef_)  # a different visiting order
+
+
+@pytest.mark.parametrize("n_rows", [1, 255, 256, 1000, 4097])
+def test_epoch_order_is_a_permutation(n_rows: int) -> None:
+    for shuffle in ("rows", "blocks"):
+        order = epoch_order(n_rows, np.random.default_rng(3), shuffle)
+        assert sorted(order.tolist()) == list(range(n_rows))
+    blocks = epoch_order(n_rows, np.random.default_rng(3), "blocks")
+    runs = np.diff(blocks) == 1  # within a block the rows are consecutive
+    assert runs.sum() >= n_rows - n_rows // SHUFFLE_BLOCK_ROWS - 1
 
 
 def test_l1_reaches_exact_zeros_in_the_compiled_kernel() -> None:
@@ -95,6 +123,7 @@ def test_compiled_divergence_is_reported_like_numpy() -> None:
 def test_choose_engine(engine: str, batch: int, expected: str) -> None:
     model, optimizer = MODELS["logistic"](), OPTIMIZERS["sgd"](0.1)
     assert choose_engine(engine, model, optimizer, batch) == expected
+    assert choose_engine("auto", model, optimizer, 4096, "blocks") == "compiled"
 
 
 def test_compiled_engine_refuses_what_it_cannot_run() -> None:

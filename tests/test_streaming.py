@@ -418,3 +418,11 @@ def test_cli_rejects_unusable_streaming_configs(
     assert result.exit_code == 2, result.output
     assert phrase in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_cli_rejects_block_shuffle_when_streaming(files: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path, files, streaming=True)
+    args = ["train", str(path), "--set", "training.shuffle=blocks"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "training.shuffle: blocks applies to in-memory training" in result.stderr

@@ -333,12 +333,22 @@ class TrainingConfig(StrictModel):
     early_stopping: EarlyStoppingConfig | None = Field(
         None, description="Stop on a validation-loss plateau (needs a validation split)."
     )
+    shuffle: Literal["rows", "blocks"] = Field(
+        "rows",
+        description=(
+            "How each epoch reshuffles the training split: `rows` draws a fresh permutation "
+            "of all rows; `blocks` permutes runs of 256 consecutive rows of the once-shuffled "
+            "split, which reads memory sequentially (several times faster for large data) but "
+            "mixes batches less between epochs. Streaming uses data.shuffle_buffer instead."
+        ),
+    )
     engine: Literal["auto", "compiled", "numpy"] = Field(
         "auto",
         description=(
             "How steps run: `compiled` (numba, a whole period per call; fastest for small "
             "batches), `numpy` (the readable reference loop; BLAS-bound for large batches) or "
-            "`auto` (compiled up to batch 512, numpy above). Both give the same weights."
+            "`auto` (compiled, except numpy above batch 512 with shuffle: rows). Both give the "
+            "same weights."
         ),
     )
 
@@ -407,6 +417,11 @@ class ExperimentConfig(StrictModel):
         if self.training.early_stopping is not None and self.data.split.validation == 0:
             raise ValueError(
                 "training.early_stopping watches validation loss, but data.split.validation is 0"
+            )
+        if self.data.streaming and self.training.shuffle != "rows":
+            raise ValueError(
+                "training.shuffle: blocks applies to in-memory training; with data.streaming "
+                "rows are shuffled in data.shuffle_buffer, so leave training.shuffle at rows"
             )
         if self.data.stratify and self.model.type == "linear":
             raise ValueError(

@@ -120,8 +120,12 @@ def compiled_steps(
     return StepStats(steps, examples, norm_sum, diverged, bad_loss)
 
 
-def choose_engine(engine: Engine, model: Any, optimizer: Any, batch_size: int) -> str:
-    """Resolve `training.engine`: `auto` is compiled for small batches when supported."""
+def choose_engine(
+    engine: Engine, model: Any, optimizer: Any, batch_size: int, shuffle: str = "rows"
+) -> str:
+    """Resolve `training.engine`: `auto` is compiled when supported, except for large batches
+    over row-shuffled data, where numpy's sequential slices of a gathered copy beat reading
+    shuffled rows (benchmarks/RESULTS.md)."""
     if engine == "numpy":
         return "numpy"
     supported = compiled_kernel_supports(model, optimizer)
@@ -132,7 +136,27 @@ def choose_engine(engine: Engine, model: Any, optimizer: Any, batch_size: int) -
                 "use engine: auto or numpy"
             )
         return "compiled"
-    return "compiled" if supported and batch_size <= AUTO_COMPILED_MAX_BATCH else "numpy"
+    small = batch_size <= AUTO_COMPILED_MAX_BATCH or shuffle == "blocks"
+    return "compiled" if supported and small else "numpy"
+
+
+SHUFFLE_BLOCK_ROWS = 256
+
+
+def epoch_order(n_rows: int, rng: np.random.Generator, shuffle: str) -> np.ndarray:
+    """The row order of one epoch: a permutation of 0..n_rows−1 drawn from `rng`.
+
+    `rows`: every row anywhere (np.random.Generator.permutation). `blocks`: the rows stay in
+    runs of SHUFFLE_BLOCK_ROWS consecutive rows of the (already shuffled) training split and
+    only the runs are permuted — batches then read memory sequentially, about as fast as an
+    unshuffled pass, at the price of batches mixing less between epochs.
+    """
+    if shuffle == "rows":
+        return rng.permutation(n_rows)
+    n_blocks = -(-n_rows // SHUFFLE_BLOCK_ROWS)
+    starts = rng.permutation(n_blocks) * SHUFFLE_BLOCK_ROWS  # (n_blocks,)
+    order = (starts[:, None] + np.arange(SHUFFLE_BLOCK_ROWS)).ravel()  # (n_blocks·S,)
+    return order[order < n_rows]  # the last block may be short
 
 
 class EpochRunner:
@@ -146,8 +170,9 @@ class EpochRunner:
         steps_per_epoch: int,
         rng: np.random.Generator,
         engine: str,
+        shuffle: str = "rows",
     ) -> None:
-        self.X, self.y, self.rng, self.engine = X, y, rng, engine
+        self.X, self.y, self.rng, self.engine, self.shuffle_kind = X, y, rng, engine, shuffle
         self.batch_size, self.steps_per_epoch = batch_size, steps_per_epoch
         n = X.shape[0]
         # Full batch: order cannot change the gradient, so no shuffle and no copy.
@@ -160,7 +185,7 @@ class EpochRunner:
         self.examples_seen = 0
 
     def _new_epoch(self) -> None:
-        self.order = self.rng.permutation(self.X.shape[0])
+        self.order = epoch_order(self.X.shape[0], self.rng, self.shuffle_kind)
         if self.engine == "numpy":
             # mode="clip" skips the bounds-checking copy np.take makes with out= (the
             # permutation is in range by construction): no hidden second X per epoch.

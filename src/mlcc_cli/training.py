@@ -101,9 +101,15 @@ def train(
     schedule = plan_schedule(
         X_train.shape[0], training.batch_size, training.epochs, training.steps, training.periods
     )
-    engine = choose_engine(training.engine, model, optimizer, schedule.batch_size)
+    engine = choose_engine(training.engine, model, optimizer, schedule.batch_size, training.shuffle)
     runner = EpochRunner(
-        X_train, y_train, schedule.batch_size, schedule.steps_per_epoch, rng, engine
+        X_train,
+        y_train,
+        schedule.batch_size,
+        schedule.steps_per_epoch,
+        rng,
+        engine,
+        shuffle=training.shuffle,
     )
 
     def evaluate(model: TrainableModel) -> Evaluation:
