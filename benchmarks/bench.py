@@ -19,6 +19,7 @@ from pathlib import Path
 from bench_cli import startup_rows, train_rows
 from bench_env import header_lines
 from bench_memory import memory_rows
+from bench_streaming import streaming_rows
 from bench_table import MB, Row, render_table
 from bench_training import make_data, training_rows, warm_up_kernel
 
@@ -51,7 +52,7 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
     rows += startup_rows(ROOT, args.cli_repeat)
     rows += train_rows(ROOT, max(1, min(args.cli_repeat, 3)))
     memory, notes = memory_rows(args.rows, args.features)
-    return rows + memory, [kernel, *notes]
+    return rows + memory + streaming_rows(ROOT, args.quick), [kernel, *notes]
 
 
 def main(argv: list[str] | None = None) -> int:

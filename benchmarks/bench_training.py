@@ -23,13 +23,14 @@ LEARNING_RATE = 0.01
 KINDS = ("logistic", "linear")
 GRADIENT = "numpy X@w + X.T@r"
 PEER = {"logistic": "sklearn SGDClassifier epoch", "linear": "sklearn SGDRegressor epoch"}
-# (batch size, engines to show, reference, target ratio); the numpy engine is left out
-# where thousands of Python-level steps per epoch would only measure the interpreter.
+# (batch size, engine[/shuffle] variants to show, reference, target ratio); the numpy engine
+# is left out where thousands of Python-level steps per epoch would only measure the
+# interpreter. "/blocks" rows use `training.shuffle: blocks` (sequential reads per epoch).
 EPOCH_PLAN = (
-    (1024, ("numpy", "compiled"), "gradient", 1.5),
-    (128, ("compiled", "numpy"), "peer", 0.25),
-    (32, ("compiled",), "peer", 0.5),
-    (1, ("compiled",), "peer", 1.0),
+    (1024, ("numpy", "compiled", "compiled/blocks"), "gradient", 1.5),
+    (128, ("compiled", "numpy", "compiled/blocks"), "peer", 0.25),
+    (32, ("compiled", "compiled/blocks"), "peer", 0.5),
+    (1, ("compiled", "compiled/blocks"), "peer", 1.0),
 )
 
 
@@ -72,13 +73,15 @@ def warm_up_kernel() -> str:
 
 
 def _runner_epoch(
-    X: np.ndarray, y: np.ndarray, kind: str, batch: int, engine: str, repeat: int
+    X: np.ndarray, y: np.ndarray, kind: str, batch: int, variant: str, repeat: int
 ) -> float:
     """Best-of-`repeat` time of one epoch of mlcc SGD (consecutive epochs of one runner)."""
+    engine, _, shuffle = variant.partition("/")
     model = MODELS[kind]().initialize(X.shape[1])
     optimizer = SGD(learning_rate=LEARNING_RATE)
     steps = math.ceil(X.shape[0] / batch)
-    runner = EpochRunner(X, y, batch, steps, np.random.default_rng(0), engine)
+    rng = np.random.default_rng(0)
+    runner = EpochRunner(X, y, batch, steps, rng, engine, shuffle=shuffle or "rows")
     with np.errstate(over="ignore", invalid="ignore"):  # as train() does
         return best_of(repeat, lambda: runner.run_until(model, optimizer, runner.step + steps))
 
@@ -121,10 +124,12 @@ def lbfgs_row(data: Data) -> Row:
     return Row(f"sklearn LogisticRegression(lbfgs) fit, {iterations} iterations", seconds)
 
 
-def _engine_label(kind: str, batch: int, engine: str) -> str:
+def _engine_label(kind: str, batch: int, variant: str) -> str:
     """The engine's name, marked '(auto)' when `engine: auto` would pick it."""
-    auto = choose_engine("auto", MODELS[kind](), SGD(LEARNING_RATE), batch)
-    return f"{engine} (auto)" if auto == engine else engine
+    engine, _, shuffle = variant.partition("/")
+    auto = choose_engine("auto", MODELS[kind](), SGD(LEARNING_RATE), batch, shuffle or "rows")
+    label = f"{engine}, {shuffle}" if shuffle else engine
+    return f"{label} (auto)" if auto == engine else label
 
 
 def epoch_rows(data: Data, kind: str, references: dict[str, float], repeat: int) -> list[Row]:

@@ -12,15 +12,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ("# mlcc benchmark", "- machine:", "- versions:", "- BLAS/OpenMP:", "- environment:")
 ROWS = {
-    "epoch, logistic, batch 1024": 2,  # label: how many rows (one per engine shown)
-    "epoch, logistic, batch 128": 2,
-    "epoch, logistic, batch 32": 1,
-    "epoch, logistic, batch 1": 1,
+    "epoch, logistic, batch 1024": 3,  # label: how many rows (one per engine shown)
+    "epoch, logistic, batch 128": 3,
+    "epoch, logistic, batch 32": 2,
+    "epoch, logistic, batch 1": 2,
     "full-batch step, logistic": 2,
-    "epoch, linear, batch 1024": 2,
-    "epoch, linear, batch 128": 2,
-    "epoch, linear, batch 32": 1,
-    "epoch, linear, batch 1": 1,
+    "epoch, linear, batch 1024": 3,
+    "epoch, linear, batch 128": 3,
+    "epoch, linear, batch 32": 2,
+    "epoch, linear, batch 1": 2,
     "full-batch step, linear": 2,
     "mlcc --help": 1,
     "mlcc validate configs/quickstart.yaml": 1,
@@ -29,6 +29,8 @@ ROWS = {
     "↳ load and prepare": 1,
     "↳ train (incl. numba import)": 1,
     "peak RSS growth in train(), batch 1024": 2,
+    "streaming epoch, 100,000 × 32 Parquet, batch 1024: peak RSS": 1,
+    "streaming epoch, 100,000 × 32 Parquet, batch 1024: wall time": 1,
 }
 COLUMNS = ["what", "engine", "mlcc", "reference", "ref.", "ratio", "target", "meets"]
 
