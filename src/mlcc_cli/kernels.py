@@ -85,6 +85,52 @@ def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, g
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _stochastic_sgd_steps(
+    X, y, order, coef, intercept, first, last, model_kind, learning_rate, l1, l2, clip_norm
+):
+    """Batch-1 SGD without a gradient buffer: the same updates in two or three row passes.
+
+    With one example, g_w = c·x + 2λ₂w and g_b = c (c = scale·∂loss/∂z), so each g_j is
+    recomputed where it is needed instead of stored. The next example's row is touched
+    before this step's arithmetic so its cache miss overlaps the work (each step depends on
+    the previous weights, so the CPU could not start that load early by itself).
+    """
+    n_features = X.shape[1]
+    scale = 2.0 if model_kind == LINEAR else 1.0
+    threshold = learning_rate * l1
+    norm_sum = 0.0
+    touched = 0.0
+    for k in range(first, last):
+        row = order[k]
+        if k + 1 < last:
+            touched += X[order[k + 1], n_features - 1]
+        z = intercept[0]
+        for j in range(n_features):
+            z += X[row, j] * coef[j]
+        loss, r = _example_terms(z, y[row], model_kind)
+        if not math.isfinite(loss):
+            return k - first, k - first, norm_sum, True, loss, touched
+        c = scale * r
+        squared = c * c
+        for j in range(n_features):
+            g = c * X[row, j] + 2.0 * l2 * coef[j]
+            squared += g * g
+        norm = math.sqrt(squared)
+        norm_sum += norm
+        step_size = learning_rate
+        if clip_norm > 0.0 and norm > clip_norm and math.isfinite(norm):
+            step_size = learning_rate * (clip_norm / norm)
+        for j in range(n_features):
+            w = coef[j] - step_size * (c * X[row, j] + 2.0 * l2 * coef[j])
+            if threshold > 0.0:
+                shrunk = abs(w) - threshold
+                w = math.copysign(shrunk, w) if shrunk > 0.0 else 0.0
+            coef[j] = w
+        intercept[0] -= step_size * c
+    return last - first, last - first, norm_sum, False, math.nan, touched
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def linear_family_steps(
     X,
     y,
@@ -106,6 +152,12 @@ def linear_family_steps(
     clip_norm <= 0 means no clipping. Returns (steps, examples, summed pre-clip gradient
     norms, diverged, the non-finite loss that stopped it or NaN).
     """
+    if batch_size == 1 and optimizer_kind == SGD:
+        steps, examples, norm_sum, diverged, bad_loss, _ = _stochastic_sgd_steps(
+            X, y, order, coef, intercept, first_batch, last_batch, model_kind,
+            learning_rate, l1, l2, clip_norm,
+        )  # fmt: skip
+        return steps, examples, norm_sum, diverged, bad_loss
     n_rows, n_features = X.shape
     grad_w = np.empty(n_features)
     block = np.empty((min(batch_size, n_rows, BLOCK_ROWS), n_features))
