@@ -47,7 +47,8 @@ def _example_terms(z, label, model_kind):
     s = sign * z
     e = math.exp(-abs(s))  # one exp and one log1p per example: softplus and σ share e
     softplus = max(s, 0.0) + math.log1p(e)  # log(1 + e^s) without overflow
-    sigma = 1.0 / (1.0 + e) if s >= 0.0 else e / (1.0 + e)  # σ(s)
+    q = 1.0 / (1.0 + e)
+    sigma = q if s >= 0.0 else 1.0 - q  # σ(s), as models.py computes it
     return softplus, sign * sigma  # ∂/∂z = (1 − 2y)·σ(s) = p − y
 
 
