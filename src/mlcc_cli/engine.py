@@ -120,6 +120,28 @@ def compiled_steps(
     return StepStats(steps, examples, norm_sum, diverged, bad_loss)
 
 
+def run_batches(
+    engine: str,
+    model: Any,
+    optimizer: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    order: np.ndarray,
+    X_ordered: np.ndarray,
+    y_ordered: np.ndarray,
+    batch_size: int,
+    batches: range,
+) -> StepStats:
+    """Run `batches` with the chosen engine over the same rows in the same order.
+
+    The compiled kernel reads X, y through `order`; the numpy path slices X_ordered, y_ordered
+    (the rows already gathered into that order, or X, y themselves when order is identity).
+    """
+    if engine == "compiled":
+        return compiled_steps(model, optimizer, X, y, order, batch_size, batches)
+    return numpy_steps(model, optimizer, X_ordered, y_ordered, batch_size, batches)
+
+
 def choose_engine(
     engine: Engine, model: Any, optimizer: Any, batch_size: int, shuffle: str = "rows"
 ) -> str:
@@ -200,14 +222,18 @@ class EpochRunner:
             if first == 0 and self.shuffle:
                 self._new_epoch()
             batches = range(first, min(self.steps_per_epoch, first + target_step - self.step))
-            if self.engine == "compiled":
-                stats = compiled_steps(
-                    model, optimizer, self.X, self.y, self.order, self.batch_size, batches
-                )
-            else:
-                stats = numpy_steps(
-                    model, optimizer, self.X_epoch, self.y_epoch, self.batch_size, batches
-                )
+            stats = run_batches(
+                self.engine,
+                model,
+                optimizer,
+                self.X,
+                self.y,
+                self.order,
+                self.X_epoch,
+                self.y_epoch,
+                self.batch_size,
+                batches,
+            )
             self.step += stats.steps
             self.examples_seen += stats.examples
             total.add(stats)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from mlcc_cli.engine import StepStats, compiled_steps, numpy_steps
+from mlcc_cli.engine import StepStats, run_batches
 
 Rows = tuple[np.ndarray, np.ndarray]  # X (n, d) and y (n,) of some training rows
 
@@ -83,14 +83,18 @@ class StreamRunner:
                 self._next_batch, min(self._n_batches, self._next_batch + target_step - self.step)
             )
             n = self._filled
-            if self.engine == "compiled":
-                stats = compiled_steps(
-                    model, optimizer, self.X[:n], self.y[:n], self._order, self.batch_size, batches
-                )
-            else:
-                stats = numpy_steps(
-                    model, optimizer, self.X_order[:n], self.y_order[:n], self.batch_size, batches
-                )
+            stats = run_batches(
+                self.engine,
+                model,
+                optimizer,
+                self.X[:n],
+                self.y[:n],
+                self._order,
+                self.X_order[:n],
+                self.y_order[:n],
+                self.batch_size,
+                batches,
+            )
             self._next_batch += stats.steps
             self.step += stats.steps
             self.examples_seen += stats.examples
