@@ -31,6 +31,11 @@ from mlcc_cli.training import PeriodRecord, Schedule, TrainingResult
 SPLITS = ("train", "validation", "test")
 
 
+def scored_splits(evaluate_test: bool) -> tuple[str, ...]:
+    """Splits scored after training: the test split only when asked for (`--test`)."""
+    return SPLITS if evaluate_test else SPLITS[:2]
+
+
 @dataclass(frozen=True)
 class RunPlan:
     """What is about to be trained, shown to the user before the first step."""

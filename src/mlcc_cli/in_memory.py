@@ -18,7 +18,7 @@ import numpy as np
 
 from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.data import apply_missing_policy, encode_label, load_dataset, split_rows
-from mlcc_cli.experiment import SPLITS, RunPlan, Trained, TrainingObserver
+from mlcc_cli.experiment import SPLITS, RunPlan, Trained, TrainingObserver, scored_splits
 from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
 from mlcc_cli.metrics import binary_metrics, json_safe, regression_metrics
 from mlcc_cli.models import build_model
@@ -93,7 +93,7 @@ def train_in_memory(
     metrics: dict[str, dict[str, Any]] = {}
     predictions = None
     if outcome.status != "diverged":
-        scored = ("train", "validation", "test") if evaluate_test else ("train", "validation")
+        scored = scored_splits(evaluate_test)
         for name in scored:
             if name in prepared.X:
                 metrics[name] = _score(model, task, prepared.X[name], prepared.y[name], threshold)

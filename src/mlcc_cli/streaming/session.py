@@ -19,7 +19,7 @@ import numpy as np
 from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.engine import choose_engine
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.experiment import RunPlan, Trained, TrainingObserver
+from mlcc_cli.experiment import RunPlan, Trained, TrainingObserver, scored_splits
 from mlcc_cli.models import TrainableModel, build_model
 from mlcc_cli.optimizers import build_optimizer
 from mlcc_cli.schedule import Evaluation, plan_schedule, run_periods
@@ -116,7 +116,7 @@ def train_streaming(
         except KeyboardInterrupt:  # a second Ctrl-C while scoring: keep the run, unscored
             warnings.append("metrics were not computed: scoring was interrupted (Ctrl-C)")
         if scores is not None:
-            splits = ("train", "validation", "test") if evaluate_test else ("train", "validation")
+            splits = scored_splits(evaluate_test)
             metrics, more = scores.metrics(model, splits)
             warnings += more
             predictions = scores.predictions()
