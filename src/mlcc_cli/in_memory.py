@@ -135,15 +135,19 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
         stratify_labels=y_all if data.stratify else None,
     )
     pipeline = FeaturePipeline(config.features, label=label, missing=data.missing)
-    pipeline.fit(frame.iloc[positions["train"]])
+    train_frame = pipeline.fit_transform(frame.iloc[positions["train"]])
     warnings += pipeline.warnings_
-    transformed = {
-        name: pipeline.transform(frame.iloc[rows]) for name, rows in positions.items() if len(rows)
-    }
-    inputs, more = select_inputs(transformed["train"], config.inputs, label)
+    inputs, more = select_inputs(train_frame, config.inputs, label)
     warnings += more
+    # One split at a time, each frame dropped once its matrix exists: peak memory stays
+    # near the table plus one split, not the table plus every split's copies.
+    X = {"train": design_matrix(train_frame, inputs)}
+    del train_frame
+    for name in ("validation", "test"):
+        if len(positions[name]):
+            X[name] = design_matrix(pipeline.transform(frame.iloc[positions[name]]), inputs)
     return _Prepared(
-        X={name: design_matrix(part, inputs) for name, part in transformed.items()},
+        X=X,
         y={name: y_all[rows] for name, rows in positions.items() if len(rows)},
         row_ids={name: frame.index.to_numpy()[rows] for name, rows in positions.items()},
         pipeline=pipeline,

@@ -85,6 +85,9 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise DataError(
             f"{path}: is not a readable Parquet file ({error}); re-export it, or save it as CSV"
         ) from None
+    # Arrow's allocator keeps the freed Arrow table (as large as the frame) resident; hand it
+    # back so training does not carry a dead copy of the data.
+    pyarrow.default_memory_pool().release_unused()
     # A named index written by pandas is data (e.g. an id column); an unnamed one is not.
     frame = frame.reset_index(drop=all(name is None for name in frame.index.names))
     frame.columns = [str(column) for column in frame.columns]

@@ -102,7 +102,7 @@ class FeaturePipeline:
             if columns:
                 transforms.append(Impute(columns, self.missing, label=self.label))
         transforms += [build_transform(step, i, self.label) for i, step in enumerate(self.steps)]
-        out = frame.copy()
+        out = frame  # every transform returns a new frame, so the input is never touched
         for transform in transforms:
             out = transform.fit(out).transform(out)
         self.transforms_ = transforms
@@ -114,7 +114,7 @@ class FeaturePipeline:
         """Apply the fitted steps to any split (validation, test, new rows); input untouched."""
         if not hasattr(self, "transforms_"):
             raise NotFittedError(self)
-        out = frame.copy()
+        out = frame  # every transform returns a new frame, so the input is never touched
         for transform in self.transforms_:
             out = transform.transform(out)
         return out
