@@ -39,26 +39,35 @@ BLOCK_ROWS = 256
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _example_terms(z, label, model_kind):
-    """(loss, ∂loss/∂z) of one example with output z, before the 1/m (or 2/m) scale."""
+    """(probe, ∂loss/∂z) of one example with output z, before the 1/m (or 2/m) scale.
+
+    The kernel never reports batch losses (periods measure loss on whole splits), it only
+    needs to know whether the batch loss is finite. The probe is finite exactly when the
+    example's loss is: linear, the loss r² itself; logistic, max(s, 0), a lower bound of
+    softplus(s) that is finite exactly when softplus(s) is, which saves a log1p per example.
+    """
     if model_kind == LINEAR:
         r = z - label
         return r * r, r
     sign = 1.0 - 2.0 * label  # +1 for class 0, −1 for class 1
     s = sign * z
-    e = math.exp(-abs(s))  # one exp and one log1p per example: softplus and σ share e
-    softplus = max(s, 0.0) + math.log1p(e)  # log(1 + e^s) without overflow
+    e = math.exp(-abs(s))
     q = 1.0 / (1.0 + e)
     sigma = q if s >= 0.0 else 1.0 - q  # σ(s), as models.py computes it
-    return softplus, sign * sigma  # ∂/∂z = (1 − 2y)·σ(s) = p − y
+    probe = 0.0 if s <= 0.0 else s  # NaN falls through to s, as it must
+    return probe, sign * sigma  # ∂/∂z = (1 − 2y)·σ(s) = p − y
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, block):
-    """Fill grad_w with the batch gradient (incl. 2λ₂w); return (loss, grad_b)."""
+    """Fill grad_w with the batch gradient (incl. 2λ₂w); return (loss probe, grad_b).
+
+    The probe is finite exactly when the batch's mean loss is (see _example_terms).
+    """
     n_features = X.shape[1]
     m = stop - start
     b = intercept[0]
-    loss = 0.0
+    probe = 0.0
     grad_b = 0.0
     for j in range(n_features):
         grad_w[j] = 0.0
@@ -73,16 +82,16 @@ def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, g
             z = b
             for j in range(n_features):
                 z += block[k, j] * coef[j]
-            example_loss, r = _example_terms(z, y[order[block_start + k]], model_kind)
-            loss += example_loss
+            example_probe, r = _example_terms(z, y[order[block_start + k]], model_kind)
+            probe += example_probe
             grad_b += r
             for j in range(n_features):
                 grad_w[j] += r * block[k, j]
-    loss /= m
+    probe /= m
     scale = 2.0 / m if model_kind == LINEAR else 1.0 / m
     for j in range(n_features):
         grad_w[j] = grad_w[j] * scale + 2.0 * l2 * coef[j]
-    return loss, grad_b * scale
+    return probe, grad_b * scale
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -108,9 +117,9 @@ def _stochastic_sgd_steps(
         z = intercept[0]
         for j in range(n_features):
             z += X[row, j] * coef[j]
-        loss, r = _example_terms(z, y[row], model_kind)
-        if not math.isfinite(loss):
-            return k - first, k - first, norm_sum, True, loss, touched
+        probe, r = _example_terms(z, y[row], model_kind)
+        if not math.isfinite(probe):
+            return k - first, k - first, norm_sum, True, probe, touched
         c = scale * r
         squared = c * c
         for j in range(n_features):
@@ -151,7 +160,8 @@ def linear_family_steps(
     """Run batches [first_batch, last_batch) of one epoch; update coef/intercept in place.
 
     clip_norm <= 0 means no clipping. Returns (steps, examples, summed pre-clip gradient
-    norms, diverged, the non-finite loss that stopped it or NaN).
+    norms, diverged, the non-finite loss probe that stopped it — NaN or inf exactly as the
+    batch loss would be — or NaN).
     """
     if batch_size == 1 and optimizer_kind == SGD:
         steps, examples, norm_sum, diverged, bad_loss, _ = _stochastic_sgd_steps(
@@ -169,11 +179,11 @@ def linear_family_steps(
     for batch in range(first_batch, last_batch):
         start = batch * batch_size
         stop = min(start + batch_size, n_rows)
-        loss, grad_b = _batch_gradient(
+        probe, grad_b = _batch_gradient(
             X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, block
         )
-        if not math.isfinite(loss):
-            return steps, examples, norm_sum, True, loss
+        if not math.isfinite(probe):
+            return steps, examples, norm_sum, True, probe
         squared = grad_b * grad_b
         for j in range(n_features):
             squared += grad_w[j] * grad_w[j]
