@@ -74,19 +74,29 @@ def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, g
     for block_start in range(start, stop, BLOCK_ROWS):
         block_stop = min(block_start + BLOCK_ROWS, stop)
         rows = block_stop - block_start
-        for k in range(rows):  # gather the block's rows (independent loads)
-            row = order[block_start + k]
-            for j in range(n_features):
-                block[k, j] = X[row, j]
+        first_row = order[block_start]
+        contiguous = True
+        for k in range(rows):
+            if order[block_start + k] != first_row + k:
+                contiguous = False
+                break
+        if contiguous:  # rows already in order (shuffle: blocks, full batch): no copy
+            source = X[first_row : first_row + rows]
+        else:
+            for k in range(rows):  # gather the block's rows (independent loads)
+                row = order[block_start + k]
+                for j in range(n_features):
+                    block[k, j] = X[row, j]
+            source = block[:rows]
         for k in range(rows):
             z = b
             for j in range(n_features):
-                z += block[k, j] * coef[j]
+                z += source[k, j] * coef[j]
             example_probe, r = _example_terms(z, y[order[block_start + k]], model_kind)
             probe += example_probe
             grad_b += r
             for j in range(n_features):
-                grad_w[j] += r * block[k, j]
+                grad_w[j] += r * source[k, j]
     probe /= m
     scale = 2.0 / m if model_kind == LINEAR else 1.0 / m
     for j in range(n_features):
