@@ -124,10 +124,12 @@ def lbfgs_row(data: Data) -> Row:
     return Row(f"sklearn LogisticRegression(lbfgs) fit, {iterations} iterations", seconds)
 
 
-def _engine_label(kind: str, batch: int, variant: str) -> str:
+def _engine_label(kind: str, batch: int, variant: str, rows: int) -> str:
     """The engine's name, marked '(auto)' when `engine: auto` would pick it."""
     engine, _, shuffle = variant.partition("/")
-    auto = choose_engine("auto", MODELS[kind](), SGD(LEARNING_RATE), batch, shuffle or "rows")
+    model, optimizer = MODELS[kind](), SGD(LEARNING_RATE)
+    full = batch >= rows
+    auto = choose_engine("auto", model, optimizer, batch, shuffle or "rows", full_batch=full)
     label = f"{engine}, {shuffle}" if shuffle else engine
     return f"{label} (auto)" if auto == engine else label
 
@@ -143,7 +145,7 @@ def epoch_rows(data: Data, kind: str, references: dict[str, float], repeat: int)
                 Row(
                     f"epoch, {kind}, batch {batch}",
                     seconds,
-                    engine=_engine_label(kind, batch, engine),
+                    engine=_engine_label(kind, batch, engine, len(data.X)),
                     reference=GRADIENT if reference == "gradient" else PEER[kind],
                     reference_value=references[reference],
                     target=target,
@@ -159,7 +161,7 @@ def full_batch_rows(data: Data, kind: str, gradient: float, repeat: int) -> list
     for engine in ("numpy", "compiled"):
         progress(f"full-batch step, {kind}, {engine}")
         seconds = _runner_epoch(data.X, data.y[kind], kind, n, engine, repeat)
-        label = _engine_label(kind, n, engine)
+        label = _engine_label(kind, n, engine, n)
         rows.append(Row(f"full-batch step, {kind}", seconds, label, GRADIENT, gradient, 1.3))
     return rows
 

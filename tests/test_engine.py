@@ -124,6 +124,7 @@ def test_choose_engine(engine: str, batch: int, expected: str) -> None:
     model, optimizer = MODELS["logistic"](), OPTIMIZERS["sgd"](0.1)
     assert choose_engine(engine, model, optimizer, batch) == expected
     assert choose_engine("auto", model, optimizer, 4096, "blocks") == "compiled"
+    assert choose_engine("auto", model, optimizer, 4096, full_batch=True) == "compiled"
 
 
 def test_compiled_engine_refuses_what_it_cannot_run() -> None:

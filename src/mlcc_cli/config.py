@@ -347,8 +347,8 @@ class TrainingConfig(StrictModel):
         description=(
             "How steps run: `compiled` (numba, a whole period per call; fastest for small "
             "batches), `numpy` (the readable reference loop; BLAS-bound for large batches) or "
-            "`auto` (compiled, except numpy above batch 512 with shuffle: rows). Both give the "
-            "same weights."
+            "`auto` (compiled, except numpy for shuffled batches above 512 rows with "
+            "shuffle: rows). Both give the same weights."
         ),
     )
 

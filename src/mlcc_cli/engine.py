@@ -143,11 +143,17 @@ def run_batches(
 
 
 def choose_engine(
-    engine: Engine, model: Any, optimizer: Any, batch_size: int, shuffle: str = "rows"
+    engine: Engine,
+    model: Any,
+    optimizer: Any,
+    batch_size: int,
+    shuffle: str = "rows",
+    full_batch: bool = False,
 ) -> str:
     """Resolve `training.engine`: `auto` is compiled when supported, except for large batches
     over row-shuffled data, where numpy's sequential slices of a gathered copy beat reading
-    shuffled rows (benchmarks/RESULTS.md)."""
+    shuffled rows. A full batch reads X in order, where the kernel's single pass beats
+    numpy's two BLAS products (benchmarks/RESULTS.md)."""
     if engine == "numpy":
         return "numpy"
     supported = compiled_kernel_supports(model, optimizer)
@@ -158,8 +164,10 @@ def choose_engine(
                 "use engine: auto or numpy"
             )
         return "compiled"
-    small = batch_size <= AUTO_COMPILED_MAX_BATCH or shuffle == "blocks"
-    return "compiled" if supported and small else "numpy"
+    in_order = shuffle == "blocks" or full_batch
+    return (
+        "compiled" if supported and (batch_size <= AUTO_COMPILED_MAX_BATCH or in_order) else "numpy"
+    )
 
 
 SHUFFLE_BLOCK_ROWS = 256

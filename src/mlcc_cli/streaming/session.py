@@ -85,7 +85,13 @@ def train_streaming(
         schedule.steps_per_epoch,
         buffer_rows,
         np.random.default_rng(train_seed),
-        choose_engine(training.engine, model, optimizer, schedule.batch_size),
+        choose_engine(
+            training.engine,
+            model,
+            optimizer,
+            schedule.batch_size,
+            full_batch=schedule.steps_per_epoch == 1,
+        ),
         n_train,
     )
     held = ("validation", "test") if evaluate_test else ("validation",)
