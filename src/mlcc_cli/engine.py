@@ -20,8 +20,9 @@ from mlcc_cli.models import TrainableModel
 from mlcc_cli.optimizers import Optimizer
 
 Engine = Literal["auto", "compiled", "numpy"]
-# Above this batch size Python's per-step overhead is negligible next to the BLAS calls of
-# the numpy path, which beat the compiled per-row loops (see benchmarks/RESULTS.md).
+# With rows shuffled anew each epoch and batches above this size, Python's per-step
+# overhead is negligible and numpy's sequential slices of its gathered copy beat the
+# kernel's reads of shuffled rows (see benchmarks/RESULTS.md).
 AUTO_COMPILED_MAX_BATCH = 512
 
 

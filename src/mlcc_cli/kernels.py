@@ -10,8 +10,10 @@ numpy reference in `models.py` + `optimizers.py` (tests compare the weights to 1
   SGD w ← w − η·g; then L1 soft-threshold w ← sign(w)·max(|w| − η·λ₁, 0).
 
 Rows are read through `order` (the epoch's permutation) instead of being copied into a
-shuffled array, so no second copy of X exists. Import this module only when training: numba
-itself takes a few hundred milliseconds to import.
+shuffled array, so no second copy of X exists; runs of rows that are already in order
+(`shuffle: blocks`, full batches) are read in place. The kernel checks batch losses only for
+being finite (divergence); period losses are measured on whole splits by the model.
+Import this module only when training: numba itself takes a few hundred milliseconds.
 """
 
 from __future__ import annotations
