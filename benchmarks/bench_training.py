@@ -124,12 +124,10 @@ def lbfgs_row(data: Data) -> Row:
     return Row(f"sklearn LogisticRegression(lbfgs) fit, {iterations} iterations", seconds)
 
 
-def _engine_label(kind: str, batch: int, variant: str, rows: int) -> str:
+def _engine_label(kind: str, variant: str) -> str:
     """The engine's name, marked '(auto)' when `engine: auto` would pick it."""
     engine, _, shuffle = variant.partition("/")
-    model, optimizer = MODELS[kind](), SGD(LEARNING_RATE)
-    full = batch >= rows
-    auto = choose_engine("auto", model, optimizer, batch, shuffle or "rows", full_batch=full)
+    auto = choose_engine("auto", MODELS[kind](), SGD(LEARNING_RATE))
     label = f"{engine}, {shuffle}" if shuffle else engine
     return f"{label} (auto)" if auto == engine else label
 
@@ -145,7 +143,7 @@ def epoch_rows(data: Data, kind: str, references: dict[str, float], repeat: int)
                 Row(
                     f"epoch, {kind}, batch {batch}",
                     seconds,
-                    engine=_engine_label(kind, batch, engine, len(data.X)),
+                    engine=_engine_label(kind, engine),
                     reference=GRADIENT if reference == "gradient" else PEER[kind],
                     reference_value=references[reference],
                     target=target,
@@ -161,7 +159,7 @@ def full_batch_rows(data: Data, kind: str, gradient: float, repeat: int) -> list
     for engine in ("numpy", "compiled"):
         progress(f"full-batch step, {kind}, {engine}")
         seconds = _runner_epoch(data.X, data.y[kind], kind, n, engine, repeat)
-        label = _engine_label(kind, n, engine, n)
+        label = _engine_label(kind, engine)
         rows.append(Row(f"full-batch step, {kind}", seconds, label, GRADIENT, gradient, 1.3))
     return rows
 

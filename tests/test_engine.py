@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mlcc_cli.config import TrainingConfig
-from mlcc_cli.engine import AUTO_COMPILED_MAX_BATCH, SHUFFLE_BLOCK_ROWS, choose_engine, epoch_order
+from mlcc_cli.engine import SHUFFLE_BLOCK_ROWS, choose_engine, epoch_order
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models import MODELS
 from mlcc_cli.optimizers import OPTIMIZERS
@@ -111,20 +111,11 @@ def test_compiled_divergence_is_reported_like_numpy() -> None:
 
 
 @pytest.mark.parametrize(
-    ("engine", "batch", "expected"),
-    [
-        ("auto", 1, "compiled"),
-        ("auto", AUTO_COMPILED_MAX_BATCH, "compiled"),
-        ("auto", AUTO_COMPILED_MAX_BATCH + 1, "numpy"),
-        ("numpy", 1, "numpy"),
-        ("compiled", 4096, "compiled"),
-    ],
+    ("engine", "expected"), [("auto", "compiled"), ("numpy", "numpy"), ("compiled", "compiled")]
 )
-def test_choose_engine(engine: str, batch: int, expected: str) -> None:
+def test_choose_engine(engine: str, expected: str) -> None:
     model, optimizer = MODELS["logistic"](), OPTIMIZERS["sgd"](0.1)
-    assert choose_engine(engine, model, optimizer, batch) == expected
-    assert choose_engine("auto", model, optimizer, 4096, "blocks") == "compiled"
-    assert choose_engine("auto", model, optimizer, 4096, full_batch=True) == "compiled"
+    assert choose_engine(engine, model, optimizer) == expected
 
 
 def test_compiled_engine_refuses_what_it_cannot_run() -> None:
@@ -132,8 +123,8 @@ def test_compiled_engine_refuses_what_it_cannot_run() -> None:
         type = "tree"
 
     with pytest.raises(ConfigError, match=r"training\.engine"):
-        choose_engine("compiled", Unknown(), OPTIMIZERS["sgd"](0.1), 1)
-    assert choose_engine("auto", Unknown(), OPTIMIZERS["sgd"](0.1), 1) == "numpy"
+        choose_engine("compiled", Unknown(), OPTIMIZERS["sgd"](0.1))
+    assert choose_engine("auto", Unknown(), OPTIMIZERS["sgd"](0.1)) == "numpy"
 
 
 def test_kernel_is_served_from_the_on_disk_cache_in_a_new_process() -> None:

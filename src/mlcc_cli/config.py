@@ -345,10 +345,9 @@ class TrainingConfig(StrictModel):
     engine: Literal["auto", "compiled", "numpy"] = Field(
         "auto",
         description=(
-            "How steps run: `compiled` (numba, a whole period per call; fastest for small "
-            "batches), `numpy` (the readable reference loop; BLAS-bound for large batches) or "
-            "`auto` (compiled, except numpy for shuffled batches above 512 rows with "
-            "shuffle: rows). Both give the same weights."
+            "How steps run: `compiled` (numba, a whole period per call; the fastest), `numpy` "
+            "(the readable reference loop) or `auto` (compiled whenever the model and "
+            "optimizer have a kernel). Both give the same weights."
         ),
     )
 

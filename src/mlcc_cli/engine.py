@@ -20,10 +20,6 @@ from mlcc_cli.models import TrainableModel
 from mlcc_cli.optimizers import Optimizer
 
 Engine = Literal["auto", "compiled", "numpy"]
-# With rows shuffled anew each epoch and batches above this size, Python's per-step
-# overhead is negligible and numpy's sequential slices of its gathered copy beat the
-# kernel's reads of shuffled rows (see benchmarks/RESULTS.md).
-AUTO_COMPILED_MAX_BATCH = 512
 
 
 @dataclass
@@ -143,32 +139,19 @@ def run_batches(
     return numpy_steps(model, optimizer, X_ordered, y_ordered, batch_size, batches)
 
 
-def choose_engine(
-    engine: Engine,
-    model: Any,
-    optimizer: Any,
-    batch_size: int,
-    shuffle: str = "rows",
-    full_batch: bool = False,
-) -> str:
-    """Resolve `training.engine`: `auto` is compiled when supported, except for large batches
-    over row-shuffled data, where numpy's sequential slices of a gathered copy beat reading
-    shuffled rows. A full batch reads X in order, where the kernel's single pass beats
-    numpy's two BLAS products (benchmarks/RESULTS.md)."""
+def choose_engine(engine: Engine, model: Any, optimizer: Any) -> str:
+    """Resolve `training.engine`: `auto` is the compiled kernel whenever it supports the model
+    and optimizer (it is the faster engine at every batch size measured; see
+    benchmarks/RESULTS.md), else the numpy loop."""
     if engine == "numpy":
         return "numpy"
     supported = compiled_kernel_supports(model, optimizer)
-    if engine == "compiled":
-        if not supported:
-            raise ConfigError(
-                f"training.engine: compiled has no kernel for {model!r} with {optimizer!r}; "
-                "use engine: auto or numpy"
-            )
-        return "compiled"
-    in_order = shuffle == "blocks" or full_batch
-    return (
-        "compiled" if supported and (batch_size <= AUTO_COMPILED_MAX_BATCH or in_order) else "numpy"
-    )
+    if engine == "compiled" and not supported:
+        raise ConfigError(
+            f"training.engine: compiled has no kernel for {model!r} with {optimizer!r}; "
+            "use engine: auto or numpy"
+        )
+    return "compiled" if supported else "numpy"
 
 
 SHUFFLE_BLOCK_ROWS = 256
@@ -208,16 +191,20 @@ class EpochRunner:
         n = X.shape[0]
         # Full batch: order cannot change the gradient, so no shuffle and no copy.
         self.shuffle = batch_size < n
-        self.order = np.arange(n, dtype=np.int64)
-        gather = self.shuffle and engine == "numpy"
-        self.X_epoch = np.empty_like(X) if gather else X
-        self.y_epoch = np.empty_like(y) if gather else y
+        self.identity = np.arange(n, dtype=np.int64)
+        self.order = self.identity
+        # Rows shuffled anew each epoch are gathered once into a reused buffer (np.take streams
+        # them far faster than per-row reads inside the steps), for both engines; the kernel
+        # then reads that buffer in order. Block-shuffled runs are read in place by the kernel.
+        self.gather = self.shuffle and (engine == "numpy" or shuffle == "rows")
+        self.X_epoch = np.empty_like(X) if self.gather else X
+        self.y_epoch = np.empty_like(y) if self.gather else y
         self.step = 0
         self.examples_seen = 0
 
     def _new_epoch(self) -> None:
         self.order = epoch_order(self.X.shape[0], self.rng, self.shuffle_kind)
-        if self.engine == "numpy":
+        if self.gather:
             # mode="clip" skips the bounds-checking copy np.take makes with out= (the
             # permutation is in range by construction): no hidden second X per epoch.
             np.take(self.X, self.order, axis=0, out=self.X_epoch, mode="clip")  # (n, d)
@@ -235,9 +222,9 @@ class EpochRunner:
                 self.engine,
                 model,
                 optimizer,
-                self.X,
-                self.y,
-                self.order,
+                self.X_epoch if self.gather else self.X,
+                self.y_epoch if self.gather else self.y,
+                self.identity if self.gather else self.order,
                 self.X_epoch,
                 self.y_epoch,
                 self.batch_size,

@@ -101,14 +101,7 @@ def train(
     schedule = plan_schedule(
         X_train.shape[0], training.batch_size, training.epochs, training.steps, training.periods
     )
-    engine = choose_engine(
-        training.engine,
-        model,
-        optimizer,
-        schedule.batch_size,
-        training.shuffle,
-        full_batch=schedule.steps_per_epoch == 1,
-    )
+    engine = choose_engine(training.engine, model, optimizer)
     runner = EpochRunner(
         X_train,
         y_train,

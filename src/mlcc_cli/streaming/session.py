@@ -85,13 +85,7 @@ def train_streaming(
         schedule.steps_per_epoch,
         buffer_rows,
         np.random.default_rng(train_seed),
-        choose_engine(
-            training.engine,
-            model,
-            optimizer,
-            schedule.batch_size,
-            full_batch=schedule.steps_per_epoch == 1,
-        ),
+        choose_engine(training.engine, model, optimizer),
         n_train,
     )
     held = ("validation", "test") if evaluate_test else ("validation",)
