@@ -20,7 +20,7 @@ from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.data import apply_missing_policy, encode_label, load_dataset, split_rows
 from mlcc_cli.experiment import SPLITS, RunPlan, Trained, TrainingObserver, scored_splits
 from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
-from mlcc_cli.metrics import binary_metrics, json_safe, regression_metrics
+from mlcc_cli.metrics import split_record, task_metrics
 from mlcc_cli.models import build_model
 from mlcc_cli.optimizers import build_optimizer
 from mlcc_cli.training import TrainingResult, plan_schedule, train
@@ -161,13 +161,8 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
 
 def _score(model: Any, task: str, X: np.ndarray, y: np.ndarray, threshold: float) -> dict[str, Any]:
     """metrics.json for one split: the task's metric set plus nonzero_weights."""
-    if task == "binary":
-        scores = binary_metrics(y, model.predict_proba(X)[:, 1], threshold)
-    else:
-        scores = regression_metrics(y, model.predict(X))
-    result: dict[str, Any] = json_safe(scores)
-    result["nonzero_weights"] = model.nonzero_weights()
-    return result
+    prediction = model.predict_proba(X)[:, 1] if task == "binary" else model.predict(X)
+    return split_record(task_metrics(task, y, prediction, threshold), model.nonzero_weights())
 
 
 def _validation_predictions(

@@ -55,3 +55,17 @@ def binary_metrics(y: np.ndarray, probability: np.ndarray, threshold: float) -> 
 def json_safe(metrics: dict[str, float]) -> dict[str, float | None]:
     """Metrics with NaN/inf replaced by None, since JSON has no NaN."""
     return {k: (v if isinstance(v, int) or math.isfinite(v) else None) for k, v in metrics.items()}
+
+
+def task_metrics(
+    task: str, y: np.ndarray, prediction: np.ndarray, threshold: float
+) -> dict[str, float]:
+    """The task's metric set: binary (prediction = P(y = 1)) or regression (prediction = ŷ)."""
+    if task == "binary":
+        return binary_metrics(y, prediction, threshold)
+    return regression_metrics(y, prediction)
+
+
+def split_record(scores: dict[str, float], nonzero_weights: int) -> dict[str, float | int | None]:
+    """One split's entry of metrics.json: JSON-safe scores plus the model size."""
+    return {**json_safe(scores), "nonzero_weights": nonzero_weights}

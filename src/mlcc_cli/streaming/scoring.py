@@ -19,7 +19,7 @@ import numpy as np
 from sklearn import metrics as skm
 
 from mlcc_cli.features.accumulators import Moments, Reservoir
-from mlcc_cli.metrics import binary_metrics, json_safe, regression_metrics
+from mlcc_cli.metrics import split_record, task_metrics
 from mlcc_cli.schedule import Evaluation
 from mlcc_cli.streaming.source import DesignChunk
 from mlcc_cli.streaming.splits import CODES, TRAIN
@@ -187,14 +187,12 @@ class PassScores:
                 scores = train
             elif name in self.held:
                 columns = self.held[name].columns()
-                y, prediction = columns["label"], columns["prediction"]
-                if self.task == "binary":
-                    scores = binary_metrics(y, prediction, self.threshold)
-                else:
-                    scores = regression_metrics(y, prediction)
+                scores = task_metrics(
+                    self.task, columns["label"], columns["prediction"], self.threshold
+                )
             else:
                 continue
-            results[name] = json_safe(scores) | {"nonzero_weights": model.nonzero_weights()}
+            results[name] = split_record(scores, model.nonzero_weights())
         return results, warnings
 
     def predictions(self) -> dict[str, np.ndarray] | None:
