@@ -21,6 +21,7 @@ from mlcc_cli.config_loading import (
     resolved_yaml,
 )
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.training import plan_schedule
 
 CONFIGS = sorted((Path(__file__).parent.parent / "configs").glob("*.yaml"))
 
@@ -58,7 +59,8 @@ def test_defaults_are_filled_and_resolved_yaml_round_trips(tmp_path: Path) -> No
     config = loaded.config
     assert config.training.batch_size == 32
     assert config.data.split.train == 0.8
-    assert config.total_epochs_or_default == 10
+    schedule = plan_schedule(100, config.training.batch_size, None, None, 10)
+    assert schedule.total_steps == 10 * 4  # 10 epochs by default, 4 batches of 32 each
     again = ExperimentConfig.model_validate(yaml.safe_load(resolved_yaml(config)))
     assert again == config
 

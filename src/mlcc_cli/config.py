@@ -429,13 +429,6 @@ class ExperimentConfig(StrictModel):
             )
         return self
 
-    @property
-    def total_epochs_or_default(self) -> int | None:
-        """Epochs to run: the configured value, or 10 when neither epochs nor steps is set."""
-        if self.training.steps is not None:
-            return None
-        return self.training.epochs if self.training.epochs is not None else 10
-
 
 def union_tags(union: object) -> tuple[str, ...]:
     """The `type:` tags of a discriminated union alias, in declaration order.

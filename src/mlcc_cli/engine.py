@@ -192,7 +192,8 @@ class EpochRunner:
         # Full batch: order cannot change the gradient, so no shuffle and no copy.
         self.shuffle = batch_size < n
         self.identity = np.arange(n, dtype=np.int64)
-        self.order = self.identity
+        self.order = self.identity  # the epoch's permutation of rows
+        self.kernel_order = self.identity  # the order the kernel reads X_epoch in
         # Rows shuffled anew each epoch are gathered once into a reused buffer (np.take streams
         # them far faster than per-row reads inside the steps), for both engines; the kernel
         # then reads that buffer in order. Block-shuffled runs are read in place by the kernel.
@@ -209,6 +210,8 @@ class EpochRunner:
             # permutation is in range by construction): no hidden second X per epoch.
             np.take(self.X, self.order, axis=0, out=self.X_epoch, mode="clip")  # (n, d)
             np.take(self.y, self.order, out=self.y_epoch, mode="clip")
+        else:
+            self.kernel_order = self.order  # X_epoch is X itself: read it in epoch order
 
     def run_until(self, model: Any, optimizer: Any, target_step: int) -> StepStats:
         """Run steps until `target_step` steps are done (or a batch loss is not finite)."""
@@ -222,9 +225,9 @@ class EpochRunner:
                 self.engine,
                 model,
                 optimizer,
-                self.X_epoch if self.gather else self.X,
-                self.y_epoch if self.gather else self.y,
-                self.identity if self.gather else self.order,
+                self.X_epoch,  # X itself when nothing is gathered
+                self.y_epoch,
+                self.kernel_order,
                 self.X_epoch,
                 self.y_epoch,
                 self.batch_size,
