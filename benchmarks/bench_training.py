@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from bench_table import Row, best_of, progress
 
-from mlcc_cli.engine import EpochRunner, choose_engine
+from mlcc_cli.engine import EpochRunner, choose_engine, resolve_shuffle
 from mlcc_cli.models import MODELS
 from mlcc_cli.optimizers import SGD
 
@@ -23,14 +23,15 @@ LEARNING_RATE = 0.01
 KINDS = ("logistic", "linear")
 GRADIENT = "numpy X@w + X.T@r"
 PEER = {"logistic": "sklearn SGDClassifier epoch", "linear": "sklearn SGDRegressor epoch"}
-# (batch size, engine[/shuffle] variants to show, reference, target ratio); the numpy engine
+# (batch size, engine/shuffle variants to show, reference, target ratio); the numpy engine
 # is left out where thousands of Python-level steps per epoch would only measure the
-# interpreter. "/blocks" rows use `training.shuffle: blocks` (sequential reads per epoch).
+# interpreter. "/auto" is the default `training.shuffle: auto` (blocks from 128 MB on, so
+# the full-size run shows `rows` separately and the quick run shows `blocks` separately).
 EPOCH_PLAN = (
-    (1024, ("numpy", "compiled", "compiled/blocks"), "gradient", 1.5),
-    (128, ("compiled", "numpy", "compiled/blocks"), "peer", 0.25),
-    (32, ("compiled", "compiled/blocks"), "peer", 0.5),
-    (1, ("compiled", "compiled/blocks"), "peer", 1.0),
+    (1024, ("numpy/auto", "compiled/auto", "compiled/other"), "gradient", 1.5),
+    (128, ("compiled/auto", "numpy/auto", "compiled/other"), "peer", 0.25),
+    (32, ("compiled/auto", "compiled/other"), "peer", 0.5),
+    (1, ("compiled/auto", "compiled/other"), "peer", 1.0),
 )
 
 
@@ -61,7 +62,7 @@ def warm_up_kernel() -> str:
     imported = time.perf_counter() - start
     X = np.zeros((4, 2))
     start = time.perf_counter()
-    _runner_epoch(X, np.zeros(4), "logistic", 2, "compiled", repeat=1)
+    _runner_epoch(X, np.zeros(4), "logistic", 2, "compiled/auto", repeat=1)
     first_call = time.perf_counter() - start
     stats = kernels.linear_family_steps.stats
     hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
@@ -76,12 +77,12 @@ def _runner_epoch(
     X: np.ndarray, y: np.ndarray, kind: str, batch: int, variant: str, repeat: int
 ) -> float:
     """Best-of-`repeat` time of one epoch of mlcc SGD (consecutive epochs of one runner)."""
-    engine, _, shuffle = variant.partition("/")
+    engine, shuffle = _resolve(X, variant)
     model = MODELS[kind]().initialize(X.shape[1])
     optimizer = SGD(learning_rate=LEARNING_RATE)
     steps = math.ceil(X.shape[0] / batch)
     rng = np.random.default_rng(0)
-    runner = EpochRunner(X, y, batch, steps, rng, engine, shuffle=shuffle or "rows")
+    runner = EpochRunner(X, y, batch, steps, rng, engine, shuffle=shuffle)
     with np.errstate(over="ignore", invalid="ignore"):  # as train() does
         return best_of(repeat, lambda: runner.run_until(model, optimizer, runner.step + steps))
 
@@ -124,12 +125,21 @@ def lbfgs_row(data: Data) -> Row:
     return Row(f"sklearn LogisticRegression(lbfgs) fit, {iterations} iterations", seconds)
 
 
-def _engine_label(kind: str, variant: str) -> str:
-    """The engine's name, marked '(auto)' when `engine: auto` would pick it."""
-    engine, _, shuffle = variant.partition("/")
-    auto = choose_engine("auto", MODELS[kind](), SGD(LEARNING_RATE))
-    label = f"{engine}, {shuffle}" if shuffle else engine
-    return f"{label} (auto)" if auto == engine else label
+def _resolve(X: np.ndarray, variant: str) -> tuple[str, str]:
+    """(engine, shuffle) of an "engine/auto|other" variant; bench data is already random."""
+    engine, _, requested = variant.partition("/")
+    auto = resolve_shuffle("auto", X, rows_in_random_order=True)
+    if requested == "other":
+        return engine, "rows" if auto == "blocks" else "blocks"
+    return engine, auto
+
+
+def _engine_label(kind: str, X: np.ndarray, variant: str, shuffles: bool = True) -> str:
+    """Engine (and shuffle), marked '(default)' when `engine: auto` + `shuffle: auto` run them."""
+    engine, shuffle = _resolve(X, variant)
+    default = choose_engine("auto", MODELS[kind](), SGD(LEARNING_RATE))
+    label = f"{engine}, {shuffle}" if shuffles else engine
+    return f"{label} (default)" if default == engine and variant.endswith("/auto") else label
 
 
 def epoch_rows(data: Data, kind: str, references: dict[str, float], repeat: int) -> list[Row]:
@@ -143,7 +153,7 @@ def epoch_rows(data: Data, kind: str, references: dict[str, float], repeat: int)
                 Row(
                     f"epoch, {kind}, batch {batch}",
                     seconds,
-                    engine=_engine_label(kind, engine),
+                    engine=_engine_label(kind, data.X, engine),
                     reference=GRADIENT if reference == "gradient" else PEER[kind],
                     reference_value=references[reference],
                     target=target,
@@ -156,10 +166,10 @@ def full_batch_rows(data: Data, kind: str, gradient: float, repeat: int) -> list
     """One full-batch gradient descent step (batch = all rows) with each engine."""
     rows = []
     n = data.X.shape[0]
-    for engine in ("numpy", "compiled"):
+    for engine in ("numpy/auto", "compiled/auto"):
         progress(f"full-batch step, {kind}, {engine}")
         seconds = _runner_epoch(data.X, data.y[kind], kind, n, engine, repeat)
-        label = _engine_label(kind, engine)
+        label = _engine_label(kind, data.X, engine, shuffles=False)  # full batch: no shuffle
         rows.append(Row(f"full-batch step, {kind}", seconds, label, GRADIENT, gradient, 1.3))
     return rows
 

@@ -84,6 +84,27 @@ def test_train_writes_the_spec_run_directory(tmp_path: Path) -> None:
     assert not list((tmp_path / "runs").glob(".*"))  # no staging folder left behind
 
 
+@pytest.mark.parametrize(
+    ("data_shuffle", "requested", "expected"),
+    [(True, None, "blocks"), (False, None, "rows"), (True, "rows", "rows")],
+)
+def test_status_records_the_shuffle_auto_chose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_shuffle: bool, requested, expected
+) -> None:
+    # Pretend every matrix is large, so `auto` has its choice to make on a small dataset.
+    monkeypatch.setattr("mlcc_cli.engine.AUTO_BLOCKS_MIN_BYTES", 1)
+    split = {"train": 0.8, "validation": 0.2}
+    training = {"batch_size": 32, "epochs": 2, "periods": 2}
+    if requested is not None:
+        training["shuffle"] = requested
+    data = {"source": "builtin:breast_cancer", "split": split, "shuffle": data_shuffle}
+    path = experiment(tmp_path, data=data, training=training)
+    result = mlcc("train", path, "--runs-dir", tmp_path / "runs", "--quiet")
+    assert result.exit_code == 0, result.output
+    status = json.loads((Path(result.stdout.strip()) / "status.json").read_text())
+    assert status["training"] == {"engine": "compiled", "shuffle": expected}
+
+
 def test_train_json_prints_exactly_one_object(tmp_path: Path) -> None:
     result = mlcc("train", experiment(tmp_path), "--runs-dir", tmp_path / "runs", "--json")
     assert result.exit_code == 0, result.output

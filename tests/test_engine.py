@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from mlcc_cli.config import TrainingConfig
-from mlcc_cli.engine import SHUFFLE_BLOCK_ROWS, choose_engine, epoch_order
+from mlcc_cli.engine import (
+    AUTO_BLOCKS_MIN_BYTES,
+    SHUFFLE_BLOCK_ROWS,
+    choose_engine,
+    epoch_order,
+    resolve_shuffle,
+)
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models import MODELS
 from mlcc_cli.optimizers import OPTIMIZERS
@@ -86,6 +92,28 @@ def test_epoch_order_is_a_permutation(n_rows: int) -> None:
     blocks = epoch_order(n_rows, np.random.default_rng(3), "blocks")
     runs = np.diff(blocks) == 1  # within a block the rows are consecutive
     assert runs.sum() >= n_rows - n_rows // SHUFFLE_BLOCK_ROWS - 1
+
+
+def test_auto_shuffle_reads_blocks_only_of_large_already_shuffled_matrices() -> None:
+    small = np.zeros((1000, 4))
+    # A broadcast view reports the full nbytes without allocating them.
+    large = np.broadcast_to(np.zeros(1), (AUTO_BLOCKS_MIN_BYTES // 8, 1))
+    assert resolve_shuffle("auto", small, rows_in_random_order=True) == "rows"
+    assert resolve_shuffle("auto", large, rows_in_random_order=True) == "blocks"
+    assert resolve_shuffle("auto", large, rows_in_random_order=False) == "rows"
+    for explicit in ("rows", "blocks"):
+        assert resolve_shuffle(explicit, large, rows_in_random_order=False) == explicit
+        assert resolve_shuffle(explicit, small, rows_in_random_order=True) == explicit
+
+
+def test_training_result_records_engine_and_shuffle() -> None:
+    X, y = _problem("linear")
+    config = TrainingConfig(batch_size=8, epochs=1, periods=1)
+    model = MODELS["linear"]()
+    result = train(
+        model, OPTIMIZERS["sgd"](0.01), X, y, None, None, config, np.random.default_rng(0)
+    )
+    assert result.settings == {"engine": "compiled", "shuffle": "rows"}
 
 
 def test_l1_reaches_exact_zeros_in_the_compiled_kernel() -> None:

@@ -390,7 +390,9 @@ def test_cli_streams_a_csv_into_a_complete_run_directory(files: Path, tmp_path: 
         "plots/roc.png",
         "status.json",
     } <= names
-    assert json.loads((run_dir / "status.json").read_text())["status"] == "complete"
+    status = json.loads((run_dir / "status.json").read_text())
+    assert status["status"] == "complete"
+    assert status["training"]["shuffle"].startswith("buffer of ")
     assert yaml.safe_load((run_dir / "config.yaml").read_text())["data"]["streaming"] is True
     assert len(pd.read_csv(run_dir / "history.csv")) == 2
     metrics = json.loads((run_dir / "metrics.json").read_text())

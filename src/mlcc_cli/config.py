@@ -333,13 +333,15 @@ class TrainingConfig(StrictModel):
     early_stopping: EarlyStoppingConfig | None = Field(
         None, description="Stop on a validation-loss plateau (needs a validation split)."
     )
-    shuffle: Literal["rows", "blocks"] = Field(
-        "rows",
+    shuffle: Literal["auto", "rows", "blocks"] = Field(
+        "auto",
         description=(
             "How each epoch reshuffles the training split: `rows` draws a fresh permutation "
             "of all rows; `blocks` permutes runs of 256 consecutive rows of the once-shuffled "
             "split, which reads memory sequentially (several times faster for large data) but "
-            "mixes batches less between epochs. Streaming uses data.shuffle_buffer instead."
+            "mixes batches less between epochs; `auto` uses `blocks` when the training design "
+            "matrix is 128 MB or more and data.shuffle is true, else `rows` (status.json "
+            "records the choice). Streaming uses data.shuffle_buffer instead."
         ),
     )
     engine: Literal["auto", "compiled", "numpy"] = Field(
@@ -417,10 +419,10 @@ class ExperimentConfig(StrictModel):
             raise ValueError(
                 "training.early_stopping watches validation loss, but data.split.validation is 0"
             )
-        if self.data.streaming and self.training.shuffle != "rows":
+        if self.data.streaming and self.training.shuffle == "blocks":
             raise ValueError(
                 "training.shuffle: blocks applies to in-memory training; with data.streaming "
-                "rows are shuffled in data.shuffle_buffer, so leave training.shuffle at rows"
+                "rows are shuffled in data.shuffle_buffer, so leave training.shuffle at auto"
             )
         if self.data.stratify and self.model.type == "linear":
             raise ValueError(

@@ -155,6 +155,22 @@ def choose_engine(engine: Engine, model: Any, optimizer: Any) -> str:
 
 
 SHUFFLE_BLOCK_ROWS = 256
+# From this size on a fresh row permutation plus the gather of X in that order costs more
+# than the epoch's arithmetic (X no longer fits any cache), so `shuffle: auto` reads blocks.
+AUTO_BLOCKS_MIN_BYTES = 128 * 2**20
+
+
+def resolve_shuffle(requested: str, X: np.ndarray, rows_in_random_order: bool) -> str:
+    """The epoch shuffle to use for `training.shuffle: requested` on training matrix X.
+
+    `auto` is `blocks` when X holds AUTO_BLOCKS_MIN_BYTES or more and its rows are already in
+    random order (runs of a file's own order would make poor batches), else `rows`.
+    """
+    if requested != "auto":
+        return requested
+    if rows_in_random_order and X.nbytes >= AUTO_BLOCKS_MIN_BYTES:
+        return "blocks"
+    return "rows"
 
 
 def epoch_order(n_rows: int, rng: np.random.Generator, shuffle: str) -> np.ndarray:

@@ -221,6 +221,7 @@ def _status(
         "best_period": outcome.best_period,
         "steps_done": outcome.steps_done,
         "total_steps": outcome.total_steps,
+        "training": outcome.settings,
         "started_at": started_at.isoformat(timespec="seconds"),
         "finished_at": datetime.now().isoformat(timespec="seconds"),
         "timings": {k: round(v, 4) for k, v in timings.items()},

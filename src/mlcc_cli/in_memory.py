@@ -85,6 +85,7 @@ def train_in_memory(
         training,
         rng=np.random.default_rng(train_seed),
         on_period=observer.period if observer is not None else None,
+        rows_in_random_order=config.data.shuffle,
     )
     timings["train_s"] = clock() - tick
 

@@ -62,6 +62,7 @@ class TrainingResult:
     total_steps: int
     steps_done: int
     warnings: list[str] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)  # how steps ran: engine, shuffle
 
 
 @dataclass(frozen=True)

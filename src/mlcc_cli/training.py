@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from mlcc_cli.config import TrainingConfig
-from mlcc_cli.engine import EpochRunner, choose_engine
+from mlcc_cli.engine import EpochRunner, choose_engine, resolve_shuffle
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.models import TrainableModel
 from mlcc_cli.optimizers import Optimizer
@@ -72,6 +72,7 @@ def train(
     training: TrainingConfig,
     rng: np.random.Generator,
     on_period: Callable[[PeriodRecord], None] | None = None,
+    rows_in_random_order: bool = False,
 ) -> TrainingResult:
     """Train `model` in place with `optimizer` over the schedule `training` describes.
 
@@ -82,6 +83,8 @@ def train(
     divergence (non-finite loss or weights), on an early-stopping plateau of validation loss
     (restoring the best weights if configured), or on Ctrl-C; the history so far is always
     returned. An uninitialized model is initialized here; inputs are never modified.
+    `rows_in_random_order` says X_train's rows are already shuffled (lets `shuffle: auto`
+    read blocks of them); result.settings records the engine and shuffle that ran.
     """
     X_train, y_train = _as_arrays(X_train, y_train, "training")
     has_validation = X_validation is not None and len(X_validation) > 0
@@ -102,14 +105,9 @@ def train(
         X_train.shape[0], training.batch_size, training.epochs, training.steps, training.periods
     )
     engine = choose_engine(training.engine, model, optimizer)
+    shuffle = resolve_shuffle(training.shuffle, X_train, rows_in_random_order)
     runner = EpochRunner(
-        X_train,
-        y_train,
-        schedule.batch_size,
-        schedule.steps_per_epoch,
-        rng,
-        engine,
-        shuffle=training.shuffle,
+        X_train, y_train, schedule.batch_size, schedule.steps_per_epoch, rng, engine, shuffle
     )
 
     def evaluate(model: TrainableModel) -> Evaluation:
@@ -123,4 +121,6 @@ def train(
             )
         return Evaluation(train_loss, validation_loss, metrics)
 
-    return run_periods(model, optimizer, schedule, runner, evaluate, early, on_period)
+    result = run_periods(model, optimizer, schedule, runner, evaluate, early, on_period)
+    result.settings = {"engine": engine, "shuffle": shuffle}
+    return result

@@ -78,6 +78,7 @@ def train_streaming(
     # The in-memory training generator: with a buffer holding the whole training split, both
     # routes draw the same permutations.
     _, train_seed = np.random.SeedSequence(config.seed).spawn(2)
+    engine = choose_engine(training.engine, model, optimizer)
     runner = StreamRunner(
         lambda: _training_rows(data, fitted, model),
         len(fitted.inputs),
@@ -85,7 +86,7 @@ def train_streaming(
         schedule.steps_per_epoch,
         buffer_rows,
         np.random.default_rng(train_seed),
-        choose_engine(training.engine, model, optimizer),
+        engine,
         n_train,
     )
     held = ("validation", "test") if evaluate_test else ("validation",)
@@ -105,6 +106,7 @@ def train_streaming(
         observer.period if observer is not None else None,
     )
     timings["train_s"] = clock() - tick
+    outcome.settings = {"engine": engine, "shuffle": f"buffer of {buffer_rows} rows"}
 
     tick = clock()
     metrics: dict = {}
