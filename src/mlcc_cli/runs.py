@@ -83,6 +83,24 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]])
         writer.writerows([_cell(v) for v in row] for row in rows)
 
 
+# Rows converted to Python objects at a time when writing a column table: a streamed
+# validation split can have millions of rows, and a whole-table conversion costs ~200 bytes a row.
+CSV_SLICE_ROWS = 65_536
+
+
+def _write_columns_csv(path: Path, columns: dict[str, np.ndarray]) -> None:
+    """Write equal-length columns as CSV, a slice of rows at a time (bounded memory)."""
+    names = list(columns)
+    n_rows = len(columns[names[0]]) if names else 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(names)
+        for start in range(0, n_rows, CSV_SLICE_ROWS):
+            stop = start + CSV_SLICE_ROWS
+            table = zip(*(columns[name][start:stop].tolist() for name in names), strict=True)
+            writer.writerows([_cell(v) for v in row] for row in table)
+
+
 def _write_json(path: Path, payload: Any) -> None:
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
@@ -115,9 +133,7 @@ def _fill(folder: Path, contents: RunContents) -> None:
     np.savez(folder / "model.npz", **contents.model_arrays)
     _write_json(folder / "model.json", contents.model_json)
     if contents.predictions is not None:
-        columns = list(contents.predictions)
-        table = zip(*(contents.predictions[c].tolist() for c in columns), strict=True)
-        _write_csv(folder / "predictions-validation.csv", columns, list(table))
+        _write_columns_csv(folder / "predictions-validation.csv", contents.predictions)
     if contents.plots:
         (folder / "plots").mkdir()
         for file_name, draw in contents.plots.items():
