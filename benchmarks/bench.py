@@ -1,11 +1,14 @@
 """`make bench`: mlcc's training engine and CLI against numpy and scikit-learn, one process.
 
 Generates data with a fixed seed, times mlcc epochs (both engines where the `auto` threshold
-matters), full-batch steps, CLI start-up and training wall time, measures peak memory in
-child processes, and prints one Markdown table: time, reference, ratio, target, verdict.
-Ratios are reported, never asserted. `--quick` shrinks the data for a smoke run in CI.
+matters), full-batch steps, CLI start-up and training wall time, sparse (hashed crosses, CSR)
+epochs, measures peak memory in child processes, and prints one Markdown table: time,
+reference, ratio, target, verdict. Ratios are reported, never asserted. `--quick` shrinks the
+data for a smoke run in CI; `--only sparse` (or training, cli, memory, streaming) runs one
+section.
 
-Usage: python benchmarks/bench.py [--quick] [--rows N] [--features D] [--repeat N] [--cli-repeat N]
+Usage: python benchmarks/bench.py [--quick] [--only SECTION] [--rows N] [--features D]
+       [--sparse-rows N] [--repeat N] [--cli-repeat N]
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from pathlib import Path
 from bench_cli import startup_rows, train_rows
 from bench_env import header_lines
 from bench_memory import memory_rows
+from bench_sparse import FULL_ROWS as SPARSE_FULL_ROWS
+from bench_sparse import QUICK_ROWS as SPARSE_QUICK_ROWS
+from bench_sparse import sparse_rows
 from bench_streaming import streaming_rows
 from bench_table import MB, Row, render_table
 from bench_training import make_data, training_rows, warm_up_kernel
@@ -26,6 +32,7 @@ from bench_training import make_data, training_rows, warm_up_kernel
 ROOT = Path(__file__).resolve().parent.parent
 FULL_ROWS, QUICK_ROWS, FEATURES = 2_000_000, 20_000, 32
 SEED = 0
+SECTIONS = ("training", "cli", "memory", "streaming", "sparse")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -34,25 +41,43 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="20,000 rows, one repetition")
     parser.add_argument("--rows", type=int, help=f"rows of X (default {FULL_ROWS:,})")
     parser.add_argument("--features", type=int, default=FEATURES, help="columns of X")
+    parser.add_argument(
+        "--sparse-rows", type=int, help=f"rows of the sparse X (default {SPARSE_FULL_ROWS:,})"
+    )
+    parser.add_argument(
+        "--only", choices=SECTIONS, action="append", help="run only this section (repeatable)"
+    )
     parser.add_argument("--repeat", type=int, help="best of N for in-process timings (3)")
     parser.add_argument("--cli-repeat", type=int, help="best of N for subprocesses (5)")
     args = parser.parse_args(argv)
     args.rows = args.rows or (QUICK_ROWS if args.quick else FULL_ROWS)
+    args.sparse_rows = args.sparse_rows or (SPARSE_QUICK_ROWS if args.quick else SPARSE_FULL_ROWS)
+    args.only = tuple(args.only or SECTIONS)
     args.repeat = args.repeat or (1 if args.quick else 3)
     args.cli_repeat = args.cli_repeat or (1 if args.quick else 5)
     return args
 
 
 def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
-    """Every row of the table, and the notes printed under it."""
-    kernel = warm_up_kernel()
-    data = make_data(args.rows, args.features, SEED)
-    rows = training_rows(data, args.repeat)
-    del data  # the memory children build their own X; keep the machine's RAM for them
-    rows += startup_rows(ROOT, args.cli_repeat)
-    rows += train_rows(ROOT, max(1, min(args.cli_repeat, 3)))
-    memory, notes = memory_rows(args.rows, args.features)
-    return rows + memory + streaming_rows(ROOT, args.quick), [kernel, *notes]
+    """Every row of the table (of the sections in args.only), and the notes under it."""
+    rows: list[Row] = []
+    notes = [warm_up_kernel()]
+    if "training" in args.only:
+        data = make_data(args.rows, args.features, SEED)
+        rows += training_rows(data, args.repeat)
+        del data  # the memory children build their own X; keep the machine's RAM for them
+    if "cli" in args.only:
+        rows += startup_rows(ROOT, args.cli_repeat)
+        rows += train_rows(ROOT, max(1, min(args.cli_repeat, 3)))
+    if "memory" in args.only:
+        memory, memory_notes = memory_rows(args.rows, args.features)
+        rows, notes = rows + memory, notes + memory_notes
+    if "streaming" in args.only:
+        rows += streaming_rows(ROOT, args.quick)
+    if "sparse" in args.only:
+        sparse, sparse_notes = sparse_rows(args.sparse_rows, args.repeat)
+        rows, notes = rows + sparse, notes + sparse_notes
+    return rows, notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,10 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for line in header_lines():
         print(f"- {line}")
-    print(
-        f"- data: {args.rows:,} × {args.features} float64 ({x_mb:,.0f} MB), seed {SEED}; "
-        f"best of {args.repeat} in process, best of {args.cli_repeat} for subprocesses"
-    )
+    timing = f"best of {args.repeat} in process, best of {args.cli_repeat} for subprocesses"
+    if {"training", "memory"} & set(args.only):
+        data = f"{args.rows:,} × {args.features} float64 ({x_mb:,.0f} MB), seed {SEED}"
+        print(f"- data: {data}; {timing}")
+    else:
+        print(f"- {timing}; sections: {', '.join(args.only)}")
     print()
     print("\n".join(render_table(rows)))
     print()

@@ -31,6 +31,11 @@ ROWS = {
     "peak RSS growth in train(), batch 1024": 2,
     "streaming epoch, 100,000 × 32 Parquet, batch 1024: peak RSS": 1,
     "streaming epoch, 100,000 × 32 Parquet, batch 1024: wall time": 1,
+    "sparse epoch, logistic, batch 128": 2,
+    "sparse epoch, logistic + L1, batch 128": 1,
+    "sparse epoch, logistic + L2, batch 128": 1,
+    "sparse epoch, logistic + L1+L2, batch 128": 1,
+    "peak RSS growth in train(), sparse + L1+L2, batch 128": 1,
 }
 COLUMNS = ["what", "engine", "mlcc", "reference", "ref.", "ratio", "target", "meets"]
 

@@ -5,19 +5,27 @@ each epoch draws one permutation of the training rows from the seeded generator;
 rows order[k·B : (k+1)·B]. The numpy path gathers the epoch's rows into a reused contiguous
 buffer and slices it; the compiled path reads rows through the permutation, so it needs no
 second copy of X and runs a whole period of steps per call.
+
+A scipy.sparse CSR X is never densified: the numpy path gathers the epoch's rows as a new
+CSR matrix (X[order]) and its model computes X @ w and X.T @ r; the compiled path
+(`kernels_sparse.py`) reads rows through the permutation via indptr, never copying X, with
+work per step proportional to the batch's non-zeros.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.models import TrainableModel
+from mlcc_cli.models import TrainableModel, as_csr, is_sparse
 from mlcc_cli.optimizers import Optimizer
+
+if TYPE_CHECKING:
+    from mlcc_cli.models import Matrix
 
 Engine = Literal["auto", "compiled", "numpy"]
 
@@ -44,12 +52,14 @@ class StepStats:
 def numpy_steps(
     model: TrainableModel,
     optimizer: Optimizer,
-    X: np.ndarray,
+    X: Matrix,
     y: np.ndarray,
     batch_size: int,
     batches: range,
 ) -> StepStats:
     """Run batches `batches` over contiguous, already shuffled arrays X, y (reference path).
+
+    A CSR X is sliced the same way (each batch's rows become a small CSR copy).
 
     Stops before updating if a batch loss is not finite (reported as `diverged`).
     """
@@ -85,22 +95,22 @@ def compiled_kernel_supports(model: Any, optimizer: Any) -> bool:
 def compiled_steps(
     model: Any,
     optimizer: Any,
-    X: np.ndarray,
+    X: Matrix,
     y: np.ndarray,
     order: np.ndarray,
     batch_size: int,
     batches: range,
 ) -> StepStats:
-    """Run batches `batches` of the epoch whose row order is `order`, in compiled code."""
+    """Run batches `batches` of the epoch whose row order is `order`, in compiled code.
+
+    A sparse X runs `kernels_sparse.csr_linear_family_steps` on its CSR arrays.
+    """
     from mlcc_cli import kernels
 
     params = model.params
     # Fixed argument types: one compiled signature, cached across runs (ints or floats
     # from YAML would otherwise each trigger a fresh compilation).
-    steps, examples, norm_sum, diverged, bad_loss = kernels.linear_family_steps(
-        X,
-        y,
-        order,
+    settings = (
         params["coef_"],
         params["intercept_"],
         int(batch_size),
@@ -113,6 +123,20 @@ def compiled_steps(
         float(model.l2),
         float(optimizer.clip_norm or 0.0),
     )
+    if is_sparse(X):
+        from mlcc_cli import kernels_sparse
+
+        X = as_csr(X)
+        if X.shape[1] >= 2**31:  # the kernel's column lists are int32
+            raise ConfigError(
+                f"training.engine: the compiled kernel takes fewer than 2**31 columns, got "
+                f"{X.shape[1]}; use engine: numpy"
+            )
+        run = kernels_sparse.csr_linear_family_steps
+        outcome = run(X.data, X.indices, X.indptr, y, order, *settings)
+    else:
+        outcome = kernels.linear_family_steps(X, y, order, *settings)
+    steps, examples, norm_sum, diverged, bad_loss = outcome
     optimizer.iterations_ += steps
     return StepStats(steps, examples, norm_sum, diverged, bad_loss)
 
@@ -121,10 +145,10 @@ def run_batches(
     engine: str,
     model: Any,
     optimizer: Any,
-    X: np.ndarray,
+    X: Matrix,
     y: np.ndarray,
     order: np.ndarray,
-    X_ordered: np.ndarray,
+    X_ordered: Matrix,
     y_ordered: np.ndarray,
     batch_size: int,
     batches: range,
@@ -160,15 +184,24 @@ SHUFFLE_BLOCK_ROWS = 256
 AUTO_BLOCKS_MIN_BYTES = 128 * 2**20
 
 
-def resolve_shuffle(requested: str, X: np.ndarray, rows_in_random_order: bool) -> str:
+def matrix_bytes(X: Matrix) -> int:
+    """Bytes X occupies: X.nbytes, or for CSR its data + indices + indptr arrays."""
+    if is_sparse(X):
+        X = as_csr(X)
+        return X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    return X.nbytes
+
+
+def resolve_shuffle(requested: str, X: Matrix, rows_in_random_order: bool) -> str:
     """The epoch shuffle to use for `training.shuffle: requested` on training matrix X.
 
-    `auto` is `blocks` when X holds AUTO_BLOCKS_MIN_BYTES or more and its rows are already in
-    random order (runs of a file's own order would make poor batches), else `rows`.
+    `auto` is `blocks` when X holds AUTO_BLOCKS_MIN_BYTES or more (`matrix_bytes`) and its
+    rows are already in random order (runs of a file's own order would make poor batches),
+    else `rows`.
     """
     if requested != "auto":
         return requested
-    if rows_in_random_order and X.nbytes >= AUTO_BLOCKS_MIN_BYTES:
+    if rows_in_random_order and matrix_bytes(X) >= AUTO_BLOCKS_MIN_BYTES:
         return "blocks"
     return "rows"
 
@@ -194,7 +227,7 @@ class EpochRunner:
 
     def __init__(
         self,
-        X: np.ndarray,
+        X: Matrix,
         y: np.ndarray,
         batch_size: int,
         steps_per_epoch: int,
@@ -213,15 +246,25 @@ class EpochRunner:
         # Rows shuffled anew each epoch are gathered once into a reused buffer (np.take streams
         # them far faster than per-row reads inside the steps), for both engines; the kernel
         # then reads that buffer in order. Block-shuffled runs are read in place by the kernel.
-        self.gather = self.shuffle and (engine == "numpy" or shuffle == "rows")
-        self.X_epoch = np.empty_like(X) if self.gather else X
+        # A sparse X is gathered only for the numpy path, as a new CSR matrix each epoch; the
+        # sparse kernel reads rows through the permutation (a row is one contiguous run of
+        # indptr[r]..indptr[r+1], so there is no strided access to save).
+        self.sparse = is_sparse(X)
+        self.gather = self.shuffle and (
+            engine == "numpy" or (shuffle == "rows" and not self.sparse)
+        )
+        self.X_epoch = np.empty_like(X) if self.gather and not self.sparse else X
         self.y_epoch = np.empty_like(y) if self.gather else y
         self.step = 0
         self.examples_seen = 0
 
     def _new_epoch(self) -> None:
         self.order = epoch_order(self.X.shape[0], self.rng, self.shuffle_kind)
-        if self.gather:
+        if self.gather and self.sparse:
+            self.X_epoch = None  # release last epoch's copy before building this one
+            self.X_epoch = self.X[self.order]  # CSR rows in epoch order, (n, d)
+            np.take(self.y, self.order, out=self.y_epoch, mode="clip")
+        elif self.gather:
             # mode="clip" skips the bounds-checking copy np.take makes with out= (the
             # permutation is in range by construction): no hidden second X per epoch.
             np.take(self.X, self.order, axis=0, out=self.X_epoch, mode="clip")  # (n, d)

@@ -7,17 +7,44 @@ including the L1 proximal step, so no model contains a loop.
 
 Shapes: X is (n_samples, n_features), y is (n_samples,), coef_ is (n_features,) and
 intercept_ is (1,) so that every parameter is an array an optimizer can update in place.
+X may be a dense ndarray or a scipy.sparse matrix (one-hot, hashed and crossed features):
+every product is written X @ w or X.T @ r, which both kinds compute without densifying X.
 """
 
 from __future__ import annotations
 
+import sys
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Protocol, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import numpy as np
 
 from mlcc_cli.config import LinearConfig, LogisticConfig
 from mlcc_cli.errors import DataError, NotFittedError
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_array, sparray, spmatrix
+
+    Matrix = np.ndarray | sparray | spmatrix  # a design matrix, dense or sparse
+
+
+def is_sparse(X: object) -> bool:
+    """Whether X is a scipy.sparse matrix or array.
+
+    Asks scipy only when it is already imported: a sparse X cannot exist otherwise, and dense
+    callers then never pay scipy's import.
+    """
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and sparse.issparse(X)
+
+
+def as_csr(X: Matrix) -> csr_array:
+    """X as CSR float64; no copy when it already is (other formats convert once)."""
+    if X.format != "csr":
+        X = X.tocsr()
+    if X.dtype != np.float64:
+        X = X.astype(np.float64)
+    return X
 
 
 class TrainableModel(Protocol):
@@ -32,10 +59,10 @@ class TrainableModel(Protocol):
     def params(self) -> dict[str, np.ndarray]: ...
     def initialize(self, n_features: int) -> Any: ...
     def loss_and_gradients(
-        self, X: np.ndarray, y: np.ndarray
+        self, X: Matrix, y: np.ndarray
     ) -> tuple[float, dict[str, np.ndarray]]: ...
-    def loss(self, X: np.ndarray, y: np.ndarray) -> float: ...
-    def predict(self, X: np.ndarray) -> np.ndarray: ...
+    def loss(self, X: Matrix, y: np.ndarray) -> float: ...
+    def predict(self, X: Matrix) -> np.ndarray: ...
     def validate_targets(self, y: np.ndarray) -> None: ...
 
 
@@ -85,23 +112,21 @@ class _LinearModelBase(ABC):
         self._check_fitted()
         return int(np.count_nonzero(self.coef_))
 
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
+    def decision_function(self, X: Matrix) -> np.ndarray:
         """Raw model output X·w + b, shape (n_samples,)."""
         X = self._check_features(X)
         z = X @ self.coef_  # (n,) = (n, d) @ (d,)
         z += self.intercept_[0]
         return z
 
-    def loss(self, X: np.ndarray, y: np.ndarray) -> float:
+    def loss(self, X: Matrix, y: np.ndarray) -> float:
         """Data loss on a whole split (no penalty); targets are validated first."""
         X = self._check_features(X)
         y = self._check_labels(X, y)
         self.validate_targets(y)
         return self._loss_and_residual(X, y, want_residual=False)[0]
 
-    def loss_and_gradients(
-        self, X: np.ndarray, y: np.ndarray
-    ) -> tuple[float, dict[str, np.ndarray]]:
+    def loss_and_gradients(self, X: Matrix, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
         """Batch data loss (without penalty) and gradients of data loss + L2 penalty.
 
         Both models share the form ∂/∂w = scale·Xᵀr + 2λ₂w and ∂/∂b = scale·Σr, where r is the
@@ -112,7 +137,7 @@ class _LinearModelBase(ABC):
         X = self._check_features(X)
         y = self._check_labels(X, y)
         loss, residual, scale = self._loss_and_residual(X, y, want_residual=True)
-        grad_coef = residual @ X  # (d,) = (n,) @ (n, d), i.e. Xᵀr
+        grad_coef = X.T @ residual  # (d,) = (d, n) @ (n,); sparse X: O(nnz + d)
         grad_coef *= scale
         if self.l2:
             grad_coef += (2.0 * self.l2) * self.coef_
@@ -159,7 +184,7 @@ class _LinearModelBase(ABC):
 
     @abstractmethod
     def _loss_and_residual(
-        self, X: np.ndarray, y: np.ndarray, want_residual: bool
+        self, X: Matrix, y: np.ndarray, want_residual: bool
     ) -> tuple[float, np.ndarray, float]:
         """Return (mean data loss, residual r, scale) with ∂loss/∂z = scale·r per example."""
 
@@ -167,9 +192,11 @@ class _LinearModelBase(ABC):
         if self.coef_ is None:
             raise NotFittedError(self)
 
-    def _check_features(self, X: np.ndarray) -> np.ndarray:
+    def _check_features(self, X: Matrix) -> Matrix:
         self._check_fitted()
-        X = np.asarray(X, dtype=np.float64)  # no copy for float64 input; never written to
+        # No copy for float64 input (dense) or CSR float64 (sparse, never densified); X is
+        # never written to.
+        X = as_csr(X) if is_sparse(X) else np.asarray(X, dtype=np.float64)
         if X.ndim != 2:
             raise DataError(f"{type(self).__name__} expects a 2-D feature matrix, got {X.ndim}-D")
         if X.shape[1] != self.n_features_in_:
@@ -180,7 +207,7 @@ class _LinearModelBase(ABC):
         return X
 
     @staticmethod
-    def _check_labels(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _check_labels(X: Matrix, y: np.ndarray) -> np.ndarray:
         y = np.asarray(y, dtype=np.float64)
         if y.shape != (X.shape[0],):
             raise DataError(
@@ -202,12 +229,12 @@ class LinearRegression(_LinearModelBase):
     type = "linear"
     task = "regression"
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
+    def predict(self, X: Matrix) -> np.ndarray:
         """Predicted label ŷ = X·w + b, shape (n_samples,)."""
         return self.decision_function(X)
 
     def _loss_and_residual(
-        self, X: np.ndarray, y: np.ndarray, want_residual: bool
+        self, X: Matrix, y: np.ndarray, want_residual: bool
     ) -> tuple[float, np.ndarray, float]:
         n = X.shape[0]
         residual = X @ self.coef_  # (n,) = (n, d) @ (d,); in-place ops below reuse it
@@ -237,12 +264,12 @@ class LogisticRegression(_LinearModelBase):
         self.classes_ = np.array([0, 1])
         return self
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+    def predict_proba(self, X: Matrix) -> np.ndarray:
         """Class probabilities [1 − p, p], shape (n_samples, 2) like scikit-learn."""
         p = _sigmoid(self.decision_function(X))  # (n,)
         return np.column_stack([1.0 - p, p])  # (n, 2)
 
-    def predict(self, X: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    def predict(self, X: Matrix, threshold: float = 0.5) -> np.ndarray:
         """Class 1 where p >= threshold, else class 0; shape (n_samples,), integer labels."""
         return (_sigmoid(self.decision_function(X)) >= threshold).astype(np.int64)
 
@@ -258,7 +285,7 @@ class LogisticRegression(_LinearModelBase):
             )
 
     def _loss_and_residual(
-        self, X: np.ndarray, y: np.ndarray, want_residual: bool
+        self, X: Matrix, y: np.ndarray, want_residual: bool
     ) -> tuple[float, np.ndarray, float]:
         n = X.shape[0]
         # With y in {0, 1}, the per-example loss softplus(z) − y·z equals softplus(s) for

@@ -5,22 +5,25 @@ the training split; a *period* is a reporting interval at whose end train and va
 are measured on the whole splits and one `PeriodRecord` is written.
 
 The steps themselves run in `engine.py`: a readable numpy path, or a compiled (numba) kernel
-that runs a whole period of steps per call; `training.engine` chooses. The schedule and the
-period loop (early stopping, divergence, Ctrl-C) live in `schedule.py`, shared with streaming.
+that runs a whole period of steps per call; `training.engine` chooses. The design matrix may be
+dense or a scipy.sparse CSR matrix (one-hot, hashed, crossed features); a sparse one is never
+densified, and its compiled steps cost O(non-zeros of the batch), not O(n_features).
+The schedule and the period loop (early stopping, divergence, Ctrl-C) live in `schedule.py`,
+shared with streaming.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mlcc_cli.config import TrainingConfig
 from mlcc_cli.engine import EpochRunner, choose_engine, resolve_shuffle
 from mlcc_cli.errors import ConfigError, DataError
-from mlcc_cli.models import TrainableModel
+from mlcc_cli.models import TrainableModel, as_csr, is_sparse
 from mlcc_cli.optimizers import Optimizer
 from mlcc_cli.schedule import (
     DEFAULT_EPOCHS,
@@ -31,6 +34,9 @@ from mlcc_cli.schedule import (
     plan_schedule,
     run_periods,
 )
+
+if TYPE_CHECKING:
+    from mlcc_cli.models import Matrix
 
 __all__ = [
     "DEFAULT_EPOCHS",
@@ -43,7 +49,7 @@ __all__ = [
 
 
 def _task_metrics(
-    model: TrainableModel, split: str, X: np.ndarray, y: np.ndarray, loss: float
+    model: TrainableModel, split: str, X: Matrix, y: np.ndarray, loss: float
 ) -> dict[str, float]:
     """RMSE (= √MSE, from the loss already computed) or accuracy at threshold 0.5."""
     if model.task == "regression":
@@ -51,23 +57,50 @@ def _task_metrics(
     return {f"{split}_accuracy": float(np.mean(model.predict(X) == y))}
 
 
-def _as_arrays(X: Any, y: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Contiguous float64 views (copies only when needed); reject shape mismatches and NaN."""
-    X = np.ascontiguousarray(X, dtype=np.float64)
+def _canonical_csr(X: Any) -> Any:
+    """CSR float64 with sorted, unique column indices per row and contiguous arrays.
+
+    No copy when X already is so; otherwise one copy (X itself is never modified).
+    """
+    converted = as_csr(X)
+    canonical = converted.has_canonical_format and all(
+        a.flags.c_contiguous for a in (converted.data, converted.indices, converted.indptr)
+    )
+    if canonical:
+        return converted
+    if converted is X:
+        converted = converted.copy()
+    converted.sum_duplicates()  # sorts the indices too; copy() made the arrays contiguous
+    return converted
+
+
+def _as_arrays(X: Any, y: Any, name: str) -> tuple[Matrix, np.ndarray]:
+    """Contiguous float64 views (copies only when needed); reject shape mismatches and NaN.
+
+    A sparse X becomes canonical CSR (see `_canonical_csr`) and only its stored values are
+    checked for being finite.
+    """
+    sparse = is_sparse(X)
+    X = _canonical_csr(X) if sparse else np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise DataError(f"{name} split: features {X.shape} and labels {y.shape} do not match")
-    if not np.isfinite(X).all():
+    if not np.isfinite(X.data if sparse else X).all():
         raise DataError(f"{name} split: features contain NaN or infinite values")
     return X, y
+
+
+def _n_rows(X: Any) -> int:
+    """Rows of a dense or sparse matrix (len() is ambiguous for scipy.sparse)."""
+    return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
 def train(
     model: TrainableModel,
     optimizer: Optimizer,
-    X_train: np.ndarray,
+    X_train: Matrix,
     y_train: np.ndarray,
-    X_validation: np.ndarray | None,
+    X_validation: Matrix | None,
     y_validation: np.ndarray | None,
     training: TrainingConfig,
     rng: np.random.Generator,
@@ -82,12 +115,13 @@ def train(
     are measured on the whole splits and `on_period(record)` is called. Training stops on
     divergence (non-finite loss or weights), on an early-stopping plateau of validation loss
     (restoring the best weights if configured), or on Ctrl-C; the history so far is always
-    returned. An uninitialized model is initialized here; inputs are never modified.
+    returned. An uninitialized model is initialized here; inputs are never modified. X_train
+    and X_validation may be dense arrays or scipy.sparse matrices (converted to CSR once).
     `rows_in_random_order` says X_train's rows are already shuffled (lets `shuffle: auto`
     read blocks of them); result.settings records the engine and shuffle that ran.
     """
     X_train, y_train = _as_arrays(X_train, y_train, "training")
-    has_validation = X_validation is not None and len(X_validation) > 0
+    has_validation = X_validation is not None and _n_rows(X_validation) > 0
     if has_validation:
         X_validation, y_validation = _as_arrays(X_validation, y_validation, "validation")
     early = training.early_stopping

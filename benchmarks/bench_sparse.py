@@ -1,0 +1,224 @@
+"""Sparse rows: hashed feature crosses (CSR) trained by mlcc next to scikit-learn's SGD.
+
+The design matrix mimics hashed crosses: 2**18 buckets, 40 random bucket ids a row with
+value 1.0 (a bucket hit twice in a row sums to 2.0), as a canonical float64 CSR matrix.
+An mlcc epoch (logistic regression, batch 128, `EpochRunner.run_until` as in
+bench_training) is compared with one `SGDClassifier(loss="log_loss")` epoch on the same CSR
+matrix, without a penalty and with each penalty; peak memory of `train` on it is measured in
+a fresh child process (as bench_memory) against the size of the CSR arrays.
+
+Run as a script it is that child: python bench_sparse.py ROWS.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import subprocess
+import sys
+import time
+import tracemalloc
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from bench_memory import _peak_bytes, _reset_peak, _status_kb
+from bench_table import MB, Row, best_of, progress
+from bench_training import _engine_label, _resolve
+from scipy import sparse
+
+from mlcc_cli.engine import EpochRunner, matrix_bytes
+from mlcc_cli.models import LogisticRegression
+from mlcc_cli.optimizers import SGD
+
+FULL_ROWS, QUICK_ROWS = 1_000_000, 20_000
+BUCKETS, PER_ROW, BATCH, LEARNING_RATE = 2**18, 40, 128, 0.01
+TARGET = 0.5  # mlcc epoch / scikit-learn epoch
+MEMORY_TARGET = 2.0  # peak RSS growth in train() / CSR bytes
+# (label suffix, λ₁, λ₂); scikit-learn's alpha and l1_ratio follow from them (`_sklearn_penalty`).
+PENALTIES = (("", 0.0, 0.0), (" + L1", 1e-6, 0.0), (" + L2", 0.0, 1e-6), (" + L1+L2", 1e-6, 1e-6))
+
+
+@dataclass(frozen=True)
+class SparseData:
+    """The hashed-crosses CSR matrix and logistic labels drawn from σ(X·w)."""
+
+    X: sparse.csr_array
+    y: np.ndarray
+
+
+def make_sparse_data(rows: int, seed: int = 0) -> SparseData:
+    """PER_ROW random buckets of BUCKETS a row, values 1.0; labels ~ Bernoulli(σ(X·w))."""
+    rng = np.random.default_rng(seed)
+    columns = np.sort(rng.integers(0, BUCKETS, size=(rows, PER_ROW), dtype=np.int32), axis=1)
+    indptr = np.arange(0, rows * PER_ROW + 1, PER_ROW, dtype=np.int32)
+    if indptr[-1] >= 2**31:  # scipy's own rule: int64 indices only when int32 overflows
+        indptr = indptr.astype(np.int64)
+    values = np.ones(rows * PER_ROW)
+    X = sparse.csr_array((values, columns.ravel(), indptr), shape=(rows, BUCKETS))
+    X.sum_duplicates()  # canonical, as feature steps hand it over; duplicates sum to 2.0
+    w = rng.standard_normal(BUCKETS) * 0.3  # z = X·w has a spread of about 1.9
+    y = (rng.random(rows) < 1.0 / (1.0 + np.exp(-(X @ w)))).astype(np.float64)
+    return SparseData(X, y)
+
+
+def _mlcc_epoch(data: SparseData, variant: str, l1: float, l2: float, repeat: int) -> float:
+    """Best-of-`repeat` steady-state epoch of mlcc SGD (consecutive epochs of one runner)."""
+    engine, shuffle = _resolve(data.X, variant)
+    model = LogisticRegression(l1=l1, l2=l2).initialize(BUCKETS)
+    optimizer = SGD(learning_rate=LEARNING_RATE)
+    steps = math.ceil(data.X.shape[0] / BATCH)
+    runner = EpochRunner(data.X, data.y, BATCH, steps, np.random.default_rng(0), engine, shuffle)
+    with np.errstate(over="ignore", invalid="ignore"):  # as train() does
+        return best_of(repeat, lambda: runner.run_until(model, optimizer, runner.step + steps))
+
+
+def _sklearn_penalty(l1: float, l2: float) -> dict[str, Any]:
+    """scikit-learn's penalty for mean loss + λ₁‖w‖₁ + λ₂‖w‖² (its L2 term is alpha·½‖w‖²)."""
+    if l1 and l2:
+        alpha = l1 + 2 * l2
+        return {"penalty": "elasticnet", "alpha": alpha, "l1_ratio": l1 / alpha}
+    if l1:
+        return {"penalty": "l1", "alpha": l1}
+    return {"penalty": "l2", "alpha": 2 * l2}
+
+
+def _sklearn_epoch(data: SparseData, l1: float, l2: float, repeat: int) -> float:
+    """Best time of one SGDClassifier(log_loss) epoch on the same CSR matrix."""
+    from sklearn import config_context
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import SGDClassifier
+
+    estimator = SGDClassifier(
+        loss="log_loss", max_iter=1, tol=None, learning_rate="constant", eta0=LEARNING_RATE,
+        shuffle=True, random_state=0, **_sklearn_penalty(l1, l2),
+    )  # fmt: skip
+    with warnings.catch_warnings(), config_context(assume_finite=True):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return best_of(repeat, lambda: estimator.fit(data.X, data.y))
+
+
+def epoch_rows(data: SparseData, repeat: int) -> list[Row]:
+    """mlcc vs scikit-learn epochs: each penalty with the default shuffle, plus the other
+    shuffle without a penalty."""
+    rows = []
+    plan = [(suffix, l1, l2, "compiled/auto") for suffix, l1, l2 in PENALTIES]
+    plan.insert(1, ("", 0.0, 0.0, "compiled/other"))
+    references: dict[tuple[float, float], float] = {}
+    for suffix, l1, l2, variant in plan:
+        if (l1, l2) not in references:
+            progress(f"reference: sklearn SGDClassifier epoch, sparse{suffix}")
+            references[l1, l2] = _sklearn_epoch(data, l1, l2, repeat)
+        progress(f"sparse epoch{suffix}, {variant}")
+        seconds = _mlcc_epoch(data, variant, l1, l2, repeat)
+        rows.append(
+            Row(
+                f"sparse epoch, logistic{suffix}, batch {BATCH}",
+                seconds,
+                engine=_engine_label("logistic", data.X, variant),
+                reference=f"sklearn SGDClassifier{suffix} epoch",
+                reference_value=references[l1, l2],
+                target=TARGET,
+            )
+        )
+    return rows
+
+
+def measure_memory(rows: int) -> dict[str, Any]:
+    """Child process: build the CSR matrix, warm up, train one epoch; growth and peaks."""
+    from mlcc_cli.config import TrainingConfig
+    from mlcc_cli.training import train
+
+    data = make_sparse_data(rows)
+    config = TrainingConfig(batch_size=BATCH, epochs=1, periods=1)
+
+    def train_once(X: sparse.csr_array, y: np.ndarray) -> None:
+        model, optimizer = LogisticRegression(l1=1e-6, l2=1e-6), SGD(LEARNING_RATE)
+        train(model, optimizer, X, y, None, None, config, np.random.default_rng(0))
+
+    train_once(data.X[:256], data.y[:256])  # imports, numba kernel load: not part of the peak
+    gc.collect()
+    before = (_status_kb("VmRSS") or 0) * 1024
+    reset = _reset_peak()
+    tracemalloc.start()
+    started = time.perf_counter()
+    train_once(data.X, data.y)
+    seconds = time.perf_counter() - started
+    traced_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    peak, method = _peak_bytes(reset)
+    return {
+        "growth": peak - before,
+        "tracemalloc_peak": traced_peak,
+        "method": method,
+        "csr_bytes": matrix_bytes(data.X),
+        "train_seconds": seconds,
+    }
+
+
+def memory_row(rows: int) -> tuple[Row, str]:
+    """Peak RSS growth of train() on the CSR matrix (measured in a child) vs the CSR size."""
+    progress("peak memory, sparse")
+    command = [sys.executable, __file__, str(rows)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"sparse memory child failed:\n{done.stderr}")
+    child = json.loads(done.stdout)
+    csr = child["csr_bytes"]
+    row = Row(
+        f"peak RSS growth in train(), sparse + L1+L2, batch {BATCH}",
+        child["growth"],
+        "compiled",
+        f"CSR X ({csr / MB:,.0f} MB)",
+        csr,
+        MEMORY_TARGET,
+        unit="MB",
+    )
+    traced = child["tracemalloc_peak"]
+    note = (
+        f"memory, sparse: RSS from {child['method']}; tracemalloc peak during train() "
+        f"{traced / MB:,.0f} MB = {traced / csr:.2f}× the CSR arrays; whole footprint "
+        f"(CSR + growth) {(csr + child['growth']) / csr:.2f}×; train() of one epoch with its "
+        f"loss pass took {child['train_seconds']:.2f} s"
+    )
+    return row, note
+
+
+def warm_up_sparse_kernel() -> str:
+    """Run the CSR kernel once on tiny data (every regularisation path); say what it cost."""
+    from mlcc_cli import kernels_sparse
+
+    tiny = make_sparse_data(64)
+    started = time.perf_counter()
+    for _, l1, l2 in PENALTIES:
+        _mlcc_epoch(tiny, "compiled/auto", l1, l2, repeat=1)
+    seconds = time.perf_counter() - started
+    stats = kernels_sparse.csr_linear_family_steps.stats
+    hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
+    served = "served by the on-disk cache" if hits and not misses else "compiled now"
+    return (
+        f"sparse numba kernel: first calls {seconds:.2f} s ({served}: hits {hits}, misses {misses})"
+    )
+
+
+def sparse_rows(rows: int, repeat: int) -> tuple[list[Row], list[str]]:
+    """Every sparse row and the notes printed under the table."""
+    kernel = warm_up_sparse_kernel()
+    progress(f"sparse data: {rows:,} rows × {BUCKETS:,} buckets, {PER_ROW} per row")
+    data = make_sparse_data(rows)
+    csr = matrix_bytes(data.X)
+    note = (
+        f"sparse data: {rows:,} × {BUCKETS:,} CSR float64, {PER_ROW} random buckets a row "
+        f"({data.X.nnz:,} non-zeros after summing repeats; {csr / MB:,.0f} MB of "
+        f"data + indices + indptr, {data.X.indices.dtype} indices), seed 0"
+    )
+    table = epoch_rows(data, repeat)
+    del data  # the memory child builds its own matrix
+    memory, memory_note = memory_row(rows)
+    return [*table, memory], [kernel, note, memory_note]
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure_memory(int(sys.argv[1]))))
