@@ -64,12 +64,21 @@ def test_california_config_without_data_says_how_to_fetch(
     assert "mlcc datasets fetch california_housing" in result.stderr
 
 
+NO_LOCATION = "[median_income, rooms_per_person]"
+NO_CROSS = "[latitude, longitude, median_income, rooms_per_person]"
+
+
 @pytest.mark.parametrize(
     ("config", "overrides", "readme_rmse"),
     [
         ("california_one_feature.yaml", [], 171.2),
         ("california_rooms_per_person.yaml", [], 109.0),
         ("california_rooms_per_person.yaml", ["--set", "features.1.max=1000"], 124.6),
+        ("california_feature_crosses.yaml", ["--set", f"inputs={NO_LOCATION}"], 84.9),
+        ("california_feature_crosses.yaml", ["--set", f"inputs={NO_CROSS}"], 69.7),
+        ("california_feature_crosses.yaml", [], 65.8),
+        ("california_hashed_crosses_l1.yaml", ["--set", "model.l1=0"], 61.6),
+        ("california_hashed_crosses_l1.yaml", [], 65.2),
     ],
 )
 def test_readme_california_figures(
@@ -79,9 +88,12 @@ def test_readme_california_figures(
         pytest.skip("needs the California CSVs: set MLCC_DATASET_MIRROR (make test does)")
     result = runner.invoke(app, ["train", f"configs/{config}", *overrides, "--json"])
     assert result.exit_code == 0, result.output
-    rmse = json.loads(result.stdout)["metrics"]["validation"]["rmse"]
-    assert rmse == pytest.approx(readme_rmse, abs=0.05)
+    metrics = json.loads(result.stdout)["metrics"]["validation"]
+    assert metrics["rmse"] == pytest.approx(readme_rmse, abs=0.05)
     assert f"| {readme_rmse} |" in (ROOT / "README.md").read_text()
+    if config == "california_hashed_crosses_l1.yaml":  # the README quotes the survivors
+        survivors = f"{metrics['nonzero_weights']} of 1,194 weights non-zero"
+        assert survivors in (ROOT / "README.md").read_text()
 
 
 def test_parquet_source_trains_like_the_csv(tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ def train() -> pd.DataFrame:
             "age": [10.0, 52.0, 31.0, 7.0, 20.0],
             "city": ["a", "b", "a", "c", "b"],
             "coastal": [True, False, False, True, True],
+            "sold": ["2024-01-03", "2024-02-10", "2024-02-11", "2024-07-01", "2024-12-24"],
             "price": [100.0, 250.0, 90.0, 400.0, 180.0],
         }
     )
@@ -59,8 +60,9 @@ def validation() -> pd.DataFrame:
             "rooms": [30.0, 1.0],
             "people": [6, 1],
             "age": [60.0, 1.0],
-            "city": ["a", "d"],
+            "city": ["d", "d"],
             "coastal": [False, True],
+            "sold": ["2025-03-30", "2025-05-01"],
             "price": [500.0, 50.0],
         }
     )
@@ -79,6 +81,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "zscore": {"type": "zscore", "columns": ["rooms", "age"]},
     "minmax": {"type": "minmax", "columns": ["rooms"], "low": -1, "high": 1},
     "log": {"type": "log", "columns": ["rooms", "age"]},
+    "bucketize": {"type": "bucketize", "columns": ["age"], "bins": 3},
+    "time_bucket": {"type": "time_bucket", "column": "sold", "unit": "month"},
+    "one_hot": {"type": "one_hot", "columns": ["city"], "min_frequency": 2},
+    "hash": {"type": "hash", "columns": ["city"], "buckets": 16},
+    "cross": {"type": "cross", "columns": ["rooms", "age"]},
+    "polynomial": {"type": "polynomial", "columns": ["rooms", "age"], "degree": 2},
+    "drop_duplicates": {"type": "drop_duplicates", "columns": ["city"]},
+    "filter": {"type": "filter", "columns": ["people"], "max": 5},
+    "impute": {"type": "impute", "columns": ["rooms", "city"], "strategy": "most_frequent"},
+    "pca": {"type": "pca", "columns": ["people", "coastal"], "components": 1},
 }
 
 
@@ -330,7 +342,7 @@ def test_ratio_unknown_column_suggests_the_closest(train: pd.DataFrame) -> None:
         Ratio("r", "rooms", "peeople", key="features.0").fit(train)
     message = str(caught.value)
     assert "features.0 (ratio): column 'peeople' not found. Did you mean 'people'?" in message
-    assert "Available columns: rooms, people, age, city, coastal, price" in message
+    assert "Available columns: rooms, people, age, city, coastal, sold, price" in message
 
 
 def test_ratio_replacing_a_column_warns_and_the_label_is_protected(train: pd.DataFrame) -> None:

@@ -149,6 +149,137 @@ def train(
             raise typer.Exit(EXIT_INTERRUPTED if result.status == "interrupted" else 1)
 
 
+RunArg = Annotated[
+    Path, typer.Argument(help="Run directory printed by `mlcc train`.", show_default=False)
+]
+
+
+@app.command()
+def predict(
+    run: RunArg,
+    data_file: Annotated[
+        Path, typer.Argument(help="CSV or Parquet file of new rows.", show_default=False)
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the predictions here (default: stdout)."),
+    ] = None,
+) -> None:
+    """Apply a run's saved feature pipeline and model to new rows.
+
+    Prints (or writes) CSV: row_id, prediction (P(class 1) for classifiers, with the class
+    chosen at the run's evaluation.threshold).
+    """
+    with _user_errors():
+        from mlcc_cli.prediction import predict_rows, read_rows
+        from mlcc_cli.report import render_warnings
+        from mlcc_cli.saved_runs import load_run
+
+        saved = load_run(run)
+        predictions = predict_rows(saved, read_rows(data_file, "DATA_FILE"))
+        render_warnings(_stderr(), predictions.warnings)
+        if output is None:
+            typer.echo(predictions.table.to_csv(index=False), nl=False)
+            return
+        _write_atomically(output, predictions.table.to_csv(index=False))
+        _stderr().print(f"wrote {len(predictions.table):,} predictions to {output}")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace `path` only once the new content is complete (a failure leaves it untouched)."""
+    from mlcc_cli.errors import DataError
+
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise DataError(f"--output {path}: cannot write the file ({error}).") from None
+
+
+@app.command()
+def evaluate(
+    run: RunArg,
+    split: Annotated[
+        str, typer.Option("--split", help="The run's own split to score: validation, test, train.")
+    ] = "validation",
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Score a labelled CSV/Parquet file instead of a split."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Classification threshold (default: the run's)."),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Score a trained run on one of its splits or on a labelled file.
+
+    The rows go through the run's fitted feature steps and model, exactly as in training.
+    """
+    with _user_errors():
+        from mlcc_cli.errors import ConfigError
+        from mlcc_cli.prediction import SPLIT_CHOICES, evaluate_file, evaluate_split
+        from mlcc_cli.saved_runs import load_run
+
+        if split not in SPLIT_CHOICES:
+            raise ConfigError(
+                f"--split: {split!r} is not a split; choose one of {', '.join(SPLIT_CHOICES)}"
+            )
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise ConfigError(f"--threshold: {threshold:g} is outside [0, 1]")
+        saved = load_run(run)
+        if data is not None:
+            report = evaluate_file(saved, data, threshold)
+        else:
+            report = evaluate_split(saved, split, threshold)
+        if json_output:
+            typer.echo(json.dumps(report.to_json(), allow_nan=False))
+        else:
+            from mlcc_cli.report import render_evaluation
+
+            render_evaluation(Console(highlight=False), report)
+
+
+@app.command()
+def inspect(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="Experiment YAML, a CSV/Parquet data file, or builtin:NAME.",
+            show_default=False,
+            metavar="CONFIG_OR_DATA",
+        ),
+    ],
+    set_: SetOption = None,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label",
+            metavar="COL",
+            help="Label column (data files; for a config the same as --set data.label=COL).",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Report on data: types, missing values, duplicates, outliers, correlation with the label.
+
+    Given a config, also reports the training split after its feature steps (what the model
+    sees) and suggests steps in crash-course terms.
+    """
+    with _user_errors():
+        from mlcc_cli.inspection import inspect_target
+
+        report = inspect_target(target, overrides=set_ or [], label=label)
+        if json_output:
+            typer.echo(json.dumps(report.to_json(), allow_nan=False))
+        else:
+            from mlcc_cli.inspect_report import render_inspection
+
+            render_inspection(Console(highlight=False), report)
+
+
 def _train_json(result: Any) -> dict[str, Any]:
     return {
         "run_dir": str(result.run_dir),

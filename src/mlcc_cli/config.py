@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-
-class StrictModel(BaseModel):
-    """Base of every config section: unknown keys are errors and values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
+from mlcc_cli.config_base import StrictModel
+from mlcc_cli.config_features import FeatureStep
 
 # --------------------------------------------------------------------------- data
 
@@ -143,111 +139,6 @@ class DataConfig(StrictModel):
             )
         return self
 
-
-# ----------------------------------------------------------------------- features
-
-
-class RatioConfig(StrictModel):
-    """Synthetic feature numerator / denominator (e.g. rooms_per_person)."""
-
-    type: Literal["ratio"] = Field(description="Transform tag.")
-    name: str = Field(min_length=1, description="Name of the new column.")
-    numerator: str = Field(min_length=1, description="Column divided.")
-    denominator: str = Field(min_length=1, description="Column divided by.")
-    on_zero: Literal["error", "zero"] = Field(
-        "error",
-        description="A zero denominator is an error (`error`) or gives 0 (`zero`).",
-    )
-
-
-class ExpressionConfig(StrictModel):
-    """A new column from a safe arithmetic expression over columns."""
-
-    type: Literal["expression"] = Field(description="Transform tag.")
-    name: str = Field(min_length=1, description="Name of the new column.")
-    expression: str = Field(
-        min_length=1,
-        description=(
-            "Arithmetic over column names and numbers: + - * / ** and log, log1p, exp, sqrt, "
-            "abs. Nothing else can run."
-        ),
-    )
-
-
-class ClipConfig(StrictModel):
-    """Limit columns to [min, max], fixed or learned as quantiles of the training split."""
-
-    type: Literal["clip"] = Field(description="Transform tag.")
-    columns: list[str] | None = Field(
-        None, min_length=1, description="Columns to clip (default: every numeric feature)."
-    )
-    min: float | None = Field(None, description="Fixed lower bound.")
-    max: float | None = Field(None, description="Fixed upper bound.")
-    lower_quantile: float | None = Field(
-        None, ge=0, le=1, description="Lower bound = this quantile of the training split."
-    )
-    upper_quantile: float | None = Field(
-        None, ge=0, le=1, description="Upper bound = this quantile of the training split."
-    )
-
-    @model_validator(mode="after")
-    def _one_kind_of_bound_per_side(self) -> ClipConfig:
-        if self.min is not None and self.lower_quantile is not None:
-            raise ValueError("give either min or lower_quantile, not both")
-        if self.max is not None and self.upper_quantile is not None:
-            raise ValueError("give either max or upper_quantile, not both")
-        if all(v is None for v in (self.min, self.max, self.lower_quantile, self.upper_quantile)):
-            raise ValueError("needs at least one bound: min, max, lower_quantile or upper_quantile")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
-        lower, upper = self.lower_quantile, self.upper_quantile
-        if lower is not None and upper is not None and lower > upper:
-            raise ValueError(
-                f"lower_quantile ({lower:g}) must not exceed upper_quantile ({upper:g})"
-            )
-        return self
-
-
-class ZScoreConfig(StrictModel):
-    """Standardise columns: (x − mean) / std, statistics from the training split."""
-
-    type: Literal["zscore"] = Field(description="Transform tag.")
-    columns: list[str] | None = Field(
-        None, min_length=1, description="Columns to scale (default: every numeric feature)."
-    )
-
-
-class MinMaxConfig(StrictModel):
-    """Rescale columns linearly so the training split spans [low, high]."""
-
-    type: Literal["minmax"] = Field(description="Transform tag.")
-    columns: list[str] | None = Field(
-        None, min_length=1, description="Columns to scale (default: every numeric feature)."
-    )
-    low: float = Field(0.0, description="Value the training minimum maps to.")
-    high: float = Field(1.0, description="Value the training maximum maps to.")
-
-    @model_validator(mode="after")
-    def _low_below_high(self) -> MinMaxConfig:
-        if self.low >= self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
-        return self
-
-
-class LogConfig(StrictModel):
-    """Compress a long tail: log(x), or log(1 + x) with `log1p: true`."""
-
-    type: Literal["log"] = Field(description="Transform tag.")
-    columns: list[str] = Field(min_length=1, description="Columns to transform.")
-    log1p: bool = Field(
-        False, description="Use log(1 + x), which accepts zeros; plain log needs x > 0."
-    )
-
-
-FeatureStep = Annotated[
-    RatioConfig | ExpressionConfig | ClipConfig | ZScoreConfig | MinMaxConfig | LogConfig,
-    Field(discriminator="type"),
-]
 
 # ------------------------------------------------------------------------- models
 
@@ -383,6 +274,14 @@ class EvaluationConfig(StrictModel):
 
 # --------------------------------------------------------------------- experiment
 
+# Feature steps streaming cannot run, and why (each needs the whole split at once, or changes
+# the row counts the training schedule is planned from before the stream is read).
+STREAMING_UNSUPPORTED = {
+    "drop_duplicates": "compares every row with all earlier rows",
+    "filter": "changes the row counts the schedule is planned from",
+    "pca": "needs the whole training split at once",
+}
+
 
 class ExperimentConfig(StrictModel):
     """One experiment: data, features, model, optimizer and training schedule."""
@@ -424,6 +323,14 @@ class ExperimentConfig(StrictModel):
                 "training.shuffle: blocks applies to in-memory training; with data.streaming "
                 "rows are shuffled in data.shuffle_buffer, so leave training.shuffle at auto"
             )
+        if self.data.streaming:
+            for index, step in enumerate(self.features):
+                if step.type in STREAMING_UNSUPPORTED:
+                    raise ValueError(
+                        f"features.{index} ({step.type}) {STREAMING_UNSUPPORTED[step.type]}, "
+                        "which a stream read chunk by chunk cannot do; set data.streaming: "
+                        "false (in-memory training) or remove the step"
+                    )
         if self.data.stratify and self.model.type == "linear":
             raise ValueError(
                 "data.stratify keeps class ratios equal across splits, which needs a "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -26,6 +26,7 @@ from mlcc_cli.config_loading import LoadedConfig, resolved_yaml
 from mlcc_cli.features import FeaturePipeline, columns_read
 from mlcc_cli.plots import draw_loss, draw_roc
 from mlcc_cli.runs import RunContents, write_run
+from mlcc_cli.sources import locate_data_source
 from mlcc_cli.training import PeriodRecord, Schedule, TrainingResult
 
 SPLITS = ("train", "validation", "test")
@@ -68,6 +69,7 @@ class RunResult:
     timings: dict[str, float]
     message: str
     stopped_early: bool = False
+    notes: list[str] = field(default_factory=list)  # feature steps' facts (PCA variance, ...)
     best_period: int | None = None
 
 
@@ -106,6 +108,7 @@ class Trained:
     predictions: dict[str, np.ndarray] | None
     pipeline: FeaturePipeline
     inputs: list[str]
+    feature_names: list[str] | None  # one per weight; None when there are too many to list
     label: str
     classes: list[Any] | None
     warnings: list[str]
@@ -150,12 +153,14 @@ def run_experiment(
         history=outcome.history,
         metrics=metrics,
         model_arrays={k: v.copy() for k, v in model.params.items()},
-        model_json=_model_json(config, model, trained, task),
+        model_json=_model_json(config, model, trained, task, loaded.folder),
         status={},
         predictions=trained.predictions,
         plots=_plots(outcome, task, trained.predictions, metrics),
     )
+    notes = trained.pipeline.notes()
     contents.status = _status(outcome, started_at, timings, trained.warnings)
+    contents.status["notes"] = notes
     tick = clock()
     run_dir = write_run(runs_dir, run_name or config.name, contents, started_at)
     timings["write_s"] = clock() - tick
@@ -166,6 +171,7 @@ def run_experiment(
         metrics=metrics,
         history=outcome.history,
         warnings=trained.warnings,
+        notes=notes,
         timings=timings,
         message=outcome.message,
         stopped_early=outcome.stopped_early,
@@ -192,14 +198,20 @@ def _plots(
 
 
 def _model_json(
-    config: ExperimentConfig, model: Any, trained: Trained, task: str
+    config: ExperimentConfig, model: Any, trained: Trained, task: str, folder: Path
 ) -> dict[str, Any]:
+    # Where the data was, resolved: config.yaml keeps the source as written (relative to the
+    # experiment file), and `mlcc evaluate --split` must find the same rows again.
+    data_source = locate_data_source(config.data.source, folder)
     return {
         "format": 1,
         "task": task,
         "model": {"type": config.model.type, **config.model.model_dump(exclude={"type"})},
         "parameters": sorted(model.params),
         "inputs": trained.inputs,
+        "n_features": int(model.n_features_in_),
+        "feature_names": trained.feature_names,
+        "data_source": data_source,
         "label": trained.label,
         "label_scale": config.data.label_scale,
         "classes": trained.classes,

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.data import apply_missing_policy, encode_label, load_dataset, split_rows
 from mlcc_cli.experiment import SPLITS, RunPlan, Trained, TrainingObserver, scored_splits
 from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
+from mlcc_cli.features.design import DesignMatrix, saved_feature_names
 from mlcc_cli.metrics import split_record, task_metrics
 from mlcc_cli.models import build_model
 from mlcc_cli.optimizers import build_optimizer
@@ -30,11 +32,12 @@ from mlcc_cli.training import TrainingResult, plan_schedule, train
 class _Prepared:
     """Design matrices and labels per split, plus the fitted state needed to save the model."""
 
-    X: dict[str, np.ndarray]
+    X: dict[str, DesignMatrix]
     y: dict[str, np.ndarray]
     row_ids: dict[str, np.ndarray]
     pipeline: FeaturePipeline
     inputs: list[str]
+    feature_names: list[str] | None
     label: str
     classes: list[Any] | None
     source: str
@@ -107,14 +110,31 @@ def train_in_memory(
         predictions=predictions,
         pipeline=prepared.pipeline,
         inputs=prepared.inputs,
+        feature_names=prepared.feature_names,
         label=prepared.label,
         classes=prepared.classes,
         warnings=warnings,
     )
 
 
-def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> _Prepared:
-    """Load the table, apply the missing-value policy, split, fit and apply the features."""
+@dataclass
+class SplitTable:
+    """The loaded table after the missing-value policy, its encoded labels and the split."""
+
+    frame: pd.DataFrame
+    y: np.ndarray  # (n_rows,) the encoded label of every row of `frame`
+    classes: list[Any] | None
+    positions: dict[str, np.ndarray]  # split name -> positions into `frame`
+    label: str
+    source: str
+    warnings: list[str]
+
+
+def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -> SplitTable:
+    """Load the table, apply the missing-value policy, encode the label and split the rows.
+
+    Deterministic in `config` (seeded), so `mlcc evaluate` finds a run's splits again.
+    """
     data = config.data
     dataset = load_dataset(data, folder, config.seed)
     warnings = list(dataset.warnings)
@@ -135,27 +155,61 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
         shuffle=data.shuffle,
         stratify_labels=y_all if data.stratify else None,
     )
-    pipeline = FeaturePipeline(config.features, label=label, missing=data.missing)
+    return SplitTable(frame, y_all, classes, positions, label, dataset.source, warnings)
+
+
+def kept_positions(pipeline: FeaturePipeline, index: pd.Index, out: pd.DataFrame) -> np.ndarray:
+    """Positions in `index` (the rows fed to the pipeline) of the rows `out` kept.
+
+    Cleaning steps (filter, drop_duplicates) may drop rows; labels then follow the row index,
+    which every transform keeps.
+    """
+    if not pipeline.drops_rows:
+        return np.arange(len(index))
+    return index.get_indexer(out.index)
+
+
+def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> _Prepared:
+    """Load and split the table, fit the features on the training split, apply them to all."""
+    table = load_split(config, folder, used)
+    frame, y_all, positions, label = table.frame, table.y, table.positions, table.label
+    warnings = list(table.warnings)
+    pipeline = FeaturePipeline(config.features, label=label, missing=config.data.missing)
     train_frame = pipeline.fit_transform(frame.iloc[positions["train"]])
     warnings += pipeline.warnings_
     inputs, more = select_inputs(train_frame, config.inputs, label)
     warnings += more
+    names = saved_feature_names(train_frame, inputs)
+    X: dict[str, DesignMatrix] = {}
+    y: dict[str, np.ndarray] = {}
+    row_ids: dict[str, np.ndarray] = {}
+
+    def keep(name: str, rows: np.ndarray, out: pd.DataFrame) -> None:
+        rows = rows[kept_positions(pipeline, frame.index[rows], out)]
+        if len(rows):
+            X[name] = design_matrix(out, inputs)
+            y[name] = y_all[rows]
+        row_ids[name] = frame.index.to_numpy()[rows]
+
     # One split at a time, each frame dropped once its matrix exists: peak memory stays
     # near the table plus one split, not the table plus every split's copies.
-    X = {"train": design_matrix(train_frame, inputs)}
+    keep("train", positions["train"], train_frame)
     del train_frame
     for name in ("validation", "test"):
         if len(positions[name]):
-            X[name] = design_matrix(pipeline.transform(frame.iloc[positions[name]]), inputs)
+            keep(name, positions[name], pipeline.transform(frame.iloc[positions[name]]))
+        else:
+            row_ids[name] = positions[name]
     return _Prepared(
         X=X,
-        y={name: y_all[rows] for name, rows in positions.items() if len(rows)},
-        row_ids={name: frame.index.to_numpy()[rows] for name, rows in positions.items()},
+        y=y,
+        row_ids=row_ids,
         pipeline=pipeline,
         inputs=inputs,
+        feature_names=names,
         label=label,
-        classes=classes,
-        source=dataset.source,
+        classes=table.classes,
+        source=table.source,
         warnings=warnings,
     )
 

@@ -52,6 +52,38 @@ def binary_metrics(y: np.ndarray, probability: np.ndarray, threshold: float) -> 
     }
 
 
+def majority_baseline(y: np.ndarray) -> tuple[int, float]:
+    """The majority class of 0/1 labels and the accuracy of always predicting it.
+
+    scikit-learn's DummyClassifier(strategy="most_frequent") (class 0 on a tie): the accuracy
+    a classifier must beat before its own accuracy means anything (the crash course's tumour
+    classifier is 91% accurate, exactly what "always benign" scores).
+    """
+    from sklearn.dummy import DummyClassifier
+
+    y_int = y.astype(np.int64)
+    no_features = np.zeros((len(y_int), 1))  # the baseline ignores the features
+    dummy = DummyClassifier(strategy="most_frequent").fit(no_features, y_int)
+    majority = int(dummy.predict(no_features[:1])[0])
+    return majority, float(dummy.score(no_features, y_int))
+
+
+def ranking_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
+    """Average precision (area under the precision-recall curve) and the majority baseline.
+
+    AP = Σₙ (Rₙ − Rₙ₋₁)·Pₙ over thresholds (sklearn.metrics.average_precision_score); NaN
+    when the rows hold a single class. `baseline_accuracy` is `majority_baseline`'s.
+    """
+    y_int = y.astype(np.int64)
+    both_classes = np.unique(y_int).size == 2
+    return {
+        "average_precision": float(skm.average_precision_score(y_int, probability))
+        if both_classes
+        else float("nan"),
+        "baseline_accuracy": majority_baseline(y_int)[1],
+    }
+
+
 def json_safe(metrics: dict[str, float]) -> dict[str, float | None]:
     """Metrics with NaN/inf replaced by None, since JSON has no NaN."""
     return {k: (v if isinstance(v, int) or math.isfinite(v) else None) for k, v in metrics.items()}
@@ -60,9 +92,13 @@ def json_safe(metrics: dict[str, float]) -> dict[str, float | None]:
 def task_metrics(
     task: str, y: np.ndarray, prediction: np.ndarray, threshold: float
 ) -> dict[str, float]:
-    """The task's metric set: binary (prediction = P(y = 1)) or regression (prediction = ŷ)."""
+    """The task's metric set: binary (prediction = P(y = 1)) or regression (prediction = ŷ).
+
+    Binary adds `ranking_metrics` to `binary_metrics` (the SPEC's keys), kept apart because
+    the streamed training split's running sums reproduce exactly `binary_metrics`.
+    """
     if task == "binary":
-        return binary_metrics(y, prediction, threshold)
+        return {**binary_metrics(y, prediction, threshold), **ranking_metrics(y, prediction)}
     return regression_metrics(y, prediction)
 
 

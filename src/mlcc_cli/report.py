@@ -17,6 +17,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from mlcc_cli.experiment import RunPlan, RunResult
+    from mlcc_cli.prediction import EvaluationReport
     from mlcc_cli.training import PeriodRecord
 
 METRIC_ORDER = {
@@ -131,7 +132,8 @@ def metrics_table(metrics: dict[str, dict[str, Any]], task: str) -> Table:
     for split in splits:
         table.add_column(split, justify="right")
     for key in (*METRIC_ORDER[task], "nonzero_weights"):
-        table.add_row(key, *(_number(metrics[s].get(key)) for s in splits))
+        if any(key in metrics[s] for s in splits):
+            table.add_row(key, *(_number(metrics[s].get(key)) for s in splits))
     return table
 
 
@@ -146,6 +148,8 @@ def render_result(console: Console, result: RunResult) -> None:
             f"[yellow]early stopping[/]: validation loss stopped improving; "
             f"weights from period {result.best_period} kept."
         )
+    for note in result.notes:
+        console.print(f"[cyan]note[/]: {note}", highlight=False)
     render_warnings(console, result.warnings)
     if result.status != "complete":
         console.print(f"[bold red]{result.status}[/]: {result.message}")
@@ -153,6 +157,16 @@ def render_result(console: Console, result: RunResult) -> None:
     console.print(f"[dim]time: {timings}[/]")
     # soft_wrap keeps the path on one line so it can be copied (and parsed by scripts).
     console.print(f"[bold]run directory[/] {result.run_dir}", soft_wrap=True)
+
+
+def render_evaluation(console: Console, report: EvaluationReport) -> None:
+    """`mlcc evaluate`: the metric table of the scored rows, then any warnings."""
+    console.print(
+        f"[bold]{report.rows_from}[/]: {report.rows:,} rows, threshold {report.threshold:g}",
+        soft_wrap=True,
+    )
+    console.print(metrics_table({report.rows_from: report.metrics}, report.task))
+    render_warnings(console, report.warnings)
 
 
 def render_warnings(console: Console, warnings: Sequence[str]) -> None:

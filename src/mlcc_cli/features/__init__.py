@@ -2,20 +2,23 @@
 
 - `synthetic`: new columns from old ones (ratio, expression; grammar in `expressions`)
 - `scaling`: clip, z-score, min-max and log
-- `imputation`: filling missing values (`data.missing: mean|median`)
-- `pipeline`: the configured steps in order, the tag → class registry, the design matrix
+- `imputation`: filling missing values (`impute` steps and `data.missing: mean|median`)
+- `binning`: bucketize and time_bucket; `categorical`: one_hot and hash; `crosses`: cross
+  and polynomial; `cleaning`: drop_duplicates and filter; `projection`: pca
+- `indicators`: how categorical columns are stored and expanded into indicators
+- `pipeline`: the configured steps in order, the tag → class registry
+- `design`: the model's inputs as one matrix (dense, or CSR when any input is categorical)
 - `accumulators`: statistics learned chunk by chunk, for streaming (`StatisticsTransform`)
 """
 
 from mlcc_cli.features.base import Transform
+from mlcc_cli.features.design import design_matrix, feature_names, select_inputs
 from mlcc_cli.features.imputation import Impute
 from mlcc_cli.features.pipeline import (
     TRANSFORMS,
     FeaturePipeline,
     build_transform,
     columns_read,
-    design_matrix,
-    select_inputs,
 )
 from mlcc_cli.features.scaling import Clip, Log, MinMax, ZScore
 from mlcc_cli.features.synthetic import Expression, Ratio
@@ -34,5 +37,6 @@ __all__ = [
     "build_transform",
     "columns_read",
     "design_matrix",
+    "feature_names",
     "select_inputs",
 ]

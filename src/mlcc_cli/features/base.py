@@ -18,7 +18,7 @@ import pandas as pd
 
 from mlcc_cli.errors import DataError, NotFittedError, did_you_mean
 
-ONE_HOT_LATER = "one_hot encoding arrives in a later release"
+ENCODE_TEXT = "encode text with a one_hot or hash step first"
 # Values per column kept to estimate quantiles when fitting chunk by chunk (streaming): the
 # estimate's rank has a standard error of √(q(1 − q)/SAMPLE_SIZE): at most 0.16 percentile points.
 SAMPLE_SIZE = 100_000
@@ -42,6 +42,12 @@ class Transform(ABC):
     tag: ClassVar[str]
     params: ClassVar[tuple[str, ...]]
     fitted: ClassVar[tuple[str, ...]] = ("feature_names_in_", "warnings_")
+    # False for steps that read text, categorical or datetime columns (one_hot, hash, ...):
+    # `transform` then checks only that the columns exist.
+    numeric_inputs: ClassVar[bool] = True
+    # True for data-cleaning steps that remove rows (filter, drop_duplicates); predicting
+    # skips them, since every new row needs a prediction.
+    drops_rows: ClassVar[bool] = False
 
     key: str
     label: str | None
@@ -60,7 +66,8 @@ class Transform(ABC):
         """Apply the fitted transform to any split; the input frame is left untouched."""
         self._check_fitted()
         require_columns(frame, self.feature_names_in_, self.where)
-        require_numeric(frame, self.feature_names_in_, self.where)
+        if self.numeric_inputs:
+            require_numeric(frame, self.feature_names_in_, self.where)
         return self._transform(frame.copy())
 
     def fit_transform(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -108,6 +115,13 @@ class Transform(ABC):
     def learns_from_data(self) -> bool:
         """True when `fit` learns numbers from the rows (streaming then needs a pass for it)."""
         return False
+
+    def notes(self) -> list[str]:
+        """Facts about the fit worth showing after training (e.g. PCA's explained variance).
+
+        Unlike `warnings_`, nothing here asks for action; the default has none.
+        """
+        return []
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.params)
@@ -176,20 +190,32 @@ class StatisticsTransform(Transform):
         self.feature_names_in_ = list(statistics)
         return self
 
+    def _columns_to_learn(self, frame: pd.DataFrame) -> list[str]:
+        """The columns this step learns from, resolved (and checked) on the first chunk."""
+        return resolve_columns(frame, self.columns, self.label, self.where)
+
+    def _values(self, frame: pd.DataFrame, column: str) -> Any:
+        """One chunk of a column as the accumulator takes it: its non-missing float64 values.
+
+        Steps that learn from text (one_hot, impute most_frequent) hand over other forms.
+        """
+        x = values_of(frame, column)
+        return x[~np.isnan(x)]
+
     def _accumulate(
         self, frame: pd.DataFrame, rng: np.random.Generator | None, sample_size: int | None
     ) -> None:
         statistics = getattr(self, "_partial", None)
         if statistics is None:
-            columns = resolve_columns(frame, self.columns, self.label, self.where)
+            columns = self._columns_to_learn(frame)
             statistics = {column: self._new_statistic(rng, sample_size) for column in columns}
             self._partial = statistics
         else:
             require_columns(frame, statistics, self.where)
-            require_numeric(frame, statistics, self.where)
+            if self.numeric_inputs:
+                require_numeric(frame, statistics, self.where)
         for column, statistic in statistics.items():
-            x = values_of(frame, column)
-            statistic.add(x[~np.isnan(x)])
+            statistic.add(self._values(frame, column))
 
 
 # ------------------------------------------------------------------ column checks
@@ -224,7 +250,7 @@ def require_numeric(frame: pd.DataFrame, columns: Iterable[str], where: str) -> 
         if not is_numeric(frame[column]):
             raise DataError(
                 f"{where}: column {column!r} holds {frame[column].dtype} values, not numbers; "
-                f"this step needs numbers ({ONE_HOT_LATER}). Leave the column out of this "
+                f"this step needs numbers ({ENCODE_TEXT}). Leave the column out of this "
                 "step, and out of `inputs`."
             )
 

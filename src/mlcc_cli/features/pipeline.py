@@ -9,30 +9,46 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter
 
 from mlcc_cli.config import FeatureStep
-from mlcc_cli.errors import DataError, NotFittedError, did_you_mean
+from mlcc_cli.errors import DataError, NotFittedError
 from mlcc_cli.features.base import (
-    ONE_HOT_LATER,
     Transform,
-    is_numeric,
     numeric_columns,
-    require_columns,
-    require_numeric,
 )
+from mlcc_cli.features.binning import Bucketize, TimeBucket
+from mlcc_cli.features.categorical import Hash, OneHot
+from mlcc_cli.features.cleaning import DropDuplicates, Filter
+from mlcc_cli.features.crosses import Cross, Polynomial, polynomial_names
 from mlcc_cli.features.expressions import column_names, parse_expression
 from mlcc_cli.features.imputation import STRATEGIES, Impute
+from mlcc_cli.features.projection import Pca
 from mlcc_cli.features.scaling import Clip, Log, MinMax, ZScore
 from mlcc_cli.features.synthetic import Expression, Ratio
 
 TRANSFORMS: dict[str, type[Transform]] = {
-    cls.tag: cls for cls in (Ratio, Expression, Clip, ZScore, MinMax, Log)
+    cls.tag: cls
+    for cls in (
+        Ratio,
+        Expression,
+        Clip,
+        ZScore,
+        MinMax,
+        Log,
+        Bucketize,
+        TimeBucket,
+        OneHot,
+        Hash,
+        Cross,
+        Polynomial,
+        DropDuplicates,
+        Filter,
+        Impute,
+        Pca,
+    )
 }
-# Classes a saved pipeline may contain: the config tags plus the internal imputer.
-_SAVED: dict[str, type[Transform]] = {**TRANSFORMS, Impute.tag: Impute}
 _STEP = TypeAdapter(FeatureStep)
 
 
@@ -41,6 +57,32 @@ def build_transform(step_config: FeatureStep, index: int, label: str) -> Transfo
     cls = TRANSFORMS[step_config.type]
     params = step_config.model_dump(exclude={"type"})
     return cls(**params, key=f"features.{index}", label=label)
+
+
+def _named(step: FeatureStep, index: int) -> list[str]:
+    """Columns a step names as its inputs."""
+    if step.type == "ratio":
+        return [step.numerator, step.denominator]
+    if step.type == "expression":
+        return column_names(parse_expression(step.expression, f"features.{index}.expression"))
+    if step.type == "time_bucket":
+        return [step.column]
+    return list(getattr(step, "columns", None) or [])
+
+
+def created_columns(step: FeatureStep) -> list[str]:
+    """New columns a step adds to the frame (in-place steps add none)."""
+    if step.type in ("ratio", "expression"):
+        return [step.name]
+    if step.type == "time_bucket":
+        return [step.name or f"{step.column}_{step.unit}"]
+    if step.type == "cross":
+        return [step.name or "_x_".join(step.columns)]
+    if step.type == "pca":
+        return [f"{step.prefix}{k + 1}" for k in range(step.components)]
+    if step.type == "polynomial":
+        return polynomial_names(step.columns, step.degree, step.interaction_only)
+    return []
 
 
 def columns_read(steps: Sequence[FeatureStep]) -> list[str]:
@@ -52,16 +94,9 @@ def columns_read(steps: Sequence[FeatureStep]) -> list[str]:
     read: list[str] = []
     created: set[str] = set()
     for index, step in enumerate(steps):
-        named: list[str] = []
-        if step.type == "ratio":
-            named = [step.numerator, step.denominator]
-        elif step.type == "expression":
-            named = column_names(parse_expression(step.expression, f"features.{index}.expression"))
-        else:
-            named = list(step.columns or [])
+        named = _named(step, index)
         read += [column for column in named if column not in created and column not in read]
-        if step.type in ("ratio", "expression"):
-            created.add(step.name)
+        created.update(created_columns(step))
     return read
 
 
@@ -105,19 +140,42 @@ class FeaturePipeline:
         out = frame  # every transform returns a new frame, so the input is never touched
         for transform in transforms:
             out = transform.fit(out).transform(out)
+            if out.empty:
+                raise DataError(
+                    f"{transform.where}: no training rows are left after this step; loosen "
+                    "its bounds or check the data."
+                )
         self.transforms_ = transforms
         self.feature_names_out_ = [str(column) for column in out.columns]
         self.warnings_ = [warning for transform in transforms for warning in transform.warnings_]
         return out
 
-    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Apply the fitted steps to any split (validation, test, new rows); input untouched."""
+    def transform(self, frame: pd.DataFrame, predicting: bool = False) -> pd.DataFrame:
+        """Apply the fitted steps to any split (validation, test, new rows); input untouched.
+
+        Row-dropping cleaning steps (filter, drop_duplicates) apply to labelled splits; with
+        `predicting` they are skipped, since every new row asks for a prediction. Rows keep
+        their index, so callers align labels with `out.index`.
+        """
         if not hasattr(self, "transforms_"):
             raise NotFittedError(self)
         out = frame  # every transform returns a new frame, so the input is never touched
         for transform in self.transforms_:
+            if predicting and transform.drops_rows:
+                continue
             out = transform.transform(out)
         return out
+
+    def notes(self) -> list[str]:
+        """Every fitted step's informational notes (explained variance, rows dropped, ...)."""
+        if not hasattr(self, "transforms_"):
+            raise NotFittedError(self)
+        return [note for transform in self.transforms_ for note in transform.notes()]
+
+    @property
+    def drops_rows(self) -> bool:
+        """True when a step may remove rows (labels must then follow the frame's index)."""
+        return any(transform.drops_rows for transform in getattr(self, "transforms_", []))
 
     def get_state(self) -> dict[str, Any]:
         """The configured steps and every fitted transform's state, as JSON-able values."""
@@ -139,12 +197,12 @@ class FeaturePipeline:
         pipeline = cls(steps, state["label"], state["missing"])
         transforms = []
         for saved in state["transforms"]:
-            if saved.get("type") not in _SAVED:
+            if saved.get("type") not in TRANSFORMS:
                 raise DataError(
                     f"saved feature pipeline has an unknown step type {saved.get('type')!r}; "
                     "the run was written by a newer mlcc or the file is damaged."
                 )
-            transforms.append(_SAVED[saved["type"]].from_state(saved))
+            transforms.append(TRANSFORMS[saved["type"]].from_state(saved))
         pipeline.transforms_ = transforms
         pipeline.feature_names_out_ = list(state["feature_names_out_"])
         pipeline.warnings_ = list(state["warnings_"])
@@ -171,78 +229,3 @@ class FeaturePipeline:
     def __repr__(self) -> str:
         shown = f"steps={self.steps!r}, label={self.label!r}, missing={self.missing!r}"
         return f"FeaturePipeline({shown})"
-
-
-def select_inputs(
-    frame: pd.DataFrame, inputs: list[str] | None, label: str
-) -> tuple[list[str], list[str]]:
-    """The columns the model sees, and warnings about columns left out.
-
-    `inputs` None means every numeric (int, float, bool) column except the label; text
-    columns are left out with a warning. Given `inputs` are checked: present, numeric, not
-    the label, not repeated.
-    """
-    if inputs is None:
-        chosen = numeric_columns(frame, label)
-        text = [str(c) for c in frame.columns if c != label and not is_numeric(frame[c])]
-        warnings = []
-        if text:
-            warnings.append(
-                f"inputs: left out non-numeric column(s) {', '.join(map(repr, text))} "
-                f"({ONE_HOT_LATER}); list the columns you want in `inputs` to silence this."
-            )
-        if not chosen:
-            raise DataError(
-                f"inputs: no numeric columns besides the label {label!r} to train on; add a "
-                "numeric column or a feature step (e.g. ratio) that makes one."
-            )
-        return chosen, warnings
-    available = [str(c) for c in frame.columns if c != label]
-    seen: set[str] = set()
-    for column in inputs:
-        if column == label:
-            raise DataError(
-                f"inputs: lists the label {label!r}, which would leak the answer into the "
-                "model's inputs; remove it from `inputs`."
-            )
-        if column in seen:
-            raise DataError(f"inputs: {column!r} is listed twice; list each column once.")
-        seen.add(column)
-        if column not in frame.columns:
-            raise DataError(
-                f"inputs: column {column!r} not found.{did_you_mean(column, available)} "
-                f"Available columns: {', '.join(available)}."
-            )
-        if not is_numeric(frame[column]):
-            raise DataError(
-                f"inputs: column {column!r} holds {frame[column].dtype} values, not numbers "
-                f"({ONE_HOT_LATER}); remove it from `inputs` for now."
-            )
-    if not inputs:
-        raise DataError("inputs: is empty; list at least one column or leave `inputs` out.")
-    return list(inputs), []
-
-
-def design_matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """The model's X: C-contiguous float64 of shape (n_rows, n_features), all values finite."""
-    require_columns(frame, columns, "inputs")
-    require_numeric(frame, columns, "inputs")
-    X = np.ascontiguousarray(  # (n_rows, n_features)
-        frame[columns].to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64
-    )
-    missing = np.isnan(X).sum(axis=0)
-    infinite = np.isinf(X).sum(axis=0)
-    if missing.any() or infinite.any():
-        problems = []
-        for column, n_missing, n_infinite in zip(columns, missing, infinite, strict=True):
-            if n_missing:
-                problems.append(f"{column!r} {n_missing} missing")
-            if n_infinite:
-                problems.append(f"{column!r} {n_infinite} infinite")
-        raise DataError(
-            f"the model inputs have missing or infinite values ({', '.join(problems)} of "
-            f"{len(frame)} rows). For missing values set data.missing to mean, median or drop; "
-            "for infinite ones fix the feature step that makes them (e.g. a ratio's on_zero, "
-            "or a clip step)."
-        )
-    return X

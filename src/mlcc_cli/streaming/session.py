@@ -130,6 +130,7 @@ def train_streaming(
         predictions=predictions,
         pipeline=fitted.pipeline,
         inputs=fitted.inputs,
+        feature_names=list(fitted.inputs),  # streaming inputs are numeric columns
         label=data.label,
         classes=fitted.classes,
         warnings=warnings,

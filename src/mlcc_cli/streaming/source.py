@@ -40,6 +40,7 @@ from mlcc_cli.features import (
 )
 from mlcc_cli.features.base import StatisticsTransform, numeric_columns
 from mlcc_cli.features.imputation import STRATEGIES
+from mlcc_cli.features.indicators import is_categorical
 from mlcc_cli.sources import resolve_source_path
 from mlcc_cli.streaming.reader import ChunkReader
 from mlcc_cli.streaming.splits import CODES, TRAIN, SplitAssigner
@@ -225,6 +226,13 @@ def fit_features(
         config.features, data.label, config.data.missing, transforms, list(sample.columns)
     )
     inputs, more = select_inputs(sample, config.inputs, data.label)
+    categorical = [column for column in inputs if is_categorical(sample[column])]
+    if categorical:
+        raise DataError(
+            f"inputs: {', '.join(map(repr, categorical))} are categorical (one-hot, hashed, "
+            "bucketized or crossed): their sparse indicators train in memory only for now. "
+            "Set data.streaming: false, or use bucketize with output: index."
+        )
     return FittedFeatures(
         pipeline, inputs, rows, classes, fitting.passes, warnings + pipeline.warnings_ + more
     )
@@ -264,6 +272,11 @@ class _Fitting:
                     learning = transform.partial_fit(out, self.rng)
                     out = None
                     break
+                elif transform.learns_from_data:  # no chunk-by-chunk fit: one chunk would lie
+                    raise DataError(
+                        f"{transform.where} learns from the whole training split and cannot "
+                        "be fitted chunk by chunk; set data.streaming: false or remove the step."
+                    )
                 else:  # learns nothing: fitted on one chunk, checked by transform on the rest
                     out = transform.fit(out).transform(out)
             if out is not None and self.sample is None:

@@ -1,0 +1,147 @@
+"""The design matrix: the columns the model sees (`inputs`), as one matrix X.
+
+Numeric columns are used as they are. Categorical columns (bucketized, one-hot, hashed,
+crossed) expand into their 0/1 indicators; as soon as one input is categorical, X is a
+scipy CSR matrix holding only the non-zero values, so a million hash buckets never become
+a million dense columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from mlcc_cli.errors import DataError, did_you_mean
+from mlcc_cli.features.base import is_numeric, require_columns
+from mlcc_cli.features.indicators import indicator_block, indicator_names, is_categorical
+
+DesignMatrix = np.ndarray | sparse.csr_array
+
+
+def _usable(series: pd.Series) -> bool:
+    return is_numeric(series) or is_categorical(series)
+
+
+def select_inputs(
+    frame: pd.DataFrame, inputs: list[str] | None, label: str
+) -> tuple[list[str], list[str]]:
+    """The columns the model sees, and warnings about columns left out.
+
+    `inputs` None means every numeric (int, float, bool) and categorical column except the
+    label; text and date columns are left out with a warning. Given `inputs` are checked:
+    present, numeric or categorical, not the label, not repeated.
+    """
+    if inputs is None:
+        chosen = [str(c) for c in frame.columns if c != label and _usable(frame[c])]
+        text = [str(c) for c in frame.columns if c != label and not _usable(frame[c])]
+        warnings = []
+        if text:
+            warnings.append(
+                f"inputs: left out column(s) {', '.join(map(repr, text))} that hold text or "
+                "dates; encode them with a one_hot, hash or time_bucket step, or list the "
+                "columns you want in `inputs` to silence this."
+            )
+        if not chosen:
+            raise DataError(
+                f"inputs: no numeric columns besides the label {label!r} to train on; add a "
+                "numeric column or a feature step (e.g. ratio, one_hot) that makes one."
+            )
+        return chosen, warnings
+    available = [str(c) for c in frame.columns if c != label]
+    seen: set[str] = set()
+    for column in inputs:
+        if column == label:
+            raise DataError(
+                f"inputs: lists the label {label!r}, which would leak the answer into the "
+                "model's inputs; remove it from `inputs`."
+            )
+        if column in seen:
+            raise DataError(f"inputs: {column!r} is listed twice; list each column once.")
+        seen.add(column)
+        if column not in frame.columns:
+            raise DataError(
+                f"inputs: column {column!r} not found.{did_you_mean(column, available)} "
+                f"Available columns: {', '.join(available)}."
+            )
+        if not _usable(frame[column]):
+            raise DataError(
+                f"inputs: column {column!r} holds {frame[column].dtype} values, not numbers; "
+                "encode it with a one_hot or hash step (time_bucket for dates) first."
+            )
+    if not inputs:
+        raise DataError("inputs: is empty; list at least one column or leave `inputs` out.")
+    return list(inputs), []
+
+
+def _dense(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Numeric columns as C-contiguous float64 (n_rows, len(columns)); all values finite."""
+    X = np.ascontiguousarray(  # (n_rows, n_numeric)
+        frame[columns].to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64
+    )
+    missing = np.isnan(X).sum(axis=0)
+    infinite = np.isinf(X).sum(axis=0)
+    if missing.any() or infinite.any():
+        problems = []
+        for column, n_missing, n_infinite in zip(columns, missing, infinite, strict=True):
+            if n_missing:
+                problems.append(f"{column!r} {n_missing} missing")
+            if n_infinite:
+                problems.append(f"{column!r} {n_infinite} infinite")
+        raise DataError(
+            f"the model inputs have missing or infinite values ({', '.join(problems)} of "
+            f"{len(frame)} rows). For missing values set data.missing to mean, median or drop "
+            "(or add an impute step); for infinite ones fix the feature step that makes them "
+            "(e.g. a ratio's on_zero, or a clip step)."
+        )
+    return X
+
+
+def design_matrix(frame: pd.DataFrame, columns: list[str]) -> DesignMatrix:
+    """The model's X for `columns` of the transformed frame, shape (n_rows, n_features).
+
+    All numeric: a C-contiguous float64 ndarray. Any categorical: a float64 CSR matrix whose
+    columns are, input by input, the number itself or the input's indicators.
+    """
+    require_columns(frame, columns, "inputs")
+    not_usable = [c for c in columns if not _usable(frame[c])]
+    if not_usable:
+        select_inputs(frame, columns, label="")  # raises, naming the first such column
+    if not any(is_categorical(frame[c]) for c in columns):
+        return _dense(frame, columns)
+    blocks = []
+    for column in columns:
+        series = frame[column]
+        if is_categorical(series):
+            blocks.append(indicator_block(series))
+        else:
+            blocks.append(sparse.csr_array(_dense(frame, [column])))
+    X = sparse.hstack(blocks, format="csr", dtype=np.float64)  # (n_rows, n_features)
+    X.sum_duplicates()  # canonical CSR: sorted column indices, no explicit duplicates
+    return sparse.csr_array(X)
+
+
+def feature_names(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Names of X's columns: the input's name, or `INPUT_CATEGORY` for each indicator."""
+    names: list[str] = []
+    for column in columns:
+        series = frame[column]
+        names += indicator_names(column, series) if is_categorical(series) else [column]
+    return names
+
+
+def n_features(frame: pd.DataFrame, columns: list[str]) -> int:
+    """Width of the design matrix without building it."""
+    return sum(len(frame[c].cat.categories) if is_categorical(frame[c]) else 1 for c in columns)
+
+
+# Above this width model.json lists no per-weight names: 2**18 hash buckets would add
+# megabytes of "COLUMN_123456" strings that say nothing the inputs do not.
+FEATURE_NAMES_LIMIT = 100_000
+
+
+def saved_feature_names(frame: pd.DataFrame, columns: list[str]) -> list[str] | None:
+    """feature_names for model.json, or None when X is wider than FEATURE_NAMES_LIMIT."""
+    if n_features(frame, columns) > FEATURE_NAMES_LIMIT:
+        return None
+    return feature_names(frame, columns)

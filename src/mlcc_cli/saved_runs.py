@@ -1,0 +1,99 @@
+"""A finished run read back: its model, fitted feature pipeline and settings (never pickled).
+
+`mlcc predict` and `mlcc evaluate` start here: model.json names the model, its inputs and the
+fitted state of every feature step; model.npz holds the weights; config.yaml the experiment.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import ValidationError
+
+from mlcc_cli.config import ExperimentConfig
+from mlcc_cli.errors import DataError
+from mlcc_cli.features import FeaturePipeline
+from mlcc_cli.models import MODELS
+from mlcc_cli.runs import read_model
+
+
+@dataclass
+class SavedRun:
+    """Everything needed to score new rows the way the run scored its own splits."""
+
+    run_dir: Path
+    config: ExperimentConfig
+    task: str  # regression | binary
+    model: Any
+    pipeline: FeaturePipeline
+    inputs: list[str]
+    label: str
+    classes: list[Any] | None
+    threshold: float
+    data_source: str  # resolved path or builtin:NAME, as trained on
+    status: str
+
+    def score(self, X: Any) -> np.ndarray:
+        """ŷ (regression) or P(y = classes[1]) (binary) for design matrix X, shape (n,)."""
+        if self.task == "binary":
+            return self.model.predict_proba(X)[:, 1]
+        return self.model.predict(X)
+
+
+def _where(run_dir: Path) -> str:
+    return f"run {run_dir}"
+
+
+def load_run(run_dir: Path) -> SavedRun:
+    """Read a run directory written by `mlcc train`; DataError if it is not one or is damaged."""
+    if not run_dir.is_dir():
+        raise DataError(
+            f"{_where(run_dir)}: no such folder; pass a run directory printed by `mlcc train` "
+            "(e.g. runs/NAME-20260101-120000-abcd)."
+        )
+    if not (run_dir / "model.json").is_file():
+        raise DataError(
+            f"{_where(run_dir)}: has no model.json, so it is not a finished mlcc run; pass a "
+            "run directory printed by `mlcc train`."
+        )
+    try:
+        state, arrays = read_model(run_dir)
+        config = ExperimentConfig.model_validate(
+            yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
+        )
+        status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))["status"]
+        model = MODELS[state["model"]["type"]](
+            **{k: v for k, v in state["model"].items() if k != "type"}
+        )
+        model.initialize(int(arrays["coef_"].shape[0]))
+        for name, array in arrays.items():
+            model.params[name][...] = array
+        pipeline = FeaturePipeline.from_state(state["pipeline"])
+    except (OSError, KeyError, TypeError, ValueError, ValidationError, yaml.YAMLError) as error:
+        raise DataError(
+            f"{_where(run_dir)}: cannot be read ({type(error).__name__}: {error}); the run "
+            "directory is incomplete or was written by another mlcc version."
+        ) from None
+    if status == "diverged" or not all(np.isfinite(a).all() for a in arrays.values()):
+        raise DataError(
+            f"{_where(run_dir)}: training diverged, so its weights are not finite numbers; "
+            "train again with a lower optimizer.learning_rate and use that run."
+        )
+    return SavedRun(
+        run_dir=run_dir,
+        config=config,
+        task=state["task"],
+        model=model,
+        pipeline=pipeline,
+        inputs=list(state["inputs"]),
+        label=state["label"],
+        classes=state["classes"],
+        threshold=float(state["threshold"]),
+        data_source=state.get("data_source", config.data.source),
+        status=status,
+    )
