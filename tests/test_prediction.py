@@ -183,3 +183,198 @@ def test_classifier_predictions_name_the_class(tmp_path: Path) -> None:
     assert predicted["class"].tolist() == expected.tolist()
     report = json.loads(mlcc("evaluate", run_dir, "--threshold", "0.9", "--json").stdout)
     assert report["threshold"] == 0.9 and 0.0 <= report["metrics"]["auc"] <= 1.0
+
+
+# ------------------------------------------------------------------ mlcc evaluate, in full
+
+CITIES = ["north", "south", "east", "west"]
+
+
+def _labelled(n_rows: int, seed: int) -> pd.DataFrame:
+    """Houses with a yes/no label: expensive when value is high (noisy, so some errors)."""
+    frame = _table(n_rows, seed)
+    rng = np.random.default_rng(seed + 100)
+    frame["city"] = rng.choice(CITIES, size=n_rows)
+    value = frame.pop("value") + rng.normal(0, 8, n_rows) + 5 * (frame["city"] == "north")
+    frame["expensive"] = np.where(value > 30, "yes", "no")
+    return frame
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """A trained logistic run on houses.csv, and the output of `mlcc train`."""
+    folder = tmp_path_factory.mktemp("classifier")
+    _labelled(500, 0).to_csv(folder / "houses.csv", index=False)
+    config = {
+        "name": "cls",
+        "data": {"source": "houses.csv", "label": "expensive"},
+        "features": [*FEATURES, {"type": "one_hot", "columns": ["city"]}],
+        "model": {"type": "logistic"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.1},
+        "training": {"batch_size": 16, "epochs": 4, "periods": 2},
+    }
+    (folder / "exp.yaml").write_text(yaml.safe_dump(config))
+    result = mlcc("train", folder / "exp.yaml", "--runs-dir", folder / "runs")
+    assert result.exit_code == 0, result.output
+    return Path(result.stdout.strip().splitlines()[-1].split()[-1]), result
+
+
+def test_train_shows_the_headline_and_writes_roc_and_calibration(classifier) -> None:
+    run_dir, result = classifier
+    assert "AUC" in result.stdout and "majority-class baseline" in result.stdout
+    assert {p.name for p in (run_dir / "plots").iterdir()} == {
+        "loss.png",
+        "roc.png",
+        "calibration.png",
+    }
+    metrics = json.loads((run_dir / "metrics.json").read_text())["validation"]
+    for key in ("log_loss", "accuracy", "precision", "recall", "f1", "auc", "prediction_bias"):
+        assert key in metrics  # the SPEC's keys stay; average_precision etc. are additions
+    assert {"average_precision", "baseline_accuracy"} <= set(metrics)
+
+
+def test_evaluate_json_equals_sklearn_on_the_saved_predictions(classifier) -> None:
+    from sklearn import metrics as skm
+    from sklearn.calibration import calibration_curve
+
+    run_dir, _ = classifier
+    result = mlcc("evaluate", run_dir, "--json", "--worst", "4")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    saved = pd.read_csv(run_dir / "predictions-validation.csv")
+    y, p = saved["label"].to_numpy(), saved["prediction"].to_numpy()
+    np.testing.assert_allclose(report["roc"]["fpr"], skm.roc_curve(y, p)[0], rtol=1e-12)
+    np.testing.assert_allclose(report["roc"]["tpr"], skm.roc_curve(y, p)[1], rtol=1e-12)
+    assert report["roc"]["auc"] == pytest.approx(skm.roc_auc_score(y, p), rel=1e-12)
+    assert report["precision_recall"]["average_precision"] == pytest.approx(
+        skm.average_precision_score(y, p), rel=1e-12
+    )
+    assert report["confusion_matrix"]["labels"] == ["no", "yes"]
+    assert report["confusion_matrix"]["counts"] == skm.confusion_matrix(y, p >= 0.5).tolist()
+    assert report["calibration"]["log_loss"] == pytest.approx(skm.log_loss(y, p), rel=1e-9)
+    observed, predicted = calibration_curve(y, p, n_bins=10, strategy="quantile")
+    buckets = report["calibration"]["buckets"]
+    np.testing.assert_allclose([b["mean_label"] for b in buckets], observed, rtol=1e-9)
+    np.testing.assert_allclose([b["mean_prediction"] for b in buckets], predicted, rtol=1e-9)
+    expected = json.loads((run_dir / "metrics.json").read_text())["validation"]
+    for key, value in report["metrics"].items():
+        assert value == pytest.approx(expected[key], rel=1e-12)
+    # The worst examples: highest log loss first, with the rows as read from the CSV.
+    loss = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    worst_ids = saved["row_id"].to_numpy()[np.argsort(-loss, kind="stable")[:4]]
+    assert [w["row_id"] for w in report["worst_examples"]] == worst_ids.tolist()
+    source = pd.read_csv(run_dir.parent.parent / "houses.csv")
+    first = report["worst_examples"][0]
+    assert first["features"] == pytest.approx(
+        source.drop(columns="expensive").loc[first["row_id"]].to_dict()
+    )
+    assert first["label"] == source.loc[first["row_id"], "expensive"]
+    plots = Path(report["plots_dir"])
+    assert plots == run_dir / "evaluate" / "validation"
+    assert sorted(p.name for p in plots.iterdir()) == ["calibration.png", "pr.png", "roc.png"]
+
+
+def test_evaluate_renders_every_section(classifier) -> None:
+    run_dir, _ = classifier
+    result = mlcc("evaluate", run_dir, "--threshold", "0.3", "--worst", "2")
+    assert result.exit_code == 0, result.output
+    for phrase in (
+        "ROC curve",
+        "majority-class baseline",
+        "Confusion matrix at threshold 0.3",
+        "Thresholds",
+        "best F1",
+        "Calibration",
+        "Highest-loss examples",
+        "evaluate/validation",
+    ):
+        assert phrase in result.stdout, phrase
+    assert result.stderr == ""
+
+
+def test_evaluate_a_new_file_with_unseen_categories(classifier, tmp_path: Path) -> None:
+    run_dir, _ = classifier
+    fresh = _labelled(60, 9)
+    fresh.loc[:9, "city"] = "[atlantis]"  # never seen in training (and looks like markup)
+    fresh.to_csv(tmp_path / "fresh.csv", index=False)
+    result = mlcc("evaluate", run_dir, "--data", tmp_path / "fresh.csv", "--json", "--worst", "60")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["rows"] == 60 and report["rows_from"] == str(tmp_path / "fresh.csv")
+    cities = {w["row_id"]: w["features"]["city"] for w in report["worst_examples"]}
+    assert all(cities[i] == "[atlantis]" for i in range(10))
+    assert Path(report["plots_dir"]) == run_dir / "evaluate" / "data-fresh"
+    result = mlcc("evaluate", run_dir, "--data", tmp_path / "fresh.csv", "--worst", "60")
+    assert result.exit_code == 0, result.output
+    assert "city=[atlantis]" in result.stdout
+
+
+def test_missing_columns_are_named(classifier, tmp_path: Path) -> None:
+    run_dir, _ = classifier
+    _labelled(20, 9).drop(columns=["people", "city"]).to_csv(tmp_path / "thin.csv", index=False)
+    result = mlcc("evaluate", run_dir, "--data", tmp_path / "thin.csv")
+    assert result.exit_code == 2, result.output
+    assert "missing columns 'people', 'city'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_no_plots_writes_nothing_and_a_rerun_replaces_the_folder(tmp_path: Path) -> None:
+    run_dir = _train(tmp_path, FEATURES)
+    assert {p.name for p in (run_dir / "plots").iterdir()} == {"loss.png", "residuals.png"}
+    result = mlcc("evaluate", run_dir, "--split", "test", "--no-plots", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["plots_dir"] is None
+    assert not (run_dir / "evaluate").exists()
+    folder = run_dir / "evaluate" / "test"
+    for _ in range(2):
+        result = mlcc("evaluate", run_dir, "--split", "test")
+        assert result.exit_code == 0, result.output
+        assert [p.name for p in folder.iterdir()] == ["residuals.png"]
+    assert [p.name for p in folder.parent.iterdir()] == ["test"]  # no staging left behind
+    report = json.loads(mlcc("evaluate", run_dir, "--split", "test", "--json").stdout)
+    buckets = report["residuals"]["buckets"]
+    assert len(buckets) == 10 and sum(b["count"] for b in buckets) == report["rows"] == 80
+    assert {"rmse", "mae", "prediction_bias"} <= set(buckets[0])
+    assert len(report["worst_examples"]) == 10 and "roc" not in report
+
+
+def test_streamed_split_finds_the_same_worst_examples(tmp_path: Path) -> None:
+    run_dir = _train(tmp_path, FEATURES, streaming=True, chunk_rows=37)
+    report = json.loads(mlcc("evaluate", run_dir, "--json", "--worst", "5").stdout)
+    saved = pd.read_csv(run_dir / "predictions-validation.csv")
+    loss = (saved["prediction"] - saved["label"]) ** 2
+    expected = saved["row_id"].to_numpy()[np.argsort(-loss.to_numpy(), kind="stable")[:5]]
+    assert [w["row_id"] for w in report["worst_examples"]] == expected.tolist()
+    source = pd.read_csv(tmp_path / "houses.csv")
+    for example in report["worst_examples"]:
+        row = source.loc[example["row_id"]]
+        assert example["features"] == pytest.approx(row.drop("value").to_dict())
+        assert example["label"] == pytest.approx(row["value"])
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["--threshold", "-0.1"], "--threshold: -0.1 is outside [0, 1]"),
+        (["--threshold", "1.5"], "--threshold: 1.5 is outside [0, 1]"),
+        (["--worst", "-1"], "--worst: -1 is negative"),
+    ],
+)
+def test_bad_options_exit_2(classifier, args: list[str], phrase: str) -> None:
+    run_dir, _ = classifier
+    result = mlcc("evaluate", run_dir, *args)
+    assert result.exit_code == 2 and phrase in result.stderr, result.output
+
+
+def test_missing_or_incomplete_run_directories_exit_2(classifier, tmp_path: Path) -> None:
+    import shutil
+
+    run_dir, _ = classifier
+    result = mlcc("evaluate", tmp_path / "no-such-run")
+    assert result.exit_code == 2 and "no such folder" in result.stderr
+    broken = tmp_path / "broken"
+    shutil.copytree(run_dir, broken)
+    (broken / "model.npz").unlink()
+    for command in (["evaluate", broken], ["predict", broken, tmp_path / "rows.csv"]):
+        result = mlcc(*command)
+        assert result.exit_code == 2 and "is incomplete (model.npz missing)" in result.stderr
+        assert "Traceback" not in result.output

@@ -397,6 +397,8 @@ def test_cli_streams_a_csv_into_a_complete_run_directory(files: Path, tmp_path: 
     assert len(pd.read_csv(run_dir / "history.csv")) == 2
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["validation"]["auc"] > 0.95 and metrics["train"]["auc"] > 0.95
+    assert set(metrics["train"]) == set(metrics["validation"])  # one metric set for both
+    assert 0.5 <= metrics["train"]["baseline_accuracy"] <= 1.0
     predictions = pd.read_csv(run_dir / "predictions-validation.csv")
     assert list(predictions.columns) == ["row_id", "label", "prediction"]
     assert predictions["row_id"].is_monotonic_increasing

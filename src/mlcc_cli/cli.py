@@ -212,14 +212,28 @@ def evaluate(
         float | None,
         typer.Option("--threshold", help="Classification threshold (default: the run's)."),
     ] = None,
+    worst: Annotated[
+        int,
+        typer.Option("--worst", metavar="N", help="Show the N examples of highest loss (0: none)."),
+    ] = 10,  # evaluation.DEFAULT_WORST, written out so `--help` imports no numpy
+    plots: Annotated[
+        bool,
+        typer.Option(
+            "--plots/--no-plots", help="Write PNG plots into RUN/evaluate/<split or data-FILE>/."
+        ),
+    ] = True,
     json_output: JsonOption = False,
 ) -> None:
-    """Score a trained run on one of its splits or on a labelled file.
+    """Evaluate a trained run on one of its splits or on a labelled file (no retraining).
 
     The rows go through the run's fitted feature steps and model, exactly as in training.
+    Classifiers: AUC and ROC, precision-recall, a threshold table, the confusion matrix, the
+    majority-class baseline, calibration; regression: RMSE/MAE/R², residuals per bucket. Both:
+    the examples of highest loss.
     """
     with _user_errors():
         from mlcc_cli.errors import ConfigError
+        from mlcc_cli.evaluation import save_plots
         from mlcc_cli.prediction import SPLIT_CHOICES, evaluate_file, evaluate_split
         from mlcc_cli.saved_runs import load_run
 
@@ -229,15 +243,19 @@ def evaluate(
             )
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ConfigError(f"--threshold: {threshold:g} is outside [0, 1]")
+        if worst < 0:
+            raise ConfigError(f"--worst: {worst} is negative; pass 0 to leave the examples out")
         saved = load_run(run)
         if data is not None:
-            report = evaluate_file(saved, data, threshold)
+            report = evaluate_file(saved, data, threshold, worst)
         else:
-            report = evaluate_split(saved, split, threshold)
+            report = evaluate_split(saved, split, threshold, worst)
+        if plots:
+            save_plots(report)
         if json_output:
             typer.echo(json.dumps(report.to_json(), allow_nan=False))
         else:
-            from mlcc_cli.report import render_evaluation
+            from mlcc_cli.report_evaluation import render_evaluation
 
             render_evaluation(Console(highlight=False), report)
 

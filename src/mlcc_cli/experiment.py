@@ -185,15 +185,34 @@ def _plots(
     predictions: dict[str, np.ndarray] | None,
     metrics: dict[str, dict[str, Any]],
 ) -> dict[str, Callable[[Path], None]]:
+    """The run's plots/*.png: the loss curve, and the validation split's diagnostics.
+
+    Binary: roc.png (when validation holds both classes) and calibration.png; regression:
+    residuals.png. They are the pictures `mlcc evaluate` draws, from the same functions.
+    """
+    from mlcc_cli.evaluation import prediction_buckets, roc_of
+    from mlcc_cli.plots import draw_calibration, draw_residuals
+
     plots: dict[str, Callable[[Path], None]] = {}
     if outcome.history:
         loss_name = "log loss" if task == "binary" else "mean squared error"
         plots["loss.png"] = partial(draw_loss, history=outcome.history, loss_name=loss_name)
-    if task == "binary" and predictions is not None and len(np.unique(predictions["label"])) == 2:
-        auc = metrics.get("validation", {}).get("auc")
-        plots["roc.png"] = partial(
-            draw_roc, y=predictions["label"], probability=predictions["prediction"], auc=auc
+    if predictions is None or len(predictions["label"]) == 0:
+        return plots
+    y, prediction = predictions["label"], predictions["prediction"]
+    if task == "regression":
+        buckets = prediction_buckets(y, prediction, errors=True)
+        plots["residuals.png"] = partial(
+            draw_residuals, y=y, prediction=prediction, buckets=buckets
         )
+        return plots
+    if len(np.unique(y)) == 2:
+        plots["roc.png"] = partial(draw_roc, roc=roc_of(y.astype(np.int64), prediction))
+    buckets = prediction_buckets(y, prediction, errors=False)
+    log_loss = metrics.get("validation", {}).get("log_loss")
+    plots["calibration.png"] = partial(
+        draw_calibration, buckets=buckets, log_loss=float("nan") if log_loss is None else log_loss
+    )
     return plots
 
 

@@ -94,8 +94,8 @@ def task_metrics(
 ) -> dict[str, float]:
     """The task's metric set: binary (prediction = P(y = 1)) or regression (prediction = ŷ).
 
-    Binary adds `ranking_metrics` to `binary_metrics` (the SPEC's keys), kept apart because
-    the streamed training split's running sums reproduce exactly `binary_metrics`.
+    Binary adds `ranking_metrics` to `binary_metrics` (the SPEC's keys); the streamed
+    training split rebuilds both from running sums and a sample (streaming/scoring.py).
     """
     if task == "binary":
         return {**binary_metrics(y, prediction, threshold), **ranking_metrics(y, prediction)}

@@ -1,12 +1,27 @@
-"""PNG plots of a run, drawn with matplotlib's Agg backend (no screen needed)."""
+"""PNG plots of a run, drawn with matplotlib's Agg backend (no screen needed).
+
+Each `draw_*` function draws numbers computed elsewhere (training history, or the
+`mlcc_cli.evaluation` results) into one file; `write_plot_folder` writes a set of them
+atomically.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from mlcc_cli.evaluation import Bucket, PrecisionRecallCurve, RocCurve
+
+# Points drawn in a scatter plot: beyond this an evenly spaced subset is drawn, since a
+# million dots cost seconds to render and show nothing more.
+SCATTER_POINTS = 5_000
 
 
 def _pyplot() -> Any:
@@ -16,6 +31,12 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _save(plt: Any, figure: Any, path: Path) -> None:
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
 
 
 def draw_loss(path: Path, history: Sequence[Any], loss_name: str) -> None:
@@ -32,25 +53,123 @@ def draw_loss(path: Path, history: Sequence[Any], loss_name: str) -> None:
     axes.set_title("Loss vs. periods")
     axes.grid(alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    _save(plt, figure, path)
 
 
-def draw_roc(path: Path, y: np.ndarray, probability: np.ndarray, auc: float | None) -> None:
-    """ROC curve (true positive rate vs false positive rate) of the validation split."""
-    from sklearn.metrics import roc_curve
-
+def draw_roc(path: Path, roc: RocCurve, where: str = "validation") -> None:
+    """ROC curve: true positive rate vs false positive rate over every threshold."""
     plt = _pyplot()
-    false_positive_rate, true_positive_rate, _ = roc_curve(y, probability)
     figure, axes = plt.subplots(figsize=(5, 5), dpi=100)
-    label = f"model (AUC = {auc:.3f})" if auc is not None else "model"
-    axes.plot(false_positive_rate, true_positive_rate, label=label)
+    axes.plot(roc.fpr, roc.tpr, label=f"model (AUC = {roc.auc:.3f})")
     axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="random guess")
     axes.set_xlabel("false positive rate")
-    axes.set_ylabel("true positive rate")
-    axes.set_title("ROC curve (validation)")
+    axes.set_ylabel("true positive rate (recall)")
+    axes.set_title(f"ROC curve ({where})")
     axes.legend(loc="lower right")
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    _save(plt, figure, path)
+
+
+def draw_precision_recall(
+    path: Path, curve: PrecisionRecallCurve, positive_rate: float, where: str = "validation"
+) -> None:
+    """Precision vs recall over every threshold; a random guess scores the positive rate."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(5, 5), dpi=100)
+    label = f"model (average precision = {curve.average_precision:.3f})"
+    axes.step(curve.recall, curve.precision, where="post", label=label)
+    axes.axhline(positive_rate, linestyle="--", color="grey", label="random guess")
+    axes.set_xlabel("recall")
+    axes.set_ylabel("precision")
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1.02)
+    axes.set_title(f"Precision-recall curve ({where})")
+    axes.legend(loc="lower left")
+    _save(plt, figure, path)
+
+
+def draw_calibration(
+    path: Path, buckets: Sequence[Bucket], log_loss: float, where: str = "validation"
+) -> None:
+    """Calibration plot: observed rate of class 1 vs mean predicted probability per bucket.
+
+    A calibrated model lies on the diagonal; points below it predict too high (positive
+    prediction bias), points above too low.
+    """
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(5, 5), dpi=100)
+    predicted = [b.mean_prediction for b in buckets]
+    observed = [b.mean_label for b in buckets]
+    axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    axes.plot(predicted, observed, marker="o", label=f"model (log loss = {log_loss:.3f})")
+    axes.set_xlabel("mean predicted probability (quantile bucket)")
+    axes.set_ylabel("observed rate of the positive class")
+    axes.set_xlim(-0.02, 1.02)  # a margin, so markers at 0 and 1 are not cut in half
+    axes.set_ylim(-0.02, 1.02)
+    axes.set_title(f"Calibration ({where})")
+    axes.legend(loc="upper left")
+    _save(plt, figure, path)
+
+
+def draw_residuals(
+    path: Path,
+    y: np.ndarray,
+    prediction: np.ndarray,
+    buckets: Sequence[Bucket],
+    where: str = "validation",
+) -> None:
+    """Predicted vs actual label (left) and error = prediction − label vs prediction (right).
+
+    Points on the diagonal (left) or the zero line (right) are exact; each quantile bucket's
+    mean is drawn too, so a bucket off the line shows its prediction bias.
+    """
+    plt = _pyplot()
+    figure, (actual, errors) = plt.subplots(1, 2, figsize=(10, 4.6), dpi=100)
+    shown = np.unique(np.linspace(0, len(y) - 1, min(len(y), SCATTER_POINTS)).astype(np.int64))
+    means = np.array([[b.mean_prediction, b.mean_label] for b in buckets])  # (n_buckets, 2)
+    actual.scatter(prediction[shown], y[shown], s=6, alpha=0.4, label="examples")
+    low = float(min(prediction.min(), y.min()))
+    high = float(max(prediction.max(), y.max()))
+    actual.plot([low, high], [low, high], linestyle="--", color="grey", label="prediction = label")
+    actual.plot(means[:, 0], means[:, 1], marker="o", color="black", label="bucket means")
+    actual.set_xlabel("prediction")
+    actual.set_ylabel("label")
+    actual.set_title(f"Predicted vs actual ({where})")
+    actual.legend(loc="upper left")
+    errors.scatter(prediction[shown], (prediction - y)[shown], s=6, alpha=0.4)
+    errors.axhline(0, linestyle="--", color="grey")
+    errors.plot(means[:, 0], means[:, 0] - means[:, 1], marker="o", color="black")
+    errors.set_xlabel("prediction")
+    errors.set_ylabel("error (prediction − label)")
+    title = "Errors and bias per bucket"
+    if len(shown) < len(y):
+        title += f" ({len(shown):,} of {len(y):,} points)"
+    errors.set_title(title)
+    _save(plt, figure, path)
+
+
+def write_plot_folder(folder: Path, drawings: dict[str, Callable[[Path], None]]) -> Path:
+    """Draw `drawings` (file name → draw function) into `folder`, replacing what was there.
+
+    The files are drawn into a hidden staging folder beside `folder` that replaces it only
+    once complete, so a failure (or Ctrl-C) leaves an earlier folder as it was. Raises
+    OSError when the folder cannot be written.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(3)
+    staging = folder.with_name(f".{folder.name}.partial-{token}")
+    retired = folder.with_name(f".{folder.name}.old-{token}")
+    try:
+        staging.mkdir()
+        for file_name, draw in drawings.items():
+            draw(staging / file_name)
+        # A folder cannot be renamed over a non-empty one: move the old one aside first.
+        if folder.exists():
+            os.replace(folder, retired)
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired.exists() and not folder.exists():
+            os.replace(retired, folder)  # put the earlier folder back
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+    return folder

@@ -3,23 +3,34 @@
 Both replay the run's fitted feature pipeline exactly as training applied it to validation
 rows (statistics from the training split, vocabularies, buckets, hashes), then the model.
 Predicting skips row-dropping cleaning steps, since every new row asks for a prediction.
+Evaluating keeps each scored row's source row (index row_id, as read, before the feature
+steps) alongside its label and prediction, so the report can show the worst examples as
+they appear in the data; the numbers themselves come from `mlcc_cli.evaluation`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.data import apply_missing_policy
 from mlcc_cli.datasets.files import read_table
 from mlcc_cli.errors import DataError
+from mlcc_cli.evaluation import (
+    DEFAULT_WORST,
+    EvaluationReport,
+    build_report,
+    example_loss,
+    worst_examples,
+    worst_positions,
+)
 from mlcc_cli.experiment import referenced_columns
 from mlcc_cli.features import design_matrix
-from mlcc_cli.metrics import task_metrics
+from mlcc_cli.features.pipeline import created_columns
 from mlcc_cli.saved_runs import SavedRun
 
 SPLIT_CHOICES = ("validation", "test", "train")
@@ -75,31 +86,24 @@ def predict_rows(run: SavedRun, frame: pd.DataFrame) -> Predictions:
     return Predictions(table, warnings)
 
 
-@dataclass
-class EvaluationReport:
-    """`mlcc evaluate` output: where the rows came from, how many, and the metric set."""
+def required_columns(run: SavedRun) -> list[str]:
+    """Source columns a labelled file must have for the run: what its steps and model read.
 
-    run_dir: str
-    rows_from: str  # "validation split", "test split", or the data file
-    rows: int
-    task: str
-    threshold: float
-    metrics: dict[str, float]
-    warnings: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The report as JSON-able values (NaN metrics become null)."""
-        from mlcc_cli.metrics import json_safe
-
-        return {
-            "run_dir": self.run_dir,
-            "rows_from": self.rows_from,
-            "rows": self.rows,
-            "task": self.task,
-            "threshold": self.threshold,
-            "metrics": json_safe(self.metrics),
-            "warnings": self.warnings,
-        }
+    Each fitted step's input columns that no earlier step created, then the model inputs no
+    step created (the imputer of data.missing mean/median comes first and has no step).
+    """
+    steps = list(run.config.features)
+    transforms = run.pipeline.transforms_
+    configured = [None] * (len(transforms) - len(steps)) + steps
+    created: set[str] = set()
+    needed: list[str] = []
+    for transform, step in zip(transforms, configured, strict=True):
+        for column in getattr(transform, "feature_names_in_", []):
+            if column not in created and column not in needed and column != run.label:
+                needed.append(column)
+        if step is not None:
+            created.update(created_columns(step))
+    return needed + [c for c in run.inputs if c not in created and c not in needed]
 
 
 def _encode_labels(run: SavedRun, values: pd.Series, where: str) -> np.ndarray:
@@ -120,86 +124,157 @@ def _encode_labels(run: SavedRun, values: pd.Series, where: str) -> np.ndarray:
     return (values == classes[1]).to_numpy(dtype=np.float64)
 
 
-def evaluate_file(run: SavedRun, path: Path, threshold: float | None) -> EvaluationReport:
-    """The metric set on a labelled data file, through the run's pipeline and model."""
+class _Scored:
+    """Scored rows, gathered in one go or chunk by chunk (streaming).
+
+    Keeps every label and prediction (16 bytes a row) but only the source rows of the
+    `worst` highest-loss rows of each chunk: the overall worst are among them, so a split
+    larger than memory never has its raw rows held at once.
+    """
+
+    def __init__(self, run: SavedRun, worst: int) -> None:
+        self.run = run
+        self.worst = worst
+        self.labels: list[np.ndarray] = []
+        self.predictions: list[np.ndarray] = []
+        self.candidates: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]] = []
+
+    def add(self, rows: pd.DataFrame, y: np.ndarray, prediction: np.ndarray) -> None:
+        """Fold in source rows (index row_id) with their encoded labels and predictions."""
+        self.labels.append(y)
+        self.predictions.append(prediction)
+        if self.worst:
+            keep = worst_positions(example_loss(self.run.task, y, prediction), self.worst)
+            self.candidates.append((rows.iloc[keep], y[keep], prediction[keep]))
+
+    def report(
+        self, rows_from: str, name: str, threshold: float | None, warnings: list[str]
+    ) -> EvaluationReport:
+        """The evaluation of every row added (at least one)."""
+        run = self.run
+        threshold = run.threshold if threshold is None else threshold
+        worst = []
+        if self.candidates:
+            rows = pd.concat([c[0] for c in self.candidates])
+            y, prediction = (np.concatenate([c[i] for c in self.candidates]) for i in (1, 2))
+            worst = worst_examples(
+                run.task,
+                rows,
+                y,
+                prediction,
+                self.worst,
+                label=run.label,
+                classes=run.classes,
+                threshold=threshold,
+            )
+        return build_report(
+            run_dir=run.run_dir,
+            rows_from=rows_from,
+            name=name,
+            task=run.task,
+            y=np.concatenate(self.labels),
+            prediction=np.concatenate(self.predictions),
+            threshold=threshold,
+            classes=run.classes,
+            worst=worst,
+            warnings=warnings,
+        )
+
+
+def evaluate_file(
+    run: SavedRun, path: Path, threshold: float | None, worst: int = DEFAULT_WORST
+) -> EvaluationReport:
+    """The evaluation of a labelled data file, through the run's saved pipeline and model.
+
+    The file needs the label and every source column the run reads (`required_columns`);
+    categories never seen in training go where the run's steps put them (one_hot's
+    <other>, hash buckets). Plots go to RUN/evaluate/data-<file stem>/.
+    """
     frame = read_rows(path, "--data")
     if run.label not in frame.columns:
         raise DataError(
             f"--data {path}: has no label column {run.label!r}, so there is nothing to compare "
             "predictions with; use `mlcc predict` for unlabelled rows."
         )
+    missing = [column for column in required_columns(run) if column not in frame.columns]
+    if missing:
+        raise DataError(
+            f"--data {path}: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(map(repr, missing))} that the run reads; the file needs the columns "
+            f"the run was trained on (it has {', '.join(map(repr, map(str, frame.columns)))})."
+        )
     frame, warnings = apply_missing_policy(
         frame, _used_columns(run, frame), run.label, run.config.data.missing, str(path)
     )
     out = run.pipeline.transform(frame)  # cleaning steps apply, as to the run's own splits
-    y = _encode_labels(run, out[run.label], f"--data {path}")
-    return _report(
-        run, str(path), run.score(design_matrix(out, run.inputs)), y, threshold, warnings
-    )
+    rows = frame.loc[out.index] if run.pipeline.drops_rows else frame
+    if len(rows) == 0:
+        raise DataError(
+            f"--data {path}: no rows are left after the missing-value policy and the run's "
+            "cleaning steps, so there is nothing to evaluate."
+        )
+    scored = _Scored(run, worst)
+    y = _encode_labels(run, rows[run.label], f"--data {path}")
+    scored.add(rows, y, run.score(design_matrix(out, run.inputs)))
+    return scored.report(str(path), f"data-{path.stem}", threshold, warnings)
 
 
-def evaluate_split(run: SavedRun, split: str, threshold: float | None) -> EvaluationReport:
-    """The metric set on one of the run's own splits, found again from its config and seed."""
+def evaluate_split(
+    run: SavedRun, split: str, threshold: float | None, worst: int = DEFAULT_WORST
+) -> EvaluationReport:
+    """The evaluation of one of the run's own splits, found again from its config and seed.
+
+    Plots go to RUN/evaluate/<split>/.
+    """
+    scored = _Scored(run, worst)
     if run.config.data.streaming:
-        prediction, y = _streamed_split(run, split)
+        _streamed_split(run, split, scored)
     else:
-        prediction, y = _in_memory_split(run, split)
-    if len(y) == 0:
+        _in_memory_split(run, split, scored)
+    if not scored.labels:
         raise DataError(
             f"--split {split}: the run's {split} split is empty (data.split.{split} is 0); "
             "choose another split or pass --data FILE."
         )
-    return _report(run, f"{split} split", prediction, y, threshold, [])
+    return scored.report(f"{split} split", split, threshold, [])
 
 
-def _in_memory_split(run: SavedRun, split: str) -> tuple[np.ndarray, np.ndarray]:
+def _config_as_trained(run: SavedRun) -> ExperimentConfig:
+    """The run's config with data.source resolved as training resolved it."""
+    data = run.config.data.model_copy(update={"source": run.data_source})
+    return run.config.model_copy(update={"data": data})
+
+
+def _in_memory_split(run: SavedRun, split: str, scored: _Scored) -> None:
     from mlcc_cli.in_memory import kept_positions, load_split
 
-    config = run.config.model_copy(
-        update={"data": run.config.data.model_copy(update={"source": run.data_source})}
-    )
+    config = _config_as_trained(run)
     table = load_split(config, run.run_dir, referenced_columns(config))
-    rows = table.positions[split]
-    if len(rows) == 0:
-        return np.empty(0), np.empty(0)
-    out = run.pipeline.transform(table.frame.iloc[rows])
-    rows = rows[kept_positions(run.pipeline, table.frame.index[rows], out)]
-    return run.score(design_matrix(out, run.inputs)), table.y[rows]
+    positions = table.positions[split]
+    if len(positions) == 0:
+        return
+    rows = table.frame.iloc[positions]
+    out = run.pipeline.transform(rows)
+    kept = kept_positions(run.pipeline, rows.index, out)
+    if len(kept):
+        prediction = run.score(design_matrix(out, run.inputs))
+        scored.add(rows.iloc[kept], table.y[positions[kept]], prediction)
 
 
-def _streamed_split(run: SavedRun, split: str) -> tuple[np.ndarray, np.ndarray]:
+def _streamed_split(run: SavedRun, split: str, scored: _Scored) -> None:
+    """Score the split chunk by chunk, as StreamingData.design_chunks prepares training rows."""
     from mlcc_cli.streaming.source import StreamingData
     from mlcc_cli.streaming.splits import CODES
 
-    config = run.config.model_copy(
-        update={"data": run.config.data.model_copy(update={"source": run.data_source})}
-    )
+    config = _config_as_trained(run)
     data = StreamingData(config, run.run_dir, referenced_columns(config))
     data.classes = run.classes
-    predictions, labels = [], []
-    for chunk in data.design_chunks(run.pipeline, run.inputs, (CODES[split],)):
-        predictions.append(run.score(chunk.X))
-        labels.append(chunk.y)
-    if not labels:
-        return np.empty(0), np.empty(0)
-    return np.concatenate(predictions), np.concatenate(labels)
-
-
-def _report(
-    run: SavedRun,
-    rows_from: str,
-    prediction: np.ndarray,
-    y: np.ndarray,
-    threshold: float | None,
-    warnings: list[str],
-) -> EvaluationReport:
-    threshold = run.threshold if threshold is None else threshold
-    return EvaluationReport(
-        run_dir=str(run.run_dir),
-        rows_from=rows_from,
-        rows=len(y),
-        task=run.task,
-        threshold=threshold,
-        metrics=task_metrics(run.task, y, prediction, threshold),
-        warnings=warnings,
-    )
+    for chunk in data.raw_chunks():
+        rows = chunk.frame[chunk.split == CODES[split]]
+        if rows.empty:
+            continue
+        out = run.pipeline.transform(rows)
+        rows = rows.loc[out.index] if run.pipeline.drops_rows else rows
+        if len(rows):
+            prediction = run.score(design_matrix(out, run.inputs))
+            scored.add(rows, data.encode(rows[data.label]), prediction)

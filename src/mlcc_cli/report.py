@@ -17,12 +17,21 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from mlcc_cli.experiment import RunPlan, RunResult
-    from mlcc_cli.prediction import EvaluationReport
     from mlcc_cli.training import PeriodRecord
 
 METRIC_ORDER = {
     "regression": ("rmse", "mae", "r2", "loss", "prediction_bias"),
-    "binary": ("log_loss", "accuracy", "precision", "recall", "f1", "auc", "prediction_bias"),
+    "binary": (
+        "log_loss",
+        "accuracy",
+        "baseline_accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "auc",
+        "average_precision",
+        "prediction_bias",
+    ),
 }
 LOSS_NAME = {"regression": "MSE", "binary": "log loss"}
 
@@ -143,6 +152,7 @@ def render_result(console: Console, result: RunResult) -> None:
         console.print(loss_curve(result.history, result.task, min(console.width, 80)))
     if result.metrics:
         console.print(metrics_table(result.metrics, result.task))
+        render_headline(console, result.metrics, result.task)
     if result.stopped_early:
         console.print(
             f"[yellow]early stopping[/]: validation loss stopped improving; "
@@ -159,14 +169,31 @@ def render_result(console: Console, result: RunResult) -> None:
     console.print(f"[bold]run directory[/] {result.run_dir}", soft_wrap=True)
 
 
-def render_evaluation(console: Console, report: EvaluationReport) -> None:
-    """`mlcc evaluate`: the metric table of the scored rows, then any warnings."""
-    console.print(
-        f"[bold]{report.rows_from}[/]: {report.rows:,} rows, threshold {report.threshold:g}",
-        soft_wrap=True,
+def render_headline(console: Console, metrics: dict[str, dict[str, Any]], task: str) -> None:
+    """A classifier's headline on its held-out split: AUC, log loss, accuracy at the run's
+    threshold next to the majority-class baseline (warning when it does not beat it), and
+    prediction bias."""
+    split = next((s for s in ("validation", "test", "train") if s in metrics), None)
+    if split is None:
+        return
+    scores = metrics[split]
+    if task != "binary":
+        return  # the metrics table already is the regression headline
+    accuracy, baseline = scores.get("accuracy"), scores.get("baseline_accuracy")
+    line = (
+        f"[bold]{split}[/]: AUC {_number(scores.get('auc'))}, log loss "
+        f"{_number(scores.get('log_loss'))}, accuracy at evaluation.threshold "
+        f"{_number(accuracy)}"
     )
-    console.print(metrics_table({report.rows_from: report.metrics}, report.task))
-    render_warnings(console, report.warnings)
+    if baseline is not None:
+        line += f" (majority-class baseline {_number(baseline)})"
+    console.print(f"{line}, prediction bias {_number(scores.get('prediction_bias'))}")
+    if accuracy is not None and baseline is not None and accuracy <= baseline:
+        console.print(
+            f"[yellow]warning[/]: {split} accuracy does not beat always predicting the majority "
+            "class; judge this model by precision and recall (`mlcc evaluate RUN`)",
+            highlight=False,
+        )
 
 
 def render_warnings(console: Console, warnings: Sequence[str]) -> None:

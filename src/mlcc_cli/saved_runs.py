@@ -45,6 +45,10 @@ class SavedRun:
         return self.model.predict(X)
 
 
+# Files a run needs to be scored again.
+RUN_FILES = ("model.json", "model.npz", "config.yaml", "status.json")
+
+
 def _where(run_dir: Path) -> str:
     return f"run {run_dir}"
 
@@ -60,6 +64,12 @@ def load_run(run_dir: Path) -> SavedRun:
         raise DataError(
             f"{_where(run_dir)}: has no model.json, so it is not a finished mlcc run; pass a "
             "run directory printed by `mlcc train`."
+        )
+    missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
+    if missing:
+        raise DataError(
+            f"{_where(run_dir)}: is incomplete ({', '.join(missing)} missing); pass a run "
+            "directory written by `mlcc train`, or train again."
         )
     try:
         state, arrays = read_model(run_dir)

@@ -2,11 +2,11 @@
 
 The training split may be larger than memory, so its scores are running sums: the loss,
 squared and absolute errors and the label's moments (regression), log loss and the confusion
-counts (classification), all exact. Only its AUC, which ranks every prediction, comes from a
-uniform sample of TRAIN_SAMPLE (prediction, label) pairs: exact while the split is no larger,
-an estimate (with a warning) beyond. Validation and test predictions are kept (24 bytes a
-row with the row id), since predictions-validation.csv and the ROC curve need them; their
-metrics are the in-memory functions applied to them.
+counts (classification), all exact. Only its AUC and average precision, which rank every
+prediction, come from a uniform sample of TRAIN_SAMPLE (prediction, label) pairs: exact
+while the split is no larger, an estimate (with a warning) beyond. Validation and test
+predictions are kept (24 bytes a row with the row id), since predictions-validation.csv and
+the ROC curve need them; their metrics are the in-memory functions applied to them.
 """
 
 from __future__ import annotations
@@ -105,14 +105,21 @@ class TrainScores(_SplitScores):
             }, []
         (tn, fp), (fn, tp) = self.confusion.tolist()
         sample = self.sample.sample
-        auc = math.nan
+        auc = average_precision = math.nan
         if len(np.unique(sample[:, 1])) == 2:
             auc = float(skm.roc_auc_score(sample[:, 1].astype(np.int64), sample[:, 0]))
+            average_precision = float(
+                skm.average_precision_score(sample[:, 1].astype(np.int64), sample[:, 0])
+            )
+        positives = tp + fn
+        # DummyClassifier(most_frequent): class 0 on a tie, exact from the counts.
+        baseline_accuracy = max(positives, n - positives) / n
         warnings = []
         if n > TRAIN_SAMPLE:
             warnings.append(
-                f"metrics: train auc is estimated from a uniform sample of {TRAIN_SAMPLE:,} of the "
-                f"{n:,} training rows (streaming keeps every prediction for validation only)"
+                f"metrics: train auc and average_precision are estimated from a uniform sample "
+                f"of {TRAIN_SAMPLE:,} of the {n:,} training rows (streaming keeps every "
+                "prediction for validation only)"
             )
         return {
             "log_loss": self.log_loss_sum / n,
@@ -123,6 +130,8 @@ class TrainScores(_SplitScores):
             "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0,
             "auc": auc,
             "prediction_bias": bias,
+            "average_precision": average_precision,
+            "baseline_accuracy": baseline_accuracy,
         }, warnings
 
 

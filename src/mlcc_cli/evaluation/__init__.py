@@ -1,0 +1,72 @@
+"""The numbers of `mlcc evaluate`, by crash-course chapter: a core package (no rich, no typer).
+
+- `classification`: ROC/AUC, precision-recall, the threshold table, the confusion matrix and
+  the majority-class baseline of a binary classifier.
+- `buckets`: prediction bias per quantile bucket (calibration; regression residuals).
+- `examples`: the examples with the highest loss.
+- `report`: `EvaluationReport`, joining them for one set of scored rows, and its plots.
+
+Every metric is scikit-learn's on the run's own predictions; `report_evaluation` renders
+the result, `plots` draws it.
+"""
+
+from mlcc_cli.evaluation.buckets import (
+    N_BUCKETS,
+    Bucket,
+    RegressionEvaluation,
+    evaluate_regression,
+    prediction_buckets,
+    quantile_buckets,
+)
+from mlcc_cli.evaluation.classification import (
+    GRID_THRESHOLDS,
+    Baseline,
+    BinaryEvaluation,
+    ConfusionMatrix,
+    PrecisionRecallCurve,
+    RocCurve,
+    ThresholdRow,
+    evaluate_binary,
+    precision_recall_of,
+    roc_of,
+    threshold_row,
+    threshold_table,
+)
+from mlcc_cli.evaluation.examples import (
+    DEFAULT_WORST,
+    WorstExample,
+    example_loss,
+    worst_examples,
+    worst_positions,
+)
+from mlcc_cli.evaluation.report import EvaluationReport, build_report, evaluation_plots, save_plots
+
+__all__ = [
+    "DEFAULT_WORST",
+    "GRID_THRESHOLDS",
+    "N_BUCKETS",
+    "Baseline",
+    "BinaryEvaluation",
+    "Bucket",
+    "ConfusionMatrix",
+    "EvaluationReport",
+    "PrecisionRecallCurve",
+    "RegressionEvaluation",
+    "RocCurve",
+    "ThresholdRow",
+    "WorstExample",
+    "build_report",
+    "evaluate_binary",
+    "evaluate_regression",
+    "evaluation_plots",
+    "example_loss",
+    "precision_recall_of",
+    "prediction_buckets",
+    "quantile_buckets",
+    "roc_of",
+    "save_plots",
+    "threshold_row",
+    "threshold_table",
+    "worst_examples",
+    "worst_positions",
+]

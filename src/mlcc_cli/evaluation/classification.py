@@ -1,0 +1,287 @@
+"""Judging a binary classifier (crash course: Classification): thresholds, ROC/AUC, baseline.
+
+Every number is scikit-learn's: roc_curve, roc_auc_score, precision_recall_curve,
+average_precision_score, confusion_matrix, precision_recall_fscore_support, accuracy_score,
+log_loss, and DummyClassifier for the majority-class baseline.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn import metrics as skm
+
+from mlcc_cli.evaluation._values import json_number, json_numbers
+from mlcc_cli.evaluation.buckets import Bucket, prediction_buckets
+from mlcc_cli.metrics import json_safe, majority_baseline, prediction_bias
+
+GRID_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+@dataclass(frozen=True)
+class RocCurve:
+    """The ROC curve and the area under it (sklearn roc_curve and roc_auc_score).
+
+    Point i is (fpr[i], tpr[i]) when class 1 is predicted for P ≥ thresholds[i]; the first
+    threshold is +inf (nothing predicted positive), null in JSON.
+    """
+
+    fpr: np.ndarray  # (n_points,)
+    tpr: np.ndarray  # (n_points,)
+    thresholds: np.ndarray  # (n_points,) decreasing
+    auc: float
+
+    def to_json(self) -> dict[str, Any]:
+        """AUC and the curve's points."""
+        return {
+            "auc": self.auc,
+            "fpr": json_numbers(self.fpr),
+            "tpr": json_numbers(self.tpr),
+            "thresholds": json_numbers(self.thresholds),
+        }
+
+
+@dataclass(frozen=True)
+class PrecisionRecallCurve:
+    """Precision and recall across thresholds (sklearn precision_recall_curve).
+
+    precision[i] and recall[i] hold for P ≥ thresholds[i] (increasing); the last point (1, 0)
+    has no threshold. The points are sklearn's with drop_intermediate=True (only the ends of
+    each vertical run, all a plot needs); best_f1_threshold (highest F1 = 2·P·R / (P + R),
+    the lowest threshold on a tie) and break_even_threshold (precision and recall closest)
+    are found on the full curve. average_precision = Σₙ (Rₙ − Rₙ₋₁)·Pₙ
+    (average_precision_score).
+    """
+
+    precision: np.ndarray  # (n_points,)
+    recall: np.ndarray  # (n_points,)
+    thresholds: np.ndarray  # (n_points - 1,)
+    average_precision: float
+    best_f1_threshold: float
+    break_even_threshold: float
+
+    def to_json(self) -> dict[str, Any]:
+        """Average precision, the two chosen thresholds and the curve's points."""
+        return {
+            "average_precision": self.average_precision,
+            "best_f1_threshold": self.best_f1_threshold,
+            "break_even_threshold": self.break_even_threshold,
+            "precision": json_numbers(self.precision),
+            "recall": json_numbers(self.recall),
+            "thresholds": json_numbers(self.thresholds),
+        }
+
+
+def roc_of(y: np.ndarray, probability: np.ndarray) -> RocCurve:
+    """The ROC curve of P(y = 1) against 0/1 labels that hold both classes."""
+    fpr, tpr, thresholds = skm.roc_curve(y, probability)
+    return RocCurve(fpr, tpr, thresholds, float(skm.roc_auc_score(y, probability)))
+
+
+def precision_recall_of(y: np.ndarray, probability: np.ndarray) -> PrecisionRecallCurve:
+    """The precision-recall curve of P(y = 1) against 0/1 labels that hold both classes."""
+    precision, recall, thresholds = skm.precision_recall_curve(y, probability)
+    p, r = precision[:-1], recall[:-1]  # the points that have a threshold
+    f1 = np.divide(2 * p * r, p + r, out=np.zeros_like(p), where=(p + r) > 0)
+    best_f1 = float(thresholds[int(np.argmax(f1))])
+    break_even = float(thresholds[int(np.argmin(np.abs(p - r)))])
+    precision, recall, thresholds = skm.precision_recall_curve(
+        y, probability, drop_intermediate=True
+    )
+    average = float(skm.average_precision_score(y, probability))
+    return PrecisionRecallCurve(precision, recall, thresholds, average, best_f1, break_even)
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    """Confusion counts and rates when class 1 is predicted for P ≥ threshold.
+
+    accuracy = (TP + TN) / n; precision = TP / (TP + FP), 0 when nothing is predicted
+    positive (sklearn's zero_division=0, as metrics.json); recall = TPR = TP / (TP + FN);
+    FPR = FP / (FP + TN), NaN without negatives; F1 = 2·P·R / (P + R). `reasons` says why
+    the row is there beyond the 0.1 … 0.9 grid: "chosen", "best F1", "precision = recall".
+    """
+
+    threshold: float
+    reasons: tuple[str, ...]
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+    accuracy: float
+    precision: float
+    recall: float
+    fpr: float
+    f1: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The row's numbers (NaN as null) and its reasons."""
+        numbers = {k: v for k, v in vars(self).items() if k != "reasons"}
+        return {**json_safe(numbers), "reasons": list(self.reasons)}
+
+
+def threshold_row(
+    y: np.ndarray, probability: np.ndarray, threshold: float, reasons: Sequence[str] = ()
+) -> ThresholdRow:
+    """One row of the threshold table, from sklearn's confusion_matrix and P/R/F1."""
+    predicted = (probability >= threshold).astype(np.int64)
+    tn, fp, fn, tp = skm.confusion_matrix(y, predicted, labels=[0, 1]).ravel().tolist()
+    precision, recall, f1, _ = skm.precision_recall_fscore_support(
+        y, predicted, average="binary", zero_division=0
+    )
+    return ThresholdRow(
+        threshold=float(threshold),
+        reasons=tuple(reasons),
+        tp=tp,
+        fp=fp,
+        tn=tn,
+        fn=fn,
+        accuracy=float(skm.accuracy_score(y, predicted)),
+        precision=float(precision),
+        recall=float(recall),
+        fpr=fp / (fp + tn) if fp + tn else math.nan,
+        f1=float(f1),
+    )
+
+
+def threshold_table(
+    y: np.ndarray, probability: np.ndarray, chosen: float, curve: PrecisionRecallCurve | None
+) -> list[ThresholdRow]:
+    """Rows at 0.1 … 0.9, the chosen threshold, best F1 and precision = recall, ascending.
+
+    The last two come from the precision-recall curve (absent without one); a threshold
+    picked twice is one row carrying both reasons.
+    """
+    reasons: dict[float, list[str]] = {t: [] for t in GRID_THRESHOLDS}
+    reasons.setdefault(float(chosen), []).append("chosen")
+    if curve is not None:
+        reasons.setdefault(curve.best_f1_threshold, []).append("best F1")
+        reasons.setdefault(curve.break_even_threshold, []).append("precision = recall")
+    return [threshold_row(y, probability, t, reasons[t]) for t in sorted(reasons)]
+
+
+@dataclass(frozen=True)
+class ConfusionMatrix:
+    """Examples counted by actual class (rows) and predicted class (columns).
+
+    counts[i, j] = examples of class labels[i] predicted as labels[j]
+    (sklearn.metrics.confusion_matrix); k×k, so it serves k classes as well as two.
+    """
+
+    labels: list[str]
+    counts: np.ndarray  # (n_classes, n_classes) int
+    threshold: float | None  # binary: P ≥ threshold predicts labels[1]
+
+    def to_json(self) -> dict[str, Any]:
+        """Labels, counts (rows actual, columns predicted) and the threshold."""
+        return {
+            "labels": self.labels,
+            "rows": "actual",
+            "columns": "predicted",
+            "counts": self.counts.tolist(),
+            "threshold": self.threshold,
+        }
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Always predicting the majority class: the accuracy a classifier has to beat."""
+
+    majority_class: str
+    accuracy: float
+    model_accuracy: float
+
+    @property
+    def beaten(self) -> bool:
+        """True when the model's accuracy is strictly above the baseline's."""
+        return self.model_accuracy > self.accuracy
+
+    def to_json(self) -> dict[str, Any]:
+        """The baseline, the model's accuracy and whether it beats the baseline."""
+        return {**vars(self), "beaten": self.beaten}
+
+
+@dataclass(frozen=True)
+class BinaryEvaluation:
+    """A binary classifier's curves, threshold table, confusion matrix, baseline, calibration.
+
+    `roc` and `precision_recall` are None when the rows hold a single class (both undefined).
+    `calibration` holds quantile buckets of P(class 1): mean prediction vs observed rate.
+    """
+
+    roc: RocCurve | None
+    precision_recall: PrecisionRecallCurve | None
+    thresholds: list[ThresholdRow]
+    confusion: ConfusionMatrix
+    baseline: Baseline
+    calibration: list[Bucket]
+    log_loss: float
+    prediction_bias: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The report's classification sections, keyed as in `mlcc evaluate --json`."""
+        curve = self.precision_recall
+        return {
+            "roc": self.roc.to_json() if self.roc is not None else None,
+            "precision_recall": curve.to_json() if curve is not None else None,
+            "threshold_table": [row.to_json() for row in self.thresholds],
+            "confusion_matrix": self.confusion.to_json(),
+            "baseline": self.baseline.to_json(),
+            "calibration": {
+                "log_loss": json_number(self.log_loss),
+                "prediction_bias": json_number(self.prediction_bias),
+                "buckets": [bucket.to_json() for bucket in self.calibration],
+            },
+        }
+
+
+def evaluate_binary(
+    y: np.ndarray, probability: np.ndarray, threshold: float, classes: Sequence[Any]
+) -> tuple[BinaryEvaluation, list[str]]:
+    """All `mlcc evaluate` reports for P(y = classes[1]); returns (result, warnings).
+
+    Warns when the rows hold one class, and when accuracy at `threshold` does not beat the
+    majority-class baseline (the crash course's 91%-accurate tumour classifier).
+    """
+    y = y.astype(np.int64)
+    labels = [str(c) for c in classes]
+    warnings = []
+    roc = curve = None
+    if np.unique(y).size == 2:
+        roc, curve = roc_of(y, probability), precision_recall_of(y, probability)
+    else:
+        warnings.append(
+            f"every row is labelled {labels[int(y[0])]!r}, so the ROC curve, AUC and the "
+            "precision-recall curve are undefined; evaluate on rows that hold both classes"
+        )
+    predicted = (probability >= threshold).astype(np.int64)
+    majority, majority_accuracy = majority_baseline(y)
+    baseline = Baseline(
+        labels[majority], majority_accuracy, float(skm.accuracy_score(y, predicted))
+    )
+    if not baseline.beaten:
+        chosen = threshold_row(y, probability, threshold)
+        warnings.append(
+            f"accuracy {baseline.model_accuracy:.3g} does not beat the majority-class baseline "
+            f"{baseline.accuracy:.3g} (always predicting {baseline.majority_class!r}); like the "
+            "crash course's 91%-accurate tumour classifier that finds 1 of 9 malignant "
+            f"tumours, judge it by precision ({chosen.precision:.3g}) and recall "
+            f"({chosen.recall:.3g}) instead"
+        )
+    result = BinaryEvaluation(
+        roc=roc,
+        precision_recall=curve,
+        thresholds=threshold_table(y, probability, threshold, curve),
+        confusion=ConfusionMatrix(
+            labels, skm.confusion_matrix(y, predicted, labels=[0, 1]), float(threshold)
+        ),
+        baseline=baseline,
+        calibration=prediction_buckets(y, probability, errors=False),
+        log_loss=float(skm.log_loss(y, probability, labels=[0, 1])),
+        prediction_bias=prediction_bias(y, probability),
+    )
+    return result, warnings

@@ -1,0 +1,159 @@
+"""`mlcc evaluate`'s result: the metric set plus the task's curves, tables and worst examples.
+
+`build_report` joins the pieces for one set of scored rows; `save_plots` draws its PNGs into
+RUN/evaluate/<name>/ (through plots.write_plot_folder, which never leaves a half-written
+folder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mlcc_cli.evaluation.buckets import RegressionEvaluation, evaluate_regression
+from mlcc_cli.evaluation.classification import BinaryEvaluation, evaluate_binary
+from mlcc_cli.evaluation.examples import WorstExample
+from mlcc_cli.metrics import json_safe, task_metrics
+
+
+@dataclass
+class EvaluationReport:
+    """What `mlcc evaluate` found on one set of labelled rows.
+
+    `details` is the task's variant (BinaryEvaluation or RegressionEvaluation; a multiclass
+    variant with per-class rows slots in beside them). `name` is the folder under
+    RUN/evaluate/ for the plots: the split's name, or data-<file stem>. `labels` (encoded:
+    0/1, or the scaled number) and `predictions` (P(class 1) or ŷ), shape (rows,), feed the
+    plots and stay out of the JSON.
+    """
+
+    run_dir: str
+    rows_from: str  # "validation split", "test split", or the data file
+    name: str
+    task: str
+    threshold: float
+    metrics: dict[str, float]
+    details: BinaryEvaluation | RegressionEvaluation
+    worst: list[WorstExample]
+    labels: np.ndarray = field(repr=False)
+    predictions: np.ndarray = field(repr=False)
+    warnings: list[str] = field(default_factory=list)
+    plots_dir: str | None = None  # set by save_plots
+    plot_files: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """How many rows were scored."""
+        return len(self.labels)
+
+    def to_json(self) -> dict[str, Any]:
+        """Every number of the report as JSON-able values (NaN and inf become null)."""
+        return {
+            "run_dir": self.run_dir,
+            "rows_from": self.rows_from,
+            "rows": self.rows,
+            "task": self.task,
+            "threshold": self.threshold,
+            "metrics": json_safe(self.metrics),
+            **self.details.to_json(),
+            "worst_examples": [example.to_json() for example in self.worst],
+            "plots_dir": self.plots_dir,
+            "plot_files": self.plot_files,
+            "warnings": self.warnings,
+        }
+
+
+def build_report(
+    *,
+    run_dir: Path,
+    rows_from: str,
+    name: str,
+    task: str,
+    y: np.ndarray,
+    prediction: np.ndarray,
+    threshold: float,
+    classes: Sequence[Any] | None,
+    worst: list[WorstExample],
+    warnings: list[str],
+) -> EvaluationReport:
+    """The report on rows with labels `y` and predictions `prediction`, both shape (n,)."""
+    details: BinaryEvaluation | RegressionEvaluation
+    if task == "binary":
+        details, more = evaluate_binary(y, prediction, threshold, classes or [0, 1])
+    else:
+        details, more = evaluate_regression(y, prediction), []
+    return EvaluationReport(
+        run_dir=str(run_dir),
+        rows_from=rows_from,
+        name=name,
+        task=task,
+        threshold=threshold,
+        metrics=task_metrics(task, y, prediction, threshold),
+        details=details,
+        worst=worst,
+        labels=y,
+        predictions=prediction,
+        warnings=[*warnings, *more],
+    )
+
+
+def evaluation_plots(report: EvaluationReport) -> dict[str, Callable[[Path], None]]:
+    """The report's PNG files, each a function drawing it into the path it is given.
+
+    Binary: roc.png and pr.png (when both classes are present) and calibration.png;
+    regression: residuals.png.
+    """
+    from mlcc_cli import plots
+
+    where, details = report.rows_from, report.details
+    if isinstance(details, RegressionEvaluation):
+        return {
+            "residuals.png": partial(
+                plots.draw_residuals,
+                y=report.labels,
+                prediction=report.predictions,
+                buckets=details.residuals,
+                where=where,
+            )
+        }
+    drawings: dict[str, Callable[[Path], None]] = {}
+    if details.roc is not None:
+        drawings["roc.png"] = partial(plots.draw_roc, roc=details.roc, where=where)
+    if details.precision_recall is not None:
+        drawings["pr.png"] = partial(
+            plots.draw_precision_recall,
+            curve=details.precision_recall,
+            positive_rate=float(np.mean(report.labels)),
+            where=where,
+        )
+    drawings["calibration.png"] = partial(
+        plots.draw_calibration, buckets=details.calibration, log_loss=details.log_loss, where=where
+    )
+    return drawings
+
+
+def save_plots(report: EvaluationReport) -> None:
+    """Draw the report's plots into RUN/evaluate/<name>/, replacing an earlier evaluation's.
+
+    Sets `plots_dir` and `plot_files`. A folder that cannot be written (read-only run, full
+    disk) becomes a warning instead: the numbers are complete without the pictures.
+    """
+    from mlcc_cli.plots import write_plot_folder
+
+    folder = Path(report.run_dir) / "evaluate" / report.name
+    drawings = evaluation_plots(report)
+    try:
+        write_plot_folder(folder, drawings)
+    except OSError as error:
+        report.warnings.append(
+            f"plots: cannot write {folder} ({error}); the numbers above are complete, "
+            "pass --no-plots to skip the plots"
+        )
+        return
+    report.plots_dir = str(folder)
+    report.plot_files = list(drawings)
