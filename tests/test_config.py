@@ -156,16 +156,23 @@ def test_set_on_impossible_paths(assignment: str, expected: str) -> None:
 
 
 def test_set_on_unknown_key_is_reported_as_from_set(tmp_path: Path) -> None:
-    problems = problems_of(write(tmp_path, MINIMAL), ["optimizer.momentum=0.9"])
+    problems = problems_of(write(tmp_path, MINIMAL), ["optimizer.decay=0.9"])
     assert problems == [
-        "--set: optimizer.momentum: unknown key 'momentum'; allowed keys: "
-        "type, learning_rate, clip_norm"
+        "--set: optimizer.decay: unknown key 'decay'; allowed keys: "
+        "type, learning_rate, clip_norm, schedule, momentum, nesterov"
     ]
 
 
 def test_registries_are_checked_against_union_tags() -> None:
-    assert union_tags(ModelConfig) == ("linear", "logistic")
-    assert union_tags(OptimizerConfig) == ("sgd",)
+    assert union_tags(ModelConfig) == (
+        "linear",
+        "logistic",
+        "softmax",
+        "one_vs_all",
+        "multi_label",
+        "mlp",
+    )
+    assert union_tags(OptimizerConfig) == ("sgd", "adagrad", "adam", "ftrl")
     assert "zscore" in union_tags(FeatureStep)
 
 

@@ -21,6 +21,10 @@ from mlcc_cli.models import MODELS
 from mlcc_cli.optimizers import OPTIMIZERS
 from mlcc_cli.training import train
 
+# Models with one weight vector (the compiled kernels' family); multiclass models and the
+# MLP have their own test modules.
+LINEAR_FAMILY = ("linear", "logistic")
+
 PENALTIES = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.01), "l1+l2": (0.01, 0.01)}
 BATCHES = [1, 7, 32, 100, "full"]
 
@@ -54,8 +58,8 @@ def _trained(
 @pytest.mark.parametrize("batch", BATCHES)
 @pytest.mark.parametrize("clip", [None, 1.0])
 @pytest.mark.parametrize("penalty", list(PENALTIES))
-@pytest.mark.parametrize("optimizer_type", list(OPTIMIZERS))
-@pytest.mark.parametrize("model_type", list(MODELS))
+@pytest.mark.parametrize("optimizer_type", ["sgd"])  # the kernel runs plain SGD only
+@pytest.mark.parametrize("model_type", LINEAR_FAMILY)
 def test_compiled_equals_numpy_reference(
     model_type: str, optimizer_type: str, penalty: str, clip: float | None, batch
 ) -> None:
@@ -75,7 +79,7 @@ def test_compiled_equals_numpy_reference(
 
 
 @pytest.mark.parametrize("batch", [1, 32, 100])
-@pytest.mark.parametrize("model_type", list(MODELS))
+@pytest.mark.parametrize("model_type", LINEAR_FAMILY)
 def test_block_shuffle_engines_agree(model_type: str, batch: int) -> None:
     reference, _ = _trained(model_type, "sgd", "l1+l2", 1.0, batch, "numpy", "blocks")
     compiled, _ = _trained(model_type, "sgd", "l1+l2", 1.0, batch, "compiled", "blocks")

@@ -116,3 +116,22 @@ def test_parquet_source_trains_like_the_csv(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         results.append(json.loads(result.stdout)["metrics"])
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize(
+    ("config", "overrides", "readme_accuracy"),
+    [
+        ("digits_softmax.yaml", [], "96.7%"),
+        ("spiral_mlp.yaml", ["--set", "model={type: logistic}"], "55.3%"),
+        ("spiral_mlp.yaml", [], "97.7%"),
+    ],
+)
+def test_readme_classification_figures(
+    tmp_path: Path, config: str, overrides: list[str], readme_accuracy: str
+) -> None:
+    args = ["train", str(ROOT / "configs" / config), *overrides, "--runs-dir", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    accuracy = json.loads(result.stdout)["metrics"]["validation"]["accuracy"]
+    assert f"{100 * accuracy:.1f}%" == readme_accuracy
+    assert f"| {readme_accuracy} |" in (ROOT / "README.md").read_text()

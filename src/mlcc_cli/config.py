@@ -7,12 +7,15 @@ live in `config_loading.py`; this module only declares what a valid experiment i
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
 from mlcc_cli.config_base import StrictModel
 from mlcc_cli.config_features import FeatureStep
+from mlcc_cli.config_models import ModelConfig
+from mlcc_cli.config_optimizers import OptimizerConfig
+from mlcc_cli.config_optimizers import SGDConfig as SGDConfig  # re-exported for tests
 
 # --------------------------------------------------------------------------- data
 
@@ -72,6 +75,11 @@ class DataConfig(StrictModel):
     label: str | None = Field(
         None,
         description="Column the model predicts. Defaults to `target` for builtin datasets.",
+    )
+    labels: list[str] | None = Field(
+        None,
+        min_length=2,
+        description="multi_label models only: the 0/1 label columns, one output each.",
     )
     label_scale: float = Field(
         1.0,
@@ -143,47 +151,11 @@ class DataConfig(StrictModel):
 # ------------------------------------------------------------------------- models
 
 
-class LinearConfig(StrictModel):
-    """Linear regression: prediction w·x + b, squared loss (RMSE reported)."""
-
-    type: Literal["linear"] = Field(description="Model tag.")
-    l1: float = Field(0.0, ge=0, description="L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros).")
-    l2: float = Field(0.0, ge=0, description="L2 strength λ₂: penalty λ₂·Σw².")
-
-
-class LogisticConfig(StrictModel):
-    """Logistic regression: probability σ(w·x + b), binary log loss."""
-
-    type: Literal["logistic"] = Field(description="Model tag.")
-    l1: float = Field(0.0, ge=0, description="L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros).")
-    l2: float = Field(
-        0.0,
-        ge=0,
-        description=(
-            "L2 strength λ₂: penalty λ₂·Σw² on the mean log loss; equals scikit-learn's "
-            "LogisticRegression(C=1/(2·λ₂·n_train))."
-        ),
-    )
-
-
-ModelConfig = Annotated[LinearConfig | LogisticConfig, Field(discriminator="type")]
-
 # --------------------------------------------------------------------- optimizers
 
 
-class SGDConfig(StrictModel):
-    """Plain (mini-batch) gradient descent: w ← w − learning_rate · gradient."""
-
-    type: Literal["sgd"] = Field(description="Optimizer tag.")
-    learning_rate: float = Field(gt=0, description="Step size of each update.")
-    clip_norm: float | None = Field(
-        None,
-        gt=0,
-        description="Rescale the gradient when its global L2 norm exceeds this value.",
-    )
-
-
-OptimizerConfig = Annotated[SGDConfig, Field(discriminator="type")]
+# The variants and their schedules live in config_optimizers.py (OptimizerConfig, imported
+# above); SGDConfig is re-exported for callers that build one directly.
 
 # ----------------------------------------------------------------------- training
 
@@ -331,6 +303,14 @@ class ExperimentConfig(StrictModel):
                         "which a stream read chunk by chunk cannot do; set data.streaming: "
                         "false (in-memory training) or remove the step"
                     )
+        if self.model.type == "multi_label" and self.data.labels is None:
+            raise ValueError(
+                "model.type multi_label predicts several 0/1 columns; list them in data.labels"
+            )
+        if self.model.type != "multi_label" and self.data.labels is not None:
+            raise ValueError(
+                "data.labels is for model.type multi_label; use data.label for one label column"
+            )
         if self.data.stratify and self.model.type == "linear":
             raise ValueError(
                 "data.stratify keeps class ratios equal across splits, which needs a "

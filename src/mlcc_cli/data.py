@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mlcc_cli.config import DataConfig
+from mlcc_cli.config_models import MODEL_TASKS
 from mlcc_cli.datasets.builtin import (
     LABEL,
     BuiltinInfo,
@@ -38,8 +40,18 @@ __all__ = [
     "read_table",
     "require_label",
     "resolve_source_path",
+    "resolve_task",
     "split_rows",
 ]
+
+
+# mlp `task: auto`: an integer label with at most this many distinct values holds classes.
+AUTO_MAX_CLASSES = 20
+# A numeric multiclass label with more distinct values is refused (looks like a regression
+# label); classes stored as text have no limit.
+MAX_NUMERIC_CLASSES = 100
+# Classes with fewer training-table rows than this get a warning.
+MIN_CLASS_ROWS = 10
 
 
 @dataclass
@@ -137,26 +149,95 @@ def apply_missing_policy(
 # ------------------------------------------------------------------------ labels
 
 
+def resolve_task(model_config: Any, label_values: pd.Series) -> str:
+    """The task a model solves on this label: regression, binary, multiclass or multilabel.
+
+    The model tag decides (config_models.MODEL_TASKS), except `mlp`, whose `task` key does;
+    its `auto` reads the label: text or booleans, or at most AUTO_MAX_CLASSES distinct
+    integer values, are classes (binary for two, multiclass for more); anything else is a
+    number to regress.
+    """
+    if model_config.type in MODEL_TASKS:
+        return MODEL_TASKS[model_config.type]
+    task = getattr(model_config, "task", "auto")
+    if task != "auto":
+        return task
+    values = label_values.dropna()
+    distinct = pd.unique(values)
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return "binary" if len(distinct) <= 2 else "multiclass"
+    integral = bool(np.all(np.mod(values.to_numpy(dtype=np.float64), 1.0) == 0.0))
+    if integral and len(distinct) <= AUTO_MAX_CLASSES:
+        return "binary" if len(distinct) <= 2 else "multiclass"
+    return "regression"
+
+
 def encode_label(
-    values: pd.Series, model_type: str, label_scale: float, label_name: str
+    values: pd.Series,
+    kind: str,
+    label_scale: float,
+    label_name: str,
+    model_type: str | None = None,
 ) -> tuple[np.ndarray, list | None, list[str]]:
     """The label as float64 numbers for the model; returns (y, classes, warnings).
 
-    linear: y = value · label_scale, classes None. logistic: y ∈ {0, 1}; 0/1 values are used
+    `kind` is a task (regression, binary, multiclass) or a model tag that implies one.
+    regression: y = value · label_scale, classes None. binary: y ∈ {0, 1}; 0/1 values are used
     as is, any other two values map in ascending order to 0 and 1; classes = [value for 0,
-    value for 1].
+    value for 1]. multiclass: y = the class code 0..K−1 of the sorted distinct values;
+    classes = those values. `model_type` (default: `kind`) is named in error messages.
     """
+    task = MODEL_TASKS.get(kind, kind)
     n_missing = int(values.isna().sum())
     if n_missing:
         raise DataError(
             f"data.label: column '{label_name}' has {n_missing} missing values; "
             "set data.missing to drop, or fix the data"
         )
-    if model_type == "linear":
+    if task == "regression":
         return _regression_label(values, label_scale, label_name)
-    if model_type == "logistic":
+    if task == "binary":
         return _binary_label(values, label_name)
-    raise ValueError(f"unknown model type {model_type!r}")
+    if task == "multiclass":
+        return _multiclass_label(values, label_name, model_type or kind)
+    raise ValueError(f"unknown model type or task {kind!r}")
+
+
+def _multiclass_label(
+    values: pd.Series, label_name: str, kind: str
+) -> tuple[np.ndarray, list, list[str]]:
+    """Sorted distinct values as classes, codes 0..K−1; DataError for fewer than 3 classes or
+    a label that looks like a number to regress; a warning for classes with very few rows."""
+    model = f"model.type {kind}" if kind != "multiclass" else "a multiclass model"
+    distinct = pd.unique(values)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.to_numpy(dtype=np.float64)
+        if not np.all(np.mod(numbers, 1.0) == 0.0) or len(distinct) > MAX_NUMERIC_CLASSES:
+            raise DataError(
+                f"data.label: column '{label_name}' holds {len(distinct)} distinct numbers, "
+                f"which looks like a quantity to regress, but {model} predicts classes; use "
+                "model.type: linear for a number, or store the classes as text"
+            )
+    classes = _sorted_values(distinct)
+    if len(classes) < 3:
+        shown = ", ".join(repr(c) for c in classes)
+        raise DataError(
+            f"data.label: column '{label_name}' has {len(classes)} class"
+            f"{'es' if len(classes) != 1 else ''} ({shown}), but {model} needs at least 3; "
+            "for two classes use model.type: logistic"
+        )
+    codes = pd.Categorical(values.map(_plain), categories=classes).codes
+    counts = np.bincount(codes, minlength=len(classes))
+    rare = [(c, int(n)) for c, n in zip(classes, counts, strict=True) if n < MIN_CLASS_ROWS]
+    warnings = []
+    if rare:
+        shown = ", ".join(f"{c!r}: {n}" for c, n in rare[:5]) + (", ..." if len(rare) > 5 else "")
+        warnings.append(
+            f"label '{label_name}': {len(rare)} of {len(classes)} classes have fewer than "
+            f"{MIN_CLASS_ROWS} rows ({shown}); they may be missing from a split and are hard "
+            "to learn — gather more examples, merge rare classes, or set data.stratify: true"
+        )
+    return codes.astype(np.float64), classes, warnings
 
 
 def _regression_label(

@@ -83,12 +83,19 @@ def numpy_steps(
 
 
 def compiled_kernel_supports(model: Any, optimizer: Any) -> bool:
-    """Whether the numba kernel implements this model and optimizer."""
+    """Whether the numba kernel implements this model and optimizer.
+
+    The kernel runs plain SGD with one fixed learning rate: momentum (a velocity state), the
+    adaptive optimizers and non-constant schedules (η changes per step) run in numpy.
+    """
     from mlcc_cli import kernels
 
+    schedule = getattr(getattr(optimizer, "schedule", None), "type", "constant")
     return (
         getattr(model, "type", None) in kernels.MODEL_KINDS
         and getattr(optimizer, "type", None) in kernels.OPTIMIZER_KINDS
+        and getattr(optimizer, "momentum", 0.0) == 0.0
+        and schedule == "constant"
     )
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from mlcc_cli import __version__
 from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.config_loading import LoadedConfig, resolved_yaml
+from mlcc_cli.config_models import MODEL_TASKS
 from mlcc_cli.features import FeaturePipeline, columns_read
 from mlcc_cli.plots import draw_loss, draw_roc
 from mlcc_cli.runs import RunContents, write_run
@@ -62,7 +63,7 @@ class RunResult:
 
     run_dir: Path
     status: str  # complete | diverged | interrupted
-    task: str  # regression | binary
+    task: str  # regression | binary | multiclass
     metrics: dict[str, dict[str, Any]]
     history: list[PeriodRecord]
     warnings: list[str]
@@ -112,6 +113,7 @@ class Trained:
     label: str
     classes: list[Any] | None
     warnings: list[str]
+    task: str | None = None  # regression | binary | multiclass; None: from the model tag
 
 
 def run_experiment(
@@ -146,13 +148,16 @@ def run_experiment(
         clock=clock,
         timings=timings,
     )
-    task = "binary" if config.model.type == "logistic" else "regression"
+    task = trained.task or MODEL_TASKS.get(config.model.type, "regression")
     model, outcome, metrics = trained.model, trained.outcome, trained.metrics
     contents = RunContents(
         config_yaml=resolved_yaml(config),
         history=outcome.history,
         metrics=metrics,
-        model_arrays={k: v.copy() for k, v in model.params.items()},
+        # Weights plus non-trained state (batch-norm running averages) the model predicts with.
+        model_arrays={
+            k: v.copy() for k, v in {**model.params, **getattr(model, "buffers", {})}.items()
+        },
         model_json=_model_json(config, model, trained, task, loaded.folder),
         status={},
         predictions=trained.predictions,
@@ -188,16 +193,17 @@ def _plots(
     """The run's plots/*.png: the loss curve, and the validation split's diagnostics.
 
     Binary: roc.png (when validation holds both classes) and calibration.png; regression:
-    residuals.png. They are the pictures `mlcc evaluate` draws, from the same functions.
+    residuals.png; multiclass: the loss curve only (`mlcc evaluate` reports per class).
+    They are the pictures `mlcc evaluate` draws, from the same functions.
     """
     from mlcc_cli.evaluation import prediction_buckets, roc_of
     from mlcc_cli.plots import draw_calibration, draw_residuals
 
     plots: dict[str, Callable[[Path], None]] = {}
     if outcome.history:
-        loss_name = "log loss" if task == "binary" else "mean squared error"
+        loss_name = "mean squared error" if task == "regression" else "log loss"
         plots["loss.png"] = partial(draw_loss, history=outcome.history, loss_name=loss_name)
-    if predictions is None or len(predictions["label"]) == 0:
+    if predictions is None or len(predictions["label"]) == 0 or task == "multiclass":
         return plots
     y, prediction = predictions["label"], predictions["prediction"]
     if task == "regression":

@@ -18,11 +18,18 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.config import ExperimentConfig
-from mlcc_cli.data import apply_missing_policy, encode_label, load_dataset, split_rows
+from mlcc_cli.data import (
+    apply_missing_policy,
+    encode_label,
+    load_dataset,
+    resolve_task,
+    split_rows,
+)
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.experiment import SPLITS, RunPlan, Trained, TrainingObserver, scored_splits
 from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
 from mlcc_cli.features.design import DesignMatrix, saved_feature_names
-from mlcc_cli.metrics import split_record, task_metrics
+from mlcc_cli.metrics import class_probability_columns, split_record, task_metrics
 from mlcc_cli.models import build_model
 from mlcc_cli.optimizers import build_optimizer
 from mlcc_cli.training import TrainingResult, plan_schedule, train
@@ -40,8 +47,14 @@ class _Prepared:
     feature_names: list[str] | None
     label: str
     classes: list[Any] | None
+    task: str
     source: str
     warnings: list[str]
+
+
+# spawn_key of the generator that draws sampled-softmax negatives (independent of the
+# split and shuffle streams, so switching sampling on changes neither).
+SAMPLING_KEY = 3
 
 
 def train_in_memory(
@@ -63,7 +76,7 @@ def train_in_memory(
     tick = clock()
     prepared = _prepare(config, folder, used)
     timings["load_and_prepare_s"] = clock() - tick
-    task = "binary" if config.model.type == "logistic" else "regression"
+    task = prepared.task
     n_train = len(prepared.y["train"])
     training = config.training
     schedule = plan_schedule(
@@ -75,6 +88,12 @@ def train_in_memory(
         observer.started(RunPlan(prepared.source, rows, prepared.inputs, schedule, task))
 
     model = build_model(config.model)
+    if config.model.type == "mlp":  # its head follows the resolved task; its seed the run's
+        model.task = task
+        model.seed = config.seed
+    if task == "multiclass":  # the class count comes from the data, not the config
+        sampling = np.random.SeedSequence(config.seed, spawn_key=(SAMPLING_KEY,))
+        _initialize_multiclass(model, prepared, np.random.default_rng(sampling))
     optimizer = build_optimizer(config.optimizer)
     _, train_seed = np.random.SeedSequence(config.seed).spawn(2)
     tick = clock()
@@ -91,6 +110,8 @@ def train_in_memory(
         rows_in_random_order=config.data.shuffle,
     )
     timings["train_s"] = clock() - tick
+    # The result's warnings start with the schedule's and add the training diagnostics.
+    warnings = prepared.warnings + outcome.warnings
 
     tick = clock()
     threshold = config.evaluation.threshold
@@ -114,7 +135,17 @@ def train_in_memory(
         label=prepared.label,
         classes=prepared.classes,
         warnings=warnings,
+        task=task,
     )
+
+
+def _initialize_multiclass(model: Any, prepared: _Prepared, rng: np.random.Generator) -> None:
+    """Zero weights sized for the label's classes; `rng` for models that sample classes."""
+    n_features, n_classes = prepared.X["train"].shape[1], len(prepared.classes or [])
+    if getattr(model, "sampled_softmax", None) is not None:
+        model.initialize(n_features, n_classes, rng=rng)
+    else:
+        model.initialize(n_features, n_classes)
 
 
 @dataclass
@@ -124,6 +155,7 @@ class SplitTable:
     frame: pd.DataFrame
     y: np.ndarray  # (n_rows,) the encoded label of every row of `frame`
     classes: list[Any] | None
+    task: str  # regression | binary | multiclass
     positions: dict[str, np.ndarray]  # split name -> positions into `frame`
     label: str
     source: str
@@ -136,6 +168,12 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
     Deterministic in `config` (seeded), so `mlcc evaluate` finds a run's splits again.
     """
     data = config.data
+    if config.model.type == "multi_label":
+        raise ConfigError(
+            "model.type multi_label: training on several label columns (data.labels) is not "
+            "implemented yet; use softmax or one_vs_all for one label column with several "
+            "classes"
+        )
     dataset = load_dataset(data, folder, config.seed)
     warnings = list(dataset.warnings)
     label = dataset.label
@@ -143,7 +181,16 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
     columns = [c for c in present if c != label and (used is None or c in used)]
     frame, more = apply_missing_policy(dataset.frame, columns, label, data.missing, dataset.source)
     warnings += more
-    y_all, classes, more = encode_label(frame[label], config.model.type, data.label_scale, label)
+    task = resolve_task(config.model, frame[label])
+    if data.stratify and task == "regression":
+        raise ConfigError(
+            f"data.stratify keeps class ratios equal across splits, but model.type "
+            f"{config.model.type} here predicts a number (task regression); set "
+            "data.stratify: false"
+        )
+    y_all, classes, more = encode_label(
+        frame[label], task, data.label_scale, label, model_type=config.model.type
+    )
     warnings += more
     # Independent streams for the split and for training: changing the schedule never
     # changes which rows land in which split.
@@ -155,7 +202,7 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
         shuffle=data.shuffle,
         stratify_labels=y_all if data.stratify else None,
     )
-    return SplitTable(frame, y_all, classes, positions, label, dataset.source, warnings)
+    return SplitTable(frame, y_all, classes, task, positions, label, dataset.source, warnings)
 
 
 def kept_positions(pipeline: FeaturePipeline, index: pd.Index, out: pd.DataFrame) -> np.ndarray:
@@ -209,14 +256,25 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
         feature_names=names,
         label=label,
         classes=table.classes,
+        task=table.task,
         source=table.source,
         warnings=warnings,
     )
 
 
+def model_scores(model: Any, task: str, X: Any) -> np.ndarray:
+    """What the metrics score: P(class 1) (binary, (n,)), class probabilities (multiclass,
+    (n, n_classes)) or ŷ (regression, (n,))."""
+    if task == "binary":
+        return model.predict_proba(X)[:, 1]
+    if task == "multiclass":
+        return model.predict_proba(X)
+    return model.predict(X)
+
+
 def _score(model: Any, task: str, X: np.ndarray, y: np.ndarray, threshold: float) -> dict[str, Any]:
     """metrics.json for one split: the task's metric set plus nonzero_weights."""
-    prediction = model.predict_proba(X)[:, 1] if task == "binary" else model.predict(X)
+    prediction = model_scores(model, task, X)
     return split_record(task_metrics(task, y, prediction, threshold), model.nonzero_weights())
 
 
@@ -227,7 +285,15 @@ def _validation_predictions(
     if "validation" not in prepared.X:
         return None
     X = prepared.X["validation"]
-    prediction = model.predict_proba(X)[:, 1] if task == "binary" else model.predict(X)
+    prediction = model_scores(model, task, X)
+    if task == "multiclass":  # class names, the predicted class and one p_CLASS per class
+        names = np.asarray(prepared.classes, dtype=object)
+        return {
+            "row_id": prepared.row_ids["validation"],
+            "label": names[prepared.y["validation"].astype(np.int64)],
+            "prediction": names[np.argmax(prediction, axis=1)],
+            **class_probability_columns(prediction, prepared.classes or []),
+        }
     return {
         "row_id": prepared.row_ids["validation"],
         "label": prepared.y["validation"],

@@ -52,8 +52,36 @@ def binary_metrics(y: np.ndarray, probability: np.ndarray, threshold: float) -> 
     }
 
 
+def multiclass_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
+    """Log loss, accuracy, macro and weighted F1 of class probabilities (n, n_classes).
+
+    y holds class codes 0..K−1; the predicted class is the most probable one. Macro F1 is the
+    unweighted mean of the per-class F1 (every class counts the same, however rare); weighted
+    F1 weights each class by its support. `baseline_accuracy` is `majority_baseline`'s.
+    """
+    y_int = y.astype(np.int64)
+    labels = list(range(probability.shape[1]))
+    predicted_class = np.argmax(probability, axis=1)
+    return {
+        "log_loss": float(skm.log_loss(y_int, probability, labels=labels)),
+        "accuracy": float(skm.accuracy_score(y_int, predicted_class)),
+        "baseline_accuracy": majority_baseline(y_int)[1],
+        "macro_f1": float(
+            skm.f1_score(y_int, predicted_class, labels=labels, average="macro", zero_division=0)
+        ),
+        "weighted_f1": float(
+            skm.f1_score(y_int, predicted_class, labels=labels, average="weighted", zero_division=0)
+        ),
+    }
+
+
+def class_probability_columns(probability: np.ndarray, classes: list) -> dict[str, np.ndarray]:
+    """One `p_CLASS` column per class of a (n, n_classes) probability matrix."""
+    return {f"p_{c}": probability[:, k] for k, c in enumerate(classes)}
+
+
 def majority_baseline(y: np.ndarray) -> tuple[int, float]:
-    """The majority class of 0/1 labels and the accuracy of always predicting it.
+    """The majority class of class codes (0/1, or 0..K−1) and the accuracy of always predicting it.
 
     scikit-learn's DummyClassifier(strategy="most_frequent") (class 0 on a tie): the accuracy
     a classifier must beat before its own accuracy means anything (the crash course's tumour
@@ -92,13 +120,16 @@ def json_safe(metrics: dict[str, float]) -> dict[str, float | None]:
 def task_metrics(
     task: str, y: np.ndarray, prediction: np.ndarray, threshold: float
 ) -> dict[str, float]:
-    """The task's metric set: binary (prediction = P(y = 1)) or regression (prediction = ŷ).
+    """The task's metric set: binary (prediction = P(y = 1)), multiclass (prediction = class
+    probabilities (n, n_classes)) or regression (prediction = ŷ).
 
     Binary adds `ranking_metrics` to `binary_metrics` (the SPEC's keys); the streamed
     training split rebuilds both from running sums and a sample (streaming/scoring.py).
     """
     if task == "binary":
         return {**binary_metrics(y, prediction, threshold), **ranking_metrics(y, prediction)}
+    if task == "multiclass":
+        return multiclass_metrics(y, prediction)
     return regression_metrics(y, prediction)
 
 

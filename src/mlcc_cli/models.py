@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import numpy as np
 
-from mlcc_cli.config import LinearConfig, LogisticConfig
+from mlcc_cli.config_models import ModelConfig
 from mlcc_cli.errors import DataError, NotFittedError
 
 if TYPE_CHECKING:
@@ -336,12 +336,25 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return _sigmoid_from(z, _exp_minus_abs(z))
 
 
-MODELS: dict[str, type[_LinearModelBase]] = {
+# multiclass.py reads this module's helpers at call time (`linear_helpers()`), so
+# importing it here, after they exist, works whichever of the two modules is imported first.
+from mlcc_cli.multiclass import OneVsAll, Softmax  # noqa: E402
+from mlcc_cli.multilabel import MultiLabel  # noqa: E402
+from mlcc_cli.nn import Mlp  # noqa: E402
+
+MODELS: dict[str, type[Any]] = {
     "linear": LinearRegression,
     "logistic": LogisticRegression,
+    "softmax": Softmax,
+    "one_vs_all": OneVsAll,
+    "multi_label": MultiLabel,
+    "mlp": Mlp,
 }
 
 
-def build_model(config: LinearConfig | LogisticConfig) -> LinearRegression | LogisticRegression:
-    """Instantiate the model a validated `model:` config section names (not yet initialized)."""
-    return MODELS[config.type](l1=config.l1, l2=config.l2)
+def build_model(config: ModelConfig) -> Any:
+    """Instantiate the model a validated `model:` config section names (not yet initialized).
+
+    Every model class takes its config section's fields (all but `type`) as keyword arguments.
+    """
+    return MODELS[config.type](**config.model_dump(exclude={"type"}))

@@ -53,7 +53,7 @@ def _used_columns(run: SavedRun, frame: pd.DataFrame) -> list[str]:
 class Predictions:
     """`mlcc predict` output: one row per input row, and what the user should know."""
 
-    table: pd.DataFrame  # row_id, prediction (+ class for classifiers)
+    table: pd.DataFrame  # row_id, prediction (+ class, or p_CLASS columns for multiclass)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -74,16 +74,41 @@ def predict_rows(run: SavedRun, frame: pd.DataFrame) -> Predictions:
                 "uses, so their prediction is left empty (train with data.missing: mean or "
                 "median, or an impute step, to fill them)"
             )
-    prediction = np.full(len(frame), np.nan)
+    multiclass = run.task == "multiclass"
+    shape = (len(frame), len(run.classes or [])) if multiclass else len(frame)
+    prediction = np.full(shape, np.nan)
     if usable.any():
         out = run.pipeline.transform(frame.loc[usable], predicting=True)
         prediction[usable.to_numpy()] = run.score(design_matrix(out, run.inputs))
+    if multiclass:
+        return Predictions(_class_table(run, frame.index.to_numpy(), prediction), warnings)
     table = pd.DataFrame({"row_id": frame.index.to_numpy(), "prediction": prediction})
     if run.task == "binary" and run.classes is not None:
         positive = prediction >= run.threshold
         chosen = np.where(positive, str(run.classes[1]), str(run.classes[0]))
         table["class"] = np.where(np.isnan(prediction), "", chosen)
     return Predictions(table, warnings)
+
+
+def _class_table(run: SavedRun, row_ids: np.ndarray, probability: np.ndarray) -> pd.DataFrame:
+    """Multiclass predictions: the most probable class, then one p_CLASS column per class.
+
+    Rows that could not be scored (NaN probabilities) get an empty prediction.
+    """
+    from mlcc_cli.metrics import class_probability_columns
+
+    classes = run.classes or []
+    scored = ~np.isnan(probability).any(axis=1)
+    names = np.asarray([str(c) for c in classes], dtype=object)
+    chosen = np.full(len(row_ids), "", dtype=object)
+    chosen[scored] = names[np.argmax(probability[scored], axis=1)]
+    return pd.DataFrame(
+        {
+            "row_id": row_ids,
+            "prediction": chosen,
+            **class_probability_columns(probability, classes),
+        }
+    )
 
 
 def required_columns(run: SavedRun) -> list[str]:
@@ -107,7 +132,8 @@ def required_columns(run: SavedRun) -> list[str]:
 
 
 def _encode_labels(run: SavedRun, values: pd.Series, where: str) -> np.ndarray:
-    """The label as the model was trained on it: scaled numbers, or 1 for classes[1]."""
+    """The label as the model was trained on it: scaled numbers, 1 for classes[1] (binary) or
+    the class code, the position in classes (multiclass)."""
     if run.task == "regression":
         numbers = pd.to_numeric(values, errors="coerce")
         if numbers.isna().any():
@@ -121,6 +147,8 @@ def _encode_labels(run: SavedRun, values: pd.Series, where: str) -> np.ndarray:
             f"{where}: label {run.label!r} has value {unknown.iloc[0]!r}, which is not one of "
             f"the run's classes {classes}; evaluate on rows labelled like the training data."
         )
+    if run.task == "multiclass":
+        return pd.Categorical(values, categories=classes).codes.astype(np.float64)
     return (values == classes[1]).to_numpy(dtype=np.float64)
 
 

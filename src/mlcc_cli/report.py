@@ -32,8 +32,9 @@ METRIC_ORDER = {
         "average_precision",
         "prediction_bias",
     ),
+    "multiclass": ("log_loss", "accuracy", "baseline_accuracy", "macro_f1", "weighted_f1"),
 }
-LOSS_NAME = {"regression": "MSE", "binary": "log loss"}
+LOSS_NAME = {"regression": "MSE", "binary": "log loss", "multiclass": "log loss"}
 
 
 def _number(value: float | int | None) -> str:

@@ -2,6 +2,7 @@
 
 Order of the output: what was scored, the metric set, then the task's sections
 (classifier: ROC curve, baseline, confusion matrix, threshold table, calibration buckets;
+multiclass: baseline, per-class table with averages and AUCs, N×N confusion matrix;
 regression: residual buckets), the worst examples, where the plots went, warnings.
 """
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
         BinaryEvaluation,
         Bucket,
         EvaluationReport,
+        MulticlassEvaluation,
         RegressionEvaluation,
         RocCurve,
         WorstExample,
@@ -67,10 +69,12 @@ def roc_chart(roc: RocCurve, width: int = 72) -> Text:
     return Text.from_ansi(plotext.build())
 
 
-def confusion_table(details: BinaryEvaluation) -> Table:
+def confusion_table(details: BinaryEvaluation | MulticlassEvaluation) -> Table:
     """The confusion matrix: one row per actual class, one column per predicted class."""
     matrix = details.confusion
-    title = f"Confusion matrix at threshold {matrix.threshold:g}"
+    title = "Confusion matrix (most probable class)"
+    if matrix.threshold is not None:
+        title = f"Confusion matrix at threshold {matrix.threshold:g}"
     table = Table(title=title, title_justify="left", min_width=len(title))
     table.add_column("actual \\ predicted")
     for label in matrix.labels:
@@ -155,7 +159,8 @@ def _cell(value: Any) -> str:
 def worst_table(worst: Sequence[WorstExample], positive: str | None) -> Table:
     """The examples of highest loss with their source columns, label and prediction.
 
-    `positive` names class 1 of a classifier (None for regression).
+    `positive` names class 1 of a binary classifier, "label" for multiclass (the probability
+    shown is the label's class), None for regression.
     """
     table = Table(
         title="Highest-loss examples (look here for bad labels and bad feature values)",
@@ -201,6 +206,48 @@ def _render_binary(console: Console, report: EvaluationReport, details: BinaryEv
     console.print(bucket_table(details.calibration, title, "observed rate", errors=False))
 
 
+def per_class_table(details: MulticlassEvaluation) -> Table:
+    """Precision, recall, F1, support and one-vs-rest AUC per class, then the averages."""
+    table = Table(
+        title=f"Per class (macro AUC {_fmt(details.macro_auc)}, one-vs-rest)",
+        title_justify="left",
+        caption="macro: every class counts the same; weighted: by support",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
+    table.add_column("class")
+    for header in ("precision", "recall", "F1", "support", "AUC"):
+        table.add_column(header, justify="right")
+    for row in details.classes:
+        table.add_row(
+            escape(row.label),
+            *(_fmt(v) for v in (row.precision, row.recall, row.f1, row.support, row.auc)),
+        )
+    total = sum(row.support for row in details.classes)
+    for name, scores in details.averages.items():
+        cells = (scores["precision"], scores["recall"], scores["f1"])
+        table.add_row(
+            f"{name} avg",
+            *(_fmt(v) for v in cells),
+            _fmt(total),
+            _fmt(details.macro_auc) if name == "macro" else "",
+            style="bold",
+        )
+    return table
+
+
+def _render_multiclass(console: Console, details: MulticlassEvaluation) -> None:
+    baseline = details.baseline
+    verdict = "[green]beats[/]" if baseline.beaten else "[bold red]does not beat[/]"
+    console.print(
+        f"accuracy {_fmt(baseline.model_accuracy)} {verdict} the majority-class baseline "
+        f"{_fmt(baseline.accuracy)} (always predicting {escape(repr(baseline.majority_class))})"
+    )
+    console.print(per_class_table(details))
+    console.print(confusion_table(details))
+
+
 def _render_regression(console: Console, details: RegressionEvaluation) -> None:
     title = (
         "Residuals per quantile bucket of the prediction (prediction bias "
@@ -211,7 +258,7 @@ def _render_regression(console: Console, details: RegressionEvaluation) -> None:
 
 def render_evaluation(console: Console, report: EvaluationReport) -> None:
     """`mlcc evaluate`: the scored rows, metric set, task sections, worst examples, plots."""
-    from mlcc_cli.evaluation import BinaryEvaluation
+    from mlcc_cli.evaluation import BinaryEvaluation, MulticlassEvaluation
 
     heading = f"[bold]{escape(report.rows_from)}[/]: {report.rows:,} rows"
     if report.task == "binary":
@@ -220,11 +267,15 @@ def render_evaluation(console: Console, report: EvaluationReport) -> None:
     console.print(metrics_table({escape(report.rows_from): report.metrics}, report.task))
     if isinstance(report.details, BinaryEvaluation):
         _render_binary(console, report, report.details)
+    elif isinstance(report.details, MulticlassEvaluation):
+        _render_multiclass(console, report.details)
     else:
         _render_regression(console, report.details)
     if report.worst:
         details = report.details
         positive = details.confusion.labels[1] if isinstance(details, BinaryEvaluation) else None
+        if isinstance(details, MulticlassEvaluation):
+            positive = "label"
         console.print(worst_table(report.worst, positive))
     if report.plots_dir is not None:
         # soft_wrap keeps the path on one line so it can be copied.

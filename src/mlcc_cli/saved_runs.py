@@ -28,7 +28,7 @@ class SavedRun:
 
     run_dir: Path
     config: ExperimentConfig
-    task: str  # regression | binary
+    task: str  # regression | binary | multiclass
     model: Any
     pipeline: FeaturePipeline
     inputs: list[str]
@@ -39,10 +39,24 @@ class SavedRun:
     status: str
 
     def score(self, X: Any) -> np.ndarray:
-        """ŷ (regression) or P(y = classes[1]) (binary) for design matrix X, shape (n,)."""
-        if self.task == "binary":
-            return self.model.predict_proba(X)[:, 1]
-        return self.model.predict(X)
+        """ŷ (regression) or P(y = classes[1]) (binary) for design matrix X, shape (n,);
+        multiclass: class probabilities, shape (n, n_classes)."""
+        from mlcc_cli.in_memory import model_scores
+
+        return model_scores(self.model, self.task, X)
+
+
+def _initialize_saved(model: Any, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """Size a fresh model like the saved one, before its weights are copied in.
+
+    coef_ is (n_features,) for the linear models and (n_features, n_classes) for the
+    multiclass ones; other models are sized from model.json's n_features and classes.
+    """
+    if "coef_" in arrays:
+        model.initialize(*(int(size) for size in arrays["coef_"].shape))
+        return
+    classes = state.get("classes")
+    model.initialize(int(state["n_features"]), len(classes) if classes else None)
 
 
 # Files a run needs to be scored again.
@@ -80,9 +94,12 @@ def load_run(run_dir: Path) -> SavedRun:
         model = MODELS[state["model"]["type"]](
             **{k: v for k, v in state["model"].items() if k != "type"}
         )
-        model.initialize(int(arrays["coef_"].shape[0]))
+        if state["model"]["type"] == "mlp":
+            model.task = state["task"]  # the head was chosen from the label when training
+        _initialize_saved(model, state, arrays)
+        stored = {**model.params, **getattr(model, "buffers", {})}
         for name, array in arrays.items():
-            model.params[name][...] = array
+            stored[name][...] = array
         pipeline = FeaturePipeline.from_state(state["pipeline"])
     except (OSError, KeyError, TypeError, ValueError, ValidationError, yaml.YAMLError) as error:
         raise DataError(

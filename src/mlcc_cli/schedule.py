@@ -31,6 +31,8 @@ class PeriodRecord:
 
     `epoch` = steps / steps_per_epoch; `grad_norm` is the mean pre-clip global gradient norm
     over the period's steps; losses are data losses (no penalty) on the whole splits.
+    `learning_rate` is the schedule's η_t at t = `step` (the rate of the next update; see
+    `lr_schedules.py`), so a constant schedule reports optimizer.learning_rate throughout.
     `metrics` holds task extras: train_rmse / validation_rmse (regression) or
     train_accuracy / validation_accuracy (classification).
     """
@@ -205,6 +207,7 @@ def run_periods(
     )
     history: list[PeriodRecord] = []
     status, message, stopped_early, period = "complete", "", False, 0
+    optimizer.expect_total_steps(schedule.total_steps)  # a cosine schedule decays over it
     try:
         # Overflow on the way to divergence is expected and reported as a status below;
         # numpy's RuntimeWarnings would only repeat it less clearly.
@@ -241,8 +244,9 @@ def run_periods(
                     break
     except _DivergedError as diverged:
         status = "diverged"
+        # The configured base rate (not η_t): the key the message tells the user to lower.
         message = _divergence_message(
-            diverged.step, period, optimizer.current_learning_rate, diverged.value
+            diverged.step, period, optimizer.learning_rate, diverged.value
         )
     except KeyboardInterrupt:
         status = "interrupted"

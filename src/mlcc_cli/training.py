@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mlcc_cli import diagnostics
 from mlcc_cli.config import TrainingConfig
 from mlcc_cli.engine import EpochRunner, choose_engine, resolve_shuffle
 from mlcc_cli.errors import ConfigError, DataError
@@ -119,6 +120,9 @@ def train(
     and X_validation may be dense arrays or scipy.sparse matrices (converted to CSR once).
     `rows_in_random_order` says X_train's rows are already shuffled (lets `shuffle: auto`
     read blocks of them); result.settings records the engine and shuffle that ran.
+    Networks (models with `layer_grad_norms`) also record per-layer gradient norms and dead
+    ReLU fractions each period; `diagnostics.summarize` adds its findings (vanishing or
+    exploding gradients, dead ReLUs, overfitting) to result.warnings.
     """
     X_train, y_train = _as_arrays(X_train, y_train, "training")
     has_validation = X_validation is not None and _n_rows(X_validation) > 0
@@ -153,8 +157,15 @@ def train(
             metrics |= _task_metrics(
                 model, "validation", X_validation, y_validation, validation_loss
             )
+        # Networks add per-layer gradient norms and dead-ReLU fractions (history.csv columns).
+        metrics |= diagnostics.period_metrics(
+            model, X_train, y_train, X_validation if has_validation else None
+        )
         return Evaluation(train_loss, validation_loss, metrics)
 
     result = run_periods(model, optimizer, schedule, runner, evaluate, early, on_period)
     result.settings = {"engine": engine, "shuffle": shuffle}
+    result.warnings += diagnostics.summarize(result.history)
+    if result.status == "diverged":
+        result.message += diagnostics.divergence_advice(model)
     return result

@@ -3,6 +3,7 @@
 - `classification`: ROC/AUC, precision-recall, the threshold table, the confusion matrix and
   the majority-class baseline of a binary classifier.
 - `buckets`: prediction bias per quantile bucket (calibration; regression residuals).
+- `multiclass`: per-class precision/recall/F1/AUC, averages and the N×N confusion matrix.
 - `examples`: the examples with the highest loss.
 - `report`: `EvaluationReport`, joining them for one set of scored rows, and its plots.
 
@@ -39,6 +40,7 @@ from mlcc_cli.evaluation.examples import (
     worst_examples,
     worst_positions,
 )
+from mlcc_cli.evaluation.multiclass import ClassRow, MulticlassEvaluation, evaluate_multiclass
 from mlcc_cli.evaluation.report import EvaluationReport, build_report, evaluation_plots, save_plots
 
 __all__ = [
@@ -48,8 +50,10 @@ __all__ = [
     "Baseline",
     "BinaryEvaluation",
     "Bucket",
+    "ClassRow",
     "ConfusionMatrix",
     "EvaluationReport",
+    "MulticlassEvaluation",
     "PrecisionRecallCurve",
     "RegressionEvaluation",
     "RocCurve",
@@ -57,6 +61,7 @@ __all__ = [
     "WorstExample",
     "build_report",
     "evaluate_binary",
+    "evaluate_multiclass",
     "evaluate_regression",
     "evaluation_plots",
     "example_loss",

@@ -25,11 +25,15 @@ def example_loss(task: str, y: np.ndarray, prediction: np.ndarray) -> np.ndarray
 
     Regression: squared error (ŷ − y)². Binary: log loss −[y·ln p + (1 − y)·ln(1 − p)] with
     p and 1 − p clipped to [ε, 1 − ε] as sklearn.metrics.log_loss clips them, so the mean
-    is exactly sklearn's log_loss.
+    is exactly sklearn's log_loss. Multiclass (prediction (n, n_classes), y class codes):
+    −ln P(true class), clipped the same way.
     """
     if task == "regression":
         return (prediction - y) ** 2
     eps = np.finfo(np.float64).eps
+    if task == "multiclass":
+        true_class = prediction[np.arange(len(y)), y.astype(np.int64)]
+        return -np.log(np.clip(true_class, eps, 1 - eps))
     both = np.clip(np.column_stack([1 - prediction, prediction]), eps, 1 - eps)  # (n, 2)
     one_hot = np.column_stack([1 - y, y])  # (n, 2)
     return -xlogy(one_hot, both).sum(axis=1)
@@ -46,8 +50,8 @@ class WorstExample:
 
     row_id: Any
     label: Any  # the class name (classifier) or the label as trained on (scaled)
-    prediction: float  # P(class 1) or ŷ
-    predicted_class: str | None  # classifier: the class chosen at the threshold
+    prediction: float  # P(class 1), ŷ, or multiclass: P(the label's class)
+    predicted_class: str | None  # classifier: the class chosen (at the threshold)
     loss: float
     features: dict[str, Any]  # source columns but the label, as read
 
@@ -79,14 +83,19 @@ def worst_examples(
     for i in worst_positions(loss, n).tolist():
         shown: Any = float(y[i])
         predicted_class = None
+        score = prediction[i]
         if task == "binary" and classes is not None:
             shown = str(classes[int(y[i])])
             predicted_class = str(classes[int(prediction[i] >= threshold)])
+        elif task == "multiclass" and classes is not None:
+            shown = str(classes[int(y[i])])
+            predicted_class = str(classes[int(np.argmax(prediction[i]))])
+            score = prediction[i, int(y[i])]
         worst.append(
             WorstExample(
                 row_id=plain(rows.index[i]),
                 label=shown,
-                prediction=float(prediction[i]),
+                prediction=float(score),
                 predicted_class=predicted_class,
                 loss=float(loss[i]),
                 features={str(k): plain(v) for k, v in features.iloc[i].items()},

@@ -18,6 +18,7 @@ import numpy as np
 from mlcc_cli.evaluation.buckets import RegressionEvaluation, evaluate_regression
 from mlcc_cli.evaluation.classification import BinaryEvaluation, evaluate_binary
 from mlcc_cli.evaluation.examples import WorstExample
+from mlcc_cli.evaluation.multiclass import MulticlassEvaluation, evaluate_multiclass
 from mlcc_cli.metrics import json_safe, task_metrics
 
 
@@ -25,10 +26,10 @@ from mlcc_cli.metrics import json_safe, task_metrics
 class EvaluationReport:
     """What `mlcc evaluate` found on one set of labelled rows.
 
-    `details` is the task's variant (BinaryEvaluation or RegressionEvaluation; a multiclass
-    variant with per-class rows slots in beside them). `name` is the folder under
-    RUN/evaluate/ for the plots: the split's name, or data-<file stem>. `labels` (encoded:
-    0/1, or the scaled number) and `predictions` (P(class 1) or ŷ), shape (rows,), feed the
+    `details` is the task's variant (BinaryEvaluation, RegressionEvaluation or
+    MulticlassEvaluation). `name` is the folder under RUN/evaluate/ for the plots: the split's
+    name, or data-<file stem>. `labels` (encoded: 0/1, class code, or the scaled number) and
+    `predictions` (P(class 1) or ŷ, shape (rows,); multiclass: (rows, n_classes)) feed the
     plots and stay out of the JSON.
     """
 
@@ -38,7 +39,7 @@ class EvaluationReport:
     task: str
     threshold: float
     metrics: dict[str, float]
-    details: BinaryEvaluation | RegressionEvaluation
+    details: BinaryEvaluation | RegressionEvaluation | MulticlassEvaluation
     worst: list[WorstExample]
     labels: np.ndarray = field(repr=False)
     predictions: np.ndarray = field(repr=False)
@@ -81,10 +82,13 @@ def build_report(
     worst: list[WorstExample],
     warnings: list[str],
 ) -> EvaluationReport:
-    """The report on rows with labels `y` and predictions `prediction`, both shape (n,)."""
-    details: BinaryEvaluation | RegressionEvaluation
+    """The report on rows with labels `y` (n,) and predictions `prediction` ((n,), or
+    (n, n_classes) for multiclass)."""
+    details: BinaryEvaluation | RegressionEvaluation | MulticlassEvaluation
     if task == "binary":
         details, more = evaluate_binary(y, prediction, threshold, classes or [0, 1])
+    elif task == "multiclass":
+        details, more = evaluate_multiclass(y, prediction, classes or [])
     else:
         details, more = evaluate_regression(y, prediction), []
     return EvaluationReport(
@@ -106,11 +110,13 @@ def evaluation_plots(report: EvaluationReport) -> dict[str, Callable[[Path], Non
     """The report's PNG files, each a function drawing it into the path it is given.
 
     Binary: roc.png and pr.png (when both classes are present) and calibration.png;
-    regression: residuals.png.
+    regression: residuals.png; multiclass: none yet (the terminal and JSON carry the tables).
     """
     from mlcc_cli import plots
 
     where, details = report.rows_from, report.details
+    if isinstance(details, MulticlassEvaluation):
+        return {}
     if isinstance(details, RegressionEvaluation):
         return {
             "residuals.png": partial(

@@ -45,6 +45,11 @@ def train_streaming(
     for unusable input before training; `timings` (if given) receives the phase durations.
     """
     timings = {} if timings is None else timings
+    if config.model.type not in ("linear", "logistic"):
+        raise ConfigError(
+            f"model.type {config.model.type}: data.streaming supports linear and logistic "
+            "models only for now; set data.streaming: false to train it in memory"
+        )
     tick = clock()
     data = StreamingData(config, folder, used)
     statistics = np.random.SeedSequence(config.seed, spawn_key=(STATISTICS_KEY,))

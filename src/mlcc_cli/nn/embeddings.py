@@ -1,0 +1,83 @@
+"""Embeddings: a categorical input enters the network as a small learned dense vector.
+
+A categorical column reaches the design matrix as a block of one-hot (or multi-hot)
+indicator columns X_c (n, vocabulary). Its embedding is e_c = X_c·E_c with E_c
+(vocabulary, size): for one-hot rows that is exactly the lookup of row E_c[category].
+The network's first layer then reads a₀ = [X_rest, e_c1, e_c2, …], the other columns
+followed by every embedding, so W1 has n_rest + Σ sizes rows.
+Gradient: with g = ∂loss/∂e_c (n, size), ∂loss/∂E_c = X_cᵀ·g, sparse-safe like Xᵀδ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from mlcc_cli.errors import ConfigError
+
+
+def embedding_name(column: str) -> str:
+    """The parameter holding `column`'s embedding matrix."""
+    return f"embedding_{column}"
+
+
+class EmbeddingInput:
+    """Splits X into plain columns and indicator blocks, and embeds the blocks.
+
+    Parameters: blocks — column → (start, stop) of its indicator columns in X;
+    sizes — column → embedding size; n_features — X's width.
+    """
+
+    def __init__(
+        self, blocks: Mapping[str, tuple[int, int]], sizes: Mapping[str, int], n_features: int
+    ) -> None:
+        missing = sorted(set(sizes) - set(blocks))
+        if missing:
+            raise ConfigError(
+                f"model.embeddings names {missing}, which are not categorical inputs; embed "
+                "one-hot, hashed or bucketized input columns"
+            )
+        self.columns = list(sizes)
+        self.sizes = dict(sizes)
+        self.blocks = {column: tuple(blocks[column]) for column in self.columns}
+        embedded = np.zeros(n_features, dtype=bool)
+        for start, stop in self.blocks.values():
+            embedded[start:stop] = True
+        self.rest = np.flatnonzero(~embedded)  # columns that enter the network as they are
+        self.width = len(self.rest) + sum(self.sizes.values())  # rows of W1
+
+    def __repr__(self) -> str:
+        return f"EmbeddingInput(blocks={self.blocks!r}, sizes={self.sizes!r})"
+
+    def vocabulary(self, column: str) -> int:
+        """Indicator columns of `column`: the rows of its embedding matrix."""
+        start, stop = self.blocks[column]
+        return stop - start
+
+    def forward(self, X: Any, params: Mapping[str, np.ndarray]) -> tuple[Any, list[Any]]:
+        """a₀ = [X_rest, X_c·E_c, …] and the blocks X_c (kept for the backward pass)."""
+        from scipy import sparse
+
+        blocks = [X[:, start:stop] for start, stop in self.blocks.values()]
+        embedded = [
+            np.asarray(block @ params[embedding_name(c)])  # (n, size)
+            for c, block in zip(self.columns, blocks, strict=True)
+        ]
+        rest = X[:, self.rest]
+        if sparse.issparse(rest):
+            a0 = sparse.hstack([rest, *embedded], format="csr")
+        else:
+            a0 = np.hstack([rest, *embedded])
+        return a0, blocks
+
+    def backward(self, blocks: list[Any], grad_embedded: np.ndarray) -> dict[str, np.ndarray]:
+        """∂loss/∂E_c = X_cᵀ·g_c, given g = ∂loss/∂[e_c1, e_c2, …] (n, Σ sizes)."""
+        grads, offset = {}, 0
+        for column, block in zip(self.columns, blocks, strict=True):
+            size = self.sizes[column]
+            g = grad_embedded[:, offset : offset + size]  # (n, size)
+            grads[embedding_name(column)] = np.asarray(block.T @ g)  # (vocabulary, size)
+            offset += size
+        return grads

@@ -1,0 +1,119 @@
+"""Tests of the training diagnostics: gradient norms per layer, dead ReLUs, overfitting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mlcc_cli import diagnostics
+from mlcc_cli.config import TrainingConfig
+from mlcc_cli.models import LinearRegression
+from mlcc_cli.nn import Mlp
+from mlcc_cli.optimizers import SGD
+from mlcc_cli.schedule import PeriodRecord
+from mlcc_cli.training import train
+
+
+def _xor(n: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    return X, (X[:, 0] * X[:, 1] > 0).astype(np.float64)
+
+
+def _train(model: Mlp, learning_rate: float, epochs: int = 2):
+    X, y = _xor()
+    schedule = TrainingConfig(batch_size=32, epochs=epochs, periods=2, engine="numpy")
+    return train(
+        model, SGD(learning_rate=learning_rate), X[:300], y[:300], X[300:], y[300:], schedule,
+        np.random.default_rng(1),
+    )  # fmt: skip
+
+
+def _record(period: int, train_loss: float, validation_loss: float | None) -> PeriodRecord:
+    return PeriodRecord(period, period * 10, float(period), period * 320, train_loss,
+                        validation_loss, 0.1, 1.0)  # fmt: skip
+
+
+def test_history_gets_per_layer_columns() -> None:
+    result = _train(Mlp([8, 4], task="binary"), learning_rate=0.1)
+    metrics = result.history[-1].metrics
+    assert {"grad_norm_W1", "grad_norm_W2", "grad_norm_W3", "dead_relu_1", "dead_relu_2"} <= set(
+        metrics
+    )
+    assert all(np.isfinite(metrics[key]) for key in metrics)
+    assert result.warnings == []
+
+
+def test_linear_models_get_no_layer_columns() -> None:
+    X, y = _xor()
+    result = train(
+        LinearRegression(), SGD(learning_rate=0.1), X, y, None, None,
+        TrainingConfig(epochs=1, periods=1), np.random.default_rng(0),
+    )  # fmt: skip
+    assert not any(
+        key.startswith(("grad_norm_", "dead_relu_")) for key in result.history[0].metrics
+    )
+
+
+def test_dead_relus_are_detected() -> None:
+    model = Mlp([16, 8], task="binary").initialize(2)
+    model.params["b1"][:] = -100.0  # u < 0 for every input: layer 1 never fires
+    result = _train(model, learning_rate=0.1)
+    assert result.history[-1].metrics["dead_relu_1"] == 1.0
+    assert any("dead ReLUs: 100% of hidden layer 1" in w for w in result.warnings)
+
+
+def test_dead_fraction_counts_units_zero_on_every_row() -> None:
+    activations = np.array([[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0]])
+    assert diagnostics.dead_fraction(activations) == 0.5
+
+
+def test_vanishing_gradients_in_a_deep_sigmoid_net() -> None:
+    X, y = _xor()
+    deep = [16] * 10
+    sigmoid = Mlp(deep, activation="sigmoid", task="binary").initialize(2)
+    findings = diagnostics.gradient_findings(diagnostics.period_metrics(sigmoid, X, y, None))
+    assert len(findings) == 1 and findings[0].startswith("vanishing gradients: layer 1")
+    relu = Mlp(deep, activation="relu", task="binary").initialize(2)
+    assert diagnostics.gradient_findings(diagnostics.period_metrics(relu, X, y, None)) == []
+
+
+def test_exploding_gradients() -> None:
+    metrics = {"grad_norm_W1": 5e4, "grad_norm_W2": 10.0}
+    assert diagnostics.gradient_findings(metrics)[0].startswith("exploding gradients")
+
+
+@pytest.mark.parametrize(
+    ("validation", "start"),
+    [
+        ([1.0, 0.8, 0.7, 0.75, 0.8, 0.9], 4),  # rises from period 4 on
+        ([1.0, 0.8, 0.7, 0.75, 0.7, 0.72], None),  # single rises are noise
+        ([1.0, 0.9, 0.8, 0.7, 0.6, 0.5], None),
+    ],
+)
+def test_overfitting_start(validation: list[float], start: int | None) -> None:
+    train_losses = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3]
+    assert diagnostics.overfitting_start(train_losses, validation) == start
+    history = [
+        _record(k + 1, t, v) for k, (t, v) in enumerate(zip(train_losses, validation, strict=True))
+    ]
+    findings = diagnostics.summarize(history)
+    if start is None:
+        assert findings == []
+    else:
+        assert findings == [
+            "overfitting: from period 4 validation loss rises while training loss still "
+            "falls; try model.l2, model.dropout (mlp) or training.early_stopping"
+        ]
+
+
+def test_overfitting_needs_training_loss_falling() -> None:
+    # Both losses rising is not overfitting (more like a learning rate too high).
+    assert diagnostics.overfitting_start([1.0, 1.1, 1.2], [1.0, 1.1, 1.2]) is None
+
+
+def test_divergence_advice_mentions_batch_norm_for_mlp() -> None:
+    result = _train(Mlp([32, 32], task="binary", init="he"), learning_rate=1e6)
+    assert result.status == "diverged"
+    assert "model.batch_norm: true" in result.message
+    assert diagnostics.divergence_advice(LinearRegression()) == ""
