@@ -5,10 +5,11 @@ matters), full-batch steps, CLI start-up and training wall time, sparse (hashed 
 epochs, measures peak memory in child processes, and prints one Markdown table: time,
 reference, ratio, target, verdict. Ratios are reported, never asserted. `--quick` shrinks the
 data for a smoke run in CI; `--only sparse` (or training, cli, memory, streaming) runs one
-section.
+section; `--only multiclass` runs the softmax / one-vs-all / MLP rows (500,000 × 64, 10
+classes; 20,000 rows with --quick).
 
 Usage: python benchmarks/bench.py [--quick] [--only SECTION] [--rows N] [--features D]
-       [--sparse-rows N] [--repeat N] [--cli-repeat N]
+       [--sparse-rows N] [--multiclass-rows N] [--repeat N] [--cli-repeat N]
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from pathlib import Path
 from bench_cli import startup_rows, train_rows
 from bench_env import header_lines
 from bench_memory import memory_rows
+from bench_multiclass import FULL_ROWS as MULTICLASS_FULL_ROWS
+from bench_multiclass import QUICK_ROWS as MULTICLASS_QUICK_ROWS
+from bench_multiclass import multiclass_rows
 from bench_sparse import FULL_ROWS as SPARSE_FULL_ROWS
 from bench_sparse import QUICK_ROWS as SPARSE_QUICK_ROWS
 from bench_sparse import sparse_rows
@@ -32,7 +36,7 @@ from bench_training import make_data, training_rows, warm_up_kernel
 ROOT = Path(__file__).resolve().parent.parent
 FULL_ROWS, QUICK_ROWS, FEATURES = 2_000_000, 20_000, 32
 SEED = 0
-SECTIONS = ("training", "cli", "memory", "streaming", "sparse")
+SECTIONS = ("training", "cli", "memory", "streaming", "sparse", "multiclass")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -45,6 +49,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--sparse-rows", type=int, help=f"rows of the sparse X (default {SPARSE_FULL_ROWS:,})"
     )
     parser.add_argument(
+        "--multiclass-rows",
+        type=int,
+        help=f"rows of the multiclass X (default {MULTICLASS_FULL_ROWS:,})",
+    )
+    parser.add_argument(
         "--only", choices=SECTIONS, action="append", help="run only this section (repeatable)"
     )
     parser.add_argument("--repeat", type=int, help="best of N for in-process timings (3)")
@@ -52,6 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.rows = args.rows or (QUICK_ROWS if args.quick else FULL_ROWS)
     args.sparse_rows = args.sparse_rows or (SPARSE_QUICK_ROWS if args.quick else SPARSE_FULL_ROWS)
+    args.multiclass_rows = args.multiclass_rows or (
+        MULTICLASS_QUICK_ROWS if args.quick else MULTICLASS_FULL_ROWS
+    )
     args.only = tuple(args.only or SECTIONS)
     args.repeat = args.repeat or (1 if args.quick else 3)
     args.cli_repeat = args.cli_repeat or (1 if args.quick else 5)
@@ -77,6 +89,9 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
     if "sparse" in args.only:
         sparse, sparse_notes = sparse_rows(args.sparse_rows, args.repeat)
         rows, notes = rows + sparse, notes + sparse_notes
+    if "multiclass" in args.only:
+        multiclass, multiclass_notes = multiclass_rows(args.multiclass_rows, args.repeat)
+        rows, notes = rows + multiclass, notes + multiclass_notes
     return rows, notes
 
 

@@ -36,6 +36,9 @@ ROWS = {
     "sparse epoch, logistic + L2, batch 128": 1,
     "sparse epoch, logistic + L1+L2, batch 128": 1,
     "peak RSS growth in train(), sparse + L1+L2, batch 128": 1,
+    "epoch, softmax, 10 classes, batch 128": 3,
+    "epoch, one_vs_all, 10 classes, batch 128": 1,
+    "epoch, mlp [64, 32] relu, 10 classes, batch 128": 1,
 }
 COLUMNS = ["what", "engine", "mlcc", "reference", "ref.", "ratio", "target", "meets"]
 

@@ -83,6 +83,12 @@ def test_exploding_gradients() -> None:
     assert diagnostics.gradient_findings(metrics)[0].startswith("exploding gradients")
 
 
+def test_no_gradient_at_all_is_not_called_exploding() -> None:
+    # Every ReLU dead: all norms 0, which the dead-unit finding explains instead.
+    metrics = {"grad_norm_W1": 0.0, "grad_norm_W2": 0.0, "grad_norm_W3": 0.0}
+    assert diagnostics.gradient_findings(metrics) == []
+
+
 @pytest.mark.parametrize(
     ("validation", "start"),
     [

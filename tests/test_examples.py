@@ -36,11 +36,16 @@ def _needs_california(path: Path) -> bool:
     return "california_housing" in path.read_text()
 
 
+# Configs built to diverge as shipped, with the override their header gives to train them.
+REPAIRS = {"exploding_gradients.yaml": ["--set", "optimizer.clip_norm=1"]}
+
+
 def _short(path: Path) -> list[str]:
     training = yaml.safe_load(path.read_text()).get("training", {})
+    repair = REPAIRS.get(path.name, [])
     if "steps" in training:
-        return ["--set", "training.steps=20", "--set", "training.periods=2"]
-    return ["--set", "training.epochs=1", "--set", "training.periods=2"]
+        return ["--set", "training.steps=20", "--set", "training.periods=2", *repair]
+    return ["--set", "training.epochs=1", "--set", "training.periods=2", *repair]
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.name)
@@ -66,6 +71,7 @@ def test_california_config_without_data_says_how_to_fetch(
 
 NO_LOCATION = "[median_income, rooms_per_person]"
 NO_CROSS = "[latitude, longitude, median_income, rooms_per_person]"
+ADAM_LINEAR = ["--set", "optimizer.learning_rate=0.5"]
 
 
 @pytest.mark.parametrize(
@@ -79,6 +85,8 @@ NO_CROSS = "[latitude, longitude, median_income, rooms_per_person]"
         ("california_feature_crosses.yaml", [], 65.8),
         ("california_hashed_crosses_l1.yaml", ["--set", "model.l1=0"], 61.6),
         ("california_hashed_crosses_l1.yaml", [], 65.2),
+        ("california_mlp.yaml", ["--set", "model={type: linear}", *ADAM_LINEAR], 71.2),
+        ("california_mlp.yaml", [], 60.1),
     ],
 )
 def test_readme_california_figures(
@@ -124,6 +132,9 @@ def test_parquet_source_trains_like_the_csv(tmp_path: Path) -> None:
         ("digits_softmax.yaml", [], "96.7%"),
         ("spiral_mlp.yaml", ["--set", "model={type: logistic}"], "55.3%"),
         ("spiral_mlp.yaml", [], "97.7%"),
+        ("xor_mlp.yaml", ["--set", "model={type: logistic}"], "52.3%"),
+        ("xor_mlp.yaml", [], "97.7%"),
+        ("digits_mlp.yaml", [], "98.5%"),
     ],
 )
 def test_readme_classification_figures(

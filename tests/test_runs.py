@@ -23,7 +23,7 @@ def test_column_csv_is_the_same_whatever_the_slice(
         "prediction": rng.random(10),
     }
     path = tmp_path / "p.csv"
-    runs._write_columns_csv(path, columns)
+    runs.write_columns_csv(path, columns)
     lines = path.read_text().splitlines()
     assert lines[0] == "row_id,label,prediction" and len(lines) == 11
     assert lines[1] == f"10,{float(columns['label'][0])!r},{float(columns['prediction'][0])!r}"

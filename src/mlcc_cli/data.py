@@ -35,6 +35,7 @@ __all__ = [
     "apply_missing_policy",
     "builtin_catalog",
     "encode_label",
+    "encode_label_matrix",
     "load_dataset",
     "missing_counts",
     "read_table",
@@ -85,7 +86,12 @@ def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
         path = resolve_source_path(data.source, config_folder)
         frame, source = read_table(path), str(path)
         label = data.label
-    label = require_label(label, [str(c) for c in frame.columns], source)
+    columns = [str(c) for c in frame.columns]
+    if data.labels is not None:  # multi_label: several label columns, each must exist
+        for name in data.labels:
+            _require_column(name, columns, source, "data.labels")
+        label = data.labels[0]
+    label = require_label(label, columns, source)
     return Dataset(frame=frame, label=label, source=source, warnings=warnings)
 
 
@@ -95,12 +101,17 @@ def require_label(label: str | None, columns: list[str], source: str) -> str:
         raise DataError(
             f"data.label is not set; name the column to predict, one of: {list_columns(columns)}"
         )
-    if label not in columns:
+    _require_column(label, columns, source, "data.label")
+    return label
+
+
+def _require_column(name: str, columns: list[str], source: str, setting: str) -> None:
+    """DataError naming `setting` unless column `name` is among `columns`."""
+    if name not in columns:
         raise DataError(
-            f"data.label: column '{label}' is not in {source}.{did_you_mean(label, columns)}"
+            f"{setting}: column '{name}' is not in {source}.{did_you_mean(name, columns)}"
             f" Available columns: {list_columns(columns)}."
         )
-    return label
 
 
 # ----------------------------------------------------------------- missing values
@@ -201,6 +212,36 @@ def encode_label(
     if task == "multiclass":
         return _multiclass_label(values, label_name, model_type or kind)
     raise ValueError(f"unknown model type or task {kind!r}")
+
+
+def encode_label_matrix(frame: pd.DataFrame, labels: list[str]) -> np.ndarray:
+    """multi_label's labels: one 0/1 column per name in `labels`, shape (n_rows, n_labels).
+
+    Each column must hold booleans or the numbers 0 and 1 only; anything else (text, other
+    numbers, missing values) is a DataError naming the column, since a multi-label model
+    predicts "is this label on?" per column.
+    """
+    y = np.empty((len(frame), len(labels)), dtype=np.float64)  # (n_rows, n_labels)
+    for j, name in enumerate(labels):
+        values = frame[name]
+        n_missing = int(values.isna().sum())
+        if n_missing:
+            raise DataError(
+                f"data.labels: column '{name}' has {n_missing} missing values; set "
+                "data.missing to drop, or fix the data"
+            )
+        numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+        column = values.to_numpy(dtype=np.float64) if numeric else None
+        if column is None or not np.isin(column, (0.0, 1.0)).all():
+            wrong = values if column is None else values[~np.isin(column, (0.0, 1.0))]
+            shown = ", ".join(repr(_plain(v)) for v in pd.unique(wrong)[:3])
+            raise DataError(
+                f"data.labels: column '{name}' holds {shown}, but a multi_label column must "
+                "be 0/1 or true/false (is this label on for the row?); fix the column or "
+                "leave it out of data.labels"
+            )
+        y[:, j] = column
+    return y
 
 
 def _multiclass_label(

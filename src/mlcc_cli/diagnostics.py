@@ -9,7 +9,6 @@ with the usual remedy: vanishing or exploding gradients, dead ReLUs, overfitting
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,7 +75,11 @@ def gradient_findings(record_metrics: dict[str, float]) -> list[str]:
     if len(norms) < 2:
         return []
     (low, low_norm), (top, top_norm) = norms[0], norms[-1]
-    ratio = low_norm / top_norm if top_norm > 0 else math.inf
+    if top_norm == 0.0:
+        # Nothing flows back at all (e.g. every ReLU dead): no ratio to judge; the dead-unit
+        # finding says why.
+        return []
+    ratio = low_norm / top_norm
     if ratio < VANISHING_RATIO:
         return [
             f"vanishing gradients: layer {low}'s gradient norm {low_norm:.2g} is {ratio:.1g} "

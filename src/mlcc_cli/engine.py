@@ -10,6 +10,9 @@ A scipy.sparse CSR X is never densified: the numpy path gathers the epoch's rows
 CSR matrix (X[order]) and its model computes X @ w and X.T @ r; the compiled path
 (`kernels_sparse.py`) reads rows through the permutation via indptr, never copying X, with
 work per step proportional to the batch's non-zeros.
+
+Softmax and one-vs-all (full softmax, not `sampled_softmax`) have a compiled kernel of their
+own (`kernels_multiclass.py`) for dense X; a sparse X trains them on the numpy path.
 """
 
 from __future__ import annotations
@@ -82,17 +85,25 @@ def numpy_steps(
     return stats
 
 
-def compiled_kernel_supports(model: Any, optimizer: Any) -> bool:
-    """Whether the numba kernel implements this model and optimizer.
+def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None) -> bool:
+    """Whether a numba kernel implements this model and optimizer (on X, when given).
 
-    The kernel runs plain SGD with one fixed learning rate: momentum (a velocity state), the
+    The kernels run plain SGD with one fixed learning rate: momentum (a velocity state), the
     adaptive optimizers and non-constant schedules (η changes per step) run in numpy.
+    Softmax and one-vs-all have a dense kernel only (`kernels_multiclass.py`): a sparse X and
+    sampled softmax (random negatives per step) train on the numpy path.
     """
-    from mlcc_cli import kernels
+    from mlcc_cli import kernels, kernels_multiclass
 
     schedule = getattr(getattr(optimizer, "schedule", None), "type", "constant")
+    model_type = getattr(model, "type", None)
+    if model_type in kernels_multiclass.MODEL_KINDS:
+        dense = X is None or not is_sparse(X)
+        model_ok = dense and getattr(model, "sampled_softmax", None) is None
+    else:
+        model_ok = model_type in kernels.MODEL_KINDS
     return (
-        getattr(model, "type", None) in kernels.MODEL_KINDS
+        model_ok
         and getattr(optimizer, "type", None) in kernels.OPTIMIZER_KINDS
         and getattr(optimizer, "momentum", 0.0) == 0.0
         and schedule == "constant"
@@ -110,11 +121,36 @@ def compiled_steps(
 ) -> StepStats:
     """Run batches `batches` of the epoch whose row order is `order`, in compiled code.
 
-    A sparse X runs `kernels_sparse.csr_linear_family_steps` on its CSR arrays.
+    Dispatches by model type: softmax and one-vs-all run
+    `kernels_multiclass.multiclass_steps` (dense X only); the linear family runs
+    `kernels.linear_family_steps`, or `kernels_sparse.csr_linear_family_steps` on a sparse
+    X's CSR arrays.
     """
-    from mlcc_cli import kernels
+    from mlcc_cli import kernels, kernels_multiclass
 
     params = model.params
+    if model.type in kernels_multiclass.MODEL_KINDS:
+        if is_sparse(X):  # choose_engine(..., X) never picks this: a caller's mistake
+            raise ConfigError(
+                f"training.engine: the compiled {model.type} kernel takes dense X only; "
+                "use engine: numpy"
+            )
+        outcome = kernels_multiclass.multiclass_steps(
+            X,
+            y,
+            order,
+            params["coef_"],
+            params["intercept_"],
+            int(batch_size),
+            int(batches.start),
+            int(batches.stop),
+            kernels_multiclass.MODEL_KINDS[model.type],
+            float(optimizer.learning_rate),
+            float(model.l1),
+            float(model.l2),
+            float(optimizer.clip_norm or 0.0),
+        )
+        return _step_stats(optimizer, outcome)
     # Fixed argument types: one compiled signature, cached across runs (ints or floats
     # from YAML would otherwise each trigger a fresh compilation).
     settings = (
@@ -143,6 +179,11 @@ def compiled_steps(
         outcome = run(X.data, X.indices, X.indptr, y, order, *settings)
     else:
         outcome = kernels.linear_family_steps(X, y, order, *settings)
+    return _step_stats(optimizer, outcome)
+
+
+def _step_stats(optimizer: Any, outcome: tuple[int, int, float, bool, float]) -> StepStats:
+    """A kernel's (steps, examples, norm sum, diverged, bad loss), counted on the optimizer."""
     steps, examples, norm_sum, diverged, bad_loss = outcome
     optimizer.iterations_ += steps
     return StepStats(steps, examples, norm_sum, diverged, bad_loss)
@@ -170,16 +211,18 @@ def run_batches(
     return numpy_steps(model, optimizer, X_ordered, y_ordered, batch_size, batches)
 
 
-def choose_engine(engine: Engine, model: Any, optimizer: Any) -> str:
+def choose_engine(engine: Engine, model: Any, optimizer: Any, X: Matrix | None = None) -> str:
     """Resolve `training.engine`: `auto` is the compiled kernel whenever it supports the model
-    and optimizer (it is the faster engine at every batch size measured; see
-    benchmarks/RESULTS.md), else the numpy loop."""
+    and optimizer on the training matrix X (it is the faster engine at every batch size
+    measured; see benchmarks/RESULTS.md), else the numpy loop. Without X, a dense X is
+    assumed (it only matters for softmax and one-vs-all, whose kernel is dense-only)."""
     if engine == "numpy":
         return "numpy"
-    supported = compiled_kernel_supports(model, optimizer)
+    supported = compiled_kernel_supports(model, optimizer, X)
     if engine == "compiled" and not supported:
+        on = " on a sparse X" if X is not None and is_sparse(X) else ""
         raise ConfigError(
-            f"training.engine: compiled has no kernel for {model!r} with {optimizer!r}; "
+            f"training.engine: compiled has no kernel for {model!r} with {optimizer!r}{on}; "
             "use engine: auto or numpy"
         )
     return "compiled" if supported else "numpy"
@@ -261,7 +304,7 @@ class EpochRunner:
             engine == "numpy" or (shuffle == "rows" and not self.sparse)
         )
         self.X_epoch = np.empty_like(X) if self.gather and not self.sparse else X
-        self.y_epoch = np.empty_like(y) if self.gather else y
+        self.y_epoch = np.empty_like(y) if self.gather else y  # y: (n,) or (n, n_labels)
         self.step = 0
         self.examples_seen = 0
 
@@ -270,12 +313,12 @@ class EpochRunner:
         if self.gather and self.sparse:
             self.X_epoch = None  # release last epoch's copy before building this one
             self.X_epoch = self.X[self.order]  # CSR rows in epoch order, (n, d)
-            np.take(self.y, self.order, out=self.y_epoch, mode="clip")
+            np.take(self.y, self.order, axis=0, out=self.y_epoch, mode="clip")
         elif self.gather:
             # mode="clip" skips the bounds-checking copy np.take makes with out= (the
             # permutation is in range by construction): no hidden second X per epoch.
             np.take(self.X, self.order, axis=0, out=self.X_epoch, mode="clip")  # (n, d)
-            np.take(self.y, self.order, out=self.y_epoch, mode="clip")
+            np.take(self.y, self.order, axis=0, out=self.y_epoch, mode="clip")
         else:
             self.kernel_order = self.order  # X_epoch is X itself: read it in epoch order
 

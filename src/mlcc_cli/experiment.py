@@ -24,9 +24,10 @@ from mlcc_cli import __version__
 from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.config_loading import LoadedConfig, resolved_yaml
 from mlcc_cli.config_models import MODEL_TASKS
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.features import FeaturePipeline, columns_read
 from mlcc_cli.plots import draw_loss, draw_roc
-from mlcc_cli.runs import RunContents, write_run
+from mlcc_cli.runs import RunContents, write_columns_csv, write_run
 from mlcc_cli.sources import locate_data_source
 from mlcc_cli.training import PeriodRecord, Schedule, TrainingResult
 
@@ -113,7 +114,11 @@ class Trained:
     label: str
     classes: list[Any] | None
     warnings: list[str]
-    task: str | None = None  # regression | binary | multiclass; None: from the model tag
+    task: str | None = None  # regression | binary | multiclass | multilabel; None: model tag
+    labels: list[str] | None = None  # multilabel: data.labels, one model output each
+    # mlp model.embeddings: indicator columns (start, stop) in X and category names per input.
+    embedding_columns: dict[str, tuple[int, int]] | None = None
+    embedding_categories: dict[str, list[str]] | None = None
 
 
 def run_experiment(
@@ -135,6 +140,16 @@ def run_experiment(
     started_at = datetime.now()
     timings: dict[str, float] = {}
     # Each route imports this module for its types, so they are imported here, when needed.
+    if config.data.streaming and config.model.type == "multi_label":
+        raise ConfigError(
+            "model.type multi_label with data.streaming is not implemented yet; set "
+            "data.streaming: false to train it in memory"
+        )
+    if config.data.streaming and getattr(config.model, "embeddings", None):
+        raise ConfigError(
+            "model.embeddings with data.streaming is not implemented yet; set "
+            "data.streaming: false to train the network in memory"
+        )
     if config.data.streaming:
         from mlcc_cli.streaming.session import train_streaming as train_route
     else:
@@ -163,6 +178,8 @@ def run_experiment(
         predictions=trained.predictions,
         plots=_plots(outcome, task, trained.predictions, metrics),
     )
+    if trained.embedding_categories and outcome.status != "diverged":
+        _add_embeddings(contents, model, trained.embedding_categories)
     notes = trained.pipeline.notes()
     contents.status = _status(outcome, started_at, timings, trained.warnings)
     contents.status["notes"] = notes
@@ -193,7 +210,8 @@ def _plots(
     """The run's plots/*.png: the loss curve, and the validation split's diagnostics.
 
     Binary: roc.png (when validation holds both classes) and calibration.png; regression:
-    residuals.png; multiclass: the loss curve only (`mlcc evaluate` reports per class).
+    residuals.png; multiclass and multilabel: the loss curve only (`mlcc evaluate` reports
+    per class or label).
     They are the pictures `mlcc evaluate` draws, from the same functions.
     """
     from mlcc_cli.evaluation import prediction_buckets, roc_of
@@ -203,7 +221,9 @@ def _plots(
     if outcome.history:
         loss_name = "mean squared error" if task == "regression" else "log loss"
         plots["loss.png"] = partial(draw_loss, history=outcome.history, loss_name=loss_name)
-    if predictions is None or len(predictions["label"]) == 0 or task == "multiclass":
+    if task in ("multiclass", "multilabel") or predictions is None:
+        return plots
+    if len(predictions["label"]) == 0:
         return plots
     y, prediction = predictions["label"], predictions["prediction"]
     if task == "regression":
@@ -220,6 +240,24 @@ def _plots(
         draw_calibration, buckets=buckets, log_loss=float("nan") if log_loss is None else log_loss
     )
     return plots
+
+
+def _add_embeddings(contents: RunContents, model: Any, categories: dict[str, list[str]]) -> None:
+    """embeddings-COLUMN.csv (category, e1..eK) and plots/embeddings-COLUMN.png per embedding.
+
+    Row i of the learned matrix embedding_COLUMN (vocabulary, K) is category i's vector.
+    """
+    from mlcc_cli.nn.embeddings import embedding_name
+    from mlcc_cli.plots import draw_embeddings
+
+    for column, names in categories.items():
+        vectors = model.params[embedding_name(column)].copy()  # (vocabulary, K)
+        table = {"category": np.asarray(names, dtype=object)}
+        table |= {f"e{k + 1}": vectors[:, k] for k in range(vectors.shape[1])}
+        contents.files[f"embeddings-{column}.csv"] = partial(write_columns_csv, columns=table)
+        contents.plots[f"embeddings-{column}.png"] = partial(
+            draw_embeddings, vectors=vectors, names=names, column=column
+        )
 
 
 def _model_json(
@@ -240,6 +278,12 @@ def _model_json(
         "label": trained.label,
         "label_scale": config.data.label_scale,
         "classes": trained.classes,
+        "labels": trained.labels,
+        "embedding_columns": (
+            {c: list(r) for c, r in trained.embedding_columns.items()}
+            if trained.embedding_columns
+            else None
+        ),
         "threshold": config.evaluation.threshold,
         "pipeline": trained.pipeline.get_state(),
     }

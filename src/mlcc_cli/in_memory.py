@@ -21,6 +21,7 @@ from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.data import (
     apply_missing_policy,
     encode_label,
+    encode_label_matrix,
     load_dataset,
     resolve_task,
     split_rows,
@@ -28,8 +29,13 @@ from mlcc_cli.data import (
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.experiment import SPLITS, RunPlan, Trained, TrainingObserver, scored_splits
 from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
-from mlcc_cli.features.design import DesignMatrix, saved_feature_names
-from mlcc_cli.metrics import class_probability_columns, split_record, task_metrics
+from mlcc_cli.features.design import DesignMatrix, indicator_ranges, saved_feature_names
+from mlcc_cli.metrics import (
+    class_probability_columns,
+    label_probability_columns,
+    split_record,
+    task_metrics,
+)
 from mlcc_cli.models import build_model
 from mlcc_cli.optimizers import build_optimizer
 from mlcc_cli.training import TrainingResult, plan_schedule, train
@@ -50,6 +56,11 @@ class _Prepared:
     task: str
     source: str
     warnings: list[str]
+    labels: list[str] | None = None  # multilabel: the label columns, one model output each
+    # mlp model.embeddings: each embedded input's indicator columns (start, stop) in X, and
+    # its category names in that order (the rows of its embedding matrix).
+    embedding_columns: dict[str, tuple[int, int]] | None = None
+    embedding_categories: dict[str, list[str]] | None = None
 
 
 # spawn_key of the generator that draws sampled-softmax negatives (independent of the
@@ -91,9 +102,15 @@ def train_in_memory(
     if config.model.type == "mlp":  # its head follows the resolved task; its seed the run's
         model.task = task
         model.seed = config.seed
-    if task == "multiclass":  # the class count comes from the data, not the config
+    if prepared.embedding_columns:  # the network embeds these indicator blocks of X
+        n_classes = len(prepared.classes or []) if task == "multiclass" else None
+        n_features = prepared.X["train"].shape[1]
+        model.initialize(n_features, n_classes, embedding_columns=prepared.embedding_columns)
+    elif task == "multiclass":  # the class count comes from the data, not the config
         sampling = np.random.SeedSequence(config.seed, spawn_key=(SAMPLING_KEY,))
         _initialize_multiclass(model, prepared, np.random.default_rng(sampling))
+    if task == "multilabel":  # one sigmoid output per label column
+        model.initialize(prepared.X["train"].shape[1], len(prepared.labels or []))
     optimizer = build_optimizer(config.optimizer)
     _, train_seed = np.random.SeedSequence(config.seed).spawn(2)
     tick = clock()
@@ -121,7 +138,9 @@ def train_in_memory(
         scored = scored_splits(evaluate_test)
         for name in scored:
             if name in prepared.X:
-                metrics[name] = _score(model, task, prepared.X[name], prepared.y[name], threshold)
+                metrics[name] = _score(
+                    model, task, prepared.X[name], prepared.y[name], threshold, prepared.labels
+                )
         predictions = _validation_predictions(model, task, prepared)
     timings["evaluate_s"] = clock() - tick
     return Trained(
@@ -136,6 +155,9 @@ def train_in_memory(
         classes=prepared.classes,
         warnings=warnings,
         task=task,
+        labels=prepared.labels,
+        embedding_columns=prepared.embedding_columns,
+        embedding_categories=prepared.embedding_categories,
     )
 
 
@@ -153,13 +175,14 @@ class SplitTable:
     """The loaded table after the missing-value policy, its encoded labels and the split."""
 
     frame: pd.DataFrame
-    y: np.ndarray  # (n_rows,) the encoded label of every row of `frame`
+    y: np.ndarray  # (n_rows,) the encoded label of every row; multilabel (n_rows, n_labels)
     classes: list[Any] | None
-    task: str  # regression | binary | multiclass
+    task: str  # regression | binary | multiclass | multilabel
     positions: dict[str, np.ndarray]  # split name -> positions into `frame`
-    label: str
+    label: str  # multilabel: the first of `labels`
     source: str
     warnings: list[str]
+    labels: list[str] | None = None  # multilabel: data.labels (their columns left `frame`)
 
 
 def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -> SplitTable:
@@ -168,30 +191,40 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
     Deterministic in `config` (seeded), so `mlcc evaluate` finds a run's splits again.
     """
     data = config.data
-    if config.model.type == "multi_label":
-        raise ConfigError(
-            "model.type multi_label: training on several label columns (data.labels) is not "
-            "implemented yet; use softmax or one_vs_all for one label column with several "
-            "classes"
-        )
     dataset = load_dataset(data, folder, config.seed)
     warnings = list(dataset.warnings)
     label = dataset.label
+    labels = data.labels or [label]  # multi_label: several 0/1 columns, all left out of inputs
     present = [str(c) for c in dataset.frame.columns]
-    columns = [c for c in present if c != label and (used is None or c in used)]
-    frame, more = apply_missing_policy(dataset.frame, columns, label, data.missing, dataset.source)
-    warnings += more
-    task = resolve_task(config.model, frame[label])
-    if data.stratify and task == "regression":
-        raise ConfigError(
-            f"data.stratify keeps class ratios equal across splits, but model.type "
-            f"{config.model.type} here predicts a number (task regression); set "
-            "data.stratify: false"
-        )
-    y_all, classes, more = encode_label(
-        frame[label], task, data.label_scale, label, model_type=config.model.type
+    columns = [c for c in present if c not in labels and (used is None or c in used)]
+    frame, more = apply_missing_policy(
+        dataset.frame, [*columns, *labels[1:]], label, data.missing, dataset.source
     )
     warnings += more
+    task = resolve_task(config.model, frame[label])
+    if data.stratify and task in ("regression", "multilabel"):
+        what = "a number (task regression)" if task == "regression" else "several 0/1 columns"
+        raise ConfigError(
+            f"data.stratify keeps class ratios equal across splits, but model.type "
+            f"{config.model.type} here predicts {what}; set data.stratify: false"
+        )
+    classes: list[Any] | None
+    if task == "multilabel":
+        clash = [c for c in config.inputs or [] if c in labels]
+        if clash:
+            raise ConfigError(
+                f"inputs: lists the label column {clash[0]!r} of data.labels, which would leak "
+                "the answer into the features; remove it from inputs"
+            )
+        y_all, classes = encode_label_matrix(frame, labels), None  # (n_rows, n_labels)
+        # The label columns are answers, never features: no step (even one reading every
+        # numeric column) may see them.
+        frame = frame.drop(columns=labels)
+    else:
+        y_all, classes, more = encode_label(
+            frame[label], task, data.label_scale, label, model_type=config.model.type
+        )
+        warnings += more
     # Independent streams for the split and for training: changing the schedule never
     # changes which rows land in which split.
     split_seed, _ = np.random.SeedSequence(config.seed).spawn(2)
@@ -202,7 +235,17 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
         shuffle=data.shuffle,
         stratify_labels=y_all if data.stratify else None,
     )
-    return SplitTable(frame, y_all, classes, task, positions, label, dataset.source, warnings)
+    return SplitTable(
+        frame,
+        y_all,
+        classes,
+        task,
+        positions,
+        label,
+        dataset.source,
+        warnings,
+        labels=data.labels,
+    )
 
 
 def kept_positions(pipeline: FeaturePipeline, index: pd.Index, out: pd.DataFrame) -> np.ndarray:
@@ -227,6 +270,7 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
     inputs, more = select_inputs(train_frame, config.inputs, label)
     warnings += more
     names = saved_feature_names(train_frame, inputs)
+    embedding_columns, embedding_categories = _embedded_inputs(config, train_frame, inputs)
     X: dict[str, DesignMatrix] = {}
     y: dict[str, np.ndarray] = {}
     row_ids: dict[str, np.ndarray] = {}
@@ -259,23 +303,62 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
         task=table.task,
         source=table.source,
         warnings=warnings,
+        labels=table.labels,
+        embedding_columns=embedding_columns,
+        embedding_categories=embedding_categories,
     )
+
+
+def _embedded_inputs(
+    config: ExperimentConfig, train_frame: pd.DataFrame, inputs: list[str]
+) -> tuple[dict[str, tuple[int, int]] | None, dict[str, list[str]] | None]:
+    """An mlp's model.embeddings as (indicator columns per input, category names per input).
+
+    ConfigError naming model.embeddings.COLUMN when the column is not a categorical input:
+    an embedding replaces a block of one-hot indicators, so a number has nothing to embed.
+    """
+    embeddings = getattr(config.model, "embeddings", None)
+    if not embeddings:
+        return None, None
+    ranges = indicator_ranges(train_frame, inputs)
+    for column in embeddings:
+        if column not in inputs:
+            raise ConfigError(
+                f"model.embeddings.{column}: {column!r} is not a model input (inputs: "
+                f"{', '.join(inputs)}); embed a categorical input column"
+            )
+        if column not in ranges:
+            raise ConfigError(
+                f"model.embeddings.{column}: input {column!r} is numeric, but an embedding "
+                "maps categories to vectors; embed the output of a one_hot, hash, bucketize "
+                "or cross step"
+            )
+    categories = {c: [str(v) for v in train_frame[c].cat.categories] for c in embeddings}
+    return {c: ranges[c] for c in embeddings}, categories
 
 
 def model_scores(model: Any, task: str, X: Any) -> np.ndarray:
     """What the metrics score: P(class 1) (binary, (n,)), class probabilities (multiclass,
-    (n, n_classes)) or ŷ (regression, (n,))."""
+    (n, n_classes)), P(label j) per label (multilabel, (n, n_labels)) or ŷ (regression, (n,))."""
     if task == "binary":
         return model.predict_proba(X)[:, 1]
-    if task == "multiclass":
+    if task in ("multiclass", "multilabel"):
         return model.predict_proba(X)
     return model.predict(X)
 
 
-def _score(model: Any, task: str, X: np.ndarray, y: np.ndarray, threshold: float) -> dict[str, Any]:
+def _score(
+    model: Any,
+    task: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    threshold: float,
+    labels: list[str] | None = None,
+) -> dict[str, Any]:
     """metrics.json for one split: the task's metric set plus nonzero_weights."""
     prediction = model_scores(model, task, X)
-    return split_record(task_metrics(task, y, prediction, threshold), model.nonzero_weights())
+    scores = task_metrics(task, y, prediction, threshold, labels=labels)
+    return split_record(scores, model.nonzero_weights())
 
 
 def _validation_predictions(
@@ -286,6 +369,11 @@ def _validation_predictions(
         return None
     X = prepared.X["validation"]
     prediction = model_scores(model, task, X)
+    if task == "multilabel":  # per label column: the true 0/1 and P(label on)
+        return {
+            "row_id": prepared.row_ids["validation"],
+            **label_probability_columns(prepared.y["validation"], prediction, prepared.labels),
+        }
     if task == "multiclass":  # class names, the predicted class and one p_CLASS per class
         names = np.asarray(prepared.classes, dtype=object)
         return {

@@ -75,6 +75,44 @@ def multiclass_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, floa
     }
 
 
+def multilabel_metrics(
+    y: np.ndarray, probability: np.ndarray, threshold: float, labels: list[str] | None = None
+) -> dict[str, float]:
+    """Multi-label scores of P(label j) per label column, both (n, n_labels) with y 0/1.
+
+    log_loss_LABEL is each column's binary log loss and log_loss their mean (the model's loss
+    divided by n_labels). At `threshold`: subset_accuracy = the share of rows whose every
+    label is right (strict); hamming_loss = the share of wrong (row, label) cells; micro F1
+    pools every cell's counts, macro F1 averages the per-label F1 (every label counts alike).
+    """
+    names = labels if labels is not None else [str(j) for j in range(probability.shape[1])]
+    y_int = y.astype(np.int64)
+    predicted = (probability >= threshold).astype(np.int64)
+    per_label = {
+        f"log_loss_{name}": float(skm.log_loss(y_int[:, j], probability[:, j], labels=[0, 1]))
+        for j, name in enumerate(names)
+    }
+    return {
+        "log_loss": float(np.mean(list(per_label.values()))),
+        "subset_accuracy": float(skm.accuracy_score(y_int, predicted)),
+        "hamming_loss": float(skm.hamming_loss(y_int, predicted)),
+        "micro_f1": float(skm.f1_score(y_int, predicted, average="micro", zero_division=0)),
+        "macro_f1": float(skm.f1_score(y_int, predicted, average="macro", zero_division=0)),
+        **per_label,
+    }
+
+
+def label_probability_columns(
+    y: np.ndarray, probability: np.ndarray, labels: list[str] | None
+) -> dict[str, np.ndarray]:
+    """Multi-label predictions columns: label_LABEL (the true 0/1) then p_LABEL, per label."""
+    columns: dict[str, np.ndarray] = {}
+    for j, name in enumerate(labels or []):
+        columns[f"label_{name}"] = y[:, j].astype(np.int64)
+        columns[f"p_{name}"] = probability[:, j]
+    return columns
+
+
 def class_probability_columns(probability: np.ndarray, classes: list) -> dict[str, np.ndarray]:
     """One `p_CLASS` column per class of a (n, n_classes) probability matrix."""
     return {f"p_{c}": probability[:, k] for k, c in enumerate(classes)}
@@ -118,10 +156,15 @@ def json_safe(metrics: dict[str, float]) -> dict[str, float | None]:
 
 
 def task_metrics(
-    task: str, y: np.ndarray, prediction: np.ndarray, threshold: float
+    task: str,
+    y: np.ndarray,
+    prediction: np.ndarray,
+    threshold: float,
+    labels: list[str] | None = None,
 ) -> dict[str, float]:
     """The task's metric set: binary (prediction = P(y = 1)), multiclass (prediction = class
-    probabilities (n, n_classes)) or regression (prediction = ŷ).
+    probabilities (n, n_classes)), multilabel (prediction = P(label j), (n, n_labels); y the
+    0/1 matrix; `labels` name the per-label keys) or regression (prediction = ŷ).
 
     Binary adds `ranking_metrics` to `binary_metrics` (the SPEC's keys); the streamed
     training split rebuilds both from running sums and a sample (streaming/scoring.py).
@@ -130,6 +173,8 @@ def task_metrics(
         return {**binary_metrics(y, prediction, threshold), **ranking_metrics(y, prediction)}
     if task == "multiclass":
         return multiclass_metrics(y, prediction)
+    if task == "multilabel":
+        return multilabel_metrics(y, prediction, threshold, labels)
     return regression_metrics(y, prediction)
 
 

@@ -147,6 +147,28 @@ def draw_residuals(
     _save(plt, figure, path)
 
 
+def draw_embeddings(path: Path, vectors: np.ndarray, names: Sequence[str], column: str) -> None:
+    """An embedding's category vectors (vocabulary, K) projected on their first two principal
+    components (sklearn PCA), each point labelled with its category: similar categories land
+    close together when the network learned that they act alike."""
+    from sklearn.decomposition import PCA
+
+    n_components = min(2, vectors.shape[0], vectors.shape[1])
+    points = np.zeros((vectors.shape[0], 2))  # (vocabulary, 2); 1-D embeddings stay on y = 0
+    if n_components:
+        points[:, :n_components] = PCA(n_components=n_components).fit_transform(vectors)
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6, 5), dpi=100)
+    axes.scatter(points[:, 0], points[:, 1], s=18)
+    for (x, y), name in zip(points[:SCATTER_POINTS], names[:SCATTER_POINTS], strict=False):
+        axes.annotate(str(name), (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
+    axes.set_xlabel("principal component 1")
+    axes.set_ylabel("principal component 2")
+    axes.set_title(f"Embedding of {column} ({vectors.shape[1]} dimensions, PCA)")
+    axes.grid(alpha=0.3)
+    _save(plt, figure, path)
+
+
 def write_plot_folder(folder: Path, drawings: dict[str, Callable[[Path], None]]) -> Path:
     """Draw `drawings` (file name → draw function) into `folder`, replacing what was there.
 

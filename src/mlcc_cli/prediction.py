@@ -45,7 +45,8 @@ def read_rows(path: Path, setting: str) -> pd.DataFrame:
 
 def _used_columns(run: SavedRun, frame: pd.DataFrame) -> list[str]:
     used = referenced_columns(run.config)
-    present = [str(c) for c in frame.columns if c != run.label]
+    labels = run.labels or [run.label]
+    present = [str(c) for c in frame.columns if c not in labels]
     return present if used is None else [c for c in present if c in used]
 
 
@@ -64,6 +65,8 @@ def predict_rows(run: SavedRun, frame: pd.DataFrame) -> Predictions:
     prediction and a warning, instead of failing the whole file.
     """
     warnings: list[str] = []
+    if run.task == "multilabel":  # label columns in the file are answers, never features
+        frame = frame.drop(columns=[c for c in run.labels or [] if c in frame.columns])
     usable = pd.Series(True, index=frame.index)
     if run.config.data.missing in ("error", "drop"):
         used = _used_columns(run, frame)
@@ -75,13 +78,19 @@ def predict_rows(run: SavedRun, frame: pd.DataFrame) -> Predictions:
                 "median, or an impute step, to fill them)"
             )
     multiclass = run.task == "multiclass"
-    shape = (len(frame), len(run.classes or [])) if multiclass else len(frame)
+    shape: int | tuple[int, int] = len(frame)
+    if multiclass:
+        shape = (len(frame), len(run.classes or []))
+    elif run.task == "multilabel":
+        shape = (len(frame), len(run.labels or []))
     prediction = np.full(shape, np.nan)
     if usable.any():
         out = run.pipeline.transform(frame.loc[usable], predicting=True)
         prediction[usable.to_numpy()] = run.score(design_matrix(out, run.inputs))
     if multiclass:
         return Predictions(_class_table(run, frame.index.to_numpy(), prediction), warnings)
+    if run.task == "multilabel":
+        return Predictions(_label_table(run, frame.index.to_numpy(), prediction), warnings)
     table = pd.DataFrame({"row_id": frame.index.to_numpy(), "prediction": prediction})
     if run.task == "binary" and run.classes is not None:
         positive = prediction >= run.threshold
@@ -111,6 +120,19 @@ def _class_table(run: SavedRun, row_ids: np.ndarray, probability: np.ndarray) ->
     )
 
 
+def _label_table(run: SavedRun, row_ids: np.ndarray, probability: np.ndarray) -> pd.DataFrame:
+    """Multi-label predictions: per label, p_LABEL then prediction_LABEL (1 when p_LABEL ≥ the
+    run's evaluation.threshold, else 0); rows that could not be scored stay empty."""
+    table: dict[str, np.ndarray] = {"row_id": row_ids}
+    for j, name in enumerate(run.labels or []):
+        p = probability[:, j]
+        table[f"p_{name}"] = p
+        on = pd.array((p >= run.threshold).astype(np.int64), dtype="Int64")
+        on[np.isnan(p)] = pd.NA
+        table[f"prediction_{name}"] = on
+    return pd.DataFrame(table)
+
+
 def required_columns(run: SavedRun) -> list[str]:
     """Source columns a labelled file must have for the run: what its steps and model read.
 
@@ -120,11 +142,12 @@ def required_columns(run: SavedRun) -> list[str]:
     steps = list(run.config.features)
     transforms = run.pipeline.transforms_
     configured = [None] * (len(transforms) - len(steps)) + steps
+    labels = run.labels or [run.label]
     created: set[str] = set()
     needed: list[str] = []
     for transform, step in zip(transforms, configured, strict=True):
         for column in getattr(transform, "feature_names_in_", []):
-            if column not in created and column not in needed and column != run.label:
+            if column not in created and column not in needed and column not in labels:
                 needed.append(column)
         if step is not None:
             created.update(created_columns(step))
@@ -133,7 +156,7 @@ def required_columns(run: SavedRun) -> list[str]:
 
 def _encode_labels(run: SavedRun, values: pd.Series, where: str) -> np.ndarray:
     """The label as the model was trained on it: scaled numbers, 1 for classes[1] (binary) or
-    the class code, the position in classes (multiclass)."""
+    the class code, the position in classes (multiclass). Multilabel: see `_label_matrix`."""
     if run.task == "regression":
         numbers = pd.to_numeric(values, errors="coerce")
         if numbers.isna().any():
@@ -152,6 +175,23 @@ def _encode_labels(run: SavedRun, values: pd.Series, where: str) -> np.ndarray:
     return (values == classes[1]).to_numpy(dtype=np.float64)
 
 
+def _label_matrix(run: SavedRun, rows: pd.DataFrame, where: str) -> np.ndarray:
+    """A multilabel run's 0/1 label matrix (n_rows, n_labels) of `rows`, as training read it."""
+    from mlcc_cli.data import encode_label_matrix
+
+    try:
+        return encode_label_matrix(rows, run.labels or [])
+    except DataError as error:
+        raise DataError(f"{where}: {error}") from None
+
+
+def _labels_of(run: SavedRun, rows: pd.DataFrame, where: str) -> np.ndarray:
+    """The encoded labels of labelled `rows`: one column (n,) or, multilabel, (n, n_labels)."""
+    if run.task == "multilabel":
+        return _label_matrix(run, rows, where)
+    return _encode_labels(run, rows[run.label], where)
+
+
 class _Scored:
     """Scored rows, gathered in one go or chunk by chunk (streaming).
 
@@ -162,7 +202,8 @@ class _Scored:
 
     def __init__(self, run: SavedRun, worst: int) -> None:
         self.run = run
-        self.worst = worst
+        # Worst examples rank rows by one label's loss; multilabel reports per label instead.
+        self.worst = 0 if run.task == "multilabel" else worst
         self.labels: list[np.ndarray] = []
         self.predictions: list[np.ndarray] = []
         self.candidates: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]] = []
@@ -203,7 +244,7 @@ class _Scored:
             y=np.concatenate(self.labels),
             prediction=np.concatenate(self.predictions),
             threshold=threshold,
-            classes=run.classes,
+            classes=run.labels if run.task == "multilabel" else run.classes,
             worst=worst,
             warnings=warnings,
         )
@@ -219,9 +260,10 @@ def evaluate_file(
     <other>, hash buckets). Plots go to RUN/evaluate/data-<file stem>/.
     """
     frame = read_rows(path, "--data")
-    if run.label not in frame.columns:
+    absent = [c for c in run.labels or [run.label] if c not in frame.columns]
+    if absent:
         raise DataError(
-            f"--data {path}: has no label column {run.label!r}, so there is nothing to compare "
+            f"--data {path}: has no label column {absent[0]!r}, so there is nothing to compare "
             "predictions with; use `mlcc predict` for unlabelled rows."
         )
     missing = [column for column in required_columns(run) if column not in frame.columns]
@@ -231,9 +273,17 @@ def evaluate_file(
             f"{', '.join(map(repr, missing))} that the run reads; the file needs the columns "
             f"the run was trained on (it has {', '.join(map(repr, map(str, frame.columns)))})."
         )
+    labels = run.labels or [run.label]
     frame, warnings = apply_missing_policy(
-        frame, _used_columns(run, frame), run.label, run.config.data.missing, str(path)
+        frame,
+        [*_used_columns(run, frame), *labels[1:]],
+        run.label,
+        run.config.data.missing,
+        str(path),
     )
+    label_rows = frame
+    if run.task == "multilabel":  # as in training, label columns never reach the steps
+        frame = frame.drop(columns=labels)
     out = run.pipeline.transform(frame)  # cleaning steps apply, as to the run's own splits
     rows = frame.loc[out.index] if run.pipeline.drops_rows else frame
     if len(rows) == 0:
@@ -242,7 +292,7 @@ def evaluate_file(
             "cleaning steps, so there is nothing to evaluate."
         )
     scored = _Scored(run, worst)
-    y = _encode_labels(run, rows[run.label], f"--data {path}")
+    y = _labels_of(run, label_rows.loc[rows.index], f"--data {path}")
     scored.add(rows, y, run.score(design_matrix(out, run.inputs)))
     return scored.report(str(path), f"data-{path.stem}", threshold, warnings)
 

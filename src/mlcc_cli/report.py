@@ -33,8 +33,14 @@ METRIC_ORDER = {
         "prediction_bias",
     ),
     "multiclass": ("log_loss", "accuracy", "baseline_accuracy", "macro_f1", "weighted_f1"),
+    "multilabel": ("log_loss", "subset_accuracy", "hamming_loss", "micro_f1", "macro_f1"),
 }
-LOSS_NAME = {"regression": "MSE", "binary": "log loss", "multiclass": "log loss"}
+LOSS_NAME = {
+    "regression": "MSE",
+    "binary": "log loss",
+    "multiclass": "log loss",
+    "multilabel": "log loss (sum over labels)",
+}
 
 
 def _number(value: float | int | None) -> str:

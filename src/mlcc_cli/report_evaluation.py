@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Bucket,
         EvaluationReport,
         MulticlassEvaluation,
+        MultilabelEvaluation,
         RegressionEvaluation,
         RocCurve,
         WorstExample,
@@ -248,6 +249,23 @@ def _render_multiclass(console: Console, details: MulticlassEvaluation) -> None:
     console.print(confusion_table(details))
 
 
+def _render_multilabel(console: Console, details: MultilabelEvaluation) -> None:
+    table = Table(title="Per label (at the threshold)", title_justify="left")
+    for name in ("label", "precision", "recall", "F1", "support", "predicted on", "log loss"):
+        table.add_column(name, justify="left" if name == "label" else "right")
+    for row in details.labels:
+        table.add_row(
+            escape(row.label),
+            _fmt(row.precision),
+            _fmt(row.recall),
+            _fmt(row.f1),
+            f"{row.support:,}",
+            _fmt(row.predicted_rate),
+            _fmt(row.log_loss),
+        )
+    console.print(table)
+
+
 def _render_regression(console: Console, details: RegressionEvaluation) -> None:
     title = (
         "Residuals per quantile bucket of the prediction (prediction bias "
@@ -258,10 +276,10 @@ def _render_regression(console: Console, details: RegressionEvaluation) -> None:
 
 def render_evaluation(console: Console, report: EvaluationReport) -> None:
     """`mlcc evaluate`: the scored rows, metric set, task sections, worst examples, plots."""
-    from mlcc_cli.evaluation import BinaryEvaluation, MulticlassEvaluation
+    from mlcc_cli.evaluation import BinaryEvaluation, MulticlassEvaluation, MultilabelEvaluation
 
     heading = f"[bold]{escape(report.rows_from)}[/]: {report.rows:,} rows"
-    if report.task == "binary":
+    if report.task in ("binary", "multilabel"):
         heading += f", threshold {report.threshold:g}"
     console.print(heading, soft_wrap=True)
     console.print(metrics_table({escape(report.rows_from): report.metrics}, report.task))
@@ -269,6 +287,8 @@ def render_evaluation(console: Console, report: EvaluationReport) -> None:
         _render_binary(console, report, report.details)
     elif isinstance(report.details, MulticlassEvaluation):
         _render_multiclass(console, report.details)
+    elif isinstance(report.details, MultilabelEvaluation):
+        _render_multilabel(console, report.details)
     else:
         _render_regression(console, report.details)
     if report.worst:

@@ -47,6 +47,8 @@ class RunContents:
     status: dict[str, Any]
     predictions: dict[str, np.ndarray] | None = None  # row_id, label, prediction (+ extra cols)
     plots: dict[str, Callable[[Path], None]] = field(default_factory=dict)
+    # Further top-level files (e.g. embeddings-COLUMN.csv): name -> function writing it.
+    files: dict[str, Callable[[Path], None]] = field(default_factory=dict)
 
 
 def run_dir_name(name: str, now: datetime) -> str:
@@ -88,7 +90,7 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]])
 CSV_SLICE_ROWS = 65_536
 
 
-def _write_columns_csv(path: Path, columns: dict[str, np.ndarray]) -> None:
+def write_columns_csv(path: Path, columns: dict[str, np.ndarray]) -> None:
     """Write equal-length columns as CSV, a slice of rows at a time (bounded memory)."""
     names = list(columns)
     n_rows = len(columns[names[0]]) if names else 0
@@ -133,7 +135,9 @@ def _fill(folder: Path, contents: RunContents) -> None:
     np.savez(folder / "model.npz", **contents.model_arrays)
     _write_json(folder / "model.json", contents.model_json)
     if contents.predictions is not None:
-        _write_columns_csv(folder / "predictions-validation.csv", contents.predictions)
+        write_columns_csv(folder / "predictions-validation.csv", contents.predictions)
+    for file_name, write in contents.files.items():
+        write(folder / file_name)
     if contents.plots:
         (folder / "plots").mkdir()
         for file_name, draw in contents.plots.items():

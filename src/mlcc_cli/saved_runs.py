@@ -28,7 +28,7 @@ class SavedRun:
 
     run_dir: Path
     config: ExperimentConfig
-    task: str  # regression | binary | multiclass
+    task: str  # regression | binary | multiclass | multilabel
     model: Any
     pipeline: FeaturePipeline
     inputs: list[str]
@@ -37,10 +37,12 @@ class SavedRun:
     threshold: float
     data_source: str  # resolved path or builtin:NAME, as trained on
     status: str
+    labels: list[str] | None = None  # multilabel: data.labels, one output each
 
     def score(self, X: Any) -> np.ndarray:
         """ŷ (regression) or P(y = classes[1]) (binary) for design matrix X, shape (n,);
-        multiclass: class probabilities, shape (n, n_classes)."""
+        multiclass: class probabilities, shape (n, n_classes); multilabel: P(label j), shape
+        (n, n_labels)."""
         from mlcc_cli.in_memory import model_scores
 
         return model_scores(self.model, self.task, X)
@@ -50,13 +52,22 @@ def _initialize_saved(model: Any, state: dict[str, Any], arrays: dict[str, np.nd
     """Size a fresh model like the saved one, before its weights are copied in.
 
     coef_ is (n_features,) for the linear models and (n_features, n_classes) for the
-    multiclass ones; other models are sized from model.json's n_features and classes.
+    multiclass ones; other models are sized from model.json's n_features and classes (and an
+    mlp's embedding_columns).
     """
     if "coef_" in arrays:
         model.initialize(*(int(size) for size in arrays["coef_"].shape))
         return
     classes = state.get("classes")
-    model.initialize(int(state["n_features"]), len(classes) if classes else None)
+    n_classes = len(classes) if classes else None
+    embedding_columns = state.get("embedding_columns")
+    if embedding_columns:  # an mlp's embedded inputs: their indicator columns in X
+        blocks = {
+            column: (int(start), int(stop)) for column, (start, stop) in embedding_columns.items()
+        }
+        model.initialize(int(state["n_features"]), n_classes, embedding_columns=blocks)
+        return
+    model.initialize(int(state["n_features"]), n_classes)
 
 
 # Files a run needs to be scored again.
@@ -123,4 +134,5 @@ def load_run(run_dir: Path) -> SavedRun:
         threshold=float(state["threshold"]),
         data_source=state.get("data_source", config.data.source),
         status=status,
+        labels=state.get("labels"),
     )

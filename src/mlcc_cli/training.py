@@ -52,9 +52,14 @@ __all__ = [
 def _task_metrics(
     model: TrainableModel, split: str, X: Matrix, y: np.ndarray, loss: float
 ) -> dict[str, float]:
-    """RMSE (= √MSE, from the loss already computed) or accuracy at threshold 0.5."""
+    """RMSE (= √MSE, from the loss already computed) or accuracy at threshold 0.5.
+
+    Multi-label: subset accuracy, the share of rows whose every label is predicted right.
+    """
     if model.task == "regression":
         return {f"{split}_rmse": math.sqrt(loss)}
+    if model.task == "multilabel":  # y and predict(X) are (n, n_labels) 0/1 matrices
+        return {f"{split}_subset_accuracy": float(np.mean(np.all(model.predict(X) == y, axis=1)))}
     return {f"{split}_accuracy": float(np.mean(model.predict(X) == y))}
 
 
@@ -78,13 +83,14 @@ def _canonical_csr(X: Any) -> Any:
 def _as_arrays(X: Any, y: Any, name: str) -> tuple[Matrix, np.ndarray]:
     """Contiguous float64 views (copies only when needed); reject shape mismatches and NaN.
 
+    y is (n_rows,), or (n_rows, n_labels) for a multi-label model (batches take its rows).
     A sparse X becomes canonical CSR (see `_canonical_csr`) and only its stored values are
     checked for being finite.
     """
     sparse = is_sparse(X)
     X = _canonical_csr(X) if sparse else np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
+    if X.ndim != 2 or y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
         raise DataError(f"{name} split: features {X.shape} and labels {y.shape} do not match")
     if not np.isfinite(X.data if sparse else X).all():
         raise DataError(f"{name} split: features contain NaN or infinite values")
@@ -142,7 +148,7 @@ def train(
     schedule = plan_schedule(
         X_train.shape[0], training.batch_size, training.epochs, training.steps, training.periods
     )
-    engine = choose_engine(training.engine, model, optimizer)
+    engine = choose_engine(training.engine, model, optimizer, X_train)
     shuffle = resolve_shuffle(training.shuffle, X_train, rows_in_random_order)
     runner = EpochRunner(
         X_train, y_train, schedule.batch_size, schedule.steps_per_epoch, rng, engine, shuffle

@@ -4,6 +4,7 @@
   the majority-class baseline of a binary classifier.
 - `buckets`: prediction bias per quantile bucket (calibration; regression residuals).
 - `multiclass`: per-class precision/recall/F1/AUC, averages and the N×N confusion matrix.
+- `multilabel`: per-label precision/recall/F1/log loss of a multi-label classifier.
 - `examples`: the examples with the highest loss.
 - `report`: `EvaluationReport`, joining them for one set of scored rows, and its plots.
 
@@ -41,6 +42,7 @@ from mlcc_cli.evaluation.examples import (
     worst_positions,
 )
 from mlcc_cli.evaluation.multiclass import ClassRow, MulticlassEvaluation, evaluate_multiclass
+from mlcc_cli.evaluation.multilabel import LabelRow, MultilabelEvaluation, evaluate_multilabel
 from mlcc_cli.evaluation.report import EvaluationReport, build_report, evaluation_plots, save_plots
 
 __all__ = [
@@ -53,7 +55,9 @@ __all__ = [
     "ClassRow",
     "ConfusionMatrix",
     "EvaluationReport",
+    "LabelRow",
     "MulticlassEvaluation",
+    "MultilabelEvaluation",
     "PrecisionRecallCurve",
     "RegressionEvaluation",
     "RocCurve",
@@ -62,6 +66,7 @@ __all__ = [
     "build_report",
     "evaluate_binary",
     "evaluate_multiclass",
+    "evaluate_multilabel",
     "evaluate_regression",
     "evaluation_plots",
     "example_loss",

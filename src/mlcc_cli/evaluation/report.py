@@ -19,6 +19,7 @@ from mlcc_cli.evaluation.buckets import RegressionEvaluation, evaluate_regressio
 from mlcc_cli.evaluation.classification import BinaryEvaluation, evaluate_binary
 from mlcc_cli.evaluation.examples import WorstExample
 from mlcc_cli.evaluation.multiclass import MulticlassEvaluation, evaluate_multiclass
+from mlcc_cli.evaluation.multilabel import MultilabelEvaluation, evaluate_multilabel
 from mlcc_cli.metrics import json_safe, task_metrics
 
 
@@ -26,10 +27,11 @@ from mlcc_cli.metrics import json_safe, task_metrics
 class EvaluationReport:
     """What `mlcc evaluate` found on one set of labelled rows.
 
-    `details` is the task's variant (BinaryEvaluation, RegressionEvaluation or
-    MulticlassEvaluation). `name` is the folder under RUN/evaluate/ for the plots: the split's
-    name, or data-<file stem>. `labels` (encoded: 0/1, class code, or the scaled number) and
-    `predictions` (P(class 1) or ŷ, shape (rows,); multiclass: (rows, n_classes)) feed the
+    `details` is the task's variant (BinaryEvaluation, RegressionEvaluation,
+    MulticlassEvaluation or MultilabelEvaluation). `name` is the folder under RUN/evaluate/
+    for the plots: the split's name, or data-<file stem>. `labels` (encoded: 0/1, class code,
+    or the scaled number; multilabel: (rows, n_labels) 0/1) and `predictions` (P(class 1) or
+    ŷ, shape (rows,); multiclass: (rows, n_classes); multilabel: (rows, n_labels)) feed the
     plots and stay out of the JSON.
     """
 
@@ -39,7 +41,7 @@ class EvaluationReport:
     task: str
     threshold: float
     metrics: dict[str, float]
-    details: BinaryEvaluation | RegressionEvaluation | MulticlassEvaluation
+    details: BinaryEvaluation | RegressionEvaluation | MulticlassEvaluation | MultilabelEvaluation
     worst: list[WorstExample]
     labels: np.ndarray = field(repr=False)
     predictions: np.ndarray = field(repr=False)
@@ -83,12 +85,17 @@ def build_report(
     warnings: list[str],
 ) -> EvaluationReport:
     """The report on rows with labels `y` (n,) and predictions `prediction` ((n,), or
-    (n, n_classes) for multiclass)."""
-    details: BinaryEvaluation | RegressionEvaluation | MulticlassEvaluation
+    (n, n_classes) for multiclass). Multilabel: y and prediction are (n, n_labels) and
+    `classes` names the label columns."""
+    details: BinaryEvaluation | RegressionEvaluation | MulticlassEvaluation | MultilabelEvaluation
+    labels = None
     if task == "binary":
         details, more = evaluate_binary(y, prediction, threshold, classes or [0, 1])
     elif task == "multiclass":
         details, more = evaluate_multiclass(y, prediction, classes or [])
+    elif task == "multilabel":
+        labels = [str(c) for c in classes or []]
+        details, more = evaluate_multilabel(y, prediction, threshold, labels)
     else:
         details, more = evaluate_regression(y, prediction), []
     return EvaluationReport(
@@ -97,7 +104,7 @@ def build_report(
         name=name,
         task=task,
         threshold=threshold,
-        metrics=task_metrics(task, y, prediction, threshold),
+        metrics=task_metrics(task, y, prediction, threshold, labels=labels),
         details=details,
         worst=worst,
         labels=y,
@@ -110,12 +117,13 @@ def evaluation_plots(report: EvaluationReport) -> dict[str, Callable[[Path], Non
     """The report's PNG files, each a function drawing it into the path it is given.
 
     Binary: roc.png and pr.png (when both classes are present) and calibration.png;
-    regression: residuals.png; multiclass: none yet (the terminal and JSON carry the tables).
+    regression: residuals.png; multiclass and multilabel: none yet (the terminal and JSON
+    carry the tables).
     """
     from mlcc_cli import plots
 
     where, details = report.rows_from, report.details
-    if isinstance(details, MulticlassEvaluation):
+    if isinstance(details, MulticlassEvaluation | MultilabelEvaluation):
         return {}
     if isinstance(details, RegressionEvaluation):
         return {

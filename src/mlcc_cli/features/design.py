@@ -135,6 +135,23 @@ def n_features(frame: pd.DataFrame, columns: list[str]) -> int:
     return sum(len(frame[c].cat.categories) if is_categorical(frame[c]) else 1 for c in columns)
 
 
+def indicator_ranges(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple[int, int]]:
+    """Each categorical input's indicator columns (start, stop) in the design matrix.
+
+    Follows `design_matrix`'s layout, input by input: a number takes one column, a category
+    column one per category. Numeric inputs are absent from the result.
+    """
+    ranges: dict[str, tuple[int, int]] = {}
+    start = 0
+    for column in columns:
+        series = frame[column]
+        width = len(series.cat.categories) if is_categorical(series) else 1
+        if is_categorical(series):
+            ranges[column] = (start, start + width)
+        start += width
+    return ranges
+
+
 # Above this width model.json lists no per-weight names: 2**18 hash buckets would add
 # megabytes of "COLUMN_123456" strings that say nothing the inputs do not.
 FEATURE_NAMES_LIMIT = 100_000

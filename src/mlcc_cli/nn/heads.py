@@ -14,7 +14,8 @@ from mlcc_cli.nn.activations import sigmoid
 def log_softmax(o: np.ndarray) -> np.ndarray:
     """log softmax(o) row by row, (n, K); subtracting the row maximum keeps exp() in range."""
     shifted = o - o.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # in place: one array less
+    return shifted
 
 
 def head_loss(task: str, o: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -37,7 +38,8 @@ def head_loss(task: str, o: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarra
     loss = -float(log_p[rows, labels].sum()) / n
     delta = np.exp(log_p)
     delta[rows, labels] -= 1.0  # softmax − onehot
-    return loss, delta / n
+    delta /= n
+    return loss, delta
 
 
 def probabilities(task: str, o: np.ndarray) -> np.ndarray:

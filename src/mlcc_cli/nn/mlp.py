@@ -241,7 +241,9 @@ class Mlp:
                 a = a * mask
         out = self.n_layers + 1
         cache.inputs.append(a)
-        return a @ p[f"W{out}"] + p[f"b{out}"], cache  # (n, n_outputs)
+        o = a @ p[f"W{out}"]  # (n, n_outputs), a fresh array: add the bias in place
+        o += p[f"b{out}"]
+        return o, cache
 
     def _normalize(
         self, layer: int, z: np.ndarray, training: bool, update_running: bool
@@ -254,7 +256,8 @@ class Mlp:
         """
         p = self._params
         if not self.batch_norm:
-            return z + p[f"b{layer}"], None
+            z += p[f"b{layer}"]  # z is the fresh product a₋·W: no second (n, units) array
+            return z, None
         gamma, beta = p[f"gamma{layer}"], p[f"beta{layer}"]
         running_mean, running_var = self.running_mean_[layer], self.running_var_[layer]
         if not training:
@@ -290,7 +293,10 @@ class Mlp:
         for layer in range(self.n_layers, 0, -1):
             if cache.masks[layer - 1] is not None:
                 grad_a = grad_a * cache.masks[layer - 1]  # dropped units pass no gradient
-            grad_u = grad_a * derivative(
+            # grad_a is always a fresh array here (a product or a masked copy): scale it in
+            # place instead of allocating another (n, units_l) array per layer and step.
+            grad_u = grad_a
+            grad_u *= derivative(
                 self.activation, cache.pre[layer - 1], cache.post[layer - 1], self.leaky_slope
             )
             if self.batch_norm:
