@@ -123,3 +123,11 @@ def test_divergence_advice_mentions_batch_norm_for_mlp() -> None:
     assert result.status == "diverged"
     assert "model.batch_norm: true" in result.message
     assert diagnostics.divergence_advice(LinearRegression()) == ""
+
+
+def test_a_finite_but_exploding_loss_is_reported() -> None:
+    history = [PeriodRecord(i + 1, i, 0.0, 0, loss, None, 0.1, 1.0) for i, loss in
+               enumerate([2.0, 1.0, 50.0, 4e6])]  # fmt: skip
+    (finding,) = diagnostics.loss_growth_findings(history)
+    assert finding.startswith("training loss grew 4e+06-fold after period 2")
+    assert diagnostics.loss_growth_findings(history[:3]) == []

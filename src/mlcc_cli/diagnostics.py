@@ -130,6 +130,29 @@ def overfitting_start(
     return None
 
 
+# A final training loss this many times the lowest one seen is a blow-up, even while finite.
+LOSS_GROWTH = 1e3
+
+
+def loss_growth_findings(history: Sequence[Any]) -> list[str]:
+    """A training loss that ends LOSS_GROWTH times above its best period: diverging slowly.
+
+    NaN/inf stop training (schedule.py); a loss that grows without overflowing (e.g. a net
+    whose ReLUs all died outputs a constant that keeps drifting) would otherwise pass.
+    """
+    losses = [record.train_loss for record in history]
+    best = min(losses)
+    last = losses[-1]
+    if best > 0 and last > LOSS_GROWTH * best:
+        period = losses.index(best) + 1
+        return [
+            f"training loss grew {last / best:.2g}-fold after period {period} (from {best:.3g} "
+            f"to {last:.3g}): training is blowing up; lower optimizer.learning_rate or set "
+            "optimizer.clip_norm"
+        ]
+    return []
+
+
 def summarize(history: Sequence[Any]) -> list[str]:
     """Findings about a finished training, from its PeriodRecords (last period for layers).
 
@@ -138,6 +161,7 @@ def summarize(history: Sequence[Any]) -> list[str]:
     if not history:
         return []
     findings = gradient_findings(history[-1].metrics) + dead_relu_findings(history[-1].metrics)
+    findings += loss_growth_findings(history)
     start = overfitting_start(
         [record.train_loss for record in history],
         [record.validation_loss for record in history],
