@@ -281,7 +281,15 @@ def test_train_predict_evaluate_multiclass_run(tmp_path: Path, model_type: str) 
     assert model_json["classes"] == list(range(10))
     predictions = pd.read_csv(run_dir / "predictions-validation.csv")
     probability_columns = [f"p_{k}" for k in range(10)]
-    assert list(predictions.columns) == ["row_id", "label", "prediction", *probability_columns]
+    # one_vs_all also reports each class's own (un-normalised) sigmoid.
+    raw_columns = [f"raw_{k}" for k in range(10)] if model_type == "one_vs_all" else []
+    assert list(predictions.columns) == [
+        "row_id", "label", "prediction", *probability_columns, *raw_columns
+    ]  # fmt: skip
+    if raw_columns:
+        raw = predictions[raw_columns].to_numpy()
+        normalised = raw / raw.sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(normalised, predictions[probability_columns], rtol=1e-9)
     np.testing.assert_allclose(predictions[probability_columns].sum(axis=1), 1.0)
     assert np.mean(predictions["label"] == predictions["prediction"]) == pytest.approx(
         validation["accuracy"]
@@ -295,7 +303,7 @@ def test_train_predict_evaluate_multiclass_run(tmp_path: Path, model_type: str) 
     predicted = _mlcc("predict", run_dir, rows)
     assert predicted.exit_code == 0, predicted.output
     table = pd.read_csv(io.StringIO(predicted.stdout))
-    assert list(table.columns) == ["row_id", "prediction", *probability_columns]
+    assert list(table.columns) == ["row_id", "prediction", *probability_columns, *raw_columns]
     np.testing.assert_allclose(table[probability_columns].sum(axis=1), 1.0)
 
     evaluated = _mlcc("evaluate", run_dir, "--json", "--no-plots")

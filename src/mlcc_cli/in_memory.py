@@ -33,6 +33,7 @@ from mlcc_cli.features.design import DesignMatrix, indicator_ranges, saved_featu
 from mlcc_cli.metrics import (
     class_probability_columns,
     label_probability_columns,
+    raw_score_columns,
     split_record,
     task_metrics,
 )
@@ -381,6 +382,7 @@ def _validation_predictions(
             "label": names[prepared.y["validation"].astype(np.int64)],
             "prediction": names[np.argmax(prediction, axis=1)],
             **class_probability_columns(prediction, prepared.classes or []),
+            **raw_score_columns(model, X, prepared.classes or []),
         }
     return {
         "row_id": prepared.row_ids["validation"],

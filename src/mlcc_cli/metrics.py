@@ -7,6 +7,7 @@ classifier is calibrated: it should be near zero.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from sklearn import metrics as skm
@@ -116,6 +117,18 @@ def label_probability_columns(
 def class_probability_columns(probability: np.ndarray, classes: list) -> dict[str, np.ndarray]:
     """One `p_CLASS` column per class of a (n, n_classes) probability matrix."""
     return {f"p_{c}": probability[:, k] for k, c in enumerate(classes)}
+
+
+def raw_score_columns(model: Any, X: Any, classes: list) -> dict[str, np.ndarray]:
+    """One-vs-all's un-normalised per-class sigmoids as `raw_CLASS` columns (else none).
+
+    Each is that class's own binary classifier's P(class); they need not sum to 1, which
+    `p_CLASS` (their normalisation) does.
+    """
+    if not hasattr(model, "predict_raw_proba"):
+        return {}
+    raw = model.predict_raw_proba(X)  # (n, n_classes)
+    return {f"raw_{c}": raw[:, k] for k, c in enumerate(classes)}
 
 
 def majority_baseline(y: np.ndarray) -> tuple[int, float]:

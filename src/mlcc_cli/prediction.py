@@ -88,7 +88,13 @@ def predict_rows(run: SavedRun, frame: pd.DataFrame) -> Predictions:
         out = run.pipeline.transform(frame.loc[usable], predicting=True)
         prediction[usable.to_numpy()] = run.score(design_matrix(out, run.inputs))
     if multiclass:
-        return Predictions(_class_table(run, frame.index.to_numpy(), prediction), warnings)
+        table = _class_table(run, frame.index.to_numpy(), prediction)
+        if usable.any() and hasattr(run.model, "predict_raw_proba"):
+            raw = np.full(shape, np.nan)
+            raw[usable.to_numpy()] = run.model.predict_raw_proba(design_matrix(out, run.inputs))
+            for k, name in enumerate(run.classes or []):
+                table[f"raw_{name}"] = raw[:, k]  # one_vs_all: each class's own sigmoid
+        return Predictions(table, warnings)
     if run.task == "multilabel":
         return Predictions(_label_table(run, frame.index.to_numpy(), prediction), warnings)
     table = pd.DataFrame({"row_id": frame.index.to_numpy(), "prediction": prediction})
