@@ -46,3 +46,24 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) runs build dist .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Grid searches on a shipped config (`mlcc sweep`). Each target is its sweep.csv, so make
+# re-runs a sweep only when the config or the install changed; --skip-existing then retrains
+# only the points whose resolved config differs. A failed sweep deletes its sweep.csv so the
+# next `make` tries again.
+SWEEP_RUNS ?= runs
+
+.PHONY: sweep-learning-rate sweep-regularization
+
+sweep-learning-rate: $(SWEEP_RUNS)/quickstart-learning-rate/sweep.csv
+sweep-regularization: $(SWEEP_RUNS)/quickstart-regularization/sweep.csv
+
+$(SWEEP_RUNS)/quickstart-learning-rate/sweep.csv: configs/quickstart.yaml $(STAMP)
+	$(BIN)/mlcc sweep $< --grid optimizer.learning_rate=0.001,0.01,0.1,1 --seeds 3 \
+		--name quickstart-learning-rate --runs-dir $(SWEEP_RUNS) --skip-existing \
+		|| { rm -f $@; exit 1; }
+
+$(SWEEP_RUNS)/quickstart-regularization/sweep.csv: configs/quickstart.yaml $(STAMP)
+	$(BIN)/mlcc sweep $< --grid model.l2=0,0.001,0.01,0.1 --seeds 3 \
+		--name quickstart-regularization --runs-dir $(SWEEP_RUNS) --skip-existing \
+		|| { rm -f $@; exit 1; }

@@ -261,6 +261,177 @@ def evaluate(
 
 
 @app.command()
+def compare(
+    runs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Run directories, or folders of runs (a sweep folder stands for its runs).",
+            show_default=False,
+            metavar="RUN_OR_SWEEP...",
+        ),
+    ],
+    plots: Annotated[
+        bool,
+        typer.Option(
+            "--plots/--no-plots", help="Draw the overlaid validation-loss curves (with --output)."
+        ),
+    ] = True,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            metavar="DIR",
+            help="Write compare.png into DIR (default: no file; only the terminal chart).",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Runs side by side: the config keys that differ, metrics (best highlighted), status.
+
+    Only keys whose values differ between the runs are shown (the run name never is); each
+    metric's best run is marked: lowest loss/RMSE/MAE/log loss, |prediction bias| nearest 0,
+    highest accuracy/AUC/F1/R²/average precision.
+    """
+    with _user_errors():
+        from mlcc_cli.comparison import compare_runs
+
+        comparison = compare_runs(runs)
+        png = None
+        if plots and output is not None:
+            from mlcc_cli.errors import DataError
+            from mlcc_cli.plots import draw_compared_loss, write_plot_file
+
+            curves = {
+                f"#{i + 1} {run.run_dir.name}": run.validation_loss
+                for i, run in enumerate(comparison.runs)
+            }
+            png = output / "compare.png"
+            try:
+                write_plot_file(png, lambda path: draw_compared_loss(path, curves))
+            except OSError as error:
+                raise DataError(f"--output {output}: cannot write compare.png ({error}).") from None
+        if json_output:
+            typer.echo(json.dumps({**comparison.to_json(), "plot": png and str(png)}))
+            return
+        from mlcc_cli.report_compare import render_comparison
+
+        console = Console(highlight=False)
+        render_comparison(console, comparison)
+        if png is not None:
+            console.print(f"plot: {png}")
+
+
+@app.command()
+def sweep(
+    config: ConfigArg,
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid",
+            metavar="KEY=V1,V2,...",
+            help="Values to try for a dotted config key (repeatable; the product is swept), "
+            "e.g. optimizer.learning_rate=0.01,0.1,1.",
+        ),
+    ] = None,
+    seeds: Annotated[
+        int | None,
+        typer.Option(
+            "--seeds", help="Repeat each point with seed, seed+1, ...; report mean ± std."
+        ),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Points trained in parallel.")] = 1,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Folder that receives the sweep folder.")
+    ] = Path("runs"),
+    name: Annotated[
+        str | None, typer.Option("--name", help="Sweep folder name (default: CONFIG-NAME-sweep).")
+    ] = None,
+    skip_existing: Annotated[
+        bool,
+        typer.Option("--skip-existing", help="Reuse complete earlier runs of the same point."),
+    ] = False,
+    metric: Annotated[
+        str | None,
+        typer.Option("--metric", help="Validation metric to rank by (default: rmse or log_loss)."),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Train one run per grid point and rank them by a validation metric.
+
+    Each point is `mlcc train CONFIG --set KEY=V ...`, written to RUNS_DIR/SWEEP_NAME/POINT/;
+    sweep.csv and sweep.json summarise them. Exit 1 if any point failed or diverged.
+    """
+    with _user_errors():
+        from mlcc_cli.sweep import run_sweep
+        from mlcc_cli.sweep_files import sweep_json
+
+        result = run_sweep(
+            config,
+            grid or [],
+            runs_dir=runs_dir,
+            name=name,
+            seeds=seeds,
+            jobs=jobs,
+            skip_existing=skip_existing,
+            metric=metric,
+        )
+        if json_output:
+            typer.echo(json.dumps(sweep_json(result), allow_nan=False))
+        else:
+            from mlcc_cli.report_sweep import render_sweep
+
+            render_sweep(Console(highlight=False), result)
+        if result.interrupted:
+            raise typer.Exit(EXIT_INTERRUPTED)
+        if not result.all_complete:
+            raise typer.Exit(1)
+
+
+@app.command("lr-find")
+def lr_find(
+    config: ConfigArg,
+    set_: SetOption = None,
+    min_lr: Annotated[
+        float, typer.Option("--min-lr", help="Learning rate of the first step.")
+    ] = 1e-6,
+    max_lr: Annotated[
+        float, typer.Option("--max-lr", help="Learning rate of the last step.")
+    ] = 10.0,
+    steps: Annotated[
+        int, typer.Option("--steps", help="Steps (batches) from --min-lr to --max-lr.")
+    ] = 100,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Folder that receives the lr-find folder.")
+    ] = Path("runs"),
+    json_output: JsonOption = False,
+) -> None:
+    """Learning-rate range test: loss vs learning rate, and a suggested learning rate.
+
+    Trains the config's model and optimizer from fresh weights on the training split,
+    raising the learning rate geometrically every step from --min-lr to --max-lr, and stops
+    once the smoothed loss exceeds 4× its best (or is not finite). Suggests the rate where
+    the smoothed loss falls fastest (Smith 2017; fast.ai's lr_find). Writes
+    RUNS_DIR/NAME-lr-find-…/ with lr_find.json and plots/lr_find.png.
+    """
+    with _user_errors():
+        from mlcc_cli.config_loading import load_config
+        from mlcc_cli.lr_find import check_range, range_test, write_lr_find
+
+        check_range(min_lr, max_lr, steps)  # before loading any data
+        loaded = load_config(config, set_ or [])
+        result = range_test(loaded, min_lr=min_lr, max_lr=max_lr, steps=steps)
+        write_lr_find(result, loaded, runs_dir)
+        if json_output:
+            typer.echo(json.dumps(result.to_json(), allow_nan=False))
+            return
+        from mlcc_cli.report import render_warnings
+        from mlcc_cli.report_compare import render_lr_find
+
+        render_warnings(_stderr(), result.warnings)
+        render_lr_find(Console(highlight=False), result)
+
+
+@app.command()
 def inspect(
     target: Annotated[
         str,

@@ -195,3 +195,49 @@ def write_plot_folder(folder: Path, drawings: dict[str, Callable[[Path], None]])
         raise
     shutil.rmtree(retired, ignore_errors=True)
     return folder
+
+
+def draw_compared_loss(path: Path, curves: dict[str, Sequence[float | None]]) -> None:
+    """Validation loss per period of several runs overlaid (`mlcc compare`)."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=100)
+    for label, losses in curves.items():
+        periods = [i + 1 for i, v in enumerate(losses) if v is not None]
+        axes.plot(periods, [v for v in losses if v is not None], marker="o", label=label)
+    axes.set_xlabel("period")
+    axes.set_ylabel("validation loss")
+    axes.set_title("Validation loss vs. periods")
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
+    _save(plt, figure, path)
+
+
+def draw_lr_find(
+    path: Path, learning_rates: Sequence[float], losses: Sequence[float], suggestion: float | None
+) -> None:
+    """Smoothed training loss vs learning rate (log x), with the suggested rate marked."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=100)
+    axes.plot(learning_rates, losses)
+    if suggestion is not None:
+        axes.axvline(suggestion, linestyle="--", color="red", label=f"suggested {suggestion:.3g}")
+        axes.legend()
+    axes.set_xscale("log")
+    axes.set_xlabel("learning rate (log scale)")
+    axes.set_ylabel("smoothed training loss")
+    axes.set_title("Learning-rate range test")
+    axes.grid(alpha=0.3)
+    _save(plt, figure, path)
+
+
+def write_plot_file(path: Path, draw: Callable[[Path], None]) -> Path:
+    """Draw one file at `path` atomically: into a hidden sibling, then renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.stem}.partial-{secrets.token_hex(3)}{path.suffix}")
+    try:
+        draw(partial)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,115 @@
+"""`mlcc compare`: differing config keys, best metric per row, sweep folders, bad inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from mlcc_cli.cli import app
+from mlcc_cli.comparison import compare_runs, flatten
+
+runner = CliRunner()
+
+
+def mlcc(*args: str | Path) -> object:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Three tiny runs differing only in optimizer.learning_rate, all under one folder."""
+    tmp_path = tmp_path_factory.mktemp("compare")
+    config = {
+        "name": "t",
+        "seed": 3,
+        "data": {"source": "builtin:breast_cancer", "split": {"train": 0.8, "validation": 0.2}},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "logistic"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.1},
+        "training": {"batch_size": 64, "epochs": 2, "periods": 2},
+    }
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    run_dirs = []
+    for rate in ("0.0001", "0.1", "0.5"):
+        result = mlcc(
+            "train", path, "--set", f"optimizer.learning_rate={rate}",
+            "--runs-dir", tmp_path / "runs", "--name", f"lr{rate}", "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        run_dirs.append(Path(json.loads(result.stdout)["run_dir"]))
+    return run_dirs
+
+
+def test_flatten_uses_dotted_keys_and_list_indices() -> None:
+    flat = flatten({"a": {"b": [1, {"c": 2}]}, "d": 3, "e": []})
+    assert flat == {"a.b.0": 1, "a.b.1.c": 2, "d": 3, "e": []}
+
+
+def test_json_shows_only_the_differing_key_and_the_best_run(runs: list[Path]) -> None:
+    result = mlcc("compare", *runs, "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["differing_keys"] == ["optimizer.learning_rate"]  # name is excluded
+    assert [run["config"] for run in payload["runs"]] == [
+        {"optimizer.learning_rate": 0.0001},
+        {"optimizer.learning_rate": 0.1},
+        {"optimizer.learning_rate": 0.5},
+    ]
+    losses = [run["metrics"]["validation"]["log_loss"] for run in payload["runs"]]
+    accuracies = [run["metrics"]["validation"]["accuracy"] for run in payload["runs"]]
+    best = payload["best"]["validation"]
+    assert best["log_loss"] == str(runs[losses.index(min(losses))])
+    assert best["accuracy"] == str(runs[accuracies.index(max(accuracies))])
+    assert best["log_loss"] != str(runs[0])  # a 1e-4 rate barely moves in two epochs
+    assert {run["status"] for run in payload["runs"]} == {"complete"}
+    assert payload["plot"] is None
+
+
+def test_prediction_bias_is_ranked_by_distance_from_zero(runs: list[Path]) -> None:
+    comparison = compare_runs(runs)
+    biases = [run.metrics["validation"]["prediction_bias"] for run in comparison.runs]
+    best = comparison.best["validation"]["prediction_bias"]
+    assert abs(biases[best]) == min(abs(b) for b in biases)
+
+
+def test_a_sweep_folder_expands_to_its_runs(runs: list[Path]) -> None:
+    comparison = compare_runs([runs[0].parent])
+    assert [run.run_dir for run in comparison.runs] == sorted(runs)
+
+
+def test_table_and_png(runs: list[Path], tmp_path: Path) -> None:
+    result = mlcc("compare", *runs[:2], "--output", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "optimizer.learning_rate" in result.stdout
+    assert "validation_log_loss" in result.stdout
+    assert "seed" not in result.stdout  # identical keys stay out of the table
+    assert (tmp_path / "out" / "compare.png").stat().st_size > 0
+    assert not list((tmp_path / "out").glob(".*"))  # no partial file left behind
+
+
+def test_no_png_without_output(runs: list[Path], tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert mlcc("compare", runs[0]).exit_code == 0
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("make", "phrase"),
+    [
+        (lambda tmp: tmp / "missing", "no such run directory"),
+        (lambda tmp: tmp, "not a run directory"),
+    ],
+)
+def test_bad_inputs_exit_2(tmp_path: Path, make, phrase: str) -> None:
+    result = mlcc("compare", make(tmp_path))
+    assert result.exit_code == 2
+    assert phrase in result.stderr and "Traceback" not in result.output
+
+
+def test_no_runs_is_a_usage_error() -> None:
+    assert mlcc("compare").exit_code == 2

@@ -1,0 +1,96 @@
+"""`mlcc lr-find`: the learning-rate range test, its stop rule, suggestion and files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from mlcc_cli.cli import app
+from mlcc_cli.lr_find import DIVERGENCE_FACTOR, learning_rate_grid, steepest_descent
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def mlcc(*args: str | Path) -> object:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_grid_is_geometric_from_min_to_max() -> None:
+    grid = learning_rate_grid(1e-4, 1.0, 5)
+    np.testing.assert_allclose(grid, [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+
+
+def test_steepest_descent_finds_the_fastest_fall() -> None:
+    rates = np.geomspace(1e-4, 1.0, 5)
+    # Falls slowly, then fastest between 1e-2 and 1e-1 (centred differences: 1e-2 steepest).
+    assert steepest_descent(rates, np.array([1.0, 0.95, 0.8, 0.2, 0.15])) == pytest.approx(1e-2)
+    assert steepest_descent(rates, np.array([1.0, 1.0, 1.1, 1.2, 1.3])) is None  # never falls
+    assert steepest_descent(rates[:2], np.array([1.0, 0.5])) is None  # too few points
+
+
+def test_quickstart_suggestion_trains_without_divergence(tmp_path: Path) -> None:
+    config = ROOT / "configs" / "quickstart.yaml"
+    result = mlcc("lr-find", config, "--runs-dir", tmp_path / "runs", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    suggestion = payload["suggestion"]
+    assert 1e-6 < suggestion < 10
+    assert len(payload["points"]) <= 100
+    (folder,) = (tmp_path / "runs").iterdir()  # one folder, no staging left behind
+    assert Path(payload["run_dir"]) == folder
+    assert (folder / "plots" / "lr_find.png").stat().st_size > 0
+    assert json.loads((folder / "lr_find.json").read_text())["suggestion"] == suggestion
+
+    trained = mlcc(
+        "train", config, "--set", f"optimizer.learning_rate={suggestion}",
+        "--runs-dir", tmp_path / "train", "--json",
+    )  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    run_dir = Path(json.loads(trained.stdout)["run_dir"])
+    assert json.loads((run_dir / "status.json").read_text())["status"] == "complete"
+
+
+def test_the_curve_stops_at_divergence(tmp_path: Path) -> None:
+    # An unscaled regression label and a network: the loss blows up long before η = 10.
+    config = ROOT / "configs" / "exploding_gradients.yaml"
+    result = mlcc("lr-find", config, "--runs-dir", tmp_path, "--max-lr", "10", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    points = payload["points"]
+    assert len(points) < 100
+    assert "exceeded" in payload["stop_reason"] or "not finite" in payload["stop_reason"]
+    smoothed = [p["smoothed_loss"] for p in points]
+    last, earlier = smoothed[-1], min(smoothed[:-1])
+    assert last is None or last > DIVERGENCE_FACTOR * earlier
+    assert all(s <= DIVERGENCE_FACTOR * earlier for s in smoothed[:-1])  # stopped at the first
+    assert payload["suggestion"] < points[-1]["learning_rate"]
+
+
+def test_human_output_names_the_suggestion(tmp_path: Path) -> None:
+    config = ROOT / "configs" / "quickstart.yaml"
+    result = mlcc("lr-find", config, "--runs-dir", tmp_path, "--steps", "30")
+    assert result.exit_code == 0, result.output
+    assert "suggested learning rate" in result.stdout
+    assert "--set optimizer.learning_rate=" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["--min-lr", "1", "--max-lr", "1"], "--max-lr"),
+        (["--min-lr", "0.1", "--max-lr", "0.01"], "--max-lr"),
+        (["--min-lr", "0"], "--min-lr"),
+        (["--steps", "2"], "--steps"),
+    ],
+)
+def test_bad_range_exits_2(tmp_path: Path, args: list[str], phrase: str) -> None:
+    config = ROOT / "configs" / "quickstart.yaml"
+    result = mlcc("lr-find", config, "--runs-dir", tmp_path, *args)
+    assert result.exit_code == 2
+    assert phrase in result.stderr and "Traceback" not in result.output
+    assert not list(tmp_path.iterdir())  # nothing written

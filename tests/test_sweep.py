@@ -1,0 +1,182 @@
+"""`mlcc sweep`: grid expansion, seeds, parallel = serial, failures kept apart, reuse, errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from mlcc_cli.cli import app
+from mlcc_cli.errors import ConfigError
+from mlcc_cli.sweep import SweepPoint, expand, parse_grid
+
+runner = CliRunner()
+
+
+def mlcc(*args: str | Path) -> object:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def experiment(tmp_path: Path) -> Path:
+    """A tiny, fast regression: diabetes, linear model, one epoch."""
+    config = {
+        "name": "tiny",
+        "seed": 5,
+        "data": {"source": "builtin:diabetes", "split": {"train": 0.8, "validation": 0.2}},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "linear"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.05},
+        "training": {"batch_size": 32, "epochs": 1, "periods": 2},
+    }
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def sweep_json(tmp_path: Path, *args: str | Path) -> tuple[int, dict]:
+    result = mlcc("sweep", experiment(tmp_path), *args, "--json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_grid_expands_to_the_product_in_order() -> None:
+    grid = parse_grid(["optimizer.learning_rate=0.01,0.1,1", "model.l2=0,0.001"])
+    points = expand(grid, None)
+    assert len(points) == 6
+    assert [p.params for p in points[:2]] == [
+        {"optimizer.learning_rate": "0.01", "model.l2": "0"},
+        {"optimizer.learning_rate": "0.01", "model.l2": "0.001"},
+    ]
+    assert points[0].overrides == ["optimizer.learning_rate=0.01", "model.l2=0"]
+    assert expand(grid, [1, 2])[1] == SweepPoint(points[0].params, 2)
+    assert len({p.name for p in expand(grid, [1, 2])}) == 12  # one folder per run
+
+
+@pytest.mark.parametrize(
+    ("spec", "phrase"),
+    [("model.l2=", "empty"), ("model.l2=1,,2", "empty"), ("model.l2=1,1", "repeated"),
+     ("nokey", "KEY=V1"), ("seed=1,2", "--seeds")],
+)  # fmt: skip
+def test_bad_grid_specs_are_config_errors(spec: str, phrase: str) -> None:
+    with pytest.raises(ConfigError, match=phrase):
+        parse_grid([spec])
+
+
+def test_sweep_json_has_the_spec_shape_and_files(tmp_path: Path) -> None:
+    code, payload = sweep_json(
+        tmp_path, "--grid", "optimizer.learning_rate=0.01,0.1", "--runs-dir", tmp_path / "runs"
+    )
+    assert code == 0
+    sweep_dir = Path(payload["sweep_dir"])
+    assert sweep_dir == tmp_path / "runs" / "tiny-sweep"
+    assert [run["params"] for run in payload["runs"]] == [
+        {"optimizer.learning_rate": 0.01},
+        {"optimizer.learning_rate": 0.1},
+    ]
+    for run in payload["runs"]:
+        assert {"run_dir", "status", "params", "metrics"} <= set(run)
+        assert run["status"] == "complete"
+        assert (Path(run["run_dir"]) / "metrics.json").is_file()
+        assert Path(run["run_dir"]).parent == sweep_dir
+        assert "rmse" in run["metrics"]["validation"]
+    assert json.loads((sweep_dir / "sweep.json").read_text()) == payload
+    rows = list(csv.DictReader((sweep_dir / "sweep.csv").open()))
+    assert [row["optimizer.learning_rate"] for row in rows] == ["0.01", "0.1"]
+    assert float(rows[0]["validation_rmse"]) == payload["runs"][0]["metrics"]["validation"]["rmse"]
+
+
+def test_seeds_repeat_each_point_and_report_mean_and_std(tmp_path: Path) -> None:
+    code, payload = sweep_json(
+        tmp_path, "--grid", "model.l2=0", "--seeds", "3", "--runs-dir", tmp_path / "runs"
+    )
+    assert code == 0
+    assert [run["seed"] for run in payload["runs"]] == [5, 6, 7]
+    values = [run["metrics"]["validation"]["rmse"] for run in payload["runs"]]
+    assert len(set(values)) == 3  # each seed a different split and shuffle
+    (summary,) = payload["summary"]
+    assert summary["mean"] == pytest.approx(statistics.fmean(values))
+    assert summary["std"] == pytest.approx(statistics.stdev(values))
+
+
+def test_parallel_and_serial_sweeps_give_identical_metrics(tmp_path: Path) -> None:
+    pytest.importorskip("joblib")
+    grid = ("--grid", "optimizer.learning_rate=0.01,0.1", "--grid", "model.l2=0,0.01")
+    _, serial = sweep_json(tmp_path, *grid, "--runs-dir", tmp_path / "serial")
+    _, parallel = sweep_json(tmp_path, *grid, "--runs-dir", tmp_path / "parallel", "--jobs", "2")
+    assert [r["metrics"] for r in serial["runs"]] == [r["metrics"] for r in parallel["runs"]]
+    assert [r["params"] for r in serial["runs"]] == [r["params"] for r in parallel["runs"]]
+
+
+def test_a_diverging_point_is_marked_and_the_others_finish(tmp_path: Path) -> None:
+    result = mlcc(
+        "sweep", experiment(tmp_path), "--grid", "optimizer.learning_rate=0.05,1e30,0.01",
+        "--runs-dir", tmp_path / "runs",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "diverged" in result.stdout and "learning_rate" in result.stdout
+    payload = json.loads((tmp_path / "runs" / "tiny-sweep" / "sweep.json").read_text())
+    assert [run["status"] for run in payload["runs"]] == ["complete", "diverged", "complete"]
+    assert "diverged" in payload["runs"][1]["message"]
+
+
+def test_skip_existing_reruns_nothing(tmp_path: Path) -> None:
+    args = ("--grid", "model.l2=0,0.01", "--runs-dir", tmp_path / "runs")
+    _, first = sweep_json(tmp_path, *args)
+    sweep_dir = Path(first["sweep_dir"])
+    before = {p: p.stat().st_mtime_ns for p in sweep_dir.glob("*/status.json")}
+    code, second = sweep_json(tmp_path, *args, "--skip-existing")
+    assert code == 0
+    assert all(run["reused"] for run in second["runs"])
+    assert {p: p.stat().st_mtime_ns for p in sweep_dir.glob("*/status.json")} == before
+    assert sorted(p.name for p in sweep_dir.iterdir() if p.is_dir()) == sorted(
+        Path(run["run_dir"]).name for run in first["runs"]
+    )
+    assert [r["metrics"] for r in second["runs"]] == [r["metrics"] for r in first["runs"]]
+
+
+def test_skip_existing_reruns_a_point_whose_config_changed(tmp_path: Path) -> None:
+    config = experiment(tmp_path)
+    args = ("--grid", "model.l2=0", "--runs-dir", tmp_path / "runs", "--json")
+    first = json.loads(mlcc("sweep", config, *args).stdout)
+    config.write_text(config.read_text().replace("epochs: 1", "epochs: 2"))
+    second = json.loads(mlcc("sweep", config, *args, "--skip-existing").stdout)
+    assert second["runs"][0]["reused"] is False  # same folder name, different resolved config
+    assert second["runs"][0]["run_dir"] == first["runs"][0]["run_dir"]
+    assert second["runs"][0]["metrics"] != first["runs"][0]["metrics"]
+
+
+@pytest.mark.parametrize(
+    ("grid", "phrase"),
+    [
+        ("model.bogus=1,2", "model.bogus"),
+        ("model.l2=", "model.l2"),
+        ("training.epochs=1,abc", "training.epochs"),
+    ],
+)
+def test_bad_grids_exit_2_naming_the_key_before_running(
+    tmp_path: Path, grid: str, phrase: str
+) -> None:
+    result = mlcc("sweep", experiment(tmp_path), "--grid", grid, "--runs-dir", tmp_path / "runs")
+    assert result.exit_code == 2
+    assert phrase in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "runs").exists()  # validated before anything ran
+
+
+def test_unknown_metric_is_a_config_error(tmp_path: Path) -> None:
+    result = mlcc(
+        "sweep", experiment(tmp_path), "--grid", "model.l2=0", "--metric", "auc",
+        "--runs-dir", tmp_path / "runs",
+    )  # fmt: skip
+    assert result.exit_code == 2 and "--metric auc" in result.stderr
+
+
+def test_metric_direction_and_ranking(tmp_path: Path) -> None:
+    code, payload = sweep_json(
+        tmp_path, "--grid", "model.l2=0,0.5", "--metric", "r2", "--runs-dir", tmp_path / "runs"
+    )
+    assert code == 0
+    assert payload["metric"] == "r2" and payload["higher_is_better"] is True
