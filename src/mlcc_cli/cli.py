@@ -354,12 +354,34 @@ def sweep(
         str | None,
         typer.Option("--metric", help="Validation metric to rank by (default: rmse or log_loss)."),
     ] = None,
+    executor: Annotated[
+        str,
+        typer.Option(
+            "--executor",
+            metavar="local|dask",
+            help="local: this machine (serial, or --jobs processes); dask: one task per point "
+            "on the Dask cluster at --scheduler (RUNS_DIR must be shared storage).",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Dask scheduler address, with --executor dask (pip install 'mlcc-cli[cluster]').",
+        ),
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Train one run per grid point and rank them by a validation metric.
 
     Each point is `mlcc train CONFIG --set KEY=V ...`, written to RUNS_DIR/SWEEP_NAME/POINT/;
     sweep.csv and sweep.json summarise them. Exit 1 if any point failed or diverged.
+
+    With --executor dask the points run on an existing Dask distributed cluster. The workers
+    write the run directories themselves, so RUNS_DIR, the config and its data must be at the
+    same path on this machine and on every worker (shared storage such as NFS), and the workers
+    need mlcc installed.
     """
     with _user_errors():
         from mlcc_cli.sweep import run_sweep
@@ -374,6 +396,8 @@ def sweep(
             jobs=jobs,
             skip_existing=skip_existing,
             metric=metric,
+            executor=executor,
+            scheduler=scheduler,
         )
         if json_output:
             typer.echo(json.dumps(sweep_json(result), allow_nan=False))

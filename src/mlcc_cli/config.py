@@ -16,6 +16,7 @@ from mlcc_cli.config_features import FeatureStep
 from mlcc_cli.config_models import ModelConfig
 from mlcc_cli.config_optimizers import OptimizerConfig
 from mlcc_cli.config_optimizers import SGDConfig as SGDConfig  # re-exported for tests
+from mlcc_cli.config_sweep import SweepConfig
 
 # --------------------------------------------------------------------------- data
 
@@ -282,6 +283,9 @@ class ExperimentConfig(StrictModel):
     )
     evaluation: EvaluationConfig = Field(
         default_factory=EvaluationConfig, description="Scoring settings."
+    )
+    sweep: SweepConfig | None = Field(
+        None, description="Points for `mlcc sweep` (grid and random search); training ignores it."
     )
 
     @model_validator(mode="after")

@@ -189,6 +189,14 @@ def _item_annotation(annotation: Any) -> Any:
     return None
 
 
+def _value_annotation(annotation: Any) -> Any:
+    """The value type of a (possibly optional) mapping annotation, e.g. `sweep.grid`."""
+    for candidate in (annotation, *get_args(annotation)):
+        if getattr(candidate, "__origin__", None) is dict:
+            return get_args(candidate)[1]
+    return None
+
+
 def _walk(data: Any, loc: Sequence[str | int]) -> tuple[Path_, type[BaseModel] | None]:
     """Map a pydantic error location onto the user's keys and the model found there.
 
@@ -203,6 +211,15 @@ def _walk(data: Any, loc: Sequence[str | int]) -> tuple[Path_, type[BaseModel] |
         model = _model_in(annotation, node)
         if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             annotation = _item_annotation(annotation)
+            node = node[part]
+            path.append(part)
+        elif (
+            isinstance(node, dict)
+            and part in node
+            and (value_annotation := _value_annotation(annotation)) is not None
+        ):
+            # A user-named key of a mapping field (`sweep.grid.model.l2`).
+            annotation = value_annotation
             node = node[part]
             path.append(part)
         elif isinstance(part, str) and model is not None and part in model.model_fields:

@@ -33,6 +33,8 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     annotation = _unwrap(annotation)
     if get_origin(annotation) is list:
         return _models_in(get_args(annotation)[0])
+    if get_origin(annotation) is dict:
+        return _models_in(get_args(annotation)[1])
     found = []
     for member in _members(annotation):
         member = _unwrap(member)
@@ -54,6 +56,8 @@ def _type_name(annotation: Any) -> str:
             names.append(" \\| ".join(f"`{v}`" for v in get_args(member)))
         elif get_origin(member) is list:
             names.append(f"list of {_type_name(get_args(member)[0])}")
+        elif get_origin(member) is dict:
+            names.append(f"mapping of KEY to {_type_name(get_args(member)[1])}")
         elif isinstance(member, type) and issubclass(member, BaseModel):
             names.append("mapping")
         elif get_origin(member) in (Union, types.UnionType):
@@ -98,7 +102,10 @@ def _sections() -> Iterator[tuple[str, str, type[BaseModel], str]]:
             is_list = get_origin(_unwrap(field.annotation)) is list or any(
                 get_origin(_unwrap(m)) is list for m in _members(_unwrap(field.annotation))
             )
-            key = f"{prefix}{name}" + ("[]" if is_list else "")
+            is_dict = any(
+                get_origin(_unwrap(m)) is dict for m in _members(_unwrap(field.annotation))
+            )
+            key = f"{prefix}{name}" + ("[]" if is_list else "") + (".KEY" if is_dict else "")
             for variant in variants:
                 tag = variant.model_fields.get("type")
                 title = f"`{key}`"

@@ -6,7 +6,8 @@ name derived from the point (not a timestamp), so `--skip-existing` can find an 
 complete run of the same point and reuse it. Results land in SWEEP_DIR/sweep.csv and
 sweep.json, both written atomically.
 
-Not yet: a `sweep:` section in the config (the schema is owned elsewhere) and a Dask executor.
+The config's optional `sweep:` section (grid and random search) adds points; `--grid` keys
+override its keys of the same name (see sweep_points.py).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class SweepPoint:
 
     params: dict[str, str]  # dotted key -> value as written on the command line
     seed: int | None  # set when --seeds repeats the point, else the config's own seed
+    # Folder-name text per key when it differs from params (random draws, rounded); not
+    # part of the point's identity.
+    label: dict[str, str] | None = field(default=None, compare=False)
 
     @property
     def overrides(self) -> list[str]:
@@ -49,7 +53,7 @@ class SweepPoint:
 
     @property
     def name(self) -> str:
-        parts = [f"{key}-{value}" for key, value in self.params.items()]
+        parts = [f"{key}-{value}" for key, value in (self.label or self.params).items()]
         if self.seed is not None:
             parts.append(f"seed-{self.seed}")
         # Folder-safe and deterministic: the same point always maps to the same directory.
@@ -269,6 +273,8 @@ def run_sweep(
     jobs: int = 1,
     skip_existing: bool = False,
     metric: str | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> SweepResult:
     """Run every grid point (each a normal run) and write sweep.csv and sweep.json.
 
@@ -280,17 +286,24 @@ def run_sweep(
     seeds : repeat each point with seed, seed+1, ... (the config's seed first); None = once.
     jobs : worker processes (joblib's loky backend); 1 runs in this process.
     metric : the validation metric to rank by (default rmse for regression, else log_loss).
+    executor, scheduler : "local" (above) or "dask": each point a task on the Dask cluster
+        at `scheduler` (see sweep_executors; RUNS_DIR must be shared storage).
     """
+    from mlcc_cli.sweep_executors import check_executor, run_on_dask
+
     config_path = Path(config_path)
+    check_executor(executor, scheduler, jobs)
     if jobs < 1:
         raise ConfigError(f"--jobs {jobs}: use 1 or more worker processes.")
     if seeds is not None and seeds < 1:
         raise ConfigError(f"--seeds {seeds}: use 1 or more seeds per point.")
     check_run_name(name)
-    grid = parse_grid(grid_specs)
+    from mlcc_cli.sweep_points import plan_points
+
     base = load_config(config_path)
     seed_list = [base.config.seed + i for i in range(seeds)] if seeds else None
-    points = expand(grid, seed_list)
+    # The config's `sweep:` grid × the --grid values × its random trials (sweep_points.py).
+    points = plan_points(base.config, grid_specs, seed_list)
     for point in points:
         _validate(config_path, point)
     sweep_dir = runs_dir / (name or f"{base.config.name}-sweep")
@@ -299,7 +312,10 @@ def run_sweep(
     except OSError as error:
         raise ConfigError(f"--runs-dir {runs_dir}: cannot create the folder ({error}).") from None
 
-    rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs)
+    if executor == "dask":
+        rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler))
+    else:
+        rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs)
     tasks = {row.task for row in rows if row.task}
     task = tasks.pop() if len(tasks) == 1 else None
     chosen = metric or DEFAULT_METRIC.get(task or "", "log_loss")
