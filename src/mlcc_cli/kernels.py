@@ -93,6 +93,28 @@ def _example_terms(z, label, model_kind):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
+def block_rows(X, order, block_start, rows, block):
+    """X's rows order[block_start : block_start + rows], ready to read in order.
+
+    Rows already consecutive (shuffle: blocks, full batches) are returned as a view of X, no
+    copy; others are gathered into `block` (independent loads, so their misses overlap).
+    """
+    first_row = order[block_start]
+    contiguous = True
+    for k in range(rows):
+        if order[block_start + k] != first_row + k:
+            contiguous = False
+            break
+    if contiguous:
+        return X[first_row : first_row + rows]
+    for k in range(rows):
+        row = order[block_start + k]
+        for j in range(X.shape[1]):
+            block[k, j] = X[row, j]
+    return block[:rows]
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, block):
     """Fill grad_w with the batch gradient (incl. 2λ₂w); return (loss probe, grad_b).
 
@@ -108,20 +130,7 @@ def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, g
     for block_start in range(start, stop, BLOCK_ROWS):
         block_stop = min(block_start + BLOCK_ROWS, stop)
         rows = block_stop - block_start
-        first_row = order[block_start]
-        contiguous = True
-        for k in range(rows):
-            if order[block_start + k] != first_row + k:
-                contiguous = False
-                break
-        if contiguous:  # rows already in order (shuffle: blocks, full batch): no copy
-            source = X[first_row : first_row + rows]
-        else:
-            for k in range(rows):  # gather the block's rows (independent loads)
-                row = order[block_start + k]
-                for j in range(n_features):
-                    block[k, j] = X[row, j]
-            source = block[:rows]
+        source = block_rows(X, order, block_start, rows, block)
         for k in range(rows):
             z = b
             for j in range(n_features):

@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
-from mlcc_cli.kernels import BLOCK_ROWS, FASTMATH
+from mlcc_cli.kernels import BLOCK_ROWS, FASTMATH, block_rows
 
 SOFTMAX, ONE_VS_ALL = 0, 1
 MODEL_KINDS = {"softmax": SOFTMAX, "one_vs_all": ONE_VS_ALL}
@@ -75,20 +75,7 @@ def _batch_gradient(
     for block_start in range(start, stop, BLOCK_ROWS):
         block_stop = min(block_start + BLOCK_ROWS, stop)
         rows = block_stop - block_start
-        first_row = order[block_start]
-        contiguous = True
-        for k in range(rows):
-            if order[block_start + k] != first_row + k:
-                contiguous = False
-                break
-        if contiguous:  # rows already in order (shuffle: blocks, full batch): no copy
-            source = X[first_row : first_row + rows]
-        else:
-            for k in range(rows):  # gather the block's rows (independent loads)
-                row = order[block_start + k]
-                for j in range(n_features):
-                    block[k, j] = X[row, j]
-            source = block[:rows]
+        source = block_rows(X, order, block_start, rows, block)
         for k in range(rows):
             for c in range(n_classes):  # z = x·W + b, one contiguous dot per class
                 score = intercept[c]
