@@ -8,35 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
-from typer.testing import CliRunner
 
 from mlcc_cli import sweep_executors
-from mlcc_cli.cli import app
+from test_sweep import experiment, mlcc  # the same tiny regression and CLI runner
 
 distributed = pytest.importorskip("distributed")
-runner = CliRunner()
 GRID = ("--grid", "optimizer.learning_rate=0.01,0.1", "--grid", "model.l2=0,0.01")
-
-
-def experiment(tmp_path: Path) -> Path:
-    """The tiny diabetes regression of test_sweep.py (one epoch)."""
-    config = {
-        "name": "tiny",
-        "seed": 5,
-        "data": {"source": "builtin:diabetes", "split": {"train": 0.8, "validation": 0.2}},
-        "features": [{"type": "zscore"}],
-        "model": {"type": "linear"},
-        "optimizer": {"type": "sgd", "learning_rate": 0.05},
-        "training": {"batch_size": 32, "epochs": 1, "periods": 2},
-    }
-    path = tmp_path / "exp.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
-
-
-def mlcc(*args: str | Path) -> object:
-    return runner.invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")
