@@ -99,19 +99,7 @@ def train_in_memory(
         rows = {name: len(prepared.row_ids[name]) for name in SPLITS}
         observer.started(RunPlan(prepared.source, rows, prepared.inputs, schedule, task))
 
-    model = build_model(config.model)
-    if config.model.type == "mlp":  # its head follows the resolved task; its seed the run's
-        model.task = task
-        model.seed = config.seed
-    if prepared.embedding_columns:  # the network embeds these indicator blocks of X
-        n_classes = len(prepared.classes or []) if task == "multiclass" else None
-        n_features = prepared.X["train"].shape[1]
-        model.initialize(n_features, n_classes, embedding_columns=prepared.embedding_columns)
-    elif task == "multiclass":  # the class count comes from the data, not the config
-        sampling = np.random.SeedSequence(config.seed, spawn_key=(SAMPLING_KEY,))
-        _initialize_multiclass(model, prepared, np.random.default_rng(sampling))
-    if task == "multilabel":  # one sigmoid output per label column
-        model.initialize(prepared.X["train"].shape[1], len(prepared.labels or []))
+    model = build_initial_model(config, prepared)
     optimizer = build_optimizer(config.optimizer)
     _, train_seed = np.random.SeedSequence(config.seed).spawn(2)
     tick = clock()
@@ -160,6 +148,30 @@ def train_in_memory(
         embedding_columns=prepared.embedding_columns,
         embedding_categories=prepared.embedding_categories,
     )
+
+
+def build_initial_model(config: ExperimentConfig, prepared: _Prepared) -> Any:
+    """The config's model, sized for the prepared data as training starts it.
+
+    Linear and logistic models are initialized by `train` itself; multiclass, multi-label and
+    embedding networks need the class, label or indicator counts the data gives. Shared by
+    `mlcc train` and `mlcc lr-find`, so both start from the same weights.
+    """
+    task = prepared.task
+    model = build_model(config.model)
+    if config.model.type == "mlp":  # its head follows the resolved task; its seed the run's
+        model.task = task
+        model.seed = config.seed
+    if prepared.embedding_columns:  # the network embeds these indicator blocks of X
+        n_classes = len(prepared.classes or []) if task == "multiclass" else None
+        n_features = prepared.X["train"].shape[1]
+        model.initialize(n_features, n_classes, embedding_columns=prepared.embedding_columns)
+    elif task == "multiclass":  # the class count comes from the data, not the config
+        sampling = np.random.SeedSequence(config.seed, spawn_key=(SAMPLING_KEY,))
+        _initialize_multiclass(model, prepared, np.random.default_rng(sampling))
+    if task == "multilabel":  # one sigmoid output per label column
+        model.initialize(prepared.X["train"].shape[1], len(prepared.labels or []))
+    return model
 
 
 def _initialize_multiclass(model: Any, prepared: _Prepared, rng: np.random.Generator) -> None:

@@ -30,9 +30,8 @@ import numpy as np
 from mlcc_cli.config_loading import LoadedConfig, resolved_yaml
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.experiment import referenced_columns
-from mlcc_cli.in_memory import SAMPLING_KEY, _initialize_multiclass, _prepare
+from mlcc_cli.in_memory import _prepare, build_initial_model
 from mlcc_cli.lr_schedules import LearningRateSchedule
-from mlcc_cli.models import build_model
 from mlcc_cli.optimizers import build_optimizer
 from mlcc_cli.runs import run_dir_name
 from mlcc_cli.schedule import plan_schedule
@@ -121,25 +120,6 @@ def check_range(min_lr: float, max_lr: float, steps: int) -> None:
         raise ConfigError(f"--steps: {steps} is too few; the test needs at least 3 (try 100)")
 
 
-def _fresh_model(config: Any, prepared: Any) -> Any:
-    """A model initialized exactly as `mlcc train` initializes it (in_memory.train_in_memory)."""
-    task = prepared.task
-    model = build_model(config.model)
-    if config.model.type == "mlp":
-        model.task = task
-        model.seed = config.seed
-    n_features = prepared.X["train"].shape[1]
-    if prepared.embedding_columns:
-        n_classes = len(prepared.classes or []) if task == "multiclass" else None
-        model.initialize(n_features, n_classes, embedding_columns=prepared.embedding_columns)
-    elif task == "multiclass":
-        sampling = np.random.SeedSequence(config.seed, spawn_key=(SAMPLING_KEY,))
-        _initialize_multiclass(model, prepared, np.random.default_rng(sampling))
-    if task == "multilabel":
-        model.initialize(n_features, len(prepared.labels or []))
-    return model
-
-
 def range_test(
     loaded: LoadedConfig, min_lr: float = 1e-6, max_lr: float = 10.0, steps: int = 100
 ) -> LrFindResult:
@@ -150,7 +130,7 @@ def range_test(
         raise ConfigError("lr-find reads the data in memory; set data.streaming: false")
     prepared = _prepare(config, loaded.folder, referenced_columns(config))
     X, y = _as_arrays(prepared.X["train"], prepared.y["train"], "training")
-    model = _fresh_model(config, prepared)
+    model = build_initial_model(config, prepared)
     if model.n_features_in_ is None:
         model.initialize(X.shape[1])
     model.validate_targets(y)
