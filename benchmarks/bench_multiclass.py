@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from bench_table import Row, best_of, progress
+from bench_training import resolve_variant
 
-from mlcc_cli.engine import EpochRunner, choose_engine, resolve_shuffle
+from mlcc_cli.engine import EpochRunner, choose_engine
 from mlcc_cli.multiclass import OneVsAll, Softmax
 from mlcc_cli.nn import Mlp
 from mlcc_cli.optimizers import SGD
@@ -65,18 +66,9 @@ def _model(kind: str, n_features: int) -> Softmax | OneVsAll | Mlp:
     return model.initialize(n_features, CLASSES)
 
 
-def _resolve(X: np.ndarray, variant: str) -> tuple[str, str]:
-    """(engine, shuffle) of an "engine/auto|other" variant; the data is already random."""
-    engine, _, requested = variant.partition("/")
-    auto = resolve_shuffle("auto", X, rows_in_random_order=True)
-    if requested == "other":
-        return engine, "rows" if auto == "blocks" else "blocks"
-    return engine, auto
-
-
 def runner_epoch(data: Data, kind: str, variant: str, repeat: int) -> tuple[float, str]:
     """Best-of-`repeat` epoch time of mlcc SGD, and the engine label of the table."""
-    engine, shuffle = _resolve(data.X, variant)
+    engine, shuffle = resolve_variant(data.X, variant)
     model = _model(kind, data.X.shape[1])
     optimizer = SGD(learning_rate=LEARNING_RATE)
     steps = math.ceil(data.X.shape[0] / BATCH)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from bench_memory import _peak_bytes, _reset_peak, _status_kb
 from bench_table import MB, Row, best_of, progress
-from bench_training import _engine_label, _resolve
+from bench_training import _engine_label, resolve_variant
 from scipy import sparse
 
 from mlcc_cli.engine import EpochRunner, matrix_bytes
@@ -66,7 +66,7 @@ def make_sparse_data(rows: int, seed: int = 0) -> SparseData:
 
 def _mlcc_epoch(data: SparseData, variant: str, l1: float, l2: float, repeat: int) -> float:
     """Best-of-`repeat` steady-state epoch of mlcc SGD (consecutive epochs of one runner)."""
-    engine, shuffle = _resolve(data.X, variant)
+    engine, shuffle = resolve_variant(data.X, variant)
     model = LogisticRegression(l1=l1, l2=l2).initialize(BUCKETS)
     optimizer = SGD(learning_rate=LEARNING_RATE)
     steps = math.ceil(data.X.shape[0] / BATCH)

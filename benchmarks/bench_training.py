@@ -77,7 +77,7 @@ def _runner_epoch(
     X: np.ndarray, y: np.ndarray, kind: str, batch: int, variant: str, repeat: int
 ) -> float:
     """Best-of-`repeat` time of one epoch of mlcc SGD (consecutive epochs of one runner)."""
-    engine, shuffle = _resolve(X, variant)
+    engine, shuffle = resolve_variant(X, variant)
     model = MODELS[kind]().initialize(X.shape[1])
     optimizer = SGD(learning_rate=LEARNING_RATE)
     steps = math.ceil(X.shape[0] / batch)
@@ -125,7 +125,7 @@ def lbfgs_row(data: Data) -> Row:
     return Row(f"sklearn LogisticRegression(lbfgs) fit, {iterations} iterations", seconds)
 
 
-def _resolve(X: np.ndarray, variant: str) -> tuple[str, str]:
+def resolve_variant(X: np.ndarray, variant: str) -> tuple[str, str]:
     """(engine, shuffle) of an "engine/auto|other" variant; bench data is already random."""
     engine, _, requested = variant.partition("/")
     auto = resolve_shuffle("auto", X, rows_in_random_order=True)
@@ -136,7 +136,7 @@ def _resolve(X: np.ndarray, variant: str) -> tuple[str, str]:
 
 def _engine_label(kind: str, X: np.ndarray, variant: str, shuffles: bool = True) -> str:
     """Engine (and shuffle), marked '(default)' when `engine: auto` + `shuffle: auto` run them."""
-    engine, shuffle = _resolve(X, variant)
+    engine, shuffle = resolve_variant(X, variant)
     default = choose_engine("auto", MODELS[kind](), SGD(LEARNING_RATE))
     label = f"{engine}, {shuffle}" if shuffles else engine
     return f"{label} (default)" if default == engine and variant.endswith("/auto") else label
