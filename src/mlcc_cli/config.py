@@ -12,6 +12,7 @@ from typing import Literal, get_args
 from pydantic import Field, field_validator, model_validator
 
 from mlcc_cli.config_base import StrictModel
+from mlcc_cli.config_exercise import ExerciseConfig
 from mlcc_cli.config_features import FeatureStep
 from mlcc_cli.config_models import ModelConfig
 from mlcc_cli.config_optimizers import OptimizerConfig
@@ -81,6 +82,14 @@ class DataConfig(StrictModel):
         None,
         min_length=2,
         description="multi_label models only: the 0/1 label columns, one output each.",
+    )
+    label_above: float | None = Field(
+        None,
+        description=(
+            "Make a binary label from a numeric one: 1 where the label column is above this "
+            "value (in the file's units), else 0, e.g. 265000 for the course's "
+            "`median_house_value` above its 75th percentile."
+        ),
     )
     label_scale: float = Field(
         1.0,
@@ -287,6 +296,11 @@ class ExperimentConfig(StrictModel):
     sweep: SweepConfig | None = Field(
         None, description="Points for `mlcc sweep` (grid and random search); training ignores it."
     )
+    exercise: ExerciseConfig | None = Field(
+        None,
+        description="A crash-course exercise's goal and hints (`mlcc exercise`); training "
+        "ignores it.",
+    )
 
     @model_validator(mode="after")
     def _early_stopping_needs_validation(self) -> ExperimentConfig:
@@ -314,6 +328,11 @@ class ExperimentConfig(StrictModel):
         if self.model.type != "multi_label" and self.data.labels is not None:
             raise ValueError(
                 "data.labels is for model.type multi_label; use data.label for one label column"
+            )
+        if self.data.label_above is not None and self.model.type != "logistic":
+            raise ValueError(
+                "data.label_above makes a 0/1 label for logistic regression, but model.type is "
+                f"{self.model.type}; set model.type: logistic or remove data.label_above"
             )
         if self.data.stratify and self.model.type == "linear":
             raise ValueError(

@@ -92,7 +92,24 @@ def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
             _require_column(name, columns, source, "data.labels")
         label = data.labels[0]
     label = require_label(label, columns, source)
+    if data.label_above is not None:
+        frame[label] = label_above(frame[label], data.label_above, f"{source}: data.label_above")
     return Dataset(frame=frame, label=label, source=source, warnings=warnings)
+
+
+def label_above(values: pd.Series, threshold: float, where: str) -> pd.Series:
+    """The binary label 1.0 where value > threshold, else 0.0; missing values stay missing.
+
+    The crash course's logistic-regression exercise: median_house_value > 265000.
+    """
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        raise DataError(
+            f"{where}: label '{values.name}' has a non-number value {values[bad].iloc[0]!r}; "
+            "label_above needs a numeric label column"
+        )
+    return numbers.gt(threshold).astype(np.float64).where(numbers.notna())
 
 
 def require_label(label: str | None, columns: list[str], source: str) -> str:

@@ -195,7 +195,12 @@ def _labels_of(run: SavedRun, rows: pd.DataFrame, where: str) -> np.ndarray:
     """The encoded labels of labelled `rows`: one column (n,) or, multilabel, (n, n_labels)."""
     if run.task == "multilabel":
         return _label_matrix(run, rows, where)
-    return _encode_labels(run, rows[run.label], where)
+    values = rows[run.label]
+    if run.config.data.label_above is not None:  # as training read it: a 0/1 label
+        from mlcc_cli.data import label_above
+
+        values = label_above(values, run.config.data.label_above, f"{where}: data.label_above")
+    return _encode_labels(run, values, where)
 
 
 class _Scored:

@@ -25,6 +25,7 @@ from mlcc_cli.data import (
     binary_classes,
     class_balance_warnings,
     encode_label,
+    label_above,
     require_label,
     two_valued_label_warnings,
 )
@@ -97,6 +98,7 @@ class StreamingData:
         self.model_type = config.model.type
         self.policy = data.missing
         self.label_scale = data.label_scale
+        self.label_above = data.label_above
         self.columns = [c for c in self.reader.columns if c != self.label]
         n_rows = None if data.shuffle else self.reader.count_rows()
         self.splits = SplitAssigner(data.split, config.seed, n_rows)
@@ -105,6 +107,9 @@ class StreamingData:
     def raw_chunks(self) -> Iterator[RawChunk]:
         """Every chunk of the file with the missing-value policy applied and splits drawn."""
         for frame in self.reader:
+            if self.label_above is not None:
+                where = f"{self.source}: data.label_above"
+                frame[self.label] = label_above(frame[self.label], self.label_above, where)
             try:
                 kept, _ = apply_missing_policy(
                     frame, self.columns, self.label, self.policy, self.source
