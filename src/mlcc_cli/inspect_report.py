@@ -58,6 +58,7 @@ def render_inspection(console: Console, report: InspectionReport) -> None:
             Text("cannot prepare it: ", style="bold red") + Text(report.features_error),
             soft_wrap=True,
         )
+    render_split_checks(console, report)
     render_suggestions(console, report)
 
 
@@ -218,6 +219,27 @@ def correlations_table(correlations: Sequence[Correlation], label: str) -> Table
         table.caption = f"{len(correlations) - SHOWN_CORRELATIONS} weaker not shown (--json)"
         table.caption_justify = "left"
     return table
+
+
+def render_split_checks(console: Console, report: InspectionReport) -> None:
+    """An experiment's split checks: one warning line per finding, or a green all-clear."""
+    if report.split_order is None and report.split_checks_note is None:
+        return  # a data file: nothing was split
+    console.print()
+    console.rule("[bold]Split checks", align="left")
+    if report.split_checks_note is not None:
+        console.print(Text(f"note: {report.split_checks_note}", style="dim"), soft_wrap=True)
+        return
+    if not report.split_checks:
+        rows = report.split_rows or {}
+        names = "/".join(name for name, count in rows.items() if count)
+        shape = f": {sum(rows.values()):,} rows split {names}, {report.split_order}"
+        console.print(Text("no problems found", style="green") + Text(shape), soft_wrap=True)
+        return
+    for finding in report.split_checks:
+        kind = finding.kind.replace("_", " ")
+        line = Text("warning: ", style="yellow") + Text(f"{kind}: ", style="bold")
+        console.print(line + Text(finding.message), soft_wrap=True)
 
 
 def render_suggestions(console: Console, report: InspectionReport) -> None:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,10 @@ from mlcc_cli.inspection_rules import Suggestion, suggest_steps
 from mlcc_cli.inspection_stats import FrameReport, summarise_frame
 from mlcc_cli.sources import BUILTIN_PREFIX, builtin_name
 
+if TYPE_CHECKING:
+    from mlcc_cli.in_memory import SplitTable
+    from mlcc_cli.split_checks import SplitFinding
+
 CONFIG_SUFFIXES = (".yaml", ".yml")
 
 
@@ -38,6 +42,8 @@ class InspectionReport:
 
     `after_features` is None for a data file; for an experiment whose data cannot be
     prepared (e.g. missing values with data.missing: error) `features_error` says why.
+    An experiment's split is also checked (`split_checks`; `split_order` says how its rows
+    were split, "shuffled" or "in file order"); `split_checks_note` says why it was not.
     """
 
     target: str
@@ -50,6 +56,9 @@ class InspectionReport:
     inputs: list[str] | None = None
     suggestions: list[Suggestion] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    split_checks: list[SplitFinding] = field(default_factory=list)
+    split_order: str | None = None
+    split_checks_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (non-finite numbers become null)."""
@@ -152,6 +161,8 @@ def _inspect_experiment(
         # The data report still helps (it is usually what explains the failure), so the
         # problem is shown in place of the section rather than ending the command.
         report.features_error = str(error)
+        if report.split_order is None and report.split_checks_note is None:
+            report.split_checks_note = "split checks not run: the data could not be split"
     final = report.after_features or data
     inputs = report.inputs if report.after_features is not None else config.inputs
     report.suggestions = suggest_steps(final, inputs=inputs, missing_policy=config.data.missing)
@@ -165,6 +176,8 @@ def _add_training_split(report: InspectionReport, config: ExperimentConfig, fold
     from mlcc_cli.in_memory import load_split
 
     table = load_split(config, folder, referenced_columns(config))
+    report.split_rows = {name: len(rows) for name, rows in table.positions.items()}
+    _check_split(report, config, table)
     train_rows = table.frame.iloc[table.positions["train"]]
     pipeline = FeaturePipeline(config.features, label=table.label, missing=config.data.missing)
     train_frame = pipeline.fit_transform(train_rows)
@@ -182,8 +195,29 @@ def _add_training_split(report: InspectionReport, config: ExperimentConfig, fold
             "differ slightly from this in-memory split"
         )
     report.after_features = after
-    report.split_rows = {name: len(rows) for name, rows in table.positions.items()}
     report.inputs = inputs
     # load_split repeats the loader's warnings, which the report already holds.
     report.warnings += [w for w in table.warnings if w not in report.warnings]
     report.warnings += pipeline.warnings_ + more
+
+
+def _check_split(report: InspectionReport, config: ExperimentConfig, table: SplitTable) -> None:
+    """The split sanity checks (`split_checks.check_splits`) on the in-memory split."""
+    if config.data.streaming:
+        report.split_checks_note = (
+            "split checks skipped: data.streaming draws each row's split as it reads the file"
+        )
+        return
+    from mlcc_cli.split_checks import check_splits  # scipy, needed for experiments only
+
+    report.split_checks = check_splits(
+        table.frame,
+        table.y,
+        table.positions,
+        label=table.label,
+        task=table.task,
+        shuffle=config.data.shuffle,
+        seed=config.seed,
+    )
+    order = "shuffled" if config.data.shuffle else "in file order"
+    report.split_order = f"{order}, stratified" if config.data.stratify else order

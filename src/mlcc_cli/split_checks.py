@@ -1,0 +1,281 @@
+"""Split sanity checks: the crash course's validation lesson, automated.
+
+Before training, check how the rows were divided into training, validation and test:
+a file in a meaningful order split without shuffling (`sorted_source`), a feature whose
+distribution differs between splits (`distribution_mismatch`), held-out rows that copy
+training rows (`shared_duplicates`), class shares that differ between splits
+(`class_balance`) and a single feature that already gives the answer away (`label_leak`).
+
+Numeric non-label columns are checked (the duplicate check compares every column); each
+statistic drops a column's missing values first, and large splits are subsampled (seeded)
+so this stays well under a second on millions of rows. No CLI imports, nothing printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2_contingency, ks_2samp
+from sklearn.metrics import roc_auc_score
+
+SAMPLE_ROWS = 20_000  # rows per split (at most) for the Spearman, KS and AUC statistics
+SORTED_RHO = 0.5  # |Spearman ρ| between a column and the row number that means "sorted"
+KS_STATISTIC = 0.1  # KS statistic worth flagging (a 10-point gap between the CDFs) ...
+P_VALUE = 1e-3  # ... when it, or a class-share gap, is this unlikely by chance alone
+SHARE_POINTS = 0.10  # a class share differing from training by more than 10 points ...
+SHARE_RATIO = 1.5  # ... and by more than 1.5× (either way)
+LEAK_AUC = 0.999  # one feature's max(AUC, 1 − AUC) against the label
+LEAK_MIN_ROWS = 10  # rows needed on each side before a perfect AUC is more than luck
+HELD_OUT = ("validation", "test")
+
+
+@dataclass(frozen=True)
+class SplitFinding:
+    """One problem with the split.
+
+    `kind` is sorted_source | distribution_mismatch | shared_duplicates | class_balance |
+    label_leak; `column` the feature or label concerned (None for whole rows); `message`
+    says what, the evidence, why it matters and the fix; `evidence` holds the numbers as
+    plain JSON values.
+    """
+
+    kind: str
+    column: str | None
+    message: str
+    evidence: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as a plain JSON object."""
+        return asdict(self)
+
+
+def check_splits(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    positions: dict[str, np.ndarray],
+    *,
+    label: str,
+    task: str,
+    shuffle: bool,
+    seed: int = 0,
+) -> list[SplitFinding]:
+    """Run every split check that applies; an empty list means the split looks sound.
+
+    Parameters
+    ----------
+    frame : (n_rows, n_columns) the loaded table in file order, label column included.
+    y : (n_rows,) encoded labels (numbers, 0/1 or class codes), or (n_rows, n_labels) 0/1.
+    positions : "train" / "validation" / "test" -> integer positions into `frame`.
+    label, task, shuffle : the label column, the resolved task and data.shuffle.
+    seed : seeds the subsampling, so the findings are reproducible.
+    """
+    y = np.asarray(y)
+    rng = np.random.default_rng(seed)
+    # Column positions, not names: frame[names] would copy the whole table first.
+    numeric = [
+        i
+        for i, (name, dtype) in enumerate(frame.dtypes.items())
+        if str(name) != label and pd.api.types.is_numeric_dtype(dtype) and dtype.kind != "c"
+    ]
+    features = [str(frame.columns[i]) for i in numeric]
+    has_label = y.ndim == 1 and task != "multilabel"
+    samples = {
+        name: _subsample(np.asarray(rows, np.int64), rng) for name, rows in positions.items()
+    }
+    # (n_sampled, n_features [+ 1 label column for regression]); missing values as NaN.
+    values = {
+        n: frame.iloc[rows, numeric].to_numpy(float, na_value=np.nan) for n, rows in samples.items()
+    }
+    compared = features
+    if task == "regression":  # the label is a number too: check its distribution as well
+        values = {n: np.column_stack([v, y[samples[n]]]) for n, v in values.items()}
+        compared = [*features, label]
+    findings: list[SplitFinding] = []
+    if not shuffle:
+        step = max(1, -(-len(frame) // SAMPLE_ROWS))  # every k-th row, k = ceil(n / SAMPLE_ROWS)
+        in_order = frame.iloc[::step, numeric].astype(float).set_axis(features, axis=1)
+        if has_label:
+            in_order[label] = y[::step].astype(float)
+        findings += _sorted_source(in_order)
+    findings += _distribution_mismatch(values, compared, shuffle)
+    findings += _shared_duplicates(frame, positions)
+    if task in ("binary", "multiclass"):
+        findings += _class_balance(y, positions, label)
+    if has_label and len(samples.get("train", ())):
+        train = values["train"][:, : len(features)]
+        findings += _label_leak(train, y[samples["train"]], features, task)
+    return findings
+
+
+def _subsample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """At most SAMPLE_ROWS of `rows`, drawn without replacement (all of them if fewer)."""
+    return rows if len(rows) <= SAMPLE_ROWS else np.sort(rng.choice(rows, SAMPLE_ROWS, False))
+
+
+def _sorted_source(in_order: pd.DataFrame) -> list[SplitFinding]:
+    """Columns following the row number: |Spearman ρ(value, row position)| ≥ SORTED_RHO.
+
+    Spearman ρ is Pearson's r of the ranks, so any monotone trend along the file counts.
+    `in_order` is an order-keeping systematic sample of the file (every k-th row).
+    """
+    in_order = in_order.loc[:, in_order.nunique() > 1]  # constant: no ρ (and a scipy warning)
+    order = pd.Series(np.arange(len(in_order)), index=in_order.index, dtype=float)
+    rho = in_order.corrwith(order, method="spearman")  # pairwise: NaNs dropped per column
+    findings = []
+    for column, size in rho.abs().sort_values(ascending=False).items():
+        if not size >= SORTED_RHO:  # NaN (too few values) never flags
+            break
+        r = float(rho[column])
+        message = (
+            f"The file looks sorted by {column} (Spearman ρ {r:+.2f} between its value and the "
+            "row number): without shuffling, training takes the first rows and validation/test "
+            "the last, so they hold different kinds of examples and validation misleads "
+            "(unless the order is deliberate, e.g. time); set data.shuffle: true."
+        )
+        evidence = {"spearman_rho": r, "rows_sampled": len(in_order)}
+        findings.append(SplitFinding("sorted_source", str(column), message, evidence))
+    return findings
+
+
+def _distribution_mismatch(
+    values: dict[str, np.ndarray], columns: list[str], shuffle: bool
+) -> list[SplitFinding]:
+    """Columns distributed differently in training and validation/test (two-sample KS test).
+
+    KS statistic D = max_x |F_train(x) − F_split(x)|, the largest gap between the empirical
+    CDFs; flagged when D ≥ KS_STATISTIC and its asymptotic p-value < P_VALUE, so a large
+    split needs a real gap and a small one a significant gap. One finding per column, for
+    the split with the largest D.
+    """
+    held = [name for name in HELD_OUT if len(values.get(name, ()))]
+    if len(values.get("train", ())) == 0 or not held:
+        return []
+    fix = "set data.shuffle: true" if not shuffle else "check how the file was assembled"
+    findings = []
+    for j, column in enumerate(columns):
+        a = values["train"][~np.isnan(values["train"][:, j]), j]
+        worst: tuple[str, float, float] | None = None
+        for name in held:
+            b = values[name][~np.isnan(values[name][:, j]), j]
+            if len(a) == 0 or len(b) == 0:
+                continue
+            result = ks_2samp(a, b, method="asymp")  # "exact" is slower, same verdict here
+            d, p = float(result.statistic), float(result.pvalue)
+            if d >= KS_STATISTIC and p < P_VALUE and (worst is None or d > worst[1]):
+                worst = (name, d, p)
+        if worst is not None:
+            name, d, p = worst
+            chance = f"p {p:.0e}" if p >= 1e-99 else "p < 1e-99"
+            message = (
+                f"{column} is distributed differently in training and {name} (KS statistic "
+                f"{d:.2f}, {chance}): the model is scored on data unlike what it learned from, "
+                f"so validation misleads; {fix}."
+            )
+            evidence = {"split": name, "ks_statistic": d, "p_value": p}
+            findings.append(SplitFinding("distribution_mismatch", column, message, evidence))
+    return findings
+
+
+def _shared_duplicates(frame: pd.DataFrame, positions: dict[str, np.ndarray]) -> list[SplitFinding]:
+    """Validation/test rows identical (every column, label included) to some training row."""
+    held = [name for name in HELD_OUT if len(positions.get(name, ()))]
+    if len(positions.get("train", ())) == 0 or not held:
+        return []
+    try:
+        hashes = pd.util.hash_pandas_object(frame, index=False)  # one uint64 per row
+    except TypeError:  # unhashable cells (e.g. parquet lists): compare their text instead
+        text = {c: str for c in frame.select_dtypes(include="object").columns}
+        hashes = pd.util.hash_pandas_object(frame.astype(text), index=False)
+    train = hashes.iloc[positions["train"]]
+    counts = {name: int(hashes.iloc[positions[name]].isin(train).sum()) for name in held}
+    if not any(counts.values()):
+        return []
+    shown = " and ".join(f"{n:,} of {len(positions[s]):,} {s}" for s, n in counts.items() if n)
+    message = (
+        f"{shown} rows are exact copies of training rows (every column, label included): the "
+        "model is scored on examples it has already seen, so those scores look better than "
+        "new data will give; de-duplicate the file before splitting (a drop_duplicates "
+        "feature step only compares rows within one split)."
+    )
+    return [SplitFinding("shared_duplicates", None, message, counts)]
+
+
+def _class_balance(
+    y: np.ndarray, positions: dict[str, np.ndarray], label: str
+) -> list[SplitFinding]:
+    """Class shares per split against training's: flags a class a split lacks, or a share
+    more than SHARE_POINTS and SHARE_RATIO× away from training's when the class counts also
+    differ significantly (chi-square test of homogeneity, p < P_VALUE: not chance alone).
+    """
+    if len(positions.get("train", ())) == 0:
+        return []
+    classes, codes = np.unique(y, return_inverse=True)
+    names = [f"{c:g}" for c in classes]  # class codes as text: 1.0 -> "1"
+    n_classes = len(classes)
+    counts = {s: np.bincount(codes[r], minlength=n_classes) for s, r in positions.items() if len(r)}
+    shares = {split: count / count.sum() for split, count in counts.items()}
+    problems = []  # (how far off, what)
+    for split in (s for s in HELD_OUT if s in counts):
+        table = np.stack([counts["train"], counts[split]])  # (2, n_classes)
+        table = table[:, table.sum(axis=0) > 0]
+        p = chi2_contingency(table).pvalue if table.shape[1] > 1 else 1.0
+        for name, train_share, share in zip(names, shares["train"], shares[split], strict=True):
+            if train_share > 0 and share == 0:
+                problems.append((np.inf, f"{split} has no rows of class {name}"))
+            elif (
+                p < P_VALUE
+                and abs(share - train_share) > SHARE_POINTS
+                and max(share, train_share) > SHARE_RATIO * min(share, train_share)
+            ):
+                what = f"class {name} is {share:.0%} of {split} but {train_share:.0%} of training"
+                problems.append((abs(share - train_share), what))
+    if not problems:
+        return []
+    problems.sort(key=lambda problem: -problem[0])
+    message = (
+        f"{'; '.join(what for _, what in problems[:3])}: the splits see different mixes of "
+        f"{label}, so validation scores describe a different problem; set data.stratify: true."
+    )
+    evidence = {
+        "shares": {s: dict(zip(names, map(float, v), strict=True)) for s, v in shares.items()}
+    }
+    return [SplitFinding("class_balance", label, message, evidence)]
+
+
+def _label_leak(
+    values: np.ndarray, y: np.ndarray, columns: list[str], task: str
+) -> list[SplitFinding]:
+    """Features that alone separate the label: max(AUC, 1 − AUC) ≥ LEAK_AUC on training rows
+    (sklearn.metrics.roc_auc_score). Positives: binary the label, regression the label above
+    its training median. Multiclass is left out: one class that a single feature tells apart
+    from the rest is common and honest (iris setosa by its petals). `values` is
+    (n_rows, n_features).
+    """
+    if task not in ("binary", "regression"):
+        return []
+    codes = (y > np.median(y)) if task == "regression" else (y == y.max())
+    findings = []
+    for j, column in enumerate(columns):
+        keep = ~np.isnan(values[:, j])
+        x, c = values[keep, j], codes[keep]
+        n_positive = int(c.sum())
+        if (
+            len(x) == 0
+            or x.min() == x.max()
+            or min(n_positive, len(x) - n_positive) < LEAK_MIN_ROWS
+        ):
+            continue
+        auc = float(roc_auc_score(c, x))
+        auc = max(auc, 1 - auc)
+        if auc < LEAK_AUC:
+            continue
+        message = (
+            f"{column} alone separates the label (AUC {auc:.3f}): likely target leakage "
+            "(a feature computed from the answer, or only known after it); remove it "
+            "from inputs."
+        )
+        findings.append(SplitFinding("label_leak", column, message, {"auc": auc, "rows": len(x)}))
+    return findings

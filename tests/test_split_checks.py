@@ -1,0 +1,302 @@
+"""Split sanity checks: each check fires on a planted problem and stays quiet on a sound split."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy.stats import ks_2samp
+from sklearn.metrics import roc_auc_score
+from typer.testing import CliRunner
+
+from mlcc_cli import split_checks
+from mlcc_cli.cli import app
+from mlcc_cli.config import SplitConfig
+from mlcc_cli.datasets.splitting import split_rows
+from mlcc_cli.inspection import inspect_target
+from mlcc_cli.split_checks import SplitFinding, check_splits
+
+runner = CliRunner()
+WIDE = {"COLUMNS": "400"}  # one finding per line, unwrapped
+SPLIT = SplitConfig(train=0.8, validation=0.1, test=0.1)
+
+
+def healthy(n: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Two independent features, a text column and labels for every task, in random order."""
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    score = x1 + rng.normal(size=n)
+    return pd.DataFrame(
+        {
+            "x1": x1,
+            "x2": x2,
+            "city": rng.choice(["north", "south"], size=n),
+            "value": score,
+            "sold": (score > 0).astype(int),
+            "kind": np.digitize(score, [-0.8, 0.8]),  # three classes
+        }
+    )
+
+
+def run(
+    frame: pd.DataFrame,
+    label: str,
+    task: str,
+    *,
+    shuffle: bool,
+    split: SplitConfig = SPLIT,
+    stratify: bool = False,
+    seed: int = 0,
+) -> list[SplitFinding]:
+    """check_splits on `frame` split as training would split it (other labels dropped)."""
+    others = [c for c in ("value", "sold", "kind") if c != label and c in frame.columns]
+    frame = frame.drop(columns=others)
+    y = frame[label].to_numpy(dtype=float)
+    positions = split_rows(
+        len(frame),
+        split,
+        rng=np.random.default_rng(seed),
+        shuffle=shuffle,
+        stratify_labels=y if stratify else None,
+    )
+    return check_splits(frame, y, positions, label=label, task=task, shuffle=shuffle, seed=seed)
+
+
+def found(findings: list[SplitFinding], kind: str) -> dict[str | None, SplitFinding]:
+    return {f.column: f for f in findings if f.kind == kind}
+
+
+# --------------------------------------------------------------------------- core
+
+
+@pytest.mark.parametrize(
+    ("label", "task", "stratify"),
+    [
+        ("value", "regression", False),
+        ("sold", "binary", False),
+        ("sold", "binary", True),
+        ("kind", "multiclass", False),
+        ("kind", "multiclass", True),
+    ],
+)
+def test_a_shuffled_split_of_healthy_data_finds_nothing(
+    label: str, task: str, stratify: bool
+) -> None:
+    assert run(healthy(), label, task, shuffle=True, stratify=stratify) == []
+
+
+def test_small_shuffled_splits_do_not_flag_chance_imbalance() -> None:
+    # 180 rows: validation holds 18, so class shares wander by ±10 points by chance alone.
+    for seed in range(20):
+        findings = run(healthy(180, seed), "kind", "multiclass", shuffle=True, seed=seed)
+        assert found(findings, "class_balance") == {}, seed
+        assert found(findings, "distribution_mismatch") == {}, seed
+
+
+def test_a_file_sorted_by_a_feature_is_flagged_only_without_shuffling() -> None:
+    frame = healthy().sort_values("x1", ignore_index=True)
+    frame.loc[::7, "x2"] = np.nan  # gaps are dropped, not fatal
+    frame["const"] = 1.0  # no ρ: skipped without scipy's ConstantInputWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        findings = run(frame, "value", "regression", shuffle=False)
+    sorted_by = found(findings, "sorted_source")
+    assert sorted_by["x1"].evidence["spearman_rho"] == pytest.approx(1.0)
+    assert "x2" not in sorted_by and "set data.shuffle: true" in sorted_by["x1"].message
+    assert "value" in sorted_by  # the label follows x1, so it is sorted too
+    mismatch = found(findings, "distribution_mismatch")
+    assert mismatch["x1"].evidence["ks_statistic"] == 1.0  # test holds the largest x1 values
+    assert mismatch["x1"].evidence["split"] in ("validation", "test")
+    assert run(frame, "value", "regression", shuffle=True) == []
+
+
+def test_distribution_mismatch_matches_scipy_and_names_the_worst_split() -> None:
+    frame = healthy()
+    frame.loc[1800:, "x2"] += 1.0  # the test split's x2 is shifted one standard deviation
+    findings = run(frame, "value", "regression", shuffle=False)
+    assert found(findings, "sorted_source") == {}  # a shifted tail is not a sorted file
+    mismatch = found(findings, "distribution_mismatch")
+    assert set(mismatch) == {"x2"}
+    evidence = mismatch["x2"].evidence
+    oracle = ks_2samp(frame["x2"][:1600], frame["x2"][1800:])
+    assert evidence["split"] == "test"
+    assert evidence["ks_statistic"] == pytest.approx(oracle.statistic)
+    assert evidence["p_value"] < split_checks.P_VALUE
+
+
+@pytest.mark.parametrize(
+    ("label", "task", "leaks"),
+    [
+        ("sold", "binary", {"copy": lambda y: y, "twice_plus_one": lambda y: 2 * y + 1}),
+        ("value", "regression", {"exp": np.exp, "negated": lambda y: -y}),
+    ],
+)
+def test_a_feature_computed_from_the_label_is_a_leak(label: str, task: str, leaks: dict) -> None:
+    frame = healthy()
+    for name, transform in leaks.items():
+        frame[name] = transform(frame[label].to_numpy(dtype=float))
+    leaked = found(run(frame, label, task, shuffle=True), "label_leak")
+    assert set(leaked) == set(leaks)  # x1 (AUC ≈ 0.8) and x2 (≈ 0.5) are not
+    for finding in leaked.values():
+        assert finding.evidence["auc"] == pytest.approx(1.0)
+        assert "remove it from inputs" in finding.message
+
+
+def test_multiclass_labels_are_not_checked_for_leaks() -> None:
+    # One class that a single feature separates is common and honest (iris setosa).
+    frame = healthy()
+    frame["code"] = frame["kind"].to_numpy(dtype=float)
+    assert found(run(frame, "kind", "multiclass", shuffle=True), "label_leak") == {}
+
+
+def test_leak_auc_is_sklearns_roc_auc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(split_checks, "LEAK_AUC", 0.0)  # report every column's AUC
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, size=500).astype(float)  # (500,) binary
+    values = np.column_stack([np.round(y + rng.normal(size=500), 1), rng.normal(size=500)])
+    findings = split_checks._label_leak(values, y, ["tied", "noise"], "binary")
+    for j, finding in enumerate(findings):
+        auc = roc_auc_score(y == 1, values[:, j])
+        assert finding.evidence["auc"] == pytest.approx(max(auc, 1 - auc), abs=1e-12)
+
+
+def test_planted_cross_split_duplicates_are_counted_exactly() -> None:
+    frame = healthy(1000)  # unshuffled: train rows 0-799, validation 800-899, test 900-999
+    frame.iloc[[810, 820, 830]] = frame.iloc[[1, 2, 3]].to_numpy()  # 3 copies in validation
+    frame.iloc[[950, 960]] = frame.iloc[[4, 4]].to_numpy()  # 2 in test, of the same row
+    frame.iloc[970] = frame.iloc[5].to_numpy()
+    frame.loc[970, "city"] = "elsewhere"  # differs in one (text) column: not a copy
+    findings = run(frame, "sold", "binary", shuffle=False)
+    duplicates = found(findings, "shared_duplicates")[None]
+    assert duplicates.evidence == {"validation": 3, "test": 2}
+    assert "3 of 100 validation" in duplicates.message
+    assert found(run(healthy(1000), "sold", "binary", shuffle=False), "shared_duplicates") == {}
+
+
+def test_a_file_sorted_by_label_unbalances_the_classes_unless_stratified() -> None:
+    frame = healthy().sort_values("sold", ignore_index=True)
+    findings = run(frame, "sold", "binary", shuffle=False)
+    balance = found(findings, "class_balance")["sold"]
+    assert "set data.stratify: true" in balance.message
+    shares = balance.evidence["shares"]
+    assert shares["validation"] == {"0": 0.0, "1": 1.0} and shares["test"]["1"] == 1.0
+    stratified = run(frame, "sold", "binary", shuffle=False, stratify=True)
+    assert found(stratified, "class_balance") == {}
+
+
+def test_a_class_share_far_from_training_is_flagged() -> None:
+    frame = healthy(1000)
+    frame["sold"] = 0
+    frame.loc[:799:5, "sold"] = 1  # 20 % of training
+    frame.loc[800::2, "sold"] = 1  # 50 % of validation and test
+    balance = found(run(frame, "sold", "binary", shuffle=False), "class_balance")["sold"]
+    assert "class 1 is 50% of validation but 20% of training" in balance.message
+    assert balance.evidence["shares"]["train"] == {"0": 0.8, "1": 0.2}
+
+
+def test_empty_splits_and_multilabel_are_skipped_gracefully() -> None:
+    frame = healthy(300).drop(columns=["value", "kind"])
+    y = np.column_stack([frame["sold"], 1 - frame["sold"]])  # (300, 2) multilabel
+    frame = frame.drop(columns="sold")
+    positions = {"train": np.arange(300), "validation": np.arange(0), "test": np.arange(0)}
+    assert check_splits(frame, y, positions, label="sold", task="multilabel", shuffle=True) == []
+
+
+def test_findings_are_plain_json_and_seeded() -> None:
+    frame = healthy(30_000).sort_values("x1", ignore_index=True)  # > SAMPLE_ROWS: subsampled
+    frame["copy"] = frame["sold"]
+    first = run(frame, "sold", "binary", shuffle=False, seed=1)
+    assert {f.kind for f in first} >= {"sorted_source", "class_balance", "label_leak"}
+    document = [f.to_json() for f in first]
+    assert json.loads(json.dumps(document, allow_nan=False)) == document
+    assert run(frame, "sold", "binary", shuffle=False, seed=1) == first
+
+
+# ------------------------------------------------------------------- inspect / CLI
+
+
+def experiment(tmp_path: Path, frame: pd.DataFrame, **data: object) -> Path:
+    frame.to_csv(tmp_path / "rows.csv", index=False)
+    config = {
+        "name": "rows",
+        "data": {"source": "rows.csv", "label": "sold", **data},
+        "model": {"type": "logistic"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.1},
+    }
+    path = tmp_path / "rows.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def sorted_rows() -> pd.DataFrame:
+    return healthy(500).drop(columns=["value", "kind"]).sort_values("x1", ignore_index=True)
+
+
+def test_inspect_config_reports_split_findings(tmp_path: Path) -> None:
+    path = experiment(tmp_path, sorted_rows(), shuffle=False)
+    report = inspect_target(str(path))
+    assert report.split_order == "in file order"
+    assert "x1" in found(report.split_checks, "sorted_source")
+    streaming = inspect_target(str(path), overrides=["data.streaming=true"])
+    assert streaming.split_checks == [] and "data.streaming" in streaming.split_checks_note
+    assert inspect_target(str(tmp_path / "rows.csv")).split_order is None  # data: no split
+
+
+def test_cli_inspect_shows_split_checks(tmp_path: Path) -> None:
+    path = experiment(tmp_path, sorted_rows(), shuffle=False)
+    result = runner.invoke(app, ["inspect", str(path)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert "Split checks" in result.stdout
+    assert "warning: sorted source: The file looks sorted by x1" in result.stdout
+    healthy_run = runner.invoke(app, ["inspect", str(path), "--set", "data.shuffle=true"], env=WIDE)
+    assert "no problems found: 500 rows split train/validation, shuffled" in healthy_run.stdout
+
+
+def test_cli_inspect_json_lists_split_findings(tmp_path: Path) -> None:
+    path = experiment(tmp_path, sorted_rows(), shuffle=False)
+    result = runner.invoke(app, ["inspect", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    kinds = {(f["kind"], f["column"]) for f in document["split_checks"]}
+    assert ("sorted_source", "x1") in kinds and ("distribution_mismatch", "x1") in kinds
+    assert document["split_order"] == "in file order"
+
+
+def california() -> Path:
+    folder = Path(os.environ.get("MLCC_DATASET_MIRROR") or "/work/shared/datasets")
+    path = folder / "california_housing_train.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found (run `mlcc datasets fetch california_housing`)")
+    return path
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_the_unshuffled_california_file_is_flagged_by_longitude(
+    tmp_path: Path, shuffle: bool
+) -> None:
+    config = {
+        "name": "california",
+        "data": {
+            "source": str(california()),
+            "label": "median_house_value",
+            "shuffle": shuffle,
+            "split": {"train": 0.8, "validation": 0.2},
+        },
+        "inputs": ["total_rooms"],
+        "model": {"type": "linear"},
+        "optimizer": {"type": "sgd", "learning_rate": 1e-8},
+    }
+    path = tmp_path / "california.yaml"
+    path.write_text(yaml.safe_dump(config))
+    findings = inspect_target(str(path)).split_checks
+    if shuffle:
+        assert findings == []
+    else:
+        assert "longitude" in found(findings, "sorted_source")
+        assert "longitude" in found(findings, "distribution_mismatch")
