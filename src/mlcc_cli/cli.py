@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from mlcc_cli import __version__
+from mlcc_cli.cli_exercise import exercise_app
 from mlcc_cli.errors import MlccError
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ datasets_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(datasets_app, name="datasets")
+app.add_typer(exercise_app, name="exercise")
 
 EXIT_INTERRUPTED = 130
 
@@ -222,6 +224,22 @@ def evaluate(
             "--plots/--no-plots", help="Write PNG plots into RUN/evaluate/<split or data-FILE>/."
         ),
     ] = True,
+    slice_by: Annotated[
+        str | None,
+        typer.Option(
+            "--slice-by",
+            metavar="COLUMN",
+            help="Also show the metrics per value (or quantile bucket) of this data column.",
+        ),
+    ] = None,
+    slice_buckets: Annotated[
+        int,
+        typer.Option(
+            "--slice-buckets",
+            metavar="N",
+            help="Quantile buckets for a numeric --slice-by column with over 10 values.",
+        ),
+    ] = 4,  # evaluation.DEFAULT_SLICE_BUCKETS
     json_output: JsonOption = False,
 ) -> None:
     """Evaluate a trained run on one of its splits or on a labelled file (no retraining).
@@ -229,7 +247,7 @@ def evaluate(
     The rows go through the run's fitted feature steps and model, exactly as in training.
     Classifiers: AUC and ROC, precision-recall, a threshold table, the confusion matrix, the
     majority-class baseline, calibration; regression: RMSE/MAE/R², residuals per bucket. Both:
-    the examples of highest loss.
+    the examples of highest loss, and with --slice-by the metrics per group of rows.
     """
     with _user_errors():
         from mlcc_cli.errors import ConfigError
@@ -245,11 +263,13 @@ def evaluate(
             raise ConfigError(f"--threshold: {threshold:g} is outside [0, 1]")
         if worst < 0:
             raise ConfigError(f"--worst: {worst} is negative; pass 0 to leave the examples out")
+        if slice_buckets < 1:
+            raise ConfigError(f"--slice-buckets: {slice_buckets} is below 1")
         saved = load_run(run)
         if data is not None:
-            report = evaluate_file(saved, data, threshold, worst)
+            report = evaluate_file(saved, data, threshold, worst, slice_by, slice_buckets)
         else:
-            report = evaluate_split(saved, split, threshold, worst)
+            report = evaluate_split(saved, split, threshold, worst, slice_by, slice_buckets)
         if plots:
             save_plots(report)
         if json_output:

@@ -5,7 +5,9 @@ rows (statistics from the training split, vocabularies, buckets, hashes), then t
 Predicting skips row-dropping cleaning steps, since every new row asks for a prediction.
 Evaluating keeps each scored row's source row (index row_id, as read, before the feature
 steps) alongside its label and prediction, so the report can show the worst examples as
-they appear in the data; the numbers themselves come from `mlcc_cli.evaluation`.
+they appear in the data; the numbers themselves come from `mlcc_cli.evaluation`. With
+`--slice-by COLUMN` it also keeps each scored row's value of COLUMN (a source column, or one
+the feature steps created), aligned with the rows the cleaning steps kept.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import pandas as pd
 from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.data import apply_missing_policy
 from mlcc_cli.datasets.files import read_table
-from mlcc_cli.errors import DataError
+from mlcc_cli.errors import ConfigError, DataError, did_you_mean
 from mlcc_cli.evaluation import (
+    DEFAULT_SLICE_BUCKETS,
     DEFAULT_WORST,
     EvaluationReport,
     build_report,
+    evaluate_slices,
     example_loss,
     worst_examples,
     worst_positions,
@@ -203,24 +207,53 @@ def _labels_of(run: SavedRun, rows: pd.DataFrame, where: str) -> np.ndarray:
     return _encode_labels(run, values, where)
 
 
+def _slice_values(column: str, rows: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
+    """The `--slice-by` column of scored rows: from the source rows, else from the feature
+    steps' output `out` (same rows, same order); ConfigError listing the columns if neither."""
+    if column in rows.columns:
+        return rows[column].reset_index(drop=True)
+    if column in out.columns:
+        return out[column].reset_index(drop=True)
+    names = [*map(str, rows.columns), *(str(c) for c in out.columns if c not in rows.columns)]
+    raise ConfigError(
+        f"--slice-by: no column {column!r} in the evaluated rows.{did_you_mean(column, names)} "
+        f"Choose a source column or one the run's feature steps create: {', '.join(names)}."
+    )
+
+
 class _Scored:
     """Scored rows, gathered in one go or chunk by chunk (streaming).
 
     Keeps every label and prediction (16 bytes a row) but only the source rows of the
     `worst` highest-loss rows of each chunk: the overall worst are among them, so a split
-    larger than memory never has its raw rows held at once.
+    larger than memory never has its raw rows held at once. With `slice_by`, each row's
+    value of that column is kept too.
     """
 
-    def __init__(self, run: SavedRun, worst: int) -> None:
+    def __init__(
+        self,
+        run: SavedRun,
+        worst: int,
+        slice_by: str | None = None,
+        slice_buckets: int = DEFAULT_SLICE_BUCKETS,
+    ) -> None:
         self.run = run
         # Worst examples rank rows by one label's loss; multilabel reports per label instead.
         self.worst = 0 if run.task == "multilabel" else worst
+        self.slice_by = slice_by
+        self.slice_buckets = slice_buckets
         self.labels: list[np.ndarray] = []
         self.predictions: list[np.ndarray] = []
+        self.slice_values: list[pd.Series] = []
         self.candidates: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]] = []
 
-    def add(self, rows: pd.DataFrame, y: np.ndarray, prediction: np.ndarray) -> None:
-        """Fold in source rows (index row_id) with their encoded labels and predictions."""
+    def add(
+        self, rows: pd.DataFrame, y: np.ndarray, prediction: np.ndarray, out: pd.DataFrame
+    ) -> None:
+        """Fold in source rows (index row_id) with their encoded labels and predictions;
+        `out` is the feature steps' output for the same rows."""
+        if self.slice_by is not None:
+            self.slice_values.append(_slice_values(self.slice_by, rows, out))
         self.labels.append(y)
         self.predictions.append(prediction)
         if self.worst:
@@ -247,7 +280,7 @@ class _Scored:
                 classes=run.classes,
                 threshold=threshold,
             )
-        return build_report(
+        report = build_report(
             run_dir=run.run_dir,
             rows_from=rows_from,
             name=name,
@@ -259,16 +292,35 @@ class _Scored:
             worst=worst,
             warnings=warnings,
         )
+        if self.slice_by is not None:
+            values = pd.concat(self.slice_values, ignore_index=True)
+            report.slices = evaluate_slices(
+                self.slice_by,
+                values,
+                run.task,
+                report.labels,
+                report.predictions,
+                threshold,
+                self.slice_buckets,
+            )
+            report.warnings.extend(report.slices.warnings)
+        return report
 
 
 def evaluate_file(
-    run: SavedRun, path: Path, threshold: float | None, worst: int = DEFAULT_WORST
+    run: SavedRun,
+    path: Path,
+    threshold: float | None,
+    worst: int = DEFAULT_WORST,
+    slice_by: str | None = None,
+    slice_buckets: int = DEFAULT_SLICE_BUCKETS,
 ) -> EvaluationReport:
     """The evaluation of a labelled data file, through the run's saved pipeline and model.
 
     The file needs the label and every source column the run reads (`required_columns`);
     categories never seen in training go where the run's steps put them (one_hot's
-    <other>, hash buckets). Plots go to RUN/evaluate/data-<file stem>/.
+    <other>, hash buckets). Plots go to RUN/evaluate/data-<file stem>/. `slice_by` adds
+    the metrics per value or quantile bucket (`slice_buckets`) of that column.
     """
     frame = read_rows(path, "--data")
     absent = [c for c in run.labels or [run.label] if c not in frame.columns]
@@ -302,20 +354,25 @@ def evaluate_file(
             f"--data {path}: no rows are left after the missing-value policy and the run's "
             "cleaning steps, so there is nothing to evaluate."
         )
-    scored = _Scored(run, worst)
+    scored = _Scored(run, worst, slice_by, slice_buckets)
     y = _labels_of(run, label_rows.loc[rows.index], f"--data {path}")
-    scored.add(rows, y, run.score(design_matrix(out, run.inputs)))
+    scored.add(rows, y, run.score(design_matrix(out, run.inputs)), out)
     return scored.report(str(path), f"data-{path.stem}", threshold, warnings)
 
 
 def evaluate_split(
-    run: SavedRun, split: str, threshold: float | None, worst: int = DEFAULT_WORST
+    run: SavedRun,
+    split: str,
+    threshold: float | None,
+    worst: int = DEFAULT_WORST,
+    slice_by: str | None = None,
+    slice_buckets: int = DEFAULT_SLICE_BUCKETS,
 ) -> EvaluationReport:
     """The evaluation of one of the run's own splits, found again from its config and seed.
 
-    Plots go to RUN/evaluate/<split>/.
+    Plots go to RUN/evaluate/<split>/. `slice_by`: as in `evaluate_file`.
     """
-    scored = _Scored(run, worst)
+    scored = _Scored(run, worst, slice_by, slice_buckets)
     if run.config.data.streaming:
         _streamed_split(run, split, scored)
     else:
@@ -347,7 +404,7 @@ def _in_memory_split(run: SavedRun, split: str, scored: _Scored) -> None:
     kept = kept_positions(run.pipeline, rows.index, out)
     if len(kept):
         prediction = run.score(design_matrix(out, run.inputs))
-        scored.add(rows.iloc[kept], table.y[positions[kept]], prediction)
+        scored.add(rows.iloc[kept], table.y[positions[kept]], prediction, out)
 
 
 def _streamed_split(run: SavedRun, split: str, scored: _Scored) -> None:
@@ -356,7 +413,13 @@ def _streamed_split(run: SavedRun, split: str, scored: _Scored) -> None:
     from mlcc_cli.streaming.splits import CODES
 
     config = _config_as_trained(run)
-    data = StreamingData(config, run.run_dir, referenced_columns(config))
+    used = read = referenced_columns(config)
+    slice_by = scored.slice_by
+    if used is not None and slice_by is not None and slice_by not in used:
+        read = [*used, slice_by]
+    data = StreamingData(config, run.run_dir, read)
+    if read is not used:  # read the --slice-by column, but keep it out of data.missing
+        data.columns = [c for c in data.columns if c != slice_by]
     data.classes = run.classes
     for chunk in data.raw_chunks():
         rows = chunk.frame[chunk.split == CODES[split]]
@@ -366,4 +429,4 @@ def _streamed_split(run: SavedRun, split: str, scored: _Scored) -> None:
         rows = rows.loc[out.index] if run.pipeline.drops_rows else rows
         if len(rows):
             prediction = run.score(design_matrix(out, run.inputs))
-            scored.add(rows, data.encode(rows[data.label]), prediction)
+            scored.add(rows, data.encode(rows[data.label]), prediction, out)

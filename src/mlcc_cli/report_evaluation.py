@@ -1,6 +1,7 @@
 """Terminal rendering of `mlcc evaluate` with rich and plotext; it draws, never computes.
 
-Order of the output: what was scored, the metric set, then the task's sections
+Order of the output: what was scored, the metric set, the metrics per slice (--slice-by),
+then the task's sections
 (classifier: ROC curve, baseline, confusion matrix, threshold table, calibration buckets;
 multiclass: baseline, per-class table with averages and AUCs, N×N confusion matrix;
 regression: residual buckets), the worst examples, where the plots went, warnings.
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         MultilabelEvaluation,
         RegressionEvaluation,
         RocCurve,
+        SliceReport,
         WorstExample,
     )
 
@@ -38,6 +40,23 @@ TERMINAL_CURVE_POINTS = 2_000
 # Source columns shown per worst example in the terminal (--json carries them all).
 TERMINAL_SOURCE_COLUMNS = 8
 SHORT_REASONS = {"precision = recall": "P = R"}
+# The slice table's metric columns per task: (header, key of SliceRow.metrics); numbers in
+# [0, 1] (and a classifier's bias) show 3 decimals, like the threshold table.
+SLICE_COLUMNS = {
+    "binary": [
+        ("pos", "positives"),
+        ("acc", "accuracy"),
+        ("FPR", "fpr"),
+        ("FNR", "fnr"),
+        ("AUC", "auc"),
+        ("mean P", "mean_prediction"),
+        ("bias", "prediction_bias"),
+    ],
+    "regression": [("RMSE", "rmse"), ("MAE", "mae"), ("bias", "prediction_bias")],
+    "multiclass": [("acc", "accuracy"), ("log loss", "log_loss")],
+    "multilabel": [("label accuracy", "label_accuracy"), ("log loss", "log_loss")],
+}
+SLICE_RATES = {"accuracy", "fpr", "fnr", "auc", "mean_prediction", "label_accuracy"}
 
 
 def _fmt(value: float | int | None, signed: bool = False) -> str:
@@ -188,6 +207,59 @@ def worst_table(worst: Sequence[WorstExample], positive: str | None) -> Table:
     return table
 
 
+def _slice_cell(task: str, key: str, value: float) -> str:
+    signed = key == "prediction_bias"
+    fixed = key in SLICE_RATES or (signed and task == "binary")
+    if fixed and not isinstance(value, int) and math.isfinite(value):
+        return f"{value:+.3f}" if signed else f"{value:.3f}"
+    return _fmt(value, signed=signed)
+
+
+def slice_table(slices: SliceReport) -> Table:
+    """The headline metrics per slice of a column, then all rows; ⚠ marks a much worse slice."""
+    kind = "quantile bucket" if slices.bucketed else "value"
+    table = Table(
+        title=f"Per {kind} of {escape(slices.column)}",
+        title_justify="left",
+        caption=(
+            f"⚠: {slices.flag_rule}; *: fewer than {slices.few_rows_below} rows (noisy); "
+            "bias = mean prediction − mean label"
+            + ("; pos: rows of class 1, acc: accuracy" if slices.task == "binary" else "")
+        ),
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    table.add_column(escape(slices.column), no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
+    columns = SLICE_COLUMNS[slices.task]
+    for header, _ in columns:
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("", min_width=6)
+    for row in [*slices.rows, slices.total]:
+        cells = [_slice_cell(slices.task, key, row.metrics[key]) for _, key in columns]
+        table.add_row(
+            escape(row.name),
+            _fmt(row.count) + ("*" if row.few_rows else ""),
+            *cells,
+            f"[bold red]⚠ {' '.join(row.flags)}[/]" if row.flags else "",
+            style="bold" if row is slices.total else None,
+            end_section=row is slices.rows[-1],
+        )
+    return table
+
+
+def _render_slices(console: Console, slices: SliceReport) -> None:
+    """The slice table, and the crash course's fairness point when a slice is flagged."""
+    console.print(slice_table(slices))
+    if any(row.flags for row in slices.rows):
+        console.print(
+            "[bold red]⚠[/] A model can be good on average and still bad for one group: check "
+            "the flagged slices before trusting the overall numbers (crash course: Fairness).",
+        )
+
+
 def _render_binary(console: Console, report: EvaluationReport, details: BinaryEvaluation) -> None:
     if details.roc is not None:
         console.print(roc_chart(details.roc, min(console.width, 80)))
@@ -283,6 +355,8 @@ def render_evaluation(console: Console, report: EvaluationReport) -> None:
         heading += f", threshold {report.threshold:g}"
     console.print(heading, soft_wrap=True)
     console.print(metrics_table({escape(report.rows_from): report.metrics}, report.task))
+    if report.slices is not None:
+        _render_slices(console, report.slices)
     if isinstance(report.details, BinaryEvaluation):
         _render_binary(console, report, report.details)
     elif isinstance(report.details, MulticlassEvaluation):

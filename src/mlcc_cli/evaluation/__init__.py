@@ -6,6 +6,7 @@
 - `multiclass`: per-class precision/recall/F1/AUC, averages and the N×N confusion matrix.
 - `multilabel`: per-label precision/recall/F1/log loss of a multi-label classifier.
 - `examples`: the examples with the highest loss.
+- `slices`: the headline metrics per value or quantile bucket of a column (fairness).
 - `report`: `EvaluationReport`, joining them for one set of scored rows, and its plots.
 
 Every metric is scikit-learn's on the run's own predictions; `report_evaluation` renders
@@ -44,8 +45,17 @@ from mlcc_cli.evaluation.examples import (
 from mlcc_cli.evaluation.multiclass import ClassRow, MulticlassEvaluation, evaluate_multiclass
 from mlcc_cli.evaluation.multilabel import LabelRow, MultilabelEvaluation, evaluate_multilabel
 from mlcc_cli.evaluation.report import EvaluationReport, build_report, evaluation_plots, save_plots
+from mlcc_cli.evaluation.slices import (
+    DEFAULT_SLICE_BUCKETS,
+    SliceReport,
+    SliceRow,
+    evaluate_slices,
+    slice_codes,
+    slice_metrics,
+)
 
 __all__ = [
+    "DEFAULT_SLICE_BUCKETS",
     "DEFAULT_WORST",
     "GRID_THRESHOLDS",
     "N_BUCKETS",
@@ -61,6 +71,8 @@ __all__ = [
     "PrecisionRecallCurve",
     "RegressionEvaluation",
     "RocCurve",
+    "SliceReport",
+    "SliceRow",
     "ThresholdRow",
     "WorstExample",
     "build_report",
@@ -68,6 +80,7 @@ __all__ = [
     "evaluate_multiclass",
     "evaluate_multilabel",
     "evaluate_regression",
+    "evaluate_slices",
     "evaluation_plots",
     "example_loss",
     "precision_recall_of",
@@ -75,6 +88,8 @@ __all__ = [
     "quantile_buckets",
     "roc_of",
     "save_plots",
+    "slice_codes",
+    "slice_metrics",
     "threshold_row",
     "threshold_table",
     "worst_examples",

@@ -20,6 +20,7 @@ from mlcc_cli.evaluation.classification import BinaryEvaluation, evaluate_binary
 from mlcc_cli.evaluation.examples import WorstExample
 from mlcc_cli.evaluation.multiclass import MulticlassEvaluation, evaluate_multiclass
 from mlcc_cli.evaluation.multilabel import MultilabelEvaluation, evaluate_multilabel
+from mlcc_cli.evaluation.slices import SliceReport
 from mlcc_cli.metrics import json_safe, task_metrics
 
 
@@ -32,7 +33,8 @@ class EvaluationReport:
     for the plots: the split's name, or data-<file stem>. `labels` (encoded: 0/1, class code,
     or the scaled number; multilabel: (rows, n_labels) 0/1) and `predictions` (P(class 1) or
     ŷ, shape (rows,); multiclass: (rows, n_classes); multilabel: (rows, n_labels)) feed the
-    plots and stay out of the JSON.
+    plots and stay out of the JSON. `slices` holds the metrics per slice of a column
+    (`mlcc evaluate --slice-by`), None unless asked for.
     """
 
     run_dir: str
@@ -48,6 +50,7 @@ class EvaluationReport:
     warnings: list[str] = field(default_factory=list)
     plots_dir: str | None = None  # set by save_plots
     plot_files: list[str] = field(default_factory=list)
+    slices: SliceReport | None = None
 
     @property
     def rows(self) -> int:
@@ -63,6 +66,7 @@ class EvaluationReport:
             "task": self.task,
             "threshold": self.threshold,
             "metrics": json_safe(self.metrics),
+            **({"slices": self.slices.to_json()} if self.slices is not None else {}),
             **self.details.to_json(),
             "worst_examples": [example.to_json() for example in self.worst],
             "plots_dir": self.plots_dir,
