@@ -138,10 +138,18 @@ def test_set_parses_yaml_scalars_and_list_items() -> None:
     assert data["data"] == {"stratify": True}
 
 
+def test_set_appends_a_list_item_at_the_next_index() -> None:
+    data = {"features": [{"type": "clip"}]}
+    apply_override(data, "features.1={type: zscore, columns: [a]}")
+    assert data["features"] == [{"type": "clip"}, {"type": "zscore", "columns": ["a"]}]
+
+
 @pytest.mark.parametrize(
     ("assignment", "expected"),
     [
-        ("features.3.max=4", "'features' has 1 items (0 to 0); there is no item 3"),
+        ("features.3.max=4", "'features' has 1 items (0 to 0, or 1 to add one at the end)"),
+        ("features.1.max=4", "there is no item 1"),  # appending needs a whole item
+        ("features.2={type: zscore}", "there is no item 2"),
         ("features.max=4", "'features' is a list; use an item number"),
         ("seed.value=1", "'seed' is a value, not a section"),
         ("novalue", "expected KEY=VALUE"),

@@ -142,7 +142,7 @@ def train(
         elif quiet:
             typer.echo(str(result.run_dir))
         else:
-            render_result(human, result)
+            render_result(human, result, _train_command(config, set_ or []))
         if result.status != "complete":
             from mlcc_cli.report import render_error
 
@@ -278,6 +278,27 @@ def evaluate(
             from mlcc_cli.report_evaluation import render_evaluation
 
             render_evaluation(Console(highlight=False), report)
+
+
+@app.command()
+def doctor(run: RunArg, json_output: JsonOption = False) -> None:
+    """Read a finished run the way a crash-course instructor would.
+
+    Findings on the loss curves (learning rate, over- and underfitting, leakage), the inputs
+    (scaling, long tails), the metrics (majority baseline, prediction bias, threshold), L1
+    sparsity and network training, each with its evidence and a `--set` fix. Works on
+    diverged runs too; the same findings are in RUN/doctor.json.
+    """
+    with _user_errors():
+        from mlcc_cli.doctor import diagnose_run
+
+        report = diagnose_run(run)
+        if json_output:
+            typer.echo(json.dumps(report.to_json(), allow_nan=False))
+            return
+        from mlcc_cli.report_doctor import render_doctor
+
+        render_doctor(Console(highlight=False), report)
 
 
 @app.command()
@@ -513,6 +534,15 @@ def inspect(
             render_inspection(Console(highlight=False), report)
 
 
+def _train_command(config: Path, overrides: list[str]) -> str:
+    """The command that trained a run, to which the doctor's fixes append one more --set."""
+    import shlex
+
+    return shlex.join(
+        ["mlcc", "train", str(config), *(part for o in overrides for part in ("--set", o))]
+    )
+
+
 def _train_json(result: Any) -> dict[str, Any]:
     return {
         "run_dir": str(result.run_dir),
@@ -523,6 +553,8 @@ def _train_json(result: Any) -> dict[str, Any]:
         "best_period": result.best_period,
         "periods": len(result.history),
         "warnings": result.warnings,
+        "doctor": [finding.to_json() for finding in result.findings],
+        "split_checks": [check.to_json() for check in result.split_checks],
         "timings": {k: round(v, 4) for k, v in result.timings.items()},
     }
 

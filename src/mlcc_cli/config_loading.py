@@ -111,7 +111,8 @@ def apply_override(data: dict[str, Any], assignment: str) -> Path_:
     """Apply one `--set dotted.key=value` to `data` in place; return the path it set.
 
     Missing mapping keys are created (validation then checks they exist in the schema);
-    list items must already exist, since an index past the end has no meaning.
+    list items must exist, except that index len(list) appends one (`features.3={...}` adds
+    a fourth step), so a fix such as the doctor's "add a zscore step" is one `--set`.
     """
     key, sep, raw_value = assignment.partition("=")
     key = key.strip()
@@ -132,10 +133,15 @@ def apply_override(data: dict[str, Any], assignment: str) -> Path_:
                     f"use an item number such as {'.'.join(map(str, walked))}.0, not '{part}'."
                 )
             index = int(part)
+            if last and index == len(node):  # the next item: append, e.g. one more step
+                node.append(value)
+                walked.append(index)
+                continue
             if not 0 <= index < len(node):
                 raise ConfigError(
                     f"--set {key}: '{'.'.join(map(str, walked))}' has {len(node)} items "
-                    f"(0 to {len(node) - 1}); there is no item {index}."
+                    f"(0 to {len(node) - 1}, or {len(node)} to add one at the end); there is "
+                    f"no item {index}."
                 )
             walked.append(index)
             if last:

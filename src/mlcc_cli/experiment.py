@@ -27,7 +27,7 @@ from mlcc_cli.config_models import MODEL_TASKS
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.features import FeaturePipeline, columns_read
 from mlcc_cli.plots import draw_loss, draw_roc
-from mlcc_cli.runs import RunContents, write_columns_csv, write_run
+from mlcc_cli.runs import RunContents, history_rows, write_columns_csv, write_json, write_run
 from mlcc_cli.sources import locate_data_source
 from mlcc_cli.training import PeriodRecord, Schedule, TrainingResult
 
@@ -48,6 +48,7 @@ class RunPlan:
     inputs: list[str]
     schedule: Schedule
     task: str
+    split_checks: list[Any] = field(default_factory=list)  # split_checks.SplitFinding
 
 
 class TrainingObserver(Protocol):
@@ -73,6 +74,8 @@ class RunResult:
     stopped_early: bool = False
     notes: list[str] = field(default_factory=list)  # feature steps' facts (PCA variance, ...)
     best_period: int | None = None
+    findings: list[Any] = field(default_factory=list)  # the run doctor's (doctor.Finding)
+    split_checks: list[Any] = field(default_factory=list)  # split_checks.SplitFinding
 
 
 def referenced_columns(config: ExperimentConfig) -> list[str] | None:
@@ -119,6 +122,10 @@ class Trained:
     # mlp model.embeddings: indicator columns (start, stop) in X and category names per input.
     embedding_columns: dict[str, tuple[int, int]] | None = None
     embedding_categories: dict[str, list[str]] | None = None
+    # Numeric inputs' statistics on the training split (doctor.input_statistics); None when
+    # the route cannot measure them (streaming).
+    input_statistics: dict[str, dict[str, float]] | None = None
+    split_checks: list[Any] = field(default_factory=list)  # split_checks.SplitFinding
 
 
 def run_experiment(
@@ -181,6 +188,8 @@ def run_experiment(
     if trained.embedding_categories and outcome.status != "diverged":
         _add_embeddings(contents, model, trained.embedding_categories)
     notes = trained.pipeline.notes()
+    findings, doctor_file = _doctor(config, trained, task, contents)
+    contents.files["doctor.json"] = partial(write_json, payload=doctor_file)
     contents.status = _status(outcome, started_at, timings, trained.warnings)
     contents.status["notes"] = notes
     tick = clock()
@@ -198,7 +207,39 @@ def run_experiment(
         message=outcome.message,
         stopped_early=outcome.stopped_early,
         best_period=outcome.best_period,
+        findings=findings,
+        split_checks=trained.split_checks,
     )
+
+
+def _doctor(
+    config: ExperimentConfig, trained: Trained, task: str, contents: RunContents
+) -> tuple[list[Any], dict[str, Any]]:
+    """The run doctor's findings on the finished training, and doctor.json's content."""
+    from mlcc_cli.doctor import RunEvidence, diagnose, doctor_json, history_frame
+
+    outcome = trained.outcome
+    predictions = trained.predictions if task == "binary" else None
+    notes = []
+    if trained.input_statistics is None:
+        notes.append("input scaling and long tails are not checked for streamed data")
+    evidence = RunEvidence(
+        config=config,
+        task=task,
+        status=outcome.status,
+        message=outcome.message,
+        history=history_frame(*history_rows(outcome.history)),
+        metrics=trained.metrics,
+        parameters=contents.model_arrays,
+        inputs=trained.input_statistics or {},
+        validation_labels=None if predictions is None else predictions["label"],
+        validation_predictions=None if predictions is None else predictions["prediction"],
+        stopped_early=outcome.stopped_early,
+        notes=notes,
+    )
+    findings = diagnose(evidence)
+    checks = [check.to_json() for check in trained.split_checks]
+    return findings, doctor_json(findings, evidence, checks)
 
 
 def _plots(

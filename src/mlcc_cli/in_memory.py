@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from mlcc_cli.data import (
     resolve_task,
     split_rows,
 )
+from mlcc_cli.doctor.evidence import input_statistics
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.experiment import SPLITS, RunPlan, Trained, TrainingObserver, scored_splits
 from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
@@ -39,6 +40,7 @@ from mlcc_cli.metrics import (
 )
 from mlcc_cli.models import build_model
 from mlcc_cli.optimizers import build_optimizer
+from mlcc_cli.split_checks import SplitFinding, check_splits
 from mlcc_cli.training import TrainingResult, plan_schedule, train
 
 
@@ -62,6 +64,8 @@ class _Prepared:
     # its category names in that order (the rows of its embedding matrix).
     embedding_columns: dict[str, tuple[int, int]] | None = None
     embedding_categories: dict[str, list[str]] | None = None
+    input_statistics: dict[str, dict[str, float]] | None = None  # for the run doctor
+    split_checks: list[SplitFinding] = field(default_factory=list)  # made before training
 
 
 # spawn_key of the generator that draws sampled-softmax negatives (independent of the
@@ -97,7 +101,9 @@ def train_in_memory(
     warnings = prepared.warnings + schedule.warnings
     if observer is not None:
         rows = {name: len(prepared.row_ids[name]) for name in SPLITS}
-        observer.started(RunPlan(prepared.source, rows, prepared.inputs, schedule, task))
+        observer.started(
+            RunPlan(prepared.source, rows, prepared.inputs, schedule, task, prepared.split_checks)
+        )
 
     model = build_initial_model(config, prepared)
     optimizer = build_optimizer(config.optimizer)
@@ -147,6 +153,8 @@ def train_in_memory(
         labels=prepared.labels,
         embedding_columns=prepared.embedding_columns,
         embedding_categories=prepared.embedding_categories,
+        input_statistics=prepared.input_statistics,
+        split_checks=prepared.split_checks,
     )
 
 
@@ -277,6 +285,15 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
     table = load_split(config, folder, used)
     frame, y_all, positions, label = table.frame, table.y, table.positions, table.label
     warnings = list(table.warnings)
+    checks = check_splits(
+        frame,
+        y_all,
+        positions,
+        label=label,
+        task=table.task,
+        shuffle=config.data.shuffle,
+        seed=config.seed,
+    )
     pipeline = FeaturePipeline(config.features, label=label, missing=config.data.missing)
     train_frame = pipeline.fit_transform(frame.iloc[positions["train"]])
     warnings += pipeline.warnings_
@@ -284,6 +301,7 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
     warnings += more
     names = saved_feature_names(train_frame, inputs)
     embedding_columns, embedding_categories = _embedded_inputs(config, train_frame, inputs)
+    statistics = input_statistics(train_frame, inputs, config.seed)
     X: dict[str, DesignMatrix] = {}
     y: dict[str, np.ndarray] = {}
     row_ids: dict[str, np.ndarray] = {}
@@ -319,6 +337,8 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
         labels=table.labels,
         embedding_columns=embedding_columns,
         embedding_categories=embedding_categories,
+        input_statistics=statistics,
+        split_checks=checks,
     )
 
 

@@ -79,6 +79,9 @@ class TrainingDisplay:
             f"({schedule.steps_per_epoch:,} steps per epoch), reported over "
             f"{len(schedule.period_ends)} periods"
         )
+        from mlcc_cli.report_doctor import render_split_checks
+
+        render_split_checks(self.console, plan.split_checks)
         loss = LOSS_NAME[plan.task]
         table = Table(title="Training", title_justify="left")
         for header in ("period", "step", "epoch", "examples seen"):
@@ -153,8 +156,12 @@ def metrics_table(metrics: dict[str, dict[str, Any]], task: str) -> Table:
     return table
 
 
-def render_result(console: Console, result: RunResult) -> None:
-    """Everything shown after training: curve, metrics, warnings, where the run is."""
+def render_result(console: Console, result: RunResult, command: str = "mlcc train CONFIG") -> None:
+    """Everything shown after training: curve, metrics, warnings, the doctor's findings (fixes
+    written as `command --set ...`), where the run is."""
+    from mlcc_cli.diagnostics import summarize
+    from mlcc_cli.report_doctor import render_findings
+
     if len(result.history) >= 2:
         console.print(loss_curve(result.history, result.task, min(console.width, 80)))
     if result.metrics:
@@ -167,9 +174,12 @@ def render_result(console: Console, result: RunResult) -> None:
         )
     for note in result.notes:
         console.print(f"[cyan]note[/]: {note}", highlight=False)
-    render_warnings(console, result.warnings)
+    # The doctor reports what the training diagnostics found, with evidence and a fix.
+    covered = set(summarize(result.history))
+    render_warnings(console, [w for w in result.warnings if w not in covered])
     if result.status != "complete":
         console.print(f"[bold red]{result.status}[/]: {result.message}")
+    render_findings(console, result.findings, command)
     timings = ", ".join(f"{k.removesuffix('_s')} {v:.2f}s" for k, v in result.timings.items())
     console.print(f"[dim]time: {timings}[/]")
     # soft_wrap keeps the path on one line so it can be copied (and parsed by scripts).
@@ -194,13 +204,8 @@ def render_headline(console: Console, metrics: dict[str, dict[str, Any]], task: 
     )
     if baseline is not None:
         line += f" (majority-class baseline {_number(baseline)})"
+    # The doctor names an accuracy that does not beat the baseline (no_better_than_majority).
     console.print(f"{line}, prediction bias {_number(scores.get('prediction_bias'))}")
-    if accuracy is not None and baseline is not None and accuracy <= baseline:
-        console.print(
-            f"[yellow]warning[/]: {split} accuracy does not beat always predicting the majority "
-            "class; judge this model by precision and recall (`mlcc evaluate RUN`)",
-            highlight=False,
-        )
 
 
 def render_warnings(console: Console, warnings: Sequence[str]) -> None:

@@ -103,7 +103,8 @@ def write_columns_csv(path: Path, columns: dict[str, np.ndarray]) -> None:
             writer.writerows([_cell(v) for v in row] for row in table)
 
 
-def _write_json(path: Path, payload: Any) -> None:
+def write_json(path: Path, payload: Any) -> None:
+    """Indented JSON, NaN refused (metrics are made JSON-safe first)."""
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
@@ -131,9 +132,9 @@ def _fill(folder: Path, contents: RunContents) -> None:
     (folder / "config.yaml").write_text(contents.config_yaml, encoding="utf-8")
     header, rows = history_rows(contents.history)
     _write_csv(folder / "history.csv", header, rows)
-    _write_json(folder / "metrics.json", contents.metrics)
+    write_json(folder / "metrics.json", contents.metrics)
     np.savez(folder / "model.npz", **contents.model_arrays)
-    _write_json(folder / "model.json", contents.model_json)
+    write_json(folder / "model.json", contents.model_json)
     if contents.predictions is not None:
         write_columns_csv(folder / "predictions-validation.csv", contents.predictions)
     for file_name, write in contents.files.items():
@@ -142,7 +143,7 @@ def _fill(folder: Path, contents: RunContents) -> None:
         (folder / "plots").mkdir()
         for file_name, draw in contents.plots.items():
             draw(folder / "plots" / file_name)
-    _write_json(folder / "status.json", contents.status)
+    write_json(folder / "status.json", contents.status)
 
 
 def read_model(run_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

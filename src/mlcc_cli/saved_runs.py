@@ -78,8 +78,8 @@ def _where(run_dir: Path) -> str:
     return f"run {run_dir}"
 
 
-def load_run(run_dir: Path) -> SavedRun:
-    """Read a run directory written by `mlcc train`; DataError if it is not one or is damaged."""
+def require_run_files(run_dir: Path) -> None:
+    """DataError unless `run_dir` is a run directory holding every file in RUN_FILES."""
     if not run_dir.is_dir():
         raise DataError(
             f"{_where(run_dir)}: no such folder; pass a run directory printed by `mlcc train` "
@@ -96,6 +96,11 @@ def load_run(run_dir: Path) -> SavedRun:
             f"{_where(run_dir)}: is incomplete ({', '.join(missing)} missing); pass a run "
             "directory written by `mlcc train`, or train again."
         )
+
+
+def load_run(run_dir: Path) -> SavedRun:
+    """Read a run directory written by `mlcc train`; DataError if it is not one or is damaged."""
+    require_run_files(run_dir)
     try:
         state, arrays = read_model(run_dir)
         config = ExperimentConfig.model_validate(

@@ -1,0 +1,131 @@
+"""What the doctor reads: a run's history, metrics, weights and input statistics.
+
+`RunEvidence` is built either while `mlcc train` writes the run (from memory) or later from
+the run directory (`mlcc doctor RUN`): history.csv, metrics.json, model.npz, config.yaml,
+status.json, predictions-validation.csv and the input statistics doctor.json keeps.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from mlcc_cli.config import ExperimentConfig
+from mlcc_cli.features.indicators import is_categorical
+
+DOCTOR_FILE = "doctor.json"
+SAMPLE_ROWS = 100_000  # rows the input statistics are measured on: enough for quantiles
+
+
+@dataclass
+class RunEvidence:
+    """Everything the doctor's rules look at; any part may be missing (empty or None)."""
+
+    config: ExperimentConfig
+    task: str  # regression | binary | multiclass | multilabel
+    status: str  # complete | diverged | interrupted
+    message: str
+    history: pd.DataFrame  # history.csv: one row per period
+    metrics: dict[str, dict[str, Any]]
+    parameters: dict[str, np.ndarray]  # model.npz
+    inputs: dict[str, dict[str, float]]  # numeric input column -> statistics (input_statistics)
+    validation_labels: np.ndarray | None = None  # predictions-validation.csv `label`
+    validation_predictions: np.ndarray | None = None  # ... `prediction` (binary: P(class 1))
+    stopped_early: bool = False
+    notes: list[str] = field(default_factory=list)  # what could not be checked, and why
+
+
+def input_statistics(frame: pd.DataFrame, inputs: list[str], seed: int) -> dict[str, dict]:
+    """Per numeric input column of the training split (after the feature steps): the range,
+    1st/50th/99th percentiles, standard deviation, skewness (scipy.stats.skew, the Fisher–
+    Pearson coefficient E[(x−μ)³]/σ³) and whether it only takes two values (an indicator).
+
+    Measured on at most SAMPLE_ROWS rows drawn with `seed`, so it costs little on big data.
+    """
+    import scipy.stats  # only when a run is trained, not when the CLI starts
+
+    if len(frame) > SAMPLE_ROWS:
+        rows = np.random.default_rng(seed).choice(len(frame), SAMPLE_ROWS, replace=False)
+        frame = frame.iloc[np.sort(rows)]
+    statistics: dict[str, dict] = {}
+    for column in inputs:
+        series = frame[column]
+        if is_categorical(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        values = series.to_numpy(dtype=np.float64)
+        values = values[np.isfinite(values)]
+        if len(values) == 0:
+            continue
+        p01, p50, p99 = np.percentile(values, [1, 50, 99])
+        constant = bool(values.min() == values.max())
+        statistics[column] = {
+            "min": float(values.min()),
+            "max": float(values.max()),
+            "p01": float(p01),
+            "p50": float(p50),
+            "p99": float(p99),
+            "std": float(values.std()),
+            "skew": 0.0 if constant else float(scipy.stats.skew(values)),
+            "two_valued": bool(len(np.unique(values[:10_000])) <= 2),
+        }
+    return statistics
+
+
+def history_frame(header: list[str], rows: list[list[Any]]) -> pd.DataFrame:
+    """history.csv's table from the writer's header and rows (None cells become NaN)."""
+    return pd.DataFrame(rows, columns=header).apply(pd.to_numeric, errors="coerce")
+
+
+def evidence_from_run(run_dir: Path) -> RunEvidence:
+    """Read a run directory's evidence (the caller has checked it is a run directory).
+
+    Input statistics come from doctor.json; a run written before the doctor existed has none,
+    and the notes say the data rules were skipped.
+    """
+    config = ExperimentConfig.model_validate(
+        yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
+    )
+    status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
+    model = json.loads((run_dir / "model.json").read_text(encoding="utf-8"))
+    metrics_path = run_dir / "metrics.json"
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
+    history_path = run_dir / "history.csv"
+    history = pd.read_csv(history_path) if history_path.is_file() else pd.DataFrame()
+    with np.load(run_dir / "model.npz", allow_pickle=False) as arrays:
+        parameters = {name: arrays[name] for name in arrays.files}
+    notes: list[str] = []
+    doctor_path = run_dir / DOCTOR_FILE
+    inputs: dict[str, dict[str, float]] = {}
+    if doctor_path.is_file():
+        inputs = json.loads(doctor_path.read_text(encoding="utf-8")).get("inputs") or {}
+    else:
+        notes.append(
+            "no doctor.json (a run from an older mlcc): input scaling and long tails were not "
+            "checked; train again to include them"
+        )
+    labels = predictions = None
+    predictions_path = run_dir / "predictions-validation.csv"
+    if model.get("task") == "binary" and predictions_path.is_file():
+        table = pd.read_csv(predictions_path, usecols=["label", "prediction"])
+        labels = table["label"].to_numpy(dtype=np.float64)
+        predictions = table["prediction"].to_numpy(dtype=np.float64)
+    return RunEvidence(
+        config=config,
+        task=model.get("task", "regression"),
+        status=status.get("status", "complete"),
+        message=status.get("message", ""),
+        history=history,
+        metrics=metrics,
+        parameters=parameters,
+        inputs=inputs,
+        validation_labels=labels,
+        validation_predictions=predictions,
+        stopped_early=bool(status.get("stopped_early")),
+        notes=notes,
+    )

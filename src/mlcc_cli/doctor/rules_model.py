@@ -1,0 +1,212 @@
+"""Doctor rules on what the model learned: classification quality, L1 sparsity, networks.
+
+Classification rules read metrics.json's validation scores and predictions-validation.csv;
+the L1 rule counts weights in model.npz; the network rules reuse `diagnostics` on the last
+period's per-layer gradient norms and dead-ReLU fractions (history.csv columns).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from sklearn.metrics import f1_score, precision_recall_curve
+
+from mlcc_cli.diagnostics import dead_relu_findings, gradient_findings
+from mlcc_cli.doctor.evidence import RunEvidence
+from mlcc_cli.doctor.findings import Finding, format_number
+
+BIAS_TOLERANCE = 0.03  # |mean(p) − mean(y)| a calibrated binary model stays within
+THRESHOLD_DISTANCE = 0.15  # the F1-best threshold this far from the configured one ...
+F1_GAIN = 0.03  # ... and gaining at least this much F1 there
+WEIGHT_NAME = re.compile(r"^(coef_|W\d+|embedding_.+)$")  # what L1 penalises
+
+
+def _validation(evidence: RunEvidence) -> dict:
+    return evidence.metrics.get("validation") or {}
+
+
+def no_better_than_majority(evidence: RunEvidence) -> list[Finding]:
+    """Validation accuracy at or below always predicting the most common class."""
+    scores = _validation(evidence)
+    if evidence.task not in ("binary", "multiclass") or "baseline_accuracy" not in scores:
+        return []
+    accuracy, baseline = float(scores["accuracy"]), float(scores["baseline_accuracy"])
+    if accuracy > baseline:
+        return []
+    fix = _best_threshold_fix(evidence) or (
+        f"optimizer.learning_rate={format_number(evidence.config.optimizer.learning_rate * 10)}",
+    )
+    return [
+        Finding(
+            kind="no_better_than_majority",
+            title="no better than the majority class",
+            concept="Classification: accuracy and the class-imbalance paradox",
+            evidence=f"validation accuracy {accuracy:.3f} is not above {baseline:.3f}, what "
+            "always predicting the most common class scores",
+            advice="the model has learned nothing accuracy can see; check the threshold, the "
+            "features and the training length, and judge it by AUC, precision and recall",
+            fix=fix,
+        )
+    ]
+
+
+def prediction_bias(evidence: RunEvidence) -> list[Finding]:
+    """|mean prediction − mean label| above BIAS_TOLERANCE on validation (binary)."""
+    scores = _validation(evidence)
+    if evidence.task != "binary" or scores.get("prediction_bias") is None:
+        return []
+    bias = float(scores["prediction_bias"])
+    if abs(bias) <= BIAS_TOLERANCE:
+        return []
+    model = evidence.config.model
+    l2 = float(getattr(model, "l2", 0.0))
+    training = evidence.config.training
+    if l2 > 0:
+        fix: tuple[str, ...] = (f"model.l2={format_number(l2 / 10)}",)
+    elif training.epochs is not None:
+        fix = (f"training.epochs={2 * training.epochs}",)
+    elif training.steps is not None:
+        fix = (f"training.steps={2 * training.steps}",)
+    else:
+        fix = ("training.epochs=20",)
+    return [
+        Finding(
+            kind="prediction_bias",
+            title="prediction bias",
+            concept="Classification: prediction bias",
+            evidence=f"validation predictions average {bias:+.3f} away from the share of "
+            f"positive labels (tolerance ±{BIAS_TOLERANCE})",
+            advice="a calibrated model's mean prediction matches the labels' mean; a bias "
+            "points at strong regularisation, too short training or a biased training sample",
+            fix=fix,
+        )
+    ]
+
+
+def _best_f1_threshold(evidence: RunEvidence) -> tuple[float, float, float] | None:
+    """(best threshold, F1 there, F1 at the configured threshold) on validation, or None."""
+    y, p = evidence.validation_labels, evidence.validation_predictions
+    if y is None or p is None or len(np.unique(y)) < 2:
+        return None
+    precision, recall, thresholds = precision_recall_curve(y, p)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, np.finfo(float).tiny)
+    best = int(np.argmax(f1[:-1]))  # the last point (recall 0) has no threshold
+    current = evidence.config.evaluation.threshold
+    current_f1 = float(f1_score(y, p >= current, zero_division=0))
+    return float(thresholds[best]), float(f1[best]), current_f1
+
+
+def _best_threshold_fix(evidence: RunEvidence) -> tuple[str, ...]:
+    found = _best_f1_threshold(evidence)
+    if found is None:
+        return ()
+    threshold = min(max(round(found[0], 2), 0.01), 0.99)
+    if threshold == evidence.config.evaluation.threshold:
+        return ()
+    return (f"evaluation.threshold={threshold}",)
+
+
+def threshold_far_from_best_f1(evidence: RunEvidence) -> list[Finding]:
+    """The configured threshold over THRESHOLD_DISTANCE from the F1-best one on validation,
+    and F1 there at least F1_GAIN higher."""
+    found = _best_f1_threshold(evidence) if evidence.task == "binary" else None
+    if found is None:
+        return []
+    best, best_f1, current_f1 = found
+    current = evidence.config.evaluation.threshold
+    if abs(best - current) <= THRESHOLD_DISTANCE or best_f1 - current_f1 < F1_GAIN:
+        return []
+    return [
+        Finding(
+            kind="threshold_far_from_best_f1",
+            title="threshold far from the best-F1 threshold",
+            concept="Classification: thresholds, precision and recall",
+            evidence=f"at threshold {current:g} validation F1 is {current_f1:.3f}; at "
+            f"{best:.2f} it would be {best_f1:.3f}",
+            advice="the threshold trades precision for recall; choose it for the costs of "
+            "each kind of error (see `mlcc evaluate RUN` for the whole table)",
+            fix=_best_threshold_fix(evidence),
+        )
+    ]
+
+
+def l1_sparsity(evidence: RunEvidence) -> list[Finding]:
+    """With L1 on: how many weights are exactly 0, and the size/loss trade-off's next step."""
+    model_l1 = float(getattr(evidence.config.model, "l1", 0.0) or 0.0)
+    optimizer_l1 = float(getattr(evidence.config.optimizer, "l1", 0.0) or 0.0)
+    weights = [a for name, a in evidence.parameters.items() if WEIGHT_NAME.match(name)]
+    if model_l1 + optimizer_l1 <= 0 or not weights or evidence.status == "diverged":
+        return []
+    total = sum(a.size for a in weights)
+    zero = total - sum(int(np.count_nonzero(a)) for a in weights)
+    scores = _validation(evidence) or evidence.metrics.get("train") or {}
+    loss_name = "log_loss" if "log_loss" in scores else "loss"
+    loss = scores.get(loss_name)
+    key, current = ("model.l1", model_l1) if model_l1 > 0 else ("optimizer.l1", optimizer_l1)
+    share = zero / total
+    if share < 0.1:
+        step, why = current * 10, "L1 has barely pruned anything yet; strengthen it"
+    elif share > 0.95:
+        step, why = current / 10, "nearly every weight is gone; if the loss suffers, weaken L1"
+    else:
+        step, why = current * 2, "raise L1 for a smaller model, lower it for a lower loss"
+    return [
+        Finding(
+            kind="l1_sparsity",
+            title="L1 sparsity",
+            concept="Regularization for sparsity: L1",
+            evidence=f"{zero:,} of {total:,} weights are exactly 0 ({share:.0%}); the model "
+            f"keeps {total - zero:,}"
+            + (f" at validation {loss_name.replace('_', ' ')} {loss:.4g}" if loss else ""),
+            advice=f"L1 drives uninformative weights to exactly 0, shrinking the model; {why}",
+            fix=(f"{key}={format_number(step)}",),
+            severity="info",
+        )
+    ]
+
+
+def network_training(evidence: RunEvidence) -> list[Finding]:
+    """Dead ReLUs and vanishing/exploding gradients, from the last period's layer metrics."""
+    if evidence.config.model.type != "mlp" or evidence.history.empty:
+        return []
+    last = {
+        str(k): float(v)
+        for k, v in evidence.history.iloc[-1].items()
+        if str(k).startswith(("grad_norm_W", "dead_relu_")) and np.isfinite(v)
+    }
+    learning_rate = float(evidence.config.optimizer.learning_rate)
+    findings = []
+    for message in gradient_findings(last):
+        exploding = message.startswith("exploding")
+        findings.append(
+            Finding(
+                kind="exploding_gradients" if exploding else "vanishing_gradients",
+                title=message.split(":")[0],
+                concept="Neural networks: backpropagation failure cases",
+                evidence=message.split(";")[0].split(": ", 1)[1],
+                advice=message.split("; ", 1)[1],
+                fix=("optimizer.clip_norm=1", "model.batch_norm=true")
+                if exploding
+                else ("model.activation=relu", "model.batch_norm=true"),
+                period=len(evidence.history),
+            )
+        )
+    dead = dead_relu_findings(last)
+    if dead:
+        layers = "; ".join(message.split(";")[0].split(": ", 1)[1] for message in dead)
+        findings.append(
+            Finding(
+                kind="dead_relu",
+                title="dead ReLU units",
+                concept="Neural networks: dead ReLU units",
+                evidence=layers,
+                advice=dead[0].split("; ", 1)[1],
+                fix=(
+                    f"optimizer.learning_rate={format_number(learning_rate / 10)}",
+                    "model.activation=leaky_relu",
+                ),
+                period=len(evidence.history),
+            )
+        )
+    return findings

@@ -1,0 +1,70 @@
+"""Rendering of the run doctor's findings and the split checks (numbers come from the core)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+SEVERITY_STYLE = {"warning": "yellow", "info": "cyan"}
+
+
+def render_findings(
+    console: Console, findings: Sequence[Any], command: str = "mlcc train CONFIG"
+) -> None:
+    """The doctor's section: each finding's title and lesson, evidence, advice and the fix as
+    `--set` overrides to paste after `command`; one green line when there is nothing to say."""
+    if not findings:
+        console.print(
+            "[bold]doctor[/]: [green]no problems found[/] in the loss curves, inputs or metrics"
+        )
+        return
+    count = len(findings)
+    console.print(f"[bold]doctor[/]: {count} finding{'s' if count != 1 else ''}")
+    for finding in findings:
+        style = SEVERITY_STYLE.get(finding.severity, "yellow")
+        began = f", from period {finding.period}" if finding.period else ""
+        console.print(
+            f"  [{style}]●[/] [bold]{escape(finding.title)}[/]{began} "
+            f"[dim]— lesson: {escape(finding.concept)}[/]",
+            highlight=False,
+        )
+        console.print(f"    {escape(finding.evidence)}", highlight=False)
+        console.print(f"    {escape(finding.advice)}", highlight=False)
+        for number, fix in enumerate(finding.fix):
+            lead = "next step" if number == 0 else "or"
+            console.print(
+                f"    [bold]{lead}[/]: {escape(command)} --set '{escape(fix)}'",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
+def _field(check: Any, name: str) -> Any:
+    return check[name] if isinstance(check, dict) else getattr(check, name)
+
+
+def render_split_checks(console: Console, checks: Sequence[Any]) -> None:
+    """The split checks made before training, one line per kind of problem: the first
+    finding's message, then the other columns with the same problem (`mlcc inspect CONFIG`
+    shows each in full)."""
+    by_kind: dict[str, list[Any]] = {}
+    for check in checks:
+        by_kind.setdefault(_field(check, "kind"), []).append(check)
+    for same in by_kind.values():
+        line = _field(same[0], "message")
+        others = [str(_field(c, "column")) for c in same[1:] if _field(c, "column")]
+        if others:
+            line += f" (Also: {', '.join(others)}; `mlcc inspect CONFIG` shows each.)"
+        console.print(f"[yellow]split check[/]: {escape(line)}", highlight=False)
+
+
+def render_doctor(console: Console, report: Any) -> None:
+    """`mlcc doctor RUN`: the split checks, the findings, and what could not be checked."""
+    console.print(f"[bold]run[/] {report.run_dir}", soft_wrap=True)
+    render_split_checks(console, report.split_checks)
+    render_findings(console, report.findings, f"mlcc train {report.run_dir / 'config.yaml'}")
+    for note in report.notes:
+        console.print(f"[cyan]note[/]: {escape(note)}", highlight=False)

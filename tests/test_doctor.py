@@ -1,0 +1,333 @@
+"""The run doctor: every rule fires on a run built to trigger it and stays silent on healthy
+runs; its fixes are valid `--set` overrides; `mlcc doctor RUN` reads runs back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from mlcc_cli.cli import app
+from mlcc_cli.config_loading import load_config
+from mlcc_cli.doctor import RULES, diagnose
+from mlcc_cli.doctor.evidence import RunEvidence, input_statistics
+from mlcc_cli.doctor.findings import format_number
+
+ROOT = Path(__file__).resolve().parent.parent
+XOR_MLP = ROOT / "configs" / "xor_mlp.yaml"
+EXPLODING = ROOT / "configs" / "exploding_gradients.yaml"
+runner = CliRunner()
+
+BREAST_CANCER = {
+    "name": "doctor-bc",
+    "data": {"source": "builtin:breast_cancer"},
+    "features": [{"type": "zscore"}],
+    # Five inputs without long tails: the healthy classifier.
+    "inputs": ["mean_radius", "mean_texture", "mean_smoothness", "mean_concavity", "worst_area"],
+    "model": {"type": "logistic"},
+    "optimizer": {"type": "sgd", "learning_rate": 0.1},
+    "training": {"batch_size": 32, "epochs": 20, "periods": 10},
+}
+LINEAR = {
+    "name": "doctor-linear",
+    "data": {"source": "builtin:linear", "synthetic": {"samples": 2000, "features": 3}},
+    "model": {"type": "linear"},
+    "optimizer": {"type": "sgd", "learning_rate": 0.05},
+    "training": {"batch_size": 32, "epochs": 10, "periods": 10},
+}
+
+
+def _write(folder: Path, config: dict, name: str) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def _train(config: Path, folder: Path, *overrides: str) -> tuple[int, dict]:
+    sets = [arg for override in overrides for arg in ("--set", override)]
+    args = ["train", str(config), *sets, "--runs-dir", str(folder / "runs"), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def _kinds(payload: dict) -> list[str]:
+    return [finding["kind"] for finding in payload["doctor"]]
+
+
+@pytest.fixture
+def configs(tmp_path: Path) -> dict[str, Path]:
+    return {
+        "breast_cancer": _write(tmp_path, BREAST_CANCER, "bc"),
+        "linear": _write(tmp_path, LINEAR, "linear"),
+        "xor_mlp": XOR_MLP,
+        "exploding": EXPLODING,
+        "circles_deep": _write(
+            tmp_path,
+            {
+                "name": "deep",
+                "data": {"source": "builtin:circles", "synthetic": {"samples": 500}},
+                "model": {"type": "mlp", "hidden_units": [16] * 8, "activation": "sigmoid"},
+                "optimizer": {"type": "sgd", "learning_rate": 0.1},
+                "training": {"batch_size": 32, "epochs": 5, "periods": 5},
+            },
+            "deep",
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "linear", "xor_mlp"])
+def test_healthy_runs_have_no_findings(configs: dict[str, Path], tmp_path: Path, name: str):
+    code, payload = _train(configs[name], tmp_path)
+    assert code == 0
+    assert payload["doctor"] == []
+    doctor_file = json.loads((Path(payload["run_dir"]) / "doctor.json").read_text())
+    assert doctor_file["findings"] == []
+    assert doctor_file["inputs"]  # the statistics the data rules read are kept
+
+
+TRIGGERS = [
+    # (config, overrides, kind, title word): a run built to show one problem
+    ("linear", ["optimizer.learning_rate=5"], "learning_rate_too_high", "NaN trap"),
+    (
+        "linear",
+        ["optimizer.learning_rate=2.05", "training.batch_size=full", "training.epochs=40"],
+        "learning_rate_too_high",
+        "rising",
+    ),
+    (
+        "linear",
+        [
+            "optimizer.learning_rate=0.2",
+            "training.batch_size=1",
+            "training.epochs=1",
+            "data.synthetic={samples: 2000, features: 3, noise: 1.0}",
+        ],
+        "learning_rate_too_high",
+        "oscillating",
+    ),
+    ("linear", ["optimizer.learning_rate=0.00005"], "learning_rate_too_low", "too low"),
+    (
+        "xor_mlp",
+        [
+            "data.synthetic={samples: 300, noise: 0.3}",
+            "data.split={train: 0.2, validation: 0.8}",
+            "model.hidden_units=[64, 64]",
+            "training.epochs=100",
+        ],
+        "overfitting",
+        "overfitting",
+    ),
+    ("breast_cancer", ["data.source=builtin:xor", "inputs=null"], "underfitting", "underfitting"),
+    (
+        "breast_cancer",
+        ["data.source=builtin:xor", "inputs=null"],
+        "no_better_than_majority",
+        "majority",
+    ),
+    (
+        "breast_cancer",
+        ["features=[]", "optimizer.learning_rate=0.0001"],
+        "features_not_scaled",
+        "scaled",
+    ),
+    ("breast_cancer", ["inputs=null"], "long_tails", "long-tailed"),
+    (
+        "breast_cancer",
+        ["training.epochs=null", "training.steps=3", "training.periods=1"],
+        "prediction_bias",
+        "bias",
+    ),
+    ("breast_cancer", ["evaluation.threshold=0.97"], "threshold_far_from_best_f1", "threshold"),
+    ("breast_cancer", ["model.l1=0.01"], "l1_sparsity", "L1"),
+    ("circles_deep", [], "vanishing_gradients", "vanishing"),
+    (
+        "exploding",
+        ["optimizer.clip_norm=1", "optimizer.learning_rate=0.1"],
+        "exploding_gradients",
+        "exploding",
+    ),
+    ("exploding", ["optimizer.clip_norm=1", "model.activation=relu"], "dead_relu", "dead ReLU"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "overrides", "kind", "word"),
+    TRIGGERS,
+    ids=[f"{kind}-{word}" for _, _, kind, word in TRIGGERS],
+)
+def test_rule_fires_on_its_constructed_run(
+    configs: dict[str, Path], tmp_path: Path, name: str, overrides: list, kind: str, word: str
+) -> None:
+    _, payload = _train(configs[name], tmp_path, *overrides)
+    found = [f for f in payload["doctor"] if f["kind"] == kind]
+    assert len(found) == 1, payload["doctor"]
+    finding = found[0]
+    assert word in finding["title"]
+    assert finding["concept"] and finding["evidence"] and finding["advice"] and finding["fix"]
+    # Every fix pastes into `mlcc train CONFIG --set ...` as a valid config.
+    for fix in finding["fix"]:
+        load_config(configs[name], [*overrides, fix])
+    stored = json.loads((Path(payload["run_dir"]) / "doctor.json").read_text())
+    assert finding in stored["findings"]
+
+
+def test_every_rule_has_a_constructed_run() -> None:
+    kinds = {kind for _, _, kind, _ in TRIGGERS}
+    assert kinds == {
+        "learning_rate_too_high",
+        "learning_rate_too_low",
+        "overfitting",
+        "underfitting",
+        "validation_below_training",  # test_easy_validation_split_is_suspicious
+        "features_not_scaled",
+        "long_tails",
+        "no_better_than_majority",
+        "prediction_bias",
+        "threshold_far_from_best_f1",
+        "l1_sparsity",
+        "vanishing_gradients",
+        "exploding_gradients",
+        "dead_relu",
+    } - {"validation_below_training"}
+    assert len(RULES) == 12
+
+
+def test_easy_validation_split_is_suspicious(tmp_path: Path) -> None:
+    # Unshuffled file whose last 20% (the validation split) has noise-free labels.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=1000)
+    noise = np.where(np.arange(1000) < 800, rng.normal(scale=2.0, size=1000), 0.0)
+    pd.DataFrame({"x": x, "y": 3 * x + noise}).to_csv(tmp_path / "easy.csv", index=False)
+    config = _write(
+        tmp_path,
+        {
+            "data": {"source": str(tmp_path / "easy.csv"), "label": "y", "shuffle": False},
+            "model": {"type": "linear"},
+            "optimizer": {"type": "sgd", "learning_rate": 0.05},
+            "training": {"batch_size": 32, "epochs": 5, "periods": 5},
+        },
+        "easy",
+    )
+    _, payload = _train(config, tmp_path)
+    found = [f for f in payload["doctor"] if f["kind"] == "validation_below_training"]
+    assert [f["fix"] for f in found] == [["data.shuffle=true"]]
+    _, shuffled = _train(config, tmp_path, "data.shuffle=true")
+    assert "validation_below_training" not in _kinds(shuffled)
+
+
+@pytest.mark.parametrize(
+    ("name", "overrides", "kind"),
+    [
+        ("linear", ["optimizer.learning_rate=0.00005"], "learning_rate_too_low"),
+        ("breast_cancer", ["evaluation.threshold=0.97"], "threshold_far_from_best_f1"),
+        ("breast_cancer", ["features=[]", "optimizer.learning_rate=0.0001"], "features_not_scaled"),
+    ],
+)
+def test_following_the_fix_clears_the_finding(
+    configs: dict[str, Path], tmp_path: Path, name: str, overrides: list, kind: str
+) -> None:
+    _, before = _train(configs[name], tmp_path, *overrides)
+    fix = next(f["fix"][0] for f in before["doctor"] if f["kind"] == kind)
+    _, after = _train(configs[name], tmp_path, *overrides, fix)
+    assert kind not in _kinds(after)
+
+
+def test_train_prints_the_findings_with_a_pasteable_fix(configs, tmp_path: Path) -> None:
+    args = ["train", str(configs["linear"]), "--set", "optimizer.learning_rate=0.00005"]
+    result = runner.invoke(app, [*args, "--runs-dir", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "doctor: 1 finding" in text and "learning rate too low" in text
+    assert "--set optimizer.learning_rate=0.00005 --set 'optimizer.learning_rate=0.0005'" in text
+
+
+def test_doctor_command_reads_a_run_back(configs, tmp_path: Path) -> None:
+    _, payload = _train(configs["breast_cancer"], tmp_path, "model.l1=0.01")
+    run_dir = payload["run_dir"]
+    before = sorted(p.name for p in Path(run_dir).iterdir())
+    result = runner.invoke(app, ["doctor", run_dir, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["findings"] == payload["doctor"]
+    human = runner.invoke(app, ["doctor", run_dir])
+    assert human.exit_code == 0
+    assert "L1 sparsity" in human.output and "next step" in human.output
+    assert sorted(p.name for p in Path(run_dir).iterdir()) == before  # read only
+
+
+def test_doctor_reads_diverged_runs(configs, tmp_path: Path) -> None:
+    code, payload = _train(configs["linear"], tmp_path, "optimizer.learning_rate=5")
+    assert code == 1 and payload["status"] == "diverged"
+    result = runner.invoke(app, ["doctor", payload["run_dir"], "--json"])
+    assert result.exit_code == 0, result.output
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["kind"] == "learning_rate_too_high"
+    assert finding["fix"] == ["optimizer.learning_rate=0.5", "optimizer.clip_norm=1"]
+
+
+def test_doctor_on_an_older_run_without_doctor_json(configs, tmp_path: Path) -> None:
+    _, payload = _train(configs["linear"], tmp_path)
+    (Path(payload["run_dir"]) / "doctor.json").unlink()
+    result = runner.invoke(app, ["doctor", payload["run_dir"]])
+    assert result.exit_code == 0
+    assert "no doctor.json" in " ".join(result.output.split())
+
+
+def test_doctor_on_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["doctor", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a finished mlcc run" in result.output and "Traceback" not in result.output
+
+
+def test_input_statistics_match_numpy_and_scipy() -> None:
+    import scipy.stats
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"tail": rng.lognormal(size=500), "flag": rng.integers(0, 2, 500)})
+    stats = input_statistics(frame, ["tail", "flag"], seed=0)
+    assert stats["tail"]["p99"] == pytest.approx(np.percentile(frame["tail"], 99))
+    assert stats["tail"]["skew"] == pytest.approx(scipy.stats.skew(frame["tail"]))
+    assert stats["flag"]["two_valued"] and not stats["tail"]["two_valued"]
+
+
+def test_findings_list_warnings_before_facts(configs, tmp_path: Path) -> None:
+    _, payload = _train(configs["breast_cancer"], tmp_path, "model.l1=0.01", "inputs=null")
+    severities = [f["severity"] for f in payload["doctor"]]
+    assert severities == sorted(severities, key=lambda s: s != "warning")
+    assert "info" in severities and "warning" in severities
+
+
+def test_format_number_round_trips_through_set() -> None:
+    assert [format_number(v) for v in (0.0005, 1e-5, 250.0, 1 / 3)] == [
+        "0.0005",
+        "1e-05",
+        "250",
+        "0.333",
+    ]
+
+
+def test_diagnose_without_history_finds_nothing() -> None:
+    config = load_config_dict(LINEAR)
+    evidence = RunEvidence(
+        config=config,
+        task="regression",
+        status="complete",
+        message="",
+        history=pd.DataFrame(),
+        metrics={},
+        parameters={},
+        inputs={},
+    )
+    assert diagnose(evidence) == []
+
+
+def load_config_dict(data: dict):
+    from mlcc_cli.config import ExperimentConfig
+
+    return ExperimentConfig.model_validate(data)
