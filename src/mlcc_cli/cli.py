@@ -252,7 +252,7 @@ def evaluate(
     with _user_errors():
         from mlcc_cli.errors import ConfigError
         from mlcc_cli.evaluation import save_plots
-        from mlcc_cli.prediction import SPLIT_CHOICES, evaluate_file, evaluate_split
+        from mlcc_cli.run_evaluation import SPLIT_CHOICES, evaluate_file, evaluate_split
         from mlcc_cli.saved_runs import load_run
 
         if split not in SPLIT_CHOICES:

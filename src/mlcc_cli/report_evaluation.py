@@ -31,7 +31,6 @@ if TYPE_CHECKING:
         MultilabelEvaluation,
         RegressionEvaluation,
         RocCurve,
-        SliceReport,
         WorstExample,
     )
 
@@ -40,26 +39,9 @@ TERMINAL_CURVE_POINTS = 2_000
 # Source columns shown per worst example in the terminal (--json carries them all).
 TERMINAL_SOURCE_COLUMNS = 8
 SHORT_REASONS = {"precision = recall": "P = R"}
-# The slice table's metric columns per task: (header, key of SliceRow.metrics); numbers in
-# [0, 1] (and a classifier's bias) show 3 decimals, like the threshold table.
-SLICE_COLUMNS = {
-    "binary": [
-        ("pos", "positives"),
-        ("acc", "accuracy"),
-        ("FPR", "fpr"),
-        ("FNR", "fnr"),
-        ("AUC", "auc"),
-        ("mean P", "mean_prediction"),
-        ("bias", "prediction_bias"),
-    ],
-    "regression": [("RMSE", "rmse"), ("MAE", "mae"), ("bias", "prediction_bias")],
-    "multiclass": [("acc", "accuracy"), ("log loss", "log_loss")],
-    "multilabel": [("label accuracy", "label_accuracy"), ("log loss", "log_loss")],
-}
-SLICE_RATES = {"accuracy", "fpr", "fnr", "auc", "mean_prediction", "label_accuracy"}
 
 
-def _fmt(value: float | int | None, signed: bool = False) -> str:
+def format_cell(value: float | int | None, signed: bool = False) -> str:
     """A number in a table cell: 4 significant digits, thousands separators for counts."""
     if value is None:
         return "—"
@@ -159,12 +141,12 @@ def bucket_table(buckets: Sequence[Bucket], title: str, label_name: str, errors:
         cells = [
             f"{bucket.lower:.3g} – {bucket.upper:.3g}",
             f"{bucket.count:,}",
-            _fmt(bucket.mean_prediction),
-            _fmt(bucket.mean_label),
-            _fmt(bucket.prediction_bias, signed=True),
+            format_cell(bucket.mean_prediction),
+            format_cell(bucket.mean_label),
+            format_cell(bucket.prediction_bias, signed=True),
         ]
         if errors:
-            cells += [_fmt(bucket.rmse), _fmt(bucket.mae)]
+            cells += [format_cell(bucket.rmse), format_cell(bucket.mae)]
         table.add_row(*cells)
     return table
 
@@ -172,7 +154,7 @@ def bucket_table(buckets: Sequence[Bucket], title: str, label_name: str, errors:
 def _cell(value: Any) -> str:
     """A data value for a table cell; text is escaped, since rich would read "[x]" as markup."""
     if isinstance(value, float):
-        return _fmt(value)
+        return format_cell(value)
     return "—" if value is None else escape(str(value))
 
 
@@ -193,7 +175,7 @@ def worst_table(worst: Sequence[WorstExample], positive: str | None) -> Table:
     table.add_column("loss", justify="right")
     table.add_column("source columns", ratio=1)
     for example in worst:
-        prediction = _fmt(example.prediction)
+        prediction = format_cell(example.prediction)
         if example.predicted_class is not None:
             prediction += f" → {escape(example.predicted_class)}"
         items = list(example.features.items())
@@ -202,62 +184,13 @@ def worst_table(worst: Sequence[WorstExample], positive: str | None) -> Table:
         if len(items) > TERMINAL_SOURCE_COLUMNS:
             columns += f", … ({len(items) - TERMINAL_SOURCE_COLUMNS} more in --json)"
         table.add_row(
-            str(example.row_id), _cell(example.label), prediction, _fmt(example.loss), columns
+            str(example.row_id),
+            _cell(example.label),
+            prediction,
+            format_cell(example.loss),
+            columns,
         )
     return table
-
-
-def _slice_cell(task: str, key: str, value: float) -> str:
-    signed = key == "prediction_bias"
-    fixed = key in SLICE_RATES or (signed and task == "binary")
-    if fixed and not isinstance(value, int) and math.isfinite(value):
-        return f"{value:+.3f}" if signed else f"{value:.3f}"
-    return _fmt(value, signed=signed)
-
-
-def slice_table(slices: SliceReport) -> Table:
-    """The headline metrics per slice of a column, then all rows; ⚠ marks a much worse slice."""
-    kind = "quantile bucket" if slices.bucketed else "value"
-    table = Table(
-        title=f"Per {kind} of {escape(slices.column)}",
-        title_justify="left",
-        caption=(
-            f"⚠: {slices.flag_rule}; *: fewer than {slices.few_rows_below} rows (noisy); "
-            "bias = mean prediction − mean label"
-            + ("; pos: rows of class 1, acc: accuracy" if slices.task == "binary" else "")
-        ),
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        padding=(0, 1, 0, 0),
-    )
-    table.add_column(escape(slices.column), no_wrap=True)
-    table.add_column("rows", justify="right", no_wrap=True)
-    columns = SLICE_COLUMNS[slices.task]
-    for header, _ in columns:
-        table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("", min_width=6)
-    for row in [*slices.rows, slices.total]:
-        cells = [_slice_cell(slices.task, key, row.metrics[key]) for _, key in columns]
-        table.add_row(
-            escape(row.name),
-            _fmt(row.count) + ("*" if row.few_rows else ""),
-            *cells,
-            f"[bold red]⚠ {' '.join(row.flags)}[/]" if row.flags else "",
-            style="bold" if row is slices.total else None,
-            end_section=row is slices.rows[-1],
-        )
-    return table
-
-
-def _render_slices(console: Console, slices: SliceReport) -> None:
-    """The slice table, and the crash course's fairness point when a slice is flagged."""
-    console.print(slice_table(slices))
-    if any(row.flags for row in slices.rows):
-        console.print(
-            "[bold red]⚠[/] A model can be good on average and still bad for one group: check "
-            "the flagged slices before trusting the overall numbers (crash course: Fairness).",
-        )
 
 
 def _render_binary(console: Console, report: EvaluationReport, details: BinaryEvaluation) -> None:
@@ -266,15 +199,15 @@ def _render_binary(console: Console, report: EvaluationReport, details: BinaryEv
     baseline = details.baseline
     verdict = "[green]beats[/]" if baseline.beaten else "[bold red]does not beat[/]"
     console.print(
-        f"accuracy {_fmt(baseline.model_accuracy)} at threshold {report.threshold:g} {verdict} "
-        f"the majority-class baseline {_fmt(baseline.accuracy)} (always predicting "
-        f"{escape(repr(baseline.majority_class))})"
+        f"accuracy {format_cell(baseline.model_accuracy)} at threshold {report.threshold:g} "
+        f"{verdict} the majority-class baseline {format_cell(baseline.accuracy)} "
+        f"(always predicting {escape(repr(baseline.majority_class))})"
     )
     console.print(confusion_table(details))
     console.print(threshold_rows_table(details))
     title = (
-        f"Calibration per quantile bucket of P (log loss {_fmt(details.log_loss)}, "
-        f"prediction bias {_fmt(details.prediction_bias, signed=True)})"
+        f"Calibration per quantile bucket of P (log loss {format_cell(details.log_loss)}, "
+        f"prediction bias {format_cell(details.prediction_bias, signed=True)})"
     )
     console.print(bucket_table(details.calibration, title, "observed rate", errors=False))
 
@@ -282,7 +215,7 @@ def _render_binary(console: Console, report: EvaluationReport, details: BinaryEv
 def per_class_table(details: MulticlassEvaluation) -> Table:
     """Precision, recall, F1, support and one-vs-rest AUC per class, then the averages."""
     table = Table(
-        title=f"Per class (macro AUC {_fmt(details.macro_auc)}, one-vs-rest)",
+        title=f"Per class (macro AUC {format_cell(details.macro_auc)}, one-vs-rest)",
         title_justify="left",
         caption="macro: every class counts the same; weighted: by support",
         caption_justify="left",
@@ -295,16 +228,16 @@ def per_class_table(details: MulticlassEvaluation) -> Table:
     for row in details.classes:
         table.add_row(
             escape(row.label),
-            *(_fmt(v) for v in (row.precision, row.recall, row.f1, row.support, row.auc)),
+            *(format_cell(v) for v in (row.precision, row.recall, row.f1, row.support, row.auc)),
         )
     total = sum(row.support for row in details.classes)
     for name, scores in details.averages.items():
         cells = (scores["precision"], scores["recall"], scores["f1"])
         table.add_row(
             f"{name} avg",
-            *(_fmt(v) for v in cells),
-            _fmt(total),
-            _fmt(details.macro_auc) if name == "macro" else "",
+            *(format_cell(v) for v in cells),
+            format_cell(total),
+            format_cell(details.macro_auc) if name == "macro" else "",
             style="bold",
         )
     return table
@@ -314,8 +247,9 @@ def _render_multiclass(console: Console, details: MulticlassEvaluation) -> None:
     baseline = details.baseline
     verdict = "[green]beats[/]" if baseline.beaten else "[bold red]does not beat[/]"
     console.print(
-        f"accuracy {_fmt(baseline.model_accuracy)} {verdict} the majority-class baseline "
-        f"{_fmt(baseline.accuracy)} (always predicting {escape(repr(baseline.majority_class))})"
+        f"accuracy {format_cell(baseline.model_accuracy)} {verdict} the majority-class baseline "
+        f"{format_cell(baseline.accuracy)} (always predicting "
+        f"{escape(repr(baseline.majority_class))})"
     )
     console.print(per_class_table(details))
     console.print(confusion_table(details))
@@ -328,12 +262,12 @@ def _render_multilabel(console: Console, details: MultilabelEvaluation) -> None:
     for row in details.labels:
         table.add_row(
             escape(row.label),
-            _fmt(row.precision),
-            _fmt(row.recall),
-            _fmt(row.f1),
+            format_cell(row.precision),
+            format_cell(row.recall),
+            format_cell(row.f1),
             f"{row.support:,}",
-            _fmt(row.predicted_rate),
-            _fmt(row.log_loss),
+            format_cell(row.predicted_rate),
+            format_cell(row.log_loss),
         )
     console.print(table)
 
@@ -341,7 +275,7 @@ def _render_multilabel(console: Console, details: MultilabelEvaluation) -> None:
 def _render_regression(console: Console, details: RegressionEvaluation) -> None:
     title = (
         "Residuals per quantile bucket of the prediction (prediction bias "
-        f"{_fmt(details.prediction_bias, signed=True)})"
+        f"{format_cell(details.prediction_bias, signed=True)})"
     )
     console.print(bucket_table(details.residuals, title, "actual", errors=True))
 
@@ -356,7 +290,9 @@ def render_evaluation(console: Console, report: EvaluationReport) -> None:
     console.print(heading, soft_wrap=True)
     console.print(metrics_table({escape(report.rows_from): report.metrics}, report.task))
     if report.slices is not None:
-        _render_slices(console, report.slices)
+        from mlcc_cli.report_slices import render_slices  # it imports format_cell from here
+
+        render_slices(console, report.slices)
     if isinstance(report.details, BinaryEvaluation):
         _render_binary(console, report, report.details)
     elif isinstance(report.details, MulticlassEvaluation):
