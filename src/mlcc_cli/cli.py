@@ -10,8 +10,6 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,8 +17,15 @@ import typer
 from rich.console import Console
 
 from mlcc_cli import __version__
+from mlcc_cli.cli_common import (
+    EXIT_INTERRUPTED,
+    ConfigArg,
+    JsonOption,
+    SetOption,
+    stderr_console,
+    user_errors,
+)
 from mlcc_cli.cli_exercise import exercise_app
-from mlcc_cli.errors import MlccError
 
 app = typer.Typer(
     name="mlcc",
@@ -38,41 +43,6 @@ datasets_app = typer.Typer(
 )
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(exercise_app, name="exercise")
-
-EXIT_INTERRUPTED = 130
-
-ConfigArg = Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        metavar="KEY=VALUE",
-        help="Override a config value by dotted path, e.g. optimizer.learning_rate=0.01 "
-        "or features.2.max=4 (repeatable; values parsed as YAML).",
-    ),
-]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")
-]
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn mlcc's own errors into one paragraph on stderr and the right exit code."""
-    try:
-        yield
-    except MlccError as error:
-        from mlcc_cli.report import render_error
-
-        render_error(_stderr(), str(error))
-        raise typer.Exit(error.exit_code) from None
-    except KeyboardInterrupt:
-        _stderr().print("interrupted")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _version_callback(value: bool) -> None:
@@ -115,7 +85,7 @@ def train(
     split, trains, evaluates on train and validation (and test with --test).
     """
     started = time.perf_counter()
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.config_loading import check_run_name, load_config
 
         loaded = load_config(config, set_ or [])
@@ -147,7 +117,7 @@ def train(
             from mlcc_cli.report import render_error
 
             message = result.message.rstrip(".")
-            render_error(_stderr(), f"{message}. The run so far is in {result.run_dir}.")
+            render_error(stderr_console(), f"{message}. The run so far is in {result.run_dir}.")
             raise typer.Exit(EXIT_INTERRUPTED if result.status == "interrupted" else 1)
 
 
@@ -172,19 +142,19 @@ def predict(
     Prints (or writes) CSV: row_id, prediction (P(class 1) for classifiers, with the class
     chosen at the run's evaluation.threshold).
     """
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.prediction import predict_rows, read_rows
         from mlcc_cli.report import render_warnings
         from mlcc_cli.saved_runs import load_run
 
         saved = load_run(run)
         predictions = predict_rows(saved, read_rows(data_file, "DATA_FILE"))
-        render_warnings(_stderr(), predictions.warnings)
+        render_warnings(stderr_console(), predictions.warnings)
         if output is None:
             typer.echo(predictions.table.to_csv(index=False), nl=False)
             return
         _write_atomically(output, predictions.table.to_csv(index=False))
-        _stderr().print(f"wrote {len(predictions.table):,} predictions to {output}")
+        stderr_console().print(f"wrote {len(predictions.table):,} predictions to {output}")
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -249,7 +219,7 @@ def evaluate(
     majority-class baseline, calibration; regression: RMSE/MAE/R², residuals per bucket. Both:
     the examples of highest loss, and with --slice-by the metrics per group of rows.
     """
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.errors import ConfigError
         from mlcc_cli.evaluation import save_plots
         from mlcc_cli.run_evaluation import SPLIT_CHOICES, evaluate_file, evaluate_split
@@ -289,7 +259,7 @@ def doctor(run: RunArg, json_output: JsonOption = False) -> None:
     sparsity and network training, each with its evidence and a `--set` fix. Works on
     diverged runs too; the same findings are in RUN/doctor.json.
     """
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.doctor import diagnose_run
 
         report = diagnose_run(run)
@@ -333,7 +303,7 @@ def compare(
     metric's best run is marked: lowest loss/RMSE/MAE/log loss, |prediction bias| nearest 0,
     highest accuracy/AUC/F1/R²/average precision.
     """
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.comparison import compare_runs
 
         comparison = compare_runs(runs)
@@ -424,7 +394,7 @@ def sweep(
     same path on this machine and on every worker (shared storage such as NFS), and the workers
     need mlcc installed.
     """
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.sweep import run_sweep
         from mlcc_cli.sweep_files import sweep_json
 
@@ -478,7 +448,7 @@ def lr_find(
     the smoothed loss falls fastest (Smith 2017; fast.ai's lr_find). Writes
     RUNS_DIR/NAME-lr-find-…/ with lr_find.json and plots/lr_find.png.
     """
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.config_loading import load_config
         from mlcc_cli.lr_find import check_range, range_test, write_lr_find
 
@@ -492,7 +462,7 @@ def lr_find(
         from mlcc_cli.report import render_warnings
         from mlcc_cli.report_compare import render_lr_find
 
-        render_warnings(_stderr(), result.warnings)
+        render_warnings(stderr_console(), result.warnings)
         render_lr_find(Console(highlight=False), result)
 
 
@@ -522,7 +492,7 @@ def inspect(
     Given a config, also reports the training split after its feature steps (what the model
     sees) and suggests steps in crash-course terms.
     """
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.inspection import inspect_target
 
         report = inspect_target(target, overrides=set_ or [], label=label)
@@ -569,7 +539,7 @@ def validate(
 
     Checks every key and value against the schema and that the data source exists.
     """
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.config_loading import load_config
         from mlcc_cli.sources import locate_data_source
 
@@ -633,7 +603,7 @@ def fetch(
     ),
 ) -> None:
     """Download a public dataset (checksum verified); MLCC_DATASET_MIRROR selects a mirror."""
-    with _user_errors():
+    with user_errors():
         from mlcc_cli.fetch import fetch_dataset
 
         paths = fetch_dataset(name, dest, mirror=os.environ.get("MLCC_DATASET_MIRROR") or None)

@@ -1,0 +1,178 @@
+"""`mlcc exercise`: the crash course's programming exercises, listed, shown and checked.
+
+A thin Typer sub-app over `mlcc_cli.exercises`; numpy and pandas load only when `check`
+trains, so `mlcc --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from mlcc_cli.cli_common import EXIT_INTERRUPTED, JsonOption, user_errors
+
+exercise_app = typer.Typer(
+    help=(
+        "The crash course's programming exercises: `list` them, `show NAME` for the task, "
+        "`check NAME` to train your attempt and test it against the exercise's goals."
+    ),
+    no_args_is_help=True,
+)
+
+NameArg = Annotated[
+    str,
+    typer.Argument(
+        help="Exercise name from `mlcc exercise list` (or its number, e.g. 01).",
+        show_default=False,
+    ),
+]
+
+
+def _goal_json(goal: Any) -> dict[str, Any]:
+    return {"metric": goal.metric, "max": goal.max, "min": goal.min}
+
+
+@exercise_app.command("list")
+def list_(json_output: JsonOption = False) -> None:
+    """List the exercises in course order with their lesson, title and goal."""
+    with user_errors():
+        from mlcc_cli.exercises import list_exercises
+
+        exercises = list_exercises()
+        if json_output:
+            rows = [
+                {
+                    "name": exercise.name,
+                    "title": exercise.info.title,
+                    "lesson": exercise.info.lesson,
+                    "goals": [_goal_json(goal) for goal in exercise.info.goals],
+                    "config": str(exercise.path),
+                }
+                for exercise in exercises
+            ]
+            typer.echo(json.dumps({"exercises": rows}))
+            return
+        from mlcc_cli.report_exercise import exercises_table
+
+        console = Console(highlight=False)
+        console.print(exercises_table(exercises))
+        console.print(
+            "Read one with `mlcc exercise show NAME`; check it with `mlcc exercise check NAME`."
+        )
+
+
+@exercise_app.command()
+def show(
+    name: NameArg,
+    solution: Annotated[
+        bool, typer.Option("--solution", help="Also print the solution's --set overrides.")
+    ] = False,
+) -> None:
+    """Print an exercise: task, goals, hints, and its config (without the solution)."""
+    with user_errors():
+        from mlcc_cli.exercises import experiment_text, load_exercise
+        from mlcc_cli.report_exercise import render_exercise
+
+        exercise = load_exercise(name)
+        console = Console(highlight=False)
+        render_exercise(console, exercise, experiment_text(exercise.path), solution)
+
+
+@exercise_app.command()
+def check(
+    name: NameArg,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Your change to the exercise config, e.g. optimizer.learning_rate=0.01 "
+            "(repeatable; values parsed as YAML).",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Your edited copy of the exercise config (the goals still come from the "
+            "shipped exercise).",
+        ),
+    ] = None,
+    solution: Annotated[
+        bool,
+        typer.Option("--solution", help="Apply the shipped solution first, then your --set."),
+    ] = False,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Folder that receives the run directory.")
+    ] = Path("runs"),
+    json_output: JsonOption = False,
+) -> None:
+    """Train the exercise with your changes and test the run against its goals.
+
+    Exit 0 when every goal passes, 1 when one fails (the hints are printed), 2 for a bad
+    config or missing data.
+    """
+    with user_errors():
+        from mlcc_cli.exercises import check_exercise
+        from mlcc_cli.report import TrainingDisplay, render_result
+        from mlcc_cli.report_exercise import render_check
+
+        human = Console(stderr=json_output, highlight=False)
+        display = TrainingDisplay(human)
+        try:
+            outcome = check_exercise(
+                name,
+                overrides=set_ or [],
+                config_file=config,
+                solution=solution,
+                runs_dir=runs_dir,
+                observer=display,
+            )
+        finally:
+            display.close()
+        render_result(human, outcome.result, _check_command(name, config, solution, set_ or []))
+        render_check(human, outcome)
+        if json_output:
+            typer.echo(json.dumps(_check_json(outcome)))
+        if outcome.result.status == "interrupted":
+            raise typer.Exit(EXIT_INTERRUPTED)
+        if not outcome.passed:
+            raise typer.Exit(1)
+
+
+def _check_command(name: str, config: Path | None, solution: bool, overrides: list[str]) -> str:
+    """The command that trained the run, to which the doctor's fixes append one more --set."""
+    import shlex
+
+    parts = ["mlcc", "exercise", "check", name]
+    parts += ["--config", str(config)] if config is not None else []
+    parts += ["--solution"] if solution else []
+    parts += [part for override in overrides for part in ("--set", override)]
+    return shlex.join(parts)
+
+
+def _check_json(outcome: Any) -> dict[str, Any]:
+    return {
+        "exercise": outcome.exercise.name,
+        "run_dir": str(outcome.result.run_dir),
+        "status": outcome.result.status,
+        "passed": outcome.passed,
+        "goals": [
+            {
+                **_goal_json(verdict.goal),
+                "value": (
+                    verdict.value
+                    if verdict.value is not None and math.isfinite(verdict.value)
+                    else None
+                ),
+                "passed": verdict.passed,
+                "reason": verdict.reason,
+            }
+            for verdict in outcome.goals
+        ],
+    }
