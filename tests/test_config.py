@@ -142,6 +142,9 @@ def test_set_appends_a_list_item_at_the_next_index() -> None:
     data = {"features": [{"type": "clip"}]}
     apply_override(data, "features.1={type: zscore, columns: [a]}")
     assert data["features"] == [{"type": "clip"}, {"type": "zscore", "columns": ["a"]}]
+    empty: dict = {}  # a config without features: starts the list
+    apply_override(empty, "features.0={type: zscore}")
+    assert empty == {"features": [{"type": "zscore"}]}
 
 
 @pytest.mark.parametrize(

@@ -293,7 +293,7 @@ def test_input_statistics_match_numpy_and_scipy() -> None:
     stats = input_statistics(frame, ["tail", "flag"], seed=0)
     assert stats["tail"]["p99"] == pytest.approx(np.percentile(frame["tail"], 99))
     assert stats["tail"]["skew"] == pytest.approx(scipy.stats.skew(frame["tail"]))
-    assert stats["flag"]["two_valued"] and not stats["tail"]["two_valued"]
+    assert stats["flag"]["distinct"] == 2 and stats["tail"]["distinct"] == 500
 
 
 def test_findings_list_warnings_before_facts(configs, tmp_path: Path) -> None:

@@ -159,7 +159,9 @@ def apply_override(data: dict[str, Any], assignment: str) -> Path_:
             node[part] = value
         else:
             if part not in node or node[part] is None:
-                node[part] = {}
+                # A missing list (features: left out) starts empty, so `features.0=...` adds
+                # its first item.
+                node[part] = [] if parts[position + 1].isdigit() else {}
             node = node[part]
     return tuple(walked)
 

@@ -12,6 +12,7 @@ from mlcc_cli.doctor.findings import Finding, format_number
 
 SCALE_RATIO = 100.0  # spreads two orders of magnitude apart
 LONG_TAIL_SKEW = 3.0  # |skewness| above this: a long tail (a normal distribution has 0)
+LONG_TAIL_DISTINCT = 20  # ... of a measured quantity; counts such as 8x8 pixel levels are not
 
 
 def _spread(stats: dict[str, float]) -> float:
@@ -24,7 +25,7 @@ def _measured(evidence: RunEvidence) -> dict[str, dict[str, float]]:
     return {
         column: stats
         for column, stats in evidence.inputs.items()
-        if not stats["two_valued"] and _spread(stats) > 0
+        if stats["distinct"] > 2 and _spread(stats) > 0
     }
 
 
@@ -72,7 +73,7 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
     tailed = {
         column: stats
         for column, stats in _measured(evidence).items()
-        if abs(stats["skew"]) > LONG_TAIL_SKEW
+        if abs(stats["skew"]) > LONG_TAIL_SKEW and stats["distinct"] >= LONG_TAIL_DISTINCT
     }
     if not tailed:
         return []
