@@ -90,7 +90,8 @@ def test_list_shows_every_exercise_in_order() -> None:
     assert result.exit_code == 0, result.output
     positions = [result.stdout.index(name) for name in NAMES]
     assert positions == sorted(positions)
-    assert "validation.rmse ≤ 180" in result.stdout
+    assert "goal (validation)" in result.stdout and "rmse ≤ 180" in result.stdout
+    assert "nonzero_weights ≤ 600" in result.stdout
 
 
 def test_list_json() -> None:

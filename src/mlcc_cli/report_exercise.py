@@ -21,20 +21,21 @@ if TYPE_CHECKING:
 def _goals(exercise: Exercise) -> str:
     from mlcc_cli.exercises import describe_goal
 
-    return "\n".join(describe_goal(goal) for goal in exercise.info.goals)
+    # The list's goal column says "validation" once in its header; other splits stay named.
+    return "\n".join(
+        describe_goal(goal).replace("validation.", "") for goal in exercise.info.goals
+    )
 
 
 def exercises_table(exercises: Sequence[Exercise]) -> Table:
-    """One row per exercise, in course order: name, lesson, title, goal."""
-    # No vertical rules: the four columns then fit an 80-column terminal.
+    """One row per exercise, in course order: name, title, goal (`show` adds the lesson)."""
+    # Three columns, the middle one wrapping on word boundaries, fit an 80-column terminal.
     table = Table(title="Crash-course exercises", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("name", no_wrap=True)
-    table.add_column("lesson", overflow="fold")
-    table.add_column("title", overflow="fold")
-    table.add_column("goal", no_wrap=True)
+    table.add_column("exercise", ratio=1)
+    table.add_column("goal (validation)", no_wrap=True)
     for exercise in exercises:
-        info = exercise.info
-        table.add_row(exercise.name, info.lesson, info.title, _goals(exercise))
+        table.add_row(exercise.name, exercise.info.title, _goals(exercise))
     return table
 
 
