@@ -22,9 +22,7 @@ def _goals(exercise: Exercise) -> str:
     from mlcc_cli.exercises import describe_goal
 
     # The list's goal column says "validation" once in its header; other splits stay named.
-    return "\n".join(
-        describe_goal(goal).replace("validation.", "") for goal in exercise.info.goals
-    )
+    return "\n".join(describe_goal(goal).replace("validation.", "") for goal in exercise.info.goals)
 
 
 def exercises_table(exercises: Sequence[Exercise]) -> Table:
