@@ -266,6 +266,13 @@ def test_cli_inspect_json_lists_split_findings(tmp_path: Path) -> None:
     kinds = {(f["kind"], f["column"]) for f in document["split_checks"]}
     assert ("sorted_source", "x1") in kinds and ("distribution_mismatch", "x1") in kinds
     assert document["split_order"] == "in file order"
+    # Class balance per split, as pandas counts it (sold: 0/1 in the file).
+    frame = sorted_rows()
+    n_train = 400  # data.split 0.8 / 0.2 of 500 rows in file order
+    expected = frame["sold"][:n_train].value_counts(normalize=True).sort_index()
+    assert document["class_shares"]["train"] == {f"{k:g}": v for k, v in expected.items()}
+    human = runner.invoke(app, ["inspect", str(path)], env=WIDE)
+    assert "class balance, validation: " in human.stdout
 
 
 def california() -> Path:

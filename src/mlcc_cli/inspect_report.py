@@ -230,6 +230,9 @@ def render_split_checks(console: Console, report: InspectionReport) -> None:
     if report.split_checks_note is not None:
         console.print(Text(f"note: {report.split_checks_note}", style="dim"), soft_wrap=True)
         return
+    for split, shares in (report.class_shares or {}).items():
+        balance = ", ".join(f"{name} {share:.1%}" for name, share in shares.items())
+        console.print(Text(f"class balance, {split}: ", style="bold") + Text(balance))
     if not report.split_checks:
         rows = report.split_rows or {}
         names = "/".join(name for name, count in rows.items() if count)

@@ -59,6 +59,8 @@ class InspectionReport:
     split_checks: list[SplitFinding] = field(default_factory=list)
     split_order: str | None = None
     split_checks_note: str | None = None
+    # Classification: each split's share of rows per class, {split: {class: share}}.
+    class_shares: dict[str, dict[str, float]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (non-finite numbers become null)."""
@@ -201,6 +203,11 @@ def _add_training_split(report: InspectionReport, config: ExperimentConfig, fold
     report.warnings += pipeline.warnings_ + more
 
 
+def _class_name(value: Any) -> str:
+    """A class as the user wrote it: 1 rather than 1.0 for a numeric label."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _check_split(report: InspectionReport, config: ExperimentConfig, table: SplitTable) -> None:
     """The split sanity checks (`split_checks.check_splits`) on the in-memory split."""
     if config.data.streaming:
@@ -219,5 +226,17 @@ def _check_split(report: InspectionReport, config: ExperimentConfig, table: Spli
         shuffle=config.data.shuffle,
         seed=config.seed,
     )
+    if table.task in ("binary", "multiclass") and table.classes:
+        report.class_shares = {
+            split: {
+                _class_name(table.classes[int(code)]): float(share)
+                for code, share in pd.Series(table.y[rows])
+                .value_counts(normalize=True)
+                .sort_index()
+                .items()
+            }
+            for split, rows in table.positions.items()
+            if len(rows)
+        }
     order = "shuffled" if config.data.shuffle else "in file order"
     report.split_order = f"{order}, stratified" if config.data.stratify else order
