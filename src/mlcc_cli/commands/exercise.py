@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from mlcc_cli.cli_common import EXIT_INTERRUPTED, JsonOption, user_errors
+from mlcc_cli.commands.common import EXIT_INTERRUPTED, JsonOption, user_errors
 
 exercise_app = typer.Typer(
     help=(

@@ -1,7 +1,6 @@
 """What every `mlcc` command shares: option types, exit codes, and turning errors into exits.
 
-Kept apart from cli.py so sub-apps (cli_exercise.py) use the same pieces without importing
-the main app.
+Every module of `mlcc_cli.commands` imports these, so the commands stay alike.
 """
 
 from __future__ import annotations
@@ -19,6 +18,9 @@ from mlcc_cli.errors import MlccError
 EXIT_INTERRUPTED = 130
 
 ConfigArg = Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)]
+RunArg = Annotated[
+    Path, typer.Argument(help="Run directory printed by `mlcc train`.", show_default=False)
+]
 SetOption = Annotated[
     list[str] | None,
     typer.Option(

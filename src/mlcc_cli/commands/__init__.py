@@ -1,0 +1,6 @@
+"""The `mlcc` commands, one module per family; `mlcc_cli.cli` registers them on the app.
+
+Each command only parses options, calls one core function, renders and maps errors to exit
+codes (`common.user_errors`); numpy, pandas and scikit-learn are imported inside the commands
+that need them, so `mlcc --help` starts instantly.
+"""

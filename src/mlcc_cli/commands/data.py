@@ -1,0 +1,97 @@
+"""`mlcc inspect` and `mlcc datasets [fetch]`: commands about data before training."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mlcc_cli.commands.common import (
+    JsonOption,
+    SetOption,
+    user_errors,
+)
+
+datasets_app = typer.Typer(
+    help="List built-in datasets; `fetch` downloads public ones.",
+    invoke_without_command=True,
+)
+
+
+def inspect(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="Experiment YAML, a CSV/Parquet data file, or builtin:NAME.",
+            show_default=False,
+            metavar="CONFIG_OR_DATA",
+        ),
+    ],
+    set_: SetOption = None,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label",
+            metavar="COL",
+            help="Label column (data files; for a config the same as --set data.label=COL).",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Report on data: types, missing values, duplicates, outliers, correlation with the label.
+
+    Given a config, also reports the training split after its feature steps (what the model
+    sees) and suggests steps in crash-course terms.
+    """
+    with user_errors():
+        from mlcc_cli.inspection import inspect_target
+
+        report = inspect_target(target, overrides=set_ or [], label=label)
+        if json_output:
+            typer.echo(json.dumps(report.to_json(), allow_nan=False))
+        else:
+            from mlcc_cli.inspect_report import render_inspection
+
+            render_inspection(Console(highlight=False), report)
+
+
+@datasets_app.callback()
+def datasets(ctx: typer.Context, json_output: JsonOption = False) -> None:
+    """List the built-in datasets with rows, columns and task."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from mlcc_cli.data import builtin_catalog
+
+    catalog = builtin_catalog()
+    if json_output:
+        typer.echo(json.dumps({"datasets": [vars(row) for row in catalog]}))
+        return
+    from mlcc_cli.fetch import FETCHABLE
+    from mlcc_cli.report import datasets_table
+
+    console = Console(highlight=False)
+    console.print(datasets_table(catalog))
+    console.print(
+        "Downloadable with `mlcc datasets fetch NAME`: " + ", ".join(sorted(FETCHABLE)) + "."
+    )
+
+
+@datasets_app.command("fetch")
+def fetch(
+    name: Annotated[str, typer.Argument(help="Dataset to download, e.g. california_housing.")],
+    dest: Annotated[Path, typer.Option("--dest", help="Folder to write the files into.")] = Path(
+        "datasets"
+    ),
+) -> None:
+    """Download a public dataset (checksum verified); MLCC_DATASET_MIRROR selects a mirror."""
+    with user_errors():
+        from mlcc_cli.fetch import fetch_dataset
+
+        paths = fetch_dataset(name, dest, mirror=os.environ.get("MLCC_DATASET_MIRROR") or None)
+        console = Console(highlight=False)
+        for path in paths:
+            console.print(f"[green]verified[/] {path}")

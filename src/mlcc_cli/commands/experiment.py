@@ -1,0 +1,190 @@
+"""`mlcc train`, `validate`, `schema` and `lr-find`: commands that read an experiment file."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from mlcc_cli.commands.common import (
+    EXIT_INTERRUPTED,
+    ConfigArg,
+    JsonOption,
+    SetOption,
+    stderr_console,
+    user_errors,
+)
+
+
+def train(
+    config: ConfigArg,
+    set_: SetOption = None,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Folder that receives the run directory.")
+    ] = Path("runs"),
+    name: Annotated[
+        str | None, typer.Option("--name", help="Run-name prefix (default: the config's name).")
+    ] = None,
+    test: Annotated[
+        bool, typer.Option("--test", help="Also evaluate on the test split (use sparingly).")
+    ] = False,
+    json_output: JsonOption = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the run directory path.")
+    ] = False,
+) -> None:
+    """Train an experiment; write a run directory.
+
+    Validates the config, loads and splits the data, fits the feature steps on the training
+    split, trains, evaluates on train and validation (and test with --test).
+    """
+    started = time.perf_counter()
+    with user_errors():
+        from mlcc_cli.config_loading import check_run_name, load_config
+
+        loaded = load_config(config, set_ or [])
+        check_run_name(name)
+        from mlcc_cli.experiment import run_experiment
+        from mlcc_cli.report import TrainingDisplay, render_result
+
+        import_s = time.perf_counter() - started
+        human = Console(stderr=json_output, quiet=quiet, highlight=False)
+        display = TrainingDisplay(human)
+        try:
+            result = run_experiment(
+                loaded,
+                runs_dir=runs_dir,
+                run_name=name,
+                evaluate_test=test,
+                observer=display,
+            )
+        finally:
+            display.close()
+        result.timings = {"import_s": import_s, **result.timings}
+        if json_output:
+            typer.echo(json.dumps(_train_json(result), allow_nan=False))
+        elif quiet:
+            typer.echo(str(result.run_dir))
+        else:
+            render_result(human, result, _train_command(config, set_ or []))
+        if result.status != "complete":
+            from mlcc_cli.report import render_error
+
+            message = result.message.rstrip(".")
+            render_error(stderr_console(), f"{message}. The run so far is in {result.run_dir}.")
+            raise typer.Exit(EXIT_INTERRUPTED if result.status == "interrupted" else 1)
+
+
+def _train_command(config: Path, overrides: list[str]) -> str:
+    """The command that trained a run, to which the doctor's fixes append one more --set."""
+    import shlex
+
+    return shlex.join(
+        ["mlcc", "train", str(config), *(part for o in overrides for part in ("--set", o))]
+    )
+
+
+def _train_json(result: Any) -> dict[str, Any]:
+    return {
+        "run_dir": str(result.run_dir),
+        "status": result.status,
+        "message": result.message,
+        "metrics": result.metrics,
+        "stopped_early": result.stopped_early,
+        "best_period": result.best_period,
+        "periods": len(result.history),
+        "warnings": result.warnings,
+        "doctor": [finding.to_json() for finding in result.findings],
+        "split_checks": [check.to_json() for check in result.split_checks],
+        "timings": {k: round(v, 4) for k, v in result.timings.items()},
+    }
+
+
+def validate(
+    config: ConfigArg,
+    set_: SetOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Check a config without training.
+
+    Checks every key and value against the schema and that the data source exists.
+    """
+    with user_errors():
+        from mlcc_cli.config_loading import load_config
+        from mlcc_cli.sources import locate_data_source
+
+        loaded = load_config(config, set_ or [])
+        located = locate_data_source(loaded.config.data.source, loaded.folder)
+        if json_output:
+            typer.echo(json.dumps({"valid": True, "config": str(config), "source": located}))
+        else:
+            Console(highlight=False).print(
+                f"[green]valid[/] {config}: model {loaded.config.model.type}, "
+                f"optimizer {loaded.config.optimizer.type}, data {located}"
+            )
+
+
+def schema(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the README's config reference instead.")
+    ] = False,
+) -> None:
+    """Print the config's JSON Schema.
+
+    For editors' YAML completion; --markdown prints the README's config reference.
+    """
+    if markdown:
+        from mlcc_cli.schema_docs import config_reference_markdown
+
+        typer.echo(config_reference_markdown(), nl=False)
+        return
+    from mlcc_cli.config import ExperimentConfig
+
+    typer.echo(json.dumps(ExperimentConfig.model_json_schema(), indent=2))
+
+
+def lr_find(
+    config: ConfigArg,
+    set_: SetOption = None,
+    min_lr: Annotated[
+        float, typer.Option("--min-lr", help="Learning rate of the first step.")
+    ] = 1e-6,
+    max_lr: Annotated[
+        float, typer.Option("--max-lr", help="Learning rate of the last step.")
+    ] = 10.0,
+    steps: Annotated[
+        int, typer.Option("--steps", help="Steps (batches) from --min-lr to --max-lr.")
+    ] = 100,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Folder that receives the lr-find folder.")
+    ] = Path("runs"),
+    json_output: JsonOption = False,
+) -> None:
+    """Learning-rate range test: loss vs learning rate, and a suggested learning rate.
+
+    Trains the config's model and optimizer from fresh weights on the training split,
+    raising the learning rate geometrically every step from --min-lr to --max-lr, and stops
+    once the smoothed loss exceeds 4× its best (or is not finite). Suggests the rate where
+    the smoothed loss falls fastest (Smith 2017; fast.ai's lr_find). Writes
+    RUNS_DIR/NAME-lr-find-…/ with lr_find.json and plots/lr_find.png.
+    """
+    with user_errors():
+        from mlcc_cli.config_loading import load_config
+        from mlcc_cli.lr_find import check_range, range_test, write_lr_find
+
+        check_range(min_lr, max_lr, steps)  # before loading any data
+        loaded = load_config(config, set_ or [])
+        result = range_test(loaded, min_lr=min_lr, max_lr=max_lr, steps=steps)
+        write_lr_find(result, loaded, runs_dir)
+        if json_output:
+            typer.echo(json.dumps(result.to_json(), allow_nan=False))
+            return
+        from mlcc_cli.report import render_warnings
+        from mlcc_cli.report_compare import render_lr_find
+
+        render_warnings(stderr_console(), result.warnings)
+        render_lr_find(Console(highlight=False), result)

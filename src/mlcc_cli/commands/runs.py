@@ -1,0 +1,220 @@
+"""`mlcc predict`, `evaluate`, `doctor` and `compare`: commands that read finished runs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mlcc_cli.commands.common import (
+    JsonOption,
+    RunArg,
+    stderr_console,
+    user_errors,
+)
+
+
+def predict(
+    run: RunArg,
+    data_file: Annotated[
+        Path, typer.Argument(help="CSV or Parquet file of new rows.", show_default=False)
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the predictions here (default: stdout)."),
+    ] = None,
+) -> None:
+    """Apply a run's saved feature pipeline and model to new rows.
+
+    Prints (or writes) CSV: row_id, prediction (P(class 1) for classifiers, with the class
+    chosen at the run's evaluation.threshold).
+    """
+    with user_errors():
+        from mlcc_cli.prediction import predict_rows, read_rows
+        from mlcc_cli.report import render_warnings
+        from mlcc_cli.saved_runs import load_run
+
+        saved = load_run(run)
+        predictions = predict_rows(saved, read_rows(data_file, "DATA_FILE"))
+        render_warnings(stderr_console(), predictions.warnings)
+        if output is None:
+            typer.echo(predictions.table.to_csv(index=False), nl=False)
+            return
+        _write_atomically(output, predictions.table.to_csv(index=False))
+        stderr_console().print(f"wrote {len(predictions.table):,} predictions to {output}")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace `path` only once the new content is complete (a failure leaves it untouched)."""
+    from mlcc_cli.errors import DataError
+
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise DataError(f"--output {path}: cannot write the file ({error}).") from None
+
+
+def evaluate(
+    run: RunArg,
+    split: Annotated[
+        str, typer.Option("--split", help="The run's own split to score: validation, test, train.")
+    ] = "validation",
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Score a labelled CSV/Parquet file instead of a split."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Classification threshold (default: the run's)."),
+    ] = None,
+    worst: Annotated[
+        int,
+        typer.Option("--worst", metavar="N", help="Show the N examples of highest loss (0: none)."),
+    ] = 10,  # evaluation.DEFAULT_WORST, written out so `--help` imports no numpy
+    plots: Annotated[
+        bool,
+        typer.Option(
+            "--plots/--no-plots", help="Write PNG plots into RUN/evaluate/<split or data-FILE>/."
+        ),
+    ] = True,
+    slice_by: Annotated[
+        str | None,
+        typer.Option(
+            "--slice-by",
+            metavar="COLUMN",
+            help="Also show the metrics per value (or quantile bucket) of this data column.",
+        ),
+    ] = None,
+    slice_buckets: Annotated[
+        int,
+        typer.Option(
+            "--slice-buckets",
+            metavar="N",
+            help="Quantile buckets for a numeric --slice-by column with over 10 values.",
+        ),
+    ] = 4,  # evaluation.DEFAULT_SLICE_BUCKETS
+    json_output: JsonOption = False,
+) -> None:
+    """Evaluate a trained run on one of its splits or on a labelled file (no retraining).
+
+    The rows go through the run's fitted feature steps and model, exactly as in training.
+    Classifiers: AUC and ROC, precision-recall, a threshold table, the confusion matrix, the
+    majority-class baseline, calibration; regression: RMSE/MAE/R², residuals per bucket. Both:
+    the examples of highest loss, and with --slice-by the metrics per group of rows.
+    """
+    with user_errors():
+        from mlcc_cli.errors import ConfigError
+        from mlcc_cli.evaluation import save_plots
+        from mlcc_cli.run_evaluation import SPLIT_CHOICES, evaluate_file, evaluate_split
+        from mlcc_cli.saved_runs import load_run
+
+        if split not in SPLIT_CHOICES:
+            raise ConfigError(
+                f"--split: {split!r} is not a split; choose one of {', '.join(SPLIT_CHOICES)}"
+            )
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise ConfigError(f"--threshold: {threshold:g} is outside [0, 1]")
+        if worst < 0:
+            raise ConfigError(f"--worst: {worst} is negative; pass 0 to leave the examples out")
+        if slice_buckets < 1:
+            raise ConfigError(f"--slice-buckets: {slice_buckets} is below 1")
+        saved = load_run(run)
+        if data is not None:
+            report = evaluate_file(saved, data, threshold, worst, slice_by, slice_buckets)
+        else:
+            report = evaluate_split(saved, split, threshold, worst, slice_by, slice_buckets)
+        if plots:
+            save_plots(report)
+        if json_output:
+            typer.echo(json.dumps(report.to_json(), allow_nan=False))
+        else:
+            from mlcc_cli.report_evaluation import render_evaluation
+
+            render_evaluation(Console(highlight=False), report)
+
+
+def doctor(run: RunArg, json_output: JsonOption = False) -> None:
+    """Read a finished run the way a crash-course instructor would.
+
+    Findings on the loss curves (learning rate, over- and underfitting, leakage), the inputs
+    (scaling, long tails), the metrics (majority baseline, prediction bias, threshold), L1
+    sparsity and network training, each with its evidence and a `--set` fix. Works on
+    diverged runs too; the same findings are in RUN/doctor.json.
+    """
+    with user_errors():
+        from mlcc_cli.doctor import diagnose_run
+
+        report = diagnose_run(run)
+        if json_output:
+            typer.echo(json.dumps(report.to_json(), allow_nan=False))
+            return
+        from mlcc_cli.report_doctor import render_doctor
+
+        render_doctor(Console(highlight=False), report)
+
+
+def compare(
+    runs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Run directories, or folders of runs (a sweep folder stands for its runs).",
+            show_default=False,
+            metavar="RUN_OR_SWEEP...",
+        ),
+    ],
+    plots: Annotated[
+        bool,
+        typer.Option(
+            "--plots/--no-plots", help="Draw the overlaid validation-loss curves (with --output)."
+        ),
+    ] = True,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            metavar="DIR",
+            help="Write compare.png into DIR (default: no file; only the terminal chart).",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Runs side by side: the config keys that differ, metrics (best highlighted), status.
+
+    Only keys whose values differ between the runs are shown (the run name never is); each
+    metric's best run is marked: lowest loss/RMSE/MAE/log loss, |prediction bias| nearest 0,
+    highest accuracy/AUC/F1/R²/average precision.
+    """
+    with user_errors():
+        from mlcc_cli.comparison import compare_runs
+
+        comparison = compare_runs(runs)
+        png = None
+        if plots and output is not None:
+            from mlcc_cli.errors import DataError
+            from mlcc_cli.plots import draw_compared_loss, write_plot_file
+
+            curves = {
+                f"#{i + 1} {run.run_dir.name}": run.validation_loss
+                for i, run in enumerate(comparison.runs)
+            }
+            png = output / "compare.png"
+            try:
+                write_plot_file(png, lambda path: draw_compared_loss(path, curves))
+            except OSError as error:
+                raise DataError(f"--output {output}: cannot write compare.png ({error}).") from None
+        if json_output:
+            typer.echo(json.dumps({**comparison.to_json(), "plot": png and str(png)}))
+            return
+        from mlcc_cli.report_compare import render_comparison
+
+        console = Console(highlight=False)
+        render_comparison(console, comparison)
+        if png is not None:
+            console.print(f"plot: {png}")

@@ -1,0 +1,106 @@
+"""`mlcc sweep`: one run per point of a grid or random search."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mlcc_cli.commands.common import (
+    EXIT_INTERRUPTED,
+    ConfigArg,
+    JsonOption,
+    user_errors,
+)
+
+
+def sweep(
+    config: ConfigArg,
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid",
+            metavar="KEY=V1,V2,...",
+            help="Values to try for a dotted config key (repeatable; the product is swept), "
+            "e.g. optimizer.learning_rate=0.01,0.1,1.",
+        ),
+    ] = None,
+    seeds: Annotated[
+        int | None,
+        typer.Option(
+            "--seeds", help="Repeat each point with seed, seed+1, ...; report mean ± std."
+        ),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Points trained in parallel.")] = 1,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Folder that receives the sweep folder.")
+    ] = Path("runs"),
+    name: Annotated[
+        str | None, typer.Option("--name", help="Sweep folder name (default: CONFIG-NAME-sweep).")
+    ] = None,
+    skip_existing: Annotated[
+        bool,
+        typer.Option("--skip-existing", help="Reuse complete earlier runs of the same point."),
+    ] = False,
+    metric: Annotated[
+        str | None,
+        typer.Option("--metric", help="Validation metric to rank by (default: rmse or log_loss)."),
+    ] = None,
+    executor: Annotated[
+        str,
+        typer.Option(
+            "--executor",
+            metavar="local|dask",
+            help="local: this machine (serial, or --jobs processes); dask: one task per point "
+            "on the Dask cluster at --scheduler (RUNS_DIR must be shared storage).",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Dask scheduler address, with --executor dask (pip install 'mlcc-cli[cluster]').",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Train one run per grid point and rank them by a validation metric.
+
+    Each point is `mlcc train CONFIG --set KEY=V ...`, written to RUNS_DIR/SWEEP_NAME/POINT/;
+    sweep.csv and sweep.json summarise them. Exit 1 if any point failed or diverged.
+
+    With --executor dask the points run on an existing Dask distributed cluster. The workers
+    write the run directories themselves, so RUNS_DIR, the config and its data must be at the
+    same path on this machine and on every worker (shared storage such as NFS), and the workers
+    need mlcc installed.
+    """
+    with user_errors():
+        from mlcc_cli.sweep import run_sweep
+        from mlcc_cli.sweep_files import sweep_json
+
+        result = run_sweep(
+            config,
+            grid or [],
+            runs_dir=runs_dir,
+            name=name,
+            seeds=seeds,
+            jobs=jobs,
+            skip_existing=skip_existing,
+            metric=metric,
+            executor=executor,
+            scheduler=scheduler,
+        )
+        if json_output:
+            typer.echo(json.dumps(sweep_json(result), allow_nan=False))
+        else:
+            from mlcc_cli.report_sweep import render_sweep
+
+            render_sweep(Console(highlight=False), result)
+        if result.interrupted:
+            raise typer.Exit(EXIT_INTERRUPTED)
+        if not result.all_complete:
+            raise typer.Exit(1)
