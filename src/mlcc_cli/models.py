@@ -13,38 +13,19 @@ every product is written X @ w or X.T @ r, which both kinds compute without dens
 
 from __future__ import annotations
 
-import sys
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import numpy as np
 
 from mlcc_cli.config_models import ModelConfig
-from mlcc_cli.errors import DataError, NotFittedError
+from mlcc_cli.errors import DataError
+from mlcc_cli.linear_base import LinearWeights, exp_minus_abs, sigmoid, sigmoid_from
+from mlcc_cli.linear_base import as_csr as as_csr  # re-exported: training and engine use it
+from mlcc_cli.linear_base import is_sparse as is_sparse
 
 if TYPE_CHECKING:
-    from scipy.sparse import csr_array, sparray, spmatrix
-
-    Matrix = np.ndarray | sparray | spmatrix  # a design matrix, dense or sparse
-
-
-def is_sparse(X: object) -> bool:
-    """Whether X is a scipy.sparse matrix or array.
-
-    Asks scipy only when it is already imported: a sparse X cannot exist otherwise, and dense
-    callers then never pay scipy's import.
-    """
-    sparse = sys.modules.get("scipy.sparse")
-    return sparse is not None and sparse.issparse(X)
-
-
-def as_csr(X: Matrix) -> csr_array:
-    """X as CSR float64; no copy when it already is (other formats convert once)."""
-    if X.format != "csr":
-        X = X.tocsr()
-    if X.dtype != np.float64:
-        X = X.astype(np.float64)
-    return X
+    from mlcc_cli.linear_base import Matrix
 
 
 class TrainableModel(Protocol):
@@ -66,25 +47,13 @@ class TrainableModel(Protocol):
     def validate_targets(self, y: np.ndarray) -> None: ...
 
 
-class _LinearModelBase(ABC):
-    """Shared weights, penalties, checks and state export of the two linear models.
+class _LinearModelBase(LinearWeights):
+    """The two linear models: one weight per feature, one bias, a loss on X·w + b.
 
     Penalty: λ₁·Σ|w| + λ₂·Σw² on coef_ only (the bias is never penalised).
     """
 
-    type: ClassVar[str]
     task: ClassVar[str]  # "regression" or "binary": which metrics the training loop reports
-    l1_names: ClassVar[tuple[str, ...]] = ("coef_",)  # parameters the L1 proximal step touches
-
-    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        self.l1 = l1
-        self.l2 = l2
-        self.coef_: np.ndarray | None = None
-        self.intercept_: np.ndarray | None = None
-        self.n_features_in_: int | None = None
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(l1={self.l1!r}, l2={self.l2!r})"
 
     def initialize(self, n_features: int) -> Self:
         """Start from all-zero weights and bias (a convex loss needs no random start)."""
@@ -95,22 +64,11 @@ class _LinearModelBase(ABC):
         self.n_features_in_ = n_features
         return self
 
-    @property
-    def params(self) -> dict[str, np.ndarray]:
-        """The weight arrays themselves (not copies): optimizers update them in place."""
-        self._check_fitted()
-        return {"coef_": self.coef_, "intercept_": self.intercept_}
-
     def penalty(self) -> float:
         """Regularisation term: λ₁·Σ|w| + λ₂·Σw² over coef_."""
         self._check_fitted()
         coef = self.coef_
         return float(self.l1 * np.abs(coef).sum() + self.l2 * (coef @ coef))
-
-    def nonzero_weights(self) -> int:
-        """Model size in crash-course terms: coef_ entries different from 0 (bias not counted)."""
-        self._check_fitted()
-        return int(np.count_nonzero(self.coef_))
 
     def decision_function(self, X: Matrix) -> np.ndarray:
         """Raw model output X·w + b, shape (n_samples,)."""
@@ -150,36 +108,6 @@ class _LinearModelBase(ABC):
         if not np.all(np.isfinite(y)):
             raise DataError(f"{type(self).__name__}: the label contains NaN or infinite values")
 
-    def get_state(self) -> dict[str, Any]:
-        """Hyperparameters and weights as JSON-able values (arrays become lists)."""
-        self._check_fitted()
-        return {
-            "type": self.type,
-            "l1": self.l1,
-            "l2": self.l2,
-            "n_features_in_": self.n_features_in_,
-            "coef_": self.coef_.tolist(),
-            "intercept_": self.intercept_.tolist(),
-        }
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> Self:
-        """Rebuild a fitted model from `get_state()` output (never unpickles anything)."""
-        if state.get("type") != cls.type:
-            raise DataError(f"state of model {state.get('type')!r} cannot build {cls.__name__}")
-        model = cls(l1=float(state["l1"]), l2=float(state["l2"]))
-        model.initialize(int(state["n_features_in_"]))
-        coef = np.asarray(state["coef_"], dtype=np.float64)
-        intercept = np.asarray(state["intercept_"], dtype=np.float64)
-        if coef.shape != model.coef_.shape or intercept.shape != (1,):
-            raise DataError(
-                f"{cls.__name__} state is inconsistent: {coef.size} weights for "
-                f"{model.n_features_in_} features"
-            )
-        model.coef_[:] = coef
-        model.intercept_[:] = intercept
-        return model
-
     # ------------------------------------------------------------------ helpers
 
     @abstractmethod
@@ -187,33 +115,6 @@ class _LinearModelBase(ABC):
         self, X: Matrix, y: np.ndarray, want_residual: bool
     ) -> tuple[float, np.ndarray, float]:
         """Return (mean data loss, residual r, scale) with ∂loss/∂z = scale·r per example."""
-
-    def _check_fitted(self) -> None:
-        if self.coef_ is None:
-            raise NotFittedError(self)
-
-    def _check_features(self, X: Matrix) -> Matrix:
-        self._check_fitted()
-        # No copy for float64 input (dense) or CSR float64 (sparse, never densified); X is
-        # never written to.
-        X = as_csr(X) if is_sparse(X) else np.asarray(X, dtype=np.float64)
-        if X.ndim != 2:
-            raise DataError(f"{type(self).__name__} expects a 2-D feature matrix, got {X.ndim}-D")
-        if X.shape[1] != self.n_features_in_:
-            raise DataError(
-                f"{type(self).__name__} was initialized with {self.n_features_in_} features "
-                f"but got {X.shape[1]}"
-            )
-        return X
-
-    @staticmethod
-    def _check_labels(X: Matrix, y: np.ndarray) -> np.ndarray:
-        y = np.asarray(y, dtype=np.float64)
-        if y.shape != (X.shape[0],):
-            raise DataError(
-                f"labels must have shape ({X.shape[0]},) to match the features, got {y.shape}"
-            )
-        return y
 
 
 class LinearRegression(_LinearModelBase):
@@ -266,12 +167,12 @@ class LogisticRegression(_LinearModelBase):
 
     def predict_proba(self, X: Matrix) -> np.ndarray:
         """Class probabilities [1 − p, p], shape (n_samples, 2) like scikit-learn."""
-        p = _sigmoid(self.decision_function(X))  # (n,)
+        p = sigmoid(self.decision_function(X))  # (n,)
         return np.column_stack([1.0 - p, p])  # (n, 2)
 
     def predict(self, X: Matrix, threshold: float = 0.5) -> np.ndarray:
         """Class 1 where p >= threshold, else class 0; shape (n_samples,), integer labels."""
-        return (_sigmoid(self.decision_function(X)) >= threshold).astype(np.int64)
+        return (sigmoid(self.decision_function(X)) >= threshold).astype(np.int64)
 
     def validate_targets(self, y: np.ndarray) -> None:
         """Raise `DataError` unless every label is 0 or 1."""
@@ -299,46 +200,18 @@ class LogisticRegression(_LinearModelBase):
         # softplus(s) and σ(s) both come from e = e^(−|s|) ∈ (0, 1], which never overflows:
         # softplus(s) = max(s, 0) + log1p(e). Several times faster than np.logaddexp (not
         # vectorised); the compiled kernel uses the same formulas.
-        e = _exp_minus_abs(s)
+        e = exp_minus_abs(s)
         softplus = np.log1p(e)
         softplus += np.maximum(s, 0.0)
         loss = float(softplus.sum()) / n
         if not want_residual:
             return loss, softplus, 1.0 / n
-        residual = _sigmoid_from(s, e)  # σ(s), computed in e's memory
+        residual = sigmoid_from(s, e)  # σ(s), computed in e's memory
         residual *= sign  # (1 − 2y)·σ(s) = p − y
         return loss, residual, 1.0 / n
 
 
-def _exp_minus_abs(s: np.ndarray) -> np.ndarray:
-    """e^(−|s|), elementwise, in a new array."""
-    e = np.abs(s)
-    np.negative(e, out=e)
-    return np.exp(e, out=e)
-
-
-def _sigmoid_from(s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """σ(s) from e = e^(−|s|), overwriting e: q = 1/(1 + e) where s ≥ 0, else 1 − q.
-
-    Written as 0.5 + copysign(q − 0.5, s), which is exact in floating point (q ∈ [½, 1], so
-    q − 0.5 and 1 − q are exact) and avoids np.where's slow selection.
-    """
-    e += 1.0
-    q = np.reciprocal(e, out=e)
-    q -= 0.5
-    np.copysign(q, s, out=q)
-    q += 0.5
-    return q
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^−z), evaluated without overflow."""
-    return _sigmoid_from(z, _exp_minus_abs(z))
-
-
-# multiclass.py reads this module's helpers at call time (`linear_helpers()`), so
-# importing it here, after they exist, works whichever of the two modules is imported first.
-from mlcc_cli.multiclass import OneVsAll, Softmax  # noqa: E402
+from mlcc_cli.multiclass import OneVsAll, Softmax  # noqa: E402  (after the linear models)
 from mlcc_cli.multilabel import MultiLabel  # noqa: E402
 from mlcc_cli.nn import Mlp  # noqa: E402
 

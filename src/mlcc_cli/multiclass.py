@@ -13,28 +13,19 @@ step on `l1_names`, as for the linear models. The bias is never penalised.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
-from mlcc_cli.errors import DataError, NotFittedError
+from mlcc_cli.errors import DataError
+from mlcc_cli.linear_base import LinearWeights, exp_minus_abs, sigmoid, sigmoid_from
 
 if TYPE_CHECKING:
-    from mlcc_cli.models import Matrix
+    from mlcc_cli.linear_base import Matrix
 
 
-def linear_helpers() -> Any:
-    """The `models` module, whose helpers (sparse checks, stable sigmoid) this one reuses.
-
-    Imported at call time because `models.MODELS` imports this module: either may load first.
-    """
-    from mlcc_cli import models
-
-    return models
-
-
-class MulticlassBase(ABC):
+class MulticlassBase(LinearWeights):
     """Weights, checks and state export shared by Softmax, OneVsAll and MultiLabel.
 
     Attributes: coef_ (n_features, n_classes), intercept_ (n_classes,), classes_ = 0..K−1,
@@ -43,18 +34,10 @@ class MulticlassBase(ABC):
 
     type: ClassVar[str]
     task: ClassVar[str] = "multiclass"
-    l1_names: ClassVar[tuple[str, ...]] = ("coef_",)
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        self.l1 = l1
-        self.l2 = l2
-        self.coef_: np.ndarray | None = None
-        self.intercept_: np.ndarray | None = None
-        self.n_features_in_: int | None = None
+        super().__init__(l1, l2)
         self.n_classes_: int | None = None
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(l1={self.l1!r}, l2={self.l2!r})"
 
     def initialize(self, n_features: int, n_classes: int | None = None) -> Self:
         """All-zero weights and biases for n_classes classes (a convex loss needs no random
@@ -71,17 +54,6 @@ class MulticlassBase(ABC):
         self.classes_ = np.arange(n_classes)
         self.n_features_in_, self.n_classes_ = n_features, n_classes
         return self
-
-    @property
-    def params(self) -> dict[str, np.ndarray]:
-        """The weight arrays themselves (not copies): optimizers update them in place."""
-        self._check_fitted()
-        return {"coef_": self.coef_, "intercept_": self.intercept_}
-
-    def nonzero_weights(self) -> int:
-        """Model size: coef_ entries different from 0 (biases not counted)."""
-        self._check_fitted()
-        return int(np.count_nonzero(self.coef_))
 
     def decision_function(self, X: Matrix) -> np.ndarray:
         """Scores Z = X·W + b, shape (n_samples, n_classes)."""
@@ -129,41 +101,10 @@ class MulticlassBase(ABC):
                 f"{examples}"
             )
 
-    def get_state(self) -> dict[str, Any]:
-        """Hyperparameters and weights as JSON-able values (arrays become lists)."""
-        self._check_fitted()
-        return {
-            "type": self.type,
-            **self._hyperparameters(),
-            "n_features_in_": self.n_features_in_,
-            "n_classes_": self.n_classes_,
-            "coef_": self.coef_.tolist(),
-            "intercept_": self.intercept_.tolist(),
-        }
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> Self:
-        """Rebuild a fitted model from `get_state()` output (never unpickles anything)."""
-        if state.get("type") != cls.type:
-            raise DataError(f"state of model {state.get('type')!r} cannot build {cls.__name__}")
-        kwargs = {k: state[k] for k in ("l1", "l2", "sampled_softmax") if k in state}
-        model = cls(**kwargs)
-        model.initialize(int(state["n_features_in_"]), int(state["n_classes_"]))
-        coef = np.asarray(state["coef_"], dtype=np.float64)
-        intercept = np.asarray(state["intercept_"], dtype=np.float64)
-        if coef.shape != model.coef_.shape or intercept.shape != model.intercept_.shape:
-            raise DataError(
-                f"{cls.__name__} state is inconsistent: weights {coef.shape} for "
-                f"{model.n_features_in_} features and {model.n_classes_} classes"
-            )
-        model.coef_[:] = coef
-        model.intercept_[:] = intercept
-        return model
-
     # ------------------------------------------------------------------ helpers
 
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {"l1": self.l1, "l2": self.l2}
+    def _size_state(self) -> dict[str, Any]:
+        return {"n_classes_": self.n_classes_}
 
     def _training_loss_and_residual(self, X: Matrix, y: np.ndarray) -> tuple[float, np.ndarray]:
         """The loss and residual training steps use (the full loss unless overridden)."""
@@ -174,31 +115,6 @@ class MulticlassBase(ABC):
         self, X: Matrix, y: np.ndarray, want_residual: bool
     ) -> tuple[float, np.ndarray | None]:
         """(mean data loss, residual R = n·∂loss/∂Z or None) over every class."""
-
-    def _check_fitted(self) -> None:
-        if self.coef_ is None:
-            raise NotFittedError(self)
-
-    def _check_features(self, X: Matrix) -> Matrix:
-        self._check_fitted()
-        helpers = linear_helpers()
-        X = helpers.as_csr(X) if helpers.is_sparse(X) else np.asarray(X, dtype=np.float64)
-        if X.ndim != 2:
-            raise DataError(f"{type(self).__name__} expects a 2-D feature matrix, got {X.ndim}-D")
-        if X.shape[1] != self.n_features_in_:
-            raise DataError(
-                f"{type(self).__name__} was initialized with {self.n_features_in_} features "
-                f"but got {X.shape[1]}"
-            )
-        return X
-
-    def _check_labels(self, X: Matrix, y: np.ndarray) -> np.ndarray:
-        y = np.asarray(y, dtype=np.float64)
-        if y.shape != (X.shape[0],):
-            raise DataError(
-                f"labels must have shape ({X.shape[0]},) to match the features, got {y.shape}"
-            )
-        return y
 
 
 def _log_softmax(Z: np.ndarray) -> np.ndarray:
@@ -328,7 +244,7 @@ class OneVsAll(MulticlassBase):
     def predict_raw_proba(self, X: Matrix) -> np.ndarray:
         """Each classifier's own σ(z_k) = P(class k vs the rest), shape (n, K); rows need not
         sum to 1."""
-        return linear_helpers()._sigmoid(self.decision_function(X))
+        return sigmoid(self.decision_function(X))
 
     def predict_proba(self, X: Matrix) -> np.ndarray:
         """Raw scores normalised per row to sum to 1, shape (n_samples, n_classes)."""
@@ -351,17 +267,16 @@ def sigmoid_losses(
     As LogisticRegression: s = (1 − 2t)·z, per-entry loss softplus(s) and residual
     (1 − 2t)·σ(s), both from e^(−|s|), so nothing overflows or cancels.
     """
-    helpers = linear_helpers()
     n = Z.shape[0]
     sign = 1.0 - 2.0 * targets  # (n, K): +1 for 0, −1 for 1
     s = Z
     s *= sign
-    e = helpers._exp_minus_abs(s)
+    e = exp_minus_abs(s)
     softplus = np.log1p(e)
     softplus += np.maximum(s, 0.0)
     loss = float(softplus.sum()) / n
     if not want_residual:
         return loss, None
-    residual = helpers._sigmoid_from(s, e)
+    residual = sigmoid_from(s, e)
     residual *= sign  # σ(z) − t
     return loss, residual

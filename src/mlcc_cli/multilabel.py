@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.multiclass import MulticlassBase, linear_helpers, sigmoid_losses
+from mlcc_cli.linear_base import sigmoid
+from mlcc_cli.multiclass import MulticlassBase, sigmoid_losses
 
 if TYPE_CHECKING:
-    from mlcc_cli.models import Matrix
+    from mlcc_cli.linear_base import Matrix
 
 
 class MultiLabel(MulticlassBase):
@@ -37,7 +38,7 @@ class MultiLabel(MulticlassBase):
 
     def predict_proba(self, X: Matrix) -> np.ndarray:
         """P(label j) = σ(z_j) per label, shape (n_samples, n_labels); rows need not sum to 1."""
-        return linear_helpers()._sigmoid(self.decision_function(X))
+        return sigmoid(self.decision_function(X))
 
     def predict(self, X: Matrix, threshold: float = 0.5) -> np.ndarray:
         """0/1 per label where P(label j) ≥ threshold, shape (n_samples, n_labels)."""

@@ -425,7 +425,7 @@ class Mlp:
 
     def _check_features(self, X: Any) -> Any:
         """Dense X as float64 ndarray, sparse X as CSR float64 (never densified)."""
-        from mlcc_cli.models import as_csr, is_sparse  # deferred: models imports this module
+        from mlcc_cli.linear_base import as_csr, is_sparse
 
         self._check_fitted()
         X = as_csr(X) if is_sparse(X) else np.asarray(X, dtype=np.float64)
