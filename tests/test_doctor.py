@@ -331,3 +331,26 @@ def load_config_dict(data: dict):
     from mlcc_cli.config import ExperimentConfig
 
     return ExperimentConfig.model_validate(data)
+
+
+def test_streamed_runs_get_the_input_rules_from_their_first_chunk(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    rooms = 1000 * rng.lognormal(size=3000)  # thousands, with a long right tail
+    frame = pd.DataFrame({"rooms": rooms, "value": 0.001 * rooms + rng.normal(size=3000)})
+    frame.to_csv(tmp_path / "rooms.csv", index=False)
+    config = _write(
+        tmp_path,
+        {
+            "data": {"source": str(tmp_path / "rooms.csv"), "label": "value", "streaming": True},
+            "model": {"type": "linear"},
+            "optimizer": {"type": "sgd", "learning_rate": 1e-8},
+            "training": {"batch_size": 32, "epochs": 2, "periods": 4},
+        },
+        "rooms",
+    )
+    _, payload = _train(config, tmp_path)
+    assert {"features_not_scaled", "long_tails"} <= set(_kinds(payload))
+    stored = json.loads((Path(payload["run_dir"]) / "doctor.json").read_text())
+    assert "first chunk" in stored["notes"][0]
+    measured = stored["inputs"]["rooms"]  # from training rows of the file, as read
+    assert measured["max"] in set(rooms.tolist()) and measured["min"] in set(rooms.tolist())

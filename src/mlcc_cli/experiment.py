@@ -122,8 +122,8 @@ class Trained:
     # mlp model.embeddings: indicator columns (start, stop) in X and category names per input.
     embedding_columns: dict[str, tuple[int, int]] | None = None
     embedding_categories: dict[str, list[str]] | None = None
-    # Numeric inputs' statistics on the training split (doctor.input_statistics); None when
-    # the route cannot measure them (streaming).
+    # Numeric inputs' statistics on the training split (doctor.input_statistics); streaming
+    # measures them on its first chunk of training rows.
     input_statistics: dict[str, dict[str, float]] | None = None
     split_checks: list[Any] = field(default_factory=list)  # split_checks.SplitFinding
 
@@ -221,8 +221,11 @@ def _doctor(
     outcome = trained.outcome
     predictions = trained.predictions if task == "binary" else None
     notes = []
-    if trained.input_statistics is None:
-        notes.append("input scaling and long tails are not checked for streamed data")
+    if config.data.streaming:
+        notes.append(
+            "streamed data: input statistics come from the first chunk of training rows, and "
+            "the split checks, which need the whole table, did not run"
+        )
     evidence = RunEvidence(
         config=config,
         task=task,

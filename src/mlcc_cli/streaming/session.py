@@ -139,6 +139,7 @@ def train_streaming(
         label=data.label,
         classes=fitted.classes,
         warnings=warnings,
+        input_statistics=fitted.input_statistics,
     )
 
 

@@ -30,6 +30,7 @@ from mlcc_cli.data import (
     two_valued_label_warnings,
 )
 from mlcc_cli.datasets.files import check_suffix, list_columns
+from mlcc_cli.doctor.evidence import input_statistics
 from mlcc_cli.errors import DataError
 from mlcc_cli.features import (
     FeaturePipeline,
@@ -79,6 +80,9 @@ class FittedFeatures:
     classes: list | None
     passes: int
     warnings: list[str] = field(default_factory=list)
+    # The run doctor's input statistics, measured on the one transformed chunk of training
+    # rows the statistics passes keep (not the whole file).
+    input_statistics: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 class StreamingData:
@@ -239,7 +243,13 @@ def fit_features(
             "Set data.streaming: false, or use bucketize with output: index."
         )
     return FittedFeatures(
-        pipeline, inputs, rows, classes, fitting.passes, warnings + pipeline.warnings_ + more
+        pipeline,
+        inputs,
+        rows,
+        classes,
+        fitting.passes,
+        warnings + pipeline.warnings_ + more,
+        input_statistics(sample, inputs, config.seed),
     )
 
 
