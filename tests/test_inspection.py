@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from mlcc_cli.cli import app
 from mlcc_cli.config_loading import load_config
 from mlcc_cli.experiment import referenced_columns
-from mlcc_cli.in_memory import _prepare
+from mlcc_cli.in_memory import prepare_design
 from mlcc_cli.inspection import inspect_target
 from mlcc_cli.inspection_rules import suggest_steps
 from mlcc_cli.inspection_stats import summarise_column, summarise_frame
@@ -228,7 +228,7 @@ def test_experiment_reports_the_training_split_as_training_prepares_it(tmp_path:
     after = report.after_features
     assert after is not None and report.features_error is None
     loaded = load_config(path)
-    prepared = _prepare(loaded.config, loaded.folder, referenced_columns(loaded.config))
+    prepared = prepare_design(loaded.config, loaded.folder, referenced_columns(loaded.config))
     X = prepared.X["train"]  # (n_train, n_inputs): the oracle is training's own matrix
     assert report.inputs == prepared.inputs and "per_person" in report.inputs
     assert report.split_rows["train"] == after.rows == len(X)

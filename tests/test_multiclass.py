@@ -384,12 +384,12 @@ def test_multi_label_gradients_and_columns_are_separate_logistic_models() -> Non
 def test_digits_config_is_within_a_point_of_sklearn_on_the_same_split() -> None:
     from mlcc_cli.config_loading import load_config
     from mlcc_cli.experiment import referenced_columns
-    from mlcc_cli.in_memory import _prepare, train_in_memory
+    from mlcc_cli.in_memory import prepare_design, train_in_memory
 
     loaded = load_config(ROOT / "configs" / "digits_softmax.yaml")
     config = loaded.config
     trained = train_in_memory(config, loaded.folder, referenced_columns(config))
-    prepared = _prepare(config, loaded.folder, referenced_columns(config))
+    prepared = prepare_design(config, loaded.folder, referenced_columns(config))
     C = 1 / (2 * config.model.l2 * len(prepared.y["train"]))
     sk = SklearnLogisticRegression(C=C, max_iter=5000, tol=1e-8)
     with threadpool_limits(1):

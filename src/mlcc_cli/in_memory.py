@@ -1,8 +1,8 @@
 """The in-memory route of `experiment.run_experiment`: the whole table at once.
 
-Load the table, apply the missing-value policy, split the rows (seeded shuffle, optionally
-stratified), fit the feature pipeline on the training split, build every split's design
-matrix, train with `training.train` and score each split. The streaming route
+Load and split the table (`split_table.py`: missing-value policy, labels, seeded split), check
+the split (`split_checks.py`), fit the feature pipeline on the training split, build every
+split's design matrix, train with `training.train` and score each split. The streaming route
 (`mlcc_cli.streaming`) does the same chunk by chunk for files larger than memory.
 """
 
@@ -18,14 +18,6 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.config import ExperimentConfig
-from mlcc_cli.data import (
-    apply_missing_policy,
-    encode_label,
-    encode_label_matrix,
-    load_dataset,
-    resolve_task,
-    split_rows,
-)
 from mlcc_cli.doctor.evidence import input_statistics
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.experiment import SPLITS, RunPlan, Trained, TrainingObserver, scored_splits
@@ -41,11 +33,12 @@ from mlcc_cli.metrics import (
 from mlcc_cli.models import build_model
 from mlcc_cli.optimizers import build_optimizer
 from mlcc_cli.split_checks import SplitFinding, check_splits
+from mlcc_cli.split_table import kept_positions, load_split
 from mlcc_cli.training import TrainingResult, plan_schedule, train
 
 
 @dataclass
-class _Prepared:
+class PreparedDesign:
     """Design matrices and labels per split, plus the fitted state needed to save the model."""
 
     X: dict[str, DesignMatrix]
@@ -90,7 +83,7 @@ def train_in_memory(
     """
     timings = {} if timings is None else timings
     tick = clock()
-    prepared = _prepare(config, folder, used)
+    prepared = prepare_design(config, folder, used)
     timings["load_and_prepare_s"] = clock() - tick
     task = prepared.task
     n_train = len(prepared.y["train"])
@@ -158,7 +151,7 @@ def train_in_memory(
     )
 
 
-def build_initial_model(config: ExperimentConfig, prepared: _Prepared) -> Any:
+def build_initial_model(config: ExperimentConfig, prepared: PreparedDesign) -> Any:
     """The config's model, sized for the prepared data as training starts it.
 
     Linear and logistic models are initialized by `train` itself; multiclass, multi-label and
@@ -182,7 +175,7 @@ def build_initial_model(config: ExperimentConfig, prepared: _Prepared) -> Any:
     return model
 
 
-def _initialize_multiclass(model: Any, prepared: _Prepared, rng: np.random.Generator) -> None:
+def _initialize_multiclass(model: Any, prepared: PreparedDesign, rng: np.random.Generator) -> None:
     """Zero weights sized for the label's classes; `rng` for models that sample classes."""
     n_features, n_classes = prepared.X["train"].shape[1], len(prepared.classes or [])
     if getattr(model, "sampled_softmax", None) is not None:
@@ -191,97 +184,13 @@ def _initialize_multiclass(model: Any, prepared: _Prepared, rng: np.random.Gener
         model.initialize(n_features, n_classes)
 
 
-@dataclass
-class SplitTable:
-    """The loaded table after the missing-value policy, its encoded labels and the split."""
+def prepare_design(
+    config: ExperimentConfig, folder: Path, used: list[str] | None
+) -> PreparedDesign:
+    """Load and split the table, fit the features on the training split, apply them to all.
 
-    frame: pd.DataFrame
-    y: np.ndarray  # (n_rows,) the encoded label of every row; multilabel (n_rows, n_labels)
-    classes: list[Any] | None
-    task: str  # regression | binary | multiclass | multilabel
-    positions: dict[str, np.ndarray]  # split name -> positions into `frame`
-    label: str  # multilabel: the first of `labels`
-    source: str
-    warnings: list[str]
-    labels: list[str] | None = None  # multilabel: data.labels (their columns left `frame`)
-
-
-def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -> SplitTable:
-    """Load the table, apply the missing-value policy, encode the label and split the rows.
-
-    Deterministic in `config` (seeded), so `mlcc evaluate` finds a run's splits again.
+    Shared by `mlcc train` and `mlcc lr-find`, so both see the same design matrices.
     """
-    data = config.data
-    dataset = load_dataset(data, folder, config.seed)
-    warnings = list(dataset.warnings)
-    label = dataset.label
-    labels = data.labels or [label]  # multi_label: several 0/1 columns, all left out of inputs
-    present = [str(c) for c in dataset.frame.columns]
-    columns = [c for c in present if c not in labels and (used is None or c in used)]
-    frame, more = apply_missing_policy(
-        dataset.frame, [*columns, *labels[1:]], label, data.missing, dataset.source
-    )
-    warnings += more
-    task = resolve_task(config.model, frame[label])
-    if data.stratify and task in ("regression", "multilabel"):
-        what = "a number (task regression)" if task == "regression" else "several 0/1 columns"
-        raise ConfigError(
-            f"data.stratify keeps class ratios equal across splits, but model.type "
-            f"{config.model.type} here predicts {what}; set data.stratify: false"
-        )
-    classes: list[Any] | None
-    if task == "multilabel":
-        clash = [c for c in config.inputs or [] if c in labels]
-        if clash:
-            raise ConfigError(
-                f"inputs: lists the label column {clash[0]!r} of data.labels, which would leak "
-                "the answer into the features; remove it from inputs"
-            )
-        y_all, classes = encode_label_matrix(frame, labels), None  # (n_rows, n_labels)
-        # The label columns are answers, never features: no step (even one reading every
-        # numeric column) may see them.
-        frame = frame.drop(columns=labels)
-    else:
-        y_all, classes, more = encode_label(
-            frame[label], task, data.label_scale, label, model_type=config.model.type
-        )
-        warnings += more
-    # Independent streams for the split and for training: changing the schedule never
-    # changes which rows land in which split.
-    split_seed, _ = np.random.SeedSequence(config.seed).spawn(2)
-    positions = split_rows(
-        len(frame),
-        data.split,
-        rng=np.random.default_rng(split_seed),
-        shuffle=data.shuffle,
-        stratify_labels=y_all if data.stratify else None,
-    )
-    return SplitTable(
-        frame,
-        y_all,
-        classes,
-        task,
-        positions,
-        label,
-        dataset.source,
-        warnings,
-        labels=data.labels,
-    )
-
-
-def kept_positions(pipeline: FeaturePipeline, index: pd.Index, out: pd.DataFrame) -> np.ndarray:
-    """Positions in `index` (the rows fed to the pipeline) of the rows `out` kept.
-
-    Cleaning steps (filter, drop_duplicates) may drop rows; labels then follow the row index,
-    which every transform keeps.
-    """
-    if not pipeline.drops_rows:
-        return np.arange(len(index))
-    return index.get_indexer(out.index)
-
-
-def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> _Prepared:
-    """Load and split the table, fit the features on the training split, apply them to all."""
     table = load_split(config, folder, used)
     frame, y_all, positions, label = table.frame, table.y, table.positions, table.label
     warnings = list(table.warnings)
@@ -322,7 +231,7 @@ def _prepare(config: ExperimentConfig, folder: Path, used: list[str] | None) -> 
             keep(name, positions[name], pipeline.transform(frame.iloc[positions[name]]))
         else:
             row_ids[name] = positions[name]
-    return _Prepared(
+    return PreparedDesign(
         X=X,
         y=y,
         row_ids=row_ids,
@@ -395,7 +304,7 @@ def _score(
 
 
 def _validation_predictions(
-    model: Any, task: str, prepared: _Prepared
+    model: Any, task: str, prepared: PreparedDesign
 ) -> dict[str, np.ndarray] | None:
     """predictions-validation.csv's columns, or None without a validation split."""
     if "validation" not in prepared.X:

@@ -30,8 +30,8 @@ from mlcc_cli.inspection_stats import FrameReport, summarise_frame
 from mlcc_cli.sources import BUILTIN_PREFIX, builtin_name
 
 if TYPE_CHECKING:
-    from mlcc_cli.in_memory import SplitTable
     from mlcc_cli.split_checks import SplitFinding
+    from mlcc_cli.split_table import SplitTable
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
 
@@ -175,7 +175,7 @@ def _add_training_split(report: InspectionReport, config: ExperimentConfig, fold
     """Load, split and fit the feature pipeline exactly as training does; report the result."""
     # Training's own pieces, imported here because data files never need them.
     from mlcc_cli.experiment import referenced_columns
-    from mlcc_cli.in_memory import load_split
+    from mlcc_cli.split_table import load_split
 
     table = load_split(config, folder, referenced_columns(config))
     report.split_rows = {name: len(rows) for name, rows in table.positions.items()}

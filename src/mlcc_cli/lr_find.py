@@ -30,7 +30,7 @@ import numpy as np
 from mlcc_cli.config_loading import LoadedConfig, resolved_yaml
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.experiment import referenced_columns
-from mlcc_cli.in_memory import _prepare, build_initial_model
+from mlcc_cli.in_memory import build_initial_model, prepare_design
 from mlcc_cli.lr_schedules import LearningRateSchedule
 from mlcc_cli.optimizers import build_optimizer
 from mlcc_cli.runs import run_dir_name
@@ -128,7 +128,7 @@ def range_test(
     config = loaded.config
     if config.data.streaming:
         raise ConfigError("lr-find reads the data in memory; set data.streaming: false")
-    prepared = _prepare(config, loaded.folder, referenced_columns(config))
+    prepared = prepare_design(config, loaded.folder, referenced_columns(config))
     X, y = _as_arrays(prepared.X["train"], prepared.y["train"], "training")
     model = build_initial_model(config, prepared)
     if model.n_features_in_ is None:

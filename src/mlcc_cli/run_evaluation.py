@@ -264,7 +264,7 @@ def _config_as_trained(run: SavedRun) -> ExperimentConfig:
 
 
 def _in_memory_split(run: SavedRun, split: str, scored: _Scored) -> None:
-    from mlcc_cli.in_memory import kept_positions, load_split
+    from mlcc_cli.split_table import kept_positions, load_split
 
     config = _config_as_trained(run)
     table = load_split(config, run.run_dir, referenced_columns(config))
