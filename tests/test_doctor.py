@@ -354,3 +354,22 @@ def test_streamed_runs_get_the_input_rules_from_their_first_chunk(tmp_path: Path
     assert "first chunk" in stored["notes"][0]
     measured = stored["inputs"]["rooms"]  # from training rows of the file, as read
     assert measured["max"] in set(rooms.tolist()) and measured["min"] in set(rooms.tolist())
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "exit_code", "message"),
+    [
+        ("doctor.json", "[1, 2]", 0, "input statistics are unreadable"),
+        ("doctor.json", '{"inputs": {"x": {"min": 1}}}', 0, "input statistics are unreadable"),
+        ("history.csv", "period,train_loss\n1,abc\n", 2, "cannot be read"),
+        ("metrics.json", "{bad", 2, "cannot be read"),
+    ],
+)
+def test_doctor_on_damaged_run_files(
+    configs, tmp_path: Path, file: str, content: str, exit_code: int, message: str
+) -> None:
+    _, payload = _train(configs["linear"], tmp_path)
+    (Path(payload["run_dir"]) / file).write_text(content)
+    result = runner.invoke(app, ["doctor", payload["run_dir"]])
+    assert result.exit_code == exit_code
+    assert message in " ".join(result.output.split()) and "Traceback" not in result.output

@@ -123,14 +123,27 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
         stored = (
             json.loads(stored_path.read_text(encoding="utf-8")) if stored_path.is_file() else {}
         )
-    except (OSError, KeyError, ValueError, ValidationError, yaml.YAMLError) as error:
+        checks = stored.get("split_checks") if isinstance(stored, dict) else None
+        # A hand-edited or damaged file surfaces as a missing key or a wrong type somewhere
+        # in the rules; either way the answer is the same one-paragraph error.
+        findings = diagnose(evidence)
+    except (
+        OSError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        ValueError,
+        ValidationError,
+        yaml.YAMLError,
+    ) as error:
         raise DataError(
             f"run {run_dir}: cannot be read ({type(error).__name__}: {error}); the run "
             "directory is damaged or was written by another mlcc version."
         ) from None
     return DoctorReport(
         run_dir=run_dir,
-        findings=diagnose(evidence),
-        split_checks=stored.get("split_checks") or [],
+        findings=findings,
+        split_checks=[c for c in checks or [] if isinstance(c, dict) and "message" in c],
         notes=evidence.notes,
     )

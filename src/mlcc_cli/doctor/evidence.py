@@ -77,6 +77,22 @@ def input_statistics(frame: pd.DataFrame, inputs: list[str], seed: int) -> dict[
     return statistics
 
 
+STATISTICS = ("min", "max", "p01", "p50", "p99", "std", "skew", "distinct")
+
+
+def _stored_inputs(payload: Any) -> dict[str, dict[str, float]] | None:
+    """doctor.json's `inputs`, or None unless every column has every statistic as a number."""
+    inputs = payload.get("inputs") if isinstance(payload, dict) else None
+    if not isinstance(inputs, dict):
+        return None
+    for stats in inputs.values():
+        if not isinstance(stats, dict) or not all(
+            isinstance(stats.get(name), int | float) for name in STATISTICS
+        ):
+            return None
+    return inputs
+
+
 def history_frame(header: list[str], rows: list[list[Any]]) -> pd.DataFrame:
     """history.csv's table from the writer's header and rows (None cells become NaN)."""
     return pd.DataFrame(rows, columns=header).apply(pd.to_numeric, errors="coerce")
@@ -103,7 +119,13 @@ def evidence_from_run(run_dir: Path) -> RunEvidence:
     doctor_path = run_dir / DOCTOR_FILE
     inputs: dict[str, dict[str, float]] = {}
     if doctor_path.is_file():
-        inputs = json.loads(doctor_path.read_text(encoding="utf-8")).get("inputs") or {}
+        inputs = _stored_inputs(json.loads(doctor_path.read_text(encoding="utf-8")))
+        if inputs is None:
+            inputs = {}
+            notes.append(
+                "doctor.json's input statistics are unreadable (written by another mlcc "
+                "version?): input scaling and long tails were not checked"
+            )
     else:
         notes.append(
             "no doctor.json (a run from an older mlcc): input scaling and long tails were not "

@@ -236,7 +236,9 @@ def validation_below_training(evidence: RunEvidence) -> list[Finding]:
     easier than the training split, which a fair random split almost never is."""
     train = _losses(evidence, "train_loss")
     validation = _losses(evidence, "validation_loss")
-    if len(validation) == 0 or not np.isfinite([train[-1], validation[-1]]).all():
+    if len(validation) == 0 or len(train) == 0:
+        return []
+    if not np.isfinite([train[-1], validation[-1]]).all():
         return []
     if not validation[-1] < LEAKAGE_RATIO * train[-1]:
         return []
