@@ -373,3 +373,16 @@ def test_doctor_on_damaged_run_files(
     result = runner.invoke(app, ["doctor", payload["run_dir"]])
     assert result.exit_code == exit_code
     assert message in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+def test_a_failing_rule_never_costs_the_run(
+    configs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(evidence: RunEvidence) -> list:
+        raise ValueError("a rule tripped")
+
+    monkeypatch.setattr("mlcc_cli.doctor.RULES", (broken,))
+    code, payload = _train(configs["linear"], tmp_path)
+    assert code == 0 and payload["doctor"] == []
+    stored = json.loads((Path(payload["run_dir"]) / "doctor.json").read_text())
+    assert "the doctor could not read this run (ValueError: a rule tripped)" in stored["notes"]

@@ -240,7 +240,14 @@ def _doctor(
         stopped_early=outcome.stopped_early,
         notes=notes,
     )
-    findings = diagnose(evidence)
+    try:
+        findings = diagnose(evidence)
+    except (ArithmeticError, IndexError, KeyError, TypeError, ValueError) as error:
+        # The doctor only advises: a run it cannot read is still written, with a note.
+        findings = []
+        evidence.notes.append(
+            f"the doctor could not read this run ({type(error).__name__}: {error})"
+        )
     checks = [check.to_json() for check in trained.split_checks]
     return findings, doctor_json(findings, evidence, checks)
 
