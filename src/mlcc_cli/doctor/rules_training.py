@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcc_cli.diagnostics import overfitting_start
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
 
@@ -18,7 +17,8 @@ OSCILLATING_SHARE = 0.3  # ... in at least this share of the periods: the loss o
 SLOW_RELATIVE_DROP = 0.05  # still falling, by under 5% a period, at an unbending pace: too slow
 FLAT_RELATIVE_CHANGE = 0.01  # under 1% change over each of the last periods: a plateau
 LEAKAGE_RATIO = 0.6  # validation loss below 60% of training loss: beyond small-split luck
-OVERFIT_RISE = 0.05  # validation loss must climb 5% above where the rise began: not SGD noise
+OVERFIT_RISE = 0.05  # validation loss must stay 5% above its best: not SGD noise
+OVERFIT_PERIODS = 2  # ... for at least this many periods after it
 LEARNING_RATE_LESSON = "Reducing loss: the learning rate, the Goldilocks principle"
 
 
@@ -134,30 +134,33 @@ def _overfitting_fix(evidence: RunEvidence) -> tuple[str, ...]:
 
 
 def overfitting(evidence: RunEvidence) -> list[Finding]:
-    """Validation loss rising for 2+ periods while training loss falls (diagnostics.
-    overfitting_start) and climbing OVERFIT_RISE (5%) above where the rise began; the evidence
-    gives the gap (validation − training) / training at the end."""
+    """Validation loss at its lowest at period B, then at least OVERFIT_RISE above that for
+    each of the OVERFIT_PERIODS+ periods since, while training loss kept falling: the curves
+    parted. A validation curve that wobbles back to its best is noise, not overfitting."""
     train = _losses(evidence, "train_loss")
     validation = _losses(evidence, "validation_loss")
     if len(validation) < MIN_PERIODS or not np.isfinite(validation).all():
         return []
-    start = overfitting_start(list(train), list(validation))
-    if start is None or validation[start - 1 :].max() < (1 + OVERFIT_RISE) * validation[start - 2]:
+    best = int(validation.argmin())  # 0-based period index of the lowest validation loss
+    after = validation[best + 1 :]
+    if len(after) < OVERFIT_PERIODS or train[-1] >= train[best]:
+        return []
+    if not (after >= (1 + OVERFIT_RISE) * validation[best]).all():
         return []
     gap = (validation[-1] - train[-1]) / max(train[-1], np.finfo(float).tiny)
-    best = int(validation.argmin()) + 1
     caught = evidence.stopped_early and evidence.config.training.early_stopping is not None
     return [
         Finding(
             kind="overfitting",
             title="overfitting" + (" (early stopping caught it)" if caught else ""),
             concept="Overfitting and generalization: training vs validation loss",
-            evidence=f"from period {start} validation loss rose ({validation[start - 2]:.4g} → "
-            f"{validation[-1]:.4g}) while training loss fell to {train[-1]:.4g}; the gap is "
-            f"{gap:.0%} of the training loss; validation was lowest at period {best}",
+            evidence=f"validation loss was lowest at period {best + 1} ({validation[best]:.4g}) "
+            f"and stayed {OVERFIT_RISE:.0%}+ above it for the {len(after)} periods since, "
+            f"ending at {validation[-1]:.4g}, while training loss fell from {train[best]:.4g} "
+            f"to {train[-1]:.4g}; the gap is {gap:.0%} of the training loss",
             advice="the model is memorising the training split; stop earlier, or regularise",
             fix=_overfitting_fix(evidence),
-            period=start,
+            period=best + 2,
             severity="info" if caught else "warning",
         )
     ]
