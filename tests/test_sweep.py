@@ -180,3 +180,31 @@ def test_metric_direction_and_ranking(tmp_path: Path) -> None:
     )
     assert code == 0
     assert payload["metric"] == "r2" and payload["higher_is_better"] is True
+
+
+def test_sweep_shows_the_doctors_warnings_per_point(tmp_path: Path) -> None:
+    # The Goldilocks sweep: at 1e-4 the loss is still creeping down when training ends.
+    config = experiment(tmp_path)
+    settings = yaml.safe_load(config.read_text())
+    settings["training"] = {"batch_size": 32, "epochs": 3, "periods": 6}
+    config.write_text(yaml.safe_dump(settings, sort_keys=False))
+    args = [config, "--grid", "optimizer.learning_rate=0.0001,0.05", "--runs-dir", tmp_path]
+    result = mlcc("sweep", *args, "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    for run in payload["runs"]:
+        stored = json.loads((Path(run["run_dir"]) / "doctor.json").read_text())
+        warnings = [f["kind"] for f in stored["findings"] if f["severity"] == "warning"]
+        assert run["doctor"] == warnings
+    by_rate = {run["params"]["optimizer.learning_rate"]: run["doctor"] for run in payload["runs"]}
+    assert "learning_rate_too_low" in by_rate[0.0001]
+    assert "learning_rate_too_low" not in by_rate[0.05]
+    with open(Path(payload["sweep_dir"]) / "sweep.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["doctor"] for row in rows] == [" ".join(run["doctor"]) for run in payload["runs"]]
+    human = mlcc("sweep", *args)
+    assert "doctor" in human.stdout and "learning rate too low" in " ".join(human.stdout.split())
+    # Reused runs (--skip-existing) read their warnings back from doctor.json.
+    again = json.loads(mlcc("sweep", *args, "--skip-existing", "--json").stdout)["runs"]
+    assert all(run["reused"] for run in again)
+    assert [run["doctor"] for run in again] == [run["doctor"] for run in payload["runs"]]

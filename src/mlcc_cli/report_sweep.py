@@ -38,6 +38,7 @@ def sweep_table(result: SweepResult) -> Table:
     table.add_column(f"validation {result.metric}", justify="right")
     if repeated:
         table.add_column("runs ok", justify="right")
+    table.add_column("doctor")
     for rank, summary in enumerate(_ranked(result)):
         value = _number(summary.mean)
         if repeated and summary.mean is not None:
@@ -45,9 +46,19 @@ def sweep_table(result: SweepResult) -> Table:
         cells = [str(summary.params[key]) for key in keys] + [value]
         if repeated:
             cells.append(f"{summary.complete}/{summary.runs}")
+        cells.append(_doctor_cell(result, summary))
         style = "bold green" if rank == 0 and summary.mean is not None else None
         table.add_row(*cells, style=style)
     return table
+
+
+def _doctor_cell(result: SweepResult, summary: SweepSummary) -> str:
+    """The doctor's warning kinds over the point's runs, in words ("learning rate too high")."""
+    kinds: list[str] = []
+    for row in result.rows:
+        if row.params == summary.params:
+            kinds.extend(kind for kind in row.doctor if kind not in kinds)
+    return ", ".join(kind.replace("_", " ") for kind in kinds) or "—"
 
 
 def render_sweep(console: Console, result: SweepResult) -> None:

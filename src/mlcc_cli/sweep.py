@@ -73,6 +73,7 @@ class SweepRow:
     message: str = ""
     duration_s: float = 0.0
     reused: bool = False
+    doctor: list[str] = field(default_factory=list)  # kinds of the run doctor's warnings
 
     @property
     def params(self) -> dict[str, Any]:
@@ -185,7 +186,30 @@ def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> 
     # status.json keeps per-phase timings (load, train, evaluate); their sum is the run's.
     timings = status.get("timings") or {}
     duration = float(sum(v for v in timings.values() if isinstance(v, int | float)))
-    return SweepRow(point, seed, "complete", run_dir, metrics, task, "", duration, reused=True)
+    doctor = _read_json(run_dir / "doctor.json")
+    findings = doctor.get("findings") if isinstance(doctor, dict) else None
+    return SweepRow(
+        point,
+        seed,
+        "complete",
+        run_dir,
+        metrics,
+        task,
+        "",
+        duration,
+        reused=True,
+        doctor=warning_kinds(findings if isinstance(findings, list) else []),
+    )
+
+
+def warning_kinds(findings: Sequence[Any]) -> list[str]:
+    """The kinds of the doctor's warnings (not its facts) from findings or their JSON."""
+    kinds = []
+    for finding in findings:
+        data = finding if isinstance(finding, dict) else finding.to_json()
+        if data.get("severity") == "warning" and data.get("kind") not in kinds:
+            kinds.append(data.get("kind"))
+    return kinds
 
 
 def run_point(
@@ -238,6 +262,7 @@ def run_point(
         result.task,
         result.message if result.status != "complete" else "",
         time.perf_counter() - started,
+        doctor=warning_kinds(result.findings),
     )
 
 

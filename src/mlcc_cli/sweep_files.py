@@ -44,6 +44,7 @@ def sweep_json(result: SweepResult) -> dict[str, Any]:
                     "message": row.message,
                     "duration_s": round(row.duration_s, 4),
                     "reused": row.reused,
+                    "doctor": row.doctor,
                 }
                 for row in result.rows
             ],
@@ -62,7 +63,8 @@ def sweep_json(result: SweepResult) -> dict[str, Any]:
 
 
 def sweep_csv(result: SweepResult) -> str:
-    """One row per run: swept values, seed, status, primary metric, all validation metrics."""
+    """One row per run: swept values, seed, status, primary metric, all validation metrics,
+    the doctor's warning kinds (space-separated)."""
     keys = list(result.rows[0].point.params) if result.rows else []
     metric_names: list[str] = [result.metric]
     for row in result.rows:
@@ -70,7 +72,7 @@ def sweep_csv(result: SweepResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     header = [*keys, "seed", "status", *(f"validation_{m}" for m in metric_names)]
-    writer.writerow([*header, "duration_s", "run_dir", "message"])
+    writer.writerow([*header, "doctor", "duration_s", "run_dir", "message"])
     for row in result.rows:
         validation = row.metrics.get("validation", {})
         values = ["" if validation.get(m) is None else repr(validation[m]) for m in metric_names]
@@ -80,6 +82,7 @@ def sweep_csv(result: SweepResult) -> str:
                 row.seed,
                 row.status,
                 *values,
+                " ".join(row.doctor),
                 f"{row.duration_s:.3f}",
                 row.run_dir or "",
                 row.message,
