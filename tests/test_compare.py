@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,17 @@ def test_bad_inputs_exit_2(tmp_path: Path, make, phrase: str) -> None:
 
 def test_no_runs_is_a_usage_error() -> None:
     assert mlcc("compare").exit_code == 2
+
+
+def test_each_run_shows_the_doctors_warnings(runs: list[Path], tmp_path: Path) -> None:
+    payload = json.loads(mlcc("compare", *runs, "--json").stdout)
+    for run in payload["runs"]:
+        stored = json.loads((Path(run["run_dir"]) / "doctor.json").read_text())
+        assert run["doctor"] == [
+            f["kind"] for f in stored["findings"] if f["severity"] == "warning"
+        ]
+    older = tmp_path / runs[0].name  # a run from before the doctor: nothing to show
+    shutil.copytree(runs[0], older)
+    (older / "doctor.json").unlink()
+    assert json.loads(mlcc("compare", older, runs[1], "--json").stdout)["runs"][0]["doctor"] == []
+    assert "doctor" in mlcc("compare", *runs).stdout

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from mlcc_cli.doctor_summary import stored_warning_kinds
 from mlcc_cli.errors import DataError
 
 # Direction of "better" per metric name; metrics missing here are shown but never ranked.
@@ -37,6 +38,7 @@ class ComparedRun:
     metrics: dict[str, dict[str, Any]]  # split → metric → value
     validation_loss: list[float | None]  # per period, from history.csv
     status: str
+    doctor: list[str] = field(default_factory=list)  # kinds of the doctor's warnings
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Comparison:
                 {
                     "run_dir": str(run.run_dir),
                     "status": run.status,
+                    "doctor": run.doctor,
                     "config": {key: run.config.get(key) for key in self.differing_keys},
                     "metrics": {
                         split: {
@@ -165,6 +168,7 @@ def read_run(run_dir: Path) -> ComparedRun:
         metrics=_read_json(run_dir / "metrics.json"),
         validation_loss=_validation_loss(run_dir / "history.csv"),
         status=str(status),
+        doctor=stored_warning_kinds(run_dir),
     )
 
 

@@ -47,6 +47,10 @@ def comparison_table(comparison: Comparison) -> Table:
             table.add_row(f"{split}_{name}", *cells)
     table.add_section()
     table.add_row("status", *(run.status for run in comparison.runs))
+    table.add_row(
+        "doctor",
+        *(", ".join(k.replace("_", " ") for k in run.doctor) or "—" for run in comparison.runs),
+    )
     return table
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 # _parse_scalar: grid values are read exactly as `--set` reads them, so params match the run.
 from mlcc_cli.config_loading import _parse_scalar, check_run_name, load_config, resolved_yaml
+from mlcc_cli.doctor_summary import stored_warning_kinds, warning_kinds
 from mlcc_cli.errors import ConfigError, MlccError
 
 STATUSES = ("complete", "diverged", "failed", "interrupted")
@@ -186,8 +187,6 @@ def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> 
     # status.json keeps per-phase timings (load, train, evaluate); their sum is the run's.
     timings = status.get("timings") or {}
     duration = float(sum(v for v in timings.values() if isinstance(v, int | float)))
-    doctor = _read_json(run_dir / "doctor.json")
-    findings = doctor.get("findings") if isinstance(doctor, dict) else None
     return SweepRow(
         point,
         seed,
@@ -198,18 +197,8 @@ def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> 
         "",
         duration,
         reused=True,
-        doctor=warning_kinds(findings if isinstance(findings, list) else []),
+        doctor=stored_warning_kinds(run_dir),
     )
-
-
-def warning_kinds(findings: Sequence[Any]) -> list[str]:
-    """The kinds of the doctor's warnings (not its facts) from findings or their JSON."""
-    kinds = []
-    for finding in findings:
-        data = finding if isinstance(finding, dict) else finding.to_json()
-        if data.get("severity") == "warning" and data.get("kind") not in kinds:
-            kinds.append(data.get("kind"))
-    return kinds
 
 
 def run_point(
@@ -262,7 +251,7 @@ def run_point(
         result.task,
         result.message if result.status != "complete" else "",
         time.perf_counter() - started,
-        doctor=warning_kinds(result.findings),
+        doctor=warning_kinds(finding.to_json() for finding in result.findings),
     )
 
 

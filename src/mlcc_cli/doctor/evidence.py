@@ -17,9 +17,9 @@ import pandas as pd
 import yaml
 
 from mlcc_cli.config import ExperimentConfig
+from mlcc_cli.doctor_summary import DOCTOR_FILE
 from mlcc_cli.features.indicators import is_categorical
 
-DOCTOR_FILE = "doctor.json"
 SAMPLE_ROWS = 100_000  # rows the input statistics are measured on: enough for quantiles
 
 
