@@ -184,6 +184,8 @@ def test_check_json_shape(name: str, workdir: Path) -> None:
     assert goal["metric"] == "validation.accuracy" and goal["min"] == 0.95
     assert 0 <= goal["value"] < 0.95 and goal["passed"] is False
     assert "FAIL" in result.stderr  # the human output moved to stderr
+    stored = json.loads((Path(payload["run_dir"]) / "doctor.json").read_text())
+    assert payload["doctor"] == stored["findings"]  # the doctor's advice, for scripts too
 
 
 # ------------------------------------------------------------------------ check_goals

@@ -175,4 +175,5 @@ def _check_json(outcome: Any) -> dict[str, Any]:
             }
             for verdict in outcome.goals
         ],
+        "doctor": [finding.to_json() for finding in outcome.result.findings],
     }
