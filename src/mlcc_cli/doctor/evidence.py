@@ -8,6 +8,7 @@ status.json, predictions-validation.csv and the input statistics doctor.json kee
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import yaml
 
 from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.doctor_summary import DOCTOR_FILE
-from mlcc_cli.features.indicators import is_categorical
+from mlcc_cli.inspection_stats import summarise_column
 
 SAMPLE_ROWS = 100_000  # rows the input statistics are measured on: enough for quantiles
 
@@ -42,37 +43,32 @@ class RunEvidence:
 
 
 def input_statistics(frame: pd.DataFrame, inputs: list[str], seed: int) -> dict[str, dict]:
-    """Per numeric input column of the training split (after the feature steps): the range,
-    1st/50th/99th percentiles, standard deviation, skewness (scipy.stats.skew, the Fisher–
-    Pearson coefficient E[(x−μ)³]/σ³) and the number of distinct values (2: an indicator).
+    """Per numeric input column of the training split (after the feature steps): what the
+    doctor's rules read from `mlcc inspect`'s own column summary
+    (`inspection_stats.summarise_column`: pandas describe, quantile and sample skewness) —
+    range, 1st/50th/99th percentiles, standard deviation, skewness and the number of distinct
+    values (2: an indicator).
 
     Measured on at most SAMPLE_ROWS rows drawn with `seed`, so it costs little on big data.
     """
-    import scipy.stats  # only when a run is trained, not when the CLI starts
-
     if len(frame) > SAMPLE_ROWS:
         rows = np.random.default_rng(seed).choice(len(frame), SAMPLE_ROWS, replace=False)
         frame = frame.iloc[np.sort(rows)]
     statistics: dict[str, dict] = {}
     for column in inputs:
-        series = frame[column]
-        if is_categorical(series) or not pd.api.types.is_numeric_dtype(series):
+        summary = summarise_column(frame[column], column, role="input")
+        if summary.kind != "numeric" or summary.count == 0:
             continue
-        values = series.to_numpy(dtype=np.float64)
-        values = values[np.isfinite(values)]
-        if len(values) == 0:
-            continue
-        p01, p50, p99 = np.percentile(values, [1, 50, 99])
-        constant = bool(values.min() == values.max())
+        skew = summary.skew if summary.skew is not None and math.isfinite(summary.skew) else 0.0
         statistics[column] = {
-            "min": float(values.min()),
-            "max": float(values.max()),
-            "p01": float(p01),
-            "p50": float(p50),
-            "p99": float(p99),
-            "std": float(values.std()),
-            "skew": 0.0 if constant else float(scipy.stats.skew(values)),
-            "distinct": len(np.unique(values)),
+            "min": summary.min,
+            "max": summary.max,
+            "p01": summary.p01,
+            "p50": summary.median,
+            "p99": summary.p99,
+            "std": summary.std if summary.std is not None and math.isfinite(summary.std) else 0.0,
+            "skew": skew,  # a constant column has none: no tail
+            "distinct": summary.unique,
         }
     return statistics
 
