@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from mlcc_cli.doctor.evidence import (
-    DOCTOR_FILE,
     RunEvidence,
     evidence_from_run,
     history_frame,
@@ -37,6 +36,7 @@ from mlcc_cli.doctor.rules_training import (
     underfitting,
     validation_below_training,
 )
+from mlcc_cli.doctor_summary import DOCTOR_FILE
 
 __all__ = [
     "DOCTOR_FILE",
@@ -119,10 +119,10 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
     require_run_files(run_dir)
     stored_path = run_dir / DOCTOR_FILE
     try:
-        evidence = evidence_from_run(run_dir)
         stored = (
-            json.loads(stored_path.read_text(encoding="utf-8")) if stored_path.is_file() else {}
+            json.loads(stored_path.read_text(encoding="utf-8")) if stored_path.is_file() else None
         )
+        evidence = evidence_from_run(run_dir, stored)
         checks = stored.get("split_checks") if isinstance(stored, dict) else None
         # A hand-edited or damaged file surfaces as a missing key or a wrong type somewhere
         # in the rules; either way the answer is the same one-paragraph error.

@@ -18,8 +18,8 @@ import pandas as pd
 import yaml
 
 from mlcc_cli.config import ExperimentConfig
-from mlcc_cli.doctor_summary import DOCTOR_FILE
 from mlcc_cli.inspection_stats import summarise_column
+from mlcc_cli.runs import read_model
 
 SAMPLE_ROWS = 100_000  # rows the input statistics are measured on: enough for quantiles
 
@@ -94,28 +94,26 @@ def history_frame(header: list[str], rows: list[list[Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=header).apply(pd.to_numeric, errors="coerce")
 
 
-def evidence_from_run(run_dir: Path) -> RunEvidence:
+def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
     """Read a run directory's evidence (the caller has checked it is a run directory).
 
-    Input statistics come from doctor.json; a run written before the doctor existed has none,
-    and the notes say the data rules were skipped.
+    `stored` is the run's doctor.json, parsed, or None: input statistics come from it, and a
+    run written before the doctor existed has none, so the notes say the data rules were
+    skipped.
     """
     config = ExperimentConfig.model_validate(
         yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
     )
     status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
-    model = json.loads((run_dir / "model.json").read_text(encoding="utf-8"))
+    model, parameters = read_model(run_dir)
     metrics_path = run_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
     history_path = run_dir / "history.csv"
     history = pd.read_csv(history_path) if history_path.is_file() else pd.DataFrame()
-    with np.load(run_dir / "model.npz", allow_pickle=False) as arrays:
-        parameters = {name: arrays[name] for name in arrays.files}
     notes: list[str] = []
-    doctor_path = run_dir / DOCTOR_FILE
     inputs: dict[str, dict[str, float]] = {}
-    if doctor_path.is_file():
-        inputs = _stored_inputs(json.loads(doctor_path.read_text(encoding="utf-8")))
+    if stored is not None:
+        inputs = _stored_inputs(stored)
         if inputs is None:
             inputs = {}
             notes.append(
