@@ -24,6 +24,7 @@ from mlcc_cli import __version__
 from mlcc_cli.config import ExperimentConfig
 from mlcc_cli.config_loading import LoadedConfig, resolved_yaml
 from mlcc_cli.config_models import MODEL_TASKS
+from mlcc_cli.doctor_summary import DOCTOR_FILE
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.features import FeaturePipeline, columns_read
 from mlcc_cli.plots import draw_loss, draw_roc
@@ -189,7 +190,7 @@ def run_experiment(
         _add_embeddings(contents, model, trained.embedding_categories)
     notes = trained.pipeline.notes()
     findings, doctor_file = _doctor(config, trained, task, contents)
-    contents.files["doctor.json"] = partial(write_json, payload=doctor_file)
+    contents.files[DOCTOR_FILE] = partial(write_json, payload=doctor_file)
     contents.status = _status(outcome, started_at, timings, trained.warnings)
     contents.status["notes"] = notes
     tick = clock()

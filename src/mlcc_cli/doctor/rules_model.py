@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from sklearn.metrics import f1_score, precision_recall_curve
 
 from mlcc_cli.diagnostics import dead_relu_findings, gradient_findings
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.evaluation.classification import precision_recall_of, threshold_row
 
 BIAS_TOLERANCE = 0.03  # |mean(p) − mean(y)| a calibrated binary model stays within
 THRESHOLD_DISTANCE = 0.15  # the F1-best threshold this far from the configured one ...
@@ -34,9 +34,11 @@ def no_better_than_majority(evidence: RunEvidence) -> list[Finding]:
     accuracy, baseline = float(scores["accuracy"]), float(scores["baseline_accuracy"])
     if accuracy > baseline:
         return []
-    fix = _best_threshold_fix(evidence) or (
-        f"optimizer.learning_rate={format_number(evidence.config.optimizer.learning_rate * 10)}",
-    )
+    found = _best_f1_threshold(evidence)
+    fix = _threshold_fix(found[0], evidence) if found is not None else ()
+    if not fix:  # the threshold is already the F1-best one, or the task has none
+        learning_rate = evidence.config.optimizer.learning_rate
+        fix = (f"optimizer.learning_rate={format_number(learning_rate * 10)}",)
     return [
         Finding(
             kind="no_better_than_majority",
@@ -85,23 +87,21 @@ def prediction_bias(evidence: RunEvidence) -> list[Finding]:
 
 
 def _best_f1_threshold(evidence: RunEvidence) -> tuple[float, float, float] | None:
-    """(best threshold, F1 there, F1 at the configured threshold) on validation, or None."""
+    """(best threshold, F1 there, F1 at the configured threshold) on validation, or None:
+    the best-F1 threshold `mlcc evaluate` reports (`precision_recall_of`) and the F1 of its
+    threshold table (`threshold_row`)."""
     y, p = evidence.validation_labels, evidence.validation_predictions
     if y is None or p is None or len(np.unique(y)) < 2:
         return None
-    precision, recall, thresholds = precision_recall_curve(y, p)
-    f1 = 2 * precision * recall / np.maximum(precision + recall, np.finfo(float).tiny)
-    best = int(np.argmax(f1[:-1]))  # the last point (recall 0) has no threshold
+    y = y.astype(np.int64)
+    best = precision_recall_of(y, p).best_f1_threshold
     current = evidence.config.evaluation.threshold
-    current_f1 = float(f1_score(y, p >= current, zero_division=0))
-    return float(thresholds[best]), float(f1[best]), current_f1
+    return best, threshold_row(y, p, best).f1, threshold_row(y, p, current).f1
 
 
-def _best_threshold_fix(evidence: RunEvidence) -> tuple[str, ...]:
-    found = _best_f1_threshold(evidence)
-    if found is None:
-        return ()
-    threshold = min(max(round(found[0], 2), 0.01), 0.99)
+def _threshold_fix(best: float, evidence: RunEvidence) -> tuple[str, ...]:
+    """`evaluation.threshold=` the best-F1 threshold, rounded into (0, 1); () if unchanged."""
+    threshold = min(max(round(best, 2), 0.01), 0.99)
     if threshold == evidence.config.evaluation.threshold:
         return ()
     return (f"evaluation.threshold={threshold}",)
@@ -126,7 +126,7 @@ def threshold_far_from_best_f1(evidence: RunEvidence) -> list[Finding]:
             f"{best:.2f} it would be {best_f1:.3f}",
             advice="the threshold trades precision for recall; choose it for the costs of "
             "each kind of error (see `mlcc evaluate RUN` for the whole table)",
-            fix=_best_threshold_fix(evidence),
+            fix=_threshold_fix(best, evidence),
         )
     ]
 
