@@ -387,3 +387,34 @@ def test_a_failing_rule_never_costs_the_run(
     assert code == 0 and payload["doctor"] == []
     stored = json.loads((Path(payload["run_dir"]) / "doctor.json").read_text())
     assert "the doctor could not read this run (ValueError: a rule tripped)" in stored["notes"]
+
+
+def test_split_checks_show_before_training_and_in_the_doctor(tmp_path: Path) -> None:
+    # A file sorted by x (and so by y) read without shuffling: the validation lesson.
+    x = np.linspace(0, 10, 600)
+    noise = np.random.default_rng(3).normal(size=600)
+    frame = pd.DataFrame({"x": x, "z": noise, "y": 2 * x + noise})
+    frame.to_csv(tmp_path / "sorted.csv", index=False)
+    config = _write(
+        tmp_path,
+        {
+            "data": {"source": str(tmp_path / "sorted.csv"), "label": "y", "shuffle": False},
+            "model": {"type": "linear"},
+            "optimizer": {"type": "sgd", "learning_rate": 0.01},
+            "training": {"batch_size": 32, "epochs": 2, "periods": 4},
+        },
+        "sorted",
+    )
+    args = ["train", str(config), "--runs-dir", str(tmp_path / "runs")]
+    human = " ".join(runner.invoke(app, args).output.split())
+    assert "split check: The file looks sorted by x" in human
+    assert "(Also: y; `mlcc inspect CONFIG` shows each.)" in human  # one line per kind
+    _, payload = _train(config, tmp_path)
+    stored = json.loads((Path(payload["run_dir"]) / "doctor.json").read_text())
+    assert stored["split_checks"] == payload["split_checks"]
+    assert {(c["kind"], c["column"]) for c in stored["split_checks"]} >= {
+        ("sorted_source", "x"),
+        ("sorted_source", "y"),
+    }
+    doctor = " ".join(runner.invoke(app, ["doctor", payload["run_dir"]]).output.split())
+    assert "split check: The file looks sorted by x" in doctor

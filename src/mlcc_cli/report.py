@@ -81,7 +81,7 @@ class TrainingDisplay:
         )
         from mlcc_cli.report_doctor import render_split_checks
 
-        render_split_checks(self.console, plan.split_checks)
+        render_split_checks(self.console, [check.to_json() for check in plan.split_checks])
         loss = LOSS_NAME[plan.task]
         table = Table(title="Training", title_justify="left")
         for header in ("period", "step", "epoch", "examples seen"):

@@ -42,20 +42,16 @@ def render_findings(
             )
 
 
-def _field(check: Any, name: str) -> Any:
-    return check[name] if isinstance(check, dict) else getattr(check, name)
-
-
-def render_split_checks(console: Console, checks: Sequence[Any]) -> None:
-    """The split checks made before training, one line per kind of problem: the first
-    finding's message, then the other columns with the same problem (`mlcc inspect CONFIG`
-    shows each in full)."""
-    by_kind: dict[str, list[Any]] = {}
+def render_split_checks(console: Console, checks: Sequence[dict[str, Any]]) -> None:
+    """The split checks made before training (their to_json()/doctor.json form), one line per
+    kind of problem: the first finding's message, then the other columns with the same
+    problem (`mlcc inspect CONFIG` shows each in full)."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
     for check in checks:
-        by_kind.setdefault(_field(check, "kind"), []).append(check)
+        by_kind.setdefault(check["kind"], []).append(check)
     for same in by_kind.values():
-        line = _field(same[0], "message")
-        others = [str(_field(c, "column")) for c in same[1:] if _field(c, "column")]
+        line = same[0]["message"]
+        others = [str(c["column"]) for c in same[1:] if c.get("column")]
         if others:
             line += f" (Also: {', '.join(others)}; `mlcc inspect CONFIG` shows each.)"
         console.print(f"[yellow]split check[/]: {escape(line)}", highlight=False)

@@ -144,6 +144,8 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
     return DoctorReport(
         run_dir=run_dir,
         findings=findings,
-        split_checks=[c for c in checks or [] if isinstance(c, dict) and "message" in c],
+        split_checks=[
+            c for c in checks or [] if isinstance(c, dict) and {"kind", "message"} <= c.keys()
+        ],
         notes=evidence.notes,
     )
