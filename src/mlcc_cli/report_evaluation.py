@@ -24,6 +24,7 @@ from mlcc_cli.report import metrics_table, render_warnings
 
 if TYPE_CHECKING:
     from mlcc_cli.evaluation import (
+        Baseline,
         BinaryEvaluation,
         Bucket,
         EvaluationReport,
@@ -193,16 +194,21 @@ def worst_table(worst: Sequence[WorstExample], positive: str | None) -> Table:
     return table
 
 
+def baseline_line(baseline: Baseline, where: str = "") -> str:
+    """The model's accuracy (`where`: e.g. " at threshold 0.5") against always predicting the
+    majority class, and whether it beats it."""
+    verdict = "[green]beats[/]" if baseline.beaten else "[bold red]does not beat[/]"
+    return (
+        f"accuracy {format_cell(baseline.model_accuracy)}{where} {verdict} the majority-class "
+        f"baseline {format_cell(baseline.accuracy)} (always predicting "
+        f"{escape(repr(baseline.majority_class))})"
+    )
+
+
 def _render_binary(console: Console, report: EvaluationReport, details: BinaryEvaluation) -> None:
     if details.roc is not None:
         console.print(roc_chart(details.roc, min(console.width, 80)))
-    baseline = details.baseline
-    verdict = "[green]beats[/]" if baseline.beaten else "[bold red]does not beat[/]"
-    console.print(
-        f"accuracy {format_cell(baseline.model_accuracy)} at threshold {report.threshold:g} "
-        f"{verdict} the majority-class baseline {format_cell(baseline.accuracy)} "
-        f"(always predicting {escape(repr(baseline.majority_class))})"
-    )
+    console.print(baseline_line(details.baseline, f" at threshold {report.threshold:g}"))
     console.print(confusion_table(details))
     console.print(threshold_rows_table(details))
     title = (
@@ -244,13 +250,7 @@ def per_class_table(details: MulticlassEvaluation) -> Table:
 
 
 def _render_multiclass(console: Console, details: MulticlassEvaluation) -> None:
-    baseline = details.baseline
-    verdict = "[green]beats[/]" if baseline.beaten else "[bold red]does not beat[/]"
-    console.print(
-        f"accuracy {format_cell(baseline.model_accuracy)} {verdict} the majority-class baseline "
-        f"{format_cell(baseline.accuracy)} (always predicting "
-        f"{escape(repr(baseline.majority_class))})"
-    )
+    console.print(baseline_line(details.baseline))
     console.print(per_class_table(details))
     console.print(confusion_table(details))
 
