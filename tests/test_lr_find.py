@@ -94,3 +94,16 @@ def test_bad_range_exits_2(tmp_path: Path, args: list[str], phrase: str) -> None
     assert result.exit_code == 2
     assert phrase in result.stderr and "Traceback" not in result.output
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_lr_find_skips_the_doctors_measurements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def not_for_lr_find(*args: object, **kwargs: object) -> None:
+        raise AssertionError("lr-find measured the split or the inputs for the doctor")
+
+    monkeypatch.setattr("mlcc_cli.in_memory.check_splits", not_for_lr_find)
+    monkeypatch.setattr("mlcc_cli.in_memory.input_statistics", not_for_lr_find)
+    config = ROOT / "configs" / "quickstart.yaml"
+    result = mlcc("lr-find", config, "--runs-dir", tmp_path / "runs", "--steps", "20", "--json")
+    assert result.exit_code == 0, result.output

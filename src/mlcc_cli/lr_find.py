@@ -128,7 +128,7 @@ def range_test(
     config = loaded.config
     if config.data.streaming:
         raise ConfigError("lr-find reads the data in memory; set data.streaming: false")
-    prepared = prepare_design(config, loaded.folder, referenced_columns(config))
+    prepared = prepare_design(config, loaded.folder, referenced_columns(config), for_doctor=False)
     X, y = _as_arrays(prepared.X["train"], prepared.y["train"], "training")
     model = build_initial_model(config, prepared)
     if model.n_features_in_ is None:
