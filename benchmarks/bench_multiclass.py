@@ -19,10 +19,10 @@ import numpy as np
 from bench_table import Row, best_of, progress
 from bench_training import resolve_variant
 
-from mlcc_cli.engine import EpochRunner, choose_engine
-from mlcc_cli.multiclass import OneVsAll, Softmax
-from mlcc_cli.nn import Mlp
-from mlcc_cli.optimizers import SGD
+from mlcc_cli.training.engine import EpochRunner, choose_engine
+from mlcc_cli.models.multiclass import OneVsAll, Softmax
+from mlcc_cli.models.nn import Mlp
+from mlcc_cli.optim.optimizers import SGD
 
 FULL_ROWS, QUICK_ROWS = 500_000, 20_000
 FEATURES, CLASSES, BATCH, HIDDEN = 64, 10, 128, (64, 32)
@@ -116,7 +116,7 @@ def sklearn_mlp_epoch(data: Data, repeat: int) -> float:
 
 def warm_up_kernel() -> str:
     """Run the multiclass kernel once on tiny data; say what its first call cost."""
-    from mlcc_cli import kernels_multiclass
+    from mlcc_cli.training.kernels import multiclass as kernels_multiclass
 
     tiny = Data(np.zeros((4, 2)), np.arange(4, dtype=np.float64) % 2)
     start = time.perf_counter()

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from bench_table import Row, best_of, progress
 
-from mlcc_cli.engine import EpochRunner, choose_engine, resolve_shuffle
-from mlcc_cli.models import MODELS
-from mlcc_cli.optimizers import SGD
+from mlcc_cli.training.engine import EpochRunner, choose_engine, resolve_shuffle
+from mlcc_cli.models.registry import MODELS
+from mlcc_cli.optim.optimizers import SGD
 
 LEARNING_RATE = 0.01
 KINDS = ("logistic", "linear")
@@ -57,7 +57,7 @@ def make_data(rows: int, features: int, seed: int) -> Data:
 def warm_up_kernel() -> str:
     """Import the numba kernel and run it once on tiny data; say what that cost."""
     start = time.perf_counter()
-    from mlcc_cli import kernels
+    from mlcc_cli.training.kernels import dense as kernels
 
     imported = time.perf_counter() - start
     X = np.zeros((4, 2))

@@ -12,7 +12,7 @@ import pytest
 from pydantic import TypeAdapter
 from sklearn.preprocessing import KBinsDiscretizer
 
-from mlcc_cli.config import FeatureStep
+from mlcc_cli.config.experiment import FeatureStep
 from mlcc_cli.errors import DataError
 from mlcc_cli.features.binning import Bucketize, TimeBucket
 from mlcc_cli.features.pipeline import build_transform

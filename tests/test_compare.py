@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.comparison import compare_runs, flatten
+from mlcc_cli.workflows.compare import compare_runs, flatten
 
 runner = CliRunner()
 

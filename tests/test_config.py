@@ -7,21 +7,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlcc_cli.config import (
+from mlcc_cli.config.experiment import (
     ExperimentConfig,
     FeatureStep,
     ModelConfig,
     OptimizerConfig,
     union_tags,
 )
-from mlcc_cli.config_loading import (
-    apply_override,
-    check_run_name,
-    load_config,
-    resolved_yaml,
-)
+from mlcc_cli.config.loading import apply_override, check_run_name, load_config, resolved_yaml
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.training import plan_schedule
+from mlcc_cli.training.loop import plan_schedule
 
 CONFIGS = sorted((Path(__file__).parent.parent / "configs").glob("*.yaml"))
 

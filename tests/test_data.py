@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from sklearn import datasets as sklearn_datasets
 
-from mlcc_cli.config import DataConfig, SplitConfig, SyntheticConfig
-from mlcc_cli.data import (
+from mlcc_cli.config.experiment import DataConfig, SplitConfig, SyntheticConfig
+from mlcc_cli.data.loading import (
     Dataset,
     apply_missing_policy,
     builtin_catalog,

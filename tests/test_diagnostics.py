@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlcc_cli import diagnostics
-from mlcc_cli.config import TrainingConfig
-from mlcc_cli.models import LinearRegression
-from mlcc_cli.nn import Mlp
-from mlcc_cli.optimizers import SGD
-from mlcc_cli.schedule import PeriodRecord
-from mlcc_cli.training import train
+from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.models.linear import LinearRegression
+from mlcc_cli.models.nn import Mlp
+from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.training import diagnostics
+from mlcc_cli.training.loop import train
+from mlcc_cli.training.schedule import PeriodRecord
 
 
 def _xor(n: int = 400) -> tuple[np.ndarray, np.ndarray]:

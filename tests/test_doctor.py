@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config_loading import load_config
+from mlcc_cli.config.loading import load_config
 from mlcc_cli.doctor import RULES, diagnose
 from mlcc_cli.doctor.evidence import RunEvidence, input_statistics
 from mlcc_cli.doctor.findings import format_number
@@ -329,7 +329,7 @@ def test_diagnose_without_history_finds_nothing() -> None:
 
 
 def load_config_dict(data: dict):
-    from mlcc_cli.config import ExperimentConfig
+    from mlcc_cli.config.experiment import ExperimentConfig
 
     return ExperimentConfig.model_validate(data)
 

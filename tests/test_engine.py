@@ -8,18 +8,18 @@ import sys
 import numpy as np
 import pytest
 
-from mlcc_cli.config import TrainingConfig
-from mlcc_cli.engine import (
+from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.errors import ConfigError
+from mlcc_cli.models.registry import MODELS
+from mlcc_cli.optim.optimizers import OPTIMIZERS
+from mlcc_cli.training.engine import (
     AUTO_BLOCKS_MIN_BYTES,
     SHUFFLE_BLOCK_ROWS,
     choose_engine,
     epoch_order,
     resolve_shuffle,
 )
-from mlcc_cli.errors import ConfigError
-from mlcc_cli.models import MODELS
-from mlcc_cli.optimizers import OPTIMIZERS
-from mlcc_cli.training import train
+from mlcc_cli.training.loop import train
 
 # Models with one weight vector (the compiled kernels' family); multiclass models and the
 # MLP have their own test modules.
@@ -163,11 +163,11 @@ def test_kernel_is_served_from_the_on_disk_cache_in_a_new_process() -> None:
     """The first-call compile (about a second) is paid once per machine, not per run."""
     script = (
         "import numpy as np\n"
-        "from mlcc_cli.config import TrainingConfig\n"
-        "from mlcc_cli.models import LinearRegression\n"
-        "from mlcc_cli.optimizers import SGD\n"
-        "from mlcc_cli.training import train\n"
-        "from mlcc_cli import kernels\n"
+        "from mlcc_cli.config.experiment import TrainingConfig\n"
+        "from mlcc_cli.models.linear import LinearRegression\n"
+        "from mlcc_cli.optim.optimizers import SGD\n"
+        "from mlcc_cli.training.loop import train\n"
+        "from mlcc_cli.training.kernels import dense as kernels\n"
         "X = np.ones((10, 2)); y = np.ones(10)\n"
         "config = TrainingConfig(batch_size=2, epochs=1, engine='compiled')\n"
         "train(LinearRegression(), SGD(0.1), X, y, None, None, config, np.random.default_rng(0))\n"

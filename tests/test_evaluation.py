@@ -26,8 +26,8 @@ from mlcc_cli.evaluation import (
     threshold_table,
     worst_examples,
 )
-from mlcc_cli.metrics import task_metrics
-from mlcc_cli.plots import write_plot_folder
+from mlcc_cli.evaluation.metrics import task_metrics
+from mlcc_cli.rundir.plots import write_plot_folder
 
 
 def _scores(n: int, seed: int, decimals: int | None = None) -> tuple[np.ndarray, np.ndarray]:

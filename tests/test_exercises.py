@@ -12,10 +12,15 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config_exercise import GoalConfig
-from mlcc_cli.config_loading import load_config
-from mlcc_cli.exercises import check_goals, exercise_names, exercises_folder, load_exercise
-from mlcc_cli.experiment import RunResult
+from mlcc_cli.config.exercise import GoalConfig
+from mlcc_cli.config.loading import load_config
+from mlcc_cli.workflows.exercises import (
+    check_goals,
+    exercise_names,
+    exercises_folder,
+    load_exercise,
+)
+from mlcc_cli.workflows.train import RunResult
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = sorted((ROOT / "configs" / "exercises").glob("*.yaml"))

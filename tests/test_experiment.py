@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from mlcc_cli.config import ExperimentConfig
-from mlcc_cli.config_loading import load_config
+from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.config.loading import load_config
 from mlcc_cli.errors import DataError
-from mlcc_cli.experiment import run_experiment
 from mlcc_cli.features import FeaturePipeline, columns_read
-from mlcc_cli.models import MODELS
-from mlcc_cli.runs import read_model
+from mlcc_cli.models.registry import MODELS
+from mlcc_cli.rundir.files import read_model
+from mlcc_cli.workflows.train import run_experiment
 
 
 def _frame() -> pd.DataFrame:

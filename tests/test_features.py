@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from mlcc_cli.config import FeatureStep, union_tags
+from mlcc_cli.config.experiment import FeatureStep, union_tags
 from mlcc_cli.errors import DataError, NotFittedError
 from mlcc_cli.features import (
     TRANSFORMS,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from mlcc_cli.config import DataConfig
-from mlcc_cli.data import load_dataset
+from mlcc_cli.config.experiment import DataConfig
+from mlcc_cli.data.fetch import FETCHABLE, dataset_for_file, fetch_dataset
+from mlcc_cli.data.loading import load_dataset
 from mlcc_cli.errors import DataError, DownloadError
-from mlcc_cli.fetch import FETCHABLE, dataset_for_file, fetch_dataset
 
 TRAIN, TEST = "california_housing_train.csv", "california_housing_test.csv"
 # From datasets/SOURCES.md: sha256 of the LF content.

@@ -12,12 +12,12 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config_loading import load_config
-from mlcc_cli.experiment import referenced_columns
-from mlcc_cli.in_memory import prepare_design
-from mlcc_cli.inspection import inspect_target
-from mlcc_cli.inspection_rules import suggest_steps
-from mlcc_cli.inspection_stats import summarise_column, summarise_frame
+from mlcc_cli.config.loading import load_config
+from mlcc_cli.data.column_stats import summarise_column, summarise_frame
+from mlcc_cli.training.in_memory import prepare_design
+from mlcc_cli.workflows.inspect import inspect_target
+from mlcc_cli.workflows.inspect_suggestions import suggest_steps
+from mlcc_cli.workflows.train import referenced_columns
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "200"}  # rich wraps at the terminal width; keep key phrases on one line

@@ -12,8 +12,8 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config import DataConfig
-from mlcc_cli.data import label_above, load_dataset
+from mlcc_cli.config.experiment import DataConfig
+from mlcc_cli.data.loading import label_above, load_dataset
 from mlcc_cli.errors import DataError
 
 runner = CliRunner()

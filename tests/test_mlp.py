@@ -9,9 +9,9 @@ import pytest
 import scipy.sparse as sp
 
 from mlcc_cli.errors import ConfigError, DataError, NotFittedError
-from mlcc_cli.models import MODELS, build_model
-from mlcc_cli.nn import Mlp
-from mlcc_cli.nn.layers import dropout_mask
+from mlcc_cli.models.nn import Mlp
+from mlcc_cli.models.nn.layers import dropout_mask
+from mlcc_cli.models.registry import MODELS, build_model
 
 
 def _data(task: str, n: int = 12, d: int = 3, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -144,7 +144,7 @@ def test_contract_errors() -> None:
 
 
 def test_registered_and_built_from_config() -> None:
-    from mlcc_cli.config_models import MlpConfig
+    from mlcc_cli.config.models import MlpConfig
 
     config = MlpConfig(type="mlp", hidden_units=[8], activation="tanh", task="regression")
     model = build_model(config)
@@ -155,8 +155,8 @@ def test_registered_and_built_from_config() -> None:
 
 def _playground(name: str, samples: int) -> tuple[np.ndarray, ...]:
     """A builtin playground dataset, rows shuffled, split 75 % / 25 %."""
-    from mlcc_cli.config import SyntheticConfig
-    from mlcc_cli.datasets import builtin
+    from mlcc_cli.config.experiment import SyntheticConfig
+    from mlcc_cli.data import builtin
 
     frame = getattr(builtin, name)(
         SyntheticConfig(samples=samples, noise=0.0), np.random.default_rng(0)
@@ -178,10 +178,10 @@ def _playground(name: str, samples: int) -> tuple[np.ndarray, ...]:
 def test_mlp_learns_what_logistic_regression_cannot(
     dataset: str, network: dict, learning_rate: float, epochs: int
 ) -> None:
-    from mlcc_cli.config import TrainingConfig
-    from mlcc_cli.models import LogisticRegression
-    from mlcc_cli.optimizers import SGD
-    from mlcc_cli.training import train
+    from mlcc_cli.config.experiment import TrainingConfig
+    from mlcc_cli.models.linear import LogisticRegression
+    from mlcc_cli.optim.optimizers import SGD
+    from mlcc_cli.training.loop import train
 
     X_train, y_train, X_validation, y_validation = _playground(dataset, 800)
     schedule = TrainingConfig(batch_size=32, epochs=epochs, periods=4, engine="numpy")

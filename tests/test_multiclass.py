@@ -20,16 +20,16 @@ from threadpoolctl import threadpool_limits
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config import TrainingConfig
-from mlcc_cli.config_models import ModelConfig
-from mlcc_cli.data import encode_label, resolve_task
+from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.config.models import ModelConfig
+from mlcc_cli.data.loading import encode_label, resolve_task
 from mlcc_cli.errors import DataError, NotFittedError
 from mlcc_cli.evaluation import evaluate_multiclass
-from mlcc_cli.models import LogisticRegression
-from mlcc_cli.multiclass import OneVsAll, Softmax
-from mlcc_cli.multilabel import MultiLabel
-from mlcc_cli.optimizers import SGD
-from mlcc_cli.training import train
+from mlcc_cli.models.linear import LogisticRegression
+from mlcc_cli.models.multiclass import OneVsAll, Softmax
+from mlcc_cli.models.multilabel import MultiLabel
+from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.training.loop import train
 
 MULTICLASS = [Softmax, OneVsAll]
 
@@ -382,9 +382,9 @@ def test_multi_label_gradients_and_columns_are_separate_logistic_models() -> Non
 
 
 def test_digits_config_is_within_a_point_of_sklearn_on_the_same_split() -> None:
-    from mlcc_cli.config_loading import load_config
-    from mlcc_cli.experiment import referenced_columns
-    from mlcc_cli.in_memory import prepare_design, train_in_memory
+    from mlcc_cli.config.loading import load_config
+    from mlcc_cli.training.in_memory import prepare_design, train_in_memory
+    from mlcc_cli.workflows.train import referenced_columns
 
     loaded = load_config(ROOT / "configs" / "digits_softmax.yaml")
     config = loaded.config

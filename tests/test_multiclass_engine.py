@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from mlcc_cli.config import TrainingConfig
-from mlcc_cli.engine import choose_engine
+from mlcc_cli.config.experiment import TrainingConfig
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.multiclass import OneVsAll, Softmax
-from mlcc_cli.optimizers import SGD
-from mlcc_cli.training import train
+from mlcc_cli.models.multiclass import OneVsAll, Softmax
+from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.training.engine import choose_engine
+from mlcc_cli.training.loop import train
 
 MODELS = {"softmax": Softmax, "one_vs_all": OneVsAll}
 PENALTIES = {"none": (0.0, 0.0), "l1": (0.01, 0.0), "l2": (0.0, 0.01), "l1+l2": (0.01, 0.01)}

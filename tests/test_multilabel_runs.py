@@ -13,11 +13,11 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config import TrainingConfig
-from mlcc_cli.models import LogisticRegression
-from mlcc_cli.multilabel import MultiLabel
-from mlcc_cli.optimizers import SGD
-from mlcc_cli.training import train
+from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.models.linear import LogisticRegression
+from mlcc_cli.models.multilabel import MultiLabel
+from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.training.loop import train
 
 runner = CliRunner()
 LABELS = ["a", "b", "c"]

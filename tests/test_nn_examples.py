@@ -9,8 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from mlcc_cli import diagnostics
 from mlcc_cli.cli import app
+from mlcc_cli.training import diagnostics
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPLODING = str(ROOT / "configs" / "exploding_gradients.yaml")

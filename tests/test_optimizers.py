@@ -15,13 +15,12 @@ from sklearn.linear_model import Lasso, LogisticRegression
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config import OptimizerConfig, SGDConfig, TrainingConfig, union_tags
-from mlcc_cli.engine import choose_engine
+from mlcc_cli.config.experiment import TrainingConfig, union_tags
+from mlcc_cli.config.optimizers import OptimizerConfig, SGDConfig
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.lr_schedules import CosineDecay, ExponentialDecay, LearningRateSchedule, StepDecay
-from mlcc_cli.models import LinearRegression
-from mlcc_cli.models import LogisticRegression as OurLogistic
-from mlcc_cli.optimizers import (
+from mlcc_cli.models.linear import LinearRegression
+from mlcc_cli.models.linear import LogisticRegression as OurLogistic
+from mlcc_cli.optim.optimizers import (
     OPTIMIZERS,
     SGD,
     Adagrad,
@@ -31,7 +30,9 @@ from mlcc_cli.optimizers import (
     clip_by_global_norm,
     soft_threshold,
 )
-from mlcc_cli.training import train
+from mlcc_cli.optim.schedules import CosineDecay, ExponentialDecay, LearningRateSchedule, StepDecay
+from mlcc_cli.training.engine import choose_engine
+from mlcc_cli.training.loop import train
 
 ROOT = Path(__file__).resolve().parent.parent
 

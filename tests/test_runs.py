@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlcc_cli import runs
+from mlcc_cli.rundir import files as runs
 
 
 @pytest.mark.parametrize("slice_rows", [1, 3, 10, 65_536])

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mlcc_cli.data import builtin_catalog
+from mlcc_cli.data.loading import builtin_catalog
+from mlcc_cli.data.sources import BUILTIN_DATASETS, locate_data_source
 from mlcc_cli.errors import DataError
-from mlcc_cli.sources import BUILTIN_DATASETS, locate_data_source
 
 
 def test_builtin_names_match_the_loaders() -> None:

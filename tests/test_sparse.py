@@ -15,13 +15,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from mlcc_cli import engine
-from mlcc_cli.config import TrainingConfig
-from mlcc_cli.engine import matrix_bytes, resolve_shuffle
+from mlcc_cli.config.experiment import TrainingConfig
 from mlcc_cli.errors import DataError
-from mlcc_cli.models import MODELS, as_csr, is_sparse
-from mlcc_cli.optimizers import OPTIMIZERS
-from mlcc_cli.training import _as_arrays, train
+from mlcc_cli.models.linear_base import as_csr, is_sparse
+from mlcc_cli.models.registry import MODELS
+from mlcc_cli.optim.optimizers import OPTIMIZERS
+from mlcc_cli.training import engine
+from mlcc_cli.training.engine import matrix_bytes, resolve_shuffle
+from mlcc_cli.training.loop import _as_arrays, train
 
 # Models with one weight vector (the compiled kernels' family); multiclass models and the
 # MLP have their own test modules.
@@ -137,7 +138,7 @@ def test_divergence_on_csr_is_reported_like_dense() -> None:
 
 @pytest.mark.parametrize(("rate", "threshold"), [(0.0, 0.01), (0.01, 0.0), (0.01, 0.003)])
 def test_catch_up_equals_repeated_eager_steps(rate: float, threshold: float) -> None:
-    from mlcc_cli.kernels_lazy import catch_up, lazy_tables
+    from mlcc_cli.training.kernels.lazy import catch_up, lazy_tables
 
     decay, shrink = lazy_tables(200, rate, threshold)
     a = 1.0 - rate
@@ -276,11 +277,11 @@ def test_sparse_kernel_is_served_from_the_on_disk_cache_in_a_new_process() -> No
     """The cold compile (a few seconds) is paid once per machine, not per run."""
     script = (
         "import numpy as np, scipy.sparse as sp\n"
-        "from mlcc_cli.config import TrainingConfig\n"
-        "from mlcc_cli.models import LogisticRegression\n"
-        "from mlcc_cli.optimizers import SGD\n"
-        "from mlcc_cli.training import train\n"
-        "from mlcc_cli import kernels_sparse\n"
+        "from mlcc_cli.config.experiment import TrainingConfig\n"
+        "from mlcc_cli.models.linear import LogisticRegression\n"
+        "from mlcc_cli.optim.optimizers import SGD\n"
+        "from mlcc_cli.training.loop import train\n"
+        "from mlcc_cli.training.kernels import sparse as kernels_sparse\n"
         "X = sp.csr_array(np.eye(10)); y = np.arange(10) % 2.0\n"
         "config = TrainingConfig(batch_size=2, epochs=1, engine='compiled')\n"
         "model = LogisticRegression(l1=0.01, l2=0.01)\n"

@@ -15,12 +15,12 @@ from scipy.stats import ks_2samp
 from sklearn.metrics import roc_auc_score
 from typer.testing import CliRunner
 
-from mlcc_cli import split_checks
 from mlcc_cli.cli import app
-from mlcc_cli.config import SplitConfig
-from mlcc_cli.datasets.splitting import split_rows
-from mlcc_cli.inspection import inspect_target
-from mlcc_cli.split_checks import SplitFinding, check_splits
+from mlcc_cli.config.experiment import SplitConfig
+from mlcc_cli.data import split_checks
+from mlcc_cli.data.split_checks import SplitFinding, check_splits
+from mlcc_cli.data.splitting import split_rows
+from mlcc_cli.workflows.inspect import inspect_target
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "400"}  # one finding per line, unwrapped

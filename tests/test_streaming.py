@@ -20,20 +20,21 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config import ExperimentConfig, SplitConfig
-from mlcc_cli.datasets.splitting import split_rows
+from mlcc_cli.config.experiment import ExperimentConfig, SplitConfig
+from mlcc_cli.data.splitting import split_rows
 from mlcc_cli.errors import DataError
+from mlcc_cli.evaluation.metrics import binary_metrics, regression_metrics
 from mlcc_cli.features import Clip, FeaturePipeline, Impute, MinMax, ZScore, design_matrix
 from mlcc_cli.features.accumulators import Moments, Reservoir
-from mlcc_cli.metrics import binary_metrics, regression_metrics
-from mlcc_cli.models import LinearRegression, build_model
-from mlcc_cli.optimizers import SGD, build_optimizer
-from mlcc_cli.streaming.reader import ChunkReader
-from mlcc_cli.streaming.runner import StreamRunner
-from mlcc_cli.streaming.session import train_streaming
-from mlcc_cli.streaming.source import StreamingData, fit_features
-from mlcc_cli.streaming.splits import SplitAssigner
-from mlcc_cli.training import train
+from mlcc_cli.models.linear import LinearRegression
+from mlcc_cli.models.registry import build_model
+from mlcc_cli.optim.optimizers import SGD, build_optimizer
+from mlcc_cli.training.loop import train
+from mlcc_cli.training.streaming.reader import ChunkReader
+from mlcc_cli.training.streaming.runner import StreamRunner
+from mlcc_cli.training.streaming.session import train_streaming
+from mlcc_cli.training.streaming.source import StreamingData, fit_features
+from mlcc_cli.training.streaming.splits import SplitAssigner
 
 ROWS = 5000
 CHUNK = 257  # not a divisor of anything here, so chunks straddle batches and buffers

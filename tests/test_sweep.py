@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.sweep import SweepPoint, expand, parse_grid
+from mlcc_cli.workflows.sweep.run import SweepPoint, expand, parse_grid
 
 runner = CliRunner()
 

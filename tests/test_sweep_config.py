@@ -11,8 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config_loading import _parse_scalar, load_config
-from mlcc_cli.sweep_points import plan_points, yaml_scalar
+from mlcc_cli.config.loading import _parse_scalar, load_config
+from mlcc_cli.workflows.sweep.points import plan_points, yaml_scalar
 
 runner = CliRunner()
 

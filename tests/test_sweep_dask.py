@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcc_cli import sweep_executors
+from mlcc_cli.workflows.sweep import executors as sweep_executors
 from test_sweep import experiment, mlcc  # the same tiny regression and CLI runner
 
 distributed = pytest.importorskip("distributed")

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, mean_squared_error
 
-from mlcc_cli.config import EarlyStoppingConfig, TrainingConfig
+from mlcc_cli.config.experiment import EarlyStoppingConfig, TrainingConfig
 from mlcc_cli.errors import ConfigError, DataError
-from mlcc_cli.models import LinearRegression, LogisticRegression
-from mlcc_cli.optimizers import SGD
-from mlcc_cli.training import PeriodRecord, plan_schedule, train
+from mlcc_cli.models.linear import LinearRegression, LogisticRegression
+from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.training.loop import PeriodRecord, plan_schedule, train
 
 
 def _regression(n: int = 40, d: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -46,7 +46,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except MlccError as error:
-        from mlcc_cli.report import render_error
+        from mlcc_cli.render.training import render_error
 
         render_error(stderr_console(), str(error))
         raise typer.Exit(error.exit_code) from None

@@ -48,13 +48,13 @@ def inspect(
     sees) and suggests steps in crash-course terms.
     """
     with user_errors():
-        from mlcc_cli.inspection import inspect_target
+        from mlcc_cli.workflows.inspect import inspect_target
 
         report = inspect_target(target, overrides=set_ or [], label=label)
         if json_output:
             typer.echo(json.dumps(report.to_json(), allow_nan=False))
         else:
-            from mlcc_cli.inspect_report import render_inspection
+            from mlcc_cli.render.inspection import render_inspection
 
             render_inspection(Console(highlight=False), report)
 
@@ -64,14 +64,14 @@ def datasets(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List the built-in datasets with rows, columns and task."""
     if ctx.invoked_subcommand is not None:
         return
-    from mlcc_cli.data import builtin_catalog
+    from mlcc_cli.data.loading import builtin_catalog
 
     catalog = builtin_catalog()
     if json_output:
         typer.echo(json.dumps({"datasets": [vars(row) for row in catalog]}))
         return
-    from mlcc_cli.fetch import FETCHABLE
-    from mlcc_cli.report import datasets_table
+    from mlcc_cli.data.fetch import FETCHABLE
+    from mlcc_cli.render.training import datasets_table
 
     console = Console(highlight=False)
     console.print(datasets_table(catalog))
@@ -89,7 +89,7 @@ def fetch(
 ) -> None:
     """Download a public dataset (checksum verified); MLCC_DATASET_MIRROR selects a mirror."""
     with user_errors():
-        from mlcc_cli.fetch import fetch_dataset
+        from mlcc_cli.data.fetch import fetch_dataset
 
         paths = fetch_dataset(name, dest, mirror=os.environ.get("MLCC_DATASET_MIRROR") or None)
         console = Console(highlight=False)

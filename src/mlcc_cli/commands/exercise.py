@@ -1,6 +1,6 @@
 """`mlcc exercise`: the crash course's programming exercises, listed, shown and checked.
 
-A thin Typer sub-app over `mlcc_cli.exercises`; numpy and pandas load only when `check`
+A thin Typer sub-app over `mlcc_cli.workflows.exercises`; numpy and pandas load only when `check`
 trains, so `mlcc --help` stays fast.
 """
 
@@ -41,7 +41,7 @@ def _goal_json(goal: Any) -> dict[str, Any]:
 def list_(json_output: JsonOption = False) -> None:
     """List the exercises in course order with their lesson, title and goal."""
     with user_errors():
-        from mlcc_cli.exercises import list_exercises
+        from mlcc_cli.workflows.exercises import list_exercises
 
         exercises = list_exercises()
         if json_output:
@@ -57,7 +57,7 @@ def list_(json_output: JsonOption = False) -> None:
             ]
             typer.echo(json.dumps({"exercises": rows}))
             return
-        from mlcc_cli.report_exercise import exercises_table
+        from mlcc_cli.render.exercise import exercises_table
 
         console = Console(highlight=False)
         console.print(exercises_table(exercises))
@@ -75,8 +75,8 @@ def show(
 ) -> None:
     """Print an exercise: task, goals, hints, and its config (without the solution)."""
     with user_errors():
-        from mlcc_cli.exercises import experiment_text, load_exercise
-        from mlcc_cli.report_exercise import render_exercise
+        from mlcc_cli.render.exercise import render_exercise
+        from mlcc_cli.workflows.exercises import experiment_text, load_exercise
 
         exercise = load_exercise(name)
         console = Console(highlight=False)
@@ -118,9 +118,9 @@ def check(
     config or missing data.
     """
     with user_errors():
-        from mlcc_cli.exercises import check_exercise
-        from mlcc_cli.report import TrainingDisplay, render_result
-        from mlcc_cli.report_exercise import render_check
+        from mlcc_cli.render.exercise import render_check
+        from mlcc_cli.render.training import TrainingDisplay, render_result
+        from mlcc_cli.workflows.exercises import check_exercise
 
         human = Console(stderr=json_output, highlight=False)
         display = TrainingDisplay(human)

@@ -44,12 +44,12 @@ def train(
     """
     started = time.perf_counter()
     with user_errors():
-        from mlcc_cli.config_loading import check_run_name, load_config
+        from mlcc_cli.config.loading import check_run_name, load_config
 
         loaded = load_config(config, set_ or [])
         check_run_name(name)
-        from mlcc_cli.experiment import run_experiment
-        from mlcc_cli.report import TrainingDisplay, render_result
+        from mlcc_cli.render.training import TrainingDisplay, render_result
+        from mlcc_cli.workflows.train import run_experiment
 
         import_s = time.perf_counter() - started
         human = Console(stderr=json_output, quiet=quiet, highlight=False)
@@ -72,7 +72,7 @@ def train(
         else:
             render_result(human, result, _train_command(config, set_ or []))
         if result.status != "complete":
-            from mlcc_cli.report import render_error
+            from mlcc_cli.render.training import render_error
 
             message = result.message.rstrip(".")
             render_error(stderr_console(), f"{message}. The run so far is in {result.run_dir}.")
@@ -114,8 +114,8 @@ def validate(
     Checks every key and value against the schema and that the data source exists.
     """
     with user_errors():
-        from mlcc_cli.config_loading import load_config
-        from mlcc_cli.sources import locate_data_source
+        from mlcc_cli.config.loading import load_config
+        from mlcc_cli.data.sources import locate_data_source
 
         loaded = load_config(config, set_ or [])
         located = locate_data_source(loaded.config.data.source, loaded.folder)
@@ -138,11 +138,11 @@ def schema(
     For editors' YAML completion; --markdown prints the README's config reference.
     """
     if markdown:
-        from mlcc_cli.schema_docs import config_reference_markdown
+        from mlcc_cli.config.reference import config_reference_markdown
 
         typer.echo(config_reference_markdown(), nl=False)
         return
-    from mlcc_cli.config import ExperimentConfig
+    from mlcc_cli.config.experiment import ExperimentConfig
 
     typer.echo(json.dumps(ExperimentConfig.model_json_schema(), indent=2))
 
@@ -173,8 +173,8 @@ def lr_find(
     RUNS_DIR/NAME-lr-find-…/ with lr_find.json and plots/lr_find.png.
     """
     with user_errors():
-        from mlcc_cli.config_loading import load_config
-        from mlcc_cli.lr_find import check_range, range_test, write_lr_find
+        from mlcc_cli.config.loading import load_config
+        from mlcc_cli.workflows.lr_find import check_range, range_test, write_lr_find
 
         check_range(min_lr, max_lr, steps)  # before loading any data
         loaded = load_config(config, set_ or [])
@@ -183,8 +183,8 @@ def lr_find(
         if json_output:
             typer.echo(json.dumps(result.to_json(), allow_nan=False))
             return
-        from mlcc_cli.report import render_warnings
-        from mlcc_cli.report_compare import render_lr_find
+        from mlcc_cli.render.compare import render_lr_find
+        from mlcc_cli.render.training import render_warnings
 
         render_warnings(stderr_console(), result.warnings)
         render_lr_find(Console(highlight=False), result)

@@ -34,9 +34,9 @@ def predict(
     chosen at the run's evaluation.threshold).
     """
     with user_errors():
-        from mlcc_cli.prediction import predict_rows, read_rows
-        from mlcc_cli.report import render_warnings
-        from mlcc_cli.saved_runs import load_run
+        from mlcc_cli.render.training import render_warnings
+        from mlcc_cli.rundir.saved import load_run
+        from mlcc_cli.workflows.predict import predict_rows, read_rows
 
         saved = load_run(run)
         predictions = predict_rows(saved, read_rows(data_file, "DATA_FILE"))
@@ -112,8 +112,8 @@ def evaluate(
     with user_errors():
         from mlcc_cli.errors import ConfigError
         from mlcc_cli.evaluation import save_plots
-        from mlcc_cli.run_evaluation import SPLIT_CHOICES, evaluate_file, evaluate_split
-        from mlcc_cli.saved_runs import load_run
+        from mlcc_cli.rundir.saved import load_run
+        from mlcc_cli.workflows.evaluate import SPLIT_CHOICES, evaluate_file, evaluate_split
 
         if split not in SPLIT_CHOICES:
             raise ConfigError(
@@ -135,7 +135,7 @@ def evaluate(
         if json_output:
             typer.echo(json.dumps(report.to_json(), allow_nan=False))
         else:
-            from mlcc_cli.report_evaluation import render_evaluation
+            from mlcc_cli.render.evaluation import render_evaluation
 
             render_evaluation(Console(highlight=False), report)
 
@@ -155,7 +155,7 @@ def doctor(run: RunArg, json_output: JsonOption = False) -> None:
         if json_output:
             typer.echo(json.dumps(report.to_json(), allow_nan=False))
             return
-        from mlcc_cli.report_doctor import render_doctor
+        from mlcc_cli.render.doctor import render_doctor
 
         render_doctor(Console(highlight=False), report)
 
@@ -192,13 +192,13 @@ def compare(
     highest accuracy/AUC/F1/R²/average precision.
     """
     with user_errors():
-        from mlcc_cli.comparison import compare_runs
+        from mlcc_cli.workflows.compare import compare_runs
 
         comparison = compare_runs(runs)
         png = None
         if plots and output is not None:
             from mlcc_cli.errors import DataError
-            from mlcc_cli.plots import draw_compared_loss, write_plot_file
+            from mlcc_cli.rundir.plots import draw_compared_loss, write_plot_file
 
             curves = {
                 f"#{i + 1} {run.run_dir.name}": run.validation_loss
@@ -212,7 +212,7 @@ def compare(
         if json_output:
             typer.echo(json.dumps({**comparison.to_json(), "plot": png and str(png)}))
             return
-        from mlcc_cli.report_compare import render_comparison
+        from mlcc_cli.render.compare import render_comparison
 
         console = Console(highlight=False)
         render_comparison(console, comparison)

@@ -79,8 +79,8 @@ def sweep(
     need mlcc installed.
     """
     with user_errors():
-        from mlcc_cli.sweep import run_sweep
-        from mlcc_cli.sweep_files import sweep_json
+        from mlcc_cli.workflows.sweep.files import sweep_json
+        from mlcc_cli.workflows.sweep.run import run_sweep
 
         result = run_sweep(
             config,
@@ -97,7 +97,7 @@ def sweep(
         if json_output:
             typer.echo(json.dumps(sweep_json(result), allow_nan=False))
         else:
-            from mlcc_cli.report_sweep import render_sweep
+            from mlcc_cli.render.sweep import render_sweep
 
             render_sweep(Console(highlight=False), result)
         if result.interrupted:

@@ -36,7 +36,7 @@ from mlcc_cli.doctor.rules_training import (
     underfitting,
     validation_below_training,
 )
-from mlcc_cli.doctor_summary import DOCTOR_FILE
+from mlcc_cli.rundir.doctor_file import DOCTOR_FILE
 
 __all__ = [
     "DOCTOR_FILE",
@@ -114,7 +114,7 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
     from pydantic import ValidationError
 
     from mlcc_cli.errors import DataError
-    from mlcc_cli.saved_runs import require_run_files
+    from mlcc_cli.rundir.saved import require_run_files
 
     require_run_files(run_dir)
     stored_path = run_dir / DOCTOR_FILE

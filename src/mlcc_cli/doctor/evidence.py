@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from mlcc_cli.config import ExperimentConfig
-from mlcc_cli.inspection_stats import summarise_column
-from mlcc_cli.runs import read_model
+from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.data.column_stats import summarise_column
+from mlcc_cli.rundir.files import read_model
 
 SAMPLE_ROWS = 100_000  # rows the input statistics are measured on: enough for quantiles
 

@@ -11,10 +11,10 @@ import re
 
 import numpy as np
 
-from mlcc_cli.diagnostics import dead_relu_findings, gradient_findings
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
 from mlcc_cli.evaluation.classification import precision_recall_of, threshold_row
+from mlcc_cli.training.diagnostics import dead_relu_findings, gradient_findings
 
 BIAS_TOLERANCE = 0.03  # |mean(p) − mean(y)| a calibrated binary model stays within
 THRESHOLD_DISTANCE = 0.15  # the F1-best threshold this far from the configured one ...

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-from mlcc_cli.evaluation._values import json_number
-from mlcc_cli.metrics import json_safe, prediction_bias
+from mlcc_cli.evaluation.metrics import json_safe, prediction_bias
+from mlcc_cli.evaluation.values import json_number
 
 N_BUCKETS = 10
 

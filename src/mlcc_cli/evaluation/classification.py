@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as skm
 
-from mlcc_cli.evaluation._values import json_number, json_numbers
 from mlcc_cli.evaluation.buckets import Bucket, prediction_buckets
-from mlcc_cli.metrics import json_safe, majority_baseline, prediction_bias
+from mlcc_cli.evaluation.metrics import json_safe, majority_baseline, prediction_bias
+from mlcc_cli.evaluation.values import json_number, json_numbers
 
 GRID_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 

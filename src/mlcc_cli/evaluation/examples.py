@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import xlogy
 
-from mlcc_cli.evaluation._values import json_number, plain
+from mlcc_cli.evaluation.values import json_number, plain
 
 DEFAULT_WORST = 10
 

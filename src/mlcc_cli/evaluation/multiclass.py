@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as skm
 
-from mlcc_cli.evaluation._values import json_number
 from mlcc_cli.evaluation.classification import Baseline, ConfusionMatrix
-from mlcc_cli.metrics import json_safe, majority_baseline
+from mlcc_cli.evaluation.metrics import json_safe, majority_baseline
+from mlcc_cli.evaluation.values import json_number
 
 
 @dataclass(frozen=True)

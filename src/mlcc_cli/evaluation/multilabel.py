@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as skm
 
-from mlcc_cli.metrics import json_safe
+from mlcc_cli.evaluation.metrics import json_safe
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ import numpy as np
 from mlcc_cli.evaluation.buckets import RegressionEvaluation, evaluate_regression
 from mlcc_cli.evaluation.classification import BinaryEvaluation, evaluate_binary
 from mlcc_cli.evaluation.examples import WorstExample
+from mlcc_cli.evaluation.metrics import json_safe, task_metrics
 from mlcc_cli.evaluation.multiclass import MulticlassEvaluation, evaluate_multiclass
 from mlcc_cli.evaluation.multilabel import MultilabelEvaluation, evaluate_multilabel
 from mlcc_cli.evaluation.slices import SliceReport
-from mlcc_cli.metrics import json_safe, task_metrics
 
 
 @dataclass
@@ -124,7 +124,7 @@ def evaluation_plots(report: EvaluationReport) -> dict[str, Callable[[Path], Non
     regression: residuals.png; multiclass and multilabel: none yet (the terminal and JSON
     carry the tables).
     """
-    from mlcc_cli import plots
+    from mlcc_cli.rundir import plots
 
     where, details = report.rows_from, report.details
     if isinstance(details, MulticlassEvaluation | MultilabelEvaluation):
@@ -161,7 +161,7 @@ def save_plots(report: EvaluationReport) -> None:
     Sets `plots_dir` and `plot_files`. A folder that cannot be written (read-only run, full
     disk) becomes a warning instead: the numbers are complete without the pictures.
     """
-    from mlcc_cli.plots import write_plot_folder
+    from mlcc_cli.rundir.plots import write_plot_folder
 
     folder = Path(report.run_dir) / "evaluate" / report.name
     drawings = evaluation_plots(report)

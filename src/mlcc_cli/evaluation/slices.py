@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.evaluation.classification import threshold_row
-from mlcc_cli.metrics import (
+from mlcc_cli.evaluation.metrics import (
     binary_metrics,
     json_safe,
     multiclass_metrics,

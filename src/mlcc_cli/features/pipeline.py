@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from pydantic import TypeAdapter
 
-from mlcc_cli.config import FeatureStep
+from mlcc_cli.config.experiment import FeatureStep
 from mlcc_cli.errors import DataError, NotFittedError
 from mlcc_cli.features.base import (
     Transform,

@@ -1,0 +1,157 @@
+"""The data layer: load examples, split them, deal with missing values (labels: `labels.py`).
+
+Loading gives a `Dataset` whose frame index is the row_id (the row's 0-based position in the
+source), so every later stage can point back at the exact row of the file. Details of the
+sources live in `mlcc_cli.datasets` (file reading, built-in datasets, splitting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from mlcc_cli.config.experiment import DataConfig
+from mlcc_cli.data.builtin import LABEL, BuiltinInfo, builtin_catalog, load_builtin
+from mlcc_cli.data.files import check_suffix, list_columns, read_table
+from mlcc_cli.data.labels import (
+    binary_classes,
+    class_balance_warnings,
+    encode_label,
+    encode_label_matrix,
+    label_above,
+    resolve_task,
+    two_valued_label_warnings,
+)
+from mlcc_cli.data.sources import BUILTIN_PREFIX, builtin_name, resolve_source_path
+from mlcc_cli.data.splitting import SPLITS, split_rows
+from mlcc_cli.errors import DataError, did_you_mean
+
+__all__ = [
+    "SPLITS",
+    "BuiltinInfo",
+    "Dataset",
+    "apply_missing_policy",
+    "binary_classes",
+    "builtin_catalog",
+    "class_balance_warnings",
+    "encode_label",
+    "encode_label_matrix",
+    "label_above",
+    "load_dataset",
+    "missing_counts",
+    "read_table",
+    "require_label",
+    "resolve_source_path",
+    "resolve_task",
+    "split_rows",
+    "two_valued_label_warnings",
+]
+
+
+@dataclass
+class Dataset:
+    """Loaded examples: every column including the label; index = row_id in the source."""
+
+    frame: pd.DataFrame
+    label: str
+    source: str  # what to show the user: "builtin:NAME" or the resolved file path
+    warnings: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------ loading
+
+
+def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
+    """Load `data.source` (file or builtin) and check that the label column exists."""
+    warnings: list[str] = []
+    name = builtin_name(data.source)
+    if name is not None:
+        frame = load_builtin(name, data.synthetic, seed)
+        frame.index = pd.RangeIndex(len(frame), name="row_id")
+        source, label = BUILTIN_PREFIX + name, data.label or LABEL
+        if label != LABEL:
+            warnings.append(
+                f"data.label is '{label}', so the builtin's own label column '{LABEL}' stays in "
+                "the data as an ordinary column; list `inputs` to leave it out"
+            )
+    else:
+        check_suffix(Path(data.source))
+        path = resolve_source_path(data.source, config_folder)
+        frame, source = read_table(path), str(path)
+        label = data.label
+    columns = [str(c) for c in frame.columns]
+    if data.labels is not None:  # multi_label: several label columns, each must exist
+        for name in data.labels:
+            _require_column(name, columns, source, "data.labels")
+        label = data.labels[0]
+    label = require_label(label, columns, source)
+    if data.label_above is not None:
+        frame[label] = label_above(frame[label], data.label_above, f"{source}: data.label_above")
+    return Dataset(frame=frame, label=label, source=source, warnings=warnings)
+
+
+def require_label(label: str | None, columns: list[str], source: str) -> str:
+    """The label column's name; DataError if data.label is unset or not among `columns`."""
+    if label is None:
+        raise DataError(
+            f"data.label is not set; name the column to predict, one of: {list_columns(columns)}"
+        )
+    _require_column(label, columns, source, "data.label")
+    return label
+
+
+def _require_column(name: str, columns: list[str], source: str, setting: str) -> None:
+    """DataError naming `setting` unless column `name` is among `columns`."""
+    if name not in columns:
+        raise DataError(
+            f"{setting}: column '{name}' is not in {source}.{did_you_mean(name, columns)}"
+            f" Available columns: {list_columns(columns)}."
+        )
+
+
+# ----------------------------------------------------------------- missing values
+
+
+def missing_counts(frame: pd.DataFrame, columns: list[str]) -> dict[str, int]:
+    """Number of missing values per column, for the columns that have any."""
+    counts = frame[list(dict.fromkeys(columns))].isna().sum()
+    return {str(column): int(count) for column, count in counts.items() if count > 0}
+
+
+def apply_missing_policy(
+    frame: pd.DataFrame, columns: list[str], label: str, policy: str, source: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Apply data.missing to the used columns and label; returns (frame, warnings).
+
+    `error` raises a DataError naming each column; `drop` removes rows missing any of them;
+    `mean` / `median` only drop rows whose label is missing, leaving feature gaps for the
+    feature pipeline to fill from the training split. Row ids (the index) are kept.
+    """
+    if policy not in ("error", "drop", "mean", "median"):
+        raise ValueError(f"unknown missing-value policy {policy!r}")
+    used = list(dict.fromkeys([*columns, label]))
+    counts = missing_counts(frame, used)
+    if not counts:
+        return frame, []
+    if policy == "error":
+        lines = "\n".join(
+            f"  column '{column}': {count} missing" for column, count in counts.items()
+        )
+        raise DataError(
+            f"{source}: missing values in columns the experiment uses:\n{lines}\n"
+            "set data.missing to drop (remove those rows), or mean / median (fill features "
+            "with the training split's statistic)"
+        )
+    dropped_for = used if policy == "drop" else [label]
+    if not any(column in counts for column in dropped_for):
+        return frame, []
+    has_gap = frame[dropped_for].isna().any(axis=1)
+    reason = ", ".join(f"{c}: {counts[c]}" for c in dropped_for if c in counts)
+    what = "missing values" if policy == "drop" else f"a missing label (data.missing={policy})"
+    warning = f"dropped {int(has_gap.sum())} of {len(frame)} rows with {what} ({reason})"
+    return frame.loc[~has_gap], [warning]
+
+
+# ------------------------------------------------------------------------ labels

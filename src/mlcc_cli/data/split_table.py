@@ -1,0 +1,115 @@
+"""The table `mlcc train` learns from, loaded and split: missing-value policy, labels, splits.
+
+Deterministic in the config (seeded), so `mlcc evaluate` and `mlcc inspect` find a run's
+splits again; `in_memory.py` builds the design matrices from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.data.loading import (
+    apply_missing_policy,
+    encode_label,
+    encode_label_matrix,
+    load_dataset,
+    resolve_task,
+    split_rows,
+)
+from mlcc_cli.errors import ConfigError
+from mlcc_cli.features import FeaturePipeline
+
+
+@dataclass
+class SplitTable:
+    """The loaded table after the missing-value policy, its encoded labels and the split."""
+
+    frame: pd.DataFrame
+    y: np.ndarray  # (n_rows,) the encoded label of every row; multilabel (n_rows, n_labels)
+    classes: list[Any] | None
+    task: str  # regression | binary | multiclass | multilabel
+    positions: dict[str, np.ndarray]  # split name -> positions into `frame`
+    label: str  # multilabel: the first of `labels`
+    source: str
+    warnings: list[str]
+    labels: list[str] | None = None  # multilabel: data.labels (their columns left `frame`)
+
+
+def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -> SplitTable:
+    """Load the table, apply the missing-value policy, encode the label and split the rows.
+
+    Deterministic in `config` (seeded), so `mlcc evaluate` finds a run's splits again.
+    """
+    data = config.data
+    dataset = load_dataset(data, folder, config.seed)
+    warnings = list(dataset.warnings)
+    label = dataset.label
+    labels = data.labels or [label]  # multi_label: several 0/1 columns, all left out of inputs
+    present = [str(c) for c in dataset.frame.columns]
+    columns = [c for c in present if c not in labels and (used is None or c in used)]
+    frame, more = apply_missing_policy(
+        dataset.frame, [*columns, *labels[1:]], label, data.missing, dataset.source
+    )
+    warnings += more
+    task = resolve_task(config.model, frame[label])
+    if data.stratify and task in ("regression", "multilabel"):
+        what = "a number (task regression)" if task == "regression" else "several 0/1 columns"
+        raise ConfigError(
+            f"data.stratify keeps class ratios equal across splits, but model.type "
+            f"{config.model.type} here predicts {what}; set data.stratify: false"
+        )
+    classes: list[Any] | None
+    if task == "multilabel":
+        clash = [c for c in config.inputs or [] if c in labels]
+        if clash:
+            raise ConfigError(
+                f"inputs: lists the label column {clash[0]!r} of data.labels, which would leak "
+                "the answer into the features; remove it from inputs"
+            )
+        y_all, classes = encode_label_matrix(frame, labels), None  # (n_rows, n_labels)
+        # The label columns are answers, never features: no step (even one reading every
+        # numeric column) may see them.
+        frame = frame.drop(columns=labels)
+    else:
+        y_all, classes, more = encode_label(
+            frame[label], task, data.label_scale, label, model_type=config.model.type
+        )
+        warnings += more
+    # Independent streams for the split and for training: changing the schedule never
+    # changes which rows land in which split.
+    split_seed, _ = np.random.SeedSequence(config.seed).spawn(2)
+    positions = split_rows(
+        len(frame),
+        data.split,
+        rng=np.random.default_rng(split_seed),
+        shuffle=data.shuffle,
+        stratify_labels=y_all if data.stratify else None,
+    )
+    return SplitTable(
+        frame,
+        y_all,
+        classes,
+        task,
+        positions,
+        label,
+        dataset.source,
+        warnings,
+        labels=data.labels,
+    )
+
+
+def kept_positions(pipeline: FeaturePipeline, index: pd.Index, out: pd.DataFrame) -> np.ndarray:
+    """Positions in `index` (the rows fed to the pipeline) of the rows `out` kept.
+
+    Cleaning steps (filter, drop_duplicates) may drop rows; labels then follow the row index,
+    which every transform keeps.
+    """
+    if not pipeline.drops_rows:
+        return np.arange(len(index))
+    return index.get_indexer(out.index)

@@ -1,0 +1,97 @@
+"""Dividing the examples into training, validation and test sets (as index arrays).
+
+The split works on row positions only, so it is cheap and independent of pandas; the caller
+maps positions back to row ids with `frame.index[positions]`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlcc_cli.config.experiment import SplitConfig
+from mlcc_cli.errors import DataError
+
+SPLITS = ("train", "validation", "test")
+
+
+def split_rows(
+    n_rows: int,
+    split: SplitConfig,
+    *,
+    rng: np.random.Generator,
+    shuffle: bool = True,
+    stratify_labels: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Row positions of each split: validation round(n·validation), test round(n·test), train rest.
+
+    Rows are shuffled with `rng` first (unless `shuffle` is false: then train takes the first
+    rows, test the last). With `stratify_labels`, every class is split by the same fractions,
+    so each split keeps the class ratios (each class's count within one row of its share).
+
+    Returns {"train", "validation", "test"} -> int64 positions in 0..n_rows-1, disjoint and
+    together covering every row.
+    """
+    n_validation, n_test = round(n_rows * split.validation), round(n_rows * split.test)
+    if stratify_labels is None:
+        order = rng.permutation(n_rows) if shuffle else np.arange(n_rows)
+        n_train = n_rows - n_validation - n_test
+        parts = dict(zip(SPLITS, np.split(order, [n_train, n_train + n_validation]), strict=True))
+    else:
+        targets = np.array([n_rows - n_validation - n_test, n_validation, n_test])
+        parts = _stratified_split(np.asarray(stratify_labels), split, targets, rng, shuffle)
+    if len(parts["train"]) == 0:
+        raise DataError(
+            f"data.split leaves no rows for training: {n_rows} rows, "
+            f"{len(parts['validation'])} to validation and {len(parts['test'])} to test; "
+            "use more rows or lower data.split.validation / data.split.test"
+        )
+    return {name: positions.astype(np.int64) for name, positions in parts.items()}
+
+
+def _stratified_split(
+    labels: np.ndarray,
+    split: SplitConfig,
+    targets: np.ndarray,
+    rng: np.random.Generator,
+    shuffle: bool,
+) -> dict[str, np.ndarray]:
+    """Split each class by the fractions, then merge the classes' pieces of every split."""
+    fractions = np.array([split.train, split.validation, split.test])
+    _, class_of_row = np.unique(labels, return_inverse=True)
+    class_sizes = np.bincount(class_of_row)
+    # Group rows by class; the stable sort keeps the shuffled (or file) order inside a class.
+    order = rng.permutation(len(labels)) if shuffle else np.arange(len(labels))
+    order = order[np.argsort(class_of_row[order], kind="stable")]
+    class_of_slot = class_of_row[order]
+    rank = np.arange(len(order)) - np.repeat(np.cumsum(class_sizes) - class_sizes, class_sizes)
+    ends = np.cumsum(_apportion(class_sizes, fractions, targets), axis=1)  # (n_classes, 3)
+    # Within its class, a row's rank says its split: train first, then validation, then test.
+    split_of_slot = (rank >= ends[class_of_slot, 0]).astype(np.int64) + (
+        rank >= ends[class_of_slot, 1]
+    )
+    parts = {name: order[split_of_slot == i] for i, name in enumerate(SPLITS)}
+    # Classes were laid out one after another; mix them (or restore file order).
+    return {
+        name: rng.permutation(rows) if shuffle else np.sort(rows) for name, rows in parts.items()
+    }
+
+
+def _apportion(class_sizes: np.ndarray, fractions: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Rows per (class, split): floor or ceil of class_size·fraction, summing to the class size.
+
+    Largest-remainder rounding per class; the rows still owed go first to the splits that are
+    furthest below their overall target, so the split totals come out as close as possible.
+    """
+    quotas = class_sizes[:, None] * fractions[None, :]  # (n_classes, 3)
+    counts = np.floor(quotas).astype(np.int64)
+    remainders = quotas - counts
+    owed = class_sizes - counts.sum(axis=1)  # 0, 1 or 2 rows per class
+    totals = counts.sum(axis=0)
+    for c in np.argsort(-remainders.max(axis=1), kind="stable"):
+        if owed[c] == 0:
+            continue
+        # Only splits with a fractional share may round up (keeps each count within one row).
+        order = np.lexsort((-remainders[c], totals - targets, remainders[c] <= 0))
+        counts[c, order[: owed[c]]] += 1
+        totals[order[: owed[c]]] += 1
+    return counts

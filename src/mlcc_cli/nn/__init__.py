@@ -1,5 +1,0 @@
-"""Neural networks: activations, layers (init, batch norm, dropout) and the `Mlp` model."""
-
-from mlcc_cli.nn.mlp import Mlp
-
-__all__ = ["Mlp"]

@@ -1,0 +1,114 @@
+"""Terminal rendering of `mlcc compare` and `mlcc lr-find`: tables and plotext charts.
+
+Numbers come from `mlcc_cli.workflows.compare` / `mlcc_cli.workflows.lr_find`; nothing is
+computed here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mlcc_cli.render.training import _number
+
+if TYPE_CHECKING:
+    from mlcc_cli.workflows.compare import Comparison
+    from mlcc_cli.workflows.lr_find import LrFindResult
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return _number(value)
+
+
+def comparison_table(comparison: Comparison) -> Table:
+    """One column per run: differing config keys, then metrics (best in bold green), status."""
+    table = Table(title="Runs compared", show_lines=False)
+    table.add_column("", style="bold")
+    for index, run in enumerate(comparison.runs):
+        table.add_column(f"#{index + 1} {run.run_dir.name}", overflow="fold")
+    for key in comparison.differing_keys:
+        table.add_row(key, *(_cell(run.config.get(key)) for run in comparison.runs))
+    if not comparison.differing_keys:
+        table.add_row(Text("(configs identical)", style="dim"), *([""] * len(comparison.runs)))
+    for split, names in comparison.metric_names.items():
+        table.add_section()
+        for name in names:
+            best = comparison.best.get(split, {}).get(name)
+            cells = []
+            for index, run in enumerate(comparison.runs):
+                text = _cell(run.metrics.get(split, {}).get(name))
+                cells.append(Text(text, style="bold green" if index == best else ""))
+            table.add_row(f"{split}_{name}", *cells)
+    table.add_section()
+    table.add_row("status", *(run.status for run in comparison.runs))
+    table.add_row(
+        "doctor",
+        *(", ".join(k.replace("_", " ") for k in run.doctor) or "—" for run in comparison.runs),
+    )
+    return table
+
+
+def compared_loss_chart(comparison: Comparison, width: int = 72) -> Text | None:
+    """Validation loss per period of every run, overlaid (plotext); None if no run has one."""
+    import plotext
+
+    curves = [
+        (index, [(i + 1, v) for i, v in enumerate(run.validation_loss) if v is not None])
+        for index, run in enumerate(comparison.runs)
+    ]
+    curves = [(index, points) for index, points in curves if points]
+    if not curves:
+        return None
+    plotext.clear_figure()
+    for index, points in curves:
+        xs, ys = zip(*points, strict=True)
+        plotext.plot(list(xs), list(ys), label=f"#{index + 1}", marker="braille")
+    plotext.plotsize(width, 14)
+    plotext.title("validation loss per period")
+    plotext.xlabel("period")
+    plotext.theme("clear")
+    return Text.from_ansi(plotext.build())
+
+
+def render_comparison(console: Console, comparison: Comparison) -> None:
+    """The comparison table, then the overlaid validation-loss curves."""
+    console.print(comparison_table(comparison))
+    chart = compared_loss_chart(comparison)
+    if chart is not None:
+        console.print(chart)
+
+
+def lr_find_chart(result: LrFindResult, width: int = 72) -> Text:
+    """Smoothed training loss vs learning rate, x on a log scale (plotext)."""
+    import plotext
+
+    plotext.clear_figure()
+    plotext.plot(result.learning_rates, result.smoothed_losses, marker="braille")
+    plotext.xscale("log")
+    plotext.plotsize(width, 14)
+    plotext.title("smoothed training loss vs learning rate")
+    plotext.xlabel("learning rate (log)")
+    plotext.theme("clear")
+    return Text.from_ansi(plotext.build())
+
+
+def render_lr_find(console: Console, result: LrFindResult) -> None:
+    """Chart, why the test stopped, and the suggested learning rate as a --set fix."""
+    if len(result.learning_rates) > 1:
+        console.print(lr_find_chart(result))
+    console.print(f"{len(result.learning_rates)} steps; stopped: {result.stop_reason}")
+    if result.suggestion is None:
+        console.print("[yellow]no suggestion[/]: the loss never fell; widen --min-lr/--max-lr")
+    else:
+        console.print(
+            f"suggested learning rate: [bold]{result.suggestion:.3g}[/] (steepest descent of "
+            f"the smoothed loss); try --set optimizer.learning_rate={result.suggestion:.3g}"
+        )
+    console.print(f"plot: {result.plot_path}")

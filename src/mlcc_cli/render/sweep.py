@@ -1,0 +1,80 @@
+"""Terminal rendering of a sweep: points ranked by the primary metric, failures with reasons.
+
+It draws what `mlcc_cli.workflows.sweep.run` returns and never computes numbers itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mlcc_cli.render.training import _number
+
+if TYPE_CHECKING:
+    from mlcc_cli.workflows.sweep.run import SweepResult, SweepSummary
+
+
+def _ranked(result: SweepResult) -> list[SweepSummary]:
+    """Summaries with a value, best first; points without one (all runs failed) last."""
+    scored = [s for s in result.summaries if s.mean is not None]
+    scored.sort(key=lambda s: s.mean, reverse=result.higher_is_better)  # type: ignore[arg-type,return-value]
+    return scored + [s for s in result.summaries if s.mean is None]
+
+
+def sweep_table(result: SweepResult) -> Table:
+    """One row per grid point, sorted by validation METRIC (mean ± std over seeds)."""
+    direction = "higher" if result.higher_is_better else "lower"
+    table = Table(
+        title=f"Sweep {result.sweep_dir.name}: validation {result.metric} ({direction} is better)",
+        title_justify="left",
+    )
+    keys = list(result.rows[0].point.params) if result.rows else []
+    for key in keys:
+        table.add_column(key)
+    repeated = any(s.runs > 1 for s in result.summaries)
+    table.add_column(f"validation {result.metric}", justify="right")
+    if repeated:
+        table.add_column("runs ok", justify="right")
+    table.add_column("doctor")
+    for rank, summary in enumerate(_ranked(result)):
+        value = _number(summary.mean)
+        if repeated and summary.mean is not None:
+            value += f" ± {_number(summary.std)}"
+        cells = [str(summary.params[key]) for key in keys] + [value]
+        if repeated:
+            cells.append(f"{summary.complete}/{summary.runs}")
+        cells.append(_doctor_cell(result, summary))
+        style = "bold green" if rank == 0 and summary.mean is not None else None
+        table.add_row(*cells, style=style)
+    return table
+
+
+def _doctor_cell(result: SweepResult, summary: SweepSummary) -> str:
+    """The doctor's warning kinds over the point's runs, in words ("learning rate too high")."""
+    kinds: list[str] = []
+    for row in result.rows:
+        if row.params == summary.params:
+            kinds.extend(kind for kind in row.doctor if kind not in kinds)
+    return ", ".join(kind.replace("_", " ") for kind in kinds) or "—"
+
+
+def render_sweep(console: Console, result: SweepResult) -> None:
+    """The ranked table, then each run that did not complete with its reason."""
+    console.print(sweep_table(result))
+    for row in result.rows:
+        if row.status == "complete":
+            continue
+        where = ", ".join(f"{k}={v}" for k, v in row.point.params.items())
+        seed = f" seed={row.seed}" if row.point.seed is not None else ""
+        reason = row.message.strip().splitlines()[0] if row.message.strip() else row.status
+        console.print(
+            Text(f"{row.status}: ", style="bold red") + Text(f"{where}{seed}: {reason}"),
+            soft_wrap=True,
+        )
+    reused = sum(row.reused for row in result.rows)
+    if reused:
+        console.print(f"reused {reused} complete run(s) from earlier (--skip-existing)")
+    console.print(f"results: {result.sweep_dir / 'sweep.csv'}", highlight=False)

@@ -1,0 +1,143 @@
+"""A finished run read back: its model, fitted feature pipeline and settings (never pickled).
+
+`mlcc predict` and `mlcc evaluate` start here: model.json names the model, its inputs and the
+fitted state of every feature step; model.npz holds the weights; config.yaml the experiment.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import ValidationError
+
+from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.errors import DataError
+from mlcc_cli.features import FeaturePipeline
+from mlcc_cli.models.registry import MODELS
+from mlcc_cli.rundir.files import read_model
+
+
+@dataclass
+class SavedRun:
+    """Everything needed to score new rows the way the run scored its own splits."""
+
+    run_dir: Path
+    config: ExperimentConfig
+    task: str  # regression | binary | multiclass | multilabel
+    model: Any
+    pipeline: FeaturePipeline
+    inputs: list[str]
+    label: str
+    classes: list[Any] | None
+    threshold: float
+    data_source: str  # resolved path or builtin:NAME, as trained on
+    status: str
+    labels: list[str] | None = None  # multilabel: data.labels, one output each
+
+    def score(self, X: Any) -> np.ndarray:
+        """ŷ (regression) or P(y = classes[1]) (binary) for design matrix X, shape (n,);
+        multiclass: class probabilities, shape (n, n_classes); multilabel: P(label j), shape
+        (n, n_labels)."""
+        from mlcc_cli.training.in_memory import model_scores
+
+        return model_scores(self.model, self.task, X)
+
+
+def _initialize_saved(model: Any, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """Size a fresh model like the saved one, before its weights are copied in.
+
+    coef_ is (n_features,) for the linear models and (n_features, n_classes) for the
+    multiclass ones; other models are sized from model.json's n_features and classes (and an
+    mlp's embedding_columns).
+    """
+    if "coef_" in arrays:
+        model.initialize(*(int(size) for size in arrays["coef_"].shape))
+        return
+    classes = state.get("classes")
+    n_classes = len(classes) if classes else None
+    embedding_columns = state.get("embedding_columns")
+    if embedding_columns:  # an mlp's embedded inputs: their indicator columns in X
+        blocks = {
+            column: (int(start), int(stop)) for column, (start, stop) in embedding_columns.items()
+        }
+        model.initialize(int(state["n_features"]), n_classes, embedding_columns=blocks)
+        return
+    model.initialize(int(state["n_features"]), n_classes)
+
+
+# Files a run needs to be scored again.
+RUN_FILES = ("model.json", "model.npz", "config.yaml", "status.json")
+
+
+def _where(run_dir: Path) -> str:
+    return f"run {run_dir}"
+
+
+def require_run_files(run_dir: Path) -> None:
+    """DataError unless `run_dir` is a run directory holding every file in RUN_FILES."""
+    if not run_dir.is_dir():
+        raise DataError(
+            f"{_where(run_dir)}: no such folder; pass a run directory printed by `mlcc train` "
+            "(e.g. runs/NAME-20260101-120000-abcd)."
+        )
+    if not (run_dir / "model.json").is_file():
+        raise DataError(
+            f"{_where(run_dir)}: has no model.json, so it is not a finished mlcc run; pass a "
+            "run directory printed by `mlcc train`."
+        )
+    missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
+    if missing:
+        raise DataError(
+            f"{_where(run_dir)}: is incomplete ({', '.join(missing)} missing); pass a run "
+            "directory written by `mlcc train`, or train again."
+        )
+
+
+def load_run(run_dir: Path) -> SavedRun:
+    """Read a run directory written by `mlcc train`; DataError if it is not one or is damaged."""
+    require_run_files(run_dir)
+    try:
+        state, arrays = read_model(run_dir)
+        config = ExperimentConfig.model_validate(
+            yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
+        )
+        status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))["status"]
+        model = MODELS[state["model"]["type"]](
+            **{k: v for k, v in state["model"].items() if k != "type"}
+        )
+        if state["model"]["type"] == "mlp":
+            model.task = state["task"]  # the head was chosen from the label when training
+        _initialize_saved(model, state, arrays)
+        stored = {**model.params, **getattr(model, "buffers", {})}
+        for name, array in arrays.items():
+            stored[name][...] = array
+        pipeline = FeaturePipeline.from_state(state["pipeline"])
+    except (OSError, KeyError, TypeError, ValueError, ValidationError, yaml.YAMLError) as error:
+        raise DataError(
+            f"{_where(run_dir)}: cannot be read ({type(error).__name__}: {error}); the run "
+            "directory is incomplete or was written by another mlcc version."
+        ) from None
+    if status == "diverged" or not all(np.isfinite(a).all() for a in arrays.values()):
+        raise DataError(
+            f"{_where(run_dir)}: training diverged, so its weights are not finite numbers; "
+            "train again with a lower optimizer.learning_rate and use that run."
+        )
+    return SavedRun(
+        run_dir=run_dir,
+        config=config,
+        task=state["task"],
+        model=model,
+        pipeline=pipeline,
+        inputs=list(state["inputs"]),
+        label=state["label"],
+        classes=state["classes"],
+        threshold=float(state["threshold"]),
+        data_source=state.get("data_source", config.data.source),
+        status=status,
+        labels=state.get("labels"),
+    )

@@ -1,0 +1,369 @@
+"""Compiled training steps for a CSR design matrix: work per step ∝ the batch's non-zeros.
+
+The maths is exactly the dense kernel's (`kernels.py`; tests compare weights to 1e-10): SGD on
+g_w = scale·Xᵀr + 2λ₂w, g_b = scale·Σr, clipped by global norm, then the L1 soft-threshold
+with τ = η·λ₁. With 2**18 hashed columns and ~40 non-zeros a row, touching every weight each
+step would cost thousands of times the batch's own arithmetic, so only the batch's columns
+are touched, in one of four ways:
+
+- no penalty, no clipping (*walk*): gradients accumulate next to their weights and the step
+  walks the batch's non-zeros again, zeroing each gradient it uses (`_walk_step`);
+- otherwise the batch's distinct columns are listed once (a slot map) and their gradients
+  accumulate in a compact vector that stays in L1; L2 decay and L1 shrinkage of the other
+  weights are applied just in time (`kernels_lazy`): in closed form when a column is next
+  touched, and for all at the end of the call, so the weights returned are exact;
+- the gradient norm still includes 2λ₂w of every untouched weight: with L2 alone, Σ w² over
+  them is a scalar recurrence (each just scales by a = 1 − 2ηλ₂); with L1 + L2 it comes from
+  the O(1)-per-column tracker in `kernels_lazy`;
+- with clipping *and* L2 (an untouched weight's decay then depends on each step's global
+  norm) or with 2ηλ₂ ≥ 1 (it flips signs) there is no exact closed form: the eager path
+  steps every weight every step, O(n_features) per step, X still sparse.
+
+Rows are read in the epoch's order through indptr, never copied, and loaded a few rows ahead.
+Per-column state sits in one working table (weights copied in and out once per call), so the
+random accesses of a non-zero hit one cache line: work[j] = [w, slot, last, death] when lazy,
+[w, slot] otherwise, [w, grad] when walking. Import only when training (numba); numba's cache
+does not see edits in `kernels` / `kernels_lazy`: clear `__pycache__` after changing them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from mlcc_cli.training.kernels.dense import FASTMATH, LINEAR, _example_terms, prefetch
+from mlcc_cli.training.kernels.lazy import (
+    LAST,
+    SLOT,
+    W,
+    catch_up_columns,
+    lazy_tables,
+    retire,
+    shrunk,
+    track,
+    untouched_squares,
+    untrack,
+)
+
+SMALLEST_DECAY = 1e-10  # a = 1 − 2ηλ₂ below this runs the eager path
+# Rows come in a random order, each a few cache misses (indptr, then its indices and values);
+# loading them this many rows ahead overlaps the misses with the arithmetic (an epoch at
+# 2**18 columns, 40 non-zeros a row ran ~3× faster; 4 to 32 all do about as well).
+PREFETCH_ROWS = 8
+STORE, FUSED, APPLY = 0, 1, 2  # what _step_columns does with each gradient
+GRAD = SLOT  # without penalty and clipping, work[:, 1] holds the gradient (see _walk_step)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _prefetch_ahead(data, indices, indptr, y, order, p):
+    """Start loading the row PREFETCH_ROWS positions after p in `order`: its label, indices
+    and values (its indptr entry, asked for PREFETCH_ROWS positions earlier, is in cache)."""
+    n = order.shape[0]
+    if p + 2 * PREFETCH_ROWS < n:
+        prefetch(indptr, order[p + 2 * PREFETCH_ROWS])
+    if p + PREFETCH_ROWS < n:
+        row = order[p + PREFETCH_ROWS]
+        prefetch(y, row)
+        first, end = indptr[row], indptr[row + 1]
+        for q in range(first, end, 64 // indices.itemsize):  # one per 64-byte cache line
+            prefetch(indices, q)
+        for q in range(first, end, 64 // data.itemsize):
+            prefetch(data, q)
+        if end > first:  # the last line, when the row does not start on a line boundary
+            prefetch(indices, end - 1)
+            prefetch(data, end - 1)
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _list_columns(data, indices, indptr, y, order, start, stop, work, touched, batch_grad):
+    """List the distinct columns of rows order[start:stop]; return their count.
+
+    Column j = touched[i] gets work[j, SLOT] = i + 1 (0: not in this batch) and a zeroed
+    gradient entry batch_grad[i]. Loads rows ahead (the first pass over them).
+    """
+    n_touched = 0
+    for p in range(start, stop):
+        _prefetch_ahead(data, indices, indptr, y, order, p)
+        row = order[p]
+        for q in range(indptr[row], indptr[row + 1]):
+            j = indices[q]
+            if work[j, SLOT] == 0.0:
+                touched[n_touched], batch_grad[n_touched] = j, 0.0
+                n_touched += 1
+                work[j, SLOT] = n_touched
+    return n_touched
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _batch_gradient(
+    data, indices, indptr, y, order, start, stop, work, b, model_kind, first_pass, touched,
+    batch_grad, n_touched, t, catching_up, decay, shrink,
+):  # fmt: skip
+    """Add r_i·x_i of rows order[start:stop] to batch_grad; return (probe, Σ r_i, n_touched).
+
+    r_i = ∂loss/∂z before the 1/m (2/m) scale and the probe is finite exactly when the batch
+    loss is, as in the dense kernel. As the batch's first pass it also loads rows ahead and
+    lists each column the first time it sees it (as _list_columns), bringing its weight up
+    to date at step t when `catching_up` (lazy regularisation without the tracker): one pass
+    instead of three.
+    """
+    probe = 0.0
+    grad_b = 0.0
+    for p in range(start, stop):
+        if first_pass:
+            _prefetch_ahead(data, indices, indptr, y, order, p)
+        row = order[p]
+        first, end = indptr[row], indptr[row + 1]
+        z = b
+        for q in range(first, end):
+            j = indices[q]
+            if first_pass and work[j, SLOT] == 0.0:
+                touched[n_touched], batch_grad[n_touched] = j, 0.0
+                n_touched += 1
+                work[j, SLOT] = n_touched
+                if catching_up:
+                    k = t - int(work[j, LAST])
+                    work[j, W] = shrunk(work[j, W], decay[k], shrink[k])
+                    work[j, LAST] = t
+            z += data[q] * work[j, W]
+        example_probe, r = _example_terms(z, y[row], model_kind)
+        probe += example_probe
+        grad_b += r
+        for q in range(first, end):
+            batch_grad[int(work[indices[q], SLOT]) - 1] += r * data[q]
+    return probe / (stop - start), grad_b, n_touched
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _walk_gradient(data, indices, indptr, y, order, start, stop, work, b, model_kind):
+    """_batch_gradient without penalty and clipping: no column list, the gradient goes to
+    work[:, GRAD] (see _walk_step). Returns (probe, Σ r_i)."""
+    probe = 0.0
+    grad_b = 0.0
+    for p in range(start, stop):
+        _prefetch_ahead(data, indices, indptr, y, order, p)
+        row = order[p]
+        first, end = indptr[row], indptr[row + 1]
+        z = b
+        for q in range(first, end):
+            z += data[q] * work[indices[q], W]
+        example_probe, r = _example_terms(z, y[row], model_kind)
+        probe += example_probe
+        grad_b += r
+        for q in range(first, end):
+            work[indices[q], GRAD] += r * data[q]
+    return probe / (stop - start), grad_b
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _walk_step(indices, indptr, order, start, stop, work, step_scale, step_size):
+    """The step without penalty or clipping, walking the batch's non-zeros again; Σ g_j².
+
+    g_j = step_scale·work[j, GRAD], w_j ← w_j − step_size·g_j, then work[j, GRAD] ← 0, so a
+    column met again in the batch adds 0 to the sum and subtracts 0: the same result as one
+    visit, without listing the distinct columns (the fastest path; with a penalty or
+    clipping a second visit would not be a no-op).
+    """
+    squared = 0.0
+    for p in range(start, stop):
+        row = order[p]
+        for q in range(indptr[row], indptr[row + 1]):
+            j = indices[q]
+            g = work[j, GRAD] * step_scale
+            squared += g * g
+            work[j, W] -= step_size * g
+            work[j, GRAD] = 0.0
+    return squared
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _step_columns(
+    touched, n, batch_grad, work, t, step_scale, l2, step_size, threshold, mode, keep_last
+):
+    """The SGD step on the batch's columns touched[:n]; returns (Σ g_j², Σ w_j², Σ w_j'²).
+
+    g_j = step_scale·batch_grad[i] + 2λ₂·w_j for j = touched[i]. STORE keeps g_j in
+    batch_grad[i] (with clipping the step size waits for the norm); APPLY then steps with it;
+    FUSED computes and steps in one pass. A step: w_j' = w_j − step_size·g_j, soft-thresholded
+    by τ; then the column leaves the slot map, and with keep_last is up to date at step t + 1.
+    The sums of squares before (w) and after (w') the step feed the L2-only norm recurrence.
+    """
+    squared = before = after = 0.0
+    for i in range(n):
+        j = touched[i]
+        w = work[j, W]
+        if mode == APPLY:
+            g = batch_grad[i]
+        else:
+            g = batch_grad[i] * step_scale + 2.0 * l2 * w
+            squared += g * g
+        if mode == STORE:
+            batch_grad[i] = g
+            continue
+        before += w * w
+        w -= step_size * g
+        if threshold > 0.0:
+            shrunk_w = abs(w) - threshold
+            w = math.copysign(shrunk_w, w) if shrunk_w > 0.0 else 0.0
+        after += w * w
+        work[j, W] = w
+        work[j, SLOT] = 0.0
+        if keep_last:
+            work[j, LAST] = t + 1
+    return squared, before, after
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _step_every_column(batch_grad, work, step_scale, l2, step_size, threshold, apply):
+    """The eager path: Σ g_j² over every column (apply False), or the SGD step on each.
+
+    g_j = step_scale·batch_grad[slot − 1] + 2λ₂·w_j, the first term 0 outside the batch. The
+    step recomputes g_j from the same inputs rather than storing n_features of them.
+    """
+    squared = 0.0
+    for j in range(work.shape[0]):
+        slot = int(work[j, SLOT])
+        data_grad = batch_grad[slot - 1] if slot > 0 else 0.0
+        g = data_grad * step_scale + 2.0 * l2 * work[j, W]
+        if not apply:
+            squared += g * g
+            continue
+        w = work[j, W] - step_size * g
+        if threshold > 0.0:
+            shrunk_w = abs(w) - threshold
+            w = math.copysign(shrunk_w, w) if shrunk_w > 0.0 else 0.0
+        work[j, W] = w
+        work[j, SLOT] = 0.0
+    return squared
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def csr_linear_family_steps(
+    data,
+    indices,
+    indptr,
+    y,
+    order,
+    coef,
+    intercept,
+    batch_size,
+    first_batch,
+    last_batch,
+    model_kind,
+    optimizer_kind,
+    learning_rate,
+    l1,
+    l2,
+    clip_norm,
+):
+    """`kernels.linear_family_steps` for X given as CSR (data, indices, indptr).
+
+    Runs batches [first_batch, last_batch) of the epoch whose row order is `order`; updates
+    coef/intercept in place (SGD, the only optimizer_kind). clip_norm <= 0: no clipping.
+    Returns (steps, examples, summed pre-clip gradient norms, diverged, bad loss probe or NaN).
+    Column lists are int32: fewer than 2**31 columns and steps per call.
+    """
+    n_rows, n_features = y.shape[0], coef.shape[0]
+    n_steps = last_batch - first_batch
+    rate = 2.0 * learning_rate * l2  # 1 − a
+    threshold = learning_rate * l1  # τ
+    eager = l2 > 0.0 and (clip_norm > 0.0 or 1.0 - rate < SMALLEST_DECAY)
+    lazy = not eager and (l1 > 0.0 or l2 > 0.0)
+    l2_only = lazy and l1 == 0.0 and l2 > 0.0
+    tracking = lazy and l1 > 0.0 and l2 > 0.0  # the frame tracker of kernels_lazy
+    clipping = clip_norm > 0.0
+    walk = not (lazy or eager or clipping)
+    scale = 2.0 if model_kind == LINEAR else 1.0
+    # [w, slot, last, death] per column (kernels_lazy), [w, slot], or [w, grad] when walking
+    work = np.zeros((n_features, 4 if lazy else 2))
+    squares = 0.0  # L2 only: Σ w² over every weight, up to date or not
+    for j in range(n_features):  # a loop: slice assignment compiles a costly error message
+        work[j, W] = coef[j]
+        squares += coef[j] * coef[j]
+    listed = 0 if walk else n_features
+    touched = np.empty(listed, dtype=np.int32)  # the batch's distinct columns
+    batch_grad = np.empty(listed)  # their data gradients (first n_touched entries)
+    every_column = np.arange(n_features if lazy else 0, dtype=np.int32)
+    decay, shrink = lazy_tables(n_steps if lazy else 1, rate, threshold)
+    c = threshold / rate if tracking else 0.0
+    sums = np.zeros(4)
+    links = np.full((n_features if tracking else 0, 2), -1, dtype=np.int32)
+    head = np.full(n_steps if tracking else 0, -1, dtype=np.int32)
+    if tracking:
+        track(every_column, n_features, 0, work, c, decay, shrink, sums, links, head)
+    norm_sum = 0.0
+    examples = 0
+    diverged, bad_loss = False, math.nan
+    t = 0
+    while t < n_steps:
+        start = (first_batch + t) * batch_size
+        stop = min(start + batch_size, n_rows)
+        m = stop - start
+        n_touched = 0
+        if tracking:  # the touched columns leave the tracker's sums, then catch up
+            retire(t, work, c, decay, sums, links, head)
+            n_touched = _list_columns(
+                data, indices, indptr, y, order, start, stop, work, touched, batch_grad
+            )
+            untrack(touched, n_touched, t, work, c, decay, sums, links, head)
+            catch_up_columns(touched, n_touched, t, work, decay, shrink)
+        if walk:
+            probe, grad_b = _walk_gradient(
+                data, indices, indptr, y, order, start, stop, work, intercept[0], model_kind
+            )
+        else:
+            probe, grad_b, n_touched = _batch_gradient(
+                data, indices, indptr, y, order, start, stop, work, intercept[0], model_kind,
+                not tracking, touched, batch_grad, n_touched, t, lazy and not tracking, decay,
+                shrink,
+            )  # fmt: skip
+        if not math.isfinite(probe):
+            diverged, bad_loss = True, probe
+            break
+        step_scale = scale / m
+        grad_b *= step_scale
+        squared = grad_b * grad_b
+        step_size = learning_rate
+        if walk:
+            squared += _walk_step(indices, indptr, order, start, stop, work, step_scale, step_size)
+        elif eager:
+            squared += _step_every_column(
+                batch_grad, work, step_scale, l2, step_size, threshold, False
+            )
+        else:
+            batch_squared, before, after = _step_columns(
+                touched, n_touched, batch_grad, work, t, step_scale, l2, step_size, threshold,
+                STORE if clipping else FUSED, lazy,
+            )  # fmt: skip
+            squared += batch_squared
+        # The L2 gradient 2λ₂w of the weights this batch does not touch: with L2 only each
+        # of them just scales by a per step, so Σ w² over them is a scalar recurrence.
+        if l2_only:
+            untouched = max(squares - before, 0.0)
+            squared += 4.0 * l2 * l2 * untouched
+            squares = decay[1] * decay[1] * untouched + after
+        elif tracking:
+            squared += 4.0 * l2 * l2 * untouched_squares(t, c, decay, sums)
+        norm = math.sqrt(squared)
+        norm_sum += norm
+        if clipping and norm > clip_norm and math.isfinite(norm):
+            step_size = learning_rate * (clip_norm / norm)
+        if eager:
+            _step_every_column(batch_grad, work, step_scale, l2, step_size, threshold, True)
+        elif clipping:
+            _step_columns(
+                touched, n_touched, batch_grad, work, t, step_scale, l2, step_size, threshold,
+                APPLY, lazy,
+            )  # fmt: skip
+        if tracking:
+            track(touched, n_touched, t + 1, work, c, decay, shrink, sums, links, head)
+        intercept[0] -= step_size * grad_b
+        examples += m
+        t += 1
+    if lazy:  # every weight up to date at the steps done, so the caller sees exact weights
+        catch_up_columns(every_column, n_features, t, work, decay, shrink)
+    for j in range(n_features):
+        coef[j] = work[j, W]
+    return t, examples, norm_sum, diverged, bad_loss

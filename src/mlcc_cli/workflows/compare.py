@@ -1,0 +1,216 @@
+"""Runs side by side: which config keys differ, and which run scores best on each metric.
+
+`mlcc compare` reads only the plain files of each run directory (config.yaml, metrics.json,
+history.csv, status.json), so it needs no numpy and never loads a model. A folder that holds
+run directories (a sweep folder) stands for all of its runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlcc_cli.errors import DataError
+from mlcc_cli.rundir.doctor_file import stored_warning_kinds
+
+# Direction of "better" per metric name; metrics missing here are shown but never ranked.
+LOWER_IS_BETTER = frozenset({"loss", "rmse", "mae", "log_loss", "mse"})
+HIGHER_IS_BETTER = frozenset(
+    {"accuracy", "auc", "f1", "macro_f1", "r2", "average_precision", "precision", "recall"}
+)
+# prediction_bias is best nearest zero, so it is ranked on its absolute value.
+ABS_LOWER_IS_BETTER = frozenset({"prediction_bias"})
+SPLITS = ("validation", "train")
+
+
+@dataclass
+class ComparedRun:
+    """One run directory read back: flattened config, metrics, loss history, status."""
+
+    run_dir: Path
+    config: dict[str, Any]  # dotted key → scalar
+    metrics: dict[str, dict[str, Any]]  # split → metric → value
+    validation_loss: list[float | None]  # per period, from history.csv
+    status: str
+    doctor: list[str] = field(default_factory=list)  # kinds of the doctor's warnings
+
+
+@dataclass
+class Comparison:
+    """Runs, the config keys whose values differ, and the best run per metric.
+
+    Attributes
+    ----------
+    differing_keys : dotted config keys (name excluded) whose values are not all equal.
+    best : split → metric → index into `runs` of the best run (ties: the first).
+    """
+
+    runs: list[ComparedRun]
+    differing_keys: list[str]
+    metric_names: dict[str, list[str]] = field(default_factory=dict)  # split → names
+    best: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The one object `mlcc compare --json` prints."""
+        return {
+            "runs": [
+                {
+                    "run_dir": str(run.run_dir),
+                    "status": run.status,
+                    "doctor": run.doctor,
+                    "config": {key: run.config.get(key) for key in self.differing_keys},
+                    "metrics": {
+                        split: {
+                            name: _finite(run.metrics.get(split, {}).get(name)) for name in names
+                        }
+                        for split, names in self.metric_names.items()
+                    },
+                }
+                for run in self.runs
+            ],
+            "differing_keys": self.differing_keys,
+            "best": {
+                split: {name: str(self.runs[index].run_dir) for name, index in ranked.items()}
+                for split, ranked in self.best.items()
+            },
+        }
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN/Infinity: such values become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings and lists as dotted keys: {"a": {"b": [1]}} → {"a.b.0": 1}."""
+    if isinstance(value, dict):
+        items = [(str(key), item) for key, item in value.items()]
+    elif isinstance(value, list):
+        items = [(str(index), item) for index, item in enumerate(value)]
+    else:
+        return {prefix: value}
+    flat: dict[str, Any] = {}
+    if not items and prefix:
+        flat[prefix] = value  # keep an empty list/dict visible as a value
+    for key, item in items:
+        flat.update(flatten(item, f"{prefix}.{key}" if prefix else key))
+    return flat
+
+
+def _is_run_dir(path: Path) -> bool:
+    return (path / "config.yaml").is_file() and (path / "metrics.json").is_file()
+
+
+def expand_runs(paths: list[Path]) -> list[Path]:
+    """Run directories named directly, plus the runs inside any folder of runs (a sweep)."""
+    found: list[Path] = []
+    for path in paths:
+        if _is_run_dir(path):
+            found.append(path)
+            continue
+        if not path.is_dir():
+            raise DataError(f"{path}: no such run directory.")
+        inner = sorted(child for child in path.iterdir() if child.is_dir() and _is_run_dir(child))
+        if not inner:
+            raise DataError(
+                f"{path}: not a run directory (no config.yaml and metrics.json) and holds no "
+                "runs; pass a folder printed by `mlcc train` or `mlcc sweep`."
+            )
+        found.extend(inner)
+    if not found:
+        raise DataError("compare: pass at least one run directory.")
+    return found
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise DataError(f"{path}: cannot read ({error}).") from None
+
+
+def _validation_loss(path: Path) -> list[float | None]:
+    if not path.is_file():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    losses: list[float | None] = []
+    for row in rows:
+        cell = row.get("validation_loss") or ""
+        try:
+            losses.append(float(cell))
+        except ValueError:
+            losses.append(None)
+    return losses
+
+
+def read_run(run_dir: Path) -> ComparedRun:
+    """Read the plain files of one run directory."""
+    try:
+        config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise DataError(f"{run_dir / 'config.yaml'}: cannot read ({error}).") from None
+    status_path = run_dir / "status.json"
+    status = (
+        _read_json(status_path).get("status", "unknown") if status_path.is_file() else "unknown"
+    )
+    return ComparedRun(
+        run_dir=run_dir,
+        config=flatten(config),
+        metrics=_read_json(run_dir / "metrics.json"),
+        validation_loss=_validation_loss(run_dir / "history.csv"),
+        status=str(status),
+        doctor=stored_warning_kinds(run_dir),
+    )
+
+
+def _rank_key(name: str, value: float) -> float | None:
+    """A number where smaller is better, or None for metrics with no direction."""
+    if name in LOWER_IS_BETTER:
+        return value
+    if name in HIGHER_IS_BETTER:
+        return -value
+    if name in ABS_LOWER_IS_BETTER:
+        return abs(value)
+    return None
+
+
+def compare_runs(paths: list[Path]) -> Comparison:
+    """Read the runs (sweep folders expanded), find differing keys and the best per metric."""
+    runs = [read_run(path) for path in expand_runs(paths)]
+    keys = sorted({key for run in runs for key in run.config} - {"name"})
+    # A key missing from one run differs from one present (the sentinel never equals a value).
+    missing = object()
+    differing = [
+        key for key in keys if len({repr(run.config.get(key, missing)) for run in runs}) > 1
+    ]
+    comparison = Comparison(runs=runs, differing_keys=differing)
+    for split in SPLITS:
+        names: list[str] = []
+        for run in runs:
+            for name, value in run.metrics.get(split, {}).items():
+                if isinstance(value, int | float) and name not in names:
+                    names.append(name)
+        if not names:
+            continue
+        comparison.metric_names[split] = names
+        comparison.best[split] = {}
+        for name in names:
+            scored = [
+                (key, index)
+                for index, run in enumerate(runs)
+                if isinstance(value := run.metrics.get(split, {}).get(name), int | float)
+                and math.isfinite(value)
+                and (key := _rank_key(name, float(value))) is not None
+            ]
+            if scored:
+                comparison.best[split][name] = min(scored)[1]
+    return comparison

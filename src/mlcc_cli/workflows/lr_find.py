@@ -1,0 +1,226 @@
+"""The learning-rate range test (Smith 2017, "Cyclical Learning Rates"; fast.ai's lr_find).
+
+Train briefly from fresh weights, raising the learning rate geometrically at every step from
+`min_lr` to `max_lr`:  η_k = min_lr · (max_lr / min_lr)^(k / (steps − 1)),  k = 0 … steps−1.
+The batch loss is smoothed with a bias-corrected exponential moving average
+(s_k = β·s_{k−1} + (1 − β)·loss_k, reported as s_k / (1 − β^(k+1)), β = 0.98 as in fast.ai).
+The test stops early once the smoothed loss exceeds 4× its best value or a batch loss is not
+finite: the rate is then far too high. The suggestion is the rate where the smoothed loss
+falls fastest, i.e. the minimum of d(smoothed loss)/d(log₁₀ η) over the steps after the
+first 10% (where the average still rests on a few noisy batches) and before the blow-up:
+large enough to learn quickly, still well below where training blows up.
+
+As in fast.ai, loss_k is measured on batch k before its update, so it reflects the rates up
+to η_{k−1}; the one-step lag is negligible on a geometric grid of ~100 steps.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mlcc_cli.config.loading import LoadedConfig, resolved_yaml
+from mlcc_cli.errors import ConfigError, DataError
+from mlcc_cli.optim.optimizers import build_optimizer
+from mlcc_cli.optim.schedules import LearningRateSchedule
+from mlcc_cli.rundir.files import run_dir_name
+from mlcc_cli.training.in_memory import build_initial_model, prepare_design
+from mlcc_cli.training.loop import _as_arrays
+from mlcc_cli.training.schedule import plan_schedule
+from mlcc_cli.workflows.train import referenced_columns
+
+SMOOTHING = 0.98  # β of the moving average (fast.ai's value)
+DIVERGENCE_FACTOR = 4.0  # stop once the smoothed loss exceeds this multiple of its best
+# Share of the first steps left out of the suggestion: there the moving average rests on a
+# handful of batches and its noise looks like steep descent (fast.ai's skip_start).
+SKIP_START = 0.1
+
+
+@dataclass
+class LrFindResult:
+    """The range test's curve and suggestion.
+
+    Attributes
+    ----------
+    learning_rates, losses, smoothed_losses : one entry per step taken, shape (n_steps,).
+    suggestion : the learning rate of steepest descent, or None if the loss never fell.
+    stop_reason : why the test ended ("reached max_lr", "loss exceeded 4× its best", ...).
+    """
+
+    learning_rates: list[float]
+    losses: list[float]
+    smoothed_losses: list[float]
+    suggestion: float | None
+    stop_reason: str
+    min_lr: float
+    max_lr: float
+    steps: int
+    loss_name: str = "loss"
+    folder: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def plot_path(self) -> Path | None:
+        return None if self.folder is None else self.folder / "plots" / "lr_find.png"
+
+    def to_json(self) -> dict[str, Any]:
+        """The one object `mlcc lr-find --json` prints (non-finite losses become null)."""
+        points = [
+            {"learning_rate": rate, "loss": _finite(loss), "smoothed_loss": _finite(smooth)}
+            for rate, loss, smooth in zip(
+                self.learning_rates, self.losses, self.smoothed_losses, strict=True
+            )
+        ]
+        return {
+            "run_dir": None if self.folder is None else str(self.folder),
+            "plot": None if self.plot_path is None else str(self.plot_path),
+            "suggestion": self.suggestion,
+            "stop_reason": self.stop_reason,
+            "min_lr": self.min_lr,
+            "max_lr": self.max_lr,
+            "steps": self.steps,
+            "points": points,
+            "warnings": self.warnings,
+        }
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def learning_rate_grid(min_lr: float, max_lr: float, steps: int) -> np.ndarray:
+    """η_k = min_lr · (max_lr / min_lr)^(k / (steps − 1)), shape (steps,)."""
+    return np.geomspace(min_lr, max_lr, steps)
+
+
+def steepest_descent(learning_rates: np.ndarray, smoothed: np.ndarray) -> float | None:
+    """The rate where d(smoothed)/d(log₁₀ η) is most negative; None if the loss never falls."""
+    if len(smoothed) < 3:
+        return None
+    slope = np.gradient(smoothed, np.log10(learning_rates))  # (n,)
+    index = int(np.argmin(slope))
+    return float(learning_rates[index]) if slope[index] < 0 else None
+
+
+def check_range(min_lr: float, max_lr: float, steps: int) -> None:
+    """Reject a range the test cannot sweep (ConfigError, exit 2)."""
+    if not (math.isfinite(min_lr) and min_lr > 0):
+        raise ConfigError(f"--min-lr: {min_lr:g} must be a positive number")
+    if not (math.isfinite(max_lr) and max_lr > min_lr):
+        raise ConfigError(f"--max-lr: {max_lr:g} must be greater than --min-lr {min_lr:g}")
+    if steps < 3:
+        raise ConfigError(f"--steps: {steps} is too few; the test needs at least 3 (try 100)")
+
+
+def range_test(
+    loaded: LoadedConfig, min_lr: float = 1e-6, max_lr: float = 10.0, steps: int = 100
+) -> LrFindResult:
+    """Run the range test on the config's training split, model and optimizer (no files)."""
+    check_range(min_lr, max_lr, steps)
+    config = loaded.config
+    if config.data.streaming:
+        raise ConfigError("lr-find reads the data in memory; set data.streaming: false")
+    prepared = prepare_design(config, loaded.folder, referenced_columns(config), for_doctor=False)
+    X, y = _as_arrays(prepared.X["train"], prepared.y["train"], "training")
+    model = build_initial_model(config, prepared)
+    if model.n_features_in_ is None:
+        model.initialize(X.shape[1])
+    model.validate_targets(y)
+    optimizer = build_optimizer(config.optimizer)
+    # The test sets η itself each step: the config's decay or warm-up would distort the grid.
+    optimizer.schedule = LearningRateSchedule()
+    training = config.training
+    batch_size = plan_schedule(
+        X.shape[0], training.batch_size, training.epochs, training.steps, training.periods
+    ).batch_size
+    # Same seed stream as training's shuffle, so the test sees batches like a real run's.
+    _, train_seed = np.random.SeedSequence(config.seed).spawn(2)
+    rng = np.random.default_rng(train_seed)
+
+    grid = learning_rate_grid(min_lr, max_lr, steps)
+    rates: list[float] = []
+    losses: list[float] = []
+    smoothed: list[float] = []
+    average, best = 0.0, math.inf
+    order, cursor = rng.permutation(X.shape[0]), 0
+    stop_reason = f"reached --max-lr {max_lr:g}"
+    for k, rate in enumerate(grid):
+        if cursor >= X.shape[0]:  # a new epoch: reshuffle
+            order, cursor = rng.permutation(X.shape[0]), 0
+        rows = order[cursor : cursor + batch_size]
+        cursor += batch_size
+        loss, grads = model.loss_and_gradients(X[rows], y[rows])
+        rates.append(float(rate))
+        losses.append(float(loss))
+        if not math.isfinite(loss):
+            smoothed.append(math.inf)
+            stop_reason = f"batch loss not finite at learning rate {rate:.3g}"
+            break
+        average = SMOOTHING * average + (1 - SMOOTHING) * loss
+        smooth = average / (1 - SMOOTHING ** (k + 1))  # bias correction of the zero start
+        smoothed.append(smooth)
+        if smooth > DIVERGENCE_FACTOR * best:
+            stop_reason = f"loss exceeded {DIVERGENCE_FACTOR:g}× its best at {rate:.3g}"
+            break
+        best = min(best, smooth)
+        optimizer.learning_rate = float(rate)
+        optimizer.step(model.params, grads)
+        if model.l1 > 0:
+            optimizer.proximal_l1(model.params, model.l1_names, model.l1)
+    # The last point of a stopped test is the blow-up itself: keep it in the curve, but
+    # look for the steepest descent only before it.
+    usable = len(smoothed) - (0 if stop_reason.startswith("reached") else 1)
+    first = max(1, int(SKIP_START * steps))
+    suggestion = steepest_descent(np.array(rates[first:usable]), np.array(smoothed[first:usable]))
+    return LrFindResult(
+        learning_rates=rates,
+        losses=losses,
+        smoothed_losses=smoothed,
+        suggestion=suggestion,
+        stop_reason=stop_reason,
+        min_lr=min_lr,
+        max_lr=max_lr,
+        steps=steps,
+        warnings=list(prepared.warnings),
+    )
+
+
+def write_lr_find(result: LrFindResult, loaded: LoadedConfig, runs_dir: Path) -> Path:
+    """Write `RUNS_DIR/NAME-lr-find-…/` (config.yaml, lr_find.json, plots/lr_find.png)
+    atomically: staged in a hidden folder, renamed into place once complete."""
+    from mlcc_cli.rundir.plots import draw_lr_find
+
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataError(f"--runs-dir {runs_dir}: cannot create the folder ({error}).") from None
+    name = f"{loaded.config.name}-lr-find"
+    final = runs_dir / run_dir_name(name, datetime.now())
+    staging = runs_dir / f".{final.name}.partial"
+    try:
+        (staging / "plots").mkdir(parents=True)
+        (staging / "config.yaml").write_text(resolved_yaml(loaded.config), encoding="utf-8")
+        result.folder = final  # paths in lr_find.json name the final folder
+        payload = json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n"
+        (staging / "lr_find.json").write_text(payload, encoding="utf-8")
+        finite = [i for i, s in enumerate(result.smoothed_losses) if math.isfinite(s)]
+        draw_lr_find(
+            staging / "plots" / "lr_find.png",
+            [result.learning_rates[i] for i in finite],
+            [result.smoothed_losses[i] for i in finite],
+            result.suggestion,
+        )
+        os.replace(staging, final)
+    except BaseException:
+        result.folder = None
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
