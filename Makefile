@@ -20,6 +20,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 
 # The crash course's California CSVs for tests come from ../shared/datasets when present
 # (never committed); tests that need them skip without a mirror.
@@ -31,7 +32,7 @@ test: lint
 
 # Rewrite the README's config reference from the schema (everything below the marker).
 docs: $(STAMP)
-	$(BIN)/python -c "import pathlib; from mlcc_cli.schema_docs import config_reference_markdown; \
+	$(BIN)/python -c "import pathlib; from mlcc_cli.config.reference import config_reference_markdown; \
 	readme = pathlib.Path('README.md'); marker = '<!-- config-reference: generated below this line -->'; \
 	head = readme.read_text().split(marker)[0]; \
 	readme.write_text(head + marker + '\n\n' + config_reference_markdown())"

@@ -55,9 +55,9 @@ def _peak_bytes(reset: bool) -> tuple[int, str]:
 
 def _train_once(X: np.ndarray, y: np.ndarray, engine: str) -> None:
     """One epoch of logistic regression with `train`, one period (its loss pass included)."""
-    from mlcc_cli.config.experiment import TrainingConfig
+    from mlcc_cli.config.training import TrainingConfig
     from mlcc_cli.models.linear import LogisticRegression
-    from mlcc_cli.optim.optimizers import SGD
+    from mlcc_cli.optim.sgd import SGD
     from mlcc_cli.training.loop import train
 
     config = TrainingConfig(batch_size=BATCH, epochs=1, periods=1, engine=engine)

@@ -19,10 +19,10 @@ import numpy as np
 from bench_table import Row, best_of, progress
 from bench_training import resolve_variant
 
-from mlcc_cli.training.engine import EpochRunner, choose_engine
 from mlcc_cli.models.multiclass import OneVsAll, Softmax
 from mlcc_cli.models.nn import Mlp
-from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.optim.sgd import SGD
+from mlcc_cli.training.engine import EpochRunner, choose_engine
 
 FULL_ROWS, QUICK_ROWS = 500_000, 20_000
 FEATURES, CLASSES, BATCH, HIDDEN = 64, 10, 128, (64, 32)

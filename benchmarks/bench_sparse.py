@@ -29,9 +29,9 @@ from bench_table import MB, Row, best_of, progress
 from bench_training import _engine_label, resolve_variant
 from scipy import sparse
 
-from mlcc_cli.training.engine import EpochRunner, matrix_bytes
 from mlcc_cli.models.linear import LogisticRegression
-from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.optim.sgd import SGD
+from mlcc_cli.training.engine import EpochRunner, matrix_bytes
 
 FULL_ROWS, QUICK_ROWS = 1_000_000, 20_000
 BUCKETS, PER_ROW, BATCH, LEARNING_RATE = 2**18, 40, 128, 0.01
@@ -128,7 +128,7 @@ def epoch_rows(data: SparseData, repeat: int) -> list[Row]:
 
 def measure_memory(rows: int) -> dict[str, Any]:
     """Child process: build the CSR matrix, warm up, train one epoch; growth and peaks."""
-    from mlcc_cli.config.experiment import TrainingConfig
+    from mlcc_cli.config.training import TrainingConfig
     from mlcc_cli.training.loop import train
 
     data = make_sparse_data(rows)

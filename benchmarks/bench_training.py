@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from bench_table import Row, best_of, progress
 
-from mlcc_cli.training.engine import EpochRunner, choose_engine, resolve_shuffle
 from mlcc_cli.models.registry import MODELS
-from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.optim.sgd import SGD
+from mlcc_cli.training.engine import EpochRunner, choose_engine, resolve_shuffle
 
 LEARNING_RATE = 0.01
 KINDS = ("logistic", "linear")

@@ -12,10 +12,11 @@ import pytest
 from pydantic import TypeAdapter
 from sklearn.preprocessing import KBinsDiscretizer
 
-from mlcc_cli.config.experiment import FeatureStep
+from mlcc_cli.config.features import FeatureStep
 from mlcc_cli.errors import DataError
-from mlcc_cli.features.binning import Bucketize, TimeBucket
+from mlcc_cli.features.binning import Bucketize
 from mlcc_cli.features.pipeline import build_transform
+from mlcc_cli.features.time_buckets import TimeBucket
 
 STEP = TypeAdapter(FeatureStep)
 

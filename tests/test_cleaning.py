@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pydantic import TypeAdapter
 
-from mlcc_cli.config.experiment import FeatureStep
+from mlcc_cli.config.features import FeatureStep
 from mlcc_cli.errors import DataError
 from mlcc_cli.features.cleaning import DropDuplicates, Filter
 from mlcc_cli.features.pipeline import build_transform

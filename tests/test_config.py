@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlcc_cli.config.experiment import (
-    ExperimentConfig,
-    FeatureStep,
-    ModelConfig,
-    OptimizerConfig,
-    union_tags,
-)
-from mlcc_cli.config.loading import apply_override, check_run_name, load_config, resolved_yaml
+from mlcc_cli.config.base import union_tags
+from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.config.features import FeatureStep
+from mlcc_cli.config.loading import check_run_name, load_config, resolved_yaml
+from mlcc_cli.config.models import ModelConfig
+from mlcc_cli.config.optimizers import OptimizerConfig
+from mlcc_cli.config.overrides import apply_override
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.training.loop import plan_schedule
 

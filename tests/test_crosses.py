@@ -13,8 +13,9 @@ import pytest
 from sklearn.preprocessing import PolynomialFeatures
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.features.crosses import Cross, Polynomial, polynomial_names
+from mlcc_cli.features.crosses import Cross
 from mlcc_cli.features.indicators import categorical, indicator_block, indicator_names
+from mlcc_cli.features.polynomial import Polynomial, polynomial_names
 
 
 def _buckets(codes: list[int], n: int, prefix: str = "bucket_") -> pd.Series:

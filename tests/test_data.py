@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn import datasets as sklearn_datasets
 
-from mlcc_cli.config.experiment import DataConfig, SplitConfig, SyntheticConfig
+from mlcc_cli.config.data import DataConfig, SplitConfig, SyntheticConfig
 from mlcc_cli.data.loading import (
     Dataset,
     apply_missing_policy,
@@ -441,7 +441,7 @@ def test_gaps_only_in_unused_columns_change_nothing(policy):
 
 
 def test_linear_label_is_scaled():
-    y, classes, warnings = encode_label(pd.Series([100, 250, 400]), "linear", 0.001, "price")
+    y, classes, warnings = encode_label(pd.Series([100, 250, 400]), "regression", 0.001, "price")
     np.testing.assert_allclose(y, [0.1, 0.25, 0.4])
     assert y.dtype == np.float64
     assert classes is None
@@ -450,11 +450,11 @@ def test_linear_label_is_scaled():
 
 def test_linear_label_must_be_numeric():
     with pytest.raises(DataError, match=r"'ocean'.*'NEAR BAY'.*predicts a number"):
-        encode_label(pd.Series(["NEAR BAY", "INLAND"]), "linear", 1.0, "ocean")
+        encode_label(pd.Series(["NEAR BAY", "INLAND"]), "regression", 1.0, "ocean")
 
 
 def test_linear_label_with_two_values_suggests_logistic():
-    _, _, warnings = encode_label(pd.Series([0, 1, 1]), "linear", 1.0, "spam")
+    _, _, warnings = encode_label(pd.Series([0, 1, 1]), "regression", 1.0, "spam")
     assert "model.type: logistic" in warnings[0]
 
 
@@ -467,7 +467,7 @@ def test_linear_label_with_two_values_suggests_logistic():
     ],
 )
 def test_logistic_zero_one_labels_are_used_as_is(values, classes):
-    y, got_classes, warnings = encode_label(pd.Series(values), "logistic", 1000.0, "spam")
+    y, got_classes, warnings = encode_label(pd.Series(values), "binary", 1000.0, "spam")
     np.testing.assert_array_equal(y, [0.0, 1.0, 1.0, 0.0])
     assert y.dtype == np.float64
     assert got_classes == classes
@@ -483,7 +483,7 @@ def test_logistic_zero_one_labels_are_used_as_is(values, classes):
     ],
 )
 def test_logistic_other_two_values_map_in_ascending_order(values, classes, mapping):
-    y, got_classes, warnings = encode_label(pd.Series(values), "logistic", 1.0, "diagnosis")
+    y, got_classes, warnings = encode_label(pd.Series(values), "binary", 1.0, "diagnosis")
     np.testing.assert_array_equal(y, [1.0, 0.0, 0.0, 1.0])
     assert got_classes == classes
     assert warnings[0].startswith(mapping)
@@ -491,12 +491,12 @@ def test_logistic_other_two_values_map_in_ascending_order(values, classes, mappi
 
 def test_logistic_with_one_class_is_a_data_error():
     with pytest.raises(DataError, match=r"only one class.*two classes"):
-        encode_label(pd.Series([1, 1, 1]), "logistic", 1.0, "spam")
+        encode_label(pd.Series([1, 1, 1]), "binary", 1.0, "spam")
 
 
 def test_logistic_with_many_values_is_a_data_error():
     with pytest.raises(DataError) as error:
-        encode_label(pd.Series([1, 2, 3, 4, 5, 6, 7]), "logistic", 1.0, "rating")
+        encode_label(pd.Series([1, 2, 3, 4, 5, 6, 7]), "binary", 1.0, "rating")
     message = str(error.value)
     assert "7 distinct values (1, 2, 3, 4, 5, ...)" in message
     assert "Multiclass models come later" in message
@@ -504,14 +504,14 @@ def test_logistic_with_many_values_is_a_data_error():
 
 
 def test_logistic_warns_about_class_imbalance():
-    _, _, warnings = encode_label(pd.Series([0] * 95 + [1] * 5), "logistic", 1.0, "fraud")
+    _, _, warnings = encode_label(pd.Series([0] * 95 + [1] * 5), "binary", 1.0, "fraud")
     assert warnings == [
         "label 'fraud': class 1 is only 5.0% of rows (class imbalance); accuracy can look good "
         "while missing it, so watch precision, recall and AUC, and consider data.stratify: true"
     ]
 
 
-@pytest.mark.parametrize("model_type", ["linear", "logistic"])
-def test_missing_label_values_are_a_data_error(model_type):
+@pytest.mark.parametrize("task", ["regression", "binary"])
+def test_missing_label_values_are_a_data_error(task):
     with pytest.raises(DataError, match=r"'price' has 1 missing values.*data.missing"):
-        encode_label(pd.Series([1.0, np.nan, 0.0]), model_type, 1.0, "price")
+        encode_label(pd.Series([1.0, np.nan, 0.0]), task, 1.0, "price")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.models.linear import LinearRegression
 from mlcc_cli.models.nn import Mlp
-from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.optim.sgd import SGD
 from mlcc_cli.training import diagnostics
 from mlcc_cli.training.loop import train
 from mlcc_cli.training.schedule import PeriodRecord
@@ -122,7 +122,8 @@ def test_divergence_advice_mentions_batch_norm_for_mlp() -> None:
     result = _train(Mlp([32, 32], task="binary", init="he"), learning_rate=1e6)
     assert result.status == "diverged"
     assert "model.batch_norm: true" in result.message
-    assert diagnostics.divergence_advice(LinearRegression()) == ""
+    assert LinearRegression().divergence_advice() == ""
+    assert Mlp([4], batch_norm=True).divergence_advice() == ""
 
 
 def test_a_finite_but_exploding_loss_is_reported() -> None:

@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.config.loading import load_config
-from mlcc_cli.doctor import RULES, diagnose
-from mlcc_cli.doctor.evidence import RunEvidence, input_statistics
+from mlcc_cli.data.column_stats import input_statistics
+from mlcc_cli.doctor.diagnose import RULES, diagnose
+from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -382,7 +383,7 @@ def test_a_failing_rule_never_costs_the_run(
     def broken(evidence: RunEvidence) -> list:
         raise ValueError("a rule tripped")
 
-    monkeypatch.setattr("mlcc_cli.doctor.RULES", (broken,))
+    monkeypatch.setattr("mlcc_cli.doctor.diagnose.RULES", (broken,))
     code, payload = _train(configs["linear"], tmp_path)
     assert code == 0 and payload["doctor"] == []
     stored = json.loads((Path(payload["run_dir"]) / "doctor.json").read_text())

@@ -8,10 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.registry import MODELS
-from mlcc_cli.optim.optimizers import OPTIMIZERS
+from mlcc_cli.optim.registry import OPTIMIZERS
 from mlcc_cli.training.engine import (
     AUTO_BLOCKS_MIN_BYTES,
     SHUFFLE_BLOCK_ROWS,
@@ -163,9 +163,9 @@ def test_kernel_is_served_from_the_on_disk_cache_in_a_new_process() -> None:
     """The first-call compile (about a second) is paid once per machine, not per run."""
     script = (
         "import numpy as np\n"
-        "from mlcc_cli.config.experiment import TrainingConfig\n"
+        "from mlcc_cli.config.training import TrainingConfig\n"
         "from mlcc_cli.models.linear import LinearRegression\n"
-        "from mlcc_cli.optim.optimizers import SGD\n"
+        "from mlcc_cli.optim.sgd import SGD\n"
         "from mlcc_cli.training.loop import train\n"
         "from mlcc_cli.training.kernels import dense as kernels\n"
         "X = np.ones((10, 2)); y = np.ones(10)\n"

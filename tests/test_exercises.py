@@ -14,12 +14,8 @@ from typer.testing import CliRunner
 from mlcc_cli.cli import app
 from mlcc_cli.config.exercise import GoalConfig
 from mlcc_cli.config.loading import load_config
-from mlcc_cli.workflows.exercises import (
-    check_goals,
-    exercise_names,
-    exercises_folder,
-    load_exercise,
-)
+from mlcc_cli.workflows.exercise_check import check_goals
+from mlcc_cli.workflows.exercises import exercise_names, exercises_folder, load_exercise
 from mlcc_cli.workflows.train import RunResult
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,8 @@ from pydantic import TypeAdapter
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from mlcc_cli.config.experiment import FeatureStep, union_tags
+from mlcc_cli.config.base import union_tags
+from mlcc_cli.config.features import FeatureStep
 from mlcc_cli.errors import DataError, NotFittedError
 from mlcc_cli.features import (
     TRANSFORMS,

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from mlcc_cli.config.experiment import DataConfig
-from mlcc_cli.data.fetch import FETCHABLE, dataset_for_file, fetch_dataset
+from mlcc_cli.config.data import DataConfig
+from mlcc_cli.data.fetch import fetch_dataset
 from mlcc_cli.data.loading import load_dataset
+from mlcc_cli.data.public_datasets import FETCHABLE, dataset_for_file
 from mlcc_cli.errors import DataError, DownloadError
 
 TRAIN, TEST = "california_housing_train.csv", "california_housing_test.csv"

@@ -11,7 +11,7 @@ import pytest
 from pydantic import TypeAdapter
 from sklearn.impute import SimpleImputer
 
-from mlcc_cli.config.experiment import FeatureStep
+from mlcc_cli.config.features import FeatureStep
 from mlcc_cli.errors import DataError
 from mlcc_cli.features.imputation import Impute
 from mlcc_cli.features.pipeline import build_transform

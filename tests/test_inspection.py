@@ -13,11 +13,12 @@ from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.config.loading import load_config
-from mlcc_cli.data.column_stats import summarise_column, summarise_frame
-from mlcc_cli.training.in_memory import prepare_design
+from mlcc_cli.data.column_stats import summarise_column
+from mlcc_cli.data.frame_stats import summarise_frame
+from mlcc_cli.data.split_table import referenced_columns
+from mlcc_cli.training.preparation import prepare_design
 from mlcc_cli.workflows.inspect import inspect_target
 from mlcc_cli.workflows.inspect_suggestions import suggest_steps
-from mlcc_cli.workflows.train import referenced_columns
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "200"}  # rich wraps at the terminal width; keep key phrases on one line

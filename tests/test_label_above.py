@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config.experiment import DataConfig
+from mlcc_cli.config.data import DataConfig
 from mlcc_cli.data.loading import label_above, load_dataset
 from mlcc_cli.errors import DataError
 

@@ -102,8 +102,8 @@ def test_lr_find_skips_the_doctors_measurements(
     def not_for_lr_find(*args: object, **kwargs: object) -> None:
         raise AssertionError("lr-find measured the split or the inputs for the doctor")
 
-    monkeypatch.setattr("mlcc_cli.training.in_memory.check_splits", not_for_lr_find)
-    monkeypatch.setattr("mlcc_cli.training.in_memory.input_statistics", not_for_lr_find)
+    monkeypatch.setattr("mlcc_cli.training.preparation.check_splits", not_for_lr_find)
+    monkeypatch.setattr("mlcc_cli.training.preparation.input_statistics", not_for_lr_find)
     config = ROOT / "configs" / "quickstart.yaml"
     result = mlcc("lr-find", config, "--runs-dir", tmp_path / "runs", "--steps", "20", "--json")
     assert result.exit_code == 0, result.output

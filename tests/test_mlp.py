@@ -155,7 +155,7 @@ def test_registered_and_built_from_config() -> None:
 
 def _playground(name: str, samples: int) -> tuple[np.ndarray, ...]:
     """A builtin playground dataset, rows shuffled, split 75 % / 25 %."""
-    from mlcc_cli.config.experiment import SyntheticConfig
+    from mlcc_cli.config.data import SyntheticConfig
     from mlcc_cli.data import builtin
 
     frame = getattr(builtin, name)(
@@ -178,9 +178,9 @@ def _playground(name: str, samples: int) -> tuple[np.ndarray, ...]:
 def test_mlp_learns_what_logistic_regression_cannot(
     dataset: str, network: dict, learning_rate: float, epochs: int
 ) -> None:
-    from mlcc_cli.config.experiment import TrainingConfig
+    from mlcc_cli.config.training import TrainingConfig
     from mlcc_cli.models.linear import LogisticRegression
-    from mlcc_cli.optim.optimizers import SGD
+    from mlcc_cli.optim.sgd import SGD
     from mlcc_cli.training.loop import train
 
     X_train, y_train, X_validation, y_validation = _playground(dataset, 800)

@@ -15,12 +15,13 @@ from sklearn.linear_model import Lasso
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 from sklearn.metrics import log_loss
 
-from mlcc_cli.config.experiment import TrainingConfig, union_tags
+from mlcc_cli.config.base import union_tags
 from mlcc_cli.config.models import LinearConfig, LogisticConfig, ModelConfig
+from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.errors import DataError, NotFittedError
 from mlcc_cli.models.linear import LinearRegression, LogisticRegression
 from mlcc_cli.models.registry import MODELS, build_model
-from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.optim.sgd import SGD
 from mlcc_cli.training.loop import train
 
 # Models with one weight vector (the compiled kernels' family); multiclass models and the

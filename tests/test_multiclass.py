@@ -20,15 +20,15 @@ from threadpoolctl import threadpool_limits
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config.experiment import TrainingConfig
 from mlcc_cli.config.models import ModelConfig
+from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.data.loading import encode_label, resolve_task
 from mlcc_cli.errors import DataError, NotFittedError
 from mlcc_cli.evaluation import evaluate_multiclass
 from mlcc_cli.models.linear import LogisticRegression
 from mlcc_cli.models.multiclass import OneVsAll, Softmax
 from mlcc_cli.models.multilabel import MultiLabel
-from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.optim.sgd import SGD
 from mlcc_cli.training.loop import train
 
 MULTICLASS = [Softmax, OneVsAll]
@@ -201,7 +201,7 @@ def test_bad_targets_and_shapes_are_data_errors(cls) -> None:
 
 def test_multiclass_labels_are_sorted_codes_with_a_rare_class_warning() -> None:
     y, classes, warnings = encode_label(
-        pd.Series(["b", "a", "c", "a"] * 5 + ["d"]), "softmax", 1.0, "kind"
+        pd.Series(["b", "a", "c", "a"] * 5 + ["d"]), "multiclass", 1.0, "kind", model_type="softmax"
     )
     assert classes == ["a", "b", "c", "d"]
     np.testing.assert_array_equal(y[:4], [1.0, 0.0, 2.0, 0.0])
@@ -383,8 +383,9 @@ def test_multi_label_gradients_and_columns_are_separate_logistic_models() -> Non
 
 def test_digits_config_is_within_a_point_of_sklearn_on_the_same_split() -> None:
     from mlcc_cli.config.loading import load_config
-    from mlcc_cli.training.in_memory import prepare_design, train_in_memory
-    from mlcc_cli.workflows.train import referenced_columns
+    from mlcc_cli.data.split_table import referenced_columns
+    from mlcc_cli.training.in_memory import train_in_memory
+    from mlcc_cli.training.preparation import prepare_design
 
     loaded = load_config(ROOT / "configs" / "digits_softmax.yaml")
     config = loaded.config

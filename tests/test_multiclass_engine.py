@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.multiclass import OneVsAll, Softmax
-from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.optim.sgd import SGD
 from mlcc_cli.training.engine import choose_engine
 from mlcc_cli.training.loop import train
 

@@ -13,10 +13,10 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.models.linear import LogisticRegression
 from mlcc_cli.models.multilabel import MultiLabel
-from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.optim.sgd import SGD
 from mlcc_cli.training.loop import train
 
 runner = CliRunner()

@@ -15,22 +15,18 @@ from sklearn.linear_model import Lasso, LogisticRegression
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config.experiment import TrainingConfig, union_tags
+from mlcc_cli.config.base import union_tags
 from mlcc_cli.config.optimizers import OptimizerConfig, SGDConfig
+from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.linear import LinearRegression
 from mlcc_cli.models.linear import LogisticRegression as OurLogistic
-from mlcc_cli.optim.optimizers import (
-    OPTIMIZERS,
-    SGD,
-    Adagrad,
-    Adam,
-    Ftrl,
-    build_optimizer,
-    clip_by_global_norm,
-    soft_threshold,
-)
+from mlcc_cli.optim.adaptive import Adagrad, Adam
+from mlcc_cli.optim.base import clip_by_global_norm, soft_threshold
+from mlcc_cli.optim.ftrl import Ftrl
+from mlcc_cli.optim.registry import OPTIMIZERS, build_optimizer
 from mlcc_cli.optim.schedules import CosineDecay, ExponentialDecay, LearningRateSchedule, StepDecay
+from mlcc_cli.optim.sgd import SGD
 from mlcc_cli.training.engine import choose_engine
 from mlcc_cli.training.loop import train
 

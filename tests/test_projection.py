@@ -10,7 +10,7 @@ import pytest
 from pydantic import TypeAdapter
 from sklearn.decomposition import PCA
 
-from mlcc_cli.config.experiment import FeatureStep
+from mlcc_cli.config.features import FeatureStep
 from mlcc_cli.errors import DataError
 from mlcc_cli.features.pipeline import build_transform
 from mlcc_cli.features.projection import Pca

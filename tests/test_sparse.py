@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.errors import DataError
 from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.models.registry import MODELS
-from mlcc_cli.optim.optimizers import OPTIMIZERS
+from mlcc_cli.optim.registry import OPTIMIZERS
 from mlcc_cli.training import engine
 from mlcc_cli.training.engine import matrix_bytes, resolve_shuffle
-from mlcc_cli.training.loop import _as_arrays, train
+from mlcc_cli.training.loop import as_arrays, train
 
 # Models with one weight vector (the compiled kernels' family); multiclass models and the
 # MLP have their own test modules.
@@ -225,7 +225,7 @@ def test_models_compute_the_same_on_sparse_input(model_type: str, fmt: str) -> N
 
 def test_canonical_float64_csr_is_used_as_is() -> None:
     X = sp.csr_array(np.eye(4) * 2.0)
-    checked, _ = _as_arrays(X, np.zeros(4), "training")
+    checked, _ = as_arrays(X, np.zeros(4), "training")
     assert checked is X  # no copy
 
 
@@ -233,24 +233,24 @@ def test_other_sparse_inputs_become_canonical_csr_without_touching_the_input() -
     # Row 0 holds column 2 twice (1 + 2) and its columns out of order.
     X = sp.csr_array((np.array([1.0, 5.0, 2.0]), np.array([2, 0, 2]), np.array([0, 3, 3])), (2, 3))
     before = (X.data.copy(), X.indices.copy())
-    checked, _ = _as_arrays(X, np.zeros(2), "training")
+    checked, _ = as_arrays(X, np.zeros(2), "training")
     assert checked.has_canonical_format and checked is not X
     np.testing.assert_array_equal(checked.toarray(), [[5.0, 0.0, 3.0], [0.0, 0.0, 0.0]])
     np.testing.assert_array_equal(X.data, before[0])
     np.testing.assert_array_equal(X.indices, before[1])
     for fmt in ("csc", "coo", "lil"):
-        converted, _ = _as_arrays(sp.csr_array(np.eye(3)).asformat(fmt), np.zeros(3), "training")
+        converted, _ = as_arrays(sp.csr_array(np.eye(3)).asformat(fmt), np.zeros(3), "training")
         assert converted.format == "csr" and converted.dtype == np.float64
-    small = _as_arrays(sp.csr_array(np.eye(3, dtype=np.float32)), np.zeros(3), "training")[0]
+    small = as_arrays(sp.csr_array(np.eye(3, dtype=np.float32)), np.zeros(3), "training")[0]
     assert small.dtype == np.float64 and as_csr(small) is small
 
 
 def test_non_finite_sparse_values_are_rejected() -> None:
     X = sp.csr_array(np.array([[0.0, np.nan], [1.0, 0.0]]))
     with pytest.raises(DataError, match="NaN or infinite"):
-        _as_arrays(X, np.zeros(2), "training")
+        as_arrays(X, np.zeros(2), "training")
     with pytest.raises(DataError, match="do not match"):
-        _as_arrays(sp.csr_array(np.eye(3)), np.zeros(2), "training")
+        as_arrays(sp.csr_array(np.eye(3)), np.zeros(2), "training")
 
 
 def test_auto_shuffle_counts_the_csr_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -277,9 +277,9 @@ def test_sparse_kernel_is_served_from_the_on_disk_cache_in_a_new_process() -> No
     """The cold compile (a few seconds) is paid once per machine, not per run."""
     script = (
         "import numpy as np, scipy.sparse as sp\n"
-        "from mlcc_cli.config.experiment import TrainingConfig\n"
+        "from mlcc_cli.config.training import TrainingConfig\n"
         "from mlcc_cli.models.linear import LogisticRegression\n"
-        "from mlcc_cli.optim.optimizers import SGD\n"
+        "from mlcc_cli.optim.sgd import SGD\n"
         "from mlcc_cli.training.loop import train\n"
         "from mlcc_cli.training.kernels import sparse as kernels_sparse\n"
         "X = sp.csr_array(np.eye(10)); y = np.arange(10) % 2.0\n"

@@ -16,7 +16,7 @@ from sklearn.metrics import roc_auc_score
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config.experiment import SplitConfig
+from mlcc_cli.config.data import SplitConfig
 from mlcc_cli.data import split_checks
 from mlcc_cli.data.split_checks import SplitFinding, check_splits
 from mlcc_cli.data.splitting import split_rows

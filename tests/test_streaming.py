@@ -20,7 +20,8 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config.experiment import ExperimentConfig, SplitConfig
+from mlcc_cli.config.data import SplitConfig
+from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.data.splitting import split_rows
 from mlcc_cli.errors import DataError
 from mlcc_cli.evaluation.metrics import binary_metrics, regression_metrics
@@ -28,12 +29,14 @@ from mlcc_cli.features import Clip, FeaturePipeline, Impute, MinMax, ZScore, des
 from mlcc_cli.features.accumulators import Moments, Reservoir
 from mlcc_cli.models.linear import LinearRegression
 from mlcc_cli.models.registry import build_model
-from mlcc_cli.optim.optimizers import SGD, build_optimizer
+from mlcc_cli.optim.registry import build_optimizer
+from mlcc_cli.optim.sgd import SGD
 from mlcc_cli.training.loop import train
+from mlcc_cli.training.streaming.fitting import fit_features
 from mlcc_cli.training.streaming.reader import ChunkReader
 from mlcc_cli.training.streaming.runner import StreamRunner
 from mlcc_cli.training.streaming.session import train_streaming
-from mlcc_cli.training.streaming.source import StreamingData, fit_features
+from mlcc_cli.training.streaming.source import StreamingData
 from mlcc_cli.training.streaming.splits import SplitAssigner
 
 ROWS = 5000

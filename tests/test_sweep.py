@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.workflows.sweep.run import SweepPoint, expand, parse_grid
+from mlcc_cli.workflows.sweep.points import expand, parse_grid
+from mlcc_cli.workflows.sweep.result import SweepPoint
 
 runner = CliRunner()
 

@@ -11,7 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
-from mlcc_cli.config.loading import _parse_scalar, load_config
+from mlcc_cli.config.loading import load_config
+from mlcc_cli.config.overrides import parse_scalar
 from mlcc_cli.workflows.sweep.points import plan_points, yaml_scalar
 
 runner = CliRunner()
@@ -83,22 +84,22 @@ def test_random_trials_are_reproducible_from_the_seed(tmp_path: Path) -> None:
 def test_random_values_are_within_bounds_and_passed_exactly(tmp_path: Path) -> None:
     sweep = {"random": {**RANDOM, "trials": 50}}
     points = points_of(experiment(tmp_path, sweep))
-    rates = [_parse_scalar(p.params["optimizer.learning_rate"]) for p in points]
+    rates = [parse_scalar(p.params["optimizer.learning_rate"]) for p in points]
     assert all(isinstance(r, float) and 1e-4 <= r < 1e-1 for r in rates)
     # Spread over the decades, as a log-uniform draw should be.
     assert min(rates) < 1e-3 and max(rates) > 1e-2
-    assert all(0.0 <= _parse_scalar(p.params["model.l2"]) < 0.5 for p in points)
-    assert {_parse_scalar(p.params["training.batch_size"]) for p in points} <= {16, 32, 64}
+    assert all(0.0 <= parse_scalar(p.params["model.l2"]) < 0.5 for p in points)
+    assert {parse_scalar(p.params["training.batch_size"]) for p in points} <= {16, 32, 64}
     # Folder names are rounded, the overrides exact.
     point = points[0]
     exact = point.params["optimizer.learning_rate"]
-    assert f"optimizer.learning_rate-{_parse_scalar(exact):.4g}" in point.name
+    assert f"optimizer.learning_rate-{parse_scalar(exact):.4g}" in point.name
     assert f"optimizer.learning_rate={exact}" in point.overrides
 
 
 @pytest.mark.parametrize("value", [1e-5, 0.1, 1.2345678901234567, 3, True, "adam", "1"])
 def test_values_round_trip_through_set_parsing(value: object) -> None:
-    parsed = _parse_scalar(yaml_scalar(value))
+    parsed = parse_scalar(yaml_scalar(value))
     assert parsed == value and type(parsed) is type(value)
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, mean_squared_error
 
-from mlcc_cli.config.experiment import EarlyStoppingConfig, TrainingConfig
+from mlcc_cli.config.training import EarlyStoppingConfig, TrainingConfig
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.models.linear import LinearRegression, LogisticRegression
-from mlcc_cli.optim.optimizers import SGD
+from mlcc_cli.optim.sgd import SGD
 from mlcc_cli.training.loop import PeriodRecord, plan_schedule, train
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from mlcc_cli.errors import MlccError
+from mlcc_cli.render.console import render_error, stderr_console
 
 EXIT_INTERRUPTED = 130
 
@@ -35,19 +35,12 @@ JsonOption = Annotated[
 ]
 
 
-def stderr_console() -> Console:
-    """Human output that must not mix with --json on stdout."""
-    return Console(stderr=True, highlight=False)
-
-
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn mlcc's own errors into one paragraph on stderr and the right exit code."""
     try:
         yield
     except MlccError as error:
-        from mlcc_cli.render.training import render_error
-
         render_error(stderr_console(), str(error))
         raise typer.Exit(error.exit_code) from None
     except KeyboardInterrupt:

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from mlcc_cli.commands.common import (
     JsonOption,
     SetOption,
     user_errors,
 )
+from mlcc_cli.render.console import terminal
 
 datasets_app = typer.Typer(
     help="List built-in datasets; `fetch` downloads public ones.",
@@ -48,6 +48,7 @@ def inspect(
     sees) and suggests steps in crash-course terms.
     """
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.inspect import inspect_target
 
         report = inspect_target(target, overrides=set_ or [], label=label)
@@ -56,7 +57,7 @@ def inspect(
         else:
             from mlcc_cli.render.inspection import render_inspection
 
-            render_inspection(Console(highlight=False), report)
+            render_inspection(terminal(), report)
 
 
 @datasets_app.callback()
@@ -64,16 +65,17 @@ def datasets(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List the built-in datasets with rows, columns and task."""
     if ctx.invoked_subcommand is not None:
         return
+    # deferred: numpy, pandas and scikit-learn load only for the command that runs
     from mlcc_cli.data.loading import builtin_catalog
 
     catalog = builtin_catalog()
     if json_output:
         typer.echo(json.dumps({"datasets": [vars(row) for row in catalog]}))
         return
-    from mlcc_cli.data.fetch import FETCHABLE
-    from mlcc_cli.render.training import datasets_table
+    from mlcc_cli.data.public_datasets import FETCHABLE
+    from mlcc_cli.render.datasets import datasets_table
 
-    console = Console(highlight=False)
+    console = terminal()
     console.print(datasets_table(catalog))
     console.print(
         "Downloadable with `mlcc datasets fetch NAME`: " + ", ".join(sorted(FETCHABLE)) + "."
@@ -89,9 +91,10 @@ def fetch(
 ) -> None:
     """Download a public dataset (checksum verified); MLCC_DATASET_MIRROR selects a mirror."""
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.data.fetch import fetch_dataset
 
         paths = fetch_dataset(name, dest, mirror=os.environ.get("MLCC_DATASET_MIRROR") or None)
-        console = Console(highlight=False)
+        console = terminal()
         for path in paths:
             console.print(f"[green]verified[/] {path}")

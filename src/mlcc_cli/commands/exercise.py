@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from mlcc_cli.commands.common import EXIT_INTERRUPTED, JsonOption, user_errors
+from mlcc_cli.render.console import terminal
 
 exercise_app = typer.Typer(
     help=(
@@ -41,6 +41,7 @@ def _goal_json(goal: Any) -> dict[str, Any]:
 def list_(json_output: JsonOption = False) -> None:
     """List the exercises in course order with their lesson, title and goal."""
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.exercises import list_exercises
 
         exercises = list_exercises()
@@ -59,7 +60,7 @@ def list_(json_output: JsonOption = False) -> None:
             return
         from mlcc_cli.render.exercise import exercises_table
 
-        console = Console(highlight=False)
+        console = terminal()
         console.print(exercises_table(exercises))
         console.print(
             "Read one with `mlcc exercise show NAME`; check it with `mlcc exercise check NAME`."
@@ -75,11 +76,12 @@ def show(
 ) -> None:
     """Print an exercise: task, goals, hints, and its config (without the solution)."""
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.render.exercise import render_exercise
         from mlcc_cli.workflows.exercises import experiment_text, load_exercise
 
         exercise = load_exercise(name)
-        console = Console(highlight=False)
+        console = terminal()
         render_exercise(console, exercise, experiment_text(exercise.path), solution)
 
 
@@ -118,11 +120,12 @@ def check(
     config or missing data.
     """
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.render.exercise import render_check
         from mlcc_cli.render.training import TrainingDisplay, render_result
-        from mlcc_cli.workflows.exercises import check_exercise
+        from mlcc_cli.workflows.exercise_check import check_exercise
 
-        human = Console(stderr=json_output, highlight=False)
+        human = terminal(stderr=json_output)
         display = TrainingDisplay(human)
         try:
             outcome = check_exercise(
@@ -147,6 +150,7 @@ def check(
 
 def _check_command(name: str, config: Path | None, solution: bool, overrides: list[str]) -> str:
     """The command that trained the run, to which the doctor's fixes append one more --set."""
+    # deferred: numpy, pandas and scikit-learn load only for the command that runs
     import shlex
 
     parts = ["mlcc", "exercise", "check", name]

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from mlcc_cli.commands.common import (
     EXIT_INTERRUPTED,
@@ -18,6 +17,7 @@ from mlcc_cli.commands.common import (
     stderr_console,
     user_errors,
 )
+from mlcc_cli.render.console import render_error, render_warnings, terminal
 
 
 def train(
@@ -44,6 +44,7 @@ def train(
     """
     started = time.perf_counter()
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.loading import check_run_name, load_config
 
         loaded = load_config(config, set_ or [])
@@ -52,7 +53,7 @@ def train(
         from mlcc_cli.workflows.train import run_experiment
 
         import_s = time.perf_counter() - started
-        human = Console(stderr=json_output, quiet=quiet, highlight=False)
+        human = terminal(stderr=json_output, quiet=quiet)
         display = TrainingDisplay(human)
         try:
             result = run_experiment(
@@ -72,8 +73,6 @@ def train(
         else:
             render_result(human, result, _train_command(config, set_ or []))
         if result.status != "complete":
-            from mlcc_cli.render.training import render_error
-
             message = result.message.rstrip(".")
             render_error(stderr_console(), f"{message}. The run so far is in {result.run_dir}.")
             raise typer.Exit(EXIT_INTERRUPTED if result.status == "interrupted" else 1)
@@ -81,6 +80,7 @@ def train(
 
 def _train_command(config: Path, overrides: list[str]) -> str:
     """The command that trained a run, to which the doctor's fixes append one more --set."""
+    # deferred: numpy, pandas and scikit-learn load only for the command that runs
     import shlex
 
     return shlex.join(
@@ -114,6 +114,7 @@ def validate(
     Checks every key and value against the schema and that the data source exists.
     """
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.loading import load_config
         from mlcc_cli.data.sources import locate_data_source
 
@@ -122,7 +123,7 @@ def validate(
         if json_output:
             typer.echo(json.dumps({"valid": True, "config": str(config), "source": located}))
         else:
-            Console(highlight=False).print(
+            terminal().print(
                 f"[green]valid[/] {config}: model {loaded.config.model.type}, "
                 f"optimizer {loaded.config.optimizer.type}, data {located}"
             )
@@ -138,6 +139,7 @@ def schema(
     For editors' YAML completion; --markdown prints the README's config reference.
     """
     if markdown:
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.reference import config_reference_markdown
 
         typer.echo(config_reference_markdown(), nl=False)
@@ -173,6 +175,7 @@ def lr_find(
     RUNS_DIR/NAME-lr-find-…/ with lr_find.json and plots/lr_find.png.
     """
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.loading import load_config
         from mlcc_cli.workflows.lr_find import check_range, range_test, write_lr_find
 
@@ -184,7 +187,6 @@ def lr_find(
             typer.echo(json.dumps(result.to_json(), allow_nan=False))
             return
         from mlcc_cli.render.compare import render_lr_find
-        from mlcc_cli.render.training import render_warnings
 
         render_warnings(stderr_console(), result.warnings)
-        render_lr_find(Console(highlight=False), result)
+        render_lr_find(terminal(), result)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from mlcc_cli.commands.common import (
     JsonOption,
@@ -16,6 +15,8 @@ from mlcc_cli.commands.common import (
     stderr_console,
     user_errors,
 )
+from mlcc_cli.errors import ConfigError, DataError
+from mlcc_cli.render.console import render_warnings, terminal
 
 
 def predict(
@@ -34,7 +35,7 @@ def predict(
     chosen at the run's evaluation.threshold).
     """
     with user_errors():
-        from mlcc_cli.render.training import render_warnings
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.rundir.saved import load_run
         from mlcc_cli.workflows.predict import predict_rows, read_rows
 
@@ -50,7 +51,6 @@ def predict(
 
 def _write_atomically(path: Path, text: str) -> None:
     """Replace `path` only once the new content is complete (a failure leaves it untouched)."""
-    from mlcc_cli.errors import DataError
 
     partial = path.with_name(f".{path.name}.partial")
     try:
@@ -110,8 +110,8 @@ def evaluate(
     the examples of highest loss, and with --slice-by the metrics per group of rows.
     """
     with user_errors():
-        from mlcc_cli.errors import ConfigError
-        from mlcc_cli.evaluation import save_plots
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
+        from mlcc_cli.rundir.evaluation_plots import save_plots
         from mlcc_cli.rundir.saved import load_run
         from mlcc_cli.workflows.evaluate import SPLIT_CHOICES, evaluate_file, evaluate_split
 
@@ -137,7 +137,7 @@ def evaluate(
         else:
             from mlcc_cli.render.evaluation import render_evaluation
 
-            render_evaluation(Console(highlight=False), report)
+            render_evaluation(terminal(), report)
 
 
 def doctor(run: RunArg, json_output: JsonOption = False) -> None:
@@ -149,7 +149,8 @@ def doctor(run: RunArg, json_output: JsonOption = False) -> None:
     diverged runs too; the same findings are in RUN/doctor.json.
     """
     with user_errors():
-        from mlcc_cli.doctor import diagnose_run
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
+        from mlcc_cli.workflows.doctor import diagnose_run
 
         report = diagnose_run(run)
         if json_output:
@@ -157,7 +158,7 @@ def doctor(run: RunArg, json_output: JsonOption = False) -> None:
             return
         from mlcc_cli.render.doctor import render_doctor
 
-        render_doctor(Console(highlight=False), report)
+        render_doctor(terminal(), report)
 
 
 def compare(
@@ -192,12 +193,12 @@ def compare(
     highest accuracy/AUC/F1/R²/average precision.
     """
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.compare import compare_runs
 
         comparison = compare_runs(runs)
         png = None
         if plots and output is not None:
-            from mlcc_cli.errors import DataError
             from mlcc_cli.rundir.plots import draw_compared_loss, write_plot_file
 
             curves = {
@@ -214,7 +215,7 @@ def compare(
             return
         from mlcc_cli.render.compare import render_comparison
 
-        console = Console(highlight=False)
+        console = terminal()
         render_comparison(console, comparison)
         if png is not None:
             console.print(f"plot: {png}")

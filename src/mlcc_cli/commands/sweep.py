@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from mlcc_cli.commands.common import (
     EXIT_INTERRUPTED,
@@ -15,6 +14,7 @@ from mlcc_cli.commands.common import (
     JsonOption,
     user_errors,
 )
+from mlcc_cli.render.console import terminal
 
 
 def sweep(
@@ -79,6 +79,7 @@ def sweep(
     need mlcc installed.
     """
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.sweep.files import sweep_json
         from mlcc_cli.workflows.sweep.run import run_sweep
 
@@ -99,7 +100,7 @@ def sweep(
         else:
             from mlcc_cli.render.sweep import render_sweep
 
-            render_sweep(Console(highlight=False), result)
+            render_sweep(terminal(), result)
         if result.interrupted:
             raise typer.Exit(EXIT_INTERRUPTED)
         if not result.all_complete:

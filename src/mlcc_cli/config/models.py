@@ -1,13 +1,14 @@
 """Config models of the `model:` section, one class per model tag.
 
-Split from `config.py` to keep each module short. Every tag has a class in the model registry
-(`models.MODELS`; a test checks they agree). The task a model solves follows from its tag
-(`MODEL_TASKS`), except `mlp`, whose `task` key (or the label, with `auto`) decides.
+Every tag has a class in the model registry (`MODELS` in `models/registry.py`; a test checks
+they agree). Each section says which task its model solves as `task`, known before any model
+exists (the label is encoded for it): a class attribute for most, while `mlp` has a `task`
+key, whose `auto` lets the label decide (`data/labels.resolve_task`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -20,6 +21,7 @@ L2 = "L2 strength λ₂: penalty λ₂·Σw²."
 class LinearConfig(StrictModel):
     """Linear regression: prediction w·x + b, squared loss (RMSE reported)."""
 
+    task: ClassVar[str] = "regression"
     type: Literal["linear"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description="L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros).")
     l2: float = Field(0.0, ge=0, description="L2 strength λ₂: penalty λ₂·Σw².")
@@ -28,6 +30,7 @@ class LinearConfig(StrictModel):
 class LogisticConfig(StrictModel):
     """Logistic regression: probability σ(w·x + b), binary log loss."""
 
+    task: ClassVar[str] = "binary"
     type: Literal["logistic"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description="L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros).")
     l2: float = Field(
@@ -55,6 +58,7 @@ class SampledSoftmaxConfig(StrictModel):
 class SoftmaxConfig(StrictModel):
     """Multinomial logistic regression: P(class k) = softmax(W·x + b)ₖ, cross-entropy loss."""
 
+    task: ClassVar[str] = "multiclass"
     type: Literal["softmax"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description=L1)
     l2: float = Field(0.0, ge=0, description=L2)
@@ -66,6 +70,7 @@ class SoftmaxConfig(StrictModel):
 class OneVsAllConfig(StrictModel):
     """One binary logistic classifier per class, trained together; predicts the most confident."""
 
+    task: ClassVar[str] = "multiclass"
     type: Literal["one_vs_all"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description=L1)
     l2: float = Field(0.0, ge=0, description=L2)
@@ -74,6 +79,7 @@ class OneVsAllConfig(StrictModel):
 class MultiLabelConfig(StrictModel):
     """Independent sigmoid outputs, one per label column of data.labels (several may be 1)."""
 
+    task: ClassVar[str] = "multilabel"
     type: Literal["multi_label"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description=L1)
     l2: float = Field(0.0, ge=0, description=L2)
@@ -162,11 +168,10 @@ ModelConfig = Annotated[
     Field(discriminator="type"),
 ]
 
-# The task each model tag solves; `mlp` takes its own `task` key.
+# The task of each model tag whose task is fixed (`mlp` has a `task` key instead), derived
+# from the classes' `task`. Kept for workflows/train.py until it reads `Trained.task`.
 MODEL_TASKS = {
-    "linear": "regression",
-    "logistic": "binary",
-    "softmax": "multiclass",
-    "one_vs_all": "multiclass",
-    "multi_label": "multilabel",
+    get_args(member.model_fields["type"].annotation)[0]: member.task
+    for member in get_args(get_args(ModelConfig)[0])
+    if "task" in member.__class_vars__
 }

@@ -1,7 +1,7 @@
 """The `optimizer:` section: one variant per optimizer, each with a learning-rate schedule.
 
 Every variant shares `learning_rate`, `clip_norm` and `schedule`; the update rules themselves
-are documented (and implemented) in `optimizers.py`, the schedules in `lr_schedules.py`.
+are documented (and implemented) in the `optim` package, the schedules in `optim/schedules.py`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The optional `sweep:` section: grid values and random draws that `mlcc sweep` expands.
 
 `mlcc train` ignores it; `mlcc sweep` turns it into points, each an ordinary run with
-`--set KEY=VALUE` overrides (see `sweep.py`).
+`--set KEY=VALUE` overrides (see `workflows/sweep/`).
 """
 
 from __future__ import annotations

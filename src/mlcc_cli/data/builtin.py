@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn import datasets as sklearn_datasets
 
-from mlcc_cli.config.experiment import SyntheticConfig
+from mlcc_cli.config.data import SyntheticConfig
 
 LABEL = "target"
 Task = Literal["regression", "binary", "multiclass"]

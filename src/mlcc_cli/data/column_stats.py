@@ -1,41 +1,41 @@
-"""The statistics behind `mlcc inspect`, all computed by pandas: one table at a time.
+"""Per-column statistics behind `mlcc inspect` and the doctor, all computed by pandas.
 
 Per column: type, count, missing, distinct values and `Series.describe()` numbers, tail
-quantiles, skew, outlier counts and value counts; per table: duplicated rows, Pearson
-correlation (`DataFrame.corr`) of every numeric feature with the label and between features.
-`inspection_findings` turns them into findings; `inspection` adds the targets and the report.
+quantiles, skew, outlier counts and value counts. The thresholds every reader of these
+statistics shares (outlier fences, rare counts, redundancy) are named here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.data.issues import (
-    OUTLIER_SIGMAS,
-    RARE_COUNT,
-    REDUNDANT_R,
-    TUKEY_K,
-    Finding,
-    ValueCount,
-    find_issues,
-)
 from mlcc_cli.features.indicators import is_categorical, n_indicators
 
+TUKEY_K = 1.5  # Tukey fences: outliers lie outside [Q1 − 1.5·IQR, Q3 + 1.5·IQR]
+OUTLIER_SIGMAS = 3.0  # or |x − mean| > 3·std (sample std, ddof = 1, as pandas' describe)
+RARE_COUNT = 5  # a category seen fewer times than this is rare (the crash course's rule of thumb)
+CONSTANT_MAX_DISTINCT = 1  # one value (or none): the column carries no information
+FEW_DISTINCT_MAX = 3  # 2–3 values: an indicator or codes, not a measured amount
+MOSTLY_ZERO_SHARE = 0.9  # more than 90 % zeros: a sparse feature, or 0 standing for "unknown"
+IDENTIFIER_SHARE = 0.5  # text with more distinct values than half its rows: ids or free text
+IDENTIFIER_MIN_ROWS = 20  # too few rows to tell an identifier from a small vocabulary
+REDUNDANT_R = 0.9  # two features with Pearson |r| above this carry the same information
 TAIL_QUANTILES = (0.01, 0.99)  # the body of a distribution, for clip bounds and body skew
 TOP_VALUES = 10  # most frequent values kept per text/categorical column
+INPUT_SAMPLE_ROWS = 100_000  # rows the doctor's input statistics use: enough for quantiles
 EXAMPLES = 5  # duplicated rows shown as examples
-ETA_BUCKETS = 10  # quantile buckets for the correlation ratio η (is the relation non-linear?)
-ETA_MIN_DISTINCT = 20  # fewer distinct values: the feature is already coarse, η says little
-ETA_MIN_ROWS = 100  # with fewer rows per bucket η is mostly noise
-MAX_PAIR_COLUMNS = 500  # above this many numeric features, skip the feature×feature matrix
 
 
-# ------------------------------------------------------------------------ results
+@dataclass
+class ValueCount:
+    """A value (as text) and how many rows hold it."""
+
+    value: str
+    count: int
 
 
 @dataclass
@@ -77,131 +77,6 @@ class ColumnSummary:
     indicators: int | None = None  # category columns: indicator columns in the design matrix
     empty_categories: int = 0  # category columns: categories no row holds
     empty_examples: list[str] = field(default_factory=list)
-
-
-@dataclass
-class DuplicateRow:
-    """A row that repeats an earlier one; both are row ids (0-based positions in the source)."""
-
-    row: int
-    same_as: int
-
-
-@dataclass
-class Duplicates:
-    """Rows equal in every column to an earlier row: how many, and the first few."""
-
-    count: int
-    examples: list[DuplicateRow] = field(default_factory=list)
-
-
-@dataclass
-class Correlation:
-    """Pearson r of a feature with the label, and the correlation ratio η over quantile buckets.
-
-    η² = Σ_k n_k (ȳ_k − ȳ)² / Σ_i (y_i − ȳ)², the share of the label's variance explained by
-    the feature's K = ETA_BUCKETS quantile buckets, corrected for chance as adjusted R² is:
-    1 − (1 − η²)(n − 1)/(n − K), floored at 0 (with K means, η² > 0 even for pure noise).
-    η well above |r| means a relation that is not a straight line (bucketizing can model it).
-    """
-
-    column: str
-    r: float | None
-    eta: float | None = None
-
-
-@dataclass
-class RedundantPair:
-    """Two features whose Pearson |r| exceeds the redundancy threshold."""
-
-    first: str
-    second: str
-    r: float
-
-
-@dataclass
-class FrameReport:
-    """The statistics of one table: the loaded data, or the training split after the features."""
-
-    title: str
-    rows: int
-    label: str | None
-    columns: list[ColumnSummary]
-    duplicates: Duplicates
-    correlations: list[Correlation]
-    redundant_pairs: list[RedundantPair]
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def column(self, name: str) -> ColumnSummary:
-        """The summary of column `name` (KeyError if absent)."""
-        for summary in self.columns:
-            if summary.name == name:
-                return summary
-        raise KeyError(name)
-
-
-# --------------------------------------------------------------------- statistics
-
-
-def summarise_frame(
-    frame: pd.DataFrame,
-    label: str | None,
-    title: str,
-    role: str = "feature",
-    inputs: Sequence[str] | None = None,
-) -> FrameReport:
-    """Column statistics, duplicates, correlations and findings of one table.
-
-    Columns in `inputs` get role "input", the label "label", the rest `role`. Correlations
-    cover the numeric and bool inputs (every such feature when `inputs` is None).
-    """
-    frame = _hashable(frame)
-    chosen = set(inputs) if inputs is not None else None
-    columns = []
-    for name in frame.columns:
-        name = str(name)
-        is_input = chosen is not None and name in chosen
-        kind_of_role = "label" if name == label else ("input" if is_input else role)
-        columns.append(summarise_column(frame[name], name, kind_of_role))
-    numeric = [
-        c.name
-        for c in columns
-        if c.kind in ("numeric", "bool")
-        and c.role != "label"
-        and (chosen is None or c.role == "input")
-    ]
-    correlations, pairs, notes = _correlations(frame, numeric, label, columns)
-    report = FrameReport(
-        title=title,
-        rows=len(frame),
-        label=label,
-        columns=columns,
-        duplicates=find_duplicates(frame),
-        correlations=correlations,
-        redundant_pairs=pairs,
-        notes=notes,
-    )
-    report.findings = find_issues(report)
-    return report
-
-
-def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with list or array cells (from Parquet) as their text, so they can be counted."""
-    unhashable = []
-    for name in frame.columns:
-        if pd.api.types.is_object_dtype(frame[name].dtype):
-            try:
-                frame[name].nunique()
-            except TypeError:
-                unhashable.append(name)
-    if not unhashable:
-        return frame
-    frame = frame.copy()  # the caller's frame is left untouched
-    for name in unhashable:
-        column = frame[name]
-        frame[name] = column.where(column.isna(), column.astype(str))
-    return frame
 
 
 def column_kind(series: pd.Series) -> str:
@@ -286,75 +161,32 @@ def _value_counts(summary: ColumnSummary, series: pd.Series) -> None:
     summary.rare_examples = [ValueCount(str(v), int(n)) for v, n in rare.head(EXAMPLES).items()]
 
 
-def find_duplicates(frame: pd.DataFrame) -> Duplicates:
-    """Rows equal in every column (missing equals missing) to an earlier row, as pandas sees it."""
-    repeated = frame.duplicated(keep="first")
-    count = int(repeated.sum())
-    if not count:
-        return Duplicates(0)
-    group = frame.groupby(list(frame.columns), dropna=False, sort=False, observed=True).ngroup()
-    first_row = pd.Series(frame.index[~repeated], index=group[~repeated].to_numpy())
-    shown = group[repeated].head(EXAMPLES)
-    examples = [DuplicateRow(int(row), int(first_row[g])) for row, g in shown.items()]
-    return Duplicates(count, examples)
+def input_statistics(frame: pd.DataFrame, inputs: list[str], seed: int) -> dict[str, dict]:
+    """Per numeric input column of the training split (after the feature steps): what the
+    doctor's rules read from `mlcc inspect`'s own column summary
+    (`summarise_column`: pandas describe, quantile and sample skewness) —
+    range, 1st/50th/99th percentiles, standard deviation, skewness and the number of distinct
+    values (2: an indicator).
 
-
-def _correlations(
-    frame: pd.DataFrame, numeric: list[str], label: str | None, columns: list[ColumnSummary]
-) -> tuple[list[Correlation], list[RedundantPair], list[str]]:
-    """Pearson r (one `DataFrame.corr` matrix): with the label, |r| first; redundant pairs.
-
-    Returns (correlations with the label, pairs of features above REDUNDANT_R, notes).
+    Measured on at most INPUT_SAMPLE_ROWS rows drawn with `seed`, so it costs little on big data.
     """
-    notes = []
-    label_kind = next((c.kind for c in columns if c.name == label), None)
-    with_label = label_kind in ("numeric", "bool")
-    if label is None:
-        notes.append("no label: pass --label COLUMN to see correlations with it")
-    elif not with_label:
-        notes.append(f"label '{label}' is {label_kind}; Pearson correlation needs a numeric label")
-    if len(numeric) > MAX_PAIR_COLUMNS:
-        notes.append(f"{len(numeric):,} numeric features: feature-pair correlations skipped")
-        pairs_of: list[str] = []
-    else:
-        pairs_of = numeric
-    table = frame[[*numeric, label] if with_label else numeric].astype("float64")
-    if with_label and not pairs_of:
-        r_with_label = table[numeric].corrwith(table[label])  # the matrix's label column only
-        matrix = pd.DataFrame()
-    else:
-        matrix = table.corr()  # (n_columns, n_columns)
-        r_with_label = matrix[label].drop(label) if with_label else pd.Series(dtype="float64")
-    correlations = [
-        Correlation(column, _finite(r_with_label[column]), _eta(table[column], table[label]))
-        for column in (numeric if with_label else [])
-    ]
-    correlations.sort(key=lambda c: -abs(c.r) if c.r is not None else 1.0)
-    pairs = []
-    if pairs_of:
-        values = matrix.loc[pairs_of, pairs_of].to_numpy()  # (n_features, n_features)
-        for i, j in zip(*np.nonzero(np.triu(np.abs(values) > REDUNDANT_R, k=1)), strict=True):
-            pairs.append(RedundantPair(pairs_of[i], pairs_of[j], float(values[i, j])))
-    pairs.sort(key=lambda pair: -abs(pair.r))
-    return correlations, pairs, notes
-
-
-def _eta(x: pd.Series, y: pd.Series) -> float | None:
-    """η of the label over ETA_BUCKETS quantile buckets of x (None when x is too coarse)."""
-    both = x.notna() & y.notna()
-    x, y = x[both], y[both]
-    if len(x) < ETA_MIN_ROWS or x.nunique() < ETA_MIN_DISTINCT or y.var() == 0:
-        return None
-    buckets = pd.qcut(x, ETA_BUCKETS, duplicates="drop")
-    bucket_mean = y.groupby(buckets, observed=True).transform("mean")
-    # var()/var(): the ddof corrections cancel, leaving Σ n_k (ȳ_k − ȳ)² / Σ (y − ȳ)².
-    eta_squared = bucket_mean.var() / y.var()
-    n, k = len(y), buckets.nunique()
-    adjusted = 1 - (1 - eta_squared) * (n - 1) / (n - k)
-    return _finite(math.sqrt(max(adjusted, 0.0)))
-
-
-def _finite(value: float) -> float | None:
-    """A float, or None for NaN (e.g. the correlation of a constant column)."""
-    value = float(value)
-    return value if math.isfinite(value) else None
+    if len(frame) > INPUT_SAMPLE_ROWS:
+        rows = np.random.default_rng(seed).choice(len(frame), INPUT_SAMPLE_ROWS, replace=False)
+        frame = frame.iloc[np.sort(rows)]
+    statistics: dict[str, dict] = {}
+    for column in inputs:
+        summary = summarise_column(frame[column], column, role="input")
+        if summary.kind != "numeric" or summary.count == 0:
+            continue
+        skew = summary.skew if summary.skew is not None and math.isfinite(summary.skew) else 0.0
+        statistics[column] = {
+            "min": summary.min,
+            "max": summary.max,
+            "p01": summary.p01,
+            "p50": summary.median,
+            "p99": summary.p99,
+            "std": summary.std if summary.std is not None and math.isfinite(summary.std) else 0.0,
+            "skew": skew,  # a constant column has none: no tail
+            "distinct": summary.unique,
+        }
+    return statistics

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.config.models import MODEL_TASKS
 from mlcc_cli.errors import DataError
 
 # mlp `task: auto`: an integer label with at most this many distinct values holds classes.
@@ -44,14 +43,11 @@ def label_above(values: pd.Series, threshold: float, where: str) -> pd.Series:
 def resolve_task(model_config: Any, label_values: pd.Series) -> str:
     """The task a model solves on this label: regression, binary, multiclass or multilabel.
 
-    The model tag decides (config_models.MODEL_TASKS), except `mlp`, whose `task` key does;
-    its `auto` reads the label: text or booleans, or at most AUTO_MAX_CLASSES distinct
-    integer values, are classes (binary for two, multiclass for more); anything else is a
-    number to regress.
+    The `model:` section says (its `task`, see config/models.py); `auto` (an mlp's default)
+    reads the label: text or booleans, or at most AUTO_MAX_CLASSES distinct integer values,
+    are classes (binary for two, multiclass for more); anything else is a number to regress.
     """
-    if model_config.type in MODEL_TASKS:
-        return MODEL_TASKS[model_config.type]
-    task = getattr(model_config, "task", "auto")
+    task = model_config.task
     if task != "auto":
         return task
     values = label_values.dropna()
@@ -66,20 +62,18 @@ def resolve_task(model_config: Any, label_values: pd.Series) -> str:
 
 def encode_label(
     values: pd.Series,
-    kind: str,
+    task: str,
     label_scale: float,
     label_name: str,
     model_type: str | None = None,
 ) -> tuple[np.ndarray, list | None, list[str]]:
-    """The label as float64 numbers for the model; returns (y, classes, warnings).
+    """The label as float64 numbers for a model solving `task`; returns (y, classes, warnings).
 
-    `kind` is a task (regression, binary, multiclass) or a model tag that implies one.
     regression: y = value · label_scale, classes None. binary: y ∈ {0, 1}; 0/1 values are used
     as is, any other two values map in ascending order to 0 and 1; classes = [value for 0,
     value for 1]. multiclass: y = the class code 0..K−1 of the sorted distinct values;
-    classes = those values. `model_type` (default: `kind`) is named in error messages.
+    classes = those values. `model_type` (the config's tag) is named in error messages.
     """
-    task = MODEL_TASKS.get(kind, kind)
     n_missing = int(values.isna().sum())
     if n_missing:
         raise DataError(
@@ -91,8 +85,8 @@ def encode_label(
     if task == "binary":
         return _binary_label(values, label_name)
     if task == "multiclass":
-        return _multiclass_label(values, label_name, model_type or kind)
-    raise ValueError(f"unknown model type or task {kind!r}")
+        return _multiclass_label(values, label_name, model_type or task)
+    raise ValueError(f"unknown task {task!r}")
 
 
 def encode_label_matrix(frame: pd.DataFrame, labels: list[str]) -> np.ndarray:

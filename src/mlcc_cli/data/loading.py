@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlcc_cli.config.experiment import DataConfig
+from mlcc_cli.config.data import DataConfig
 from mlcc_cli.data.builtin import LABEL, BuiltinInfo, builtin_catalog, load_builtin
 from mlcc_cli.data.files import check_suffix, list_columns, read_table
 from mlcc_cli.data.labels import (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlcc_cli.data.public_datasets import dataset_for_file
 from mlcc_cli.errors import DataError, did_you_mean
 
 BUILTIN_PREFIX = "builtin:"
@@ -50,10 +51,6 @@ def resolve_source_path(source: str, config_folder: Path) -> Path:
             return candidate.resolve()
         if candidate.is_dir():
             raise DataError(f"data.source: {candidate} is a folder; name a .csv or .parquet file")
-    from mlcc_cli.data.fetch import (
-        dataset_for_file,  # urllib is only needed on this error path
-    )
-
     looked = " and ".join(str(candidate.resolve()) for candidate in dict.fromkeys(candidates))
     fetchable = dataset_for_file(path.name)
     fix = (

@@ -23,7 +23,7 @@ from mlcc_cli.data.loading import (
     split_rows,
 )
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.features import FeaturePipeline
+from mlcc_cli.features import FeaturePipeline, columns_read
 
 
 @dataclass
@@ -113,3 +113,16 @@ def kept_positions(pipeline: FeaturePipeline, index: pd.Index, out: pd.DataFrame
     if not pipeline.drops_rows:
         return np.arange(len(index))
     return index.get_indexer(out.index)
+
+
+def referenced_columns(config: ExperimentConfig) -> list[str] | None:
+    """Columns the experiment reads, or None for "all of them" (no explicit `inputs`).
+
+    The missing-value policy only looks at these, so a gap in an unused column is harmless.
+    A step without a `columns` list reads every numeric column, so it also means "all".
+    """
+    if config.inputs is None or any(
+        getattr(step, "columns", ()) is None for step in config.features
+    ):
+        return None
+    return list(dict.fromkeys([*columns_read(config.features), *config.inputs]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcc_cli.config.experiment import SplitConfig
+from mlcc_cli.config.data import SplitConfig
 from mlcc_cli.errors import DataError
 
 SPLITS = ("train", "validation", "test")

@@ -8,7 +8,6 @@ status.json, predictions-validation.csv and the input statistics doctor.json kee
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,8 @@ import pandas as pd
 import yaml
 
 from mlcc_cli.config.experiment import ExperimentConfig
-from mlcc_cli.data.column_stats import summarise_column
+from mlcc_cli.models.registry import build_model
 from mlcc_cli.rundir.files import read_model
-
-SAMPLE_ROWS = 100_000  # rows the input statistics are measured on: enough for quantiles
 
 
 @dataclass
@@ -41,36 +38,11 @@ class RunEvidence:
     stopped_early: bool = False
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
 
-
-def input_statistics(frame: pd.DataFrame, inputs: list[str], seed: int) -> dict[str, dict]:
-    """Per numeric input column of the training split (after the feature steps): what the
-    doctor's rules read from `mlcc inspect`'s own column summary
-    (`inspection_stats.summarise_column`: pandas describe, quantile and sample skewness) —
-    range, 1st/50th/99th percentiles, standard deviation, skewness and the number of distinct
-    values (2: an indicator).
-
-    Measured on at most SAMPLE_ROWS rows drawn with `seed`, so it costs little on big data.
-    """
-    if len(frame) > SAMPLE_ROWS:
-        rows = np.random.default_rng(seed).choice(len(frame), SAMPLE_ROWS, replace=False)
-        frame = frame.iloc[np.sort(rows)]
-    statistics: dict[str, dict] = {}
-    for column in inputs:
-        summary = summarise_column(frame[column], column, role="input")
-        if summary.kind != "numeric" or summary.count == 0:
-            continue
-        skew = summary.skew if summary.skew is not None and math.isfinite(summary.skew) else 0.0
-        statistics[column] = {
-            "min": summary.min,
-            "max": summary.max,
-            "p01": summary.p01,
-            "p50": summary.median,
-            "p99": summary.p99,
-            "std": summary.std if summary.std is not None and math.isfinite(summary.std) else 0.0,
-            "skew": skew,  # a constant column has none: no tail
-            "distinct": summary.unique,
-        }
-    return statistics
+    @property
+    def model(self) -> Any:
+        """The run's model as configured (hyperparameters only, no weights): what the rules
+        ask about its kind, e.g. which fixes suit it."""
+        return build_model(self.config.model, task=self.task)
 
 
 STATISTICS = ("min", "max", "p01", "p50", "p99", "std", "skew", "distinct")

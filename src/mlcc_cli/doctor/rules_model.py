@@ -168,7 +168,7 @@ def l1_sparsity(evidence: RunEvidence) -> list[Finding]:
 
 def network_training(evidence: RunEvidence) -> list[Finding]:
     """Dead ReLUs and vanishing/exploding gradients, from the last period's layer metrics."""
-    if evidence.config.model.type != "mlp" or evidence.history.empty:
+    if not evidence.model.layer_diagnostics or evidence.history.empty:
         return []
     last = {
         str(k): float(v)

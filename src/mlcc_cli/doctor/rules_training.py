@@ -126,8 +126,7 @@ def _overfitting_fix(evidence: RunEvidence) -> tuple[str, ...]:
     fixes = []
     if evidence.config.training.early_stopping is None:
         fixes.append("training.early_stopping.patience=3")
-    if getattr(model, "type", "") == "mlp" and not getattr(model, "dropout", 0):
-        fixes.append("model.dropout=0.2")
+    fixes += evidence.model.overfitting_fixes()  # e.g. an mlp without dropout
     l2 = float(getattr(model, "l2", 0.0))
     fixes.append(f"model.l2={format_number(l2 * 10 if l2 > 0 else 0.001)}")
     return tuple(fixes)
@@ -197,11 +196,7 @@ def _underfitting_fix(evidence: RunEvidence) -> tuple[str, ...]:
         for name in ("l2", "l1")
         if float(getattr(model, name, 0.0) or 0.0) > 0
     ]
-    if model.type in ("linear", "logistic"):
-        fixes.append("model={type: mlp, hidden_units: [16, 8]}")
-    elif model.type == "mlp":
-        wider = [2 * units for units in model.hidden_units]
-        fixes.append(f"model.hidden_units=[{', '.join(map(str, wider))}]")
+    fixes += evidence.model.underfitting_fixes()  # more capacity: a network, wider layers
     return tuple(fixes)
 
 

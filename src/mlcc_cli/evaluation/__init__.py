@@ -7,10 +7,13 @@
 - `multilabel`: per-label precision/recall/F1/log loss of a multi-label classifier.
 - `examples`: the examples with the highest loss.
 - `slices`: the headline metrics per value or quantile bucket of a column (fairness).
-- `report`: `EvaluationReport`, joining them for one set of scored rows, and its plots.
+- `report`: `EvaluationReport`, joining them for one set of scored rows.
+- `metrics`: the metric set metrics.json records per split; `values`: JSON-safe numbers.
 
-Every metric is scikit-learn's on the run's own predictions; `report_evaluation` renders
-the result, `plots` draws it.
+Every metric is scikit-learn's on the run's own predictions; `render.evaluation` prints
+the result, `rundir.evaluation_plots` draws it.
+
+May import: config, errors, numpy, pandas, scipy, scikit-learn (numbers only: nothing above).
 """
 
 from mlcc_cli.evaluation.buckets import (
@@ -44,7 +47,7 @@ from mlcc_cli.evaluation.examples import (
 )
 from mlcc_cli.evaluation.multiclass import ClassRow, MulticlassEvaluation, evaluate_multiclass
 from mlcc_cli.evaluation.multilabel import LabelRow, MultilabelEvaluation, evaluate_multilabel
-from mlcc_cli.evaluation.report import EvaluationReport, build_report, evaluation_plots, save_plots
+from mlcc_cli.evaluation.report import EvaluationReport, build_report
 from mlcc_cli.evaluation.slices import (
     DEFAULT_SLICE_BUCKETS,
     SliceReport,
@@ -81,13 +84,11 @@ __all__ = [
     "evaluate_multilabel",
     "evaluate_regression",
     "evaluate_slices",
-    "evaluation_plots",
     "example_loss",
     "precision_recall_of",
     "prediction_buckets",
     "quantile_buckets",
     "roc_of",
-    "save_plots",
     "slice_codes",
     "slice_metrics",
     "threshold_row",

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from sklearn import metrics as skm
+from sklearn.dummy import DummyClassifier
 
 
 def prediction_bias(y: np.ndarray, prediction: np.ndarray) -> float:
@@ -138,8 +139,6 @@ def majority_baseline(y: np.ndarray) -> tuple[int, float]:
     a classifier must beat before its own accuracy means anything (the crash course's tumour
     classifier is 91% accurate, exactly what "always benign" scores).
     """
-    from sklearn.dummy import DummyClassifier
-
     y_int = y.astype(np.int64)
     no_features = np.zeros((len(y_int), 1))  # the baseline ignores the features
     dummy = DummyClassifier(strategy="most_frequent").fit(no_features, y_int)

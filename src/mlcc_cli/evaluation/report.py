@@ -1,15 +1,13 @@
 """`mlcc evaluate`'s result: the metric set plus the task's curves, tables and worst examples.
 
-`build_report` joins the pieces for one set of scored rows; `save_plots` draws its PNGs into
-RUN/evaluate/<name>/ (through plots.write_plot_folder, which never leaves a half-written
-folder).
+`build_report` joins the pieces for one set of scored rows; `rundir.evaluation_plots` draws
+its PNGs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -115,63 +113,3 @@ def build_report(
         predictions=prediction,
         warnings=[*warnings, *more],
     )
-
-
-def evaluation_plots(report: EvaluationReport) -> dict[str, Callable[[Path], None]]:
-    """The report's PNG files, each a function drawing it into the path it is given.
-
-    Binary: roc.png and pr.png (when both classes are present) and calibration.png;
-    regression: residuals.png; multiclass and multilabel: none yet (the terminal and JSON
-    carry the tables).
-    """
-    from mlcc_cli.rundir import plots
-
-    where, details = report.rows_from, report.details
-    if isinstance(details, MulticlassEvaluation | MultilabelEvaluation):
-        return {}
-    if isinstance(details, RegressionEvaluation):
-        return {
-            "residuals.png": partial(
-                plots.draw_residuals,
-                y=report.labels,
-                prediction=report.predictions,
-                buckets=details.residuals,
-                where=where,
-            )
-        }
-    drawings: dict[str, Callable[[Path], None]] = {}
-    if details.roc is not None:
-        drawings["roc.png"] = partial(plots.draw_roc, roc=details.roc, where=where)
-    if details.precision_recall is not None:
-        drawings["pr.png"] = partial(
-            plots.draw_precision_recall,
-            curve=details.precision_recall,
-            positive_rate=float(np.mean(report.labels)),
-            where=where,
-        )
-    drawings["calibration.png"] = partial(
-        plots.draw_calibration, buckets=details.calibration, log_loss=details.log_loss, where=where
-    )
-    return drawings
-
-
-def save_plots(report: EvaluationReport) -> None:
-    """Draw the report's plots into RUN/evaluate/<name>/, replacing an earlier evaluation's.
-
-    Sets `plots_dir` and `plot_files`. A folder that cannot be written (read-only run, full
-    disk) becomes a warning instead: the numbers are complete without the pictures.
-    """
-    from mlcc_cli.rundir.plots import write_plot_folder
-
-    folder = Path(report.run_dir) / "evaluate" / report.name
-    drawings = evaluation_plots(report)
-    try:
-        write_plot_folder(folder, drawings)
-    except OSError as error:
-        report.warnings.append(
-            f"plots: cannot write {folder} ({error}); the numbers above are complete, "
-            "pass --no-plots to skip the plots"
-        )
-        return
-    report.plots_dir = str(folder)
-    report.plot_files = list(drawings)

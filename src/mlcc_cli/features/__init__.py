@@ -1,14 +1,20 @@
 """Feature engineering, one crash-course chapter per module.
 
+- `base`: the `Transform` contract (fit, transform, JSON state) and `StatisticsTransform`
+- `columns`: the column checks every transform shares (present, numeric, not the label)
 - `synthetic`: new columns from old ones (ratio, expression; grammar in `expressions`)
 - `scaling`: clip, z-score, min-max and log
 - `imputation`: filling missing values (`impute` steps and `data.missing: mean|median`)
-- `binning`: bucketize and time_bucket; `categorical`: one_hot and hash; `crosses`: cross
-  and polynomial; `cleaning`: drop_duplicates and filter; `projection`: pca
+- `binning`: bucketize; `time_buckets`: time_bucket; `categorical`: one_hot and hash;
+  `crosses`: cross; `polynomial`: polynomial; `cleaning`: drop_duplicates and filter;
+  `projection`: pca
 - `indicators`: how categorical columns are stored and expanded into indicators
 - `pipeline`: the configured steps in order, the tag → class registry
 - `design`: the model's inputs as one matrix (dense, or CSR when any input is categorical)
 - `accumulators`: statistics learned chunk by chunk, for streaming (`StatisticsTransform`)
+
+May import: `mlcc_cli.evaluation`, `mlcc_cli.config`, `mlcc_cli.errors` and numpy, pandas,
+scipy, scikit-learn; never models, optim, data, rundir or anything above them.
 """
 
 from mlcc_cli.features.base import Transform

@@ -1,24 +1,30 @@
-"""The transform contract and the column checks every transform shares.
+"""The transform contract: what every feature transform is and how its state is saved.
 
 A transform is sklearn-shaped and micrograd-sized: the constructor stores hyperparameters,
 `fit` learns state from the training split (attributes ending in `_`), `transform` returns a
 new frame, and `get_state` / `from_state` move the fitted state through JSON so run
-directories never hold pickles.
+directories never hold pickles. The column checks every transform shares are in `columns`.
 """
 
 from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.errors import DataError, NotFittedError, did_you_mean
+from mlcc_cli.errors import DataError, NotFittedError
+from mlcc_cli.features.columns import (
+    observed,
+    require_columns,
+    require_numeric,
+    resolve_columns,
+    values_of,
+)
 
-ENCODE_TEXT = "encode text with a one_hot or hash step first"
 # Values per column kept to estimate quantiles when fitting chunk by chunk (streaming): the
 # estimate's rank has a standard error of √(q(1 − q)/SAMPLE_SIZE): at most 0.16 percentile points.
 SAMPLE_SIZE = 100_000
@@ -216,90 +222,3 @@ class StatisticsTransform(Transform):
                 require_numeric(frame, statistics, self.where)
         for column, statistic in statistics.items():
             statistic.add(self._values(frame, column))
-
-
-# ------------------------------------------------------------------ column checks
-
-
-def _listing(columns: Sequence[str], limit: int = 20) -> str:
-    shown = ", ".join(map(str, columns[:limit]))
-    return shown + (f", … ({len(columns) - limit} more)" if len(columns) > limit else "")
-
-
-def require_columns(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
-    """Raise DataError naming `where` if a column is absent, listing those available."""
-    available = [str(column) for column in frame.columns]
-    for column in columns:
-        if column not in frame.columns:
-            raise DataError(
-                f"{where}: column {column!r} not found.{did_you_mean(column, available)} "
-                f"Available columns: {_listing(available)}."
-            )
-
-
-def is_numeric(series: pd.Series) -> bool:
-    """True for int, float and bool columns (bool counts as 0/1); False for text, dates."""
-    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_complex_dtype(
-        series.dtype
-    )
-
-
-def require_numeric(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
-    """Raise DataError naming `where` and the column if it does not hold numbers."""
-    for column in columns:
-        if not is_numeric(frame[column]):
-            raise DataError(
-                f"{where}: column {column!r} holds {frame[column].dtype} values, not numbers; "
-                f"this step needs numbers ({ENCODE_TEXT}). Leave the column out of this "
-                "step, and out of `inputs`."
-            )
-
-
-def require_not_label(columns: Iterable[str], label: str | None, where: str) -> None:
-    """Raise DataError if a feature step reads the label: that leaks the answer."""
-    if label is not None and label in columns:
-        raise DataError(
-            f"{where}: uses the label {label!r} as a feature column, which leaks the answer "
-            "into the inputs (and the label is absent when predicting). Remove it from this "
-            "step; rescale the label with data.label_scale instead."
-        )
-
-
-def numeric_columns(frame: pd.DataFrame, label: str | None) -> list[str]:
-    """Every numeric (int, float, bool) column except the label, in frame order."""
-    return [
-        str(column) for column in frame.columns if column != label and is_numeric(frame[column])
-    ]
-
-
-def values_of(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """A column as a float64 array, missing values (None, pd.NA) as NaN."""
-    return frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def observed(values: np.ndarray, column: str, where: str) -> np.ndarray:
-    """The non-NaN values of a training column; DataError if there are none to learn from."""
-    present = values[~np.isnan(values)]
-    if present.size == 0:
-        raise DataError(
-            f"{where}: column {column!r} has no values in the training split (all missing), "
-            "so nothing can be learned from it. Leave it out of this step or fill it first."
-        )
-    return present
-
-
-def resolve_columns(
-    frame: pd.DataFrame, columns: Sequence[str] | None, label: str | None, where: str
-) -> list[str]:
-    """The columns a step works on: those given (checked), or every numeric non-label column."""
-    if columns is None:
-        chosen = numeric_columns(frame, label)
-        if not chosen:
-            raise DataError(
-                f"{where}: found no numeric columns to work on; name them with `columns:`."
-            )
-        return chosen
-    require_not_label(columns, label, where)
-    require_columns(frame, columns, where)
-    require_numeric(frame, columns, where)
-    return list(columns)

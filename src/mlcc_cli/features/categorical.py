@@ -28,12 +28,8 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.features.base import (
-    StatisticsTransform,
-    Transform,
-    require_columns,
-    require_not_label,
-)
+from mlcc_cli.features.base import StatisticsTransform, Transform
+from mlcc_cli.features.columns import require_columns, require_not_label
 from mlcc_cli.features.indicators import categorical
 
 OTHER = "<other>"  # the out-of-vocabulary category, always last

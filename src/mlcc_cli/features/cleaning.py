@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.features.base import Transform, require_columns, require_numeric, values_of
+from mlcc_cli.features.base import Transform
+from mlcc_cli.features.columns import require_columns, require_numeric, values_of
 
 
 class DropDuplicates(Transform):

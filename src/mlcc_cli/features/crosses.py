@@ -1,13 +1,11 @@
-"""Feature crosses and polynomial features: letting a linear model learn non-linear patterns.
+"""Feature crosses: letting a linear model learn conjunctions of categories.
 
 A linear model adds up one weight per input, so on its own it cannot say "expensive only
 where latitude AND longitude are both in San Francisco's buckets". A feature cross makes
 that conjunction an input of its own: crossing bucketized latitude with bucketized
 longitude gives one indicator per (latitude bucket, longitude bucket) cell, each with its
 own weight, and the model can then price every cell of the map separately. Crossing numeric
-columns multiplies them (x3 = x1·x2), and polynomial features add every product up to a
-degree (x1², x1·x2, …): the model stays linear in its weights, and so stays cheap to train,
-while its predictions become curved in the original inputs.
+columns multiplies them (x3 = x1·x2); `polynomial` adds every such product up to a degree.
 
 A cross has as many indicators as the product of its inputs' category counts, which grows
 fast; `hash_buckets` hashes the combinations into a fixed number of buckets instead.
@@ -15,9 +13,7 @@ fast; `hash_buckets` hashes the combinations into a fixed number of buckets inst
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections import Counter
 from collections.abc import Sequence
 from typing import Literal, Self
 
@@ -25,13 +21,14 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.features.base import (
-    Transform,
+from mlcc_cli.features.base import Transform
+from mlcc_cli.features.columns import (
     is_numeric,
+    new_column_warnings,
     require_columns,
+    require_distinct,
     require_not_label,
     require_numeric,
-    resolve_columns,
     values_of,
 )
 from mlcc_cli.features.indicators import categorical, is_categorical, n_indicators
@@ -40,29 +37,6 @@ from mlcc_cli.features.indicators import categorical, is_categorical, n_indicato
 MAX_CROSS_CATEGORIES = 10_000_000
 # The combined code of a hashed cross is an int64: the product of category counts must fit.
 MAX_COMBINED_CODE = 2**63
-# Polynomial features beyond this many new columns get a warning.
-MANY_TERMS = 1_000
-
-
-def _new_column_warnings(
-    frame: pd.DataFrame, names: Sequence[str], label: str | None, where: str
-) -> list[str]:
-    """Refuse to overwrite the label; warn when an existing column is replaced."""
-    if label is not None and label in names:
-        raise DataError(
-            f"{where}: a new column is named {label!r}, which is the label; pick another name."
-        )
-    return [
-        f"{where}: replaces the existing column {name!r} with the new feature."
-        for name in names
-        if name in frame.columns
-    ]
-
-
-def _require_distinct(columns: Sequence[str], where: str) -> None:
-    repeated = sorted({column for column in columns if list(columns).count(column) > 1})
-    if repeated:
-        raise DataError(f"{where}: lists {', '.join(map(repr, repeated))} twice; list each once.")
 
 
 class Cross(Transform):
@@ -121,12 +95,12 @@ class Cross(Transform):
         columns = list(self.columns)
         if len(columns) < 2:
             raise DataError(f"{self.where}: a cross needs at least 2 columns, got {columns}.")
-        _require_distinct(columns, self.where)
+        require_distinct(columns, self.where)
         require_not_label(columns, self.label, self.where)
         require_columns(frame, columns, self.where)
         kind = self._kind(frame, columns)
         sizes = [n_indicators(frame[column]) for column in columns] if kind == "categorical" else []
-        warnings = _new_column_warnings(frame, [self.output_name], self.label, self.where)
+        warnings = new_column_warnings(frame, [self.output_name], self.label, self.where)
         if kind == "numeric" and self.hash_buckets is not None:
             raise DataError(
                 f"{self.where}: hash_buckets applies to crosses of categorical columns, but "
@@ -242,101 +216,3 @@ def _cross_labels(inputs: list[pd.Series], where: str) -> pd.Index:
             f"named {duplicate!r}; set hash_buckets, or rename the inputs' categories."
         )
     return index
-
-
-def polynomial_terms(
-    n_columns: int, degree: int, interaction_only: bool = False
-) -> list[tuple[int, ...]]:
-    """Column positions multiplied in each product of degree 2 … `degree`, in sklearn's order.
-
-    Degree by degree, `itertools.combinations_with_replacement` of the positions (or
-    `combinations` with `interaction_only`): for 2 columns and degree 2, (0, 0), (0, 1), (1, 1).
-    """
-    combine = (
-        itertools.combinations if interaction_only else itertools.combinations_with_replacement
-    )
-    positions = range(n_columns)
-    return [term for d in range(2, degree + 1) for term in combine(positions, d)]
-
-
-def polynomial_names(
-    columns: Sequence[str], degree: int, interaction_only: bool = False
-) -> list[str]:
-    """Names of the columns Polynomial adds: `a^2`, `a*b`, `a^2*b`, … in `polynomial_terms` order.
-
-    Each name lists the factors in column order, a repeated column written once with its power.
-    """
-    names = []
-    for term in polynomial_terms(len(columns), degree, interaction_only):
-        powers = Counter(term)  # keeps first-seen order, which is column order here
-        factors = (
-            columns[i] if power == 1 else f"{columns[i]}^{power}" for i, power in powers.items()
-        )
-        names.append("*".join(factors))
-    return names
-
-
-class Polynomial(Transform):
-    """Polynomial features: every product of the columns of degree 2 … `degree`.
-
-    For columns a, b and degree 2 the new columns are a², a·b, b² (named `a^2`, `a*b`, `b^2`;
-    degree 3 adds `a^3`, `a^2*b`, `a*b^2`, `b^3`); `interaction_only` keeps only products of
-    distinct columns (`a*b`). The originals are the degree-1 terms and stay as they are.
-    Values and order equal scikit-learn's PolynomialFeatures(degree, interaction_only,
-    include_bias=False) without its first len(columns) (degree-1) outputs; scikit-learn
-    writes `a^2 b` where we write `a^2*b`.
-    """
-
-    tag = "polynomial"
-    params = ("columns", "degree", "interaction_only", "key", "label")
-
-    def __init__(
-        self,
-        columns: Sequence[str],
-        degree: int = 2,
-        interaction_only: bool = False,
-        *,
-        key: str = "polynomial",
-        label: str | None = None,
-    ) -> None:
-        self.columns = columns
-        self.degree = degree
-        self.interaction_only = interaction_only
-        self.key = key
-        self.label = label
-
-    def fit(self, frame: pd.DataFrame) -> Self:
-        """Check the columns are numeric and distinct; nothing is learned."""
-        columns = resolve_columns(frame, self.columns, self.label, self.where)
-        _require_distinct(columns, self.where)
-        names = polynomial_names(columns, self.degree, self.interaction_only)
-        if not names:
-            raise DataError(
-                f"{self.where}: interaction_only with the single column {columns[0]!r} makes "
-                "no products; list at least 2 columns, or set interaction_only: false."
-            )
-        warnings = _new_column_warnings(frame, names, self.label, self.where)
-        if len(names) > MANY_TERMS:
-            warnings.append(
-                f"{self.where}: adds {len(names):,} columns ({len(columns)} columns up to "
-                f"degree {self.degree}); consider a lower degree, fewer columns or "
-                "interaction_only."
-            )
-        self.feature_names_in_ = columns
-        self.warnings_ = warnings
-        return self
-
-    def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        columns = self.feature_names_in_
-        X = np.column_stack([values_of(frame, column) for column in columns])  # (n_rows, d)
-        terms = polynomial_terms(len(columns), self.degree, self.interaction_only)
-        names = polynomial_names(columns, self.degree, self.interaction_only)
-        products = {
-            name: np.prod(X[:, list(term)], axis=1)  # left to right, as scikit-learn
-            for name, term in zip(names, terms, strict=True)
-        }
-        fresh = {name: values for name, values in products.items() if name not in frame.columns}
-        for name in products.keys() - fresh.keys():
-            frame[name] = products[name]  # replaced in place, keeping its position
-        # One concat instead of a column insert per term, which fragments the frame.
-        return pd.concat([frame, pd.DataFrame(fresh, index=frame.index)], axis=1)

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import sparse
 
 from mlcc_cli.errors import DataError, did_you_mean
-from mlcc_cli.features.base import is_numeric, require_columns
+from mlcc_cli.features.columns import is_numeric, require_columns
 from mlcc_cli.features.indicators import indicator_block, indicator_names, is_categorical
 
 DesignMatrix = np.ndarray | sparse.csr_array

@@ -17,8 +17,8 @@ import pandas as pd
 
 from mlcc_cli.errors import DataError
 from mlcc_cli.features.accumulators import Moments, Reservoir
-from mlcc_cli.features.base import (
-    StatisticsTransform,
+from mlcc_cli.features.base import StatisticsTransform
+from mlcc_cli.features.columns import (
     is_numeric,
     require_columns,
     require_not_label,

@@ -12,21 +12,21 @@ from typing import Any
 import pandas as pd
 from pydantic import TypeAdapter
 
-from mlcc_cli.config.experiment import FeatureStep
+from mlcc_cli.config.features import FeatureStep
 from mlcc_cli.errors import DataError, NotFittedError
-from mlcc_cli.features.base import (
-    Transform,
-    numeric_columns,
-)
-from mlcc_cli.features.binning import Bucketize, TimeBucket
+from mlcc_cli.features.base import Transform
+from mlcc_cli.features.binning import Bucketize
 from mlcc_cli.features.categorical import Hash, OneHot
 from mlcc_cli.features.cleaning import DropDuplicates, Filter
-from mlcc_cli.features.crosses import Cross, Polynomial, polynomial_names
+from mlcc_cli.features.columns import numeric_columns
+from mlcc_cli.features.crosses import Cross
 from mlcc_cli.features.expressions import column_names, parse_expression
 from mlcc_cli.features.imputation import STRATEGIES, Impute
+from mlcc_cli.features.polynomial import Polynomial, polynomial_names
 from mlcc_cli.features.projection import Pca
 from mlcc_cli.features.scaling import Clip, Log, MinMax, ZScore
 from mlcc_cli.features.synthetic import Expression, Ratio
+from mlcc_cli.features.time_buckets import TimeBucket
 
 TRANSFORMS: dict[str, type[Transform]] = {
     cls.tag: cls

@@ -18,7 +18,8 @@ import pandas as pd
 from sklearn.decomposition import PCA
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.features.base import Transform, resolve_columns
+from mlcc_cli.features.base import Transform
+from mlcc_cli.features.columns import resolve_columns
 
 # Columns whose standard deviations differ by more than this factor get a "z-score first" hint.
 SCALE_SPREAD = 100.0

@@ -16,7 +16,8 @@ import pandas as pd
 
 from mlcc_cli.errors import DataError
 from mlcc_cli.features.accumulators import Extremes, Moments, Reservoir
-from mlcc_cli.features.base import StatisticsTransform, Transform, resolve_columns, values_of
+from mlcc_cli.features.base import StatisticsTransform, Transform
+from mlcc_cli.features.columns import resolve_columns, values_of
 
 EPS = float(np.finfo(np.float64).eps)
 

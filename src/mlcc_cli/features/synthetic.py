@@ -12,13 +12,8 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.features.base import (
-    Transform,
-    require_columns,
-    require_not_label,
-    require_numeric,
-    values_of,
-)
+from mlcc_cli.features.base import Transform
+from mlcc_cli.features.columns import require_columns, require_not_label, require_numeric, values_of
 from mlcc_cli.features.expressions import column_names, evaluate, parse_expression
 
 

@@ -1,27 +1,61 @@
-"""What the training loop, the run directory and the reports need from every model.
+"""What the training loop, the run directory, the doctor and the reports ask every model.
 
-Each model class declares these as class attributes and methods; the rest of mlcc reads them
-instead of comparing the config's `type:` tag.
+"Ask the model, not its tag": each model class declares, as class attributes and methods,
+everything the rest of mlcc needs to know about its kind (task, loss, compiled kernel,
+streaming support, advice), and the rest of mlcc reads them; only `models/` and `config/`
+compare a `type:` tag. `TrainableModel` is the whole protocol; `Model` holds the answers most
+models give, so a model class declares only where it differs.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from mlcc_cli.models.linear_base import Matrix
+Matrix = Any  # a design matrix: a dense ndarray or a scipy.sparse matrix (see linear_base)
+
+# `loss_name` values: the losses as plots and reports name them.
+SQUARED_ERROR = "mean squared error"
+LOG_LOSS = "log loss"
 
 
 class TrainableModel(Protocol):
-    """What the training loop needs from a model; every class in MODELS provides it."""
+    """What the rest of mlcc needs from a model; every class in MODELS provides it.
 
+    Attributes
+    ----------
+    type : the config tag (`model.type`); saved with the state, never compared outside models/.
+    task : regression | binary | multiclass | multilabel — what the model predicts, hence the
+        label encoding and the metric set reported. A class attribute, except for `Mlp`, whose
+        head follows its config or the label.
+    loss_name : the training loss as plots name it (SQUARED_ERROR, LOG_LOSS, ...); RMSE is read
+        off the loss only when it is SQUARED_ERROR.
+    loss_label : the loss as the training table heads it ("MSE", "log loss", ...).
+    kernel : key of the compiled (numba) kernel that can train it (`MODEL_KINDS` in
+        training/kernels/dense.py or multiclass.py), or None: the numpy path only.
+    supports_streaming : whether `data.streaming` can train it chunk by chunk.
+    layer_diagnostics : whether it records per-layer gradient norms and dead ReLUs each period
+        (`layer_grad_norms`, `hidden_activations`; history.csv grad_norm_W*, dead_relu_*).
+    l1, l1_names, n_features_in_, params : penalty, the parameters L1 touches, input width, the
+        live parameter arrays optimizers update.
+    """
+
+    type: ClassVar[str]
+    task: str
+    loss_name: str
+    loss_label: str
+    kernel: str | None
+    supports_streaming: ClassVar[bool]
+    layer_diagnostics: ClassVar[bool]
     l1: float
-    l1_names: ClassVar[tuple[str, ...]]
-    task: ClassVar[str]
+    l1_names: tuple[str, ...]
     n_features_in_: int | None
 
+    @classmethod
+    def from_settings(
+        cls, settings: dict[str, Any], *, task: str | None = None, seed: int | None = None
+    ) -> Self: ...
     @property
     def params(self) -> dict[str, np.ndarray]: ...
     def initialize(self, n_features: int) -> Any: ...
@@ -30,4 +64,58 @@ class TrainableModel(Protocol):
     ) -> tuple[float, dict[str, np.ndarray]]: ...
     def loss(self, X: Matrix, y: np.ndarray) -> float: ...
     def predict(self, X: Matrix) -> np.ndarray: ...
+    def predict_scores(self, X: Matrix) -> np.ndarray: ...
     def validate_targets(self, y: np.ndarray) -> None: ...
+    def nonzero_weights(self) -> int: ...
+    def divergence_advice(self) -> str: ...
+    def underfitting_fixes(self) -> tuple[str, ...]: ...
+    def overfitting_fixes(self) -> tuple[str, ...]: ...
+
+
+class Model:
+    """The answers most models give to what `TrainableModel` asks.
+
+    No compiled kernel, no streaming, no per-layer diagnostics, no extra advice; built from
+    its config section alone. Subclasses declare `type`, `task`, `loss_name` and `loss_label`
+    and override whatever else differs.
+    """
+
+    type: ClassVar[str]
+    task: str
+    kernel: ClassVar[str | None] = None
+    supports_streaming: ClassVar[bool] = False
+    layer_diagnostics: ClassVar[bool] = False
+
+    @classmethod
+    def from_settings(
+        cls, settings: dict[str, Any], *, task: str | None = None, seed: int | None = None
+    ) -> Self:
+        """A model from its `model:` section's fields (all but `type`), not yet initialized.
+
+        `task` is the task resolved from the label and `seed` the run's seed; a model whose
+        task is fixed and that draws nothing at random ignores both.
+        """
+        return cls(**settings)
+
+    def predict_scores(self, X: Matrix) -> np.ndarray:
+        """What the metrics score: P(class 1) (binary, (n,)), class probabilities (multiclass,
+        (n, n_classes)), P(label j) per label (multilabel, (n, n_labels)) or ŷ (regression,
+        (n,))."""
+        if self.task == "binary":
+            return self.predict_proba(X)[:, 1]
+        if self.task in ("multiclass", "multilabel"):
+            return self.predict_proba(X)
+        return self.predict(X)
+
+    def divergence_advice(self) -> str:
+        """More to say when training diverged ("; ..." appended to the message), or ""."""
+        return ""
+
+    def underfitting_fixes(self) -> tuple[str, ...]:
+        """Config edits (`key=value`) that give this model more capacity (the doctor's
+        underfitting advice, after weaker regularisation)."""
+        return ()
+
+    def overfitting_fixes(self) -> tuple[str, ...]:
+        """Config edits that regularise this model beyond early stopping and model.l2."""
+        return ()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, Self
 import numpy as np
 
 from mlcc_cli.errors import DataError
+from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR
 from mlcc_cli.models.linear_base import (
     LinearWeights,
     exp_minus_abs,
@@ -30,13 +31,17 @@ if TYPE_CHECKING:
     from mlcc_cli.models.linear_base import Matrix
 
 
-class _LinearModelBase(LinearWeights):
-    """The two linear models: one weight per feature, one bias, a loss on X·w + b.
+class LinearModelBase(LinearWeights):
+    """One weight per feature, one bias, a loss on X·w + b: linear and logistic regression.
 
     Penalty: λ₁·Σ|w| + λ₂·Σw² on coef_ only (the bias is never penalised).
     """
 
     task: ClassVar[str]  # "regression" or "binary": which metrics the training loop reports
+
+    def underfitting_fixes(self) -> tuple[str, ...]:
+        """A linear model cannot bend: the next step up is a small network."""
+        return ("model={type: mlp, hidden_units: [16, 8]}",)
 
     def initialize(self, n_features: int) -> Self:
         """Start from all-zero weights and bias (a convex loss needs no random start)."""
@@ -100,7 +105,7 @@ class _LinearModelBase(LinearWeights):
         """Return (mean data loss, residual r, scale) with ∂loss/∂z = scale·r per example."""
 
 
-class LinearRegression(_LinearModelBase):
+class LinearRegression(LinearModelBase):
     """Linear regression: ŷ = X·w + b with mean squared error loss.
 
     MSE = (1/n)·Σ(ŷ − y)²; gradient of MSE: ∂/∂w = (2/n)·Xᵀ(ŷ − y), ∂/∂b = (2/n)·Σ(ŷ − y).
@@ -112,6 +117,10 @@ class LinearRegression(_LinearModelBase):
 
     type = "linear"
     task = "regression"
+    loss_name = SQUARED_ERROR
+    loss_label = "MSE"
+    kernel = "squared_error"  # training/kernels/dense.py (sparse.py for CSR X)
+    supports_streaming = True
 
     def predict(self, X: Matrix) -> np.ndarray:
         """Predicted label ŷ = X·w + b, shape (n_samples,)."""
@@ -127,7 +136,7 @@ class LinearRegression(_LinearModelBase):
         return float(residual @ residual) / n, residual, 2.0 / n
 
 
-class LogisticRegression(_LinearModelBase):
+class LogisticRegression(LinearModelBase):
     """Binary logistic regression: p = σ(X·w + b) with mean log loss.
 
     Log loss per example: −[y·log p + (1 − y)·log(1 − p)] = softplus(z) − y·z with z = X·w + b
@@ -141,6 +150,10 @@ class LogisticRegression(_LinearModelBase):
 
     type = "logistic"
     task = "binary"
+    loss_name = LOG_LOSS
+    loss_label = LOG_LOSS
+    kernel = "log_loss"  # training/kernels/dense.py (sparse.py for CSR X)
+    supports_streaming = True
 
     def initialize(self, n_features: int) -> Self:
         """Zero weights and bias; the classes are always 0 and 1."""

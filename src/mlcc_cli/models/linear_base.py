@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import numpy as np
 
 from mlcc_cli.errors import DataError, NotFittedError
+from mlcc_cli.models.base import Model
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_array, sparray, spmatrix
@@ -71,11 +72,13 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return sigmoid_from(z, exp_minus_abs(z))
 
 
-class LinearWeights(ABC):
+class LinearWeights(Model, ABC):
     """Weights W (coef_), bias b (intercept_), L1/L2 strengths, checks and JSON state.
 
     Subclasses size the arrays in `initialize` and add the loss; `from_state` rebuilds any of
     them from `get_state()` output, passing the saved hyperparameters back to the constructor.
+    What the rest of mlcc asks about a model (task, loss, kernel, ...) is declared by each
+    subclass (see `models/base.py`).
     """
 
     type: ClassVar[str]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import numpy as np
 
 from mlcc_cli.errors import DataError
+from mlcc_cli.models.base import LOG_LOSS
 from mlcc_cli.models.linear_base import LinearWeights, exp_minus_abs, sigmoid, sigmoid_from
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class MulticlassBase(LinearWeights):
 
     type: ClassVar[str]
     task: ClassVar[str] = "multiclass"
+    loss_name: ClassVar[str] = LOG_LOSS
+    loss_label: ClassVar[str] = LOG_LOSS
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
         super().__init__(l1, l2)
@@ -159,6 +162,12 @@ class Softmax(MulticlassBase):
     def __repr__(self) -> str:
         return f"Softmax(l1={self.l1!r}, l2={self.l2!r}, sampled_softmax={self.sampled_softmax!r})"
 
+    @property
+    def kernel(self) -> str | None:
+        """training/kernels/multiclass.py for the full softmax; candidate sampling draws
+        random negatives per step, which only the numpy path does."""
+        return "softmax_cross_entropy" if self.sampled_softmax is None else None
+
     def initialize(
         self,
         n_features: int,
@@ -240,6 +249,7 @@ class OneVsAll(MulticlassBase):
     """
 
     type = "one_vs_all"
+    kernel = "one_vs_all_log_loss"  # training/kernels/multiclass.py
 
     def predict_raw_proba(self, X: Matrix) -> np.ndarray:
         """Each classifier's own σ(z_k) = P(class k vs the rest), shape (n, K); rows need not

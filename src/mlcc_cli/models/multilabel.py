@@ -35,6 +35,7 @@ class MultiLabel(MulticlassBase):
 
     type = "multi_label"
     task = "multilabel"
+    loss_label = "log loss (sum over labels)"
 
     def predict_proba(self, X: Matrix) -> np.ndarray:
         """P(label j) = σ(z_j) per label, shape (n_samples, n_labels); rows need not sum to 1."""

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mlcc_cli.render.training import _number
+from mlcc_cli.render.text import metric_text
 
 if TYPE_CHECKING:
     from mlcc_cli.workflows.compare import Comparison
@@ -24,7 +24,7 @@ def _cell(value: Any) -> str:
         return "—"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    return _number(value)
+    return metric_text(value)
 
 
 def comparison_table(comparison: Comparison) -> Table:
@@ -57,7 +57,7 @@ def comparison_table(comparison: Comparison) -> Table:
 
 def compared_loss_chart(comparison: Comparison, width: int = 72) -> Text | None:
     """Validation loss per period of every run, overlaid (plotext); None if no run has one."""
-    import plotext
+    import plotext  # deferred: plotext costs start-up time and only draws charts
 
     curves = [
         (index, [(i + 1, v) for i, v in enumerate(run.validation_loss) if v is not None])
@@ -87,7 +87,7 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
 
 def lr_find_chart(result: LrFindResult, width: int = 72) -> Text:
     """Smoothed training loss vs learning rate, x on a log scale (plotext)."""
-    import plotext
+    import plotext  # deferred: plotext costs start-up time and only draws charts
 
     plotext.clear_figure()
     plotext.plot(result.learning_rates, result.smoothed_losses, marker="braille")

@@ -14,13 +14,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mlcc_cli.workflows.exercises import describe_goal
+
 if TYPE_CHECKING:
-    from mlcc_cli.workflows.exercises import Exercise, ExerciseCheck
+    from mlcc_cli.workflows.exercise_check import ExerciseCheck
+    from mlcc_cli.workflows.exercises import Exercise
 
 
 def _goals(exercise: Exercise) -> str:
-    from mlcc_cli.workflows.exercises import describe_goal
-
     # The list's goal column says "validation" once in its header; other splits stay named.
     return "\n".join(describe_goal(goal).replace("validation.", "") for goal in exercise.info.goals)
 
@@ -45,7 +46,6 @@ def render_exercise(
     console.print(Text(info.title, style="bold"), Text(f"({info.lesson})", style="dim"))
     console.print(Text(info.task))
     console.print(Text("goals", style="bold"))
-    from mlcc_cli.workflows.exercises import describe_goal
 
     for goal in info.goals:
         console.print(Text(f"  {describe_goal(goal)}"))
@@ -83,7 +83,6 @@ def _value(value: float | None) -> str:
 
 def goals_table(check: ExerciseCheck) -> Table:
     """PASS/FAIL per goal with the measured value and, for a fail, why."""
-    from mlcc_cli.workflows.exercises import describe_goal
 
     table = Table(title=f"Exercise {check.exercise.name}", title_justify="left")
     table.add_column("goal", no_wrap=True)

@@ -14,11 +14,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mlcc_cli.data.issues import OUTLIER_SIGMAS, REDUNDANT_R, TUKEY_K, number_text
+from mlcc_cli.data.column_stats import OUTLIER_SIGMAS, REDUNDANT_R, TUKEY_K
+from mlcc_cli.data.issues import number_text
 
 if TYPE_CHECKING:
-    from mlcc_cli.data.column_stats import ColumnSummary, Correlation, FrameReport
-    from mlcc_cli.data.issues import Finding
+    from mlcc_cli.data.column_stats import ColumnSummary
+    from mlcc_cli.data.frame_report import Correlation, DataFinding, FrameReport
     from mlcc_cli.workflows.inspect import InspectionReport
 
 SHOWN_CORRELATIONS = 15  # strongest correlations with the label listed in the terminal
@@ -176,7 +177,7 @@ def values_table(columns: Sequence[ColumnSummary]) -> Table:
     return table
 
 
-def render_findings(console: Console, findings: Sequence[Finding]) -> None:
+def render_findings(console: Console, findings: Sequence[DataFinding]) -> None:
     """Findings grouped by kind, each kind cut at SHOWN_PER_FINDING_KIND rows."""
     if not findings:
         console.print(

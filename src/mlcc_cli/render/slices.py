@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mlcc_cli.render.evaluation import format_cell
+from mlcc_cli.render.text import format_cell
 
 if TYPE_CHECKING:
     from mlcc_cli.evaluation import SliceReport

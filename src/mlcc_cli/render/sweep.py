@@ -11,13 +11,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mlcc_cli.render.training import _number
+from mlcc_cli.render.text import metric_text
 
 if TYPE_CHECKING:
-    from mlcc_cli.workflows.sweep.run import SweepResult, SweepSummary
+    from mlcc_cli.workflows.sweep.result import SeedStatistics, SweepResult
 
 
-def _ranked(result: SweepResult) -> list[SweepSummary]:
+def _ranked(result: SweepResult) -> list[SeedStatistics]:
     """Summaries with a value, best first; points without one (all runs failed) last."""
     scored = [s for s in result.summaries if s.mean is not None]
     scored.sort(key=lambda s: s.mean, reverse=result.higher_is_better)  # type: ignore[arg-type,return-value]
@@ -40,9 +40,9 @@ def sweep_table(result: SweepResult) -> Table:
         table.add_column("runs ok", justify="right")
     table.add_column("doctor")
     for rank, summary in enumerate(_ranked(result)):
-        value = _number(summary.mean)
+        value = metric_text(summary.mean)
         if repeated and summary.mean is not None:
-            value += f" ± {_number(summary.std)}"
+            value += f" ± {metric_text(summary.std)}"
         cells = [str(summary.params[key]) for key in keys] + [value]
         if repeated:
             cells.append(f"{summary.complete}/{summary.runs}")
@@ -52,7 +52,7 @@ def sweep_table(result: SweepResult) -> Table:
     return table
 
 
-def _doctor_cell(result: SweepResult, summary: SweepSummary) -> str:
+def _doctor_cell(result: SweepResult, summary: SeedStatistics) -> str:
     """The doctor's warning kinds over the point's runs, in words ("learning rate too high")."""
     kinds: list[str] = []
     for row in result.rows:

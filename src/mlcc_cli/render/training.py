@@ -5,7 +5,6 @@ Only this module and the CLI import rich.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +14,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from mlcc_cli.render.console import render_warnings
+from mlcc_cli.render.doctor import render_findings, render_split_checks
+from mlcc_cli.render.text import metric_text
+
 if TYPE_CHECKING:
     from mlcc_cli.training.loop import PeriodRecord
-    from mlcc_cli.workflows.train import RunPlan, RunResult
+    from mlcc_cli.training.plan import RunPlan
+    from mlcc_cli.workflows.train import RunResult
 
 METRIC_ORDER = {
     "regression": ("rmse", "mae", "r2", "loss", "prediction_bias"),
@@ -35,22 +39,6 @@ METRIC_ORDER = {
     "multiclass": ("log_loss", "accuracy", "baseline_accuracy", "macro_f1", "weighted_f1"),
     "multilabel": ("log_loss", "subset_accuracy", "hamming_loss", "micro_f1", "macro_f1"),
 }
-LOSS_NAME = {
-    "regression": "MSE",
-    "binary": "log loss",
-    "multiclass": "log loss",
-    "multilabel": "log loss (sum over labels)",
-}
-
-
-def _number(value: float | int | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if not math.isfinite(value):
-        return str(value)
-    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
 
 
 class TrainingDisplay:
@@ -79,10 +67,8 @@ class TrainingDisplay:
             f"({schedule.steps_per_epoch:,} steps per epoch), reported over "
             f"{len(schedule.period_ends)} periods"
         )
-        from mlcc_cli.render.doctor import render_split_checks
-
         render_split_checks(self.console, [check.to_json() for check in plan.split_checks])
-        loss = LOSS_NAME[plan.task]
+        loss = plan.loss_label
         table = Table(title="Training", title_justify="left")
         for header in ("period", "step", "epoch", "examples seen"):
             table.add_column(header, justify="right")
@@ -110,8 +96,8 @@ class TrainingDisplay:
             f"{record.step:,}",
             f"{record.epoch:.2f}",
             f"{record.examples_seen:,}",
-            _number(record.train_loss),
-            _number(record.validation_loss),
+            metric_text(record.train_loss),
+            metric_text(record.validation_loss),
         )
         self._progress.update(self._task_id, completed=record.step)
 
@@ -124,9 +110,9 @@ class TrainingDisplay:
             self.console.print(self._table)
 
 
-def loss_curve(history: Sequence[PeriodRecord], task: str, width: int = 72) -> Text:
+def loss_curve(history: Sequence[PeriodRecord], loss_label: str, width: int = 72) -> Text:
     """Training vs validation loss per period as a terminal chart (plotext)."""
-    import plotext
+    import plotext  # deferred: plotext costs start-up time and only draws charts
 
     periods = [record.period for record in history]
     plotext.clear_figure()
@@ -137,7 +123,7 @@ def loss_curve(history: Sequence[PeriodRecord], task: str, width: int = 72) -> T
     step = max(1, len(periods) // 10)
     plotext.xticks(periods[::step])  # whole periods, not fractions
     plotext.plotsize(width, 14)
-    plotext.title(f"{LOSS_NAME[task]} per period")
+    plotext.title(f"{loss_label} per period")
     plotext.xlabel("period")
     plotext.theme("clear")
     return Text.from_ansi(plotext.build())
@@ -152,18 +138,15 @@ def metrics_table(metrics: dict[str, dict[str, Any]], task: str) -> Table:
         table.add_column(split, justify="right")
     for key in (*METRIC_ORDER[task], "nonzero_weights"):
         if any(key in metrics[s] for s in splits):
-            table.add_row(key, *(_number(metrics[s].get(key)) for s in splits))
+            table.add_row(key, *(metric_text(metrics[s].get(key)) for s in splits))
     return table
 
 
 def render_result(console: Console, result: RunResult, command: str = "mlcc train CONFIG") -> None:
     """Everything shown after training: curve, metrics, warnings, the doctor's findings (fixes
     written as `command --set ...`), where the run is."""
-    from mlcc_cli.render.doctor import render_findings
-    from mlcc_cli.training.diagnostics import summarize
-
     if len(result.history) >= 2:
-        console.print(loss_curve(result.history, result.task, min(console.width, 80)))
+        console.print(loss_curve(result.history, result.loss_label, min(console.width, 80)))
     if result.metrics:
         console.print(metrics_table(result.metrics, result.task))
         render_headline(console, result.metrics, result.task)
@@ -174,9 +157,7 @@ def render_result(console: Console, result: RunResult, command: str = "mlcc trai
         )
     for note in result.notes:
         console.print(f"[cyan]note[/]: {note}", highlight=False)
-    # The doctor reports what the training diagnostics found, with evidence and a fix.
-    covered = set(summarize(result.history))
-    render_warnings(console, [w for w in result.warnings if w not in covered])
+    render_warnings(console, result.warnings_beyond_doctor)
     if result.status != "complete":
         console.print(f"[bold red]{result.status}[/]: {result.message}")
     render_findings(console, result.findings, command)
@@ -198,37 +179,11 @@ def render_headline(console: Console, metrics: dict[str, dict[str, Any]], task: 
         return  # the metrics table already is the regression headline
     accuracy, baseline = scores.get("accuracy"), scores.get("baseline_accuracy")
     line = (
-        f"[bold]{split}[/]: AUC {_number(scores.get('auc'))}, log loss "
-        f"{_number(scores.get('log_loss'))}, accuracy at evaluation.threshold "
-        f"{_number(accuracy)}"
+        f"[bold]{split}[/]: AUC {metric_text(scores.get('auc'))}, log loss "
+        f"{metric_text(scores.get('log_loss'))}, accuracy at evaluation.threshold "
+        f"{metric_text(accuracy)}"
     )
     if baseline is not None:
-        line += f" (majority-class baseline {_number(baseline)})"
+        line += f" (majority-class baseline {metric_text(baseline)})"
     # The doctor names an accuracy that does not beat the baseline (no_better_than_majority).
-    console.print(f"{line}, prediction bias {_number(scores.get('prediction_bias'))}")
-
-
-def render_warnings(console: Console, warnings: Sequence[str]) -> None:
-    """Recoverable data oddities, one line each."""
-    for warning in warnings:
-        console.print(f"[yellow]warning[/]: {warning}", highlight=False)
-
-
-def render_error(console: Console, message: str) -> None:
-    """One short paragraph: what was wrong, where, and how to fix it."""
-    # soft_wrap: the terminal wraps long lines itself, so copied messages stay whole.
-    console.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
-
-
-def datasets_table(rows: Sequence[Any]) -> Table:
-    """Built-in datasets with their size and task."""
-    table = Table(
-        title="Built-in datasets (use as data.source: builtin:NAME)", title_justify="left"
-    )
-    for header, justify in (("name", "left"), ("rows", "right"), ("columns", "right")):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
-    table.add_column("task")
-    table.add_column("description")
-    for row in rows:
-        table.add_row(row.name, f"{row.rows:,}", str(row.columns), row.task, row.description)
-    return table
+    console.print(f"{line}, prediction bias {metric_text(scores.get('prediction_bias'))}")

@@ -1,0 +1,12 @@
+"""Run directories: writing them atomically and reading them back, and every PNG plot.
+
+- `files`: writing a run (config.yaml, history.csv, metrics.json, model.npz/json, status);
+  `status`: the version facts status.json records; `doctor_file`: doctor.json's name and
+  the warning kinds stored in it
+- `saved`: a finished run read back as a model plus its feature pipeline (`load_run`)
+- `plots`: the loss, ROC, calibration, residual, lr-find and embedding PNGs (the only
+  matplotlib importer); `evaluation_plots`: the PNGs of `mlcc evaluate`
+
+May import: features, models, optim, evaluation, config, errors (never data, training or
+anything above them).
+"""

@@ -25,7 +25,7 @@ SCATTER_POINTS = 5_000
 
 
 def _pyplot() -> Any:
-    import matplotlib
+    import matplotlib  # deferred: matplotlib is slow to import; only runs that plot need it
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -151,7 +151,7 @@ def draw_embeddings(path: Path, vectors: np.ndarray, names: Sequence[str], colum
     """An embedding's category vectors (vocabulary, K) projected on their first two principal
     components (sklearn PCA), each point labelled with its category: similar categories land
     close together when the network learned that they act alike."""
-    from sklearn.decomposition import PCA
+    from sklearn.decomposition import PCA  # deferred: scikit-learn, embedding plots only
 
     n_components = min(2, vectors.shape[0], vectors.shape[1])
     points = np.zeros((vectors.shape[0], 2))  # (vocabulary, 2); 1-D embeddings stay on y = 0

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.errors import DataError
 from mlcc_cli.features import FeaturePipeline
-from mlcc_cli.models.registry import MODELS
+from mlcc_cli.models.registry import model_from_settings
 from mlcc_cli.rundir.files import read_model
 
 
@@ -43,9 +43,7 @@ class SavedRun:
         """ŷ (regression) or P(y = classes[1]) (binary) for design matrix X, shape (n,);
         multiclass: class probabilities, shape (n, n_classes); multilabel: P(label j), shape
         (n, n_labels)."""
-        from mlcc_cli.training.in_memory import model_scores
-
-        return model_scores(self.model, self.task, X)
+        return self.model.predict_scores(X)
 
 
 def _initialize_saved(model: Any, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
@@ -107,11 +105,8 @@ def load_run(run_dir: Path) -> SavedRun:
             yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
         )
         status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))["status"]
-        model = MODELS[state["model"]["type"]](
-            **{k: v for k, v in state["model"].items() if k != "type"}
-        )
-        if state["model"]["type"] == "mlp":
-            model.task = state["task"]  # the head was chosen from the label when training
+        # The task as training resolved it from the label (an mlp's head follows it).
+        model = model_from_settings(state["model"], task=state["task"])
         _initialize_saved(model, state, arrays)
         stored = {**model.params, **getattr(model, "buffers", {})}
         for name, array in arrays.items():

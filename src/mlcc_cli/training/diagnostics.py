@@ -1,6 +1,6 @@
 """Training diagnostics for neural networks: per-layer gradient norms, dead ReLUs, overfitting.
 
-At every period end `period_metrics` measures, for a model that exposes `layer_grad_norms`
+At every period end `period_metrics` measures, for a model that declares `layer_diagnostics`
 (the `Mlp`), the gradient norm of each weight matrix and the fraction of dead ReLU units;
 they land in PeriodRecord.metrics, hence in history.csv as grad_norm_W1, …, dead_relu_1, ….
 After training `summarize` reads the history and names what went wrong, in crash-course terms,
@@ -41,7 +41,7 @@ def period_metrics(
     never changes training. Dead units: evaluation-mode activations on the first SAMPLE_ROWS
     validation rows (training rows without a validation split).
     """
-    if not hasattr(model, "layer_grad_norms"):
+    if not model.layer_diagnostics:
         return {}
     rows = slice(0, SAMPLE_ROWS)
     _, grads = model.loss_and_gradients(
@@ -172,10 +172,3 @@ def summarize(history: Sequence[Any]) -> list[str]:
             "still falls; try model.l2, model.dropout (mlp) or training.early_stopping"
         )
     return findings
-
-
-def divergence_advice(model: Any) -> str:
-    """Extra advice for a diverged network: batch normalisation keeps layer inputs in range."""
-    if getattr(model, "type", None) == "mlp" and not getattr(model, "batch_norm", False):
-        return "; for an mlp, model.batch_norm: true also steadies training"
-    return ""

@@ -1,195 +1,35 @@
-"""Running steps: the readable numpy reference path and the compiled (numba) path.
+"""Choosing the engine and running epochs: the numpy reference path or the compiled one.
 
 Both run the same batches in the same order and give the same weights (tested to 1e-10):
 each epoch draws one permutation of the training rows from the seeded generator; batch k is
-rows order[k·B : (k+1)·B]. The numpy path gathers the epoch's rows into a reused contiguous
-buffer and slices it; the compiled path reads rows through the permutation, so it needs no
-second copy of X and runs a whole period of steps per call.
+rows order[k·B : (k+1)·B]. The numpy path (`steps.py`) gathers the epoch's rows into a reused
+contiguous buffer and slices it; the compiled path (`compiled.py`) reads rows through the
+permutation, so it needs no second copy of X and runs a whole period of steps per call.
 
 A scipy.sparse CSR X is never densified: the numpy path gathers the epoch's rows as a new
 CSR matrix (X[order]) and its model computes X @ w and X.T @ r; the compiled path
-(`kernels_sparse.py`) reads rows through the permutation via indptr, never copying X, with
+(`kernels/sparse.py`) reads rows through the permutation via indptr, never copying X, with
 work per step proportional to the batch's non-zeros.
 
 Softmax and one-vs-all (full softmax, not `sampled_softmax`) have a compiled kernel of their
-own (`kernels_multiclass.py`) for dense X; a sparse X trains them on the numpy path.
+own (`kernels/multiclass.py`) for dense X; a sparse X trains them on the numpy path.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.models.base import TrainableModel
 from mlcc_cli.models.linear_base import as_csr, is_sparse
-from mlcc_cli.optim.optimizers import Optimizer
+from mlcc_cli.training.compiled import compiled_kernel_supports, compiled_steps
+from mlcc_cli.training.steps import StepStats, numpy_steps
 
 if TYPE_CHECKING:
     from mlcc_cli.models.linear_base import Matrix
 
 Engine = Literal["auto", "compiled", "numpy"]
-
-
-@dataclass
-class StepStats:
-    """Outcome of running consecutive steps: counts, summed gradient norms, divergence."""
-
-    steps: int = 0
-    examples: int = 0
-    grad_norm_sum: float = 0.0
-    diverged: bool = False
-    bad_loss: float = math.nan  # the non-finite batch loss that stopped the run
-
-    def add(self, other: StepStats) -> None:
-        """Accumulate another run of steps into this one."""
-        self.steps += other.steps
-        self.examples += other.examples
-        self.grad_norm_sum += other.grad_norm_sum
-        if other.diverged:
-            self.diverged, self.bad_loss = True, other.bad_loss
-
-
-def numpy_steps(
-    model: TrainableModel,
-    optimizer: Optimizer,
-    X: Matrix,
-    y: np.ndarray,
-    batch_size: int,
-    batches: range,
-) -> StepStats:
-    """Run batches `batches` over contiguous, already shuffled arrays X, y (reference path).
-
-    A CSR X is sliced the same way (each batch's rows become a small CSR copy).
-
-    Stops before updating if a batch loss is not finite (reported as `diverged`).
-    """
-    stats = StepStats()
-    params = model.params
-    n = X.shape[0]
-    l1 = model.l1
-    for index in batches:
-        start = index * batch_size
-        stop = min(start + batch_size, n)  # the last batch of an epoch may be smaller
-        loss, grads = model.loss_and_gradients(X[start:stop], y[start:stop])  # views, no copy
-        if not math.isfinite(loss):
-            stats.diverged, stats.bad_loss = True, loss
-            return stats
-        stats.grad_norm_sum += optimizer.step(params, grads)
-        if l1 > 0:
-            optimizer.proximal_l1(params, model.l1_names, l1)
-        stats.steps += 1
-        stats.examples += stop - start
-    return stats
-
-
-def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None) -> bool:
-    """Whether a numba kernel implements this model and optimizer (on X, when given).
-
-    The kernels run plain SGD with one fixed learning rate: momentum (a velocity state), the
-    adaptive optimizers and non-constant schedules (η changes per step) run in numpy.
-    Softmax and one-vs-all have a dense kernel only (`kernels_multiclass.py`): a sparse X and
-    sampled softmax (random negatives per step) train on the numpy path.
-    """
-    from mlcc_cli.training.kernels import dense as kernels
-    from mlcc_cli.training.kernels import multiclass as kernels_multiclass
-
-    schedule = getattr(getattr(optimizer, "schedule", None), "type", "constant")
-    model_type = getattr(model, "type", None)
-    if model_type in kernels_multiclass.MODEL_KINDS:
-        dense = X is None or not is_sparse(X)
-        model_ok = dense and getattr(model, "sampled_softmax", None) is None
-    else:
-        model_ok = model_type in kernels.MODEL_KINDS
-    return (
-        model_ok
-        and getattr(optimizer, "type", None) in kernels.OPTIMIZER_KINDS
-        and getattr(optimizer, "momentum", 0.0) == 0.0
-        and schedule == "constant"
-    )
-
-
-def compiled_steps(
-    model: Any,
-    optimizer: Any,
-    X: Matrix,
-    y: np.ndarray,
-    order: np.ndarray,
-    batch_size: int,
-    batches: range,
-) -> StepStats:
-    """Run batches `batches` of the epoch whose row order is `order`, in compiled code.
-
-    Dispatches by model type: softmax and one-vs-all run
-    `kernels_multiclass.multiclass_steps` (dense X only); the linear family runs
-    `kernels.linear_family_steps`, or `kernels_sparse.csr_linear_family_steps` on a sparse
-    X's CSR arrays.
-    """
-    from mlcc_cli.training.kernels import dense as kernels
-    from mlcc_cli.training.kernels import multiclass as kernels_multiclass
-
-    params = model.params
-    if model.type in kernels_multiclass.MODEL_KINDS:
-        if is_sparse(X):  # choose_engine(..., X) never picks this: a caller's mistake
-            raise ConfigError(
-                f"training.engine: the compiled {model.type} kernel takes dense X only; "
-                "use engine: numpy"
-            )
-        outcome = kernels_multiclass.multiclass_steps(
-            X,
-            y,
-            order,
-            params["coef_"],
-            params["intercept_"],
-            int(batch_size),
-            int(batches.start),
-            int(batches.stop),
-            kernels_multiclass.MODEL_KINDS[model.type],
-            float(optimizer.learning_rate),
-            float(model.l1),
-            float(model.l2),
-            float(optimizer.clip_norm or 0.0),
-        )
-        return _step_stats(optimizer, outcome)
-    # Fixed argument types: one compiled signature, cached across runs (ints or floats
-    # from YAML would otherwise each trigger a fresh compilation).
-    settings = (
-        params["coef_"],
-        params["intercept_"],
-        int(batch_size),
-        int(batches.start),
-        int(batches.stop),
-        kernels.MODEL_KINDS[model.type],
-        kernels.OPTIMIZER_KINDS[optimizer.type],
-        float(optimizer.learning_rate),
-        float(model.l1),
-        float(model.l2),
-        float(optimizer.clip_norm or 0.0),
-    )
-    if is_sparse(X):
-        from mlcc_cli.training.kernels import sparse as kernels_sparse
-
-        X = as_csr(X)
-        if X.shape[1] >= 2**31:  # the kernel's column lists are int32
-            raise ConfigError(
-                f"training.engine: the compiled kernel takes fewer than 2**31 columns, got "
-                f"{X.shape[1]}; use engine: numpy"
-            )
-        run = kernels_sparse.csr_linear_family_steps
-        outcome = run(X.data, X.indices, X.indptr, y, order, *settings)
-    else:
-        outcome = kernels.linear_family_steps(X, y, order, *settings)
-    return _step_stats(optimizer, outcome)
-
-
-def _step_stats(optimizer: Any, outcome: tuple[int, int, float, bool, float]) -> StepStats:
-    """A kernel's (steps, examples, norm sum, diverged, bad loss), counted on the optimizer."""
-    steps, examples, norm_sum, diverged, bad_loss = outcome
-    optimizer.iterations_ += steps
-    return StepStats(steps, examples, norm_sum, diverged, bad_loss)
 
 
 def run_batches(

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mlcc_cli.config.experiment import TrainingConfig
+from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.errors import ConfigError, DataError
-from mlcc_cli.models.base import TrainableModel
+from mlcc_cli.models.base import SQUARED_ERROR, TrainableModel
 from mlcc_cli.models.linear_base import as_csr, is_sparse
-from mlcc_cli.optim.optimizers import Optimizer
+from mlcc_cli.optim.base import Optimizer
 from mlcc_cli.training import diagnostics
 from mlcc_cli.training.engine import EpochRunner, choose_engine, resolve_shuffle
 from mlcc_cli.training.schedule import (
@@ -53,12 +53,17 @@ __all__ = [
 def _task_metrics(
     model: TrainableModel, split: str, X: Matrix, y: np.ndarray, loss: float
 ) -> dict[str, float]:
-    """RMSE (= √MSE, from the loss already computed) or accuracy at threshold 0.5.
+    """RMSE or accuracy at threshold 0.5, by the task's metric set.
 
-    Multi-label: subset accuracy, the share of rows whose every label is predicted right.
+    RMSE = √MSE: the loss already computed when the model's loss is the squared error, else
+    measured from its predictions. Multi-label: subset accuracy, the share of rows whose every
+    label is predicted right.
     """
     if model.task == "regression":
-        return {f"{split}_rmse": math.sqrt(loss)}
+        if model.loss_name == SQUARED_ERROR:
+            return {f"{split}_rmse": math.sqrt(loss)}
+        residual = model.predict(X) - y
+        return {f"{split}_rmse": math.sqrt(float(residual @ residual) / len(y))}
     if model.task == "multilabel":  # y and predict(X) are (n, n_labels) 0/1 matrices
         return {f"{split}_subset_accuracy": float(np.mean(np.all(model.predict(X) == y, axis=1)))}
     return {f"{split}_accuracy": float(np.mean(model.predict(X) == y))}
@@ -81,7 +86,7 @@ def _canonical_csr(X: Any) -> Any:
     return converted
 
 
-def _as_arrays(X: Any, y: Any, name: str) -> tuple[Matrix, np.ndarray]:
+def as_arrays(X: Any, y: Any, name: str) -> tuple[Matrix, np.ndarray]:
     """Contiguous float64 views (copies only when needed); reject shape mismatches and NaN.
 
     y is (n_rows,), or (n_rows, n_labels) for a multi-label model (batches take its rows).
@@ -127,14 +132,14 @@ def train(
     and X_validation may be dense arrays or scipy.sparse matrices (converted to CSR once).
     `rows_in_random_order` says X_train's rows are already shuffled (lets `shuffle: auto`
     read blocks of them); result.settings records the engine and shuffle that ran.
-    Networks (models with `layer_grad_norms`) also record per-layer gradient norms and dead
+    Networks (models with `layer_diagnostics`) also record per-layer gradient norms and dead
     ReLU fractions each period; `diagnostics.summarize` adds its findings (vanishing or
     exploding gradients, dead ReLUs, overfitting) to result.warnings.
     """
-    X_train, y_train = _as_arrays(X_train, y_train, "training")
+    X_train, y_train = as_arrays(X_train, y_train, "training")
     has_validation = X_validation is not None and _n_rows(X_validation) > 0
     if has_validation:
-        X_validation, y_validation = _as_arrays(X_validation, y_validation, "validation")
+        X_validation, y_validation = as_arrays(X_validation, y_validation, "validation")
     early = training.early_stopping
     if early is not None and not has_validation:
         raise ConfigError(
@@ -174,5 +179,5 @@ def train(
     result.settings = {"engine": engine, "shuffle": shuffle}
     result.warnings += diagnostics.summarize(result.history)
     if result.status == "diverged":
-        result.message += diagnostics.divergence_advice(model)
+        result.message += model.divergence_advice()
     return result

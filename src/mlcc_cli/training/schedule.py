@@ -16,11 +16,11 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from mlcc_cli.config.experiment import EarlyStoppingConfig
+from mlcc_cli.config.training import EarlyStoppingConfig
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.models.base import TrainableModel
-from mlcc_cli.optim.optimizers import Optimizer
-from mlcc_cli.training.engine import StepStats
+from mlcc_cli.optim.base import Optimizer
+from mlcc_cli.training.steps import StepStats
 
 DEFAULT_EPOCHS = 10
 

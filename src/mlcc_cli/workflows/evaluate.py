@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.config.experiment import ExperimentConfig
-from mlcc_cli.data.loading import apply_missing_policy
+from mlcc_cli.data.loading import apply_missing_policy, encode_label_matrix, label_above
+from mlcc_cli.data.split_table import kept_positions, load_split, referenced_columns
 from mlcc_cli.errors import ConfigError, DataError, did_you_mean
 from mlcc_cli.evaluation import (
     DEFAULT_SLICE_BUCKETS,
@@ -30,8 +31,9 @@ from mlcc_cli.evaluation import (
 )
 from mlcc_cli.features import design_matrix
 from mlcc_cli.rundir.saved import SavedRun
+from mlcc_cli.training.streaming.source import StreamingData
+from mlcc_cli.training.streaming.splits import CODES
 from mlcc_cli.workflows.predict import read_rows, required_columns, used_columns
-from mlcc_cli.workflows.train import referenced_columns
 
 SPLIT_CHOICES = ("validation", "test", "train")
 
@@ -59,7 +61,6 @@ def _encode_labels(run: SavedRun, values: pd.Series, where: str) -> np.ndarray:
 
 def _label_matrix(run: SavedRun, rows: pd.DataFrame, where: str) -> np.ndarray:
     """A multilabel run's 0/1 label matrix (n_rows, n_labels) of `rows`, as training read it."""
-    from mlcc_cli.data.loading import encode_label_matrix
 
     try:
         return encode_label_matrix(rows, run.labels or [])
@@ -73,8 +74,6 @@ def _labels_of(run: SavedRun, rows: pd.DataFrame, where: str) -> np.ndarray:
         return _label_matrix(run, rows, where)
     values = rows[run.label]
     if run.config.data.label_above is not None:  # as training read it: a 0/1 label
-        from mlcc_cli.data.loading import label_above
-
         values = label_above(values, run.config.data.label_above, f"{where}: data.label_above")
     return _encode_labels(run, values, where)
 
@@ -264,8 +263,6 @@ def _config_as_trained(run: SavedRun) -> ExperimentConfig:
 
 
 def _in_memory_split(run: SavedRun, split: str, scored: _Scored) -> None:
-    from mlcc_cli.data.split_table import kept_positions, load_split
-
     config = _config_as_trained(run)
     table = load_split(config, run.run_dir, referenced_columns(config))
     positions = table.positions[split]
@@ -281,9 +278,6 @@ def _in_memory_split(run: SavedRun, split: str, scored: _Scored) -> None:
 
 def _streamed_split(run: SavedRun, split: str, scored: _Scored) -> None:
     """Score the split chunk by chunk, as StreamingData.design_chunks prepares training rows."""
-    from mlcc_cli.training.streaming.source import StreamingData
-    from mlcc_cli.training.streaming.splits import CODES
-
     config = _config_as_trained(run)
     used = read = referenced_columns(config)
     slice_by = scored.slice_by

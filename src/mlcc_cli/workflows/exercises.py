@@ -6,24 +6,18 @@ run's metrics, hints, and the `--set` overrides of a solution. Checking an exerc
 real run and compares its metrics with the shipped goals, never with goals from a learner's
 own copy of the file, so editing the goals cannot pass an exercise.
 
-numpy and pandas are imported only by `check_exercise`, so listing and showing stay fast.
+Checking lives in `exercise_check.py`, so listing and showing never import numpy or pandas.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mlcc_cli.config.exercise import ExerciseConfig, GoalConfig
 from mlcc_cli.config.loading import LoadedConfig, load_config
 from mlcc_cli.errors import ConfigError, did_you_mean
-
-if TYPE_CHECKING:
-    from mlcc_cli.workflows.train import RunResult, TrainingObserver
 
 REPO_FOLDER = Path(__file__).resolve().parents[3] / "configs" / "exercises"
 
@@ -108,96 +102,3 @@ def experiment_text(path: Path) -> str:
         if not inside:
             kept.append(line)
     return "\n".join(kept).rstrip() + "\n"
-
-
-# ------------------------------------------------------------------------ checking
-
-
-@dataclass(frozen=True)
-class GoalResult:
-    """One goal measured on a run: the value found and whether it passed (and if not, why)."""
-
-    goal: GoalConfig
-    value: float | None
-    passed: bool
-    reason: str | None = None  # why it failed; None when it passed
-
-
-@dataclass
-class ExerciseCheck:
-    """The outcome of `check_exercise`: the run, each goal's verdict, and the overall one."""
-
-    exercise: Exercise
-    result: RunResult
-    goals: list[GoalResult]
-
-    @property
-    def passed(self) -> bool:
-        return self.result.status == "complete" and all(goal.passed for goal in self.goals)
-
-
-def check_goals(goals: Sequence[GoalConfig], result: RunResult) -> list[GoalResult]:
-    """Compare each goal with `result.metrics[split][metric]`.
-
-    A goal fails when the run did not complete (diverged or interrupted), when the run has
-    no such split or metric, when the value is not a finite number, or when it is outside
-    the goal's bounds.
-    """
-    verdicts: list[GoalResult] = []
-    for goal in goals:
-        split, metric = goal.metric.split(".", 1)
-        scores = result.metrics.get(split)
-        raw = None if scores is None else scores.get(metric)
-        try:
-            value = None if raw is None else float(raw)
-        except (TypeError, ValueError):
-            value = None
-        reason: str | None = None
-        if result.status != "complete":
-            reason = f"the run {result.status}; only a complete run can pass"
-        elif scores is None:
-            reason = f"the run has no {split} split scores (is data.split.{split} 0?)"
-        elif raw is None:
-            have = ", ".join(sorted(scores)) or "none"
-            reason = f"the run has no metric {goal.metric} (its {split} metrics: {have})"
-        elif value is None or not math.isfinite(value):
-            reason = f"{goal.metric} is {raw!r}, not a finite number"
-        elif goal.max is not None and value > goal.max:
-            reason = f"{value:.4g} is above the goal's maximum {goal.max:g}"
-        elif goal.min is not None and value < goal.min:
-            reason = f"{value:.4g} is below the goal's minimum {goal.min:g}"
-        verdicts.append(GoalResult(goal=goal, value=value, passed=reason is None, reason=reason))
-    return verdicts
-
-
-def check_exercise(
-    name: str,
-    *,
-    overrides: Sequence[str] = (),
-    config_file: Path | None = None,
-    solution: bool = False,
-    runs_dir: Path = Path("runs"),
-    observer: TrainingObserver | None = None,
-    folder: Path | None = None,
-) -> ExerciseCheck:
-    """Train the exercise (or the learner's `config_file`) and check the shipped goals.
-
-    Parameters
-    ----------
-    overrides : the learner's `--set KEY=VALUE` changes, applied last.
-    config_file : the learner's edited copy of the exercise config; its own `exercise:`
-        section is ignored: the goals always come from the shipped exercise.
-    solution : apply the shipped solution's overrides first (before `overrides`).
-    runs_dir : folder that receives the run directory.
-    """
-    exercise = load_exercise(name, folder)
-    assignments = [*(exercise.info.solution if solution else ()), *overrides]
-    loaded = load_config(config_file or exercise.path, assignments)
-    from mlcc_cli.workflows.train import run_experiment
-
-    goals = exercise.info.goals
-    evaluate_test = any(goal.metric.startswith("test.") for goal in goals)
-    result = run_experiment(
-        loaded, runs_dir=runs_dir, evaluate_test=evaluate_test, observer=observer
-    )
-    return ExerciseCheck(exercise=exercise, result=result, goals=check_goals(goals, result))

@@ -1,10 +1,10 @@
 """`mlcc inspect`: a data report a person can act on, for a data file, builtin or experiment.
 
-The data's statistics come from `inspection_stats` (pandas does the arithmetic); given an
+The data's statistics come from `data.frame_stats` (pandas does the arithmetic); given an
 experiment, the training split is also reported after its feature steps, fitted exactly as
-training fits them. Findings and suggested feature steps, with their thresholds, live in
-`inspection_rules`. Nothing here prints: `inspect_report` renders the returned
-`InspectionReport` and `to_json()` is the `--json` object.
+training fits them. Findings live in `data.issues`, suggested feature steps with their
+thresholds in `inspect_suggestions`. Nothing here prints: `render.inspection` renders the
+returned `InspectionReport` and `to_json()` is the `--json` object.
 """
 
 from __future__ import annotations
@@ -18,20 +18,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.config.experiment import ExperimentConfig, SyntheticConfig
+from mlcc_cli.config.data import SyntheticConfig
+from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.loading import load_config
 from mlcc_cli.data.builtin import LABEL, load_builtin
-from mlcc_cli.data.column_stats import FrameReport, summarise_frame
 from mlcc_cli.data.files import SUPPORTED_SUFFIXES, list_columns
+from mlcc_cli.data.frame_report import FrameReport
+from mlcc_cli.data.frame_stats import summarise_frame
 from mlcc_cli.data.loading import load_dataset, read_table
+from mlcc_cli.data.public_datasets import dataset_for_file
 from mlcc_cli.data.sources import BUILTIN_PREFIX, builtin_name
+from mlcc_cli.data.split_table import SplitTable, load_split, referenced_columns
 from mlcc_cli.errors import ConfigError, DataError, did_you_mean
 from mlcc_cli.features import FeaturePipeline, select_inputs
-from mlcc_cli.workflows.inspect_suggestions import Suggestion, suggest_steps
+from mlcc_cli.workflows.inspect_suggestions import suggest_steps
+from mlcc_cli.workflows.suggestion import Suggestion
 
 if TYPE_CHECKING:
     from mlcc_cli.data.split_checks import SplitFinding
-    from mlcc_cli.data.split_table import SplitTable
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
 
@@ -125,10 +129,6 @@ def _load_data(target: str, label: str | None) -> tuple[pd.DataFrame, str, str |
                 "(.csv, .parquet) or builtin:NAME (see `mlcc datasets`)."
             )
         if not path.is_file():
-            from mlcc_cli.data.fetch import (
-                dataset_for_file,  # urllib only on this error path
-            )
-
             fetchable = dataset_for_file(path.name)
             fix = f"run `mlcc datasets fetch {fetchable}`" if fetchable else "check the path"
             where = "is a folder" if path.is_dir() else "not found"
@@ -175,10 +175,6 @@ def _inspect_experiment(
 
 def _add_training_split(report: InspectionReport, config: ExperimentConfig, folder: Path) -> None:
     """Load, split and fit the feature pipeline exactly as training does; report the result."""
-    # Training's own pieces, imported here because data files never need them.
-    from mlcc_cli.data.split_table import load_split
-    from mlcc_cli.workflows.train import referenced_columns
-
     table = load_split(config, folder, referenced_columns(config))
     report.split_rows = {name: len(rows) for name, rows in table.positions.items()}
     _check_split(report, config, table)
@@ -217,9 +213,7 @@ def _check_split(report: InspectionReport, config: ExperimentConfig, table: Spli
             "split checks skipped: data.streaming draws each row's split as it reads the file"
         )
         return
-    from mlcc_cli.data.split_checks import (
-        check_splits,  # scipy, needed for experiments only
-    )
+    from mlcc_cli.data.split_checks import check_splits  # deferred: scipy, for experiments only
 
     report.split_checks = check_splits(
         table.frame,

@@ -28,14 +28,16 @@ from typing import Any
 import numpy as np
 
 from mlcc_cli.config.loading import LoadedConfig, resolved_yaml
+from mlcc_cli.data.split_table import referenced_columns
 from mlcc_cli.errors import ConfigError, DataError
-from mlcc_cli.optim.optimizers import build_optimizer
+from mlcc_cli.optim.registry import build_optimizer
 from mlcc_cli.optim.schedules import LearningRateSchedule
 from mlcc_cli.rundir.files import run_dir_name
-from mlcc_cli.training.in_memory import build_initial_model, prepare_design
-from mlcc_cli.training.loop import _as_arrays
+from mlcc_cli.rundir.plots import draw_lr_find
+from mlcc_cli.training.in_memory import build_initial_model
+from mlcc_cli.training.loop import as_arrays
+from mlcc_cli.training.preparation import prepare_design
 from mlcc_cli.training.schedule import plan_schedule
-from mlcc_cli.workflows.train import referenced_columns
 
 SMOOTHING = 0.98  # β of the moving average (fast.ai's value)
 DIVERGENCE_FACTOR = 4.0  # stop once the smoothed loss exceeds this multiple of its best
@@ -129,7 +131,7 @@ def range_test(
     if config.data.streaming:
         raise ConfigError("lr-find reads the data in memory; set data.streaming: false")
     prepared = prepare_design(config, loaded.folder, referenced_columns(config), for_doctor=False)
-    X, y = _as_arrays(prepared.X["train"], prepared.y["train"], "training")
+    X, y = as_arrays(prepared.X["train"], prepared.y["train"], "training")
     model = build_initial_model(config, prepared)
     if model.n_features_in_ is None:
         model.initialize(X.shape[1])
@@ -196,7 +198,6 @@ def range_test(
 def write_lr_find(result: LrFindResult, loaded: LoadedConfig, runs_dir: Path) -> Path:
     """Write `RUNS_DIR/NAME-lr-find-…/` (config.yaml, lr_find.json, plots/lr_find.png)
     atomically: staged in a hidden folder, renamed into place once complete."""
-    from mlcc_cli.rundir.plots import draw_lr_find
 
     try:
         runs_dir.mkdir(parents=True, exist_ok=True)

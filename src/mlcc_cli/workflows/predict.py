@@ -3,7 +3,7 @@
 Both replay the run's fitted feature pipeline exactly as training applied it to validation
 rows (statistics from the training split, vocabularies, buckets, hashes), then the model.
 Predicting skips row-dropping cleaning steps, since every new row asks for a prediction.
-Evaluating labelled rows lives in `run_evaluation.py`.
+Evaluating labelled rows lives in `evaluate.py`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.data.files import read_table
+from mlcc_cli.data.split_table import referenced_columns
 from mlcc_cli.errors import DataError
+from mlcc_cli.evaluation.metrics import class_probability_columns
 from mlcc_cli.features import design_matrix
 from mlcc_cli.features.pipeline import created_columns
 from mlcc_cli.rundir.saved import SavedRun
-from mlcc_cli.workflows.train import referenced_columns
 
 
 def read_rows(path: Path, setting: str) -> pd.DataFrame:
@@ -97,7 +98,6 @@ def _class_table(run: SavedRun, row_ids: np.ndarray, probability: np.ndarray) ->
 
     Rows that could not be scored (NaN probabilities) get an empty prediction.
     """
-    from mlcc_cli.evaluation.metrics import class_probability_columns
 
     classes = run.classes or []
     scored = ~np.isnan(probability).any(axis=1)

@@ -15,55 +15,35 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import sklearn
 
-from mlcc_cli import __version__
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.loading import LoadedConfig, resolved_yaml
-from mlcc_cli.config.models import MODEL_TASKS
 from mlcc_cli.data.sources import locate_data_source
+from mlcc_cli.data.split_checks import SplitFinding
+from mlcc_cli.data.split_table import referenced_columns
+from mlcc_cli.doctor.diagnose import diagnose, doctor_json
+from mlcc_cli.doctor.evidence import RunEvidence, history_frame
+from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.features import FeaturePipeline, columns_read
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE
 from mlcc_cli.rundir.files import (
     RunContents,
     history_rows,
-    write_columns_csv,
     write_json,
     write_run,
 )
-from mlcc_cli.rundir.plots import draw_loss, draw_roc
-from mlcc_cli.training.loop import PeriodRecord, Schedule, TrainingResult
-
-SPLITS = ("train", "validation", "test")
-
-
-def scored_splits(evaluate_test: bool) -> tuple[str, ...]:
-    """Splits scored after training: the test split only when asked for (`--test`)."""
-    return SPLITS if evaluate_test else SPLITS[:2]
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """What is about to be trained, shown to the user before the first step."""
-
-    source: str
-    rows: dict[str, int]
-    inputs: list[str]
-    schedule: Schedule
-    task: str
-    split_checks: list[Any] = field(default_factory=list)  # split_checks.SplitFinding
-
-
-class TrainingObserver(Protocol):
-    """Receives progress while an experiment runs (the CLI renders it)."""
-
-    def started(self, plan: RunPlan) -> None: ...
-
-    def period(self, record: PeriodRecord) -> None: ...
+from mlcc_cli.rundir.run_plots import add_embeddings, run_plots
+from mlcc_cli.rundir.status import mlcc_version
+from mlcc_cli.training.diagnostics import summarize
+from mlcc_cli.training.in_memory import train_in_memory
+from mlcc_cli.training.loop import PeriodRecord, TrainingResult
+from mlcc_cli.training.plan import Trained, TrainingObserver
+from mlcc_cli.training.streaming.session import train_streaming
 
 
 @dataclass
@@ -81,58 +61,25 @@ class RunResult:
     stopped_early: bool = False
     notes: list[str] = field(default_factory=list)  # feature steps' facts (PCA variance, ...)
     best_period: int | None = None
-    findings: list[Any] = field(default_factory=list)  # the run doctor's (doctor.Finding)
-    split_checks: list[Any] = field(default_factory=list)  # split_checks.SplitFinding
+    findings: list[Finding] = field(default_factory=list)  # the run doctor's
+    split_checks: list[SplitFinding] = field(default_factory=list)
+    loss_label: str = "loss"  # the training loss as tables head it (the model's loss_label)
 
-
-def referenced_columns(config: ExperimentConfig) -> list[str] | None:
-    """Columns the experiment reads, or None for "all of them" (no explicit `inputs`).
-
-    The missing-value policy only looks at these, so a gap in an unused column is harmless.
-    A step without a `columns` list reads every numeric column, so it also means "all".
-    """
-    if config.inputs is None or any(
-        getattr(step, "columns", ()) is None for step in config.features
-    ):
-        return None
-    return list(dict.fromkeys([*columns_read(config.features), *config.inputs]))
+    @property
+    def warnings_beyond_doctor(self) -> list[str]:
+        """The warnings the doctor's findings do not already explain with evidence and a fix."""
+        covered = set(summarize(self.history))
+        return [warning for warning in self.warnings if warning not in covered]
 
 
 def _versions() -> dict[str, str]:
-    import sklearn
-
     return {
-        "mlcc": __version__,
+        "mlcc": mlcc_version(),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
         "scikit-learn": sklearn.__version__,
     }
-
-
-@dataclass
-class Trained:
-    """What a training route (in memory or streaming) hands to the run-directory writer."""
-
-    model: Any
-    outcome: TrainingResult
-    metrics: dict[str, dict[str, Any]]
-    predictions: dict[str, np.ndarray] | None
-    pipeline: FeaturePipeline
-    inputs: list[str]
-    feature_names: list[str] | None  # one per weight; None when there are too many to list
-    label: str
-    classes: list[Any] | None
-    warnings: list[str]
-    task: str | None = None  # regression | binary | multiclass | multilabel; None: model tag
-    labels: list[str] | None = None  # multilabel: data.labels, one model output each
-    # mlp model.embeddings: indicator columns (start, stop) in X and category names per input.
-    embedding_columns: dict[str, tuple[int, int]] | None = None
-    embedding_categories: dict[str, list[str]] | None = None
-    # Numeric inputs' statistics on the training split (doctor.input_statistics); streaming
-    # measures them on its first chunk of training rows.
-    input_statistics: dict[str, dict[str, float]] | None = None
-    split_checks: list[Any] = field(default_factory=list)  # split_checks.SplitFinding
 
 
 def run_experiment(
@@ -153,21 +100,12 @@ def run_experiment(
     config = loaded.config
     started_at = datetime.now()
     timings: dict[str, float] = {}
-    # Each route imports this module for its types, so they are imported here, when needed.
-    if config.data.streaming and config.model.type == "multi_label":
-        raise ConfigError(
-            "model.type multi_label with data.streaming is not implemented yet; set "
-            "data.streaming: false to train it in memory"
-        )
     if config.data.streaming and getattr(config.model, "embeddings", None):
         raise ConfigError(
             "model.embeddings with data.streaming is not implemented yet; set "
             "data.streaming: false to train the network in memory"
         )
-    if config.data.streaming:
-        from mlcc_cli.training.streaming.session import train_streaming as train_route
-    else:
-        from mlcc_cli.training.in_memory import train_in_memory as train_route
+    train_route = train_streaming if config.data.streaming else train_in_memory
     trained = train_route(
         config,
         loaded.folder,
@@ -177,7 +115,7 @@ def run_experiment(
         clock=clock,
         timings=timings,
     )
-    task = trained.task or MODEL_TASKS.get(config.model.type, "regression")
+    task = trained.task
     model, outcome, metrics = trained.model, trained.outcome, trained.metrics
     contents = RunContents(
         config_yaml=resolved_yaml(config),
@@ -190,10 +128,10 @@ def run_experiment(
         model_json=_model_json(config, model, trained, task, loaded.folder),
         status={},
         predictions=trained.predictions,
-        plots=_plots(outcome, task, trained.predictions, metrics),
+        plots=run_plots(outcome.history, task, trained.predictions, metrics, model.loss_name),
     )
     if trained.embedding_categories and outcome.status != "diverged":
-        _add_embeddings(contents, model, trained.embedding_categories)
+        add_embeddings(contents, model, trained.embedding_categories)
     notes = trained.pipeline.notes()
     findings, doctor_file = _doctor(config, trained, task, contents)
     contents.files[DOCTOR_FILE] = partial(write_json, payload=doctor_file)
@@ -216,6 +154,7 @@ def run_experiment(
         best_period=outcome.best_period,
         findings=findings,
         split_checks=trained.split_checks,
+        loss_label=model.loss_label,
     )
 
 
@@ -223,8 +162,6 @@ def _doctor(
     config: ExperimentConfig, trained: Trained, task: str, contents: RunContents
 ) -> tuple[list[Any], dict[str, Any]]:
     """The run doctor's findings on the finished training, and doctor.json's content."""
-    from mlcc_cli.doctor import RunEvidence, diagnose, doctor_json, history_frame
-
     outcome = trained.outcome
     predictions = trained.predictions if task == "binary" else None
     notes = []
@@ -257,65 +194,6 @@ def _doctor(
         )
     checks = [check.to_json() for check in trained.split_checks]
     return findings, doctor_json(findings, evidence, checks)
-
-
-def _plots(
-    outcome: TrainingResult,
-    task: str,
-    predictions: dict[str, np.ndarray] | None,
-    metrics: dict[str, dict[str, Any]],
-) -> dict[str, Callable[[Path], None]]:
-    """The run's plots/*.png: the loss curve, and the validation split's diagnostics.
-
-    Binary: roc.png (when validation holds both classes) and calibration.png; regression:
-    residuals.png; multiclass and multilabel: the loss curve only (`mlcc evaluate` reports
-    per class or label).
-    They are the pictures `mlcc evaluate` draws, from the same functions.
-    """
-    from mlcc_cli.evaluation import prediction_buckets, roc_of
-    from mlcc_cli.rundir.plots import draw_calibration, draw_residuals
-
-    plots: dict[str, Callable[[Path], None]] = {}
-    if outcome.history:
-        loss_name = "mean squared error" if task == "regression" else "log loss"
-        plots["loss.png"] = partial(draw_loss, history=outcome.history, loss_name=loss_name)
-    if task in ("multiclass", "multilabel") or predictions is None:
-        return plots
-    if len(predictions["label"]) == 0:
-        return plots
-    y, prediction = predictions["label"], predictions["prediction"]
-    if task == "regression":
-        buckets = prediction_buckets(y, prediction, errors=True)
-        plots["residuals.png"] = partial(
-            draw_residuals, y=y, prediction=prediction, buckets=buckets
-        )
-        return plots
-    if len(np.unique(y)) == 2:
-        plots["roc.png"] = partial(draw_roc, roc=roc_of(y.astype(np.int64), prediction))
-    buckets = prediction_buckets(y, prediction, errors=False)
-    log_loss = metrics.get("validation", {}).get("log_loss")
-    plots["calibration.png"] = partial(
-        draw_calibration, buckets=buckets, log_loss=float("nan") if log_loss is None else log_loss
-    )
-    return plots
-
-
-def _add_embeddings(contents: RunContents, model: Any, categories: dict[str, list[str]]) -> None:
-    """embeddings-COLUMN.csv (category, e1..eK) and plots/embeddings-COLUMN.png per embedding.
-
-    Row i of the learned matrix embedding_COLUMN (vocabulary, K) is category i's vector.
-    """
-    from mlcc_cli.models.nn.embeddings import embedding_name
-    from mlcc_cli.rundir.plots import draw_embeddings
-
-    for column, names in categories.items():
-        vectors = model.params[embedding_name(column)].copy()  # (vocabulary, K)
-        table = {"category": np.asarray(names, dtype=object)}
-        table |= {f"e{k + 1}": vectors[:, k] for k in range(vectors.shape[1])}
-        contents.files[f"embeddings-{column}.csv"] = partial(write_columns_csv, columns=table)
-        contents.plots[f"embeddings-{column}.png"] = partial(
-            draw_embeddings, vectors=vectors, names=names, column=column
-        )
 
 
 def _model_json(

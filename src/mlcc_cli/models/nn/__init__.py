@@ -1,4 +1,14 @@
-"""Neural networks: activations, layers (init, batch norm, dropout) and the `Mlp` model."""
+"""Neural networks: the `Mlp` model and its building blocks.
+
+- `mlp`: the network, answering the model protocol (`models/base.py`)
+- `propagation`: the forward pass with its cache, and backpropagation
+- `layers`: weight init, batch normalisation, inverted dropout; `activations`: f and f'
+- `heads`: how the output becomes a loss, δ and probabilities; `embeddings`: categorical
+  inputs as learned vectors
+- `mlp_state`: the network saved as JSON-able values and rebuilt from them
+
+May import: `mlcc_cli.models` (base, linear_base), `mlcc_cli.errors`, numpy and scipy.
+"""
 
 from mlcc_cli.models.nn.mlp import Mlp
 

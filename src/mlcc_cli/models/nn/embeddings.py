@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.models.nn.layers import init_weights
 
 
 def embedding_name(column: str) -> str:
@@ -56,10 +58,15 @@ class EmbeddingInput:
         start, stop = self.blocks[column]
         return stop - start
 
+    def initial_matrices(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Each column's embedding matrix E_c (vocabulary, size), xavier-drawn in column order."""
+        return {
+            embedding_name(column): init_weights("xavier", self.vocabulary(column), size, rng)
+            for column, size in self.sizes.items()
+        }
+
     def forward(self, X: Any, params: Mapping[str, np.ndarray]) -> tuple[Any, list[Any]]:
         """a₀ = [X_rest, X_c·E_c, …] and the blocks X_c (kept for the backward pass)."""
-        from scipy import sparse
-
         blocks = [X[:, start:stop] for start, stop in self.blocks.values()]
         embedded = [
             np.asarray(block @ params[embedding_name(c)])  # (n, size)

@@ -8,7 +8,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.nn.activations import sigmoid
+
+
+def resolve_head(task: str, n_classes: int | None) -> tuple[str, int]:
+    """The head's task and width: 1 output (regression, binary) or n_classes (multiclass).
+
+    With task `auto`, n_classes decides: 2 → binary, more → multiclass.
+    """
+    if task == "auto":
+        if n_classes is None:
+            raise ConfigError(
+                "model.task auto: the task must be resolved from the label before the "
+                "network is built; set model.task to regression, binary or multiclass"
+            )
+        task = "binary" if n_classes <= 2 else "multiclass"
+    if task == "multiclass":
+        if n_classes is None or n_classes < 2:
+            raise ConfigError(f"a multiclass mlp needs n_classes >= 2, got {n_classes}")
+        return task, n_classes
+    return task, 1
 
 
 def log_softmax(o: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ stays visible; `Mlp` in `mlp.py` chains them layer by layer.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 
@@ -27,6 +28,32 @@ def init_weights(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generato
     else:
         raise ValueError(f"unknown init {scheme!r}")
     return rng.normal(0.0, std, size=(fan_in, fan_out))
+
+
+def dense_layers(
+    sizes: list[int], scheme: str, batch_norm: bool, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Fresh parameters of dense layers sizes[0] → sizes[1] → … → sizes[-1].
+
+    W_l is drawn with `scheme` (the output layer, linear or feeding a sigmoid/softmax, with
+    xavier), in layer order from `rng`; b_l = 0. With batch norm a hidden layer has γ_l = 1
+    and β_l = 0 instead of b_l, and running averages mean 0, variance 1.
+    Returns (params W1, b1 | gamma1, beta1, …; running means; running variances by layer).
+    """
+    params: dict[str, np.ndarray] = {}
+    running_mean: dict[int, np.ndarray] = {}
+    running_var: dict[int, np.ndarray] = {}
+    for layer, (fan_in, fan_out) in enumerate(pairwise(sizes), start=1):
+        is_output = layer == len(sizes) - 1
+        params[f"W{layer}"] = init_weights("xavier" if is_output else scheme, fan_in, fan_out, rng)
+        if batch_norm and not is_output:
+            params[f"gamma{layer}"] = np.ones(fan_out)
+            params[f"beta{layer}"] = np.zeros(fan_out)
+            running_mean[layer] = np.zeros(fan_out)
+            running_var[layer] = np.ones(fan_out)
+        else:
+            params[f"b{layer}"] = np.zeros(fan_out)
+    return params, running_mean, running_var
 
 
 def batch_norm_forward(

@@ -1,0 +1,14 @@
+"""Compiled (numba) training steps: a whole reporting period of SGD steps per call.
+
+- `dense`: the linear family (linear and logistic regression) on a dense X, and the shared
+  numba helpers (fast-math flags, row blocks, prefetch, per-example loss terms)
+- `sparse` (+ `sparse_gradient`, `lazy`): the same maths on a CSR X, with work per step
+  proportional to the batch's non-zeros and L1/L2 applied just in time
+- `multiclass`: softmax and one-vs-all on a dense X
+
+Each module's `MODEL_KINDS` maps the `kernel` key a model class declares (`models/base.py`) to
+the integer the kernel switches on; `training/compiled.py` chooses and calls them. Importing a
+kernel compiles or loads numba code, so the rest of mlcc imports them only when training.
+
+May import: numba, llvmlite and numpy, and these modules from each other; nothing else of mlcc.
+"""

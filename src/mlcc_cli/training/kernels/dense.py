@@ -2,7 +2,7 @@
 
 A Python loop pays ~10 µs per step, so batch-1 SGD over millions of rows would take minutes;
 here every step of a reporting period runs inside one `@njit` call. The maths is exactly the
-numpy reference in `models.py` + `optimizers.py` (tests compare the weights to 1e-10):
+numpy reference in `models/linear.py` + `optim/` (tests compare the weights to 1e-10):
 
 - linear:   r_i = x_i·w + b − y_i,   loss = Σr²/m,            ∂/∂z = (2/m)·r
 - logistic: s_i = (1 − 2y_i)(x_i·w + b), loss = Σ softplus(s)/m, ∂/∂z = (1/m)·(1 − 2y)·σ(s)
@@ -14,7 +14,7 @@ shuffled array, so no second copy of X exists; runs of rows that are already in 
 (`shuffle: blocks`, full batches) are read in place. The kernel checks batch losses only for
 being finite (divergence); period losses are measured on whole splits by the model.
 Import this module only when training: numba itself takes a few hundred milliseconds.
-A scipy.sparse (CSR) X runs `kernels_sparse.py` instead, on the same maths.
+A scipy.sparse (CSR) X runs `sparse.py` instead, on the same maths.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 LINEAR, LOGISTIC = 0, 1
-MODEL_KINDS = {"linear": LINEAR, "logistic": LOGISTIC}
+# A model's `kernel` key -> the kind the kernels switch on: X·w + b under squared error
+# (linear regression) or log loss (logistic regression).
+MODEL_KINDS = {"squared_error": LINEAR, "log_loss": LOGISTIC}
 SGD = 0
 OPTIMIZER_KINDS = {"sgd": SGD}
 
@@ -72,7 +74,7 @@ def prefetch(typingctx, array, index):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _example_terms(z, label, model_kind):
+def example_terms(z, label, model_kind):
     """(probe, ∂loss/∂z) of one example with output z, before the 1/m (or 2/m) scale.
 
     The kernel never reports batch losses (periods measure loss on whole splits), it only
@@ -87,7 +89,7 @@ def _example_terms(z, label, model_kind):
     s = sign * z
     e = math.exp(-abs(s))
     q = 1.0 / (1.0 + e)
-    sigma = q if s >= 0.0 else 1.0 - q  # σ(s), as models.py computes it
+    sigma = q if s >= 0.0 else 1.0 - q  # σ(s), as models/linear_base.py computes it
     probe = 0.0 if s <= 0.0 else s  # NaN falls through to s, as it must
     return probe, sign * sigma  # ∂/∂z = (1 − 2y)·σ(s) = p − y
 
@@ -118,7 +120,7 @@ def block_rows(X, order, block_start, rows, block):
 def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, block):
     """Fill grad_w with the batch gradient (incl. 2λ₂w); return (loss probe, grad_b).
 
-    The probe is finite exactly when the batch's mean loss is (see _example_terms).
+    The probe is finite exactly when the batch's mean loss is (see example_terms).
     """
     n_features = X.shape[1]
     m = stop - start
@@ -135,7 +137,7 @@ def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, g
             z = b
             for j in range(n_features):
                 z += source[k, j] * coef[j]
-            example_probe, r = _example_terms(z, y[order[block_start + k]], model_kind)
+            example_probe, r = example_terms(z, y[order[block_start + k]], model_kind)
             probe += example_probe
             grad_b += r
             for j in range(n_features):
@@ -170,7 +172,7 @@ def _stochastic_sgd_steps(
         z = intercept[0]
         for j in range(n_features):
             z += X[row, j] * coef[j]
-        probe, r = _example_terms(z, y[row], model_kind)
+        probe, r = example_terms(z, y[row], model_kind)
         if not math.isfinite(probe):
             return k - first, k - first, norm_sum, True, probe, touched
         c = scale * r

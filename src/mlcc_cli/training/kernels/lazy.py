@@ -8,12 +8,12 @@ column is next touched:
 
     k untouched steps, w > 0:  w ← max(a^k·w − τ·(1 − a^k)/(1 − a), 0)   (τ·k when a = 1)
 
-and symmetrically for w < 0. Exact for a constant a ∈ (0, 1]; `kernels_sparse` runs every
+and symmetrically for w < 0. Exact for a constant a ∈ (0, 1]; `sparse.py` runs every
 weight eagerly when a ≤ 0 (2ηλ₂ ≥ 1: the decay flips signs) or when clipping by global norm
 makes a depend on each step's norm.
 
 The reported gradient norm still needs Σ (2λ₂w)² over the untouched weights. With L2 alone
-that is a scalar recurrence (kernels_sparse); with L1 + L2 the tracker below keeps Σ w² of
+that is a scalar recurrence (sparse.py); with L1 + L2 the tracker below keeps Σ w² of
 them in O(1) per touched column, through the same closed form.
 Per-column state lives in the kernel's working table work[j] = [w, slot, last, death], one
 cache line for all: LAST is the step a weight is up to date at, DEATH is the tracker's (below).
@@ -30,7 +30,7 @@ from numba import njit
 
 from mlcc_cli.training.kernels.dense import FASTMATH
 
-W, SLOT, LAST, DEATH = 0, 1, 2, 3  # columns of the working table (see kernels_sparse)
+W, SLOT, LAST, DEATH = 0, 1, 2, 3  # columns of the working table (see sparse.py)
 # The tracker's frame is rebased before a^(t − base) falls below this (a^k underflows).
 REBASE_BELOW = 1e-40
 

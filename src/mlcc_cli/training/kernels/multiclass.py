@@ -1,6 +1,6 @@
 """Compiled training steps for softmax and one-vs-all (numba), a whole period per call.
 
-The same maths as the numpy reference in `multiclass.py` + `optimizers.py` (tests compare the
+The same maths as the numpy reference in `models/multiclass.py` + `optim/` (tests compare the
 weights to 1e-10), for scores Z = X·W + b with W (n_features, K), b (K,), over a batch of m:
 
 - softmax:    P = softmax(z_i), loss = −Σ log P[i, yᵢ]/m,             ∂/∂z_i = (P_i − onehot(yᵢ))/m
@@ -9,7 +9,7 @@ weights to 1e-10), for scores Z = X·W + b with W (n_features, K), b (K,), over 
   SGD W ← W − η·G; then L1 soft-threshold W ← sign(W)·max(|W| − η·λ₁, 0) (b never).
 
 Dense X only: a scipy.sparse X and `sampled_softmax` train on the numpy path. Rows are read
-through `order` as in `kernels.py` (runs already in order are read in place, others are
+through `order` as in `dense.py` (runs already in order are read in place, others are
 gathered into a small block first). Inside, the weights are held transposed, Wᵀ (K, d), so
 every score is a contiguous dot product of length d and every gradient row a contiguous
 axpy, both of which LLVM vectorises; they are copied back to `coef` before returning.
@@ -25,7 +25,9 @@ from numba import njit
 from mlcc_cli.training.kernels.dense import BLOCK_ROWS, FASTMATH, block_rows
 
 SOFTMAX, ONE_VS_ALL = 0, 1
-MODEL_KINDS = {"softmax": SOFTMAX, "one_vs_all": ONE_VS_ALL}
+# A model's `kernel` key -> the kind the kernel switches on: Z = X·W + b under softmax
+# cross-entropy (softmax) or a log loss per class (one-vs-all).
+MODEL_KINDS = {"softmax_cross_entropy": SOFTMAX, "one_vs_all_log_loss": ONE_VS_ALL}
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -56,7 +58,7 @@ def _example_terms(z, label, model_kind, residual):
         s = sign * z[c]
         e = math.exp(-abs(s))
         q = 1.0 / (1.0 + e)
-        sigma = q if s >= 0.0 else 1.0 - q  # σ(s), as models.py computes it
+        sigma = q if s >= 0.0 else 1.0 - q  # σ(s), as models/linear_base.py computes it
         probe += 0.0 if s <= 0.0 else s  # NaN falls through to s, as it must
         residual[c] = sign * sigma  # σ(z) − t
     return probe

@@ -1,6 +1,6 @@
 """Compiled training steps for a CSR design matrix: work per step ∝ the batch's non-zeros.
 
-The maths is exactly the dense kernel's (`kernels.py`; tests compare weights to 1e-10): SGD on
+The maths is exactly the dense kernel's (`dense.py`; tests compare weights to 1e-10): SGD on
 g_w = scale·Xᵀr + 2λ₂w, g_b = scale·Σr, clipped by global norm, then the L1 soft-threshold
 with τ = η·λ₁. With 2**18 hashed columns and ~40 non-zeros a row, touching every weight each
 step would cost thousands of times the batch's own arithmetic, so only the batch's columns
@@ -10,20 +10,22 @@ are touched, in one of four ways:
   walks the batch's non-zeros again, zeroing each gradient it uses (`_walk_step`);
 - otherwise the batch's distinct columns are listed once (a slot map) and their gradients
   accumulate in a compact vector that stays in L1; L2 decay and L1 shrinkage of the other
-  weights are applied just in time (`kernels_lazy`): in closed form when a column is next
+  weights are applied just in time (`lazy.py`): in closed form when a column is next
   touched, and for all at the end of the call, so the weights returned are exact;
 - the gradient norm still includes 2λ₂w of every untouched weight: with L2 alone, Σ w² over
   them is a scalar recurrence (each just scales by a = 1 − 2ηλ₂); with L1 + L2 it comes from
-  the O(1)-per-column tracker in `kernels_lazy`;
+  the O(1)-per-column tracker in `lazy.py`;
 - with clipping *and* L2 (an untouched weight's decay then depends on each step's global
   norm) or with 2ηλ₂ ≥ 1 (it flips signs) there is no exact closed form: the eager path
   steps every weight every step, O(n_features) per step, X still sparse.
 
-Rows are read in the epoch's order through indptr, never copied, and loaded a few rows ahead.
+Rows are read in the epoch's order through indptr, never copied, and loaded a few rows ahead
+(`sparse_gradient.py`, which folds a batch's rows into its gradient).
 Per-column state sits in one working table (weights copied in and out once per call), so the
 random accesses of a non-zero hit one cache line: work[j] = [w, slot, last, death] when lazy,
 [w, slot] otherwise, [w, grad] when walking. Import only when training (numba); numba's cache
-does not see edits in `kernels` / `kernels_lazy`: clear `__pycache__` after changing them.
+does not see edits in `dense.py`, `lazy.py` or `sparse_gradient.py`: clear `__pycache__`
+after changing them.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import math
 import numpy as np
 from numba import njit
 
-from mlcc_cli.training.kernels.dense import FASTMATH, LINEAR, _example_terms, prefetch
+from mlcc_cli.training.kernels.dense import FASTMATH, LINEAR
 from mlcc_cli.training.kernels.lazy import (
     LAST,
     SLOT,
@@ -41,120 +43,19 @@ from mlcc_cli.training.kernels.lazy import (
     catch_up_columns,
     lazy_tables,
     retire,
-    shrunk,
     track,
     untouched_squares,
     untrack,
 )
+from mlcc_cli.training.kernels.sparse_gradient import (
+    GRAD,
+    csr_batch_gradient,
+    csr_walk_gradient,
+    list_columns,
+)
 
 SMALLEST_DECAY = 1e-10  # a = 1 − 2ηλ₂ below this runs the eager path
-# Rows come in a random order, each a few cache misses (indptr, then its indices and values);
-# loading them this many rows ahead overlaps the misses with the arithmetic (an epoch at
-# 2**18 columns, 40 non-zeros a row ran ~3× faster; 4 to 32 all do about as well).
-PREFETCH_ROWS = 8
 STORE, FUSED, APPLY = 0, 1, 2  # what _step_columns does with each gradient
-GRAD = SLOT  # without penalty and clipping, work[:, 1] holds the gradient (see _walk_step)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _prefetch_ahead(data, indices, indptr, y, order, p):
-    """Start loading the row PREFETCH_ROWS positions after p in `order`: its label, indices
-    and values (its indptr entry, asked for PREFETCH_ROWS positions earlier, is in cache)."""
-    n = order.shape[0]
-    if p + 2 * PREFETCH_ROWS < n:
-        prefetch(indptr, order[p + 2 * PREFETCH_ROWS])
-    if p + PREFETCH_ROWS < n:
-        row = order[p + PREFETCH_ROWS]
-        prefetch(y, row)
-        first, end = indptr[row], indptr[row + 1]
-        for q in range(first, end, 64 // indices.itemsize):  # one per 64-byte cache line
-            prefetch(indices, q)
-        for q in range(first, end, 64 // data.itemsize):
-            prefetch(data, q)
-        if end > first:  # the last line, when the row does not start on a line boundary
-            prefetch(indices, end - 1)
-            prefetch(data, end - 1)
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _list_columns(data, indices, indptr, y, order, start, stop, work, touched, batch_grad):
-    """List the distinct columns of rows order[start:stop]; return their count.
-
-    Column j = touched[i] gets work[j, SLOT] = i + 1 (0: not in this batch) and a zeroed
-    gradient entry batch_grad[i]. Loads rows ahead (the first pass over them).
-    """
-    n_touched = 0
-    for p in range(start, stop):
-        _prefetch_ahead(data, indices, indptr, y, order, p)
-        row = order[p]
-        for q in range(indptr[row], indptr[row + 1]):
-            j = indices[q]
-            if work[j, SLOT] == 0.0:
-                touched[n_touched], batch_grad[n_touched] = j, 0.0
-                n_touched += 1
-                work[j, SLOT] = n_touched
-    return n_touched
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _batch_gradient(
-    data, indices, indptr, y, order, start, stop, work, b, model_kind, first_pass, touched,
-    batch_grad, n_touched, t, catching_up, decay, shrink,
-):  # fmt: skip
-    """Add r_i·x_i of rows order[start:stop] to batch_grad; return (probe, Σ r_i, n_touched).
-
-    r_i = ∂loss/∂z before the 1/m (2/m) scale and the probe is finite exactly when the batch
-    loss is, as in the dense kernel. As the batch's first pass it also loads rows ahead and
-    lists each column the first time it sees it (as _list_columns), bringing its weight up
-    to date at step t when `catching_up` (lazy regularisation without the tracker): one pass
-    instead of three.
-    """
-    probe = 0.0
-    grad_b = 0.0
-    for p in range(start, stop):
-        if first_pass:
-            _prefetch_ahead(data, indices, indptr, y, order, p)
-        row = order[p]
-        first, end = indptr[row], indptr[row + 1]
-        z = b
-        for q in range(first, end):
-            j = indices[q]
-            if first_pass and work[j, SLOT] == 0.0:
-                touched[n_touched], batch_grad[n_touched] = j, 0.0
-                n_touched += 1
-                work[j, SLOT] = n_touched
-                if catching_up:
-                    k = t - int(work[j, LAST])
-                    work[j, W] = shrunk(work[j, W], decay[k], shrink[k])
-                    work[j, LAST] = t
-            z += data[q] * work[j, W]
-        example_probe, r = _example_terms(z, y[row], model_kind)
-        probe += example_probe
-        grad_b += r
-        for q in range(first, end):
-            batch_grad[int(work[indices[q], SLOT]) - 1] += r * data[q]
-    return probe / (stop - start), grad_b, n_touched
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _walk_gradient(data, indices, indptr, y, order, start, stop, work, b, model_kind):
-    """_batch_gradient without penalty and clipping: no column list, the gradient goes to
-    work[:, GRAD] (see _walk_step). Returns (probe, Σ r_i)."""
-    probe = 0.0
-    grad_b = 0.0
-    for p in range(start, stop):
-        _prefetch_ahead(data, indices, indptr, y, order, p)
-        row = order[p]
-        first, end = indptr[row], indptr[row + 1]
-        z = b
-        for q in range(first, end):
-            z += data[q] * work[indices[q], W]
-        example_probe, r = _example_terms(z, y[row], model_kind)
-        probe += example_probe
-        grad_b += r
-        for q in range(first, end):
-            work[indices[q], GRAD] += r * data[q]
-    return probe / (stop - start), grad_b
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -272,11 +173,11 @@ def csr_linear_family_steps(
     eager = l2 > 0.0 and (clip_norm > 0.0 or 1.0 - rate < SMALLEST_DECAY)
     lazy = not eager and (l1 > 0.0 or l2 > 0.0)
     l2_only = lazy and l1 == 0.0 and l2 > 0.0
-    tracking = lazy and l1 > 0.0 and l2 > 0.0  # the frame tracker of kernels_lazy
+    tracking = lazy and l1 > 0.0 and l2 > 0.0  # the frame tracker of lazy.py
     clipping = clip_norm > 0.0
     walk = not (lazy or eager or clipping)
     scale = 2.0 if model_kind == LINEAR else 1.0
-    # [w, slot, last, death] per column (kernels_lazy), [w, slot], or [w, grad] when walking
+    # [w, slot, last, death] per column (lazy.py), [w, slot], or [w, grad] when walking
     work = np.zeros((n_features, 4 if lazy else 2))
     squares = 0.0  # L2 only: Σ w² over every weight, up to date or not
     for j in range(n_features):  # a loop: slice assignment compiles a costly error message
@@ -304,17 +205,17 @@ def csr_linear_family_steps(
         n_touched = 0
         if tracking:  # the touched columns leave the tracker's sums, then catch up
             retire(t, work, c, decay, sums, links, head)
-            n_touched = _list_columns(
+            n_touched = list_columns(
                 data, indices, indptr, y, order, start, stop, work, touched, batch_grad
             )
             untrack(touched, n_touched, t, work, c, decay, sums, links, head)
             catch_up_columns(touched, n_touched, t, work, decay, shrink)
         if walk:
-            probe, grad_b = _walk_gradient(
+            probe, grad_b = csr_walk_gradient(
                 data, indices, indptr, y, order, start, stop, work, intercept[0], model_kind
             )
         else:
-            probe, grad_b, n_touched = _batch_gradient(
+            probe, grad_b, n_touched = csr_batch_gradient(
                 data, indices, indptr, y, order, start, stop, work, intercept[0], model_kind,
                 not tracking, touched, batch_grad, n_touched, t, lazy and not tracking, decay,
                 shrink,

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from mlcc_cli.training.engine import StepStats, run_batches
+from mlcc_cli.training.engine import run_batches
+from mlcc_cli.training.steps import StepStats
 
 Rows = tuple[np.ndarray, np.ndarray]  # X (n, d) and y (n,) of some training rows
 

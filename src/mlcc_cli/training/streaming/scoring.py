@@ -20,6 +20,7 @@ from sklearn import metrics as skm
 
 from mlcc_cli.evaluation.metrics import split_record, task_metrics
 from mlcc_cli.features.accumulators import Moments, Reservoir
+from mlcc_cli.models.base import SQUARED_ERROR
 from mlcc_cli.training.schedule import Evaluation
 from mlcc_cli.training.streaming.source import DesignChunk
 from mlcc_cli.training.streaming.splits import CODES, TRAIN
@@ -28,35 +29,37 @@ TRAIN_SAMPLE = 1_000_000
 SPLIT_NAMES = {code: name for name, code in CODES.items()}
 
 
-def _predict(model: Any, X: np.ndarray) -> np.ndarray:
-    """ŷ (regression) or P(y = 1) (classification), shape (n_samples,)."""
-    return model.predict_proba(X)[:, 1] if model.task == "binary" else model.predict(X)
-
-
 class _SplitScores:
-    """What every split accumulates: example count, summed data loss, correct at 0.5."""
+    """What every split accumulates: example count, summed data loss, correct at 0.5 (binary)
+    or summed squared error (regression)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.loss_sum = 0.0
         self.correct = 0
+        self.squared = 0.0
 
     def add(self, model: Any, chunk: DesignChunk) -> np.ndarray:
-        """Score one chunk; returns its predictions."""
+        """Score one chunk; returns its predictions: ŷ or P(y = 1), shape (n_samples,)."""
         n = len(chunk.y)
         self.count += n
         self.loss_sum += model.loss(chunk.X, chunk.y) * n  # loss is a mean over the chunk
-        prediction = _predict(model, chunk.X)
+        prediction = model.predict_scores(chunk.X)
         if model.task == "binary":
             # model.predict's rule: class 1 where σ(z) >= 0.5.
             self.correct += int(np.count_nonzero((prediction >= 0.5) == chunk.y))
+        elif model.task == "regression":
+            residual = prediction - chunk.y
+            self.squared += float(residual @ residual)
         return prediction
 
-    def history(self, name: str, task: str) -> tuple[float, dict[str, float]]:
-        """The period record's loss and task metric, as training._task_metrics words them."""
+    def history(self, name: str, task: str, rmse_from_loss: bool) -> tuple[float, dict[str, float]]:
+        """The period record's loss and task metric, as training.loop words them: RMSE is
+        √loss when the loss is the squared error, else measured from the predictions."""
         loss = self.loss_sum / self.count
         if task == "regression":
-            return loss, {f"{name}_rmse": math.sqrt(loss)}
+            mse = loss if rmse_from_loss else self.squared / self.count
+            return loss, {f"{name}_rmse": math.sqrt(mse)}
         return loss, {f"{name}_accuracy": self.correct / self.count}
 
 
@@ -66,7 +69,7 @@ class TrainScores(_SplitScores):
     def __init__(self, threshold: float, rng: np.random.Generator) -> None:
         super().__init__()
         self.threshold = threshold
-        self.squared = self.absolute = self.prediction_sum = self.log_loss_sum = 0.0
+        self.absolute = self.prediction_sum = self.log_loss_sum = 0.0
         self.label = Moments()
         self.confusion = np.zeros((2, 2), dtype=np.int64)  # [label, predicted class]
         self.sample = Reservoir(TRAIN_SAMPLE, rng)  # (P(y = 1), label) pairs for the AUC
@@ -77,10 +80,8 @@ class TrainScores(_SplitScores):
         y = chunk.y
         self.prediction_sum += float(prediction.sum())
         self.label.add(y)
-        if model.task == "regression":
-            residual = prediction - y
-            self.squared += float(residual @ residual)
-            self.absolute += float(np.abs(residual).sum())
+        if model.task == "regression":  # the squared error is summed by _SplitScores
+            self.absolute += float(np.abs(prediction - y).sum())
             return prediction
         self.log_loss_sum += float(skm.log_loss(y, prediction, labels=[0, 1], normalize=False))
         predicted = (prediction >= self.threshold).astype(np.int64)
@@ -165,6 +166,7 @@ class PassScores:
     params: dict[str, np.ndarray]
     train: TrainScores
     held: dict[str, HeldScores] = field(default_factory=dict)
+    rmse_from_loss: bool = True  # the model's loss is the squared error (regression)
 
     def add(self, model: Any, chunk: DesignChunk) -> None:
         """Route one chunk to its split's scores."""
@@ -175,10 +177,12 @@ class PassScores:
 
     def evaluation(self) -> Evaluation:
         """The period record's losses and task metrics."""
-        train_loss, metrics = self.train.history("train", self.task)
+        train_loss, metrics = self.train.history("train", self.task, self.rmse_from_loss)
         validation_loss = None
         if "validation" in self.held:
-            validation_loss, more = self.held["validation"].history("validation", self.task)
+            validation_loss, more = self.held["validation"].history(
+                "validation", self.task, self.rmse_from_loss
+            )
             metrics |= more
         return Evaluation(train_loss, validation_loss, metrics)
 
@@ -214,4 +218,7 @@ def start_scores(
 ) -> PassScores:
     """Empty scores for one pass, remembering the weights being scored."""
     params = {name: value.copy() for name, value in model.params.items()}
-    return PassScores(task, threshold, params, TrainScores(threshold, sample_rng))
+    train = TrainScores(threshold, sample_rng)
+    return PassScores(
+        task, threshold, params, train, rmse_from_loss=model.loss_name == SQUARED_ERROR
+    )

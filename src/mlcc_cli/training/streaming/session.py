@@ -19,15 +19,16 @@ import numpy as np
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.base import TrainableModel
-from mlcc_cli.models.registry import build_model
-from mlcc_cli.optim.optimizers import build_optimizer
+from mlcc_cli.models.registry import build_model, model_class, streaming_model_tags
+from mlcc_cli.optim.registry import build_optimizer
 from mlcc_cli.training.engine import choose_engine
+from mlcc_cli.training.plan import RunPlan, Trained, TrainingObserver, scored_splits
 from mlcc_cli.training.schedule import Evaluation, plan_schedule, run_periods
+from mlcc_cli.training.streaming.fitting import FittedFeatures, fit_features
 from mlcc_cli.training.streaming.runner import Rows, StreamRunner
 from mlcc_cli.training.streaming.scoring import PassScores, start_scores
-from mlcc_cli.training.streaming.source import FittedFeatures, StreamingData, fit_features
+from mlcc_cli.training.streaming.source import StreamingData
 from mlcc_cli.training.streaming.splits import CODES, SAMPLE_KEY, STATISTICS_KEY, TRAIN
-from mlcc_cli.workflows.train import RunPlan, Trained, TrainingObserver, scored_splits
 
 
 def train_streaming(
@@ -46,18 +47,14 @@ def train_streaming(
     for unusable input before training; `timings` (if given) receives the phase durations.
     """
     timings = {} if timings is None else timings
-    if config.model.type not in ("linear", "logistic"):
-        raise ConfigError(
-            f"model.type {config.model.type}: data.streaming supports linear and logistic "
-            "models only for now; set data.streaming: false to train it in memory"
-        )
+    check_streaming_model(config)
     tick = clock()
     data = StreamingData(config, folder, used)
     statistics = np.random.SeedSequence(config.seed, spawn_key=(STATISTICS_KEY,))
     fitted = fit_features(data, config, np.random.default_rng(statistics))
     timings["load_and_prepare_s"] = clock() - tick
 
-    task = "binary" if config.model.type == "logistic" else "regression"
+    task = data.task
     training = config.training
     n_train = fitted.rows["train"]
     schedule = plan_schedule(
@@ -75,10 +72,19 @@ def train_streaming(
             "training.early_stopping watches validation loss, but the validation split is empty"
         )
     warnings = fitted.warnings + schedule.warnings
+    model = build_model(config.model, task=task, seed=config.seed)
     if observer is not None:
-        observer.started(RunPlan(data.source, fitted.rows, fitted.inputs, schedule, task))
+        observer.started(
+            RunPlan(
+                data.source,
+                fitted.rows,
+                fitted.inputs,
+                schedule,
+                task,
+                loss_label=model.loss_label,
+            )
+        )
 
-    model = build_model(config.model)
     model.initialize(len(fitted.inputs))
     optimizer = build_optimizer(config.optimizer)
     # The in-memory training generator: with a buffer holding the whole training split, both
@@ -140,8 +146,25 @@ def train_streaming(
         label=data.label,
         classes=fitted.classes,
         warnings=warnings,
+        task=task,
         input_statistics=fitted.input_statistics,
     )
+
+
+def check_streaming_model(config: ExperimentConfig) -> None:
+    """ConfigError unless the model can be trained chunk by chunk (its class says so)."""
+    if config.model.task == "multilabel":  # a stream encodes one label column per chunk
+        raise ConfigError(
+            f"model.type {config.model.type} with data.streaming is not implemented yet; set "
+            "data.streaming: false to train it in memory"
+        )
+    if not model_class(config.model).supports_streaming:
+        *others, last = streaming_model_tags()
+        supported = f"{', '.join(others)} and {last}" if others else last
+        raise ConfigError(
+            f"model.type {config.model.type}: data.streaming supports {supported} "
+            "models only for now; set data.streaming: false to train it in memory"
+        )
 
 
 def _training_rows(

@@ -1,54 +1,28 @@
-"""A data file as a stream of prepared chunks, and the statistics passes that fit the features.
+"""A data file as a stream of prepared chunks.
 
 `StreamingData` does chunk by chunk what in-memory preparation does to the whole table: the
 missing-value policy, the label encoding, the split (row by row, see `splits`) and the fitted
-feature pipeline, ending in float64 design matrices. `fit_features` learns the pipeline from
-the training rows: each step that learns statistics (zscore, minmax, a quantile clip, the
-imputer) needs the output of the steps before it, so it gets one pass of its own, in order;
-steps that learn nothing are fitted on the first chunk and checked on every later one. The
-first pass also counts rows per split and surveys the label, so a plain pipeline costs one
-pass before training starts.
+feature pipeline, ending in float64 design matrices. The pipeline itself is learned by the
+statistics passes in `fitting.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mlcc_cli.config.experiment import ExperimentConfig
-from mlcc_cli.data.files import check_suffix, list_columns
-from mlcc_cli.data.loading import (
-    apply_missing_policy,
-    binary_classes,
-    class_balance_warnings,
-    encode_label,
-    label_above,
-    require_label,
-    two_valued_label_warnings,
-)
+from mlcc_cli.data.files import check_suffix
+from mlcc_cli.data.loading import apply_missing_policy, encode_label, label_above, require_label
 from mlcc_cli.data.sources import resolve_source_path
-from mlcc_cli.doctor.evidence import input_statistics
 from mlcc_cli.errors import DataError
-from mlcc_cli.features import (
-    FeaturePipeline,
-    Impute,
-    Transform,
-    build_transform,
-    design_matrix,
-    select_inputs,
-)
-from mlcc_cli.features.base import StatisticsTransform, numeric_columns
-from mlcc_cli.features.imputation import STRATEGIES
-from mlcc_cli.features.indicators import is_categorical
+from mlcc_cli.features import FeaturePipeline, design_matrix
 from mlcc_cli.training.streaming.reader import ChunkReader
-from mlcc_cli.training.streaming.splits import CODES, TRAIN, SplitAssigner
-
-# Distinct label values remembered while surveying: enough to name a multi-valued label.
-LABEL_VALUES_KEPT = 1000
+from mlcc_cli.training.streaming.splits import SplitAssigner
 
 
 @dataclass
@@ -70,21 +44,6 @@ class DesignChunk:
     row_ids: np.ndarray  # (n_rows,)
 
 
-@dataclass
-class FittedFeatures:
-    """What the statistics passes learn: the pipeline, inputs, row counts, label classes."""
-
-    pipeline: FeaturePipeline
-    inputs: list[str]
-    rows: dict[str, int]
-    classes: list | None
-    passes: int
-    warnings: list[str] = field(default_factory=list)
-    # The run doctor's input statistics, measured on the one transformed chunk of training
-    # rows the statistics passes keep (not the whole file).
-    input_statistics: dict[str, dict[str, float]] = field(default_factory=dict)
-
-
 class StreamingData:
     """The configured data file as chunks, prepared as in-memory training prepares the table.
 
@@ -99,14 +58,14 @@ class StreamingData:
         wanted = None if used is None else [*used, *([data.label] if data.label else [])]
         self.reader = ChunkReader(path, data.chunk_rows, wanted)
         self.label = require_label(data.label, self.reader.column_names, self.source)
-        self.model_type = config.model.type
+        self.task = config.model.task  # regression or binary: streaming models' tasks are fixed
         self.policy = data.missing
         self.label_scale = data.label_scale
         self.label_above = data.label_above
         self.columns = [c for c in self.reader.columns if c != self.label]
         n_rows = None if data.shuffle else self.reader.count_rows()
         self.splits = SplitAssigner(data.split, config.seed, n_rows)
-        self.classes: list | None = None  # logistic regression: set by fit_features
+        self.classes: list | None = None  # binary: set by fit_features
 
     def raw_chunks(self) -> Iterator[RawChunk]:
         """Every chunk of the file with the missing-value policy applied and splits drawn."""
@@ -127,13 +86,14 @@ class StreamingData:
             yield RawChunk(kept, self.splits.codes(kept.index.to_numpy()), len(frame))
 
     def encode(self, values: pd.Series) -> np.ndarray:
-        """The label as float64: scaled numbers (linear) or 0/1 against the surveyed classes."""
-        if self.model_type == "logistic":
+        """The label as float64: scaled numbers (regression) or 0/1 against the surveyed
+        classes (binary)."""
+        if self.task == "binary":
             if self.classes is None:
                 raise RuntimeError("fit_features must survey the label's classes first")
             return (values == self.classes[1]).to_numpy(dtype=np.float64)
         # The per-chunk warnings are dropped: the survey words them for the whole file.
-        y, _, _ = encode_label(values, self.model_type, self.label_scale, self.label)
+        y, _, _ = encode_label(values, self.task, self.label_scale, self.label)
         return y
 
     def design_chunks(
@@ -159,160 +119,3 @@ class StreamingData:
 
     def __repr__(self) -> str:
         return f"StreamingData({self.source!r}, label={self.label!r})"
-
-
-class _Survey:
-    """Row counts and the label's distinct values, gathered on the first pass."""
-
-    def __init__(self, data: StreamingData) -> None:
-        self.data = data
-        self.rows_read = 0
-        self.rows = np.zeros(len(CODES), dtype=np.int64)
-        self.label_counts: dict[object, int] = {}
-
-    def add(self, chunk: RawChunk) -> None:
-        """Count one chunk's rows per split and note its label values."""
-        self.rows_read += chunk.rows_read
-        self.rows += np.bincount(chunk.split, minlength=len(CODES))
-        values = chunk.frame[self.data.label]
-        if self.data.model_type == "linear":
-            self.data.encode(values)  # a text label fails here, naming an example
-        # Linear regression only needs to know whether there are exactly two values.
-        limit = 3 if self.data.model_type == "linear" else LABEL_VALUES_KEPT
-        if len(self.label_counts) < limit:
-            for value, count in values.value_counts(sort=False).items():
-                if value in self.label_counts or len(self.label_counts) < limit:
-                    self.label_counts[value] = self.label_counts.get(value, 0) + int(count)
-
-    def finish(self) -> tuple[dict[str, int], list | None, list[str]]:
-        """Rows per split, the classes (logistic) and warnings; DataError for unusable data."""
-        data, kept = self.data, int(self.rows.sum())
-        rows = {name: int(self.rows[code]) for name, code in CODES.items()}
-        if self.rows_read == 0:
-            raise DataError(
-                f"{data.source}: has columns ({list_columns(data.reader.column_names)}) but "
-                "no data rows; add rows or point data.source at another file"
-            )
-        if rows["train"] == 0:
-            raise DataError(
-                f"data.split leaves no rows for training: {kept} rows, {rows['validation']} to "
-                f"validation and {rows['test']} to test; use more rows or lower "
-                "data.split.validation / data.split.test"
-            )
-        warnings = []
-        if self.rows_read > kept:
-            what = "missing values" if data.policy == "drop" else "a missing label"
-            warnings.append(
-                f"dropped {self.rows_read - kept} of {self.rows_read} rows with {what} "
-                f"(data.missing={data.policy})"
-            )
-        distinct = list(self.label_counts)
-        if data.model_type == "linear":
-            return rows, None, warnings + two_valued_label_warnings(distinct, data.label)
-        classes, more = binary_classes(distinct, data.label)
-        share = self.label_counts[classes[1]] / kept
-        return rows, classes, warnings + more + class_balance_warnings(share, classes, data.label)
-
-
-def fit_features(
-    data: StreamingData, config: ExperimentConfig, rng: np.random.Generator
-) -> FittedFeatures:
-    """Fit the feature pipeline on the training rows, one pass per statistics-learning step.
-
-    The first pass also counts rows and surveys the label (and sets `data.classes`); `rng`
-    draws the samples quantiles are estimated from.
-    """
-    survey = _Survey(data)
-    fitting = _Fitting(config, data.label, rng)
-    fitting.run_pass(data, survey)
-    rows, classes, warnings = survey.finish()
-    data.classes = classes
-    while not fitting.done:
-        fitting.run_pass(data, None)
-    transforms, sample = fitting.transforms, fitting.sample
-    assert transforms is not None and sample is not None  # survey.finish found training rows
-    pipeline = FeaturePipeline.from_fitted(
-        config.features, data.label, config.data.missing, transforms, list(sample.columns)
-    )
-    inputs, more = select_inputs(sample, config.inputs, data.label)
-    categorical = [column for column in inputs if is_categorical(sample[column])]
-    if categorical:
-        raise DataError(
-            f"inputs: {', '.join(map(repr, categorical))} are categorical (one-hot, hashed, "
-            "bucketized or crossed): their sparse indicators train in memory only for now. "
-            "Set data.streaming: false, or use bucketize with output: index."
-        )
-    return FittedFeatures(
-        pipeline,
-        inputs,
-        rows,
-        classes,
-        fitting.passes,
-        warnings + pipeline.warnings_ + more,
-        input_statistics(sample, inputs, config.seed),
-    )
-
-
-class _Fitting:
-    """Transforms being fitted pass by pass; `sample` keeps one fully transformed chunk."""
-
-    def __init__(self, config: ExperimentConfig, label: str, rng: np.random.Generator) -> None:
-        self.config, self.label, self.rng = config, label, rng
-        self.transforms: list[Transform] | None = None  # built from the first training chunk
-        self.sample: pd.DataFrame | None = None
-        self.passes = 0
-
-    @property
-    def done(self) -> bool:
-        """Every transform fitted, and one training chunk seen through all of them."""
-        return self.sample is not None
-
-    def run_pass(self, data: StreamingData, survey: _Survey | None) -> None:
-        """One pass: fit what can be fitted, feeding the first unfitted statistics step."""
-        self.passes += 1
-        learning: StatisticsTransform | None = None
-        for chunk in data.raw_chunks():
-            if survey is not None:
-                survey.add(chunk)
-            train = chunk.frame[chunk.split == TRAIN]
-            if train.empty:
-                continue
-            if self.transforms is None:
-                self.transforms = _new_transforms(self.config, self.label, train)
-            out: pd.DataFrame | None = train
-            for transform in self.transforms:
-                if transform.is_fitted:
-                    out = transform.transform(out)
-                elif isinstance(transform, StatisticsTransform) and transform.learns_from_data:
-                    learning = transform.partial_fit(out, self.rng)
-                    out = None
-                    break
-                elif transform.learns_from_data:  # no chunk-by-chunk fit: one chunk would lie
-                    raise DataError(
-                        f"{transform.where} learns from the whole training split and cannot "
-                        "be fitted chunk by chunk; set data.streaming: false or remove the step."
-                    )
-                else:  # learns nothing: fitted on one chunk, checked by transform on the rest
-                    out = transform.fit(out).transform(out)
-            if out is not None and self.sample is None:
-                self.sample = out
-            if out is not None and survey is None:
-                break  # everything is fitted and nothing is being counted: one chunk sufficed
-        if learning is not None:
-            learning.finish_fit()
-
-
-def _new_transforms(config: ExperimentConfig, label: str, train: pd.DataFrame) -> list[Transform]:
-    """The unfitted transforms, imputer first, as FeaturePipeline.fit_transform builds them.
-
-    The imputer covers every numeric column of the first training chunk; in memory it skips
-    columns with no training value at all, which a stream only knows after a pass (such a
-    column is an error here, naming it).
-    """
-    transforms: list[Transform] = []
-    if config.data.missing in STRATEGIES:
-        columns = numeric_columns(train, label)
-        if columns:
-            transforms.append(Impute(columns, config.data.missing, label=label))
-    transforms += [build_transform(step, i, label) for i, step in enumerate(config.features)]
-    return transforms

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcc_cli.config.experiment import SplitConfig
+from mlcc_cli.config.data import SplitConfig
 
 TRAIN, VALIDATION, TEST = 0, 1, 2
 CODES = {"train": TRAIN, "validation": VALIDATION, "test": TEST}

@@ -1,0 +1,8 @@
+"""`mlcc sweep`: one ordinary run per grid point, then a ranking.
+
+- `points`: the points from `--grid` and the config's `sweep:` section (grid × random)
+- `point`: one point validated, trained (or reused with --skip-existing)
+- `executors`: where points run (this machine, or a Dask cluster)
+- `result`: the rows, the per-point statistics over seeds, the ranking metric
+- `files`: sweep.csv and sweep.json; `run`: `run_sweep`, which ties them together
+"""

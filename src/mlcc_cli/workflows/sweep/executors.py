@@ -1,7 +1,7 @@
 """Where sweep points run besides this machine: `mlcc sweep --executor dask --scheduler URL`.
 
 Each grid point becomes one task on an existing Dask distributed cluster; the task is the same
-`sweep.run_point` the local executor calls, so a point's run directory, status and metrics are
+`sweep.point.run_point` the local executor calls, so a point's run directory, status and metrics are
 identical. Results are gathered in submission order, so the rows match a serial sweep.
 
 Shared storage: every worker writes its run directory straight into RUNS_DIR/SWEEP_NAME/, and the
@@ -13,12 +13,12 @@ and the workers need mlcc installed in the same version.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mlcc_cli.config.loading import load_config
 from mlcc_cli.errors import ConfigError
-
-if TYPE_CHECKING:
-    from mlcc_cli.workflows.sweep.run import SweepPoint, SweepRow
+from mlcc_cli.workflows.sweep.point import run_point
+from mlcc_cli.workflows.sweep.result import SweepPoint, SweepRow
 
 EXECUTORS = ("local", "dask")
 CONNECT_TIMEOUT_S = 10.0  # how long to wait for --scheduler before giving up (exit 2)
@@ -45,7 +45,7 @@ def check_executor(executor: str, scheduler: str | None, jobs: int) -> None:
 
 def _import_client() -> Any:
     try:
-        from distributed import Client
+        from distributed import Client  # deferred: the optional [cluster] extra
     except ImportError:
         raise ConfigError(
             f"--executor dask: needs Dask distributed, which is not installed ({INSTALL_HINT})."
@@ -78,8 +78,6 @@ def run_on_dask(
     A task that raises (a worker died, mlcc missing on a worker...) becomes a `failed` row, as
     a failing local point does; the other points go on.
     """
-    from mlcc_cli.config.loading import load_config
-    from mlcc_cli.workflows.sweep.run import SweepRow, run_point
 
     # Workers may have another working directory: hand them absolute paths.
     config_path = Path(config_path).resolve()

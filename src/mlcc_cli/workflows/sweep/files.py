@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from mlcc_cli.workflows.sweep.run import SweepResult
+from mlcc_cli.workflows.sweep.result import SweepResult
 
 
 def _finite(value: Any) -> Any:

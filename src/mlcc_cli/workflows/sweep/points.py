@@ -11,6 +11,7 @@ them the same way); folder names show random floats to 4 significant digits.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -21,11 +22,47 @@ import yaml
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.sweep import ChoiceParam, LogUniformParam, RandomSweepConfig
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.workflows.sweep.run import SweepPoint, expand, parse_grid
+from mlcc_cli.workflows.sweep.result import SweepPoint
 
 # Spawn key for the sweep's random draws: keeps them independent of every other stream that
 # derives from the same seed (shuffle, split, initialisation).
 RANDOM_SWEEP_SPAWN_KEY = 0x5EE9
+
+
+def parse_grid(specs: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """`["a.b=1,2", "c=x"]` -> `[("a.b", ["1", "2"]), ("c", ["x"])]`, in the given order."""
+    if not specs:
+        raise ConfigError("--grid: give at least one KEY=V1,V2,... e.g. --grid model.l2=0,0.01.")
+    grid: list[tuple[str, list[str]]] = []
+    for spec in specs:
+        key, sep, raw = spec.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(
+                f"--grid {spec!r}: expected KEY=V1,V2,... e.g. optimizer.learning_rate=0.01,0.1."
+            )
+        values = [value.strip() for value in raw.split(",")] if raw.strip() else []
+        if not values or any(value == "" for value in values):
+            raise ConfigError(f"--grid {key}: the value list is empty or has an empty item.")
+        if len(set(values)) != len(values):
+            raise ConfigError(f"--grid {key}: a value is repeated in {raw!r}.")
+        if key in (existing for existing, _ in grid):
+            raise ConfigError(f"--grid {key}: the key is given twice; list all values in one.")
+        if key == "seed":
+            raise ConfigError("--grid seed: use --seeds N to repeat each point over seeds.")
+        grid.append((key, values))
+    return grid
+
+
+def expand(grid: list[tuple[str, list[str]]], seeds: list[int] | None) -> list[SweepPoint]:
+    """The cartesian product of the grid (first key varies slowest), repeated per seed."""
+    keys = [key for key, _ in grid]
+    points = []
+    for combination in itertools.product(*(values for _, values in grid)):
+        params = dict(zip(keys, combination, strict=True))
+        for seed in seeds or [None]:
+            points.append(SweepPoint(params, seed))
+    return points
 
 
 def yaml_scalar(value: Any) -> str:

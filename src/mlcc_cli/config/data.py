@@ -1,0 +1,149 @@
+"""The `data:` section: where the examples come from, how they are split and generated.
+
+`DataConfig` is the section itself; `SplitConfig` (`data.split`) and `SyntheticConfig`
+(`data.synthetic`) are its nested mappings.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from mlcc_cli.config.base import StrictModel
+
+
+class SplitConfig(StrictModel):
+    """Fractions of the (shuffled) rows that go to each split; they must sum to 1."""
+
+    train: float = Field(0.8, gt=0, le=1, description="Fraction of rows used to fit weights.")
+    validation: float = Field(
+        0.2,
+        ge=0,
+        lt=1,
+        description="Fraction of rows used to watch generalisation while training (may be 0).",
+    )
+    test: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="Fraction of rows held back until `mlcc train --test` (may be 0).",
+    )
+
+    @model_validator(mode="after")
+    def _fractions_sum_to_one(self) -> SplitConfig:
+        total = self.train + self.validation + self.test
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                f"train + validation + test must sum to 1, got {total:g} "
+                f"({self.train:g} + {self.validation:g} + {self.test:g})"
+            )
+        return self
+
+
+class SyntheticConfig(StrictModel):
+    """Size and noise of a generated `builtin:` dataset (xor, circles, spiral, gaussian, linear)."""
+
+    samples: int = Field(1000, ge=10, le=10_000_000, description="Number of rows to generate.")
+    noise: float = Field(
+        0.1, ge=0, description="Standard deviation of the Gaussian noise added to the data."
+    )
+    features: int = Field(
+        2,
+        ge=1,
+        le=10_000,
+        description="Number of input columns (`linear` and `gaussian` only; the others are 2-D).",
+    )
+
+
+class DataConfig(StrictModel):
+    """Where the examples come from and how they are split."""
+
+    source: str = Field(
+        description=(
+            "A .csv or .parquet path (relative paths resolve against the config file's folder, "
+            "then the current directory) or `builtin:NAME` (see `mlcc datasets`)."
+        )
+    )
+    label: str | None = Field(
+        None,
+        description="Column the model predicts. Defaults to `target` for builtin datasets.",
+    )
+    labels: list[str] | None = Field(
+        None,
+        min_length=2,
+        description="multi_label models only: the 0/1 label columns, one output each.",
+    )
+    label_above: float | None = Field(
+        None,
+        description=(
+            "Make a binary label from a numeric one: 1 where the label column is above this "
+            "value (in the file's units), else 0, e.g. 265000 for the course's "
+            "`median_house_value` above its 75th percentile."
+        ),
+    )
+    label_scale: float = Field(
+        1.0,
+        gt=0,
+        description="Multiplier applied to a numeric label, e.g. 0.001 to predict thousands.",
+    )
+    shuffle: bool = Field(
+        True, description="Shuffle rows (seeded) before splitting; false keeps the file order."
+    )
+    split: SplitConfig = Field(
+        default_factory=SplitConfig, description="Fractions for train / validation / test."
+    )
+    stratify: bool = Field(
+        False,
+        description="Classification only: keep each class's share of rows the same in every split.",
+    )
+    missing: Literal["error", "drop", "mean", "median"] = Field(
+        "error",
+        description=(
+            "What to do with missing values in the columns the experiment uses: `error` names "
+            "them, `drop` removes those rows, `mean`/`median` fill them with the training "
+            "split's statistic."
+        ),
+    )
+    synthetic: SyntheticConfig = Field(
+        default_factory=SyntheticConfig,
+        description="Generator settings for synthetic builtin datasets (ignored otherwise).",
+    )
+    streaming: bool = Field(
+        False,
+        description=(
+            "Train out of core: read the .csv/.parquet file chunk by chunk on every pass instead "
+            "of loading it, so files larger than memory work. Splits are drawn per row (sizes "
+            "vary slightly), quantile statistics are estimated from a sample, and `stratify` is "
+            "not available."
+        ),
+    )
+    chunk_rows: int = Field(
+        65536,
+        ge=1,
+        description="Streaming only: rows read from the file at a time (bounds the memory used).",
+    )
+    shuffle_buffer: int = Field(
+        100_000,
+        ge=1,
+        description=(
+            "Streaming only: training rows held and shuffled together before batches are drawn "
+            "(as the crash course's TensorFlow input pipeline); must hold at least one batch."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _streaming_reads_a_file(self) -> DataConfig:
+        if not self.streaming:
+            return self
+        if self.source.startswith("builtin:"):
+            raise ValueError(
+                f"data.streaming reads a .csv or .parquet file chunk by chunk, but data.source "
+                f"is {self.source!r}, which is generated in memory; set data.streaming: false"
+            )
+        if self.stratify:
+            raise ValueError(
+                "data.stratify is not supported with data.streaming (streaming draws each row's "
+                "split on its own, without seeing the class counts); set data.stratify: false"
+            )
+        return self

@@ -1,0 +1,97 @@
+"""The `training:` and `evaluation:` sections: batching, length, reporting and scoring.
+
+`TrainingConfig` holds `training:` (with `EarlyStoppingConfig` for `training.early_stopping`);
+`EvaluationConfig` holds `evaluation:`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from mlcc_cli.config.base import StrictModel
+
+
+class EarlyStoppingConfig(StrictModel):
+    """Stop when validation loss stops improving, then restore the best weights."""
+
+    patience: int = Field(
+        3, ge=1, description="Periods without improvement tolerated before stopping."
+    )
+    min_delta: float = Field(
+        0.0, ge=0, description="Smallest decrease of validation loss that counts as improvement."
+    )
+    restore_best: bool = Field(
+        True, description="Put back the weights from the period with the lowest validation loss."
+    )
+
+
+class TrainingConfig(StrictModel):
+    """How long to train and how often to report."""
+
+    batch_size: int | Literal["full"] = Field(
+        32,
+        description=(
+            "Examples per step: 1 = stochastic gradient descent, N = mini-batch, "
+            "`full` = batch gradient descent over the whole training split."
+        ),
+    )
+    epochs: int | None = Field(
+        None, ge=1, description="Passes over the training split (default 10 if steps is unset)."
+    )
+    steps: int | None = Field(
+        None, ge=1, description="Weight updates to make (one step = one batch = one update)."
+    )
+    periods: int = Field(
+        10, ge=1, description="How many times train and validation loss are reported."
+    )
+    early_stopping: EarlyStoppingConfig | None = Field(
+        None, description="Stop on a validation-loss plateau (needs a validation split)."
+    )
+    shuffle: Literal["auto", "rows", "blocks"] = Field(
+        "auto",
+        description=(
+            "How each epoch reshuffles the training split: `rows` draws a fresh permutation "
+            "of all rows; `blocks` permutes runs of 256 consecutive rows of the once-shuffled "
+            "split, which reads memory sequentially (several times faster for large data) but "
+            "mixes batches less between epochs; `auto` uses `blocks` when the training design "
+            "matrix is 128 MB or more and data.shuffle is true, else `rows` (status.json "
+            "records the choice). Streaming uses data.shuffle_buffer instead."
+        ),
+    )
+    engine: Literal["auto", "compiled", "numpy"] = Field(
+        "auto",
+        description=(
+            "How steps run: `compiled` (numba, a whole period per call; the fastest), `numpy` "
+            "(the readable reference loop) or `auto` (compiled whenever the model and "
+            "optimizer have a kernel). Both give the same weights."
+        ),
+    )
+
+    @field_validator("batch_size", mode="before")
+    @classmethod
+    def _whole_number_or_full(cls, value: object) -> object:
+        # One clear message instead of pydantic's two (one per union member).
+        if value == "full" or (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        ):
+            return value
+        raise ValueError(f"must be a whole number >= 1 or 'full', got {value!r}")
+
+    @model_validator(mode="after")
+    def _epochs_or_steps(self) -> TrainingConfig:
+        if self.epochs is not None and self.steps is not None:
+            raise ValueError("give either epochs or steps, not both")
+        return self
+
+
+class EvaluationConfig(StrictModel):
+    """How predictions are scored after training."""
+
+    threshold: float = Field(
+        0.5,
+        gt=0,
+        lt=1,
+        description="Classification threshold: probability at or above it predicts class 1.",
+    )

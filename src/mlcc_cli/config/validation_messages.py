@@ -1,0 +1,172 @@
+"""Pydantic validation errors as friendly lines: `file:line: dotted.key: what is wrong`.
+
+Pydantic's error locations carry union tags and validator names; these helpers map them back
+onto the keys the person wrote, find the line, and word each problem (with a "did you mean"
+for misspelt keys).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.config.yaml_reading import KeyPath
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _model_in(annotation: Any, value: Any) -> type[BaseModel] | None:
+    """The pydantic model `annotation` uses for `value` (picking a union member by its tag)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for candidate in get_args(annotation):
+        found = _model_in(candidate, value)
+        if found is None:
+            continue
+        tag_field = found.model_fields.get("type")
+        if tag_field is None:
+            return found
+        if isinstance(value, dict) and value.get("type") in get_args(tag_field.annotation):
+            return found
+    return None
+
+
+def _item_annotation(annotation: Any) -> Any:
+    """The element type of a (possibly optional) list annotation."""
+    for candidate in (annotation, *get_args(annotation)):
+        if getattr(candidate, "__origin__", None) is list:
+            return get_args(candidate)[0]
+    return None
+
+
+def _value_annotation(annotation: Any) -> Any:
+    """The value type of a (possibly optional) mapping annotation, e.g. `sweep.grid`."""
+    for candidate in (annotation, *get_args(annotation)):
+        if getattr(candidate, "__origin__", None) is dict:
+            return get_args(candidate)[1]
+    return None
+
+
+def _walk(data: Any, loc: Sequence[str | int]) -> tuple[KeyPath, type[BaseModel] | None]:
+    """Map a pydantic error location onto the user's keys and the model found there.
+
+    Pydantic inserts union tags (`model.logistic.l2`) and function names into `loc`; keeping
+    only the parts that exist in the user's data (or are fields of the model reached so far)
+    gives the dotted path they wrote.
+    """
+    path: list[str | int] = []
+    node: Any = data
+    annotation: Any = ExperimentConfig
+    for part in loc:
+        model = _model_in(annotation, node)
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            annotation = _item_annotation(annotation)
+            node = node[part]
+            path.append(part)
+        elif (
+            isinstance(node, dict)
+            and part in node
+            and (value_annotation := _value_annotation(annotation)) is not None
+        ):
+            # A user-named key of a mapping field (`sweep.grid.model.l2`).
+            annotation = value_annotation
+            node = node[part]
+            path.append(part)
+        elif isinstance(part, str) and model is not None and part in model.model_fields:
+            annotation = model.model_fields[part].annotation
+            node = node.get(part) if isinstance(node, dict) else None
+            path.append(part)
+    return tuple(path), _model_in(annotation, node)
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(str(part) for part in path) or "(top level)"
+
+
+def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: str | None) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    got = error.get("input")
+    if kind == "extra_forbidden" and extra_key is not None:
+        choices = _field_names(model) if model is not None else []
+        close = difflib.get_close_matches(extra_key, choices, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        allowed = f"; allowed keys: {', '.join(choices)}" if choices and not close else ""
+        return f"unknown key '{extra_key}'{hint}{allowed}"
+    if kind == "missing":
+        return "is required but missing"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        symbol = {
+            "greater_than": ">",
+            "greater_than_equal": ">=",
+            "less_than": "<",
+            "less_than_equal": "<=",
+        }[kind]
+        bound = next(iter(ctx.values()))
+        return f"must be {symbol} {bound:g}, got {got!r}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}, got {got!r}"
+    if kind == "string_pattern_mismatch":
+        # Only run names carry a pattern: say it in words rather than as a regex.
+        return (
+            "must start with a letter or digit and use only letters, digits, '.', '_' or '-', "
+            f"got {got!r}"
+        )
+    if kind == "union_tag_invalid":
+        return f"unknown type {ctx.get('tag')!r}; must be one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return f"needs a 'type' key, one of the allowed types (got {got!r})"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"{error['msg'].lower()}, got {got!r}"
+    return f"{error['msg']}, got {got!r}" if got is not None else error["msg"]
+
+
+def validation_problems(
+    data: dict[str, Any],
+    error: ValidationError,
+    source: Path,
+    positions: dict[KeyPath, int],
+    overridden: set[KeyPath],
+) -> list[str]:
+    """One line per pydantic error: `file:line: dotted.key: what is wrong`."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for item in error.errors(include_url=False):
+        loc = list(item["loc"])
+        extra_key = None
+        if item["type"] == "extra_forbidden":
+            extra_key = str(loc[-1])
+            path, model = _walk(data, loc[:-1])
+            path = (*path, extra_key)
+        else:
+            path, model = _walk(data, loc)
+            if item["type"].startswith("union_tag"):
+                path = (*path, "type")
+        message = _describe(item, model, extra_key)
+        where = _where(path, source, positions, overridden)
+        line = f"{where}{_dotted(path)}: {message}"
+        if line not in seen:
+            seen.add(line)
+            problems.append(line)
+    return problems
+
+
+def _where(
+    path: KeyPath, source: Path, positions: dict[KeyPath, int], overridden: set[KeyPath]
+) -> str:
+    if any(path[: len(o)] == o for o in overridden):
+        return "--set: "
+    probe = path
+    while probe and probe not in positions:
+        probe = probe[:-1]
+    line = positions.get(probe)
+    return f"{source}:{line}: " if line else f"{source}: "

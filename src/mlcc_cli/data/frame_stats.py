@@ -1,0 +1,163 @@
+"""Table-level statistics behind `mlcc inspect`: duplicated rows and Pearson correlations.
+
+Per table: duplicated rows, Pearson correlation (`DataFrame.corr`) of every numeric feature
+with the label and between features, and the correlation ratio η; `issues` then names what is
+notable, and the inspect workflow adds the targets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from mlcc_cli.data.column_stats import EXAMPLES, REDUNDANT_R, ColumnSummary, summarise_column
+from mlcc_cli.data.frame_report import (
+    Correlation,
+    DuplicateRow,
+    Duplicates,
+    FrameReport,
+    RedundantPair,
+)
+from mlcc_cli.data.issues import find_issues
+
+ETA_BUCKETS = 10  # quantile buckets for the correlation ratio η (is the relation non-linear?)
+ETA_MIN_DISTINCT = 20  # fewer distinct values: the feature is already coarse, η says little
+ETA_MIN_ROWS = 100  # with fewer rows per bucket η is mostly noise
+MAX_PAIR_COLUMNS = 500  # above this many numeric features, skip the feature×feature matrix
+
+
+def summarise_frame(
+    frame: pd.DataFrame,
+    label: str | None,
+    title: str,
+    role: str = "feature",
+    inputs: Sequence[str] | None = None,
+) -> FrameReport:
+    """Column statistics, duplicates, correlations and findings of one table.
+
+    Columns in `inputs` get role "input", the label "label", the rest `role`. Correlations
+    cover the numeric and bool inputs (every such feature when `inputs` is None).
+    """
+    frame = _hashable(frame)
+    chosen = set(inputs) if inputs is not None else None
+    columns = []
+    for name in frame.columns:
+        name = str(name)
+        is_input = chosen is not None and name in chosen
+        kind_of_role = "label" if name == label else ("input" if is_input else role)
+        columns.append(summarise_column(frame[name], name, kind_of_role))
+    numeric = [
+        c.name
+        for c in columns
+        if c.kind in ("numeric", "bool")
+        and c.role != "label"
+        and (chosen is None or c.role == "input")
+    ]
+    correlations, pairs, notes = _correlations(frame, numeric, label, columns)
+    report = FrameReport(
+        title=title,
+        rows=len(frame),
+        label=label,
+        columns=columns,
+        duplicates=find_duplicates(frame),
+        correlations=correlations,
+        redundant_pairs=pairs,
+        notes=notes,
+    )
+    report.findings = find_issues(report)
+    return report
+
+
+def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with list or array cells (from Parquet) as their text, so they can be counted."""
+    unhashable = []
+    for name in frame.columns:
+        if pd.api.types.is_object_dtype(frame[name].dtype):
+            try:
+                frame[name].nunique()
+            except TypeError:
+                unhashable.append(name)
+    if not unhashable:
+        return frame
+    frame = frame.copy()  # the caller's frame is left untouched
+    for name in unhashable:
+        column = frame[name]
+        frame[name] = column.where(column.isna(), column.astype(str))
+    return frame
+
+
+def find_duplicates(frame: pd.DataFrame) -> Duplicates:
+    """Rows equal in every column (missing equals missing) to an earlier row, as pandas sees it."""
+    repeated = frame.duplicated(keep="first")
+    count = int(repeated.sum())
+    if not count:
+        return Duplicates(0)
+    group = frame.groupby(list(frame.columns), dropna=False, sort=False, observed=True).ngroup()
+    first_row = pd.Series(frame.index[~repeated], index=group[~repeated].to_numpy())
+    shown = group[repeated].head(EXAMPLES)
+    examples = [DuplicateRow(int(row), int(first_row[g])) for row, g in shown.items()]
+    return Duplicates(count, examples)
+
+
+def _correlations(
+    frame: pd.DataFrame, numeric: list[str], label: str | None, columns: list[ColumnSummary]
+) -> tuple[list[Correlation], list[RedundantPair], list[str]]:
+    """Pearson r (one `DataFrame.corr` matrix): with the label, |r| first; redundant pairs.
+
+    Returns (correlations with the label, pairs of features above REDUNDANT_R, notes).
+    """
+    notes = []
+    label_kind = next((c.kind for c in columns if c.name == label), None)
+    with_label = label_kind in ("numeric", "bool")
+    if label is None:
+        notes.append("no label: pass --label COLUMN to see correlations with it")
+    elif not with_label:
+        notes.append(f"label '{label}' is {label_kind}; Pearson correlation needs a numeric label")
+    if len(numeric) > MAX_PAIR_COLUMNS:
+        notes.append(f"{len(numeric):,} numeric features: feature-pair correlations skipped")
+        pairs_of: list[str] = []
+    else:
+        pairs_of = numeric
+    table = frame[[*numeric, label] if with_label else numeric].astype("float64")
+    if with_label and not pairs_of:
+        r_with_label = table[numeric].corrwith(table[label])  # the matrix's label column only
+        matrix = pd.DataFrame()
+    else:
+        matrix = table.corr()  # (n_columns, n_columns)
+        r_with_label = matrix[label].drop(label) if with_label else pd.Series(dtype="float64")
+    correlations = [
+        Correlation(column, _finite(r_with_label[column]), _eta(table[column], table[label]))
+        for column in (numeric if with_label else [])
+    ]
+    correlations.sort(key=lambda c: -abs(c.r) if c.r is not None else 1.0)
+    pairs = []
+    if pairs_of:
+        values = matrix.loc[pairs_of, pairs_of].to_numpy()  # (n_features, n_features)
+        for i, j in zip(*np.nonzero(np.triu(np.abs(values) > REDUNDANT_R, k=1)), strict=True):
+            pairs.append(RedundantPair(pairs_of[i], pairs_of[j], float(values[i, j])))
+    pairs.sort(key=lambda pair: -abs(pair.r))
+    return correlations, pairs, notes
+
+
+def _eta(x: pd.Series, y: pd.Series) -> float | None:
+    """η of the label over ETA_BUCKETS quantile buckets of x (None when x is too coarse)."""
+    both = x.notna() & y.notna()
+    x, y = x[both], y[both]
+    if len(x) < ETA_MIN_ROWS or x.nunique() < ETA_MIN_DISTINCT or y.var() == 0:
+        return None
+    buckets = pd.qcut(x, ETA_BUCKETS, duplicates="drop")
+    bucket_mean = y.groupby(buckets, observed=True).transform("mean")
+    # var()/var(): the ddof corrections cancel, leaving Σ n_k (ȳ_k − ȳ)² / Σ (y − ȳ)².
+    eta_squared = bucket_mean.var() / y.var()
+    n, k = len(y), buckets.nunique()
+    adjusted = 1 - (1 - eta_squared) * (n - 1) / (n - k)
+    return _finite(math.sqrt(max(adjusted, 0.0)))
+
+
+def _finite(value: float) -> float | None:
+    """A float, or None for NaN (e.g. the correlation of a constant column)."""
+    value = float(value)
+    return value if math.isfinite(value) else None

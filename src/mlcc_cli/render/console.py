@@ -1,0 +1,30 @@
+"""The terminal every command prints to, and the lines every command may print: errors, warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.text import Text
+
+
+def terminal(stderr: bool = False, quiet: bool = False) -> Console:
+    """A console on stdout (or stderr), without rich's guesswork colouring of numbers."""
+    return Console(stderr=stderr, quiet=quiet, highlight=False)
+
+
+def stderr_console() -> Console:
+    """Human output that must not mix with --json on stdout."""
+    return terminal(stderr=True)
+
+
+def render_warnings(console: Console, warnings: Sequence[str]) -> None:
+    """Recoverable data oddities, one line each."""
+    for warning in warnings:
+        console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+
+
+def render_error(console: Console, message: str) -> None:
+    """One short paragraph: what was wrong, where, and how to fix it."""
+    # soft_wrap: the terminal wraps long lines itself, so copied messages stay whole.
+    console.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)

@@ -1,0 +1,129 @@
+"""The compiled (numba) path: which models and optimizers a kernel runs, and running it.
+
+A kernel runs plain SGD with one fixed learning rate for the models that name a `kernel`
+(see `models/base.py`): the linear family's kernel keys are in `kernels/dense.py` (dense X) and
+served by `kernels/sparse.py` too (CSR X); softmax and one-vs-all have a dense-only kernel
+(`kernels/multiclass.py`). A whole period of steps runs per call, reading rows through the
+epoch's permutation, and the weights match the numpy path (`steps.py`) to 1e-10.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mlcc_cli.errors import ConfigError
+from mlcc_cli.models.linear_base import as_csr, is_sparse
+from mlcc_cli.training.steps import StepStats
+
+if TYPE_CHECKING:
+    from mlcc_cli.models.linear_base import Matrix
+
+
+def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None) -> bool:
+    """Whether a numba kernel implements this model and optimizer (on X, when given).
+
+    The model names its kernel (`model.kernel`, None for none). The kernels run plain SGD with
+    one fixed learning rate: momentum (a velocity state), the adaptive optimizers and
+    non-constant schedules (η changes per step) run in numpy. The multiclass kernel is dense
+    only (`kernels/multiclass.py`): a sparse X trains softmax and one-vs-all on the numpy path.
+    """
+    # deferred: numba (the kernels compile on import); a numpy engine never pays for it.
+    from mlcc_cli.training.kernels import dense as kernels
+    from mlcc_cli.training.kernels import multiclass as kernels_multiclass
+
+    schedule = getattr(getattr(optimizer, "schedule", None), "type", "constant")
+    kernel = getattr(model, "kernel", None)
+    if kernel in kernels_multiclass.MODEL_KINDS:
+        model_ok = X is None or not is_sparse(X)
+    else:
+        model_ok = kernel in kernels.MODEL_KINDS
+    return (
+        model_ok
+        and getattr(optimizer, "type", None) in kernels.OPTIMIZER_KINDS
+        and getattr(optimizer, "momentum", 0.0) == 0.0
+        and schedule == "constant"
+    )
+
+
+def compiled_steps(
+    model: Any,
+    optimizer: Any,
+    X: Matrix,
+    y: np.ndarray,
+    order: np.ndarray,
+    batch_size: int,
+    batches: range,
+) -> StepStats:
+    """Run batches `batches` of the epoch whose row order is `order`, in compiled code.
+
+    Dispatches by the model's kernel key: the multiclass ones run
+    `kernels_multiclass.multiclass_steps` (dense X only); the linear family's run
+    `kernels.linear_family_steps`, or `kernels_sparse.csr_linear_family_steps` on a sparse
+    X's CSR arrays.
+    """
+    # deferred: numba (the kernels compile on import); a numpy engine never pays for it.
+    from mlcc_cli.training.kernels import dense as kernels
+    from mlcc_cli.training.kernels import multiclass as kernels_multiclass
+
+    params = model.params
+    if model.kernel in kernels_multiclass.MODEL_KINDS:
+        if is_sparse(X):  # choose_engine(..., X) never picks this: a caller's mistake
+            raise ConfigError(
+                f"training.engine: the compiled {model.type} kernel takes dense X only; "
+                "use engine: numpy"
+            )
+        outcome = kernels_multiclass.multiclass_steps(
+            X,
+            y,
+            order,
+            params["coef_"],
+            params["intercept_"],
+            int(batch_size),
+            int(batches.start),
+            int(batches.stop),
+            kernels_multiclass.MODEL_KINDS[model.kernel],
+            float(optimizer.learning_rate),
+            float(model.l1),
+            float(model.l2),
+            float(optimizer.clip_norm or 0.0),
+        )
+        return step_stats(optimizer, outcome)
+    # Fixed argument types: one compiled signature, cached across runs (ints or floats
+    # from YAML would otherwise each trigger a fresh compilation).
+    settings = (
+        params["coef_"],
+        params["intercept_"],
+        int(batch_size),
+        int(batches.start),
+        int(batches.stop),
+        kernels.MODEL_KINDS[model.kernel],
+        kernels.OPTIMIZER_KINDS[optimizer.type],
+        float(optimizer.learning_rate),
+        float(model.l1),
+        float(model.l2),
+        float(optimizer.clip_norm or 0.0),
+    )
+    if is_sparse(X):
+        # deferred: numba (the kernels compile on import)
+        from mlcc_cli.training.kernels import sparse as kernels_sparse
+
+        X = as_csr(X)
+        if X.shape[1] >= 2**31:  # the kernel's column lists are int32
+            raise ConfigError(
+                f"training.engine: the compiled kernel takes fewer than 2**31 columns, got "
+                f"{X.shape[1]}; use engine: numpy"
+            )
+        run = kernels_sparse.csr_linear_family_steps
+        outcome = run(X.data, X.indices, X.indptr, y, order, *settings)
+    else:
+        outcome = kernels.linear_family_steps(X, y, order, *settings)
+    return step_stats(optimizer, outcome)
+
+
+def step_stats(optimizer: Any, outcome: tuple[int, int, float, bool, float]) -> StepStats:
+    """A kernel's (steps, examples, norm sum, diverged, bad loss), counted on the optimizer."""
+    steps, examples, norm_sum, diverged, bad_loss = outcome
+    optimizer.iterations_ += steps
+    return StepStats(steps, examples, norm_sum, diverged, bad_loss)

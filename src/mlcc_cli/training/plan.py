@@ -1,0 +1,69 @@
+"""What a training route (in memory or streaming) is given and hands back.
+
+`RunPlan` is shown to the user before the first step; `Trained` goes to the run-directory
+writer; `TrainingObserver` receives progress (the CLI renders it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from mlcc_cli.data.split_checks import SplitFinding
+from mlcc_cli.features import FeaturePipeline
+from mlcc_cli.training.loop import PeriodRecord, Schedule, TrainingResult
+
+SPLITS = ("train", "validation", "test")
+
+
+def scored_splits(evaluate_test: bool) -> tuple[str, ...]:
+    """Splits scored after training: the test split only when asked for (`--test`)."""
+    return SPLITS if evaluate_test else SPLITS[:2]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What is about to be trained, shown to the user before the first step."""
+
+    source: str
+    rows: dict[str, int]
+    inputs: list[str]
+    schedule: Schedule
+    task: str
+    split_checks: list[SplitFinding] = field(default_factory=list)
+    loss_label: str = field(kw_only=True)  # the model's loss as the table heads it ("MSE", ...)
+
+
+class TrainingObserver(Protocol):
+    """Receives progress while an experiment runs (the CLI renders it)."""
+
+    def started(self, plan: RunPlan) -> None: ...
+
+    def period(self, record: PeriodRecord) -> None: ...
+
+
+@dataclass
+class Trained:
+    """What a training route (in memory or streaming) hands to the run-directory writer."""
+
+    model: Any
+    outcome: TrainingResult
+    metrics: dict[str, dict[str, Any]]
+    predictions: dict[str, np.ndarray] | None
+    pipeline: FeaturePipeline
+    inputs: list[str]
+    feature_names: list[str] | None  # one per weight; None when there are too many to list
+    label: str
+    classes: list[Any] | None
+    warnings: list[str]
+    task: str  # regression | binary | multiclass | multilabel
+    labels: list[str] | None = None  # multilabel: data.labels, one model output each
+    # mlp model.embeddings: indicator columns (start, stop) in X and category names per input.
+    embedding_columns: dict[str, tuple[int, int]] | None = None
+    embedding_categories: dict[str, list[str]] | None = None
+    # Numeric inputs' statistics on the training split (doctor.input_statistics); streaming
+    # measures them on its first chunk of training rows.
+    input_statistics: dict[str, dict[str, float]] | None = None
+    split_checks: list[SplitFinding] = field(default_factory=list)

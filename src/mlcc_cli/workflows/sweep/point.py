@@ -1,0 +1,120 @@
+"""One sweep point: validated, trained as `mlcc train --set ...`, or reused from an earlier run.
+
+Each point's run directory sits under RUNS_DIR/SWEEP_NAME/ with a name derived from the point
+(not a timestamp), so `--skip-existing` can find an earlier complete run of the same point.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from mlcc_cli.config.loading import load_config, resolved_yaml
+from mlcc_cli.errors import ConfigError, MlccError
+from mlcc_cli.rundir.doctor_file import stored_warning_kinds, warning_kinds
+from mlcc_cli.workflows.sweep.result import SweepPoint, SweepRow
+from mlcc_cli.workflows.train import run_experiment
+
+
+def validate_point(config_path: Path, point: SweepPoint) -> Any:
+    """The point's loaded config, or a ConfigError that names the grid point first."""
+    try:
+        return load_config(config_path, point.overrides)
+    except ConfigError as error:
+        where = ", ".join(f"{k}={v}" for k, v in point.params.items())
+        raise ConfigError(f"--grid {where}: {error.args[0]}", error.problems) from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> SweepRow | None:
+    """A complete earlier run of exactly this resolved config, read back; else None."""
+    status = _read_json(run_dir / "status.json")
+    if not isinstance(status, dict) or status.get("status") != "complete":
+        return None
+    try:
+        if (run_dir / "config.yaml").read_text(encoding="utf-8") != config_yaml:
+            return None  # the base config changed since: the old result no longer applies
+    except OSError:
+        return None
+    metrics = _read_json(run_dir / "metrics.json")
+    model = _read_json(run_dir / "model.json")
+    if not isinstance(metrics, dict):
+        return None
+    task = model.get("task") if isinstance(model, dict) else None
+    # status.json keeps per-phase timings (load, train, evaluate); their sum is the run's.
+    timings = status.get("timings") or {}
+    duration = float(sum(v for v in timings.values() if isinstance(v, int | float)))
+    return SweepRow(
+        point,
+        seed,
+        "complete",
+        run_dir,
+        metrics,
+        task,
+        "",
+        duration,
+        reused=True,
+        doctor=stored_warning_kinds(run_dir),
+    )
+
+
+def run_point(
+    config_path: Path, point: SweepPoint, sweep_dir: Path, skip_existing: bool
+) -> SweepRow:
+    """Train one grid point into SWEEP_DIR/POINT_NAME; never raises an MlccError.
+
+    Module-level so worker processes can import it. It runs quietly (no observer): live
+    tables from several processes would interleave on one terminal.
+    """
+    started = time.perf_counter()
+    loaded = load_config(config_path, point.overrides)
+    seed = loaded.config.seed
+    final = sweep_dir / point.name
+    if skip_existing and final.is_dir():
+        reused = _reusable(final, resolved_yaml(loaded.config), point, seed)
+        if reused is not None:
+            return reused
+    # run_experiment names its folder NAME-timestamp-xxxx; it is written into a private
+    # staging folder and then renamed to the point's deterministic name.
+    staging = sweep_dir / f".{point.name}.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        result = run_experiment(loaded, runs_dir=staging, run_name=point.name)
+    except MlccError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        return SweepRow(
+            point,
+            seed,
+            "failed",
+            None,
+            message=str(error),
+            duration_s=time.perf_counter() - started,
+        )
+    except KeyboardInterrupt:
+        shutil.rmtree(staging, ignore_errors=True)
+        return SweepRow(point, seed, "interrupted", None, message="interrupted")
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(result.run_dir, final)
+    shutil.rmtree(staging, ignore_errors=True)
+    return SweepRow(
+        point,
+        seed,
+        result.status,
+        final,
+        result.metrics,
+        result.task,
+        result.message if result.status != "complete" else "",
+        time.perf_counter() - started,
+        doctor=warning_kinds(finding.to_json() for finding in result.findings),
+    )

@@ -1,0 +1,118 @@
+"""What a sweep produced: its points, one row per run, and the per-point statistics over seeds."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# parse_scalar: grid values are read exactly as `--set` reads them, so params match the run.
+from mlcc_cli.config.overrides import parse_scalar
+
+STATUSES = ("complete", "diverged", "failed", "interrupted")
+# Validation metrics where a larger value is the better model; every other one (losses,
+# errors, prediction bias as reported) is better when lower.
+HIGHER_IS_BETTER = re.compile(r"(auc|accuracy|f1|precision|recall|r2|average_precision)$")
+DEFAULT_METRIC = {"regression": "rmse"}  # every classification task: log_loss
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One grid point: the `--set` overrides it adds and the folder name derived from them."""
+
+    params: dict[str, str]  # dotted key -> value as written on the command line
+    seed: int | None  # set when --seeds repeats the point, else the config's own seed
+    # Folder-name text per key when it differs from params (random draws, rounded); not
+    # part of the point's identity.
+    label: dict[str, str] | None = field(default=None, compare=False)
+
+    @property
+    def overrides(self) -> list[str]:
+        sets = [f"{key}={value}" for key, value in self.params.items()]
+        return sets if self.seed is None else [*sets, f"seed={self.seed}"]
+
+    @property
+    def name(self) -> str:
+        parts = [f"{key}-{value}" for key, value in (self.label or self.params).items()]
+        if self.seed is not None:
+            parts.append(f"seed-{self.seed}")
+        # Folder-safe and deterministic: the same point always maps to the same directory.
+        return re.sub(r"[^A-Za-z0-9._-]", "_", "__".join(parts) or "base")
+
+
+@dataclass
+class SweepRow:
+    """The outcome of one grid point (one run)."""
+
+    point: SweepPoint
+    seed: int
+    status: str  # complete | diverged | failed | interrupted
+    run_dir: Path | None
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    task: str | None = None
+    message: str = ""
+    duration_s: float = 0.0
+    reused: bool = False
+    doctor: list[str] = field(default_factory=list)  # kinds of the run doctor's warnings
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {key: parse_scalar(value) for key, value in self.point.params.items()}
+
+
+@dataclass
+class SeedStatistics:
+    """A grid point's primary metric over its seeds: mean and sample standard deviation."""
+
+    params: dict[str, Any]
+    runs: int
+    complete: int
+    mean: float | None
+    std: float | None
+
+
+@dataclass
+class SweepResult:
+    """Every run of a sweep, the metric they are ranked by, and the per-point summary."""
+
+    sweep_dir: Path
+    metric: str
+    higher_is_better: bool
+    rows: list[SweepRow]
+    summaries: list[SeedStatistics]
+
+    @property
+    def all_complete(self) -> bool:
+        return all(row.status == "complete" for row in self.rows)
+
+    @property
+    def interrupted(self) -> bool:
+        return any(row.status == "interrupted" for row in self.rows)
+
+
+def higher_is_better(metric: str) -> bool:
+    """Whether a larger value of this validation metric means a better model."""
+    return bool(HIGHER_IS_BETTER.search(metric))
+
+
+def primary_value(row: SweepRow, metric: str) -> float | None:
+    """The row's validation `metric` when the run completed and it is finite, else None."""
+    value = row.metrics.get("validation", {}).get(metric) if row.status == "complete" else None
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+
+
+def seed_statistics(rows: list[SweepRow], metric: str) -> list[SeedStatistics]:
+    """Per grid point: how many runs, how many completed, and `metric`'s mean and std."""
+    groups: dict[tuple[tuple[str, str], ...], list[SweepRow]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row.point.params.items()), []).append(row)
+    out = []
+    for members in groups.values():
+        values = [v for v in (primary_value(row, metric) for row in members) if v is not None]
+        mean = statistics.fmean(values) if values else None
+        std = statistics.stdev(values) if len(values) > 1 else (0.0 if values else None)
+        out.append(SeedStatistics(members[0].params, len(members), len(values), mean, std))
+    return out
