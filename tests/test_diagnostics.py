@@ -72,21 +72,21 @@ def test_vanishing_gradients_in_a_deep_sigmoid_net() -> None:
     X, y = _xor()
     deep = [16] * 10
     sigmoid = Mlp(deep, activation="sigmoid", task="binary").initialize(2)
-    findings = diagnostics.gradient_findings(diagnostics.period_metrics(sigmoid, X, y, None))
+    findings = diagnostics.gradient_warnings(diagnostics.period_metrics(sigmoid, X, y, None))
     assert len(findings) == 1 and findings[0].startswith("vanishing gradients: layer 1")
     relu = Mlp(deep, activation="relu", task="binary").initialize(2)
-    assert diagnostics.gradient_findings(diagnostics.period_metrics(relu, X, y, None)) == []
+    assert diagnostics.gradient_warnings(diagnostics.period_metrics(relu, X, y, None)) == []
 
 
 def test_exploding_gradients() -> None:
     metrics = {"grad_norm_W1": 5e4, "grad_norm_W2": 10.0}
-    assert diagnostics.gradient_findings(metrics)[0].startswith("exploding gradients")
+    assert diagnostics.gradient_warnings(metrics)[0].startswith("exploding gradients")
 
 
 def test_no_gradient_at_all_is_not_called_exploding() -> None:
     # Every ReLU dead: all norms 0, which the dead-unit finding explains instead.
     metrics = {"grad_norm_W1": 0.0, "grad_norm_W2": 0.0, "grad_norm_W3": 0.0}
-    assert diagnostics.gradient_findings(metrics) == []
+    assert diagnostics.gradient_warnings(metrics) == []
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_overfitting_start(validation: list[float], start: int | None) -> None:
     history = [
         _record(k + 1, t, v) for k, (t, v) in enumerate(zip(train_losses, validation, strict=True))
     ]
-    findings = diagnostics.summarize(history)
+    findings = diagnostics.history_warnings(history)
     if start is None:
         assert findings == []
     else:
@@ -129,6 +129,6 @@ def test_divergence_advice_mentions_batch_norm_for_mlp() -> None:
 def test_a_finite_but_exploding_loss_is_reported() -> None:
     history = [PeriodRecord(i + 1, i, 0.0, 0, loss, None, 0.1, 1.0) for i, loss in
                enumerate([2.0, 1.0, 50.0, 4e6])]  # fmt: skip
-    (finding,) = diagnostics.loss_growth_findings(history)
+    (finding,) = diagnostics.loss_growth_warnings(history)
     assert finding.startswith("training loss grew 4e+06-fold after period 2")
-    assert diagnostics.loss_growth_findings(history[:3]) == []
+    assert diagnostics.loss_growth_warnings(history[:3]) == []

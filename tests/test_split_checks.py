@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from mlcc_cli.cli import app
 from mlcc_cli.config.data import SplitConfig
 from mlcc_cli.data import split_checks
-from mlcc_cli.data.split_checks import SplitFinding, check_splits
+from mlcc_cli.data.split_checks import SplitCheck, check_splits
 from mlcc_cli.data.splitting import split_rows
 from mlcc_cli.workflows.inspect import inspect_target
 
@@ -53,7 +53,7 @@ def run(
     split: SplitConfig = SPLIT,
     stratify: bool = False,
     seed: int = 0,
-) -> list[SplitFinding]:
+) -> list[SplitCheck]:
     """check_splits on `frame` split as training would split it (other labels dropped)."""
     others = [c for c in ("value", "sold", "kind") if c != label and c in frame.columns]
     frame = frame.drop(columns=others)
@@ -68,7 +68,7 @@ def run(
     return check_splits(frame, y, positions, label=label, task=task, shuffle=shuffle, seed=seed)
 
 
-def found(findings: list[SplitFinding], kind: str) -> dict[str | None, SplitFinding]:
+def found(findings: list[SplitCheck], kind: str) -> dict[str | None, SplitCheck]:
     return {f.column: f for f in findings if f.kind == kind}
 
 

@@ -33,7 +33,7 @@ HELD_OUT = ("validation", "test")
 
 
 @dataclass(frozen=True)
-class SplitFinding:
+class SplitCheck:
     """One problem with the split.
 
     `kind` is sorted_source | distribution_mismatch | shared_duplicates | class_balance |
@@ -61,7 +61,7 @@ def check_splits(
     task: str,
     shuffle: bool,
     seed: int = 0,
-) -> list[SplitFinding]:
+) -> list[SplitCheck]:
     """Run every split check that applies; an empty list means the split looks sound.
 
     Parameters
@@ -70,7 +70,7 @@ def check_splits(
     y : (n_rows,) encoded labels (numbers, 0/1 or class codes), or (n_rows, n_labels) 0/1.
     positions : "train" / "validation" / "test" -> integer positions into `frame`.
     label, task, shuffle : the label column, the resolved task and data.shuffle.
-    seed : seeds the subsampling, so the findings are reproducible.
+    seed : seeds the subsampling, so the checks are reproducible.
     """
     y = np.asarray(y)
     rng = np.random.default_rng(seed)
@@ -93,21 +93,21 @@ def check_splits(
     if task == "regression":  # the label is a number too: check its distribution as well
         values = {n: np.column_stack([v, y[samples[n]]]) for n, v in values.items()}
         compared = [*features, label]
-    findings: list[SplitFinding] = []
+    checks: list[SplitCheck] = []
     if not shuffle:
         step = max(1, -(-len(frame) // SAMPLE_ROWS))  # every k-th row, k = ceil(n / SAMPLE_ROWS)
         in_order = frame.iloc[::step, numeric].astype(float).set_axis(features, axis=1)
         if has_label:
             in_order[label] = y[::step].astype(float)
-        findings += _sorted_source(in_order)
-    findings += _distribution_mismatch(values, compared, shuffle)
-    findings += _shared_duplicates(frame, positions)
+        checks += _sorted_source(in_order)
+    checks += _distribution_mismatch(values, compared, shuffle)
+    checks += _shared_duplicates(frame, positions)
     if task in ("binary", "multiclass"):
-        findings += _class_balance(y, positions, label)
+        checks += _class_balance(y, positions, label)
     if has_label and len(samples.get("train", ())):
         train = values["train"][:, : len(features)]
-        findings += _label_leak(train, y[samples["train"]], features, task)
-    return findings
+        checks += _label_leak(train, y[samples["train"]], features, task)
+    return checks
 
 
 def _subsample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -115,7 +115,7 @@ def _subsample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return rows if len(rows) <= SAMPLE_ROWS else np.sort(rng.choice(rows, SAMPLE_ROWS, False))
 
 
-def _sorted_source(in_order: pd.DataFrame) -> list[SplitFinding]:
+def _sorted_source(in_order: pd.DataFrame) -> list[SplitCheck]:
     """Columns following the row number: |Spearman ρ(value, row position)| ≥ SORTED_RHO.
 
     Spearman ρ is Pearson's r of the ranks, so any monotone trend along the file counts.
@@ -124,7 +124,7 @@ def _sorted_source(in_order: pd.DataFrame) -> list[SplitFinding]:
     in_order = in_order.loc[:, in_order.nunique() > 1]  # constant: no ρ (and a scipy warning)
     order = pd.Series(np.arange(len(in_order)), index=in_order.index, dtype=float)
     rho = in_order.corrwith(order, method="spearman")  # pairwise: NaNs dropped per column
-    findings = []
+    checks = []
     for column, size in rho.abs().sort_values(ascending=False).items():
         if not size >= SORTED_RHO:  # NaN (too few values) never flags
             break
@@ -136,13 +136,13 @@ def _sorted_source(in_order: pd.DataFrame) -> list[SplitFinding]:
             "(unless the order is deliberate, e.g. time); set data.shuffle: true."
         )
         evidence = {"spearman_rho": r, "rows_sampled": len(in_order)}
-        findings.append(SplitFinding("sorted_source", str(column), message, evidence))
-    return findings
+        checks.append(SplitCheck("sorted_source", str(column), message, evidence))
+    return checks
 
 
 def _distribution_mismatch(
     values: dict[str, np.ndarray], columns: list[str], shuffle: bool
-) -> list[SplitFinding]:
+) -> list[SplitCheck]:
     """Columns distributed differently in training and validation/test (two-sample KS test).
 
     KS statistic D = max_x |F_train(x) − F_split(x)|, the largest gap between the empirical
@@ -154,7 +154,7 @@ def _distribution_mismatch(
     if len(values.get("train", ())) == 0 or not held:
         return []
     fix = "set data.shuffle: true" if not shuffle else "check how the file was assembled"
-    findings = []
+    checks = []
     for j, column in enumerate(columns):
         a = values["train"][~np.isnan(values["train"][:, j]), j]
         worst: tuple[str, float, float] | None = None
@@ -175,11 +175,11 @@ def _distribution_mismatch(
                 f"so validation misleads; {fix}."
             )
             evidence = {"split": name, "ks_statistic": d, "p_value": p}
-            findings.append(SplitFinding("distribution_mismatch", column, message, evidence))
-    return findings
+            checks.append(SplitCheck("distribution_mismatch", column, message, evidence))
+    return checks
 
 
-def _shared_duplicates(frame: pd.DataFrame, positions: dict[str, np.ndarray]) -> list[SplitFinding]:
+def _shared_duplicates(frame: pd.DataFrame, positions: dict[str, np.ndarray]) -> list[SplitCheck]:
     """Validation/test rows identical (every column, label included) to some training row."""
     held = [name for name in HELD_OUT if len(positions.get(name, ()))]
     if len(positions.get("train", ())) == 0 or not held:
@@ -200,12 +200,10 @@ def _shared_duplicates(frame: pd.DataFrame, positions: dict[str, np.ndarray]) ->
         "new data will give; de-duplicate the file before splitting (a drop_duplicates "
         "feature step only compares rows within one split)."
     )
-    return [SplitFinding("shared_duplicates", None, message, counts)]
+    return [SplitCheck("shared_duplicates", None, message, counts)]
 
 
-def _class_balance(
-    y: np.ndarray, positions: dict[str, np.ndarray], label: str
-) -> list[SplitFinding]:
+def _class_balance(y: np.ndarray, positions: dict[str, np.ndarray], label: str) -> list[SplitCheck]:
     """Class shares per split against training's: flags a class a split lacks, or a share
     more than SHARE_POINTS and SHARE_RATIO× away from training's when the class counts also
     differ significantly (chi-square test of homogeneity, p < P_VALUE: not chance alone).
@@ -242,12 +240,12 @@ def _class_balance(
     evidence = {
         "shares": {s: dict(zip(names, map(float, v), strict=True)) for s, v in shares.items()}
     }
-    return [SplitFinding("class_balance", label, message, evidence)]
+    return [SplitCheck("class_balance", label, message, evidence)]
 
 
 def _label_leak(
     values: np.ndarray, y: np.ndarray, columns: list[str], task: str
-) -> list[SplitFinding]:
+) -> list[SplitCheck]:
     """Features that alone separate the label: max(AUC, 1 − AUC) ≥ LEAK_AUC on training rows
     (sklearn.metrics.roc_auc_score). Positives: binary the label, regression the label above
     its training median. Multiclass is left out: one class that a single feature tells apart
@@ -257,7 +255,7 @@ def _label_leak(
     if task not in ("binary", "regression"):
         return []
     codes = (y > np.median(y)) if task == "regression" else (y == y.max())
-    findings = []
+    checks = []
     for j, column in enumerate(columns):
         keep = ~np.isnan(values[:, j])
         x, c = values[keep, j], codes[keep]
@@ -277,5 +275,5 @@ def _label_leak(
             "(a feature computed from the answer, or only known after it); remove it "
             "from inputs."
         )
-        findings.append(SplitFinding("label_leak", column, message, {"auc": auc, "rows": len(x)}))
-    return findings
+        checks.append(SplitCheck("label_leak", column, message, {"auc": auc, "rows": len(x)}))
+    return checks

@@ -24,6 +24,7 @@ from mlcc_cli.data.loading import (
 )
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.features import FeaturePipeline, columns_read
+from mlcc_cli.models.registry import model_class
 
 
 @dataclass
@@ -77,6 +78,7 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
         # numeric column) may see them.
         frame = frame.drop(columns=labels)
     else:
+        model_class(config.model).check_label_column(frame[label], label)
         y_all, classes, more = encode_label(
             frame[label], task, data.label_scale, label, model_type=config.model.type
         )

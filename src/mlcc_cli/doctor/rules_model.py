@@ -14,7 +14,7 @@ import numpy as np
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
 from mlcc_cli.evaluation.classification import precision_recall_of, threshold_row
-from mlcc_cli.training.diagnostics import dead_relu_findings, gradient_findings
+from mlcc_cli.training.diagnostics import dead_relu_warnings, gradient_warnings
 
 BIAS_TOLERANCE = 0.03  # |mean(p) − mean(y)| a calibrated binary model stays within
 THRESHOLD_DISTANCE = 0.15  # the F1-best threshold this far from the configured one ...
@@ -177,7 +177,7 @@ def network_training(evidence: RunEvidence) -> list[Finding]:
     }
     learning_rate = float(evidence.config.optimizer.learning_rate)
     findings = []
-    for message in gradient_findings(last):
+    for message in gradient_warnings(last):
         exploding = message.startswith("exploding")
         findings.append(
             Finding(
@@ -192,7 +192,7 @@ def network_training(evidence: RunEvidence) -> list[Finding]:
                 period=len(evidence.history),
             )
         )
-    dead = dead_relu_findings(last)
+    dead = dead_relu_warnings(last)
     if dead:
         layers = "; ".join(message.split(";")[0].split(": ", 1)[1] for message in dead)
         findings.append(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
+import pandas as pd
 
 Matrix = Any  # a design matrix: a dense ndarray or a scipy.sparse matrix (see linear_base)
 
@@ -66,6 +67,8 @@ class TrainableModel(Protocol):
     def predict(self, X: Matrix) -> np.ndarray: ...
     def predict_scores(self, X: Matrix) -> np.ndarray: ...
     def validate_targets(self, y: np.ndarray) -> None: ...
+    @classmethod
+    def check_label_column(cls, values: pd.Series, column: str) -> None: ...
     def nonzero_weights(self) -> int: ...
     def divergence_advice(self) -> str: ...
     def underfitting_fixes(self) -> tuple[str, ...]: ...
@@ -96,6 +99,12 @@ class Model:
         task is fixed and that draws nothing at random ignores both.
         """
         return cls(**settings)
+
+    @classmethod
+    def check_label_column(cls, values: pd.Series, column: str) -> None:
+        """Raise `DataError` naming `column` and the first bad row (its row id) when the label
+        column holds values this model cannot learn from; most models accept any value their
+        task's label encoding accepts."""
 
     def predict_scores(self, X: Matrix) -> np.ndarray:
         """What the metrics score: P(class 1) (binary, (n,)), class probabilities (multiclass,

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 def _ranked(result: SweepResult) -> list[SeedStatistics]:
     """Summaries with a value, best first; points without one (all runs failed) last."""
-    scored = [s for s in result.summaries if s.mean is not None]
+    scored = [s for s in result.point_statistics if s.mean is not None]
     scored.sort(key=lambda s: s.mean, reverse=result.higher_is_better)  # type: ignore[arg-type,return-value]
-    return scored + [s for s in result.summaries if s.mean is None]
+    return scored + [s for s in result.point_statistics if s.mean is None]
 
 
 def sweep_table(result: SweepResult) -> Table:
@@ -34,29 +34,29 @@ def sweep_table(result: SweepResult) -> Table:
     keys = list(result.rows[0].point.params) if result.rows else []
     for key in keys:
         table.add_column(key)
-    repeated = any(s.runs > 1 for s in result.summaries)
+    repeated = any(s.runs > 1 for s in result.point_statistics)
     table.add_column(f"validation {result.metric}", justify="right")
     if repeated:
         table.add_column("runs ok", justify="right")
     table.add_column("doctor")
-    for rank, summary in enumerate(_ranked(result)):
-        value = metric_text(summary.mean)
-        if repeated and summary.mean is not None:
-            value += f" ± {metric_text(summary.std)}"
-        cells = [str(summary.params[key]) for key in keys] + [value]
+    for rank, point in enumerate(_ranked(result)):
+        value = metric_text(point.mean)
+        if repeated and point.mean is not None:
+            value += f" ± {metric_text(point.std)}"
+        cells = [str(point.params[key]) for key in keys] + [value]
         if repeated:
-            cells.append(f"{summary.complete}/{summary.runs}")
-        cells.append(_doctor_cell(result, summary))
-        style = "bold green" if rank == 0 and summary.mean is not None else None
+            cells.append(f"{point.complete}/{point.runs}")
+        cells.append(_doctor_cell(result, point))
+        style = "bold green" if rank == 0 and point.mean is not None else None
         table.add_row(*cells, style=style)
     return table
 
 
-def _doctor_cell(result: SweepResult, summary: SeedStatistics) -> str:
+def _doctor_cell(result: SweepResult, point: SeedStatistics) -> str:
     """The doctor's warning kinds over the point's runs, in words ("learning rate too high")."""
     kinds: list[str] = []
     for row in result.rows:
-        if row.params == summary.params:
+        if row.params == point.params:
             kinds.extend(kind for kind in row.doctor if kind not in kinds)
     return ", ".join(kind.replace("_", " ") for kind in kinds) or "—"
 

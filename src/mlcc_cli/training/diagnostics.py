@@ -3,8 +3,9 @@
 At every period end `period_metrics` measures, for a model that declares `layer_diagnostics`
 (the `Mlp`), the gradient norm of each weight matrix and the fraction of dead ReLU units;
 they land in PeriodRecord.metrics, hence in history.csv as grad_norm_W1, …, dead_relu_1, ….
-After training `summarize` reads the history and names what went wrong, in crash-course terms,
-with the usual remedy: vanishing or exploding gradients, dead ReLUs, overfitting.
+After training `history_warnings` reads the history and names what went wrong, in
+crash-course terms, with the usual remedy: vanishing or exploding gradients, dead ReLUs,
+overfitting.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _layer_series(record_metrics: dict[str, float], prefix: str) -> list[tuple[i
     return sorted(found)
 
 
-def gradient_findings(record_metrics: dict[str, float]) -> list[str]:
+def gradient_warnings(record_metrics: dict[str, float]) -> list[str]:
     """Vanishing or exploding gradients from one period's grad_norm_W<l> values.
 
     Vanishing: ‖∂W_lowest‖ / ‖∂W_top‖ < VANISHING_RATIO; exploding: that ratio above
@@ -96,7 +97,7 @@ def gradient_findings(record_metrics: dict[str, float]) -> list[str]:
     return []
 
 
-def dead_relu_findings(record_metrics: dict[str, float]) -> list[str]:
+def dead_relu_warnings(record_metrics: dict[str, float]) -> list[str]:
     """One warning per hidden layer with more than DEAD_FRACTION of its ReLU units dead."""
     return [
         f"dead ReLUs: {fraction:.0%} of hidden layer {layer}'s units output 0 on every "
@@ -134,7 +135,7 @@ def overfitting_start(
 LOSS_GROWTH = 1e3
 
 
-def loss_growth_findings(history: Sequence[Any]) -> list[str]:
+def loss_growth_warnings(history: Sequence[Any]) -> list[str]:
     """A training loss that ends LOSS_GROWTH times above its best period: diverging slowly.
 
     NaN/inf stop training (schedule.py); a loss that grows without overflowing (e.g. a net
@@ -153,15 +154,15 @@ def loss_growth_findings(history: Sequence[Any]) -> list[str]:
     return []
 
 
-def summarize(history: Sequence[Any]) -> list[str]:
+def history_warnings(history: Sequence[Any]) -> list[str]:
     """Findings about a finished training, from its PeriodRecords (last period for layers).
 
     Returns human-readable warnings, each naming the problem and a remedy; empty if none.
     """
     if not history:
         return []
-    findings = gradient_findings(history[-1].metrics) + dead_relu_findings(history[-1].metrics)
-    findings += loss_growth_findings(history)
+    findings = gradient_warnings(history[-1].metrics) + dead_relu_warnings(history[-1].metrics)
+    findings += loss_growth_warnings(history)
     start = overfitting_start(
         [record.train_loss for record in history],
         [record.validation_loss for record in history],

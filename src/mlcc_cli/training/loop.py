@@ -133,7 +133,7 @@ def train(
     `rows_in_random_order` says X_train's rows are already shuffled (lets `shuffle: auto`
     read blocks of them); result.settings records the engine and shuffle that ran.
     Networks (models with `layer_diagnostics`) also record per-layer gradient norms and dead
-    ReLU fractions each period; `diagnostics.summarize` adds its findings (vanishing or
+    ReLU fractions each period; `diagnostics.history_warnings` adds its findings (vanishing or
     exploding gradients, dead ReLUs, overfitting) to result.warnings.
     """
     X_train, y_train = as_arrays(X_train, y_train, "training")
@@ -177,7 +177,7 @@ def train(
 
     result = run_periods(model, optimizer, schedule, runner, evaluate, early, on_period)
     result.settings = {"engine": engine, "shuffle": shuffle}
-    result.warnings += diagnostics.summarize(result.history)
+    result.warnings += diagnostics.history_warnings(result.history)
     if result.status == "diverged":
         result.message += model.divergence_advice()
     return result

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from mlcc_cli.data.split_checks import SplitFinding
+from mlcc_cli.data.split_checks import SplitCheck
 from mlcc_cli.features import FeaturePipeline
 from mlcc_cli.training.loop import PeriodRecord, Schedule, TrainingResult
 
@@ -32,7 +32,7 @@ class RunPlan:
     inputs: list[str]
     schedule: Schedule
     task: str
-    split_checks: list[SplitFinding] = field(default_factory=list)
+    split_checks: list[SplitCheck] = field(default_factory=list)
     loss_label: str = field(kw_only=True)  # the model's loss as the table heads it ("MSE", ...)
 
 
@@ -66,4 +66,4 @@ class Trained:
     # Numeric inputs' statistics on the training split (doctor.input_statistics); streaming
     # measures them on its first chunk of training rows.
     input_statistics: dict[str, dict[str, float]] | None = None
-    split_checks: list[SplitFinding] = field(default_factory=list)
+    split_checks: list[SplitCheck] = field(default_factory=list)

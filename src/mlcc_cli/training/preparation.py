@@ -17,7 +17,7 @@ import pandas as pd
 
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.data.column_stats import input_statistics
-from mlcc_cli.data.split_checks import SplitFinding, check_splits
+from mlcc_cli.data.split_checks import SplitCheck, check_splits
 from mlcc_cli.data.split_table import kept_positions, load_split
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
@@ -45,7 +45,7 @@ class PreparedDesign:
     embedding_columns: dict[str, tuple[int, int]] | None = None
     embedding_categories: dict[str, list[str]] | None = None
     input_statistics: dict[str, dict[str, float]] | None = None  # for the run doctor
-    split_checks: list[SplitFinding] = field(default_factory=list)  # made before training
+    split_checks: list[SplitCheck] = field(default_factory=list)  # made before training
 
 
 def prepare_design(
@@ -60,7 +60,7 @@ def prepare_design(
     table = load_split(config, folder, used)
     frame, y_all, positions, label = table.frame, table.y, table.positions, table.label
     warnings = list(table.warnings)
-    checks: list[SplitFinding] = []
+    checks: list[SplitCheck] = []
     if for_doctor:
         checks = check_splits(
             frame,

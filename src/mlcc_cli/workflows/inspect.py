@@ -35,7 +35,7 @@ from mlcc_cli.workflows.inspect_suggestions import suggest_steps
 from mlcc_cli.workflows.suggestion import Suggestion
 
 if TYPE_CHECKING:
-    from mlcc_cli.data.split_checks import SplitFinding
+    from mlcc_cli.data.split_checks import SplitCheck
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
 
@@ -60,7 +60,7 @@ class InspectionReport:
     inputs: list[str] | None = None
     suggestions: list[Suggestion] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    split_checks: list[SplitFinding] = field(default_factory=list)
+    split_checks: list[SplitCheck] = field(default_factory=list)
     split_order: str | None = None
     split_checks_note: str | None = None
     # Classification: each split's share of rows per class, {split: {class: share}}.

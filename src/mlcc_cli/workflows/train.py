@@ -24,7 +24,7 @@ import sklearn
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.loading import LoadedConfig, resolved_yaml
 from mlcc_cli.data.sources import locate_data_source
-from mlcc_cli.data.split_checks import SplitFinding
+from mlcc_cli.data.split_checks import SplitCheck
 from mlcc_cli.data.split_table import referenced_columns
 from mlcc_cli.doctor.diagnose import diagnose, doctor_json
 from mlcc_cli.doctor.evidence import RunEvidence, history_frame
@@ -39,7 +39,7 @@ from mlcc_cli.rundir.files import (
 )
 from mlcc_cli.rundir.run_plots import add_embeddings, run_plots
 from mlcc_cli.rundir.status import mlcc_version
-from mlcc_cli.training.diagnostics import summarize
+from mlcc_cli.training.diagnostics import history_warnings
 from mlcc_cli.training.in_memory import train_in_memory
 from mlcc_cli.training.loop import PeriodRecord, TrainingResult
 from mlcc_cli.training.plan import Trained, TrainingObserver
@@ -62,13 +62,13 @@ class RunResult:
     notes: list[str] = field(default_factory=list)  # feature steps' facts (PCA variance, ...)
     best_period: int | None = None
     findings: list[Finding] = field(default_factory=list)  # the run doctor's
-    split_checks: list[SplitFinding] = field(default_factory=list)
+    split_checks: list[SplitCheck] = field(default_factory=list)
     loss_label: str = "loss"  # the training loss as tables head it (the model's loss_label)
 
     @property
     def warnings_beyond_doctor(self) -> list[str]:
         """The warnings the doctor's findings do not already explain with evidence and a fix."""
-        covered = set(summarize(self.history))
+        covered = set(history_warnings(self.history))
         return [warning for warning in self.warnings if warning not in covered]
 
 

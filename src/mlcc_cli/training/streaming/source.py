@@ -21,6 +21,7 @@ from mlcc_cli.data.loading import apply_missing_policy, encode_label, label_abov
 from mlcc_cli.data.sources import resolve_source_path
 from mlcc_cli.errors import DataError
 from mlcc_cli.features import FeaturePipeline, design_matrix
+from mlcc_cli.models.registry import model_class
 from mlcc_cli.training.streaming.reader import ChunkReader
 from mlcc_cli.training.streaming.splits import SplitAssigner
 
@@ -66,6 +67,7 @@ class StreamingData:
         n_rows = None if data.shuffle else self.reader.count_rows()
         self.splits = SplitAssigner(data.split, config.seed, n_rows)
         self.classes: list | None = None  # binary: set by fit_features
+        self.check_label = model_class(config.model).check_label_column
 
     def raw_chunks(self) -> Iterator[RawChunk]:
         """Every chunk of the file with the missing-value policy applied and splits drawn."""
@@ -92,6 +94,7 @@ class StreamingData:
             if self.classes is None:
                 raise RuntimeError("fit_features must survey the label's classes first")
             return (values == self.classes[1]).to_numpy(dtype=np.float64)
+        self.check_label(values, self.label)
         # The per-chunk warnings are dropped: the survey words them for the whole file.
         y, _, _ = encode_label(values, self.task, self.label_scale, self.label)
         return y

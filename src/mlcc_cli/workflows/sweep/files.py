@@ -56,7 +56,7 @@ def sweep_json(result: SweepResult) -> dict[str, Any]:
                     "mean": s.mean,
                     "std": s.std,
                 }
-                for s in result.summaries
+                for s in result.point_statistics
             ],
         }
     )

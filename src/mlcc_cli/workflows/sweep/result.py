@@ -82,7 +82,7 @@ class SweepResult:
     metric: str
     higher_is_better: bool
     rows: list[SweepRow]
-    summaries: list[SeedStatistics]
+    point_statistics: list[SeedStatistics]
 
     @property
     def all_complete(self) -> bool:

@@ -92,7 +92,7 @@ def run_sweep(
             f"choose one of {', '.join(sorted(seen))}."
         )
     result = SweepResult(sweep_dir, chosen, higher_is_better(chosen), rows, [])
-    result.summaries = seed_statistics(rows, chosen)
+    result.point_statistics = seed_statistics(rows, chosen)
     write_sweep_files(result)
     return result
 
