@@ -8,7 +8,7 @@ key, whose `auto` lets the label decide (`data/labels.resolve_task`).
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, get_args
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -167,11 +167,3 @@ ModelConfig = Annotated[
     LinearConfig | LogisticConfig | SoftmaxConfig | OneVsAllConfig | MultiLabelConfig | MlpConfig,
     Field(discriminator="type"),
 ]
-
-# The task of each model tag whose task is fixed (`mlp` has a `task` key instead), derived
-# from the classes' `task`. Kept for workflows/train.py until it reads `Trained.task`.
-MODEL_TASKS = {
-    get_args(member.model_fields["type"].annotation)[0]: member.task
-    for member in get_args(get_args(ModelConfig)[0])
-    if "task" in member.__class_vars__
-}
