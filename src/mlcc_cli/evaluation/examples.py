@@ -71,13 +71,14 @@ def worst_examples(
     label: str,
     classes: Sequence[Any] | None,
     threshold: float,
+    losses: np.ndarray | None = None,
 ) -> list[WorstExample]:
-    """The `n` rows of highest `example_loss`, highest first.
+    """The `n` rows of highest `example_loss` (or of `losses`, the model's own), highest first.
 
     `rows` are the source rows (index row_id) aligned position by position with `y` (the
     encoded labels) and `prediction`.
     """
-    loss = example_loss(task, y, prediction)
+    loss = example_loss(task, y, prediction) if losses is None else losses
     features = rows.drop(columns=[label], errors="ignore")
     worst = []
     for i in worst_positions(loss, n).tolist():

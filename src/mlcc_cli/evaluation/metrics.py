@@ -19,17 +19,21 @@ def prediction_bias(y: np.ndarray, prediction: np.ndarray) -> float:
     return float(np.mean(prediction) - np.mean(y))
 
 
-def regression_metrics(y: np.ndarray, prediction: np.ndarray) -> dict[str, float]:
-    """RMSE, MAE, R², loss (MSE) and prediction bias of real-valued predictions.
+def regression_metrics(
+    y: np.ndarray, prediction: np.ndarray, losses: np.ndarray | None = None
+) -> dict[str, float]:
+    """RMSE, MAE, R², loss and prediction bias of real-valued predictions.
 
-    RMSE = √(mean((ŷ − y)²)); MAE = mean|ŷ − y|; R² = 1 − SS_res / SS_tot.
+    RMSE = √(mean((ŷ − y)²)); MAE = mean|ŷ − y|; R² = 1 − SS_res / SS_tot. loss is the MSE,
+    or the mean of `losses` (n,), the model's own per-example loss when it trains on another
+    one (the Poisson deviance of a count model).
     """
     mse = float(skm.mean_squared_error(y, prediction))
     return {
         "rmse": math.sqrt(mse),
         "mae": float(skm.mean_absolute_error(y, prediction)),
         "r2": float(skm.r2_score(y, prediction)) if len(y) > 1 else float("nan"),
-        "loss": mse,
+        "loss": mse if losses is None else float(np.mean(losses)),
         "prediction_bias": prediction_bias(y, prediction),
     }
 
@@ -173,10 +177,12 @@ def task_metrics(
     prediction: np.ndarray,
     threshold: float,
     labels: list[str] | None = None,
+    losses: np.ndarray | None = None,
 ) -> dict[str, float]:
     """The task's metric set: binary (prediction = P(y = 1)), multiclass (prediction = class
     probabilities (n, n_classes)), multilabel (prediction = P(label j), (n, n_labels); y the
-    0/1 matrix; `labels` name the per-label keys) or regression (prediction = ŷ).
+    0/1 matrix; `labels` name the per-label keys) or regression (prediction = ŷ; `losses`:
+    see `regression_metrics`).
 
     Binary adds `ranking_metrics` to `binary_metrics` (the SPEC's keys); the streamed
     training split rebuilds both from running sums and a sample (streaming/scoring.py).
@@ -187,7 +193,7 @@ def task_metrics(
         return multiclass_metrics(y, prediction)
     if task == "multilabel":
         return multilabel_metrics(y, prediction, threshold, labels)
-    return regression_metrics(y, prediction)
+    return regression_metrics(y, prediction, losses)
 
 
 def split_record(scores: dict[str, float], nonzero_weights: int) -> dict[str, float | int | None]:

@@ -85,10 +85,12 @@ def build_report(
     classes: Sequence[Any] | None,
     worst: list[WorstExample],
     warnings: list[str],
+    losses: np.ndarray | None = None,
 ) -> EvaluationReport:
     """The report on rows with labels `y` (n,) and predictions `prediction` ((n,), or
     (n, n_classes) for multiclass). Multilabel: y and prediction are (n, n_labels) and
-    `classes` names the label columns."""
+    `classes` names the label columns. `losses`: the model's own per-example loss, when it is
+    not the task's usual one (see `metrics.regression_metrics`)."""
     details: BinaryEvaluation | RegressionEvaluation | MulticlassEvaluation | MultilabelEvaluation
     labels = None
     if task == "binary":
@@ -106,7 +108,7 @@ def build_report(
         name=name,
         task=task,
         threshold=threshold,
-        metrics=task_metrics(task, y, prediction, threshold, labels=labels),
+        metrics=task_metrics(task, y, prediction, threshold, labels=labels, losses=losses),
         details=details,
         worst=worst,
         labels=y,

@@ -67,6 +67,7 @@ class TrainableModel(Protocol):
     def predict(self, X: Matrix) -> np.ndarray: ...
     def predict_scores(self, X: Matrix) -> np.ndarray: ...
     def validate_targets(self, y: np.ndarray) -> None: ...
+    def metric_losses(self, y: np.ndarray, scores: np.ndarray) -> np.ndarray | None: ...
     @classmethod
     def check_label_column(cls, values: pd.Series, column: str) -> None: ...
     def nonzero_weights(self) -> int: ...
@@ -99,6 +100,12 @@ class Model:
         task is fixed and that draws nothing at random ignores both.
         """
         return cls(**settings)
+
+    def metric_losses(self, y: np.ndarray, scores: np.ndarray) -> np.ndarray | None:
+        """Each example's data loss from `predict_scores` output, shape (n,), when the model
+        trains on a loss other than its task's usual one (squared error, log loss); None when
+        the metric set's own loss is the model's."""
+        return None
 
     @classmethod
     def check_label_column(cls, values: pd.Series, column: str) -> None:

@@ -173,7 +173,8 @@ def _score(
 ) -> dict[str, Any]:
     """metrics.json for one split: the task's metric set plus nonzero_weights."""
     prediction = model.predict_scores(X)
-    scores = task_metrics(task, y, prediction, threshold, labels=labels)
+    losses = model.metric_losses(y, prediction)
+    scores = task_metrics(task, y, prediction, threshold, labels=labels, losses=losses)
     return split_record(scores, model.nonzero_weights())
 
 

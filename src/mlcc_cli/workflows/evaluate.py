@@ -18,22 +18,18 @@ import pandas as pd
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.data.loading import apply_missing_policy, encode_label_matrix, label_above
 from mlcc_cli.data.split_table import kept_positions, load_split, referenced_columns
-from mlcc_cli.errors import ConfigError, DataError, did_you_mean
+from mlcc_cli.errors import DataError
 from mlcc_cli.evaluation import (
     DEFAULT_SLICE_BUCKETS,
     DEFAULT_WORST,
     EvaluationReport,
-    build_report,
-    evaluate_slices,
-    example_loss,
-    worst_examples,
-    worst_positions,
 )
 from mlcc_cli.features import design_matrix
 from mlcc_cli.rundir.saved import SavedRun
 from mlcc_cli.training.streaming.source import StreamingData
 from mlcc_cli.training.streaming.splits import CODES
 from mlcc_cli.workflows.predict import read_rows, required_columns, used_columns
+from mlcc_cli.workflows.scored_rows import ScoredRows
 
 SPLIT_CHOICES = ("validation", "test", "train")
 
@@ -76,106 +72,6 @@ def _labels_of(run: SavedRun, rows: pd.DataFrame, where: str) -> np.ndarray:
     if run.config.data.label_above is not None:  # as training read it: a 0/1 label
         values = label_above(values, run.config.data.label_above, f"{where}: data.label_above")
     return _encode_labels(run, values, where)
-
-
-def _slice_values(column: str, rows: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
-    """The `--slice-by` column of scored rows: from the source rows, else from the feature
-    steps' output `out` (same rows, same order); ConfigError listing the columns if neither."""
-    if column in rows.columns:
-        return rows[column].reset_index(drop=True)
-    if column in out.columns:
-        return out[column].reset_index(drop=True)
-    names = [*map(str, rows.columns), *(str(c) for c in out.columns if c not in rows.columns)]
-    raise ConfigError(
-        f"--slice-by: no column {column!r} in the evaluated rows.{did_you_mean(column, names)} "
-        f"Choose a source column or one the run's feature steps create: {', '.join(names)}."
-    )
-
-
-class _Scored:
-    """Scored rows, gathered in one go or chunk by chunk (streaming).
-
-    Keeps every label and prediction (16 bytes a row) but only the source rows of the
-    `worst` highest-loss rows of each chunk: the overall worst are among them, so a split
-    larger than memory never has its raw rows held at once. With `slice_by`, each row's
-    value of that column is kept too.
-    """
-
-    def __init__(
-        self,
-        run: SavedRun,
-        worst: int,
-        slice_by: str | None = None,
-        slice_buckets: int = DEFAULT_SLICE_BUCKETS,
-    ) -> None:
-        self.run = run
-        # Worst examples rank rows by one label's loss; multilabel reports per label instead.
-        self.worst = 0 if run.task == "multilabel" else worst
-        self.slice_by = slice_by
-        self.slice_buckets = slice_buckets
-        self.labels: list[np.ndarray] = []
-        self.predictions: list[np.ndarray] = []
-        self.slice_values: list[pd.Series] = []
-        self.candidates: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]] = []
-
-    def add(
-        self, rows: pd.DataFrame, y: np.ndarray, prediction: np.ndarray, out: pd.DataFrame
-    ) -> None:
-        """Fold in source rows (index row_id) with their encoded labels and predictions;
-        `out` is the feature steps' output for the same rows."""
-        if self.slice_by is not None:
-            self.slice_values.append(_slice_values(self.slice_by, rows, out))
-        self.labels.append(y)
-        self.predictions.append(prediction)
-        if self.worst:
-            keep = worst_positions(example_loss(self.run.task, y, prediction), self.worst)
-            self.candidates.append((rows.iloc[keep], y[keep], prediction[keep]))
-
-    def report(
-        self, rows_from: str, name: str, threshold: float | None, warnings: list[str]
-    ) -> EvaluationReport:
-        """The evaluation of every row added (at least one)."""
-        run = self.run
-        threshold = run.threshold if threshold is None else threshold
-        worst = []
-        if self.candidates:
-            rows = pd.concat([c[0] for c in self.candidates])
-            y, prediction = (np.concatenate([c[i] for c in self.candidates]) for i in (1, 2))
-            worst = worst_examples(
-                run.task,
-                rows,
-                y,
-                prediction,
-                self.worst,
-                label=run.label,
-                classes=run.classes,
-                threshold=threshold,
-            )
-        report = build_report(
-            run_dir=run.run_dir,
-            rows_from=rows_from,
-            name=name,
-            task=run.task,
-            y=np.concatenate(self.labels),
-            prediction=np.concatenate(self.predictions),
-            threshold=threshold,
-            classes=run.labels if run.task == "multilabel" else run.classes,
-            worst=worst,
-            warnings=warnings,
-        )
-        if self.slice_by is not None:
-            values = pd.concat(self.slice_values, ignore_index=True)
-            report.slices = evaluate_slices(
-                self.slice_by,
-                values,
-                run.task,
-                report.labels,
-                report.predictions,
-                threshold,
-                self.slice_buckets,
-            )
-            report.warnings.extend(report.slices.warnings)
-        return report
 
 
 def evaluate_file(
@@ -225,7 +121,7 @@ def evaluate_file(
             f"--data {path}: no rows are left after the missing-value policy and the run's "
             "cleaning steps, so there is nothing to evaluate."
         )
-    scored = _Scored(run, worst, slice_by, slice_buckets)
+    scored = ScoredRows(run, worst, slice_by, slice_buckets)
     y = _labels_of(run, label_rows.loc[rows.index], f"--data {path}")
     scored.add(rows, y, run.score(design_matrix(out, run.inputs)), out)
     return scored.report(str(path), f"data-{path.stem}", threshold, warnings)
@@ -243,7 +139,7 @@ def evaluate_split(
 
     Plots go to RUN/evaluate/<split>/. `slice_by`: as in `evaluate_file`.
     """
-    scored = _Scored(run, worst, slice_by, slice_buckets)
+    scored = ScoredRows(run, worst, slice_by, slice_buckets)
     if run.config.data.streaming:
         _streamed_split(run, split, scored)
     else:
@@ -262,7 +158,7 @@ def _config_as_trained(run: SavedRun) -> ExperimentConfig:
     return run.config.model_copy(update={"data": data})
 
 
-def _in_memory_split(run: SavedRun, split: str, scored: _Scored) -> None:
+def _in_memory_split(run: SavedRun, split: str, scored: ScoredRows) -> None:
     config = _config_as_trained(run)
     table = load_split(config, run.run_dir, referenced_columns(config))
     positions = table.positions[split]
@@ -276,7 +172,7 @@ def _in_memory_split(run: SavedRun, split: str, scored: _Scored) -> None:
         scored.add(rows.iloc[kept], table.y[positions[kept]], prediction, out)
 
 
-def _streamed_split(run: SavedRun, split: str, scored: _Scored) -> None:
+def _streamed_split(run: SavedRun, split: str, scored: ScoredRows) -> None:
     """Score the split chunk by chunk, as StreamingData.design_chunks prepares training rows."""
     config = _config_as_trained(run)
     used = read = referenced_columns(config)

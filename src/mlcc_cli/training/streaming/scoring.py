@@ -89,8 +89,9 @@ class TrainScores(_SplitScores):
         self.sample.add(np.column_stack([prediction, y]))
         return prediction
 
-    def metrics(self, task: str) -> tuple[dict[str, float], list[str]]:
-        """The in-memory metric set (metrics.regression/binary_metrics) from the sums."""
+    def metrics(self, task: str, own_loss: bool = False) -> tuple[dict[str, float], list[str]]:
+        """The in-memory metric set (metrics.regression/binary_metrics) from the sums; with
+        `own_loss`, regression's loss is the model's (its mean over the split), not the MSE."""
         n = self.count
         bias = self.prediction_sum / n - self.label.mean
         if task == "regression":
@@ -101,7 +102,7 @@ class TrainScores(_SplitScores):
                 "rmse": math.sqrt(mse),
                 "mae": self.absolute / n,
                 "r2": r2 if n > 1 else math.nan,
-                "loss": mse,
+                "loss": self.loss_sum / n if own_loss else mse,
                 "prediction_bias": bias,
             }, []
         (tn, fp), (fn, tp) = self.confusion.tolist()
@@ -194,15 +195,15 @@ class PassScores:
     def metrics(self, model: Any, splits: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
         """metrics.json: per split the in-memory metric set plus nonzero_weights."""
         results: dict[str, Any] = {}
-        train, warnings = self.train.metrics(self.task)
+        train, warnings = self.train.metrics(self.task, own_loss=not self.rmse_from_loss)
         for name in splits:
             if name == "train":
                 scores = train
             elif name in self.held:
                 columns = self.held[name].columns()
-                scores = task_metrics(
-                    self.task, columns["label"], columns["prediction"], self.threshold
-                )
+                y, prediction = columns["label"], columns["prediction"]
+                losses = model.metric_losses(y, prediction)
+                scores = task_metrics(self.task, y, prediction, self.threshold, losses=losses)
             else:
                 continue
             results[name] = split_record(scores, model.nonzero_weights())
