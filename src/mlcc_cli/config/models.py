@@ -43,6 +43,22 @@ class LogisticConfig(StrictModel):
     )
 
 
+class PoissonConfig(StrictModel):
+    """Poisson regression for counts: rate exp(w·x + b), mean Poisson deviance loss."""
+
+    task: ClassVar[str] = "regression"
+    type: Literal["poisson"] = Field(description="Model tag.")
+    l1: float = Field(0.0, ge=0, description=L1)
+    l2: float = Field(
+        0.0,
+        ge=0,
+        description=(
+            "L2 strength λ₂: penalty λ₂·Σw² on the mean Poisson deviance; equals "
+            "scikit-learn's PoissonRegressor(alpha=λ₂)."
+        ),
+    )
+
+
 class SampledSoftmaxConfig(StrictModel):
     """Candidate sampling: train on the true class plus a few sampled negatives per example."""
 
@@ -164,6 +180,12 @@ class MlpConfig(StrictModel):
 
 
 ModelConfig = Annotated[
-    LinearConfig | LogisticConfig | SoftmaxConfig | OneVsAllConfig | MultiLabelConfig | MlpConfig,
+    LinearConfig
+    | LogisticConfig
+    | PoissonConfig
+    | SoftmaxConfig
+    | OneVsAllConfig
+    | MultiLabelConfig
+    | MlpConfig,
     Field(discriminator="type"),
 ]

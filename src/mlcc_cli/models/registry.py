@@ -14,10 +14,12 @@ from mlcc_cli.models.linear import LinearRegression, LogisticRegression
 from mlcc_cli.models.multiclass import OneVsAll, Softmax
 from mlcc_cli.models.multilabel import MultiLabel
 from mlcc_cli.models.nn import Mlp
+from mlcc_cli.models.poisson import PoissonRegression
 
 MODELS: dict[str, type[Any]] = {
     "linear": LinearRegression,
     "logistic": LogisticRegression,
+    "poisson": PoissonRegression,
     "softmax": Softmax,
     "one_vs_all": OneVsAll,
     "multi_label": MultiLabel,
