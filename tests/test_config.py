@@ -172,6 +172,7 @@ def test_registries_are_checked_against_union_tags() -> None:
     assert union_tags(ModelConfig) == (
         "linear",
         "logistic",
+        "poisson",
         "softmax",
         "one_vs_all",
         "multi_label",

@@ -23,12 +23,12 @@ from mlcc_cli.config.models import (
     ModelConfig,
     MultiLabelConfig,
     OneVsAllConfig,
+    PoissonConfig,
     SoftmaxConfig,
 )
 from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.data.labels import resolve_task
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR
 from mlcc_cli.models.linear import LinearRegression
 from mlcc_cli.models.nn import Mlp
 from mlcc_cli.models.registry import (
@@ -49,6 +49,7 @@ from mlcc_cli.training.streaming.splits import TRAIN
 CONFIGS: dict[str, ModelConfig] = {
     "linear": LinearConfig(type="linear"),
     "logistic": LogisticConfig(type="logistic"),
+    "poisson": PoissonConfig(type="poisson"),
     "softmax": SoftmaxConfig(type="softmax"),
     "one_vs_all": OneVsAllConfig(type="one_vs_all"),
     "multi_label": MultiLabelConfig(type="multi_label"),
@@ -67,7 +68,7 @@ def test_every_model_answers_the_protocol(tag: str) -> None:
     assert model_class(CONFIGS[tag]) is type(model) is MODELS[tag]
     assert model.type == tag
     assert model.task in TASKS
-    assert model.loss_name in (SQUARED_ERROR, LOG_LOSS)
+    assert isinstance(model.loss_name, str) and model.loss_name
     assert isinstance(model.loss_label, str) and model.loss_label
     assert model.kernel is None or isinstance(model.kernel, str)
     assert model.kernel not in MODELS  # kernel keys name the maths, not the tag
@@ -158,9 +159,10 @@ def _config(**model: object) -> ExperimentConfig:
 
 
 def test_streaming_support_is_the_model_classes_word() -> None:
-    assert streaming_model_tags() == ["linear", "logistic"]
+    assert streaming_model_tags() == ["linear", "logistic", "poisson"]
     check_streaming_model(_config(type="linear"))
-    with pytest.raises(ConfigError, match=r"data\.streaming supports linear and logistic models"):
+    supported = r"data\.streaming supports linear, logistic and poisson models"
+    with pytest.raises(ConfigError, match=supported):
         check_streaming_model(_config(type="softmax"))
 
 

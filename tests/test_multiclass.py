@@ -350,7 +350,7 @@ def test_streaming_refuses_multiclass_models(tmp_path: Path) -> None:
     path = _config(tmp_path, data__source=str(data), data__stratify=False, data__streaming=True)
     result = _mlcc("train", path, "--runs-dir", tmp_path)
     assert result.exit_code == 2
-    assert "data.streaming supports linear and logistic" in result.stderr
+    assert "data.streaming supports linear, logistic and poisson" in result.stderr
 
 
 # ------------------------------------------------------------------------ multi-label
