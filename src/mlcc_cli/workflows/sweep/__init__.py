@@ -5,4 +5,7 @@
 - `executors`: where points run (this machine, or a Dask cluster)
 - `result`: the rows, the per-point statistics over seeds, the ranking metric
 - `files`: sweep.csv and sweep.json; `run`: `run_sweep`, which ties them together
+
+May import: the train workflow and every package below workflows (never render or commands);
+joblib and distributed only inside the functions that run points in parallel.
 """
