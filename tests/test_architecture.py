@@ -114,7 +114,9 @@ def test_top_level_holds_only_entry_points() -> None:
 def test_every_package_starts_with_a_docstring() -> None:
     for init in sorted(PACKAGE.rglob("__init__.py")):
         docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
-        assert docstring, f"{init.relative_to(PACKAGE)}: say what lives here and what it imports"
+        where = init.relative_to(PACKAGE)
+        assert docstring, f"{where}: say what lives here and what it may import"
+        assert "import" in docstring.lower(), f"{where}: say what the package may import"
 
 
 def test_no_private_name_is_imported_from_another_module() -> None:
