@@ -6,6 +6,8 @@
 - `heads`: how the output becomes a loss, δ and probabilities; `embeddings`: categorical
   inputs as learned vectors
 - `mlp_state`: the network saved as JSON-able values and rebuilt from them
+- `convolution` and `pooling`: 2-D convolution (im2col + one matrix product) and max/average
+  pooling over NHWC image batches, forward and backward — the layers of convolutional networks
 
 May import: `mlcc_cli.models` (base, linear_base), `mlcc_cli.errors`, numpy and scipy.
 """
