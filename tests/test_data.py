@@ -146,6 +146,8 @@ DOCUMENTED = [
     ("spiral", 1000, 3, "binary", "x1"),
     ("gaussian", 1000, 3, "binary", "x2"),
     ("linear", 1000, 3, "regression", "x1"),
+    ("digits_images", 1797, 65, "multiclass", "p_7_7"),
+    ("shapes", 1000, 145, "multiclass", "p_11_11"),
 ]
 
 

@@ -12,6 +12,11 @@ from pydantic import Field, model_validator
 
 from mlcc_cli.config.base import StrictModel
 
+# The `shapes` builtin draws SHAPE_COUNT shapes, each fitting a SHAPE_SIZE x SHAPE_SIZE box;
+# data/images.py holds them and a test checks these numbers against it.
+SHAPE_COUNT = 5
+SHAPE_SIZE = 5
+
 
 class SplitConfig(StrictModel):
     """Fractions of the (shuffled) rows that go to each split; they must sum to 1."""
@@ -42,11 +47,22 @@ class SplitConfig(StrictModel):
 
 
 class SyntheticConfig(StrictModel):
-    """Size and noise of a generated `builtin:` dataset (xor, circles, spiral, gaussian, linear)."""
+    """Size and noise of a generated `builtin:` dataset (the synthetic tables and `shapes`).
+
+    The tables are xor, circles, spiral, gaussian and linear; `shapes` holds images.
+
+    `image_size`, `classes` and `placement` apply to `shapes` only. `placement: halves` needs
+    room for a whole shape in each half, so it asks for `image_size` of at least 10.
+    """
 
     samples: int = Field(1000, ge=10, le=10_000_000, description="Number of rows to generate.")
     noise: float = Field(
-        0.1, ge=0, description="Standard deviation of the Gaussian noise added to the data."
+        0.1,
+        ge=0,
+        description=(
+            "Standard deviation of the Gaussian noise added to the data (for `shapes`, to every "
+            "pixel, which is then clipped to [0, 1])."
+        ),
     )
     features: int = Field(
         2,
@@ -54,6 +70,46 @@ class SyntheticConfig(StrictModel):
         le=10_000,
         description="Number of input columns (`linear` and `gaussian` only; the others are 2-D).",
     )
+    image_size: int = Field(
+        12,
+        ge=5,
+        le=128,
+        description=(
+            "`shapes` only: height and width of each one-channel image, in pixels (at least 5, "
+            "the size of the largest shape); the columns are `p_{row}_{col}`."
+        ),
+    )
+    classes: int = Field(
+        3,
+        ge=2,
+        le=SHAPE_COUNT,
+        description=(
+            "`shapes` only: how many shapes to tell apart, taken in this order: horizontal bar, "
+            "vertical bar, square outline, plus, diagonal (target 0, 1, 2, ...)."
+        ),
+    )
+    placement: Literal["anywhere", "halves"] = Field(
+        "anywhere",
+        description=(
+            "`shapes` only: where a shape may sit. `anywhere`: a uniform position where it "
+            "fits. `halves`: the first half of the rows (row_id < samples / 2) put their shape "
+            "wholly in the left half of the image and the other rows wholly in the right half, "
+            "so with `data.shuffle: false` and `data.split: {train: 0.5, validation: 0.5}` the "
+            "model is validated on positions it never saw in training (translation invariance). "
+            "Needs image_size of at least 10."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _halves_fit_a_shape(self) -> SyntheticConfig:
+        if self.placement == "halves" and self.image_size < 2 * SHAPE_SIZE:
+            raise ValueError(
+                f"data.synthetic.placement: halves puts a whole {SHAPE_SIZE}-pixel shape in "
+                f"each half of the image, so it needs data.synthetic.image_size of at least "
+                f"{2 * SHAPE_SIZE}, got {self.image_size}; raise image_size or use "
+                "placement: anywhere"
+            )
+        return self
 
 
 class DataConfig(StrictModel):

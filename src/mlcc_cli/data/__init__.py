@@ -1,7 +1,8 @@
 """Data: where rows come from, how they are read, labelled and split, and what they look like.
 
 - `sources`: data.source paths and builtin:NAME; `files`: reading .csv/.parquet with line
-  numbers in errors; `builtin`: scikit-learn's bundled and the synthetic datasets;
+  numbers in errors; `builtin`: scikit-learn's bundled and the synthetic datasets (`images`:
+  the image ones, one pixel per column);
   `public_datasets` and `fetch`: the crash course's public CSVs, downloaded and verified
 - `loading`: the table with its missing-value policy; `labels`: the task and label encoding
 - `splitting`: train/validation/test rows; `split_table`: the split table and its design

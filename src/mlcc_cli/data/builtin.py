@@ -1,5 +1,7 @@
 """Built-in datasets: scikit-learn's bundled tables and the TensorFlow playground's synthetic ones.
 
+The image datasets (`digits_images`, `shapes`: one pixel per column) live in `images`.
+
 Nothing here touches the network. Bundled tables load from scikit-learn's installed copies;
 synthetic ones are generated from the experiment's `seed`, so the same seed always gives the
 same rows. Every builtin names its label column `target`, and column names are turned into
@@ -18,8 +20,8 @@ import pandas as pd
 from sklearn import datasets as sklearn_datasets
 
 from mlcc_cli.config.data import SyntheticConfig
+from mlcc_cli.data.images import LABEL, digits_images, shapes
 
-LABEL = "target"
 Task = Literal["regression", "binary", "multiclass"]
 
 
@@ -206,6 +208,27 @@ _REGISTRY: dict[str, _Builtin] = {
             uses_features=True,
         ),
         linear,
+    ),
+    "digits_images": _Builtin(
+        BuiltinInfo(
+            "digits_images",
+            1797,
+            65,
+            "multiclass",
+            "The 8x8 digits as image pixels p_{row}_{col} in [0, 1] (row-major), for CNNs.",
+        ),
+        digits_images,
+    ),
+    "shapes": _Builtin(
+        BuiltinInfo(
+            "shapes",
+            SyntheticConfig().samples,
+            SyntheticConfig().image_size ** 2 + 1,
+            "multiclass",
+            "Seeded noisy images (pixels p_{row}_{col}) of small shapes at random positions; "
+            "data.synthetic sets image_size, classes and placement (anywhere | halves).",
+        ),
+        shapes,
     ),
 }
 

@@ -12,8 +12,8 @@ from mlcc_cli.data.public_datasets import dataset_for_file
 from mlcc_cli.errors import DataError, did_you_mean
 
 BUILTIN_PREFIX = "builtin:"
-# scikit-learn's bundled copies, then the seeded synthetic generators; the loaders in
-# datasets/builtin.py are tested to cover exactly these names.
+# scikit-learn's bundled copies, then the seeded synthetic generators, then the image datasets;
+# the loaders in data/builtin.py are tested to cover exactly these names, in this order.
 BUILTIN_DATASETS = (
     "breast_cancer",
     "iris",
@@ -25,6 +25,8 @@ BUILTIN_DATASETS = (
     "spiral",
     "gaussian",
     "linear",
+    "digits_images",
+    "shapes",
 )
 
 
