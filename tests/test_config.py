@@ -177,6 +177,7 @@ def test_registries_are_checked_against_union_tags() -> None:
         "one_vs_all",
         "multi_label",
         "mlp",
+        "cnn",
     )
     assert union_tags(OptimizerConfig) == ("sgd", "adagrad", "adam", "ftrl")
     assert "zscore" in union_tags(FeatureStep)

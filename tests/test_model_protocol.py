@@ -17,6 +17,7 @@ import pytest
 from mlcc_cli.config.base import union_tags
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.models import (
+    CnnConfig,
     LinearConfig,
     LogisticConfig,
     MlpConfig,
@@ -54,6 +55,9 @@ CONFIGS: dict[str, ModelConfig] = {
     "one_vs_all": OneVsAllConfig(type="one_vs_all"),
     "multi_label": MultiLabelConfig(type="multi_label"),
     "mlp": MlpConfig(type="mlp", hidden_units=[3], task="regression"),
+    "cnn": CnnConfig(
+        type="cnn", image_shape=[4, 4, 1], conv=[{"filters": 2, "kernel": 3}], task="binary"
+    ),
 }
 TASKS = {"regression", "binary", "multiclass", "multilabel"}
 
@@ -83,7 +87,7 @@ def test_every_model_answers_the_protocol(tag: str) -> None:
 def test_the_config_task_is_the_model_task(tag: str) -> None:
     config = CONFIGS[tag]
     assert build_model(config, task=config.task).task == config.task
-    if tag != "mlp":  # the network's task is a config key, with `auto`
+    if tag not in ("mlp", "cnn"):  # the networks' task is a config key, with `auto`
         assert config.task == MODELS[tag].task
 
 

@@ -13,7 +13,7 @@ from mlcc_cli.config.models import ModelConfig
 from mlcc_cli.models.linear import LinearRegression, LogisticRegression
 from mlcc_cli.models.multiclass import OneVsAll, Softmax
 from mlcc_cli.models.multilabel import MultiLabel
-from mlcc_cli.models.nn import Mlp
+from mlcc_cli.models.nn import Cnn, Mlp
 from mlcc_cli.models.poisson import PoissonRegression
 
 MODELS: dict[str, type[Any]] = {
@@ -24,6 +24,7 @@ MODELS: dict[str, type[Any]] = {
     "one_vs_all": OneVsAll,
     "multi_label": MultiLabel,
     "mlp": Mlp,
+    "cnn": Cnn,
 }
 
 

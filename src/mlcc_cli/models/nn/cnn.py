@@ -1,0 +1,265 @@
+"""The convolutional network: convolution blocks, then dense hidden layers, then a head.
+
+Each row of X is one image's pixels in row-major (height, width, channels) order; the network
+reshapes it to NHWC (`pooling.unflatten`), runs every block — convolution (`convolution.py`),
+activation, optional max or average pooling (`pooling.py`) — flattens the last block's
+output and feeds it through dense hidden layers to the head the task names (`heads.py`).
+Parameters are named K1, c1, K2, c2, … (kernels (k, k, in_channels, filters) and their
+biases) and W1, b1, …, W{L+1}, b{L+1} (dense layers), so optimizers, L2 and the per-layer
+diagnostics address them by name. The two passes live in `cnn_propagation.py` and the saved
+state in `cnn_state.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Self
+
+import numpy as np
+
+from mlcc_cli.errors import ConfigError, DataError, NotFittedError
+from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR, Model
+from mlcc_cli.models.linear_base import is_sparse
+from mlcc_cli.models.nn import layers, pooling
+from mlcc_cli.models.nn.activations import default_init, sigmoid
+from mlcc_cli.models.nn.cnn_propagation import backward, forward
+from mlcc_cli.models.nn.cnn_state import cnn_state, restore_cnn
+from mlcc_cli.models.nn.convolution import output_size
+from mlcc_cli.models.nn.heads import head_loss, probabilities, resolve_head
+
+# A conv block as `CnnConfig.conv` holds it, with the defaults of `ConvBlockConfig`.
+BLOCK_DEFAULTS = {"stride": 1, "padding": "same", "pool": None, "pool_type": "max"}
+
+
+class Cnn(Model):
+    """A convolutional neural network with a task-specific head.
+
+    Block i: z_i = conv(a_{i−1}, K_i) + c_i; a_i = pool(f(z_i)) (pool optional), a₀ = the
+    images. Then h₀ = flatten(a_last); h_l = f(h_{l−1}W_l + b_l); o = h_L W_{L+1} + b_{L+1};
+    the head's loss and δ = ∂loss/∂o are in `heads.py`. Backpropagation runs the same chain
+    in reverse (`conv2d_backward`, the pool's backward, f'). L2 adds 2λ₂·K or 2λ₂·W to every
+    kernel and weight matrix (never biases); L1 is the optimizer's proximal step on
+    `l1_names` = the kernels and weight matrices.
+
+    Initialisation: kernels by he or xavier with fan_in = k·k·in_channels (fan_out =
+    filters), dense layers as in `Mlp`; biases 0. Randomness: a Generator from
+    SeedSequence(seed) spawned in `initialize`, so the same seed gives the same weights.
+
+    Parameters: image_shape, conv (block dicts), hidden_units, activation, leaky_slope, init,
+    task, l1, l2 as in `CnnConfig`; seed (int).
+    Attributes: params (K1, c1, …, W1, b1, …), n_features_in_, n_outputs_, classes_
+    (classification), feature_shapes_ (each block's output (h, w, channels)), l1_names.
+    `initialize` replaces task `auto` by the task it resolves.
+    """
+
+    type = "cnn"
+    layer_diagnostics = True  # grad_norm_K*/W*, dead_relu_* each period (training/diagnostics)
+
+    @classmethod
+    def from_settings(
+        cls, settings: dict[str, Any], *, task: str | None = None, seed: int | None = None
+    ) -> Self:
+        """A network from its `model:` section: its head follows `task` (resolved from the
+        label) and its random stream the run's `seed`, when given."""
+        given = {"task": task, "seed": seed}
+        return cls(**settings | {key: value for key, value in given.items() if value is not None})
+
+    def __init__(
+        self,
+        image_shape: Sequence[int] = (8, 8, 1),
+        conv: Sequence[dict[str, Any]] = ({"filters": 8, "kernel": 3},),
+        hidden_units: Sequence[int] = (),
+        activation: str = "relu",
+        leaky_slope: float = 0.01,
+        init: str = "auto",
+        task: str = "auto",
+        l1: float = 0.0,
+        l2: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        self.image_shape = [int(size) for size in image_shape]
+        self.conv = [BLOCK_DEFAULTS | dict(block) for block in conv]
+        self.hidden_units = list(hidden_units)
+        self.activation = activation
+        self.leaky_slope = leaky_slope
+        self.init = init
+        self.task = task  # "auto" is resolved from the label before `initialize`
+        self.l1 = l1
+        self.l2 = l2
+        self.seed = seed
+        self.n_features_in_: int | None = None
+        self._params: dict[str, np.ndarray] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"Cnn(image_shape={self.image_shape!r}, conv={self.conv!r}, "
+            f"hidden_units={self.hidden_units!r}, activation={self.activation!r}, "
+            f"task={self.task!r}, l1={self.l1!r}, l2={self.l2!r})"
+        )
+
+    # ------------------------------------------------------------ what mlcc asks
+
+    @property
+    def loss_name(self) -> str:
+        """The head's loss: mean squared error (regression) or log loss."""
+        return SQUARED_ERROR if self.task == "regression" else LOG_LOSS
+
+    @property
+    def loss_label(self) -> str:
+        return "MSE" if self.task == "regression" else LOG_LOSS
+
+    def underfitting_fixes(self) -> tuple[str, ...]:
+        """Twice the filters in the first convolution block."""
+        return (f"model.conv.0.filters={2 * int(self.conv[0]['filters'])}",)
+
+    @property
+    def l1_names(self) -> tuple[str, ...]:
+        """Kernels K1 … and weight matrices W1 … W{L+1}: what L1 and L2 penalise."""
+        kernels = tuple(f"K{block}" for block in range(1, len(self.conv) + 1))
+        return kernels + tuple(f"W{layer}" for layer in range(1, len(self.hidden_units) + 2))
+
+    # ------------------------------------------------------------------ set-up
+
+    def initialize(self, n_features: int, n_classes: int | None = None) -> Self:
+        """Draw kernels and weights (he or xavier), zero the biases.
+
+        n_features must be height·width·channels of `image_shape` (ConfigError naming both
+        otherwise). The head's width is 1 (regression, binary) or n_classes (multiclass);
+        with task `auto`, n_classes decides: 2 → binary, more → multiclass.
+        """
+        try:
+            pooling.unflatten(np.zeros((0, n_features)), tuple(self.image_shape))
+        except ConfigError as error:
+            raise ConfigError(f"model.image_shape {self.image_shape}: {error}") from None
+        self.task, self.n_outputs_ = resolve_head(self.task, n_classes)
+        if self.task != "regression":
+            self.classes_ = np.arange(max(self.n_outputs_, 2))
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed).spawn(1)[0])
+        scheme = default_init(self.activation) if self.init == "auto" else self.init
+        params: dict[str, np.ndarray] = {}
+        height, width, channels = self.image_shape
+        self.feature_shapes_ = []
+        for number, block in enumerate(self.conv, start=1):
+            k, filters, stride, padding = (
+                block["kernel"], block["filters"], block["stride"], block["padding"]
+            )  # fmt: skip
+            kernel = layers.init_weights(scheme, k * k * channels, filters, rng)
+            params[f"K{number}"] = kernel.reshape(k, k, channels, filters)
+            params[f"c{number}"] = np.zeros(filters)
+            height = output_size(height, k, stride, padding)
+            width = output_size(width, k, stride, padding)
+            if block["pool"]:
+                height = pooling.pooled_size(height, block["pool"], block["pool"])
+                width = pooling.pooled_size(width, block["pool"], block["pool"])
+            channels = filters
+            self.feature_shapes_.append((height, width, channels))
+        sizes = [height * width * channels, *self.hidden_units, self.n_outputs_]
+        params |= layers.dense_layers(sizes, scheme, False, rng)[0]
+        self._params = params
+        self.n_features_in_ = n_features
+        return self
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """The parameter arrays themselves (not copies): optimizers update them in place."""
+        self._check_fitted()
+        return self._params
+
+    # ------------------------------------------------------------------ training
+
+    def loss_and_gradients(
+        self, X: Any, y: np.ndarray, **_training_mode: Any
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """Batch data loss (no penalty) and gradients of data loss + L2, by backpropagation.
+
+        No dropout or batch norm, so the diagnostics' training-mode switches (masks,
+        update_running) change nothing and are accepted and ignored.
+        """
+        X, y = self._check_features(X), np.asarray(y, dtype=np.float64)
+        o, conv_caches, dense_caches = forward(self, X)
+        loss, delta = head_loss(self.task, o, y)  # δ: (n, n_outputs)
+        grads = backward(self, delta, conv_caches, dense_caches)
+        if self.l2:
+            for name in self.l1_names:
+                grads[name] += (2.0 * self.l2) * self._params[name]
+        return loss, {name: grads[name] for name in self._params}
+
+    def layer_grad_norms(self, grads: dict[str, np.ndarray]) -> dict[str, float]:
+        """‖∂loss/∂K_i‖ and ‖∂loss/∂W_l‖ (Frobenius), input side first."""
+        return {name: float(np.linalg.norm(grads[name])) for name in self.l1_names}
+
+    def hidden_activations(self, X: Any) -> list[np.ndarray]:
+        """Activations f(z) of every conv block as (n·h·w, filters) — a filter is dead when
+        it never fires anywhere — then of every dense hidden layer, (n, units_l)."""
+        _, conv_caches, dense_caches = forward(self, self._check_features(X))
+        convs = [cache[2].reshape(-1, cache[2].shape[-1]) for cache in conv_caches]
+        return convs + [cache[0] for cache in dense_caches[1:]]
+
+    # ------------------------------------------------------------------ evaluation
+
+    def output(self, X: Any) -> np.ndarray:
+        """Network output o (n, n_outputs)."""
+        return forward(self, self._check_features(X))[0]
+
+    def loss(self, X: Any, y: np.ndarray) -> float:
+        """Data loss on a whole split (no penalty)."""
+        y = np.asarray(y, dtype=np.float64)
+        self.validate_targets(y)
+        return head_loss(self.task, self.output(X), y)[0]
+
+    def predict(self, X: Any, threshold: float = 0.5) -> np.ndarray:
+        """ŷ (regression), class 1 where p ≥ threshold (binary) or argmax class (multiclass)."""
+        o = self.output(X)
+        if self.task == "regression":
+            return o[:, 0]
+        if self.task == "binary":
+            return (sigmoid(o[:, 0]) >= threshold).astype(np.int64)
+        return o.argmax(axis=1)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities (n_samples, n_classes): [1 − p, p] or softmax(o)."""
+        if self.task == "regression":
+            raise DataError("a regression cnn has no class probabilities")
+        return probabilities(self.task, self.output(X))
+
+    def validate_targets(self, y: np.ndarray) -> None:
+        """Raise `DataError` unless y suits the head: finite; 0/1; or classes 0..K−1."""
+        y = np.asarray(y)
+        if not np.all(np.isfinite(y)):
+            raise DataError("Cnn: the label contains NaN or infinite values")
+        if self.task == "binary" and not np.isin(y, (0, 1)).all():
+            raise DataError("a binary cnn needs labels 0 and 1")
+        if self.task == "multiclass" and not np.isin(y, np.arange(self.n_outputs_)).all():
+            k = self.n_outputs_
+            raise DataError(f"a multiclass cnn with {k} classes needs labels 0..{k - 1}")
+
+    def nonzero_weights(self) -> int:
+        """Model size: kernel and weight entries different from 0 (biases not counted)."""
+        return int(sum(np.count_nonzero(self.params[name]) for name in self.l1_names))
+
+    # ------------------------------------------------------------------ state
+
+    def get_state(self) -> dict[str, Any]:
+        """Hyperparameters and weights as JSON-able values."""
+        return cnn_state(self)
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Self:
+        """Rebuild a fitted network from `get_state()` output (never unpickles anything)."""
+        return restore_cnn(cls, state)
+
+    def _check_fitted(self) -> None:
+        if self.n_features_in_ is None:
+            raise NotFittedError(self)
+
+    def _check_features(self, X: Any) -> np.ndarray:
+        """X as a dense float64 ndarray (n, height·width·channels)."""
+        self._check_fitted()
+        X = X.toarray() if is_sparse(X) else X
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise DataError(
+                f"Cnn was initialized with {self.n_features_in_} features but got "
+                f"{X.shape[1] if X.ndim == 2 else f'a {X.ndim}-D array'}"
+            )
+        return X
