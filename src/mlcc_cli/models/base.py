@@ -9,6 +9,7 @@ models give, so a model class declares only where it differs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
@@ -19,6 +20,19 @@ Matrix = Any  # a design matrix: a dense ndarray or a scipy.sparse matrix (see l
 # `loss_name` values: the losses as plots and reports name them.
 SQUARED_ERROR = "mean squared error"
 LOG_LOSS = "log loss"
+
+# One row of a model's layer table: (layer, output shape, parameter count).
+LayerRow = tuple[str, str, int]
+
+
+@dataclass(frozen=True)
+class ImageViews:
+    """What an image model shows of itself: its first layer's filters and what each block
+    makes of a few images (plots/filters.png and plots/feature_maps.png)."""
+
+    filters: np.ndarray  # (k, k, filters): first-layer kernels, averaged over input channels
+    images: np.ndarray  # (n, height, width): the input images, averaged over channels
+    feature_maps: list[np.ndarray]  # per block, its output (n, h_i, w_i, channels_i)
 
 
 class TrainableModel(Protocol):
@@ -74,6 +88,8 @@ class TrainableModel(Protocol):
     def divergence_advice(self) -> str: ...
     def underfitting_fixes(self) -> tuple[str, ...]: ...
     def overfitting_fixes(self) -> tuple[str, ...]: ...
+    def layer_summary(self, n_classes: int | None = None) -> list[LayerRow] | None: ...
+    def image_views(self, X: Matrix) -> ImageViews | None: ...
 
 
 class Model:
@@ -135,3 +151,14 @@ class Model:
     def overfitting_fixes(self) -> tuple[str, ...]:
         """Config edits that regularise this model beyond early stopping and model.l2."""
         return ()
+
+    def layer_summary(self, n_classes: int | None = None) -> list[LayerRow] | None:
+        """The layer table `mlcc train` prints before training: (layer, output shape,
+        parameters) per layer, from the hyperparameters alone (`n_classes`: the label's class
+        count, which sizes a multiclass head); None for models without layers to show."""
+        return None
+
+    def image_views(self, X: Matrix) -> ImageViews | None:
+        """Filters and feature maps of the images in X (a few rows), for models that look at
+        images; None for the others."""
+        return None

@@ -67,6 +67,8 @@ class TrainingDisplay:
             f"({schedule.steps_per_epoch:,} steps per epoch), reported over "
             f"{len(schedule.period_ends)} periods"
         )
+        if plan.layers:
+            self.console.print(layer_table(plan.layers))
         render_split_checks(self.console, [check.to_json() for check in plan.split_checks])
         loss = plan.loss_label
         table = Table(title="Training", title_justify="left")
@@ -127,6 +129,19 @@ def loss_curve(history: Sequence[PeriodRecord], loss_label: str, width: int = 72
     plotext.xlabel("period")
     plotext.theme("clear")
     return Text.from_ansi(plotext.build())
+
+
+def layer_table(layers: Sequence[tuple[str, str, int]]) -> Table:
+    """The model's layers: each one's output shape and parameter count, then the total."""
+    table = Table(title="Layers", title_justify="left")
+    table.add_column("layer")
+    table.add_column("output shape", justify="right")
+    table.add_column("parameters", justify="right")
+    for name, shape, count in layers:
+        table.add_row(name, shape, f"{count:,}")
+    table.add_section()
+    table.add_row("total", "", f"{sum(count for _, _, count in layers):,}", style="bold")
+    return table
 
 
 def metrics_table(metrics: dict[str, dict[str, Any]], task: str) -> Table:

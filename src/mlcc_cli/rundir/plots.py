@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 SCATTER_POINTS = 5_000
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
     import matplotlib  # deferred: matplotlib is slow to import; only runs that plot need it
 
     matplotlib.use("Agg")
@@ -33,7 +33,7 @@ def _pyplot() -> Any:
     return plt
 
 
-def _save(plt: Any, figure: Any, path: Path) -> None:
+def save_figure(plt: Any, figure: Any, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
@@ -41,7 +41,7 @@ def _save(plt: Any, figure: Any, path: Path) -> None:
 
 def draw_loss(path: Path, history: Sequence[Any], loss_name: str) -> None:
     """Training and validation loss per period: the crash course's loss curve."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=100)
     periods = [record.period for record in history]
     axes.plot(periods, [r.train_loss for r in history], marker="o", label="training")
@@ -53,12 +53,12 @@ def draw_loss(path: Path, history: Sequence[Any], loss_name: str) -> None:
     axes.set_title("Loss vs. periods")
     axes.grid(alpha=0.3)
     axes.legend()
-    _save(plt, figure, path)
+    save_figure(plt, figure, path)
 
 
 def draw_roc(path: Path, roc: RocCurve, where: str = "validation") -> None:
     """ROC curve: true positive rate vs false positive rate over every threshold."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(5, 5), dpi=100)
     axes.plot(roc.fpr, roc.tpr, label=f"model (AUC = {roc.auc:.3f})")
     axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="random guess")
@@ -66,14 +66,14 @@ def draw_roc(path: Path, roc: RocCurve, where: str = "validation") -> None:
     axes.set_ylabel("true positive rate (recall)")
     axes.set_title(f"ROC curve ({where})")
     axes.legend(loc="lower right")
-    _save(plt, figure, path)
+    save_figure(plt, figure, path)
 
 
 def draw_precision_recall(
     path: Path, curve: PrecisionRecallCurve, positive_rate: float, where: str = "validation"
 ) -> None:
     """Precision vs recall over every threshold; a random guess scores the positive rate."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(5, 5), dpi=100)
     label = f"model (average precision = {curve.average_precision:.3f})"
     axes.step(curve.recall, curve.precision, where="post", label=label)
@@ -84,7 +84,7 @@ def draw_precision_recall(
     axes.set_ylim(0, 1.02)
     axes.set_title(f"Precision-recall curve ({where})")
     axes.legend(loc="lower left")
-    _save(plt, figure, path)
+    save_figure(plt, figure, path)
 
 
 def draw_calibration(
@@ -95,7 +95,7 @@ def draw_calibration(
     A calibrated model lies on the diagonal; points below it predict too high (positive
     prediction bias), points above too low.
     """
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(5, 5), dpi=100)
     predicted = [b.mean_prediction for b in buckets]
     observed = [b.mean_label for b in buckets]
@@ -107,7 +107,7 @@ def draw_calibration(
     axes.set_ylim(-0.02, 1.02)
     axes.set_title(f"Calibration ({where})")
     axes.legend(loc="upper left")
-    _save(plt, figure, path)
+    save_figure(plt, figure, path)
 
 
 def draw_residuals(
@@ -122,7 +122,7 @@ def draw_residuals(
     Points on the diagonal (left) or the zero line (right) are exact; each quantile bucket's
     mean is drawn too, so a bucket off the line shows its prediction bias.
     """
-    plt = _pyplot()
+    plt = pyplot()
     figure, (actual, errors) = plt.subplots(1, 2, figsize=(10, 4.6), dpi=100)
     shown = np.unique(np.linspace(0, len(y) - 1, min(len(y), SCATTER_POINTS)).astype(np.int64))
     means = np.array([[b.mean_prediction, b.mean_label] for b in buckets])  # (n_buckets, 2)
@@ -144,7 +144,7 @@ def draw_residuals(
     if len(shown) < len(y):
         title += f" ({len(shown):,} of {len(y):,} points)"
     errors.set_title(title)
-    _save(plt, figure, path)
+    save_figure(plt, figure, path)
 
 
 def draw_embeddings(path: Path, vectors: np.ndarray, names: Sequence[str], column: str) -> None:
@@ -157,7 +157,7 @@ def draw_embeddings(path: Path, vectors: np.ndarray, names: Sequence[str], colum
     points = np.zeros((vectors.shape[0], 2))  # (vocabulary, 2); 1-D embeddings stay on y = 0
     if n_components:
         points[:, :n_components] = PCA(n_components=n_components).fit_transform(vectors)
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(6, 5), dpi=100)
     axes.scatter(points[:, 0], points[:, 1], s=18)
     for (x, y), name in zip(points[:SCATTER_POINTS], names[:SCATTER_POINTS], strict=False):
@@ -166,7 +166,7 @@ def draw_embeddings(path: Path, vectors: np.ndarray, names: Sequence[str], colum
     axes.set_ylabel("principal component 2")
     axes.set_title(f"Embedding of {column} ({vectors.shape[1]} dimensions, PCA)")
     axes.grid(alpha=0.3)
-    _save(plt, figure, path)
+    save_figure(plt, figure, path)
 
 
 def write_plot_folder(folder: Path, drawings: dict[str, Callable[[Path], None]]) -> Path:
@@ -199,7 +199,7 @@ def write_plot_folder(folder: Path, drawings: dict[str, Callable[[Path], None]])
 
 def draw_compared_loss(path: Path, curves: dict[str, Sequence[float | None]]) -> None:
     """Validation loss per period of several runs overlaid (`mlcc compare`)."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=100)
     for label, losses in curves.items():
         periods = [i + 1 for i, v in enumerate(losses) if v is not None]
@@ -209,14 +209,14 @@ def draw_compared_loss(path: Path, curves: dict[str, Sequence[float | None]]) ->
     axes.set_title("Validation loss vs. periods")
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
-    _save(plt, figure, path)
+    save_figure(plt, figure, path)
 
 
 def draw_lr_find(
     path: Path, learning_rates: Sequence[float], losses: Sequence[float], suggestion: float | None
 ) -> None:
     """Smoothed training loss vs learning rate (log x), with the suggested rate marked."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=100)
     axes.plot(learning_rates, losses)
     if suggestion is not None:
@@ -227,7 +227,7 @@ def draw_lr_find(
     axes.set_ylabel("smoothed training loss")
     axes.set_title("Learning-rate range test")
     axes.grid(alpha=0.3)
-    _save(plt, figure, path)
+    save_figure(plt, figure, path)
 
 
 def write_plot_file(path: Path, draw: Callable[[Path], None]) -> Path:

@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 
 from mlcc_cli.evaluation import prediction_buckets, roc_of
+from mlcc_cli.models.base import ImageViews
 from mlcc_cli.models.nn.embeddings import embedding_name
 from mlcc_cli.rundir.files import RunContents, write_columns_csv
+from mlcc_cli.rundir.image_plots import draw_feature_maps, draw_filters
 from mlcc_cli.rundir.plots import (
     draw_calibration,
     draw_embeddings,
@@ -27,6 +29,7 @@ def run_plots(
     predictions: dict[str, np.ndarray] | None,
     metrics: dict[str, dict[str, Any]],
     loss_name: str,
+    views: ImageViews | None = None,
 ) -> dict[str, Callable[[Path], None]]:
     """The run's plots/*.png: the loss curve (`history`: the training loop's PeriodRecords),
     and the validation split's diagnostics. `loss_name`: the model's, for the loss curve.
@@ -34,11 +37,17 @@ def run_plots(
     Binary: roc.png (when validation holds both classes) and calibration.png; regression:
     residuals.png; multiclass and multilabel: the loss curve only (`mlcc evaluate` reports
     per class or label).
-    They are the pictures `mlcc evaluate` draws, from the same functions.
+    They are the pictures `mlcc evaluate` draws, from the same functions. `views` (an image
+    model's `image_views` of a few validation rows) adds filters.png and feature_maps.png.
     """
     plots: dict[str, Callable[[Path], None]] = {}
     if history:
         plots["loss.png"] = partial(draw_loss, history=history, loss_name=loss_name)
+    if views is not None:
+        plots["filters.png"] = partial(draw_filters, filters=views.filters)
+        plots["feature_maps.png"] = partial(
+            draw_feature_maps, images=views.images, feature_maps=views.feature_maps
+        )
     if task in ("multiclass", "multilabel") or predictions is None:
         return plots
     if len(predictions["label"]) == 0:

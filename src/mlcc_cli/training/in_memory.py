@@ -32,6 +32,8 @@ from mlcc_cli.training.preparation import PreparedDesign, prepare_design
 # spawn_key of the generator that draws sampled-softmax negatives (independent of the
 # split and shuffle streams, so switching sampling on changes neither).
 SAMPLING_KEY = 3
+# Validation rows kept for the model's pictures of what it sees (plots/feature_maps.png).
+VIEW_ROWS = 4
 
 
 def train_in_memory(
@@ -73,6 +75,7 @@ def train_in_memory(
                 task,
                 prepared.split_checks,
                 loss_label=model.loss_label,
+                layers=model.layer_summary(len(prepared.classes) if prepared.classes else None),
             )
         )
     initialize_for_data(model, config, prepared)
@@ -125,6 +128,9 @@ def train_in_memory(
         embedding_categories=prepared.embedding_categories,
         input_statistics=prepared.input_statistics,
         split_checks=prepared.split_checks,
+        validation_sample=(
+            prepared.X["validation"][:VIEW_ROWS] if "validation" in prepared.X else None
+        ),
     )
 
 

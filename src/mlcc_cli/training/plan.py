@@ -34,6 +34,8 @@ class RunPlan:
     task: str
     split_checks: list[SplitCheck] = field(default_factory=list)
     loss_label: str = field(kw_only=True)  # the model's loss as the table heads it ("MSE", ...)
+    # The model's layer table, (layer, output shape, parameters) per layer; None: no table.
+    layers: list[tuple[str, str, int]] | None = field(default=None, kw_only=True)
 
 
 class TrainingObserver(Protocol):
@@ -67,3 +69,6 @@ class Trained:
     # measures them on its first chunk of training rows.
     input_statistics: dict[str, dict[str, float]] | None = None
     split_checks: list[SplitCheck] = field(default_factory=list)
+    # The first few validation rows of X (the model's `image_views` draws them); None
+    # without a validation split.
+    validation_sample: Any = None

@@ -117,6 +117,12 @@ def run_experiment(
     )
     task = trained.task
     model, outcome, metrics = trained.model, trained.outcome, trained.metrics
+    sample = trained.validation_sample
+    views = (
+        model.image_views(sample)
+        if sample is not None and sample.shape[0] and outcome.status != "diverged"
+        else None
+    )
     contents = RunContents(
         config_yaml=resolved_yaml(config),
         history=outcome.history,
@@ -128,7 +134,9 @@ def run_experiment(
         model_json=_model_json(config, model, trained, task, loaded.folder),
         status={},
         predictions=trained.predictions,
-        plots=run_plots(outcome.history, task, trained.predictions, metrics, model.loss_name),
+        plots=run_plots(
+            outcome.history, task, trained.predictions, metrics, model.loss_name, views
+        ),
     )
     if trained.embedding_categories and outcome.status != "diverged":
         add_embeddings(contents, model, trained.embedding_categories)

@@ -18,12 +18,13 @@ from typing import Any, Self
 import numpy as np
 
 from mlcc_cli.errors import ConfigError, DataError, NotFittedError
-from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR, Model
+from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR, ImageViews, LayerRow, Model
 from mlcc_cli.models.linear_base import is_sparse
 from mlcc_cli.models.nn import layers, pooling
 from mlcc_cli.models.nn.activations import default_init, sigmoid
 from mlcc_cli.models.nn.cnn_propagation import backward, forward
 from mlcc_cli.models.nn.cnn_state import cnn_state, restore_cnn
+from mlcc_cli.models.nn.cnn_summary import image_views, layer_rows
 from mlcc_cli.models.nn.convolution import output_size
 from mlcc_cli.models.nn.heads import head_loss, probabilities, resolve_head
 
@@ -111,6 +112,14 @@ class Cnn(Model):
     def underfitting_fixes(self) -> tuple[str, ...]:
         """Twice the filters in the first convolution block."""
         return (f"model.conv.0.filters={2 * int(self.conv[0]['filters'])}",)
+
+    def layer_summary(self, n_classes: int | None = None) -> list[LayerRow]:
+        """Input, each block's convolution and pool, flatten, dense layers, head (cnn_summary)."""
+        return layer_rows(self, n_classes)
+
+    def image_views(self, X: Any) -> ImageViews:
+        """The first block's filters and every block's feature maps of the images in X."""
+        return image_views(self, self._check_features(X))
 
     @property
     def l1_names(self) -> tuple[str, ...]:

@@ -68,3 +68,20 @@ def backward(
         grad = grad * derivative(f, z, activated, slope)  # ∂loss/∂z_i
         grad, grads[f"K{number}"], grads[f"c{number}"] = conv2d_backward(grad, conv_cache)
     return grads
+
+
+def block_outputs(net: Any, X: np.ndarray) -> list[np.ndarray]:
+    """Each conv block's output a_i = pool(f(z_i)), (n, h_i, w_i, filters_i): the feature
+    maps the dense layers never see unflattened."""
+    p, f, slope = net.params, net.activation, net.leaky_slope
+    a = pooling.unflatten(X, tuple(net.image_shape))  # (n, h, w, c)
+    outputs = []
+    for number, block in enumerate(net.conv, start=1):
+        z, _ = conv2d_forward(
+            a, p[f"K{number}"], p[f"c{number}"], block["stride"], block["padding"]
+        )
+        a = activate(f, z, slope)
+        if block["pool"]:
+            a, _ = POOLS[block["pool_type"]][0](a, block["pool"])
+        outputs.append(a)
+    return outputs

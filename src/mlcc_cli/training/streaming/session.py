@@ -82,6 +82,7 @@ def train_streaming(
                 schedule,
                 task,
                 loss_label=model.loss_label,
+                layers=model.layer_summary(len(fitted.classes) if fitted.classes else None),
             )
         )
 
