@@ -6,7 +6,9 @@ epochs, measures peak memory in child processes, and prints one Markdown table: 
 reference, ratio, target, verdict. Ratios are reported, never asserted. `--quick` shrinks the
 data for a smoke run in CI; `--only sparse` (or training, cli, memory, streaming) runs one
 section; `--only multiclass` runs the softmax / one-vs-all / MLP rows (500,000 × 64, 10
-classes; 20,000 rows with --quick).
+classes; 20,000 rows with --quick); `--only cnn` one CNN epoch on 8×8 digits and 28×28
+synthetic images against a loop reference, an equal-parameter MLP and the matrix-product
+floor (a few hundred images with --quick).
 
 Usage: python benchmarks/bench.py [--quick] [--only SECTION] [--rows N] [--features D]
        [--sparse-rows N] [--multiclass-rows N] [--repeat N] [--cli-repeat N]
@@ -21,6 +23,7 @@ import time
 from pathlib import Path
 
 from bench_cli import startup_rows, train_rows
+from bench_cnn import cnn_rows
 from bench_env import header_lines
 from bench_memory import memory_rows
 from bench_multiclass import FULL_ROWS as MULTICLASS_FULL_ROWS
@@ -36,7 +39,7 @@ from bench_training import make_data, training_rows, warm_up_kernel
 ROOT = Path(__file__).resolve().parent.parent
 FULL_ROWS, QUICK_ROWS, FEATURES = 2_000_000, 20_000, 32
 SEED = 0
-SECTIONS = ("training", "cli", "memory", "streaming", "sparse", "multiclass")
+SECTIONS = ("training", "cli", "memory", "streaming", "sparse", "multiclass", "cnn")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -92,6 +95,9 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
     if "multiclass" in args.only:
         multiclass, multiclass_notes = multiclass_rows(args.multiclass_rows, args.repeat)
         rows, notes = rows + multiclass, notes + multiclass_notes
+    if "cnn" in args.only:
+        cnn, cnn_notes = cnn_rows(args.quick, args.repeat)
+        rows, notes = rows + cnn, notes + cnn_notes
     return rows, notes
 
 
