@@ -49,6 +49,12 @@ def _windows(x: np.ndarray, pool: int, stride: int) -> np.ndarray:
     """A read-only view of every pooling window: (n, out_h, out_w, channels, pool, pool)."""
     _, height, width, _ = x.shape
     out_h, out_w = pooled_size(height, pool, stride), pooled_size(width, pool, stride)
+    if stride == pool:
+        # Non-overlapping windows (the usual pooling) are a reshape of the image's top-left
+        # out_h·pool × out_w·pool pixels: one copy instead of a gather over strided views.
+        n, channels = x.shape[0], x.shape[3]
+        tiles = x[:, : out_h * pool, : out_w * pool].reshape(n, out_h, pool, out_w, pool, channels)
+        return tiles.transpose(0, 1, 3, 5, 2, 4)  # (n, out_h, out_w, channels, pool, pool)
     windows = sliding_window_view(x, (pool, pool), axis=(1, 2))  # every window at stride 1
     return windows[:, : stride * out_h : stride, : stride * out_w : stride]
 
@@ -59,8 +65,14 @@ def _scatter(grad_windows: np.ndarray, input_shape: tuple[int, ...], stride: int
     One strided slice per offset (p, q) in the window; overlapping windows (stride < pool)
     add up, as they must.
     """
-    _, out_h, out_w, _, pool, _ = grad_windows.shape
+    n, out_h, out_w, channels, pool, _ = grad_windows.shape
     grad_x = np.zeros(input_shape)
+    if stride == pool:  # non-overlapping windows: each pixel gets one window's gradient
+        tiles = grad_windows.transpose(0, 1, 4, 2, 5, 3)  # (n, out_h, pool, out_w, pool, c)
+        grad_x[:, : out_h * pool, : out_w * pool] = tiles.reshape(
+            n, out_h * pool, out_w * pool, channels
+        )
+        return grad_x
     for p in range(pool):
         for q in range(pool):
             rows = slice(p, p + stride * out_h, stride)
@@ -101,8 +113,8 @@ def max_pool_backward(grad_out: np.ndarray, cache: PoolCache) -> np.ndarray:
     if cache.argmax is None:
         raise ValueError("max_pool_backward needs the cache of max_pool_forward")
     pool = cache.pool
-    one_hot = cache.argmax[..., None] == np.arange(pool * pool)  # (n, out_h, out_w, c, k·k)
-    routed = np.where(one_hot, grad_out[..., None], 0.0)
+    routed = np.zeros((*cache.argmax.shape, pool * pool))  # (n, out_h, out_w, c, k·k)
+    np.put_along_axis(routed, cache.argmax[..., None], grad_out[..., None], axis=-1)
     return _scatter(routed.reshape(*routed.shape[:4], pool, pool), cache.input_shape, cache.stride)
 
 
