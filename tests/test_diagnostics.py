@@ -8,6 +8,7 @@ import pytest
 from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.models.linear import LinearRegression
 from mlcc_cli.models.nn import Mlp
+from mlcc_cli.models.nn.cnn import Cnn
 from mlcc_cli.optim.sgd import SGD
 from mlcc_cli.training import diagnostics
 from mlcc_cli.training.loop import train
@@ -132,3 +133,19 @@ def test_a_finite_but_exploding_loss_is_reported() -> None:
     (finding,) = diagnostics.loss_growth_warnings(history)
     assert finding.startswith("training loss grew 4e+06-fold after period 2")
     assert diagnostics.loss_growth_warnings(history[:3]) == []
+
+
+def test_a_cnns_kernels_count_as_its_lowest_layers() -> None:
+    dense_only = diagnostics.gradient_warnings({"grad_norm_W1": 1e-6, "grad_norm_W2": 1.0})
+    assert dense_only[0].startswith("vanishing gradients: layer 1's gradient norm")
+    with_kernels = {"grad_norm_K1": 1e-7, "grad_norm_W1": 0.5, "grad_norm_W2": 1.0}
+    (message,) = diagnostics.gradient_warnings(with_kernels)
+    assert message.startswith("vanishing gradients: conv layer 1's gradient norm 1e-07")
+    assert "times layer 2's" in message
+
+
+def test_only_models_with_batch_norm_offer_it_as_a_fix() -> None:
+    assert Mlp().stability_fixes() == ("model.batch_norm=true",)
+    conv = [{"filters": 2, "kernel": 3}]
+    assert Cnn(image_shape=[5, 5, 1], conv=conv).stability_fixes() == ()
+    assert LinearRegression().stability_fixes() == ()

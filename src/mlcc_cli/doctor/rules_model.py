@@ -173,7 +173,7 @@ def network_training(evidence: RunEvidence) -> list[Finding]:
     last = {
         str(k): float(v)
         for k, v in evidence.history.iloc[-1].items()
-        if str(k).startswith(("grad_norm_W", "dead_relu_")) and np.isfinite(v)
+        if str(k).startswith(("grad_norm_K", "grad_norm_W", "dead_relu_")) and np.isfinite(v)
     }
     learning_rate = float(evidence.config.optimizer.learning_rate)
     findings = []
@@ -186,9 +186,11 @@ def network_training(evidence: RunEvidence) -> list[Finding]:
                 concept="Neural networks: backpropagation failure cases",
                 evidence=message.split(";")[0].split(": ", 1)[1],
                 advice=message.split("; ", 1)[1],
-                fix=("optimizer.clip_norm=1", "model.batch_norm=true")
-                if exploding
-                else ("model.activation=relu", "model.batch_norm=true"),
+                fix=(
+                    ("optimizer.clip_norm=1", *evidence.model.stability_fixes())
+                    if exploding
+                    else ("model.activation=relu", *evidence.model.stability_fixes())
+                ),
                 period=len(evidence.history),
             )
         )

@@ -88,6 +88,7 @@ class TrainableModel(Protocol):
     def divergence_advice(self) -> str: ...
     def underfitting_fixes(self) -> tuple[str, ...]: ...
     def overfitting_fixes(self) -> tuple[str, ...]: ...
+    def stability_fixes(self) -> tuple[str, ...]: ...
     def layer_summary(self, n_classes: int | None = None) -> list[LayerRow] | None: ...
     def image_views(self, X: Matrix) -> ImageViews | None: ...
 
@@ -150,6 +151,11 @@ class Model:
 
     def overfitting_fixes(self) -> tuple[str, ...]:
         """Config edits that regularise this model beyond early stopping and model.l2."""
+        return ()
+
+    def stability_fixes(self) -> tuple[str, ...]:
+        """Config edits of this model that steady vanishing or exploding gradients (the
+        doctor's fixes besides the optimizer's clip_norm and the activation)."""
         return ()
 
     def layer_summary(self, n_classes: int | None = None) -> list[LayerRow] | None:

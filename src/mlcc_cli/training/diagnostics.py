@@ -56,23 +56,30 @@ def period_metrics(
     return metrics
 
 
-def _layer_series(record_metrics: dict[str, float], prefix: str) -> list[tuple[int, float]]:
+def _layer_series(
+    record_metrics: dict[str, float], prefix: str, letter: str = "W"
+) -> list[tuple[int, float]]:
     """(layer number, value) of the metrics named prefix<number>, lowest layer first."""
     found = []
     for key, value in record_metrics.items():
         suffix = key.removeprefix(prefix)
-        if key.startswith(prefix) and suffix.lstrip("W").isdigit():
-            found.append((int(suffix.lstrip("W")), value))
+        if key.startswith(prefix) and suffix.lstrip(letter).isdigit():
+            found.append((int(suffix.lstrip(letter)), value))
     return sorted(found)
 
 
 def gradient_warnings(record_metrics: dict[str, float]) -> list[str]:
     """Vanishing or exploding gradients from one period's grad_norm_W<l> values.
 
-    Vanishing: ‖∂W_lowest‖ / ‖∂W_top‖ < VANISHING_RATIO; exploding: that ratio above
+    Vanishing: ‖∂W_lowest‖ / ‖∂W_top‖ < VANISHING_RATIO (a CNN's lowest is its first
+    kernel K1); exploding: that ratio above
     EXPLODING_RATIO or any layer's norm above EXPLODING_NORM.
     """
-    norms = _layer_series(record_metrics, "grad_norm_W")
+    # A convolutional network's kernels K1, K2, … sit below its dense layers W1, W2, ….
+    norms = [
+        (f"conv layer {layer}", norm)
+        for layer, norm in _layer_series(record_metrics, "grad_norm_K", "K")
+    ] + [(f"layer {layer}", norm) for layer, norm in _layer_series(record_metrics, "grad_norm_W")]
     if len(norms) < 2:
         return []
     (low, low_norm), (top, top_norm) = norms[0], norms[-1]
@@ -83,15 +90,15 @@ def gradient_warnings(record_metrics: dict[str, float]) -> list[str]:
     ratio = low_norm / top_norm
     if ratio < VANISHING_RATIO:
         return [
-            f"vanishing gradients: layer {low}'s gradient norm {low_norm:.2g} is {ratio:.1g} "
-            f"times layer {top}'s ({top_norm:.2g}), so the first layers barely learn; try "
+            f"vanishing gradients: {low}'s gradient norm {low_norm:.2g} is {ratio:.1g} "
+            f"times {top}'s ({top_norm:.2g}), so the first layers barely learn; try "
             "activation relu (with init he), batch_norm: true, or fewer layers"
         ]
     largest = max(norm for _, norm in norms)
     if ratio > EXPLODING_RATIO or largest > EXPLODING_NORM:
         return [
-            f"exploding gradients: layer gradient norms reach {largest:.2g} (layer {low} / "
-            f"layer {top} ratio {ratio:.2g}); set optimizer.clip_norm, lower "
+            f"exploding gradients: layer gradient norms reach {largest:.2g} ({low} / "
+            f"{top} ratio {ratio:.2g}); set optimizer.clip_norm, lower "
             "optimizer.learning_rate, or use batch_norm: true"
         ]
     return []

@@ -107,9 +107,8 @@ class Mlp(Model):
 
     def divergence_advice(self) -> str:
         """Batch normalisation keeps layer inputs in range."""
-        if self.batch_norm:
-            return ""
-        return "; for an mlp, model.batch_norm: true also steadies training"
+        advice = "; for an mlp, model.batch_norm: true also steadies training"
+        return "" if self.batch_norm else advice
 
     def underfitting_fixes(self) -> tuple[str, ...]:
         """Twice the units in every hidden layer."""
@@ -119,6 +118,9 @@ class Mlp(Model):
     def overfitting_fixes(self) -> tuple[str, ...]:
         """Dropout, when the network has none."""
         return () if self.dropout else ("model.dropout=0.2",)
+
+    def stability_fixes(self) -> tuple[str, ...]:  # batch norm keeps layer inputs in range
+        return ("model.batch_norm=true",)
 
     # ------------------------------------------------------------------ set-up
 
