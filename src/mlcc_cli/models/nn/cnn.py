@@ -17,22 +17,23 @@ from typing import Any, Self
 
 import numpy as np
 
-from mlcc_cli.errors import ConfigError, DataError, NotFittedError
-from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR, ImageViews, LayerRow, Model
+from mlcc_cli.errors import ConfigError, DataError
+from mlcc_cli.models.base import ImageViews, LayerRow
 from mlcc_cli.models.linear_base import is_sparse
 from mlcc_cli.models.nn import layers, pooling
-from mlcc_cli.models.nn.activations import default_init, sigmoid
+from mlcc_cli.models.nn.activations import default_init
 from mlcc_cli.models.nn.cnn_propagation import backward, forward
 from mlcc_cli.models.nn.cnn_state import cnn_state, restore_cnn
 from mlcc_cli.models.nn.cnn_summary import image_views, layer_rows
 from mlcc_cli.models.nn.convolution import output_size
-from mlcc_cli.models.nn.heads import head_loss, probabilities, resolve_head
+from mlcc_cli.models.nn.headed import HeadedNetwork
+from mlcc_cli.models.nn.heads import head_loss, resolve_head
 
 # A conv block as `CnnConfig.conv` holds it, with the defaults of `ConvBlockConfig`.
 BLOCK_DEFAULTS = {"stride": 1, "padding": "same", "pool": None, "pool_type": "max"}
 
 
-class Cnn(Model):
+class Cnn(HeadedNetwork):
     """A convolutional neural network with a task-specific head.
 
     Block i: z_i = conv(a_{i−1}, K_i) + c_i; a_i = pool(f(z_i)) (pool optional), a₀ = the
@@ -55,15 +56,6 @@ class Cnn(Model):
 
     type = "cnn"
     layer_diagnostics = True  # grad_norm_K*/W*, dead_relu_* each period (training/diagnostics)
-
-    @classmethod
-    def from_settings(
-        cls, settings: dict[str, Any], *, task: str | None = None, seed: int | None = None
-    ) -> Self:
-        """A network from its `model:` section: its head follows `task` (resolved from the
-        label) and its random stream the run's `seed`, when given."""
-        given = {"task": task, "seed": seed}
-        return cls(**settings | {key: value for key, value in given.items() if value is not None})
 
     def __init__(
         self,
@@ -99,15 +91,6 @@ class Cnn(Model):
         )
 
     # ------------------------------------------------------------ what mlcc asks
-
-    @property
-    def loss_name(self) -> str:
-        """The head's loss: mean squared error (regression) or log loss."""
-        return SQUARED_ERROR if self.task == "regression" else LOG_LOSS
-
-    @property
-    def loss_label(self) -> str:
-        return "MSE" if self.task == "regression" else LOG_LOSS
 
     def underfitting_fixes(self) -> tuple[str, ...]:
         """Twice the filters in the first convolution block."""
@@ -210,42 +193,6 @@ class Cnn(Model):
         """Network output o (n, n_outputs)."""
         return forward(self, self._check_features(X))[0]
 
-    def loss(self, X: Any, y: np.ndarray) -> float:
-        """Data loss on a whole split (no penalty)."""
-        y = np.asarray(y, dtype=np.float64)
-        self.validate_targets(y)
-        return head_loss(self.task, self.output(X), y)[0]
-
-    def predict(self, X: Any, threshold: float = 0.5) -> np.ndarray:
-        """ŷ (regression), class 1 where p ≥ threshold (binary) or argmax class (multiclass)."""
-        o = self.output(X)
-        if self.task == "regression":
-            return o[:, 0]
-        if self.task == "binary":
-            return (sigmoid(o[:, 0]) >= threshold).astype(np.int64)
-        return o.argmax(axis=1)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities (n_samples, n_classes): [1 − p, p] or softmax(o)."""
-        if self.task == "regression":
-            raise DataError("a regression cnn has no class probabilities")
-        return probabilities(self.task, self.output(X))
-
-    def validate_targets(self, y: np.ndarray) -> None:
-        """Raise `DataError` unless y suits the head: finite; 0/1; or classes 0..K−1."""
-        y = np.asarray(y)
-        if not np.all(np.isfinite(y)):
-            raise DataError("Cnn: the label contains NaN or infinite values")
-        if self.task == "binary" and not np.isin(y, (0, 1)).all():
-            raise DataError("a binary cnn needs labels 0 and 1")
-        if self.task == "multiclass" and not np.isin(y, np.arange(self.n_outputs_)).all():
-            k = self.n_outputs_
-            raise DataError(f"a multiclass cnn with {k} classes needs labels 0..{k - 1}")
-
-    def nonzero_weights(self) -> int:
-        """Model size: kernel and weight entries different from 0 (biases not counted)."""
-        return int(sum(np.count_nonzero(self.params[name]) for name in self.l1_names))
-
     # ------------------------------------------------------------------ state
 
     def get_state(self) -> dict[str, Any]:
@@ -256,10 +203,6 @@ class Cnn(Model):
     def from_state(cls, state: dict[str, Any]) -> Self:
         """Rebuild a fitted network from `get_state()` output (never unpickles anything)."""
         return restore_cnn(cls, state)
-
-    def _check_fitted(self) -> None:
-        if self.n_features_in_ is None:
-            raise NotFittedError(self)
 
     def _check_features(self, X: Any) -> np.ndarray:
         """X as a dense float64 ndarray (n, height·width·channels)."""

@@ -16,18 +16,18 @@ from typing import Any, Self
 
 import numpy as np
 
-from mlcc_cli.errors import ConfigError, DataError, NotFittedError
-from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR, Model
+from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.models.nn import layers
-from mlcc_cli.models.nn.activations import default_init, sigmoid
+from mlcc_cli.models.nn.activations import default_init
 from mlcc_cli.models.nn.embeddings import EmbeddingInput, embedding_name
-from mlcc_cli.models.nn.heads import head_loss, probabilities, resolve_head
+from mlcc_cli.models.nn.headed import HeadedNetwork
+from mlcc_cli.models.nn.heads import head_loss, resolve_head
 from mlcc_cli.models.nn.mlp_state import network_state, restore_network
 from mlcc_cli.models.nn.propagation import Masks, backward, forward
 
 
-class Mlp(Model):
+class Mlp(HeadedNetwork):
     """A feed-forward neural network (multilayer perceptron) with a task-specific head.
 
     a₀ = X (or [X_rest, X_c·E_c, …] with embeddings, see `embeddings.py`); hidden layers
@@ -49,15 +49,6 @@ class Mlp(Model):
 
     type = "mlp"
     layer_diagnostics = True  # grad_norm_W*, dead_relu_* each period (training/diagnostics.py)
-
-    @classmethod
-    def from_settings(
-        cls, settings: dict[str, Any], *, task: str | None = None, seed: int | None = None
-    ) -> Self:
-        """A network from its `model:` section: its head follows `task` (resolved from the
-        label) and its random streams the run's `seed`, when given."""
-        given = {"task": task, "seed": seed}
-        return cls(**settings | {key: value for key, value in given.items() if value is not None})
 
     def __init__(
         self,
@@ -96,19 +87,11 @@ class Mlp(Model):
 
     # ------------------------------------------------------------ what mlcc asks
 
-    @property
-    def loss_name(self) -> str:
-        """The head's loss: mean squared error (regression) or log loss."""
-        return SQUARED_ERROR if self.task == "regression" else LOG_LOSS
-
-    @property
-    def loss_label(self) -> str:
-        return "MSE" if self.task == "regression" else LOG_LOSS
-
     def divergence_advice(self) -> str:
         """Batch normalisation keeps layer inputs in range."""
-        advice = "; for an mlp, model.batch_norm: true also steadies training"
-        return "" if self.batch_norm else advice
+        if self.batch_norm:
+            return ""
+        return "; for an mlp, model.batch_norm: true also steadies training"
 
     def underfitting_fixes(self) -> tuple[str, ...]:
         """Twice the units in every hidden layer."""
@@ -119,7 +102,8 @@ class Mlp(Model):
         """Dropout, when the network has none."""
         return () if self.dropout else ("model.dropout=0.2",)
 
-    def stability_fixes(self) -> tuple[str, ...]:  # batch norm keeps layer inputs in range
+    def stability_fixes(self) -> tuple[str, ...]:
+        """Batch normalisation keeps every layer's inputs in range."""
         return ("model.batch_norm=true",)
 
     # ------------------------------------------------------------------ set-up
@@ -236,43 +220,6 @@ class Mlp(Model):
         """Evaluation-mode network output o (n, n_outputs): no dropout, running BN stats."""
         return forward(self, self._check_features(X), training=False)[0]
 
-    def loss(self, X: Any, y: np.ndarray) -> float:
-        """Evaluation-mode data loss on a whole split (no penalty, no dropout)."""
-        y = np.asarray(y, dtype=np.float64)
-        self.validate_targets(y)
-        return head_loss(self.task, self.output(X), y)[0]
-
-    def predict(self, X: Any, threshold: float = 0.5) -> np.ndarray:
-        """ŷ (regression), class 1 where p ≥ threshold (binary) or argmax class (multiclass)."""
-        o = self.output(X)
-        if self.task == "regression":
-            return o[:, 0]
-        if self.task == "binary":
-            return (sigmoid(o[:, 0]) >= threshold).astype(np.int64)
-        return o.argmax(axis=1)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities (n_samples, n_classes): [1 − p, p] or softmax(o)."""
-        if self.task == "regression":
-            raise DataError("a regression mlp has no class probabilities")
-        return probabilities(self.task, self.output(X))
-
-    def validate_targets(self, y: np.ndarray) -> None:
-        """Raise `DataError` unless y suits the head: finite; 0/1; or classes 0..K−1."""
-        y = np.asarray(y)
-        if not np.all(np.isfinite(y)):
-            raise DataError("Mlp: the label contains NaN or infinite values")
-        if self.task == "binary" and not np.isin(y, (0, 1)).all():
-            raise DataError("a binary mlp needs labels 0 and 1")
-        if self.task == "multiclass":
-            k = self.n_outputs_
-            if not (np.isin(y, np.arange(k))).all():
-                raise DataError(f"a multiclass mlp with {k} classes needs labels 0..{k - 1}")
-
-    def nonzero_weights(self) -> int:
-        """Model size: weight-matrix entries different from 0 (biases, γ, β not counted)."""
-        return int(sum(np.count_nonzero(self.params[name]) for name in self.l1_names))
-
     # ------------------------------------------------------------------ state
 
     def get_state(self) -> dict[str, Any]:
@@ -283,10 +230,6 @@ class Mlp(Model):
     def from_state(cls, state: dict[str, Any]) -> Self:
         """Rebuild a fitted network from `get_state()` output (never unpickles anything)."""
         return restore_network(cls, state)
-
-    def _check_fitted(self) -> None:
-        if self.n_features_in_ is None:
-            raise NotFittedError(self)
 
     def _check_features(self, X: Any) -> Any:
         """Dense X as float64 ndarray, sparse X as CSR float64 (never densified)."""
