@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -40,20 +41,30 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> LoadedConfig
     """Read, override and validate an experiment file, or raise a `ConfigError` listing problems."""
     source = Path(path)
     data, positions = read_yaml(source)
-    overridden: set[KeyPath] = set()
-    for assignment in overrides:
-        overridden.add(apply_override(data, assignment))
+    config = override_and_validate(data, overrides, source, positions)
+    return LoadedConfig(config=config, path=source.resolve(), overrides=tuple(overrides))
+
+
+def override_and_validate(
+    data: dict[str, Any],
+    overrides: Sequence[str],
+    source: Path,
+    positions: dict[KeyPath, int] | None = None,
+) -> ExperimentConfig:
+    """Apply `--set` overrides to the parsed config `data` (in place) and validate it; a
+    `ConfigError` lists every problem as `source:line: dotted.key: ...` (`positions`: the
+    line of each key, when `data` came from a file)."""
+    overridden = {apply_override(data, assignment) for assignment in overrides}
     try:
-        config = ExperimentConfig.model_validate(data)
+        return ExperimentConfig.model_validate(data)
     except ValidationError as error:
-        problems = validation_problems(data, error, source, positions, overridden)
+        problems = validation_problems(data, error, source, positions or {}, overridden)
         count = len(problems)
         raise ConfigError(
             f"{source}: {count} problem{'s' if count > 1 else ''} in the config "
             "(`mlcc schema` lists every key):",
             problems,
         ) from None
-    return LoadedConfig(config=config, path=source.resolve(), overrides=tuple(overrides))
 
 
 def resolved_yaml(config: ExperimentConfig) -> str:

@@ -15,13 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import ValidationError
 
 from mlcc_cli.config.experiment import ExperimentConfig
-from mlcc_cli.config.loading import LoadedConfig
+from mlcc_cli.config.loading import LoadedConfig, override_and_validate
 from mlcc_cli.config.loading import load_config as load_config_file
-from mlcc_cli.config.overrides import apply_override
-from mlcc_cli.config.validation_messages import validation_problems
 from mlcc_cli.data.builtin import LABEL as BUILTIN_LABEL
 from mlcc_cli.data.sources import builtin_name
 from mlcc_cli.doctor.findings import Finding
@@ -88,13 +85,7 @@ def load_config(source: ConfigSource, overrides: Sequence[str] = ()) -> LoadedCo
 
 
 def _load_mapping(mapping: Mapping[str, Any], overrides: Sequence[str]) -> LoadedConfig:
-    data = copy.deepcopy(dict(mapping))
-    overridden = {apply_override(data, assignment) for assignment in overrides}
-    try:
-        config = ExperimentConfig.model_validate(data)
-    except ValidationError as error:
-        problems = validation_problems(data, error, Path("<dict>"), {}, overridden)
-        raise ConfigError("config dict: problems in the config:", problems) from None
+    config = override_and_validate(copy.deepcopy(dict(mapping)), overrides, Path("<dict>"))
     return LoadedConfig(config=config, path=DICT_SOURCE, overrides=tuple(overrides))
 
 
