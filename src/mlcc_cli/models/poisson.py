@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 MAX_LOG_RATE = 700.0
 
 
+def not_counts(y: np.ndarray) -> np.ndarray:
+    """Where y is not a count (a finite whole number ≥ 0), shape of y."""
+    return ~(np.isfinite(y) & (y >= 0) & (y == np.round(y)))
+
+
 class PoissonRegression(LinearModelBase):
     """Poisson regression: μ = exp(X·w + b), mean Poisson deviance loss.
 
@@ -61,7 +66,7 @@ class PoissonRegression(LinearModelBase):
     def validate_targets(self, y: np.ndarray) -> None:
         """Raise `DataError` unless every label is a count: a whole number ≥ 0."""
         y = np.asarray(y, dtype=np.float64)
-        bad = ~(np.isfinite(y) & (y >= 0) & (y == np.round(y)))
+        bad = not_counts(y)
         if bad.any():
             position = int(np.argmax(bad))
             raise DataError(
@@ -73,8 +78,7 @@ class PoissonRegression(LinearModelBase):
     @classmethod
     def check_label_column(cls, values: pd.Series, column: str) -> None:
         """DataError naming `column` and the first row (its row id) that is not a count."""
-        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~(np.isfinite(numbers) & (numbers >= 0) & (numbers == np.round(numbers)))
+        bad = not_counts(pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64))
         if bad.any():
             position = int(np.argmax(bad))
             value = values.iloc[position]
