@@ -62,8 +62,10 @@ def train_in_memory(
         n_train, training.batch_size, training.epochs, training.steps, training.periods
     )
     warnings = prepared.warnings + schedule.warnings
-    # Hyperparameters only (nothing drawn or checked yet): the plan shows the model's loss.
+    # Initialized before the plan is shown, so a model that cannot take these inputs (a cnn's
+    # image_shape) says so before anything about training is printed.
     model = build_model(config.model, task=task, seed=config.seed)
+    initialize_for_data(model, config, prepared)
     if observer is not None:
         rows = {name: len(prepared.row_ids[name]) for name in SPLITS}
         observer.started(
@@ -78,7 +80,6 @@ def train_in_memory(
                 layers=model.layer_summary(len(prepared.classes) if prepared.classes else None),
             )
         )
-    initialize_for_data(model, config, prepared)
     optimizer = build_optimizer(config.optimizer)
     _, train_seed = np.random.SeedSequence(config.seed).spawn(2)
     tick = clock()

@@ -73,6 +73,7 @@ def train_streaming(
         )
     warnings = fitted.warnings + schedule.warnings
     model = build_model(config.model, task=task, seed=config.seed)
+    model.initialize(len(fitted.inputs))  # before the plan: bad inputs fail before it shows
     if observer is not None:
         observer.started(
             RunPlan(
@@ -85,8 +86,6 @@ def train_streaming(
                 layers=model.layer_summary(len(fitted.classes) if fitted.classes else None),
             )
         )
-
-    model.initialize(len(fitted.inputs))
     optimizer = build_optimizer(config.optimizer)
     # The in-memory training generator: with a buffer holding the whole training split, both
     # routes draw the same permutations.
