@@ -56,12 +56,12 @@ def _same_padded(x: np.ndarray, kernel: int, stride: int) -> np.ndarray:
     return np.pad(x, ((0, 0), rows, cols, (0, 0)))
 
 
-def _relative_error(numeric: np.ndarray, analytic: np.ndarray) -> float:
+def relative_error(numeric: np.ndarray, analytic: np.ndarray) -> float:
     scale = max(np.linalg.norm(numeric) + np.linalg.norm(analytic), 1e-12)
     return float(np.linalg.norm(numeric - analytic) / scale)
 
 
-def _numeric_gradient(objective: Callable[[], float], param: np.ndarray) -> np.ndarray:
+def numeric_gradient(objective: Callable[[], float], param: np.ndarray) -> np.ndarray:
     """Central differences (f(θ + ε) − f(θ − ε)) / 2ε of objective() in each entry of param."""
     eps = 1e-6
     numeric = np.zeros_like(param)
@@ -223,7 +223,7 @@ def test_conv2d_gradients_match_finite_differences(
     grad_x, grad_W, grad_b = conv2d_backward(R, cache)
     for name, param, analytic in (("x", x, grad_x), ("W", W, grad_W), ("b", b, grad_b)):
         assert analytic.shape == param.shape
-        error = _relative_error(_numeric_gradient(loss, param), analytic)
+        error = relative_error(numeric_gradient(loss, param), analytic)
         assert error < 1e-6, f"{name}: relative error {error:.2e}"
 
 
@@ -273,8 +273,8 @@ def test_pooling_gradients_match_finite_differences(
     y, cache = forward(x, pool, stride)
     R = np.random.default_rng(7).normal(size=y.shape)
     analytic = backward(R, cache)
-    numeric = _numeric_gradient(lambda: float((R * forward(x, pool, stride)[0]).sum()), x)
-    error = _relative_error(numeric, analytic)
+    numeric = numeric_gradient(lambda: float((R * forward(x, pool, stride)[0]).sum()), x)
+    error = relative_error(numeric, analytic)
     assert error < 1e-6, f"{kind} pool: relative error {error:.2e}"
 
 

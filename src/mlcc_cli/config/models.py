@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from mlcc_cli.config.base import StrictModel
 
@@ -226,6 +226,18 @@ class CnnConfig(StrictModel):
     leaky_slope: float = Field(
         0.01, gt=0, lt=1, description="leaky_relu only: slope for negative inputs."
     )
+    dropout: float | list[float] = Field(
+        0.0,
+        description="Inverted dropout rate after each dense hidden layer (one value for all, or "
+        "one per hidden_units layer; none in conv blocks or after the flatten); 0 ≤ rate < 1; "
+        "training only, so evaluation needs no rescaling.",
+    )
+    batch_norm: bool = Field(
+        False,
+        description="Batch normalisation before each activation: per filter in conv blocks "
+        "(statistics over batch, height, width), per unit in dense layers; γ, β replace the "
+        "biases; running averages at evaluation.",
+    )
     init: Literal["auto", "he", "xavier"] = Field(
         "auto",
         description="Weight initialisation (fan-in k·k·channels for kernels): `he` (ReLU "
@@ -254,6 +266,22 @@ class CnnConfig(StrictModel):
         if any(n <= 0 for n in units):
             raise ValueError(f"every layer needs at least one unit, got {units}")
         return units
+
+    @field_validator("dropout")
+    @classmethod
+    def _one_rate_per_layer(
+        cls, dropout: float | list[float], info: ValidationInfo
+    ) -> float | list[float]:
+        # A field validator (hidden_units is checked first) so the error names model.dropout.
+        layers = len(info.data.get("hidden_units", []))
+        rates = dropout if isinstance(dropout, list) else [dropout]
+        if isinstance(dropout, list) and len(rates) != layers:
+            raise ValueError(f"{len(rates)} rates for {layers} dense hidden layers")
+        if not all(0.0 <= rate < 1.0 for rate in rates):
+            raise ValueError(f"rates must be in [0, 1), got {dropout}")
+        if any(rates) and not layers:
+            raise ValueError("dropout acts after dense hidden layers; model.hidden_units is empty")
+        return dropout
 
 
 ModelConfig = Annotated[

@@ -1,4 +1,4 @@
-"""A `Cnn` as JSON-able values and back: hyperparameters and weights.
+"""A `Cnn` as JSON-able values and back: hyperparameters, weights, batch-norm averages.
 
 Run directories store npz + json and never pickle, so a fitted network exports its state as
 plain lists and is rebuilt by drawing a fresh network of the same shape and copying the
@@ -15,13 +15,13 @@ from mlcc_cli.errors import DataError
 
 # Constructor arguments cnn_state saves and restore_cnn passes back.
 HYPERPARAMETERS = (
-    "image_shape", "conv", "hidden_units", "activation", "leaky_slope", "init", "task", "l1",
-    "l2", "seed",
+    "image_shape", "conv", "hidden_units", "activation", "leaky_slope", "dropout", "batch_norm",
+    "init", "task", "l1", "l2", "seed",
 )  # fmt: skip
 
 
 def cnn_state(net: Any) -> dict[str, Any]:
-    """A fitted network's hyperparameters and weights as JSON-able values."""
+    """A fitted network's hyperparameters, weights and running averages as JSON-able values."""
     params = net.params  # raises NotFittedError before initialize
     return {
         "type": net.type,
@@ -29,6 +29,7 @@ def cnn_state(net: Any) -> dict[str, Any]:
         "n_features_in_": net.n_features_in_,
         "n_outputs_": net.n_outputs_,
         "params": {name: array.tolist() for name, array in params.items()},
+        "buffers": {name: array.tolist() for name, array in net.buffers.items()},
     }
 
 
@@ -39,8 +40,9 @@ def restore_cnn(cls: Any, state: dict[str, Any]) -> Any:
     model = cls(**{key: state[key] for key in HYPERPARAMETERS})
     n_classes = state["n_outputs_"] if state["task"] == "multiclass" else None
     model.initialize(int(state["n_features_in_"]), n_classes)
-    for name, array in model.params.items():
-        saved = np.asarray(state["params"][name], dtype=np.float64)
+    saved_arrays = state["params"] | state.get("buffers", {})
+    for name, array in (model.params | model.buffers).items():
+        saved = np.asarray(saved_arrays[name], dtype=np.float64)
         if saved.shape != array.shape:
             raise DataError(f"Cnn state: {name} has shape {saved.shape}, not {array.shape}")
         array[...] = saved

@@ -2,7 +2,9 @@
 
 `layer_rows` walks the hyperparameters (no weights needed) the way `Cnn.initialize` sizes
 the parameters: a k×k convolution from c to f channels has k·k·c·f weights + f biases; a
-pool or flatten has none; a dense layer fan_in·units + units. `image_views` reads the first
+pool, flatten or dropout has none; a dense layer fan_in·units + units. With batch norm the
+biases give way to a row of their own holding γ and β: 2·f per conv block, 2·units per dense
+layer. `image_views` reads the first
 block's kernels and runs a few images through the blocks (`block_outputs`).
 """
 
@@ -26,6 +28,16 @@ def _shape(*sizes: int) -> str:
     return str(sizes[0]) if len(sizes) == 1 else f"({', '.join(map(str, sizes))})"
 
 
+def _weighted(name: str, shape: str, weights: int, width: int, net: Any) -> list[LayerRow]:
+    """A conv or dense layer of `width` filters or units: with its bias and activation, or,
+    with batch norm, followed by a row for γ and β (2·width) and the activation."""
+    if not net.batch_norm:
+        return [(f"{name}, {net.activation}", shape, weights + width)]
+    per = "filter" if name.startswith("conv") else "unit"
+    norm = f"batch norm (γ, β per {per}), {net.activation}"
+    return [(name, shape, weights), (norm, shape, 2 * width)]
+
+
 def layer_rows(net: Any, n_classes: int | None) -> list[LayerRow]:
     """(layer, output shape, parameters) from the input through every block to the head."""
     height, width, channels = net.image_shape
@@ -38,8 +50,9 @@ def layer_rows(net: Any, n_classes: int | None) -> list[LayerRow]:
         width = output_size(width, k, stride, padding)
         name = f"conv {k}×{k}, {filters} filters, {padding}"
         name += f", stride {stride}" if stride != 1 else ""
-        weights = k * k * channels * filters + filters
-        rows.append((f"{name}, {net.activation}", _shape(height, width, filters), weights))
+        rows += _weighted(
+            name, _shape(height, width, filters), k * k * channels * filters, filters, net
+        )
         channels = filters
         if block["pool"]:
             size = block["pool"]
@@ -50,8 +63,10 @@ def layer_rows(net: Any, n_classes: int | None) -> list[LayerRow]:
             )
     fan_in = height * width * channels
     rows.append(("flatten", _shape(fan_in), 0))
-    for units in net.hidden_units:
-        rows.append((f"dense {units}, {net.activation}", _shape(units), fan_in * units + units))
+    for units, rate in zip(net.hidden_units, net.dropout_rates(), strict=True):
+        rows += _weighted(f"dense {units}", _shape(units), fan_in * units, units, net)
+        if rate:
+            rows.append((f"dropout {rate:g}", _shape(units), 0))
         fan_in = units
     task, n_outputs = resolve_head(net.task, n_classes)
     head = f"output ({HEAD_NAMES.get(task, task)})"

@@ -134,7 +134,11 @@ def col2im(
 
 
 def conv2d_forward(
-    x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: Padding = "same"
+    x: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray | None,
+    stride: int = 1,
+    padding: Padding = "same",
 ) -> tuple[np.ndarray, ConvCache]:
     """A convolution layer's output y (n, out_h, out_w, filters) and its cache.
 
@@ -142,17 +146,19 @@ def conv2d_forward(
     computed as im2col(x) @ W.reshape(−1, filters) + b.
 
     Parameters: x (n, height, width, in_channels); W (kernel, kernel, in_channels, filters);
-    b (filters,).
+    b (filters,), or None for no bias (batch norm's β takes its place).
     """
     kernel, kernel_w, in_channels, filters = W.shape
-    if kernel != kernel_w or x.ndim != 4 or x.shape[3] != in_channels or b.shape != (filters,):
+    bias_fits = b is None or b.shape == (filters,)
+    if kernel != kernel_w or x.ndim != 4 or x.shape[3] != in_channels or not bias_fits:
         raise ValueError(
             f"conv2d shapes do not fit: x {x.shape} (n, h, w, c), W {W.shape} "
-            f"(k, k, c, filters), b {b.shape} (filters,)"
+            f"(k, k, c, filters), b {None if b is None else b.shape} (filters,)"
         )
     columns, out_h, out_w = im2col(x, kernel, stride, padding)  # (n·out_h·out_w, k·k·c)
     y = columns @ W.reshape(-1, filters)  # (n·out_h·out_w, filters) = (…, k·k·c) @ (k·k·c, f)
-    y += b  # a fresh array: add the bias in place
+    if b is not None:
+        y += b  # a fresh array: add the bias in place
     cache = ConvCache(
         columns, (x.shape[0], x.shape[1], x.shape[2], in_channels), W, stride, padding
     )
@@ -160,19 +166,22 @@ def conv2d_forward(
 
 
 def conv2d_backward(
-    grad_out: np.ndarray, cache: ConvCache
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    grad_out: np.ndarray, cache: ConvCache, input_gradient: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Gradients of a convolution layer given grad_out = ∂loss/∂y, (n, out_h, out_w, filters).
 
     With X = im2col(x) and G = grad_out as rows: ∂W = Xᵀ G, ∂b = Σ_rows G, and
     ∂x = col2im(G Wᵀ), each pixel collecting from every window that read it.
-    Returns (∂loss/∂x, ∂loss/∂W, ∂loss/∂b) shaped like x, W and b.
+    Returns (∂loss/∂x, ∂loss/∂W, ∂loss/∂b) shaped like x, W and b; ∂loss/∂x is None when
+    input_gradient is False (a network's first layer: nothing learns below the images).
     """
     W = cache.W
     kernel, filters = W.shape[0], W.shape[3]
     G = grad_out.reshape(-1, filters)  # (n·out_h·out_w, filters)
     grad_W = (cache.columns.T @ G).reshape(W.shape)  # (k·k·c, f) = (k·k·c, rows) @ (rows, f)
     grad_b = G.sum(axis=0)  # (filters,)
+    if not input_gradient:
+        return None, grad_W, grad_b
     grad_columns = G @ W.reshape(-1, filters).T  # (rows, k·k·c) = (rows, f) @ (f, k·k·c)
     grad_x = col2im(grad_columns, cache.input_shape, kernel, cache.stride, cache.padding)
     return grad_x, grad_W, grad_b

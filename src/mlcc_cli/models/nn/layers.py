@@ -87,6 +87,33 @@ def batch_norm_backward(
     return dz, grad_gamma, grad_beta
 
 
+def batch_norm(
+    z: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    running_mean: np.ndarray,
+    running_var: np.ndarray,
+    training: bool,
+    update_running: bool = True,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """Batch norm in either mode: u = γ·ẑ + β and the backward cache (ẑ, 1/√(σ²_B + ε)).
+
+    Training: ẑ = (z − μ_B)/√(σ²_B + ε) with the batch's statistics per column of z (n, units),
+    and unless update_running is False the running averages move towards them in place:
+    running ← momentum·running + (1 − momentum)·batch. Evaluation: μ_run and σ²_run replace
+    μ_B and σ²_B (`batch_norm_inference`) and the cache is None.
+    """
+    if not training:
+        return batch_norm_inference(z, gamma, beta, running_mean, running_var), None
+    u, (z_hat, inv_std, mean, var) = batch_norm_forward(z, gamma, beta)
+    if update_running:
+        running_mean *= BATCH_NORM_MOMENTUM  # in place: the arrays are the model's state
+        running_mean += (1 - BATCH_NORM_MOMENTUM) * mean
+        running_var *= BATCH_NORM_MOMENTUM
+        running_var += (1 - BATCH_NORM_MOMENTUM) * var
+    return u, (z_hat, inv_std)
+
+
 def batch_norm_inference(
     z: np.ndarray,
     gamma: np.ndarray,

@@ -84,17 +84,8 @@ def normalize(
         z += p[f"b{layer}"]  # z is the fresh product a₋·W: no second (n, units) array
         return z, None
     gamma, beta = p[f"gamma{layer}"], p[f"beta{layer}"]
-    running_mean, running_var = net.running_mean_[layer], net.running_var_[layer]
-    if not training:
-        return layers.batch_norm_inference(z, gamma, beta, running_mean, running_var), None
-    u, (z_hat, inv_std, mean, var) = layers.batch_norm_forward(z, gamma, beta)
-    if update_running:
-        m = layers.BATCH_NORM_MOMENTUM
-        running_mean *= m  # in place: the arrays are the model's state
-        running_mean += (1 - m) * mean
-        running_var *= m
-        running_var += (1 - m) * var
-    return u, (z_hat, inv_std)
+    running = net.running_mean_[layer], net.running_var_[layer]
+    return layers.batch_norm(z, gamma, beta, *running, training, update_running)
 
 
 def backward(net: Any, cache: ForwardCache, delta: np.ndarray) -> dict[str, np.ndarray]:
@@ -102,12 +93,30 @@ def backward(net: Any, cache: ForwardCache, delta: np.ndarray) -> dict[str, np.n
 
     L2 is not included (the network adds it to the weight matrices).
     """
+    grads, grad_z = dense_backward(net, cache, delta)
+    if net.embedding_input_ is not None:
+        # Only a₀'s embedded columns (the last rows of W1) lead to trainable weights.
+        n_rest = len(net.embedding_input_.rest)
+        grad_embedded = grad_z @ net.params["W1"][n_rest:].T  # (n, Σ sizes)
+        grads |= net.embedding_input_.backward(cache.blocks, grad_embedded)
+    return grads
+
+
+def dense_backward(
+    net: Any, cache: ForwardCache, delta: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Gradients of the dense layers' parameters, and ∂loss/∂z₁ (n, units_1) for z₁ = a₀W₁.
+
+    What lies below a₀ (embeddings, a CNN's convolution blocks) continues from ∂loss/∂z₁:
+    ∂loss/∂a₀ = (∂loss/∂z₁)·W₁ᵀ. Without hidden layers z₁ is the output's a₀W₁ and ∂z₁ = δ.
+    """
     p = net.params
     grads: dict[str, np.ndarray] = {}
     out = net.n_layers + 1
     grads[f"W{out}"] = cache.inputs[out - 1].T @ delta  # (units_L, n_outputs)
     grads[f"b{out}"] = delta.sum(axis=0)
-    grad_a = delta @ p[f"W{out}"].T  # ∂loss/∂a_L, (n, units_L)
+    grad_z = delta
+    grad_a = delta @ p[f"W{out}"].T if net.n_layers else delta  # ∂loss/∂a_L, (n, units_L)
     for layer in range(net.n_layers, 0, -1):
         if cache.masks[layer - 1] is not None:
             grad_a = grad_a * cache.masks[layer - 1]  # dropped units pass no gradient
@@ -129,9 +138,4 @@ def backward(net: Any, cache: ForwardCache, delta: np.ndarray) -> dict[str, np.n
         grads[f"W{layer}"] = np.asarray(cache.inputs[layer - 1].T @ grad_z)
         if layer > 1:
             grad_a = grad_z @ p[f"W{layer}"].T  # ∂loss/∂a_{l−1}
-    if net.embedding_input_ is not None:
-        # Only a₀'s embedded columns (the last rows of W1) lead to trainable weights.
-        n_rest = len(net.embedding_input_.rest)
-        grad_embedded = grad_z @ p["W1"][n_rest:].T  # (n, Σ sizes)
-        grads |= net.embedding_input_.backward(cache.blocks, grad_embedded)
-    return grads
+    return grads, grad_z
