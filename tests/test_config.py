@@ -178,6 +178,7 @@ def test_registries_are_checked_against_union_tags() -> None:
         "multi_label",
         "mlp",
         "cnn",
+        "word2vec",
     )
     assert union_tags(OptimizerConfig) == ("sgd", "adagrad", "adam", "ftrl")
     assert "zscore" in union_tags(FeatureStep)

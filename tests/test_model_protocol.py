@@ -28,6 +28,7 @@ from mlcc_cli.config.models import (
     SoftmaxConfig,
 )
 from mlcc_cli.config.training import TrainingConfig
+from mlcc_cli.config.word2vec import Word2VecConfig
 from mlcc_cli.data.labels import resolve_task
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.linear import LinearRegression
@@ -58,8 +59,9 @@ CONFIGS: dict[str, ModelConfig] = {
     "cnn": CnnConfig(
         type="cnn", image_shape=[4, 4, 1], conv=[{"filters": 2, "kernel": 3}], task="binary"
     ),
+    "word2vec": Word2VecConfig(type="word2vec"),
 }
-TASKS = {"regression", "binary", "multiclass", "multilabel"}
+TASKS = {"regression", "binary", "multiclass", "multilabel", "embedding"}
 
 
 def test_every_registered_tag_has_a_config_here() -> None:

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from mlcc_cli import __version__
-from mlcc_cli.commands import data, experiment, runs, sweep
+from mlcc_cli.commands import data, experiment, neighbors, runs, sweep
 from mlcc_cli.commands.exercise import exercise_app
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ app.command()(runs.predict)
 app.command()(runs.evaluate)
 app.command()(runs.doctor)
 app.command()(runs.compare)
+app.command()(neighbors.neighbors)
 app.command()(sweep.sweep)
 app.command("lr-find")(experiment.lr_find)
 app.command()(data.inspect)

@@ -19,6 +19,7 @@ from mlcc_cli.config.models import ModelConfig
 from mlcc_cli.config.optimizers import OptimizerConfig
 from mlcc_cli.config.sweep import SweepConfig
 from mlcc_cli.config.training import EvaluationConfig, TrainingConfig
+from mlcc_cli.config.word2vec import is_corpus_source
 
 # Feature steps streaming cannot run, and why (each needs the whole split at once, or changes
 # the row counts the training schedule is planned from before the stream is read).
@@ -103,4 +104,30 @@ class ExperimentConfig(StrictModel):
                 "data.stratify keeps class ratios equal across splits, which needs a "
                 "classification model; set data.stratify: false for linear regression"
             )
+        if self.model.type == "word2vec":
+            _check_word2vec(self)
+        elif is_corpus_source(self.data.source):
+            raise ValueError(
+                f"data.source {self.data.source!r} is a text corpus (one sentence per line), "
+                f"which only model.type word2vec learns from; model.type {self.model.type} "
+                "needs a .csv or .parquet table (or a builtin table, see `mlcc datasets`)"
+            )
         return self
+
+
+def _check_word2vec(config: ExperimentConfig) -> None:
+    """word2vec learns from the words of the `text` column alone: no label, no feature steps."""
+    unused = {
+        "data.label": config.data.label is not None,
+        "data.stratify": config.data.stratify,
+        "data.streaming": config.data.streaming,
+        "features": bool(config.features),
+        "inputs": config.inputs is not None,
+    }
+    for key, set_ in unused.items():
+        if set_:
+            raise ValueError(
+                f"{key} does not apply to model.type word2vec, which learns from the sentences "
+                "of the source's `text` column alone (each word predicts its neighbours); "
+                f"remove {key}"
+            )

@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from mlcc_cli.config.base import StrictModel
+from mlcc_cli.config.word2vec import Word2VecConfig
 
 L1 = "L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros)."
 L2 = "L2 strength λ₂: penalty λ₂·Σw²."
@@ -292,6 +293,7 @@ ModelConfig = Annotated[
     | OneVsAllConfig
     | MultiLabelConfig
     | MlpConfig
-    | CnnConfig,
+    | CnnConfig
+    | Word2VecConfig,
     Field(discriminator="type"),
 ]

@@ -1,6 +1,7 @@
 """Built-in datasets: scikit-learn's bundled tables and the TensorFlow playground's synthetic ones.
 
-The image datasets (`digits_images`, `shapes`: one pixel per column) live in `images`.
+The image datasets (`digits_images`, `shapes`: one pixel per column) live in `images`, the
+text corpus for word2vec (`pets_and_vehicles`) in `corpus`.
 
 Nothing here touches the network. Bundled tables load from scikit-learn's installed copies;
 synthetic ones are generated from the experiment's `seed`, so the same seed always gives the
@@ -20,9 +21,10 @@ import pandas as pd
 from sklearn import datasets as sklearn_datasets
 
 from mlcc_cli.config.data import SyntheticConfig
+from mlcc_cli.data.corpus import pets_and_vehicles
 from mlcc_cli.data.images import LABEL, digits_images, shapes
 
-Task = Literal["regression", "binary", "multiclass"]
+Task = Literal["regression", "binary", "multiclass", "embedding"]
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,17 @@ _REGISTRY: dict[str, _Builtin] = {
             "data.synthetic sets image_size, classes and placement (anywhere | halves).",
         ),
         shapes,
+    ),
+    "pets_and_vehicles": _Builtin(
+        BuiltinInfo(
+            "pets_and_vehicles",
+            SyntheticConfig().samples,
+            1,
+            "embedding",
+            "Seeded text corpus for word2vec (`text` column, data.synthetic.samples "
+            "sentences): pets, vehicles and fruit words, each group with its own contexts.",
+        ),
+        pets_and_vehicles,
     ),
 }
 

@@ -1,4 +1,7 @@
-"""Reading a .csv or .parquet file into a frame, with errors that name the file and the line.
+"""Reading a .csv, .parquet or .txt file into a frame, with errors that name the file and line.
+
+A .txt file is a text corpus (for word2vec): one sentence or document per line, read into a
+one-column frame whose column is `text`; empty lines are skipped.
 
 Everything that can go wrong with the file itself (empty, unparseable, corrupt, a stray word
 in a column of numbers) is a `DataError` here, so later stages only see usable tables.
@@ -15,34 +18,38 @@ import pyarrow
 
 from mlcc_cli.errors import DataError
 
-SUPPORTED_SUFFIXES = (".csv", ".parquet")
+SUPPORTED_SUFFIXES = (".csv", ".parquet", ".txt")
+TEXT_COLUMN = "text"  # the one column of a .txt corpus
 # In a CSV, row position 0 sits on line 2: line 1 is the header.
 CSV_FIRST_DATA_LINE = 2
 
 
 def check_suffix(path: Path, setting: str = "data.source") -> None:
-    """DataError unless `path` ends in a suffix mlcc can read (.csv, .parquet)."""
+    """DataError unless `path` ends in a suffix mlcc can read (.csv, .parquet, .txt)."""
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         kind = f"a '{path.suffix}' file" if path.suffix else "a file without a suffix"
         raise DataError(
-            f"{setting}: '{path}' is {kind}; mlcc reads .csv and .parquet files "
-            "(or builtin:NAME, see `mlcc datasets`)"
+            f"{setting}: '{path}' is {kind}; mlcc reads .csv and .parquet tables and .txt "
+            "text corpora (or builtin:NAME, see `mlcc datasets`)"
         )
 
 
 def read_table(path: Path, setting: str = "data.source") -> pd.DataFrame:
-    """Read a .csv or .parquet file; index = row_id (0-based position of the row in the file).
+    """Read a .csv, .parquet or .txt file; index = row_id (0-based position of the row).
 
     Raises DataError for an unsupported suffix, an empty or header-only file, a CSV line that
     does not parse, a corrupt Parquet file, or text in a column that is otherwise numbers.
     """
     check_suffix(path, setting)
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return _read_text_lines(path)
     if path.stat().st_size == 0:
         raise DataError(
             f"{path}: the file is empty (0 bytes); it needs a header line naming the columns "
             "and one row per example"
         )
-    is_csv = path.suffix.lower() == ".csv"
+    is_csv = suffix == ".csv"
     frame = _read_csv(path) if is_csv else _read_parquet(path)
     if len(frame) == 0:
         raise DataError(
@@ -75,6 +82,25 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(
             f"{path}: is not UTF-8 text ({error.reason}); save it as a UTF-8 CSV"
         ) from None
+
+
+def _read_text_lines(path: Path) -> pd.DataFrame:
+    """A .txt corpus: its non-empty lines (UTF-8) in a `text` column, index = row_id."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"{path}: is not UTF-8 text ({error.reason}); save the corpus as UTF-8"
+        ) from None
+    sentences = [line.strip() for line in lines if line.strip()]
+    if not sentences:
+        raise DataError(
+            f"{path}: holds no text (only empty lines); a corpus needs one sentence or "
+            "document per line"
+        )
+    return pd.DataFrame(
+        {TEXT_COLUMN: sentences}, index=pd.RangeIndex(len(sentences), name="row_id")
+    )
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from mlcc_cli.config.data import DataConfig
+from mlcc_cli.config.word2vec import is_corpus_source
 from mlcc_cli.data.builtin import LABEL, BuiltinInfo, builtin_catalog, load_builtin
-from mlcc_cli.data.files import check_suffix, list_columns, read_table
+from mlcc_cli.data.files import TEXT_COLUMN, check_suffix, list_columns, read_table
 from mlcc_cli.data.labels import (
     binary_classes,
     class_balance_warnings,
@@ -39,6 +40,7 @@ __all__ = [
     "encode_label",
     "encode_label_matrix",
     "label_above",
+    "load_corpus",
     "load_dataset",
     "missing_counts",
     "read_table",
@@ -65,6 +67,12 @@ class Dataset:
 
 def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
     """Load `data.source` (file or builtin) and check that the label column exists."""
+    if is_corpus_source(data.source):
+        raise DataError(
+            f"data.source: {data.source!r} is a text corpus (one sentence per line), which only "
+            "`mlcc train` with model.type word2vec reads (then `mlcc neighbors RUN WORD`); "
+            "this command reads .csv and .parquet tables"
+        )
     warnings: list[str] = []
     name = builtin_name(data.source)
     if name is not None:
@@ -90,6 +98,27 @@ def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
     if data.label_above is not None:
         frame[label] = label_above(frame[label], data.label_above, f"{source}: data.label_above")
     return Dataset(frame=frame, label=label, source=source, warnings=warnings)
+
+
+def load_corpus(data: DataConfig, config_folder: Path, seed: int) -> tuple[pd.Series, str]:
+    """The sentences of a corpus source (its `text` column, index = row_id) and the source as
+    shown to the user: a .txt file, a builtin corpus, or a table with a `text` column."""
+    name = builtin_name(data.source)
+    if name is not None:
+        frame, source = load_builtin(name, data.synthetic, seed), BUILTIN_PREFIX + name
+        frame.index = pd.RangeIndex(len(frame), name="row_id")
+    else:
+        check_suffix(Path(data.source))
+        path = resolve_source_path(data.source, config_folder)
+        frame, source = read_table(path), str(path)
+    if TEXT_COLUMN not in frame.columns:
+        columns = [str(c) for c in frame.columns]
+        raise DataError(
+            f"data.source: {source} has no {TEXT_COLUMN!r} column (columns: "
+            f"{list_columns(columns)}); word2vec learns from sentences, so point data.source "
+            "at a .txt file (one sentence per line) or a table with a `text` column"
+        )
+    return frame[TEXT_COLUMN], source
 
 
 def require_label(label: str | None, columns: list[str], source: str) -> str:

@@ -12,7 +12,8 @@ from mlcc_cli.data.public_datasets import dataset_for_file
 from mlcc_cli.errors import DataError, did_you_mean
 
 BUILTIN_PREFIX = "builtin:"
-# scikit-learn's bundled copies, then the seeded synthetic generators, then the image datasets;
+# scikit-learn's bundled copies, then the seeded synthetic generators, then the image datasets
+# and the text corpus;
 # the loaders in data/builtin.py are tested to cover exactly these names, in this order.
 BUILTIN_DATASETS = (
     "breast_cancer",
@@ -27,6 +28,7 @@ BUILTIN_DATASETS = (
     "linear",
     "digits_images",
     "shapes",
+    "pets_and_vehicles",
 )
 
 
@@ -52,7 +54,9 @@ def resolve_source_path(source: str, config_folder: Path) -> Path:
         if candidate.is_file():
             return candidate.resolve()
         if candidate.is_dir():
-            raise DataError(f"data.source: {candidate} is a folder; name a .csv or .parquet file")
+            raise DataError(
+                f"data.source: {candidate} is a folder; name a .csv, .parquet or .txt file"
+            )
     looked = " and ".join(str(candidate.resolve()) for candidate in dict.fromkeys(candidates))
     fetchable = dataset_for_file(path.name)
     fix = (

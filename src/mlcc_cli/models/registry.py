@@ -15,6 +15,7 @@ from mlcc_cli.models.multiclass import OneVsAll, Softmax
 from mlcc_cli.models.multilabel import MultiLabel
 from mlcc_cli.models.nn import Cnn, Mlp
 from mlcc_cli.models.poisson import PoissonRegression
+from mlcc_cli.models.word2vec import Word2Vec
 
 MODELS: dict[str, type[Any]] = {
     "linear": LinearRegression,
@@ -25,6 +26,7 @@ MODELS: dict[str, type[Any]] = {
     "multi_label": MultiLabel,
     "mlp": Mlp,
     "cnn": Cnn,
+    "word2vec": Word2Vec,
 }
 
 

@@ -38,6 +38,7 @@ METRIC_ORDER = {
     ),
     "multiclass": ("log_loss", "accuracy", "baseline_accuracy", "macro_f1", "weighted_f1"),
     "multilabel": ("log_loss", "subset_accuracy", "hamming_loss", "micro_f1", "macro_f1"),
+    "embedding": ("loss", "pairs", "sentences"),
 }
 
 

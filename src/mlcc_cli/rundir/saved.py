@@ -96,6 +96,16 @@ def require_run_files(run_dir: Path) -> None:
         )
 
 
+def refuse_embedding_run(run_dir: Path, model: Any) -> None:
+    """DataError for a model learned from sentences (word2vec): it has no rows to score."""
+    if getattr(model, "trains_on", "table") == "corpus":
+        raise DataError(
+            f"{_where(run_dir)}: is a word embedding ({model!r}) learned from sentences, with "
+            "no labelled rows to predict or evaluate; explore it with `mlcc neighbors "
+            f"{run_dir} WORD`, or read its embeddings.csv."
+        )
+
+
 def load_run(run_dir: Path) -> SavedRun:
     """Read a run directory written by `mlcc train`; DataError if it is not one or is damaged."""
     require_run_files(run_dir)
@@ -107,6 +117,7 @@ def load_run(run_dir: Path) -> SavedRun:
         status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))["status"]
         # The task as training resolved it from the label (an mlp's head follows it).
         model = model_from_settings(state["model"], task=state["task"])
+        refuse_embedding_run(run_dir, model)
         _initialize_saved(model, state, arrays)
         stored = {**model.params, **getattr(model, "buffers", {})}
         for name, array in arrays.items():

@@ -2,8 +2,9 @@
 
 This is the library entry point behind `mlcc train`; it returns a `RunResult` and never
 prints. Progress reaches the caller through an optional `TrainingObserver`. Training takes
-one of two routes returning the same `Trained` record: `in_memory` (the whole table at once)
-or `streaming` (`data.streaming: true`, the file chunk by chunk).
+one of three routes returning the same `Trained` record: `in_memory` (the whole table at
+once), `streaming` (`data.streaming: true`, the file chunk by chunk) or `corpus` (models that
+learn from sentences, such as word2vec).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from mlcc_cli.doctor.diagnose import diagnose, doctor_json
 from mlcc_cli.doctor.evidence import RunEvidence, history_frame
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.models.registry import model_class
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE
+from mlcc_cli.rundir.embedding_files import add_word_embeddings
 from mlcc_cli.rundir.files import (
     RunContents,
     history_rows,
@@ -39,6 +42,7 @@ from mlcc_cli.rundir.files import (
 )
 from mlcc_cli.rundir.run_plots import add_embeddings, run_plots
 from mlcc_cli.rundir.status import mlcc_version
+from mlcc_cli.training.corpus import train_corpus
 from mlcc_cli.training.diagnostics import history_warnings
 from mlcc_cli.training.in_memory import train_in_memory
 from mlcc_cli.training.loop import PeriodRecord, TrainingResult
@@ -105,7 +109,11 @@ def run_experiment(
             "model.embeddings with data.streaming is not implemented yet; set "
             "data.streaming: false to train the network in memory"
         )
+    # Models that learn from sentences (word2vec) say so; the others read a table.
+    trains_on_corpus = getattr(model_class(config.model), "trains_on", "table") == "corpus"
     train_route = train_streaming if config.data.streaming else train_in_memory
+    if trains_on_corpus:
+        train_route = train_corpus
     trained = train_route(
         config,
         loaded.folder,
@@ -138,6 +146,8 @@ def run_experiment(
             outcome.history, task, trained.predictions, metrics, model.loss_name, views
         ),
     )
+    if trains_on_corpus:
+        add_word_embeddings(contents, model, draw=outcome.status != "diverged")
     if trained.embedding_categories and outcome.status != "diverged":
         add_embeddings(contents, model, trained.embedding_categories)
     notes = trained.pipeline.notes()
