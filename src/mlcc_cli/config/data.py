@@ -55,7 +55,12 @@ class SyntheticConfig(StrictModel):
     room for a whole shape in each half, so it asks for `image_size` of at least 10.
     """
 
-    samples: int = Field(1000, ge=10, le=10_000_000, description="Number of rows to generate.")
+    samples: int = Field(
+        1000,
+        ge=10,
+        le=10_000_000,
+        description="Number of rows to generate (sentences, for the text corpus).",
+    )
     noise: float = Field(
         0.1,
         ge=0,
@@ -118,7 +123,8 @@ class DataConfig(StrictModel):
     source: str = Field(
         description=(
             "A .csv or .parquet path (relative paths resolve against the config file's folder, "
-            "then the current directory) or `builtin:NAME` (see `mlcc datasets`)."
+            "then the current directory) or `builtin:NAME` (see `mlcc datasets`); for "
+            "model.type word2vec, a .txt corpus (one sentence or document per line)."
         )
     )
     label: str | None = Field(
