@@ -148,6 +148,7 @@ DOCUMENTED = [
     ("linear", 1000, 3, "regression", "x1"),
     ("digits_images", 1797, 65, "multiclass", "p_7_7"),
     ("shapes", 1000, 145, "multiclass", "p_11_11"),
+    ("reviews", 1000, 2, "binary", "review"),
 ]
 
 

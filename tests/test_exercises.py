@@ -142,7 +142,9 @@ def test_solution_passes(name: str, workdir: Path) -> None:
     assert "PASS" in result.stdout and "FAIL" not in result.stdout
 
 
-@pytest.mark.parametrize("name", ["01_first_steps", "07_sparsity_and_l1", "10_multiclass_linear"])
+@pytest.mark.parametrize(
+    "name", ["01_first_steps", "07_sparsity_and_l1", "10_multiclass_linear", "13_embeddings"]
+)
 def test_starting_config_fails_with_hints(name: str, workdir: Path) -> None:
     result = runner.invoke(app, ["exercise", "check", name, "--runs-dir", str(workdir / "runs")])
     assert result.exit_code == 1, result.output

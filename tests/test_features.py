@@ -92,6 +92,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "filter": {"type": "filter", "columns": ["people"], "max": 5},
     "impute": {"type": "impute", "columns": ["rooms", "city"], "strategy": "most_frequent"},
     "pca": {"type": "pca", "columns": ["people", "coastal"], "components": 1},
+    "text": {"type": "text", "columns": ["city"], "vocabulary_size": 2},
 }
 
 

@@ -1,9 +1,9 @@
 """The `features:` list: `FeatureStep`, the tagged union of every step's config model.
 
 The step models live in `feature_numeric` (ratio, expression, clip, zscore, minmax, log,
-pca), `feature_categorical` (bucketize, time_bucket, one_hot, hash, cross, polynomial) and
-`feature_cleaning` (drop_duplicates, filter, impute). Every tag has a matching transform in
-`features/` (a test checks the registry).
+pca), `feature_categorical` (bucketize, time_bucket, one_hot, hash, cross, polynomial),
+`feature_cleaning` (drop_duplicates, filter, impute), `feature_text` (text). Every tag has a
+matching transform in `features/` (a test checks the registry).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from mlcc_cli.config.feature_numeric import (
     RatioConfig,
     ZScoreConfig,
 )
+from mlcc_cli.config.feature_text import TextConfig
 
 FeatureStep = Annotated[
     RatioConfig
@@ -47,6 +48,7 @@ FeatureStep = Annotated[
     | DropDuplicatesConfig
     | FilterConfig
     | ImputeConfig
-    | PcaConfig,
+    | PcaConfig
+    | TextConfig,
     Field(discriminator="type"),
 ]

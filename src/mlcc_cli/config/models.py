@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from mlcc_cli.config.base import StrictModel
+from mlcc_cli.config.embeddings import EMBEDDINGS_DESCRIPTION, EmbeddingEntry
 from mlcc_cli.config.word2vec import Word2VecConfig
 
 L1 = "L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros)."
@@ -26,6 +27,11 @@ class LinearConfig(StrictModel):
     type: Literal["linear"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description="L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros).")
     l2: float = Field(0.0, ge=0, description="L2 strength λ₂: penalty λ₂·Σw².")
+    embeddings: dict[str, EmbeddingEntry] = Field(
+        default_factory=dict,
+        description=EMBEDDINGS_DESCRIPTION
+        + " The model then reads the embedded vectors in place of the indicators or counts.",
+    )
 
 
 class LogisticConfig(StrictModel):
@@ -41,6 +47,11 @@ class LogisticConfig(StrictModel):
             "L2 strength λ₂: penalty λ₂·Σw² on the mean log loss; equals scikit-learn's "
             "LogisticRegression(C=1/(2·λ₂·n_train))."
         ),
+    )
+    embeddings: dict[str, EmbeddingEntry] = Field(
+        default_factory=dict,
+        description=EMBEDDINGS_DESCRIPTION
+        + " The model then reads the embedded vectors in place of the indicators or counts.",
     )
 
 
@@ -137,12 +148,8 @@ class MlpConfig(StrictModel):
             "`auto` decides from the label (text or few integer values: classes)."
         ),
     )
-    embeddings: dict[str, int] = Field(
-        default_factory=dict,
-        description=(
-            "Categorical inputs that enter through a learned embedding, with its size, e.g. "
-            "{city: 8}; saved to embeddings-COLUMN.csv."
-        ),
+    embeddings: dict[str, EmbeddingEntry] = Field(
+        default_factory=dict, description=EMBEDDINGS_DESCRIPTION
     )
     l1: float = Field(0.0, ge=0, description=L1)
     l2: float = Field(0.0, ge=0, description=L2)
@@ -153,14 +160,6 @@ class MlpConfig(StrictModel):
         if any(n <= 0 for n in units):
             raise ValueError(f"every layer needs at least one unit, got {units}")
         return units
-
-    @field_validator("embeddings")
-    @classmethod
-    def _positive_sizes(cls, sizes: dict[str, int]) -> dict[str, int]:
-        bad = {name: size for name, size in sizes.items() if size <= 0}
-        if bad:
-            raise ValueError(f"embedding sizes must be at least 1, got {bad}")
-        return sizes
 
     @model_validator(mode="after")
     def _dropout_per_layer(self) -> MlpConfig:

@@ -1,7 +1,8 @@
 """Built-in datasets: scikit-learn's bundled tables and the TensorFlow playground's synthetic ones.
 
 The image datasets (`digits_images`, `shapes`: one pixel per column) live in `images`, the
-text corpus for word2vec (`pets_and_vehicles`) in `corpus`.
+text corpus for word2vec (`pets_and_vehicles`) in `corpus` and the movie reviews for
+bag-of-tokens models (`reviews`) in `reviews`.
 
 Nothing here touches the network. Bundled tables load from scikit-learn's installed copies;
 synthetic ones are generated from the experiment's `seed`, so the same seed always gives the
@@ -23,6 +24,7 @@ from sklearn import datasets as sklearn_datasets
 from mlcc_cli.config.data import SyntheticConfig
 from mlcc_cli.data.corpus import pets_and_vehicles
 from mlcc_cli.data.images import LABEL, digits_images, shapes
+from mlcc_cli.data.reviews import reviews
 
 Task = Literal["regression", "binary", "multiclass", "embedding"]
 
@@ -242,6 +244,17 @@ _REGISTRY: dict[str, _Builtin] = {
             "sentences): pets, vehicles and fruit words, each group with its own contexts.",
         ),
         pets_and_vehicles,
+    ),
+    "reviews": _Builtin(
+        BuiltinInfo(
+            "reviews",
+            SyntheticConfig().samples,
+            2,
+            "binary",
+            "Seeded short movie reviews (text column `review`) and their sentiment, for the "
+            "text step and embeddings; data.synthetic.noise mixes opinions.",
+        ),
+        reviews,
     ),
 }
 

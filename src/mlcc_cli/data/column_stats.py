@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.features.indicators import is_categorical, n_indicators
+from mlcc_cli.features.token_bags import is_token_bag
 
 TUKEY_K = 1.5  # Tukey fences: outliers lie outside [Q1 − 1.5·IQR, Q3 + 1.5·IQR]
 OUTLIER_SIGMAS = 3.0  # or |x − mean| > 3·std (sample std, ddof = 1, as pandas' describe)
@@ -80,7 +81,10 @@ class ColumnSummary:
 
 
 def column_kind(series: pd.Series) -> str:
-    """numeric, bool, datetime, categorical or text; text in ISO 8601 form counts as datetime."""
+    """numeric, bool, datetime, categorical, tokens (a text step's output) or text; text in
+    ISO 8601 form counts as datetime."""
+    if is_token_bag(series):
+        return "tokens"
     if pd.api.types.is_bool_dtype(series.dtype):
         return "bool"
     if is_categorical(series):

@@ -13,7 +13,7 @@ from mlcc_cli.errors import DataError, did_you_mean
 
 BUILTIN_PREFIX = "builtin:"
 # scikit-learn's bundled copies, then the seeded synthetic generators, then the image datasets
-# and the text corpus;
+# and the text datasets (word2vec's corpus, the movie reviews);
 # the loaders in data/builtin.py are tested to cover exactly these names, in this order.
 BUILTIN_DATASETS = (
     "breast_cancer",
@@ -29,6 +29,7 @@ BUILTIN_DATASETS = (
     "digits_images",
     "shapes",
     "pets_and_vehicles",
+    "reviews",
 )
 
 

@@ -53,7 +53,11 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
     label = dataset.label
     labels = data.labels or [label]  # multi_label: several 0/1 columns, all left out of inputs
     present = [str(c) for c in dataset.frame.columns]
-    columns = [c for c in present if c not in labels and (used is None or c in used)]
+    columns = [
+        c
+        for c in present
+        if c not in labels and (used is None or c in used) and c not in tokenised_columns(config)
+    ]
     frame, more = apply_missing_policy(
         dataset.frame, [*columns, *labels[1:]], label, data.missing, dataset.source
     )
@@ -128,3 +132,9 @@ def referenced_columns(config: ExperimentConfig) -> list[str] | None:
     ):
         return None
     return list(dict.fromkeys([*columns_read(config.features), *config.inputs]))
+
+
+def tokenised_columns(config: ExperimentConfig) -> set[str]:
+    """The columns a `text` step tokenises: a missing text there is a text without tokens,
+    never a missing value for `data.missing` to fill or drop."""
+    return {c for step in config.features if step.type == "text" for c in step.columns}

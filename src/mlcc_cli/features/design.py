@@ -14,13 +14,18 @@ from scipy import sparse
 
 from mlcc_cli.errors import DataError, did_you_mean
 from mlcc_cli.features.columns import is_numeric, require_columns
-from mlcc_cli.features.indicators import indicator_block, indicator_names, is_categorical
+from mlcc_cli.features.indicators import (
+    expanded_block,
+    expanded_names,
+    expanded_width,
+    expands,
+)
 
 DesignMatrix = np.ndarray | sparse.csr_array
 
 
 def _usable(series: pd.Series) -> bool:
-    return is_numeric(series) or is_categorical(series)
+    return is_numeric(series) or expands(series)
 
 
 def select_inputs(
@@ -107,13 +112,13 @@ def design_matrix(frame: pd.DataFrame, columns: list[str]) -> DesignMatrix:
     not_usable = [c for c in columns if not _usable(frame[c])]
     if not_usable:
         select_inputs(frame, columns, label="")  # raises, naming the first such column
-    if not any(is_categorical(frame[c]) for c in columns):
+    if not any(expands(frame[c]) for c in columns):
         return _dense(frame, columns)
     blocks = []
     for column in columns:
         series = frame[column]
-        if is_categorical(series):
-            blocks.append(indicator_block(series))
+        if expands(series):
+            blocks.append(expanded_block(series))
         else:
             blocks.append(sparse.csr_array(_dense(frame, [column])))
     X = sparse.hstack(blocks, format="csr", dtype=np.float64)  # (n_rows, n_features)
@@ -126,13 +131,13 @@ def feature_names(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     names: list[str] = []
     for column in columns:
         series = frame[column]
-        names += indicator_names(column, series) if is_categorical(series) else [column]
+        names += expanded_names(column, series) if expands(series) else [column]
     return names
 
 
 def n_features(frame: pd.DataFrame, columns: list[str]) -> int:
     """Width of the design matrix without building it."""
-    return sum(len(frame[c].cat.categories) if is_categorical(frame[c]) else 1 for c in columns)
+    return sum(expanded_width(frame[c]) if expands(frame[c]) else 1 for c in columns)
 
 
 def indicator_ranges(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple[int, int]]:
@@ -145,8 +150,8 @@ def indicator_ranges(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple
     start = 0
     for column in columns:
         series = frame[column]
-        width = len(series.cat.categories) if is_categorical(series) else 1
-        if is_categorical(series):
+        width = expanded_width(series) if expands(series) else 1
+        if expands(series):
             ranges[column] = (start, start + width)
         start += width
     return ranges

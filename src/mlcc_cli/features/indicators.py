@@ -5,6 +5,8 @@ is one pandas `category` column in the pipeline's frame: its integer codes say w
 indicator is on in each row, its categories name the indicators. Only the design matrix
 expands it, into a sparse block of 0/1 columns named `COLUMN_CATEGORY` (as
 `pandas.get_dummies`), so a million hash buckets cost one integer per row until then.
+A text step's token-bag column (`token_bags`) expands the same way, into token counts; the
+`expanded_*` functions answer for both kinds.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import sparse
+
+from mlcc_cli.features.token_bags import count_block, is_token_bag
 
 
 def categorical(codes: np.ndarray, categories: Sequence | pd.Index, index: pd.Index) -> pd.Series:
@@ -47,3 +51,33 @@ def indicator_block(series: pd.Series) -> sparse.csr_array:
     indptr = np.concatenate(([0], np.cumsum(present)))
     shape = (len(codes), n_indicators(series))
     return sparse.csr_array((np.ones(int(present.sum())), codes[present], indptr), shape=shape)
+
+
+def expands(series: pd.Series) -> bool:
+    """True for the columns the design matrix expands into a block: categories, token bags."""
+    return is_categorical(series) or is_token_bag(series)
+
+
+def expanded_labels(series: pd.Series) -> list[str]:
+    """What each column of an expanded block stands for: a category, or a token (`<oov>`
+    last)."""
+    if is_token_bag(series):
+        return series.dtype.labels()
+    return [str(category) for category in series.cat.categories]
+
+
+def expanded_width(series: pd.Series) -> int:
+    """Columns an expanded column takes in the design matrix."""
+    return series.dtype.width if is_token_bag(series) else n_indicators(series)
+
+
+def expanded_block(series: pd.Series) -> sparse.csr_array:
+    """An expanded column's block: 0/1 indicators or token counts, CSR (n_rows, width)."""
+    return count_block(series) if is_token_bag(series) else indicator_block(series)
+
+
+def expanded_names(column: str, series: pd.Series) -> list[str]:
+    """`COLUMN_LABEL` for each column of the block (see `expanded_labels`)."""
+    if is_token_bag(series):
+        return [f"{column}_{label}" for label in expanded_labels(series)]
+    return indicator_names(column, series)

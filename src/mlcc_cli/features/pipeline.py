@@ -26,6 +26,7 @@ from mlcc_cli.features.polynomial import Polynomial, polynomial_names
 from mlcc_cli.features.projection import Pca
 from mlcc_cli.features.scaling import Clip, Log, MinMax, ZScore
 from mlcc_cli.features.synthetic import Expression, Ratio
+from mlcc_cli.features.text import Text
 from mlcc_cli.features.time_buckets import TimeBucket
 
 TRANSFORMS: dict[str, type[Transform]] = {
@@ -47,6 +48,7 @@ TRANSFORMS: dict[str, type[Transform]] = {
         Filter,
         Impute,
         Pca,
+        Text,
     )
 }
 _STEP = TypeAdapter(FeatureStep)

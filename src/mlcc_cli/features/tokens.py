@@ -11,7 +11,7 @@ id, which is the vocabulary's length.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -66,13 +66,20 @@ class Vocabulary:
 def build_vocabulary(
     documents: Iterable[list[str]], size: int | None = None, min_count: int = 1
 ) -> Vocabulary:
-    """The vocabulary of tokenised documents: tokens seen ≥ min_count times, the `size` most
-    frequent (ties broken alphabetically, so the result never depends on document order)."""
+    """The vocabulary of tokenised documents (see `vocabulary_from_counts`)."""
     counter: Counter[str] = Counter()
     for tokens in documents:
         counter.update(tokens)
+    return vocabulary_from_counts(counter, size, min_count)
+
+
+def vocabulary_from_counts(
+    counts: Mapping[str, int], size: int | None = None, min_count: int = 1
+) -> Vocabulary:
+    """Tokens seen ≥ min_count times, the `size` most frequent (ties broken alphabetically,
+    so the result never depends on the order the texts came in)."""
     kept = sorted(
-        ((token, n) for token, n in counter.items() if n >= min_count),
+        ((token, n) for token, n in counts.items() if n >= min_count),
         key=lambda item: (-item[1], item[0]),
     )
     if size is not None:

@@ -14,7 +14,7 @@ every product is written X @ w or X.T @ r, which both kinds compute without dens
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
@@ -25,6 +25,11 @@ from mlcc_cli.models.linear_base import (
     exp_minus_abs,
     sigmoid,
     sigmoid_from,
+)
+from mlcc_cli.models.nn.embedded_linear import (
+    EmbeddedLinearModel,
+    EmbeddedLinearRegression,
+    EmbeddedLogisticRegression,
 )
 
 if TYPE_CHECKING:
@@ -38,6 +43,18 @@ class LinearModelBase(LinearWeights):
     """
 
     task: ClassVar[str]  # "regression" or "binary": which metrics the training loop reports
+    # The same model reading some inputs through learned embeddings (`model.embeddings`).
+    embedded_variant: ClassVar[type[EmbeddedLinearModel]]
+
+    @classmethod
+    def from_settings(
+        cls, settings: dict[str, Any], *, task: str | None = None, seed: int | None = None
+    ) -> Any:
+        """The model of a linear or logistic section; with `model.embeddings`, its embedded
+        variant (the embeddings and the weights learned together, seeded by the run)."""
+        if settings.get("embeddings"):
+            return cls.embedded_variant.from_settings(settings, seed=seed)
+        return cls(**{key: value for key, value in settings.items() if key != "embeddings"})
 
     def underfitting_fixes(self) -> tuple[str, ...]:
         """A linear model cannot bend: the next step up is a small network."""
@@ -121,6 +138,7 @@ class LinearRegression(LinearModelBase):
     loss_label = "MSE"
     kernel = "squared_error"  # training/kernels/dense.py (sparse.py for CSR X)
     supports_streaming = True
+    embedded_variant = EmbeddedLinearRegression
 
     def predict(self, X: Matrix) -> np.ndarray:
         """Predicted label ŷ = X·w + b, shape (n_samples,)."""
@@ -154,6 +172,7 @@ class LogisticRegression(LinearModelBase):
     loss_label = LOG_LOSS
     kernel = "log_loss"  # training/kernels/dense.py (sparse.py for CSR X)
     supports_streaming = True
+    embedded_variant = EmbeddedLogisticRegression
 
     def initialize(self, n_features: int) -> Self:
         """Zero weights and bias; the classes are always 0 and 1."""

@@ -12,6 +12,7 @@ import numpy as np
 from mlcc_cli.evaluation import prediction_buckets, roc_of
 from mlcc_cli.models.base import ImageViews
 from mlcc_cli.models.nn.embeddings import embedding_name
+from mlcc_cli.rundir.embedding_files import embedding_table
 from mlcc_cli.rundir.files import RunContents, write_columns_csv
 from mlcc_cli.rundir.image_plots import draw_feature_maps, draw_filters
 from mlcc_cli.rundir.plots import (
@@ -69,15 +70,26 @@ def run_plots(
     return plots
 
 
-def add_embeddings(contents: RunContents, model: Any, categories: dict[str, list[str]]) -> None:
-    """embeddings-COLUMN.csv (category, e1..eK) and plots/embeddings-COLUMN.png per embedding.
+def add_embeddings(
+    contents: RunContents,
+    model: Any,
+    categories: dict[str, list[str]],
+    token_counts: dict[str, list[int]] | None = None,
+) -> None:
+    """embeddings-COLUMN.csv and plots/embeddings-COLUMN.png per embedded input.
 
-    Row i of the learned matrix embedding_COLUMN (vocabulary, K) is category i's vector.
+    Row i of the learned matrix embedding_COLUMN (vocabulary, K) is category (or token) i's
+    vector. A categorical column's file is `category, e1..eK`; a text column's (those in
+    `token_counts`) is `token, count, d0..dK`, count = occurrences in the training split.
     """
+    token_counts = token_counts or {}
     for column, names in categories.items():
         vectors = model.params[embedding_name(column)].copy()  # (vocabulary, K)
-        table = {"category": np.asarray(names, dtype=object)}
-        table |= {f"e{k + 1}": vectors[:, k] for k in range(vectors.shape[1])}
+        if column in token_counts:
+            table = embedding_table(names, token_counts[column], vectors)
+        else:
+            table = {"category": np.asarray(names, dtype=object)}
+            table |= {f"e{k + 1}": vectors[:, k] for k in range(vectors.shape[1])}
         contents.files[f"embeddings-{column}.csv"] = partial(write_columns_csv, columns=table)
         contents.plots[f"embeddings-{column}.png"] = partial(
             draw_embeddings, vectors=vectors, names=names, column=column

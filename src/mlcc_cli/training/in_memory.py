@@ -127,6 +127,7 @@ def train_in_memory(
         labels=prepared.labels,
         embedding_columns=prepared.embedding_columns,
         embedding_categories=prepared.embedding_categories,
+        embedding_counts=prepared.embedding_counts,
         input_statistics=prepared.input_statistics,
         split_checks=prepared.split_checks,
         validation_sample=(

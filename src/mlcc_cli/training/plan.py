@@ -62,9 +62,11 @@ class Trained:
     warnings: list[str]
     task: str  # regression | binary | multiclass | multilabel
     labels: list[str] | None = None  # multilabel: data.labels, one model output each
-    # mlp model.embeddings: indicator columns (start, stop) in X and category names per input.
+    # model.embeddings: indicator columns (start, stop) in X and category names per input.
     embedding_columns: dict[str, tuple[int, int]] | None = None
     embedding_categories: dict[str, list[str]] | None = None
+    # Text columns among them: each token's occurrences in the training split.
+    embedding_counts: dict[str, list[int]] | None = None
     # Numeric inputs' statistics on the training split (doctor.input_statistics); streaming
     # measures them on its first chunk of training rows.
     input_statistics: dict[str, dict[str, float]] | None = None

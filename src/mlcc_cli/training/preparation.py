@@ -22,6 +22,8 @@ from mlcc_cli.data.split_table import kept_positions, load_split
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
 from mlcc_cli.features.design import DesignMatrix, indicator_ranges, saved_feature_names
+from mlcc_cli.features.indicators import expanded_labels
+from mlcc_cli.features.token_bags import is_token_bag
 
 
 @dataclass
@@ -40,10 +42,12 @@ class PreparedDesign:
     source: str
     warnings: list[str]
     labels: list[str] | None = None  # multilabel: the label columns, one model output each
-    # mlp model.embeddings: each embedded input's indicator columns (start, stop) in X, and
-    # its category names in that order (the rows of its embedding matrix).
+    # model.embeddings: each embedded input's indicator (or token-count) columns (start, stop)
+    # in X, its category names or tokens in that order (the rows of its embedding matrix),
+    # and for text columns how often each token occurs in the training split.
     embedding_columns: dict[str, tuple[int, int]] | None = None
     embedding_categories: dict[str, list[str]] | None = None
+    embedding_counts: dict[str, list[int]] | None = None
     input_statistics: dict[str, dict[str, float]] | None = None  # for the run doctor
     split_checks: list[SplitCheck] = field(default_factory=list)  # made before training
 
@@ -78,6 +82,7 @@ def prepare_design(
     warnings += more
     names = saved_feature_names(train_frame, inputs)
     embedding_columns, embedding_categories = _embedded_inputs(config, train_frame, inputs)
+    tokenised = [c for c in embedding_columns or {} if is_token_bag(train_frame[c])]
     statistics = input_statistics(train_frame, inputs, config.seed) if for_doctor else None
     X: dict[str, DesignMatrix] = {}
     y: dict[str, np.ndarray] = {}
@@ -114,6 +119,7 @@ def prepare_design(
         labels=table.labels,
         embedding_columns=embedding_columns,
         embedding_categories=embedding_categories,
+        embedding_counts=_token_counts(X.get("train"), embedding_columns, tokenised),
         input_statistics=statistics,
         split_checks=checks,
     )
@@ -122,10 +128,11 @@ def prepare_design(
 def _embedded_inputs(
     config: ExperimentConfig, train_frame: pd.DataFrame, inputs: list[str]
 ) -> tuple[dict[str, tuple[int, int]] | None, dict[str, list[str]] | None]:
-    """An mlp's model.embeddings as (indicator columns per input, category names per input).
+    """model.embeddings as (indicator columns per input, category names or tokens per input).
 
-    ConfigError naming model.embeddings.COLUMN when the column is not a categorical input:
-    an embedding replaces a block of one-hot indicators, so a number has nothing to embed.
+    ConfigError naming model.embeddings.COLUMN when the column is not a categorical or text
+    input: an embedding replaces a block of one-hot indicators or token counts, so a number
+    has nothing to embed.
     """
     embeddings = getattr(config.model, "embeddings", None)
     if not embeddings:
@@ -140,8 +147,25 @@ def _embedded_inputs(
         if column not in ranges:
             raise ConfigError(
                 f"model.embeddings.{column}: input {column!r} is numeric, but an embedding "
-                "maps categories to vectors; embed the output of a one_hot, hash, bucketize "
-                "or cross step"
+                "maps categories or tokens to vectors; embed the output of a one_hot, hash, "
+                "bucketize, cross or text step"
             )
-    categories = {c: [str(v) for v in train_frame[c].cat.categories] for c in embeddings}
+    categories = {c: expanded_labels(train_frame[c]) for c in embeddings}
     return {c: ranges[c] for c in embeddings}, categories
+
+
+def _token_counts(
+    X_train: DesignMatrix | None,
+    columns: dict[str, tuple[int, int]] | None,
+    tokenised: list[str],
+) -> dict[str, list[int]] | None:
+    """How often each token of every embedded text column occurs in the training split (its
+    token-count block's column sums), in embedding-row order."""
+    if X_train is None or not columns or not tokenised:
+        return None
+    counts = {}
+    for column in tokenised:
+        start, stop = columns[column]
+        totals = np.asarray(X_train[:, start:stop].sum(axis=0)).ravel()  # (vocabulary + 1,)
+        counts[column] = np.rint(totals).astype(np.int64).tolist()
+    return counts

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.data.files import read_table
-from mlcc_cli.data.split_table import referenced_columns
+from mlcc_cli.data.split_table import referenced_columns, tokenised_columns
 from mlcc_cli.errors import DataError
 from mlcc_cli.evaluation.metrics import class_probability_columns
 from mlcc_cli.features import design_matrix
@@ -31,10 +31,11 @@ def read_rows(path: Path, setting: str) -> pd.DataFrame:
 
 
 def used_columns(run: SavedRun, frame: pd.DataFrame) -> list[str]:
-    """The columns of `frame` the run reads (all non-label ones when it reads every column)."""
+    """The columns of `frame` the run reads (all non-label ones when it reads every column)
+    whose missing values matter (a text step's columns: missing text has no tokens)."""
     used = referenced_columns(run.config)
-    labels = run.labels or [run.label]
-    present = [str(c) for c in frame.columns if c not in labels]
+    skipped = [*(run.labels or [run.label]), *tokenised_columns(run.config)]
+    present = [str(c) for c in frame.columns if c not in skipped]
     return present if used is None else [c for c in present if c in used]
 
 

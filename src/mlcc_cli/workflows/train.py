@@ -149,7 +149,7 @@ def run_experiment(
     if trains_on_corpus:
         add_word_embeddings(contents, model, draw=outcome.status != "diverged")
     if trained.embedding_categories and outcome.status != "diverged":
-        add_embeddings(contents, model, trained.embedding_categories)
+        add_embeddings(contents, model, trained.embedding_categories, trained.embedding_counts)
     notes = trained.pipeline.notes()
     findings, doctor_file = _doctor(config, trained, task, contents)
     contents.files[DOCTOR_FILE] = partial(write_json, payload=doctor_file)

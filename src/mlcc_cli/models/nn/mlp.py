@@ -59,7 +59,7 @@ class Mlp(HeadedNetwork):
         batch_norm: bool = False,
         init: str = "auto",
         task: str = "auto",
-        embeddings: dict[str, int] | None = None,
+        embeddings: dict[str, Any] | None = None,
         l1: float = 0.0,
         l2: float = 0.0,
         seed: int = 0,

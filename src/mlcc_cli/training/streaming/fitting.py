@@ -33,7 +33,7 @@ from mlcc_cli.features import (
 from mlcc_cli.features.base import StatisticsTransform
 from mlcc_cli.features.columns import numeric_columns
 from mlcc_cli.features.imputation import STRATEGIES
-from mlcc_cli.features.indicators import is_categorical
+from mlcc_cli.features.indicators import expands
 from mlcc_cli.training.streaming.source import RawChunk, StreamingData
 from mlcc_cli.training.streaming.splits import CODES, TRAIN
 
@@ -130,11 +130,12 @@ def fit_features(
         config.features, data.label, config.data.missing, transforms, list(sample.columns)
     )
     inputs, more = select_inputs(sample, config.inputs, data.label)
-    categorical = [column for column in inputs if is_categorical(sample[column])]
+    categorical = [column for column in inputs if expands(sample[column])]
     if categorical:
         raise DataError(
             f"inputs: {', '.join(map(repr, categorical))} are categorical (one-hot, hashed, "
-            "bucketized or crossed): their sparse indicators train in memory only for now. "
+            "bucketized or crossed) or text: their sparse indicators or token counts train "
+            "in memory only for now. "
             "Set data.streaming: false, or use bucketize with output: index."
         )
     return FittedFeatures(
