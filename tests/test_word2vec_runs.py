@@ -81,6 +81,14 @@ def test_doctor_and_compare_read_the_run(run_dir: Path) -> None:
     assert compared.exit_code == 0, compared.output
 
 
+def test_a_sweep_ranks_word2vec_runs_by_validation_loss(tmp_path: Path) -> None:
+    result = mlcc("sweep", EXAMPLE, "--grid", "model.window=1,2", "--runs-dir", tmp_path, "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["metric"] == "loss"
+    assert [run["status"] for run in payload["runs"]] == ["complete", "complete"]
+
+
 def test_lr_find_on_a_corpus_exits_2_clearly() -> None:
     result = mlcc("lr-find", EXAMPLE)
     assert result.exit_code == 2

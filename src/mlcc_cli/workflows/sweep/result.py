@@ -16,7 +16,8 @@ STATUSES = ("complete", "diverged", "failed", "interrupted")
 # Validation metrics where a larger value is the better model; every other one (losses,
 # errors, prediction bias as reported) is better when lower.
 HIGHER_IS_BETTER = re.compile(r"(auc|accuracy|f1|precision|recall|r2|average_precision)$")
-DEFAULT_METRIC = {"regression": "rmse"}  # every classification task: log_loss
+# Every classification task: log_loss; word embeddings: their negative-sampling loss.
+DEFAULT_METRIC = {"regression": "rmse", "embedding": "loss"}
 
 
 @dataclass(frozen=True)
