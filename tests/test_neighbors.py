@@ -112,3 +112,9 @@ def test_a_run_without_embeddings_says_which_runs_have_them(tmp_path: Path) -> N
     assert "word2vec" in result.stderr and "model.embeddings" in result.stderr
     missing = mlcc("neighbors", tmp_path / "nowhere", "dog")
     assert missing.exit_code == 2 and "no such folder" in missing.stderr
+
+
+def test_a_diverged_run_says_why_it_has_no_embedding(tmp_path: Path) -> None:
+    (tmp_path / "status.json").write_text(json.dumps({"status": "diverged"}))
+    result = mlcc("neighbors", tmp_path, "dog")
+    assert result.exit_code == 2 and "diverged" in result.stderr
