@@ -14,7 +14,7 @@ from mlcc_cli.config.word2vec import Word2VecConfig
 from mlcc_cli.data.builtin import builtin_catalog
 from mlcc_cli.data.corpus import WORD_GROUPS, pets_and_vehicles
 from mlcc_cli.data.loading import load_corpus, load_dataset
-from mlcc_cli.errors import DataError
+from mlcc_cli.errors import DataError, NotFittedError
 from mlcc_cli.models.registry import build_model
 from mlcc_cli.models.word2vec import Word2Vec, negative_sampling_loss, noise_distribution
 from mlcc_cli.training.corpus import keep_probability, skipgram_pairs, subsample
@@ -131,6 +131,11 @@ def test_same_seed_same_vectors_and_protocol_answers() -> None:
         ("input vectors (embeddings)", "(3, 5)", 15),
         ("output vectors", "(3, 5)", 15),
     ]
+
+
+def test_an_uninitialized_model_is_not_fitted() -> None:
+    with pytest.raises(NotFittedError, match="Word2Vec"):
+        Word2Vec().predict(np.array([[0.0, 1.0]]))
 
 
 def test_vocabulary_and_vectors_round_trip() -> None:

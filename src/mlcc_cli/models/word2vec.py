@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from scipy.special import expit
 
+from mlcc_cli.errors import NotFittedError
 from mlcc_cli.models.base import LayerRow, Model
 
 NEGATIVE_SAMPLING = "negative-sampling loss"
@@ -166,7 +167,10 @@ class Word2Vec(Model):
         return {"input_vectors": self.input_vectors, "output_vectors": self.output_vectors}
 
     def _pairs(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
-        """(center ids, context ids) of X's rows; ValueError for a matrix of another width."""
+        """(center ids, context ids) of X's rows; NotFittedError before `initialize`,
+        ValueError for a matrix of another width."""
+        if self.n_features_in_ is None:
+            raise NotFittedError(self)
         ids = np.asarray(X).astype(np.int64)
         if ids.ndim != 2 or ids.shape[1] != len(PAIR_COLUMNS):
             raise ValueError(f"X must be (n_pairs, 2) word-id pairs, got shape {ids.shape}")
