@@ -79,6 +79,7 @@ def test_every_model_answers_the_protocol(tag: str) -> None:
     assert model.kernel is None or isinstance(model.kernel, str)
     assert model.kernel not in MODELS  # kernel keys name the maths, not the tag
     assert isinstance(model.supports_streaming, bool)
+    assert model.trains_on in ("table", "corpus")
     assert isinstance(model.layer_diagnostics, bool)
     assert isinstance(model.divergence_advice(), str)
     assert all(isinstance(fix, str) and "=" in fix for fix in model.underfitting_fixes())

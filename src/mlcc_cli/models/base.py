@@ -50,6 +50,8 @@ class TrainableModel(Protocol):
     kernel : key of the compiled (numba) kernel that can train it (`MODEL_KINDS` in
         training/kernels/dense.py or multiclass.py), or None: the numpy path only.
     supports_streaming : whether `data.streaming` can train it chunk by chunk.
+    trains_on : what it learns from: "table" (a design matrix of labelled rows, the in-memory
+        or streaming route) or "corpus" (sentences of text, training/corpus.py: word2vec).
     layer_diagnostics : whether it records per-layer gradient norms and dead ReLUs each period
         (`layer_grad_norms`, `hidden_activations`; history.csv grad_norm_W*, dead_relu_*).
     l1, l1_names, n_features_in_, params : penalty, the parameters L1 touches, input width, the
@@ -62,6 +64,7 @@ class TrainableModel(Protocol):
     loss_label: str
     kernel: str | None
     supports_streaming: ClassVar[bool]
+    trains_on: ClassVar[str]
     layer_diagnostics: ClassVar[bool]
     l1: float
     l1_names: tuple[str, ...]
@@ -105,6 +108,7 @@ class Model:
     task: str
     kernel: ClassVar[str | None] = None
     supports_streaming: ClassVar[bool] = False
+    trains_on: ClassVar[str] = "table"
     layer_diagnostics: ClassVar[bool] = False
 
     @classmethod

@@ -98,7 +98,7 @@ def require_run_files(run_dir: Path) -> None:
 
 def refuse_embedding_run(run_dir: Path, model: Any) -> None:
     """DataError for a model learned from sentences (word2vec): it has no rows to score."""
-    if getattr(model, "trains_on", "table") == "corpus":
+    if model.trains_on == "corpus":
         raise DataError(
             f"{_where(run_dir)}: is a word embedding ({model!r}) learned from sentences, with "
             "no labelled rows to predict or evaluate; explore it with `mlcc neighbors "

@@ -110,7 +110,7 @@ def run_experiment(
             "data.streaming: false to train the network in memory"
         )
     # Models that learn from sentences (word2vec) say so; the others read a table.
-    trains_on_corpus = getattr(model_class(config.model), "trains_on", "table") == "corpus"
+    trains_on_corpus = model_class(config.model).trains_on == "corpus"
     train_route = train_streaming if config.data.streaming else train_in_memory
     if trains_on_corpus:
         train_route = train_corpus
