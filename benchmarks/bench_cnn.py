@@ -18,7 +18,8 @@ prints three rows, all with mlcc's Cnn epoch in the `mlcc` column, against:
   parameter count closest to the CNN's (both counts in the reference label), same epoch loop.
 - **matrix-product floor** — only the matrix products the CNN epoch performs, on arrays of the
   same shapes (per batch: im2col @ W forward; columnsᵀ @ G and G @ Wᵀ backward; per dense
-  layer h @ W forward, hᵀ @ δ and δ @ Wᵀ backward), timed with numpy over a whole epoch.
+  layer h @ W forward, hᵀ @ δ and δ @ Wᵀ backward; the one conv block is the first, whose
+  input gradient G·Wᵀ mlcc never computes), timed with numpy over a whole epoch.
 
 Targets: ≤ 1× the reference conv epoch; ≤ 3× the floor. The MLP row has none (it compares
 architectures, not implementations). The four runs of a case take turns, best of `repeat`.
@@ -126,10 +127,11 @@ def reference_conv_forward(
 
 
 def reference_conv_backward(
-    grad_out: np.ndarray, cache: ReferenceCache
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    grad_out: np.ndarray, cache: ReferenceCache, input_gradient: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """(∂x, ∂W, ∂b) from G = ∂loss/∂y (n, h, w, f), one loop over the kernel offsets:
-    ∂W[p,q] = Σ_{n,i,j} x_pad[n, i+p, j+q, :]ᵀ G[n,i,j,:]; ∂x_pad[:, i+p, j+q] += G W[p,q]ᵀ."""
+    ∂W[p,q] = Σ_{n,i,j} x_pad[n, i+p, j+q, :]ᵀ G[n,i,j,:]; ∂x_pad[:, i+p, j+q] += G W[p,q]ᵀ
+    (skipped, ∂x None, without input_gradient: mlcc's first block needs no ∂x either)."""
     W, padded = cache.W, cache.padded
     k, _, channels, filters = W.shape
     _, height, width, _ = grad_out.shape
@@ -140,8 +142,11 @@ def reference_conv_backward(
         for q in range(k):
             window = padded[:, p : p + height, q : q + width, :]  # (n, h, w, c)
             grad_W[p, q] = window.reshape(-1, channels).T @ rows  # (c, f)
-            grad_padded[:, p : p + height, q : q + width, :] += grad_out @ W[p, q].T
+            if input_gradient:
+                grad_padded[:, p : p + height, q : q + width, :] += grad_out @ W[p, q].T
     grad_b = rows.sum(axis=0)
+    if not input_gradient:
+        return None, grad_W, grad_b
     grad_x = grad_padded[:, cache.top : cache.top + height, cache.left : cache.left + width]
     return grad_x, grad_W, grad_b
 
@@ -232,8 +237,7 @@ def floor_products(case: Case, net: Cnn) -> Callable[[], None]:
             for h, delta, W in zip(a["h"], a["delta"], dense, strict=True):
                 h.T @ delta  # ∂W
                 delta @ W.T  # ∂h (layer 1 too: it goes back to the conv block)
-            a["columns"].T @ a["G"]  # ∂K
-            a["G"] @ a["W"].T  # ∂columns
+            a["columns"].T @ a["G"]  # ∂K (no ∂columns = G Wᵀ: the only block is the first)
 
     return run
 

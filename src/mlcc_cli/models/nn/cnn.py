@@ -24,6 +24,7 @@ from mlcc_cli.models.base import ImageViews, LayerRow
 from mlcc_cli.models.linear_base import is_sparse
 from mlcc_cli.models.nn import layers, pooling
 from mlcc_cli.models.nn.activations import default_init
+from mlcc_cli.models.nn.cnn_memory import keep_freed_memory
 from mlcc_cli.models.nn.cnn_propagation import backward, forward
 from mlcc_cli.models.nn.cnn_state import cnn_state, restore_cnn
 from mlcc_cli.models.nn.cnn_summary import image_views, layer_rows
@@ -163,6 +164,7 @@ class Cnn(HeadedNetwork):
         self.task, self.n_outputs_ = resolve_head(self.task, n_classes)
         if self.task != "regression":
             self.classes_ = np.arange(max(self.n_outputs_, 2))
+        keep_freed_memory()  # every batch reuses the last one's pages (cnn_memory)
         init_seed, dropout_seed = np.random.SeedSequence(self.seed).spawn(2)
         rng = np.random.default_rng(init_seed)
         self.dropout_rng_ = np.random.default_rng(dropout_seed)

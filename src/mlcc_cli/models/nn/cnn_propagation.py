@@ -6,6 +6,11 @@ backward: the dense layers' backpropagation hands back ∂loss/∂z₁; ∂loss/
 unflattened to the last block's output shape and runs through each block's pool, f', batch
 norm and `conv2d_backward` in reverse.
 
+Max-pooling runs before the activation: every activation here is non-decreasing, so
+pool(f(u)) = f(pool(u)) exactly, and f, f' then touch k² times fewer numbers; a window's
+gradient reaches only its arg-max pixel, whose f'(u) is the pooled f'. Average-pooling does
+not commute with f and runs after it.
+
 Batch norm in a conv block is spatial: one γ, β (and one pair of running averages) per filter,
 with the statistics taken over the batch, height and width — the (n·h·w, filters) rows of the
 convolution's output — so every position of a feature map is normalised alike.
@@ -22,18 +27,13 @@ from mlcc_cli.models.nn.activations import activate, derivative
 from mlcc_cli.models.nn.convolution import ConvCache, conv2d_backward, conv2d_forward
 from mlcc_cli.models.nn.propagation import ForwardCache, Masks
 
-POOLS = {
-    "max": (pooling.max_pool_forward, pooling.max_pool_backward),
-    "average": (pooling.average_pool_forward, pooling.average_pool_backward),
-}
-
 
 class BlockCache(NamedTuple):
     """What a conv block's forward pass keeps for backpropagation."""
 
     conv: ConvCache
-    pre: np.ndarray  # u_i, the activation's input (n, h', w', filters)
-    activated: np.ndarray  # f(u_i) before pooling (n, h', w', filters)
+    pre: np.ndarray  # the activation's input: u_i, or max-pool(u_i) (n, h, w, filters)
+    activated: np.ndarray  # f(pre), the same shape
     pool: pooling.PoolCache | None
     norm: tuple[np.ndarray, np.ndarray] | None  # batch norm's ẑ (n·h'·w', f) and 1/σ (f,)
 
@@ -54,10 +54,12 @@ def conv_blocks(
             a, p[f"K{number}"], p.get(f"c{number}"), block["stride"], block["padding"]
         )  # (n, h', w', filters)
         u, norm = normalize_block(net, number, z, training, update_running)
-        a = activated = activate(f, u, slope)
         pool_cache = None
-        if block["pool"]:
-            a, pool_cache = POOLS[block["pool_type"]][0](activated, block["pool"])
+        if block["pool"] and block["pool_type"] == "max":  # f(max-pool(u)): see the top
+            u, pool_cache = pooling.max_pool_forward_compiled(u, block["pool"])
+        a = activated = activate(f, u, slope)
+        if block["pool"] and block["pool_type"] == "average":
+            a, pool_cache = pooling.average_pool_forward(activated, block["pool"])
         outputs.append(a)
         caches.append(BlockCache(conv_cache, u, activated, pool_cache, norm))
     return outputs, caches
@@ -105,9 +107,12 @@ def backward(
     grad = grad.reshape(grad.shape[0], *net.feature_shapes_[-1])  # (n, h, w, c)
     for number in range(len(block_caches), 0, -1):
         cache = block_caches[number - 1]
-        if cache.pool is not None:
-            grad = POOLS[net.conv[number - 1]["pool_type"]][1](grad, cache.pool)
-        grad = grad * derivative(f, cache.pre, cache.activated, slope)  # ∂loss/∂u_i
+        pool = net.conv[number - 1]["pool_type"] if cache.pool is not None else None
+        if pool == "average":
+            grad = pooling.average_pool_backward(grad, cache.pool)
+        grad = grad * derivative(f, cache.pre, cache.activated, slope)  # ∂loss/∂pre
+        if pool == "max":
+            grad = pooling.max_pool_backward_compiled(grad, cache.pool)  # ∂loss/∂u_i
         if cache.norm is not None:
             z_hat, inv_std = cache.norm
             rows, grads[f"conv_gamma{number}"], grads[f"conv_beta{number}"] = (

@@ -118,6 +118,35 @@ def max_pool_backward(grad_out: np.ndarray, cache: PoolCache) -> np.ndarray:
     return _scatter(routed.reshape(*routed.shape[:4], pool, pool), cache.input_shape, cache.stride)
 
 
+def max_pool_forward_compiled(
+    x: np.ndarray, pool: int, stride: int | None = None
+) -> tuple[np.ndarray, PoolCache]:
+    """`max_pool_forward` by the numba kernel of `pooling_kernels`: the same y and cache, in
+    one pass over the pixels instead of a copy of every window."""
+    # deferred: numba takes a few hundred ms to import; only max-pooling networks pay it.
+    from mlcc_cli.models.nn.pooling_kernels import max_pool_forward_kernel
+
+    stride = pool if stride is None else stride
+    shape = _shape4(x)
+    out_h, out_w = pooled_size(shape[1], pool, stride), pooled_size(shape[2], pool, stride)
+    pixels = np.ascontiguousarray(x, dtype=np.float64)
+    y, argmax = max_pool_forward_kernel(pixels, pool, stride, out_h, out_w)
+    return y, PoolCache(shape, pool, stride, argmax)
+
+
+def max_pool_backward_compiled(grad_out: np.ndarray, cache: PoolCache) -> np.ndarray:
+    """`max_pool_backward` by the numba kernel of `pooling_kernels`: each window's gradient
+    added straight onto its arg-max pixel."""
+    # deferred: numba, as in max_pool_forward_compiled (whose cache this reads).
+    from mlcc_cli.models.nn.pooling_kernels import max_pool_backward_kernel
+
+    if cache.argmax is None:
+        raise ValueError("max_pool_backward_compiled needs the cache of a max-pool forward")
+    _, height, width, _ = cache.input_shape
+    grad = np.ascontiguousarray(grad_out, dtype=np.float64)
+    return max_pool_backward_kernel(grad, cache.argmax, height, width, cache.pool, cache.stride)
+
+
 def average_pool_forward(
     x: np.ndarray, pool: int, stride: int | None = None
 ) -> tuple[np.ndarray, PoolCache]:
