@@ -105,7 +105,7 @@ class ReferenceCache(NamedTuple):
 
 
 def reference_conv_forward(
-    x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: str = "same"
+    x: np.ndarray, W: np.ndarray, b: np.ndarray | None, stride: int = 1, padding: str = "same"
 ) -> tuple[np.ndarray, ReferenceCache]:
     """y[n,i,j,f] = b_f + Σ_{p,q} Σ_c x_pad[n, i+p, j+q, c] · W[p,q,c,f], stride 1, same.
 
@@ -122,7 +122,8 @@ def reference_conv_forward(
     for p in range(k):
         for q in range(k):
             y += padded[:, p : p + height, q : q + width, :] @ W[p, q]  # (n, h, w, f)
-    y += b
+    if b is not None:  # mlcc's Cnn adds its bias itself, after max-pooling
+        y += b
     return y, ReferenceCache(padded, W, top, left)
 
 

@@ -11,9 +11,11 @@ from scipy.signal import correlate2d
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.nn.convolution import (
     col2im,
+    col2im_compiled,
     conv2d_backward,
     conv2d_forward,
     im2col,
+    im2col_compiled,
     output_size,
     pad_amounts,
 )
@@ -202,6 +204,27 @@ def test_col2im_is_the_adjoint_of_im2col(
     back = col2im(C, shape, kernel, stride, padding)  # type: ignore[arg-type]
     assert back.shape == shape
     assert np.vdot(columns, C) == pytest.approx(np.vdot(x, back), rel=1e-12)
+
+
+@pytest.mark.parametrize("padding", ["same", "valid"])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("shape,kernel", [((2, 5, 5, 3), 3), ((1, 6, 7, 2), 2), ((3, 8, 8, 1), 3)])
+def test_compiled_im2col_and_col2im_match_numpy(
+    shape: tuple[int, int, int, int], kernel: int, stride: int, padding: str
+) -> None:
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=shape)
+    columns, out_h, out_w = im2col(x, kernel, stride, padding)  # type: ignore[arg-type]
+    fast = im2col_compiled(x, kernel, stride, padding)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(fast[0], columns)
+    assert fast[1:] == (out_h, out_w)
+    C = rng.normal(size=columns.shape)
+    np.testing.assert_allclose(
+        col2im_compiled(C, shape, kernel, stride, padding),  # type: ignore[arg-type]
+        col2im(C, shape, kernel, stride, padding),  # type: ignore[arg-type]
+        rtol=1e-13,
+        atol=1e-13,
+    )
 
 
 @pytest.mark.parametrize("padding", ["same", "valid"])

@@ -6,10 +6,11 @@ backward: the dense layers' backpropagation hands back ∂loss/∂z₁; ∂loss/
 unflattened to the last block's output shape and runs through each block's pool, f', batch
 norm and `conv2d_backward` in reverse.
 
-Max-pooling runs before the activation: every activation here is non-decreasing, so
-pool(f(u)) = f(pool(u)) exactly, and f, f' then touch k² times fewer numbers; a window's
-gradient reaches only its arg-max pixel, whose f'(u) is the pooled f'. Average-pooling does
-not commute with f and runs after it.
+Max-pooling runs before the bias and the activation: every activation here is
+non-decreasing and the bias is one constant per filter, so pool(f(z + c)) = f(pool(z) + c)
+exactly, and the bias, f and f' then touch k² times fewer numbers; a window's gradient
+reaches only its arg-max pixel, whose f'(u) is the pooled f', and ∂c sums the pooled
+gradient. Average-pooling does not commute with f and runs after it.
 
 Batch norm in a conv block is spatial: one γ, β (and one pair of running averages) per filter,
 with the statistics taken over the batch, height and width — the (n·h·w, filters) rows of the
@@ -51,12 +52,14 @@ def conv_blocks(
     outputs, caches = [], []
     for number, block in enumerate(net.conv, start=1):
         z, conv_cache = conv2d_forward(
-            a, p[f"K{number}"], p.get(f"c{number}"), block["stride"], block["padding"]
-        )  # (n, h', w', filters)
+            a, p[f"K{number}"], None, block["stride"], block["padding"]
+        )  # (n, h', w', filters), the bias comes below
         u, norm = normalize_block(net, number, z, training, update_running)
         pool_cache = None
-        if block["pool"] and block["pool_type"] == "max":  # f(max-pool(u)): see the top
+        if block["pool"] and block["pool_type"] == "max":  # f(max-pool(z) + c): see the top
             u, pool_cache = pooling.max_pool_forward_compiled(u, block["pool"])
+        if f"c{number}" in p:  # no batch norm: u is a fresh z or pooled z, add c in place
+            u += p[f"c{number}"]
         a = activated = activate(f, u, slope)
         if block["pool"] and block["pool_type"] == "average":
             a, pool_cache = pooling.average_pool_forward(activated, block["pool"])
@@ -111,6 +114,8 @@ def backward(
         if pool == "average":
             grad = pooling.average_pool_backward(grad, cache.pool)
         grad = grad * derivative(f, cache.pre, cache.activated, slope)  # ∂loss/∂pre
+        if f"c{number}" in p:  # c was added to pre, one per filter
+            grads[f"c{number}"] = grad.reshape(-1, grad.shape[-1]).sum(axis=0)
         if pool == "max":
             grad = pooling.max_pool_backward_compiled(grad, cache.pool)  # ∂loss/∂u_i
         if cache.norm is not None:
@@ -122,9 +127,7 @@ def backward(
             )
             grad = rows.reshape(grad.shape)  # ∂loss/∂z_i
         # The images themselves need no gradient: block 1 skips ∂loss/∂x (a product + col2im).
-        grad_x, grads[f"K{number}"], grad_c = conv2d_backward(grad, cache.conv, number > 1)
-        if f"c{number}" in p:
-            grads[f"c{number}"] = grad_c
+        grad_x, grads[f"K{number}"], _ = conv2d_backward(grad, cache.conv, number > 1)
         if grad_x is not None:
             grad = grad_x  # ∂loss/∂a_{i−1}
     return grads

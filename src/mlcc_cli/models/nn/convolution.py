@@ -32,6 +32,7 @@ class ConvCache(NamedTuple):
     W: np.ndarray  # (kernel, kernel, in_channels, filters)
     stride: int
     padding: Padding
+    has_bias: bool  # False: the caller adds its own (batch norm's β, or after pooling)
 
 
 def output_size(size: int, kernel: int, stride: int, padding: Padding) -> int:
@@ -133,6 +134,36 @@ def col2im(
     return padded[:, top : top + height, left : left + width]
 
 
+def im2col_compiled(
+    x: np.ndarray, kernel: int, stride: int, padding: Padding
+) -> tuple[np.ndarray, int, int]:
+    """`im2col` by the numba kernel of `conv_kernels`: the same columns, out_h, out_w, read
+    straight from x (no padded copy, no strided view)."""
+    # deferred: numba takes a few hundred ms to import; only convolutional networks pay it.
+    from mlcc_cli.models.nn.conv_kernels import im2col_kernel
+
+    (top, _), (left, _), out_h, out_w = _padded(x.shape, kernel, stride, padding)
+    pixels = np.ascontiguousarray(x, dtype=np.float64)
+    return im2col_kernel(pixels, kernel, stride, top, left, out_h, out_w), out_h, out_w
+
+
+def col2im_compiled(
+    columns: np.ndarray,
+    input_shape: tuple[int, int, int, int],
+    kernel: int,
+    stride: int,
+    padding: Padding,
+) -> np.ndarray:
+    """`col2im` by the numba kernel of `conv_kernels`: the same sums onto input_shape."""
+    # deferred: numba, as in im2col_compiled.
+    from mlcc_cli.models.nn.conv_kernels import col2im_kernel
+
+    n, height, width, _ = input_shape
+    (top, _), (left, _), out_h, out_w = _padded(input_shape, kernel, stride, padding)
+    grad = np.ascontiguousarray(columns, dtype=np.float64)
+    return col2im_kernel(grad, n, height, width, kernel, stride, top, left, out_h, out_w)
+
+
 def conv2d_forward(
     x: np.ndarray,
     W: np.ndarray,
@@ -143,7 +174,7 @@ def conv2d_forward(
     """A convolution layer's output y (n, out_h, out_w, filters) and its cache.
 
     y[n,i,j,f] = b_f + Σ_{p,q,c} x[n, i·s+p−pad_top, j·s+q−pad_left, c] · W[p,q,c,f],
-    computed as im2col(x) @ W.reshape(−1, filters) + b.
+    computed as im2col(x) @ W.reshape(−1, filters) + b (im2col by its compiled twin).
 
     Parameters: x (n, height, width, in_channels); W (kernel, kernel, in_channels, filters);
     b (filters,), or None for no bias (batch norm's β takes its place).
@@ -155,33 +186,35 @@ def conv2d_forward(
             f"conv2d shapes do not fit: x {x.shape} (n, h, w, c), W {W.shape} "
             f"(k, k, c, filters), b {None if b is None else b.shape} (filters,)"
         )
-    columns, out_h, out_w = im2col(x, kernel, stride, padding)  # (n·out_h·out_w, k·k·c)
+    columns, out_h, out_w = im2col_compiled(x, kernel, stride, padding)  # (n·out_h·out_w, k·k·c)
     y = columns @ W.reshape(-1, filters)  # (n·out_h·out_w, filters) = (…, k·k·c) @ (k·k·c, f)
     if b is not None:
         y += b  # a fresh array: add the bias in place
     cache = ConvCache(
-        columns, (x.shape[0], x.shape[1], x.shape[2], in_channels), W, stride, padding
-    )
+        columns, (x.shape[0], x.shape[1], x.shape[2], in_channels), W, stride, padding,
+        b is not None,
+    )  # fmt: skip
     return y.reshape(x.shape[0], out_h, out_w, filters), cache
 
 
 def conv2d_backward(
     grad_out: np.ndarray, cache: ConvCache, input_gradient: bool = True
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
     """Gradients of a convolution layer given grad_out = ∂loss/∂y, (n, out_h, out_w, filters).
 
     With X = im2col(x) and G = grad_out as rows: ∂W = Xᵀ G, ∂b = Σ_rows G, and
     ∂x = col2im(G Wᵀ), each pixel collecting from every window that read it.
     Returns (∂loss/∂x, ∂loss/∂W, ∂loss/∂b) shaped like x, W and b; ∂loss/∂x is None when
-    input_gradient is False (a network's first layer: nothing learns below the images).
+    input_gradient is False (a network's first layer: nothing learns below the images), and
+    ∂loss/∂b None when the forward pass had no bias.
     """
     W = cache.W
     kernel, filters = W.shape[0], W.shape[3]
     G = grad_out.reshape(-1, filters)  # (n·out_h·out_w, filters)
     grad_W = (cache.columns.T @ G).reshape(W.shape)  # (k·k·c, f) = (k·k·c, rows) @ (rows, f)
-    grad_b = G.sum(axis=0)  # (filters,)
+    grad_b = G.sum(axis=0) if cache.has_bias else None  # (filters,)
     if not input_gradient:
         return None, grad_W, grad_b
     grad_columns = G @ W.reshape(-1, filters).T  # (rows, k·k·c) = (rows, f) @ (f, k·k·c)
-    grad_x = col2im(grad_columns, cache.input_shape, kernel, cache.stride, cache.padding)
+    grad_x = col2im_compiled(grad_columns, cache.input_shape, kernel, cache.stride, cache.padding)
     return grad_x, grad_W, grad_b

@@ -52,12 +52,29 @@ def max_pool_backward_kernel(
 ) -> np.ndarray:
     """∂loss/∂x (n, height, width, c): each window's gradient added onto its arg-max pixel."""
     n, out_h, out_w, channels = grad_out.shape
-    grad_x = np.zeros((n, height, width, channels))
+    if stride != pool:  # overlapping (or gapped) windows: zeros, then add each gradient
+        grad_x = np.zeros((n, height, width, channels))
+        for image in range(n):
+            for i in range(out_h):
+                for j in range(out_w):
+                    for c in range(channels):
+                        p, q = divmod(argmax[image, i, j, c], pool)
+                        grad_x[image, i * stride + p, j * stride + q, c] += grad_out[image, i, j, c]
+        return grad_x
+    # Windows tile the image: write every pixel once, in memory order (0 off the arg-max),
+    # rather than zero the whole array and then scatter into it.
+    grad_x = np.empty((n, height, width, channels))
+    grad_x[:, out_h * pool :] = 0.0  # rows and columns no window covers
+    grad_x[:, :, out_w * pool :] = 0.0
     for image in range(n):
         for i in range(out_h):
-            for j in range(out_w):
-                for c in range(channels):
-                    offset = argmax[image, i, j, c]
-                    p, q = offset // pool, offset % pool
-                    grad_x[image, i * stride + p, j * stride + q, c] += grad_out[image, i, j, c]
+            for p in range(pool):
+                for j in range(out_w):
+                    for q in range(pool):
+                        offset = p * pool + q
+                        for c in range(channels):
+                            hit = argmax[image, i, j, c] == offset
+                            grad_x[image, i * pool + p, j * pool + q, c] = (
+                                grad_out[image, i, j, c] if hit else 0.0
+                            )
     return grad_x
