@@ -8,7 +8,9 @@ data for a smoke run in CI; `--only sparse` (or training, cli, memory, streaming
 section; `--only multiclass` runs the softmax / one-vs-all / MLP rows (500,000 × 64, 10
 classes; 20,000 rows with --quick); `--only cnn` one CNN epoch on 8×8 digits and 28×28
 synthetic images against a loop reference, an equal-parameter MLP and the matrix-product
-floor (a few hundred images with --quick).
+floor (a few hundred images with --quick); `--only doctor` scores the run doctor on its
+labelled cases (benchmarks/doctor_cases.py) and retrains each first fix (not with --quick),
+printed as its own tables after the timing table.
 
 Usage: python benchmarks/bench.py [--quick] [--only SECTION] [--rows N] [--features D]
        [--sparse-rows N] [--multiclass-rows N] [--repeat N] [--cli-repeat N]
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from bench_cli import startup_rows, train_rows
 from bench_cnn import cnn_rows
+from bench_doctor import doctor_section
 from bench_env import header_lines
 from bench_memory import memory_rows
 from bench_multiclass import FULL_ROWS as MULTICLASS_FULL_ROWS
@@ -39,7 +42,7 @@ from bench_training import make_data, training_rows, warm_up_kernel
 ROOT = Path(__file__).resolve().parent.parent
 FULL_ROWS, QUICK_ROWS, FEATURES = 2_000_000, 20_000, 32
 SEED = 0
-SECTIONS = ("training", "cli", "memory", "streaming", "sparse", "multiclass", "cnn")
+SECTIONS = ("training", "cli", "memory", "streaming", "sparse", "multiclass", "cnn", "doctor")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -108,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     rows, notes = run_all(args)
+    # The doctor is scored, not timed: its tables follow the timing table.
+    doctor_lines, doctor_notes = doctor_section(args.quick) if "doctor" in args.only else ([], [])
     x_mb = args.rows * args.features * 8 / MB
     print(f"# mlcc benchmark, {datetime.date.today().isoformat()}")
     print()
@@ -120,9 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"- {timing}; sections: {', '.join(args.only)}")
     print()
-    print("\n".join(render_table(rows)))
-    print()
-    for note in notes:
+    if rows:  # `--only doctor` times nothing
+        print("\n".join(render_table(rows)))
+        print()
+    if doctor_lines:
+        print("\n".join(doctor_lines))
+    for note in notes + doctor_notes:
         print(f"- {note}")
     print(f"- total benchmark time {time.perf_counter() - started:.0f} s")
     return 0

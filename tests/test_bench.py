@@ -43,6 +43,8 @@ ROWS = {
     "epoch, cnn 28×28×1 synthetic, batch 32": 3,
 }
 COLUMNS = ["what", "engine", "mlcc", "reference", "ref.", "ratio", "target", "meets"]
+DOCTOR = "## Run doctor on its labelled cases"  # its tables follow the timing table
+DOCTOR_COLUMNS = ["finding kind", "expected", "caught", "recall", "false alarms"]
 
 
 def test_quick_benchmark_prints_the_header_and_every_row() -> None:
@@ -56,6 +58,10 @@ def test_quick_benchmark_prints_the_header_and_every_row() -> None:
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
+    assert DOCTOR in lines
+    doctor = lines[lines.index(DOCTOR) :]
+    lines = lines[: lines.index(DOCTOR)]
+    assert [cell.strip() for cell in doctor[2].strip("|").split("|")] == DOCTOR_COLUMNS
     for start in HEADER:
         assert any(line.startswith(start) for line in lines), start
     table = [

@@ -1,0 +1,626 @@
+"""The doctor's labelled benchmark: small runs built to show one known problem each, or none.
+
+Each `DoctorCase` is a seeded experiment that trains in well under a second and the set of
+WARNING findings the run doctor must report for it (empty for a healthy run). The cases span
+every model family, batch sizes 1, 32 and full, and the sgd and adam optimizers, so a rule
+that fires on noise or stays silent on a loud signal shows up as a wrong case. Data the
+builtins cannot give is generated (seeded) into a per-process temporary folder.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HEALTHY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DoctorCase:
+    """One labelled run: its config and the warning kinds the doctor must report for it."""
+
+    name: str
+    family: str  # linear | logistic | softmax | mlp | poisson | cnn | word2vec
+    batch_size: str  # "1", "32" or "full", as the config sets it
+    optimizer: str  # sgd | adam
+    config: dict[str, Any]
+    expected: frozenset[str]  # WARNING kinds that must fire, exactly; info findings ignored
+    why: str  # what the run shows, in crash-course words
+
+
+# ----------------------------------------------------------------- generated data
+
+
+@cache
+def _data_folder() -> Path:
+    """One temporary folder per process for the generated tables (kept until exit)."""
+    return Path(tempfile.mkdtemp(prefix="mlcc-doctor-cases-"))
+
+
+def _written(name: str, frame: pd.DataFrame) -> str:
+    """`frame` saved as NAME.csv in the data folder; its absolute path, for data.source."""
+    path = _data_folder() / f"{name}.csv"
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+@cache
+def poisson_counts() -> str:
+    """Counts y ~ Poisson(exp(0.5 + 0.6·x1 − 0.4·x2)), x ~ N(0, 1)²: Poisson regression's
+    own model, which it fits exactly."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(600, 2))  # (600, 2)
+    rate = np.exp(0.5 + 0.6 * x[:, 0] - 0.4 * x[:, 1])
+    return _written(
+        "poisson", pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "target": rng.poisson(rate)})
+    )
+
+
+@cache
+def curved_target() -> str:
+    """y = x1² + N(0, 0.1²), x1 ~ U[-2, 2]: a parabola no straight line follows."""
+    rng = np.random.default_rng(12)
+    x1 = rng.uniform(-2.0, 2.0, size=800)
+    target = x1**2 + rng.normal(0.0, 0.1, size=800)
+    return _written("curved", pd.DataFrame({"x1": x1, "target": target}))
+
+
+@cache
+def easy_validation_tail() -> str:
+    """Linear rows sorted by their noise, loudest first: unshuffled, the last 20% (validation)
+    are nearly noise-free while training holds the noisy ones."""
+    rng = np.random.default_rng(13)
+    n = 1000
+    x = rng.normal(size=(n, 2))  # (n, 2)
+    noise_scale = np.linspace(2.0, 0.05, n)  # falls along the file
+    target = 1.5 * x[:, 0] - 0.5 * x[:, 1] + rng.normal(size=n) * noise_scale
+    return _written("easy_tail", pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "target": target}))
+
+
+@cache
+def unscaled_inputs() -> str:
+    """Two informative inputs on scales 10,000 apart (metres vs kilometres of the same kind)."""
+    rng = np.random.default_rng(14)
+    n = 800
+    big = rng.normal(0.0, 1000.0, size=n)
+    small = rng.normal(0.0, 0.1, size=n)
+    target = 0.002 * big + 10.0 * small + rng.normal(0.0, 0.3, size=n)
+    return _written("unscaled", pd.DataFrame({"big": big, "small": small, "target": target}))
+
+
+@cache
+def long_tailed_input() -> str:
+    """A lognormal input (σ = 1.5) whose log is what the label follows, beside a normal one."""
+    rng = np.random.default_rng(15)
+    n = 800
+    income = rng.lognormal(mean=0.0, sigma=1.5, size=n)
+    age = rng.normal(size=n)
+    target = np.log(income) + 0.5 * age + rng.normal(0.0, 0.3, size=n)
+    return _written("long_tail", pd.DataFrame({"income": income, "age": age, "target": target}))
+
+
+@cache
+def rare_positives() -> str:
+    """Binary label with 8% positives, each input shifted by 0.6 for them: a weak signal."""
+    rng = np.random.default_rng(16)
+    n = 2000
+    target = (rng.uniform(size=n) < 0.08).astype(int)
+    x = rng.normal(size=(n, 3)) + 0.6 * target[:, None]  # (n, 3)
+    columns = {f"x{i + 1}": x[:, i] for i in range(3)}
+    return _written("rare", pd.DataFrame({**columns, "target": target}))
+
+
+@cache
+def shifted_label_share() -> str:
+    """Two Gaussian blobs, unshuffled: the first 70% of rows (training) are half positive, the
+    last 30% (validation) a fifth: a training sample biased against validation's class shares."""
+    rng = np.random.default_rng(17)
+    share = np.r_[np.full(700, 0.5), np.full(300, 0.2)]
+    target = (rng.uniform(size=1000) < share).astype(int)
+    x = rng.normal(size=(1000, 2)) + np.where(target[:, None] == 1, 1.2, -1.2)
+    return _written("shifted", pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "target": target}))
+
+
+# ------------------------------------------------------------------ config builders
+
+
+def _experiment(
+    name: str,
+    data: dict[str, Any],
+    model: dict[str, Any],
+    optimizer: tuple[str, float],
+    training: dict[str, Any],
+    features: list[dict[str, Any]] | None = None,
+    clip_norm: float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A config dict: seed 42, z-scored inputs unless `features` says otherwise."""
+    kind, learning_rate = optimizer
+    clipping = {} if clip_norm is None else {"clip_norm": clip_norm}
+    return {
+        "name": f"doctor-{name}",
+        "seed": 42,
+        "data": data,
+        "features": [{"type": "zscore"}] if features is None else features,
+        "model": model,
+        "optimizer": {"type": kind, "learning_rate": learning_rate, **clipping},
+        "training": {"periods": 10, **training},
+        **extra,
+    }
+
+
+def _linear_data(samples: int = 1000, noise: float = 1.0, features: int = 3) -> dict[str, Any]:
+    return {
+        "source": "builtin:linear",
+        "synthetic": {"samples": samples, "features": features, "noise": noise},
+    }
+
+
+def _builtin(name: str, **synthetic: Any) -> dict[str, Any]:
+    return {"source": f"builtin:{name}", **({"synthetic": synthetic} if synthetic else {})}
+
+
+def _file(path: str, **options: Any) -> dict[str, Any]:
+    return {"source": path, "label": "target", **options}
+
+
+# Breast cancer's five inputs without long tails: a classifier with nothing wrong in its data.
+TUMOUR_INPUTS = ["mean_radius", "mean_texture", "mean_smoothness", "mean_concavity", "worst_area"]
+
+
+def _case(
+    name: str,
+    family: str,
+    optimizer: tuple[str, float],
+    expected: frozenset[str] | set[str],
+    why: str,
+    *,
+    data: dict[str, Any],
+    model: dict[str, Any],
+    training: dict[str, Any],
+    **options: Any,
+) -> DoctorCase:
+    """A DoctorCase whose family, batch and optimizer columns are read off its config."""
+    batch = str(training.get("batch_size", 32))
+    config = _experiment(name, data, model, optimizer, training, **options)
+    return DoctorCase(name, family, batch, optimizer[0], config, frozenset(expected), why)
+
+
+LR_HIGH = {"learning_rate_too_high"}
+LR_LOW = {"learning_rate_too_low"}
+STILL = {"still_improving"}
+OVERFIT = {"overfitting"}
+UNDERFIT = {"underfitting"}
+
+
+def doctor_cases() -> list[DoctorCase]:
+    """Every labelled case, healthy runs first (generated data is written on first call)."""
+    return [
+        *_healthy_cases(),
+        *_learning_rate_cases(),
+        *_fit_cases(),
+        *_data_cases(),
+        *_network_cases(),
+        *_classification_cases(),
+    ]
+
+
+def _healthy_cases() -> list[DoctorCase]:
+    return [
+        _case(
+            "linear-sgd-batch1-noisy-converged",
+            "linear",
+            ("sgd", 0.005),
+            HEALTHY,
+            "stochastic gradient descent one row at a time on z-scored data: converged within "
+            "the first epoch, the training loss then wanders a few percent around the noise "
+            "floor (noise 1.0); that wander is the noise of SGD, not a learning rate too high",
+            data=_linear_data(),
+            model={"type": "linear"},
+            training={"batch_size": 1, "epochs": 5},
+        ),
+        _case(
+            "linear-sgd-batch32",
+            "linear",
+            ("sgd", 0.05),
+            HEALTHY,
+            "mini-batch SGD at a good rate: the loss falls fast, then flattens at the noise floor",
+            data=_linear_data(noise=0.5),
+            model={"type": "linear"},
+            training={"batch_size": 32, "epochs": 12},
+        ),
+        _case(
+            "linear-sgd-full-batch",
+            "linear",
+            ("sgd", 0.3),
+            HEALTHY,
+            "batch gradient descent: a smooth curve that reaches the least-squares minimum",
+            data=_linear_data(noise=0.5),
+            model={"type": "linear"},
+            training={"batch_size": "full", "epochs": 60},
+        ),
+        _case(
+            "logistic-sgd-batch32",
+            "logistic",
+            ("sgd", 0.5),
+            HEALTHY,
+            "logistic regression on five well-behaved tumour measurements: converges, calibrated",
+            data=_builtin("breast_cancer"),
+            model={"type": "logistic", "l2": 0.001},
+            training={"batch_size": 32, "epochs": 30},
+            inputs=TUMOUR_INPUTS,
+        ),
+        _case(
+            "logistic-adam-full-batch",
+            "logistic",
+            ("adam", 0.1),
+            HEALTHY,
+            "two Gaussian blobs a line separates, full-batch Adam: converged and calibrated",
+            data=_builtin("gaussian", samples=1000, noise=1.0),
+            model={"type": "logistic"},
+            training={"batch_size": "full", "epochs": 100},
+        ),
+        _case(
+            "softmax-adam-batch32",
+            "softmax",
+            ("adam", 0.05),
+            HEALTHY,
+            "softmax regression on the iris species: three classes, converged",
+            data=_builtin("iris"),
+            model={"type": "softmax", "l2": 0.01},
+            training={"batch_size": 32, "epochs": 60},
+        ),
+        _case(
+            "softmax-sgd-batch1",
+            "softmax",
+            ("sgd", 0.03),
+            HEALTHY,
+            "softmax on the wine cultivars, one row per step: noisy but converged",
+            data=_builtin("wine"),
+            model={"type": "softmax", "l2": 0.01},
+            training={"batch_size": 1, "epochs": 20},
+        ),
+        _case(
+            "mlp-adam-batch32",
+            "mlp",
+            ("adam", 0.02),
+            HEALTHY,
+            "8 ReLU units learn the XOR quadrants a line cannot separate",
+            data=_builtin("xor", samples=1000, noise=0.02),
+            model={"type": "mlp", "hidden_units": [8]},
+            training={"batch_size": 32, "epochs": 40},
+            features=[],
+        ),
+        _case(
+            "mlp-adam-full-batch-regression",
+            "mlp",
+            ("adam", 0.02),
+            HEALTHY,
+            "a small tanh network fits the parabola with full-batch Adam",
+            data=_file(curved_target()),
+            model={"type": "mlp", "hidden_units": [16], "activation": "tanh"},
+            training={"batch_size": "full", "epochs": 600},
+        ),
+        _case(
+            "poisson-sgd-batch32",
+            "poisson",
+            ("sgd", 0.05),
+            HEALTHY,
+            "Poisson regression on counts drawn from exp(linear): the log link fits exactly",
+            data=_file(poisson_counts()),
+            model={"type": "poisson"},
+            training={"batch_size": 32, "epochs": 20},
+        ),
+        _case(
+            "cnn-adam-batch32",
+            "cnn",
+            ("adam", 0.01),
+            HEALTHY,
+            "a tiny convolutional network tells three noisy shapes apart",
+            data=_builtin("shapes", samples=600, image_size=8, classes=3, noise=0.35),
+            features=[],
+            model={
+                "type": "cnn",
+                "image_shape": [8, 8, 1],
+                "conv": [{"filters": 4, "kernel": 3, "pool": 2}],
+                "hidden_units": [16],
+            },
+            training={"batch_size": 32, "epochs": 12},
+        ),
+        _case(
+            "word2vec-adam-batch64",
+            "word2vec",
+            ("adam", 0.01),
+            HEALTHY,
+            "skip-gram with negative sampling on the pets-and-vehicles corpus: both losses fall "
+            "and flatten together",
+            data={
+                **_builtin("pets_and_vehicles", samples=600),
+                "split": {"train": 0.9, "validation": 0.1},
+            },
+            model={"type": "word2vec", "dimensions": 8},
+            features=[],
+            training={"batch_size": 64, "epochs": 8},
+        ),
+    ]
+
+
+def _learning_rate_cases() -> list[DoctorCase]:
+    return [
+        _case(
+            "linear-rate-5-overflows",
+            "linear",
+            ("sgd", 5.0),
+            LR_HIGH,
+            "the NaN trap: at rate 5 every step overshoots further, the loss grows by orders "
+            "of magnitude within the first period",
+            data=_linear_data(noise=0.5),
+            model={"type": "linear"},
+            training={"batch_size": 32, "epochs": 10},
+        ),
+        _case(
+            "mlp-finite-divergence-lr-1e8",
+            "mlp",
+            ("sgd", 1e8),
+            LR_HIGH,
+            "rate 1e8 blows the network's weights up; the loss stays finite (saturated "
+            "sigmoid) but ends orders of magnitude above the trivial model's: a diverged run, "
+            "whose prediction bias and threshold are symptoms, not problems",
+            data=_builtin("breast_cancer"),
+            model={"type": "mlp", "hidden_units": [16]},
+            training={"batch_size": 32, "epochs": 10},
+            inputs=TUMOUR_INPUTS,
+        ),
+        _case(
+            "linear-full-batch-rising",
+            "linear",
+            ("sgd", 0.96),
+            LR_HIGH,
+            "batch gradient descent just past the stable rate (2 / curvature): each step "
+            "overshoots the minimum by a bit more, so the loss climbs steadily (1.2 to 2.0) "
+            "without yet overflowing",
+            data=_linear_data(samples=2000, noise=0.5),
+            model={"type": "linear"},
+            training={"batch_size": "full", "epochs": 40},
+        ),
+        _case(
+            "linear-sgd-batch1-oscillating",
+            "linear",
+            ("sgd", 0.1),
+            LR_HIGH,
+            "one row per step at rate 0.1: each step jumps across the minimum, the loss bounces "
+            "between 1.1 and 2.9 while rate 0.005 settles at the noise floor, 1.0",
+            data=_linear_data(samples=2000, noise=1.0),
+            model={"type": "linear"},
+            training={"batch_size": 1, "epochs": 1},
+        ),
+        _case(
+            "linear-tiny-rate",
+            "linear",
+            ("sgd", 5e-5),
+            LR_LOW,
+            "rate 5e-5: the loss falls by the same small amount every period, far from the "
+            "minimum when training ends",
+            data=_linear_data(noise=0.5),
+            model={"type": "linear"},
+            training={"batch_size": 32, "epochs": 10},
+        ),
+        _case(
+            "logistic-adam-tiny-rate",
+            "logistic",
+            ("adam", 1e-4),
+            LR_LOW,
+            "Adam at 1e-4 on the tumour measurements: a straight, slow descent",
+            data=_builtin("breast_cancer"),
+            model={"type": "logistic"},
+            training={"batch_size": 32, "epochs": 10},
+            inputs=TUMOUR_INPUTS,
+        ),
+        _case(
+            "mlp-xor-stopped-early",
+            "mlp",
+            ("adam", 0.02),
+            STILL,
+            "the healthy XOR network stopped at 16 of its 40 epochs: the curve has bent, yet "
+            "validation loss still falls 5-10% a period when training stops",
+            data=_builtin("xor", samples=1000, noise=0.02),
+            features=[],
+            model={"type": "mlp", "hidden_units": [8]},
+            training={"batch_size": 32, "epochs": 16},
+        ),
+        _case(
+            "softmax-digits-stopped-early",
+            "softmax",
+            ("sgd", 0.05),
+            STILL,
+            "softmax on the 8x8 digits at a fine rate stopped after 3 epochs: still learning",
+            data=_builtin("digits"),
+            model={"type": "softmax"},
+            training={"batch_size": 32, "epochs": 3},
+        ),
+    ]
+
+
+def _fit_cases() -> list[DoctorCase]:
+    return [
+        _case(
+            "mlp-xor-curves-part",
+            "mlp",
+            ("adam", 0.02),
+            OVERFIT,
+            "a wide network on 60 noisy XOR rows: validation loss bottoms out, then climbs while "
+            "training loss keeps falling",
+            data={
+                **_builtin("xor", samples=300, noise=0.3),
+                "split": {"train": 0.2, "validation": 0.8},
+            },
+            features=[],
+            model={"type": "mlp", "hidden_units": [64, 64]},
+            training={"batch_size": 32, "epochs": 100},
+        ),
+        _case(
+            "mlp-memorises-few-rows",
+            "mlp",
+            ("adam", 0.003),
+            OVERFIT,
+            "512 units on 30 noisy rows of 10 inputs: training loss falls to 1e-31 while "
+            "validation loss sits flat at 1.04 from the first period, four times the noise "
+            "floor: memorisation, though validation never rises",
+            data={
+                **_linear_data(samples=150, noise=0.5, features=10),
+                "split": {"train": 0.2, "validation": 0.8},
+            },
+            model={"type": "mlp", "hidden_units": [512]},
+            training={"batch_size": "full", "epochs": 1000},
+        ),
+        _case(
+            "logistic-on-xor",
+            "logistic",
+            ("sgd", 0.1),
+            UNDERFIT,
+            "a straight line cannot split the XOR quadrants: both losses flat at chance",
+            data=_builtin("xor", samples=1000, noise=0.02),
+            model={"type": "logistic"},
+            training={"batch_size": 32, "epochs": 20},
+        ),
+        _case(
+            "logistic-on-circles-full-batch",
+            "logistic",
+            ("adam", 0.05),
+            UNDERFIT,
+            "concentric rings with a linear model and full-batch Adam: flat at the prior's loss",
+            data=_builtin("circles", samples=1000, noise=0.05),
+            model={"type": "logistic"},
+            training={"batch_size": "full", "epochs": 100},
+        ),
+        _case(
+            "linear-on-parabola",
+            "linear",
+            ("sgd", 0.05),
+            UNDERFIT,
+            "y = x²: the best straight line explains nothing, R² near 0, the loss flat",
+            data=_file(curved_target()),
+            model={"type": "linear"},
+            training={"batch_size": 32, "epochs": 20},
+        ),
+    ]
+
+
+def _data_cases() -> list[DoctorCase]:
+    return [
+        _case(
+            "linear-unshuffled-easy-validation",
+            "linear",
+            ("sgd", 0.02),
+            {"validation_below_training"},
+            "data.shuffle false on rows sorted loud-noise first: the validation split is the "
+            "quiet tail, so validation loss sits far below training loss",
+            data=_file(easy_validation_tail(), shuffle=False),
+            model={"type": "linear"},
+            training={"batch_size": 32, "epochs": 10},
+        ),
+        _case(
+            "linear-unscaled-inputs",
+            "linear",
+            ("adam", 0.02),
+            {"features_not_scaled"},
+            "inputs 10,000× apart in scale and no z-score: the small input needs a weight of "
+            "10, which Adam's equal-sized steps reach slowly and noisily",
+            data=_file(unscaled_inputs()),
+            features=[],
+            model={"type": "linear"},
+            training={"batch_size": 32, "epochs": 10},
+        ),
+        _case(
+            "linear-long-tailed-input",
+            "linear",
+            ("sgd", 0.05),
+            {"long_tails"},
+            "a lognormal input whose log drives the label: z-scored, its tail still dominates "
+            "the fit; log(1 + x) would straighten it",
+            data=_file(long_tailed_input()),
+            model={"type": "linear"},
+            training={"batch_size": 32, "epochs": 20},
+        ),
+    ]
+
+
+def _network_cases() -> list[DoctorCase]:
+    return [
+        _case(
+            "mlp-deep-sigmoid-vanishing",
+            "mlp",
+            ("sgd", 0.1),
+            {"vanishing_gradients"},
+            "eight sigmoid layers: the gradient shrinks at each layer on its way back, the "
+            "first layers barely learn",
+            data=_builtin("circles", samples=500),
+            features=[],
+            model={"type": "mlp", "hidden_units": [16] * 8, "activation": "sigmoid"},
+            training={"batch_size": 32, "epochs": 5, "periods": 5},
+        ),
+        _case(
+            "mlp-exploding-gradients",
+            "mlp",
+            ("sgd", 0.1),
+            {"exploding_gradients"},
+            "z-scored diabetes inputs but a label in the thousands (label_scale 10): layer "
+            "gradient norms reach 1e5; clipping at norm 1 keeps the run alive, not healthy",
+            data={
+                "source": "builtin:diabetes",
+                "split": {"train": 0.7, "validation": 0.3},
+                "label_scale": 10,
+            },
+            model={"type": "mlp", "hidden_units": [32, 16], "activation": "leaky_relu"},
+            training={"batch_size": 16, "epochs": 20},
+            seed=7,
+            clip_norm=1.0,
+        ),
+    ]
+
+
+def _classification_cases() -> list[DoctorCase]:
+    return [
+        _case(
+            "logistic-threshold-too-high",
+            "logistic",
+            ("sgd", 0.5),
+            {"threshold_far_from_best_f1"},
+            "a good tumour classifier judged at threshold 0.97: most benign cases are called "
+            "malignant; F1 is far better near 0.5",
+            data=_builtin("breast_cancer"),
+            model={"type": "logistic", "l2": 0.001},
+            training={"batch_size": 32, "epochs": 30},
+            inputs=TUMOUR_INPUTS,
+            evaluation={"threshold": 0.97},
+        ),
+        _case(
+            "logistic-rare-positives",
+            "logistic",
+            ("sgd", 0.1),
+            {"no_better_than_majority", "threshold_far_from_best_f1"},
+            "8% positives and a weak signal: the trained model never reaches 0.5, so at the "
+            "default threshold it predicts the majority class everywhere (the accuracy "
+            "paradox); a lower threshold finds the positives",
+            data=_file(rare_positives()),
+            model={"type": "logistic"},
+            training={"batch_size": 32, "epochs": 10},
+        ),
+        _case(
+            "logistic-biased-training-sample",
+            "logistic",
+            ("sgd", 0.1),
+            {"prediction_bias"},
+            "unshuffled rows: training holds half positives, validation a fifth, so the "
+            "model's mean prediction on validation sits well above the label share",
+            data=_file(shifted_label_share(), shuffle=False),
+            model={"type": "logistic"},
+            training={"batch_size": 32, "epochs": 10},
+        ),
+    ]
