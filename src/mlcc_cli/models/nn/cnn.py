@@ -249,7 +249,8 @@ class Cnn(HeadedNetwork):
 
     def hidden_activations(self, X: Any) -> list[np.ndarray]:
         """Evaluation-mode activations f(u) of every conv block as (n·h·w, filters) — a filter
-        is dead when it never fires anywhere — then of every dense hidden layer, (n, units_l)."""
+        is dead when it never fires anywhere; after a max-pool, the pooled maps, where it fires
+        iff it fired in a window — then of every dense hidden layer, (n, units_l)."""
         _, block_caches, dense_cache = forward(self, self._check_features(X), training=False)
         convs = [cache.activated.reshape(-1, cache.activated.shape[-1]) for cache in block_caches]
         return convs + dense_cache.post
