@@ -137,19 +137,19 @@ def _experiment(
     optimizer: tuple[str, float],
     training: dict[str, Any],
     features: list[dict[str, Any]] | None = None,
-    clip_norm: float | None = None,
+    optimizer_options: dict[str, Any] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """A config dict: seed 42, z-scored inputs unless `features` says otherwise."""
+    """A config dict: seed 42, z-scored inputs unless `features` says otherwise;
+    `optimizer_options` adds optimizer keys beyond type and rate (clip_norm, schedule)."""
     kind, learning_rate = optimizer
-    clipping = {} if clip_norm is None else {"clip_norm": clip_norm}
     return {
         "name": f"doctor-{name}",
         "seed": 42,
         "data": data,
         "features": [{"type": "zscore"}] if features is None else features,
         "model": model,
-        "optimizer": {"type": kind, "learning_rate": learning_rate, **clipping},
+        "optimizer": {"type": kind, "learning_rate": learning_rate, **(optimizer_options or {})},
         "training": {"periods": 10, **training},
         **extra,
     }
@@ -170,6 +170,20 @@ def _file(path: str, **options: Any) -> dict[str, Any]:
     return {"source": path, "label": "target", **options}
 
 
+# Three noisy 8x8 shapes and a network of 4 filters: a convolutional run under a second.
+SHAPES = {"source": "builtin:shapes", "synthetic": {"samples": 600, "image_size": 8, "noise": 0.35}}
+TINY_CNN = {
+    "type": "cnn",
+    "image_shape": [8, 8, 1],
+    "conv": [{"filters": 4, "kernel": 3, "pool": 2}],
+    "hidden_units": [16],
+}
+PETS_CORPUS = {
+    "source": "builtin:pets_and_vehicles",
+    "synthetic": {"samples": 600},
+    "split": {"train": 0.9, "validation": 0.1},
+}
+WORD2VEC = {"type": "word2vec", "dimensions": 8}
 # Breast cancer's five inputs without long tails: a classifier with nothing wrong in its data.
 TUMOUR_INPUTS = ["mean_radius", "mean_texture", "mean_smoothness", "mean_concavity", "worst_area"]
 
@@ -323,14 +337,9 @@ def _healthy_cases() -> list[DoctorCase]:
             ("adam", 0.01),
             HEALTHY,
             "a tiny convolutional network tells three noisy shapes apart",
-            data=_builtin("shapes", samples=600, image_size=8, classes=3, noise=0.35),
+            data=SHAPES,
             features=[],
-            model={
-                "type": "cnn",
-                "image_shape": [8, 8, 1],
-                "conv": [{"filters": 4, "kernel": 3, "pool": 2}],
-                "hidden_units": [16],
-            },
+            model=TINY_CNN,
             training={"batch_size": 32, "epochs": 12},
         ),
         _case(
@@ -340,13 +349,22 @@ def _healthy_cases() -> list[DoctorCase]:
             HEALTHY,
             "skip-gram with negative sampling on the pets-and-vehicles corpus: both losses fall "
             "and flatten together",
-            data={
-                **_builtin("pets_and_vehicles", samples=600),
-                "split": {"train": 0.9, "validation": 0.1},
-            },
-            model={"type": "word2vec", "dimensions": 8},
+            data=PETS_CORPUS,
+            model=WORD2VEC,
             features=[],
             training={"batch_size": 64, "epochs": 8},
+        ),
+        _case(
+            "linear-sgd-batch1-noisy-second-sample",
+            "linear",
+            ("sgd", 0.005),
+            HEALTHY,
+            "the noisy-but-converged SGD run again on another sample (seed 1) with 20 periods: "
+            "after the first period the loss only wanders ±2% around the noise floor",
+            data=_linear_data(),
+            model={"type": "linear"},
+            training={"batch_size": 1, "epochs": 5, "periods": 20},
+            seed=1,
         ),
     ]
 
@@ -443,6 +461,62 @@ def _learning_rate_cases() -> list[DoctorCase]:
             data=_builtin("digits"),
             model={"type": "softmax"},
             training={"batch_size": 32, "epochs": 3},
+        ),
+        _case(
+            "cnn-stopped-early",
+            "cnn",
+            ("adam", 0.01),
+            STILL,
+            "the healthy shapes network stopped at 4 of its 12 epochs: validation loss fell "
+            "from 0.63 to 0.42 over the last four periods, one small bump on the way",
+            data=SHAPES,
+            features=[],
+            model=TINY_CNN,
+            training={"batch_size": 32, "epochs": 4},
+        ),
+        _case(
+            "word2vec-stopped-early",
+            "word2vec",
+            ("adam", 0.01),
+            STILL,
+            "the healthy word2vec run stopped at 4 of its 8 epochs, in the steep part of its "
+            "curve: validation loss still falls 5-10% a period",
+            data=PETS_CORPUS,
+            model=WORD2VEC,
+            features=[],
+            training={"batch_size": 64, "epochs": 4},
+        ),
+        _case(
+            "poisson-rate-3-diverges",
+            "poisson",
+            ("sgd", 3.0),
+            LR_HIGH,
+            "Poisson regression at rate 3: exp(X·w) overflows within the first period",
+            data=_file(poisson_counts()),
+            model={"type": "poisson"},
+            training={"batch_size": 32, "epochs": 10},
+        ),
+        _case(
+            "poisson-tiny-rate",
+            "poisson",
+            ("sgd", 1e-4),
+            LR_LOW,
+            "Poisson regression at rate 1e-4: the deviance falls by the same 0.7% every period",
+            data=_file(poisson_counts()),
+            model={"type": "poisson"},
+            training={"batch_size": 32, "epochs": 10},
+        ),
+        _case(
+            "word2vec-adam-rate-1",
+            "word2vec",
+            ("adam", 1.0),
+            LR_HIGH,
+            "word2vec with Adam at rate 1: the loss bounces between 5.6 and 7.4, more than "
+            "twice the 2.6 the same run reaches at rate 0.01",
+            data=PETS_CORPUS,
+            model=WORD2VEC,
+            features=[],
+            training={"batch_size": 64, "epochs": 8},
         ),
     ]
 
@@ -580,7 +654,22 @@ def _network_cases() -> list[DoctorCase]:
             model={"type": "mlp", "hidden_units": [32, 16], "activation": "leaky_relu"},
             training={"batch_size": 16, "epochs": 20},
             seed=7,
-            clip_norm=1.0,
+            optimizer_options={"clip_norm": 1.0},
+        ),
+        _case(
+            "mlp-relu-dies-at-high-rate",
+            "mlp",
+            ("adam", 0.3),
+            {"dead_relu"},
+            "Adam's first steps at rate 0.3 (decaying 100× over 100 steps) push 81% of layer "
+            "2's ReLUs below zero for every example; the loss settles smoothly at 1.84, eight "
+            "times what the same network reaches at 0.03",
+            data=_linear_data(noise=0.5),
+            model={"type": "mlp", "hidden_units": [32, 32], "activation": "relu"},
+            training={"batch_size": 32, "epochs": 10},
+            optimizer_options={
+                "schedule": {"type": "exponential", "decay_rate": 0.01, "decay_steps": 100}
+            },
         ),
     ]
 

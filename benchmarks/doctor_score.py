@@ -89,16 +89,22 @@ def _train(case: DoctorCase, overrides: Iterable[str] = ()) -> tuple[Any, float]
     return result, time.perf_counter() - started
 
 
+def _metric(scores: dict[str, Any], name: str) -> float:
+    """scores[name] as a float; NaN when missing or None."""
+    value = scores.get(name)
+    return math.nan if value is None else float(value)
+
+
 def _validation_scores(result: Any) -> dict[str, Any]:
     """metrics["validation"] with the loss under one name, |prediction bias| and the split
     gap |ln(validation loss / training loss)| (0 when the splits are equally hard)."""
     scores = dict(result.metrics.get("validation") or {})
     train = result.metrics.get("train") or {}
     loss_name = "log_loss" if "log_loss" in scores else "loss"
-    scores["loss"] = float(scores.get(loss_name, math.nan))
+    scores["loss"] = _metric(scores, loss_name)  # NaN when a diverged run has none
     if scores.get("prediction_bias") is not None:
         scores["abs_prediction_bias"] = abs(float(scores["prediction_bias"]))
-    train_loss = float(train.get(loss_name, math.nan))
+    train_loss = _metric(train, loss_name)
     if scores["loss"] > 0 and train_loss > 0:
         scores["split_gap"] = abs(math.log(scores["loss"] / train_loss))
     return scores
@@ -130,11 +136,6 @@ def score(results: list[CaseResult]) -> list[KindScore]:
         )
         for kind in kinds
     ]
-
-
-def _metric(scores: dict[str, Any], name: str) -> float:
-    value = scores.get(name)
-    return math.nan if value is None else float(value)
 
 
 def fixable(result: CaseResult) -> list[str]:
