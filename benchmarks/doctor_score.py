@@ -97,7 +97,11 @@ def _metric(scores: dict[str, Any], name: str) -> float:
 
 def _validation_scores(result: Any) -> dict[str, Any]:
     """metrics["validation"] with the loss under one name, |prediction bias| and the split
-    gap |ln(validation loss / training loss)| (0 when the splits are equally hard)."""
+    gap |ln(validation loss / training loss)| (0 when the splits are equally hard).
+
+    A squared-error loss is taken in units of the label's variance (1 − R²), so a fix that
+    rescales the label (data.label_scale) neither gains nor loses by changing units.
+    """
     scores = dict(result.metrics.get("validation") or {})
     train = result.metrics.get("train") or {}
     loss_name = "log_loss" if "log_loss" in scores else "loss"
@@ -107,6 +111,8 @@ def _validation_scores(result: Any) -> dict[str, Any]:
     train_loss = _metric(train, loss_name)
     if scores["loss"] > 0 and train_loss > 0:
         scores["split_gap"] = abs(math.log(scores["loss"] / train_loss))
+    if loss_name == "loss" and "rmse" in scores and scores.get("r2") is not None:
+        scores["loss"] = 1.0 - float(scores["r2"])
     return scores
 
 

@@ -147,5 +147,6 @@ def test_a_cnns_kernels_count_as_its_lowest_layers() -> None:
 def test_only_models_with_batch_norm_offer_it_as_a_fix() -> None:
     assert Mlp().stability_fixes() == ("model.batch_norm=true",)
     conv = [{"filters": 2, "kernel": 3}]
-    assert Cnn(image_shape=[5, 5, 1], conv=conv).stability_fixes() == ()
+    assert Cnn(image_shape=[5, 5, 1], conv=conv).stability_fixes() == ("model.batch_norm=true",)
+    assert Cnn(image_shape=[5, 5, 1], conv=conv, batch_norm=True).stability_fixes() == ()
     assert LinearRegression().stability_fixes() == ()

@@ -83,8 +83,8 @@ def test_load_config_takes_a_dict_with_overrides() -> None:
         "optimizer": {"type": "sgd"},
         "training": {"epochs": 2},
     }
-    loaded = mlcc_cli.load_config(data, ["optimizer.learning_rate=0.5"])
-    assert loaded.config.optimizer.learning_rate == 0.5
+    loaded = mlcc_cli.load_config(data, ["optimizer.learning_rate=0.000005"])
+    assert loaded.config.optimizer.learning_rate == 0.000005
     assert data == {  # the caller's dict is left alone
         "name": "dict-config",
         "data": {"source": "builtin:breast_cancer"},

@@ -2,9 +2,11 @@
 
 `diagnose.diagnose(evidence)` applies every rule and returns the findings, warnings first;
 `mlcc train` calls it after training and writes doctor.json, and the doctor workflow reads a
-run directory back. Each rule lives with its kin: loss curves in rules_training.py, input
-statistics in rules_data.py, the learned model in rules_model.py; `evidence.py` gathers what
-they read and `findings.py` is what they return.
+run directory back. Each rule lives with its kin: the pace of the loss in
+rules_learning_rate.py, training vs validation in rules_fit.py (both judge changes against the
+curve's noise and the problem's scale, `curves.py`), input statistics in rules_data.py, the
+learned model in rules_model.py; `evidence.py` gathers what they read, `findings.py` is
+what they return, and `fixes.py` keeps only the `--set` fixes that change the run.
 
 May import: training, data, rundir, features, models, optim, evaluation, config, errors.
 """

@@ -1,13 +1,28 @@
-"""Every rule of the run doctor, applied in order: `diagnose(evidence)` and doctor.json."""
+"""Every rule of the run doctor, applied in order, one root cause first: `diagnose(evidence)`.
+
+When training diverged, could not pass its gradient back, crawled or stopped early, that is
+the root cause of whatever else looks wrong downstream: a model that has not learned is
+biased, no better than the majority and badly thresholded *because* it has not learned. Those
+symptoms are then not offered as fixes of their own; the root cause's finding names them
+instead. No finding offers a fix the run already had.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding
+from mlcc_cli.doctor.fixes import new_fixes
 from mlcc_cli.doctor.rules_data import features_not_scaled, long_tails
+from mlcc_cli.doctor.rules_fit import overfitting, underfitting, validation_below_training
+from mlcc_cli.doctor.rules_learning_rate import (
+    learning_rate_too_high,
+    learning_rate_too_low,
+    still_improving,
+)
 from mlcc_cli.doctor.rules_model import (
     l1_sparsity,
     network_training,
@@ -15,17 +30,11 @@ from mlcc_cli.doctor.rules_model import (
     prediction_bias,
     threshold_far_from_best_f1,
 )
-from mlcc_cli.doctor.rules_training import (
-    learning_rate_too_high,
-    learning_rate_too_low,
-    overfitting,
-    underfitting,
-    validation_below_training,
-)
 
 RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     learning_rate_too_high,
     learning_rate_too_low,
+    still_improving,
     overfitting,
     underfitting,
     validation_below_training,
@@ -37,11 +46,68 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     l1_sparsity,
     network_training,
 )
+# The symptoms of a model that has not learned (well): whatever root cause fired explains them.
+SYMPTOMS = {
+    "no_better_than_majority": "no better than the majority class",
+    "prediction_bias": "the prediction bias",
+    "threshold_far_from_best_f1": "the threshold far from the F1-best one",
+}
+# A network that cannot pass its gradient back has the capacity it lacks the training for:
+# its plateau is not the model being too simple.
+UNTRAINABLE = SYMPTOMS | {
+    "underfitting": "the flat loss, which more capacity would not lift",
+    "learning_rate_too_low": "the slow fall of the loss",
+}
+# Root causes in priority order, each with the findings it explains. An overfit model's
+# validation predictions are off because it memorised the training rows.
+# Inputs on scales 1000× apart make gradient descent zigzag or crawl: the loss's pace is theirs.
+ROOT_CAUSES: dict[str, dict[str, str]] = {
+    "features_not_scaled": {
+        "learning_rate_too_high": "the bouncing loss",
+        "learning_rate_too_low": "the slow loss",
+    },
+    "learning_rate_too_high": SYMPTOMS,
+    "vanishing_gradients": UNTRAINABLE,
+    "dead_relu": UNTRAINABLE,
+    "learning_rate_too_low": SYMPTOMS,
+    "still_improving": SYMPTOMS,
+    "underfitting": SYMPTOMS,
+    "overfitting": {"prediction_bias": "the validation prediction bias"},
+}
+# A diverged run's gradients blew up with its loss: the same cause, one finding.
+OVERSHOOT_SYMPTOMS = {"exploding_gradients": "the exploding gradients"}
+
+
+def _with_consequences(root: Finding, symptoms: list[Finding], names: dict[str, str]) -> Finding:
+    """The root cause's finding, its evidence naming the symptoms it explains."""
+    named = ", ".join(names[symptom.kind] for symptom in symptoms)
+    return replace(root, evidence=f"{root.evidence} (this also explains {named})")
+
+
+def _root_causes_first(findings: list[Finding], diverged: bool) -> list[Finding]:
+    """Each root cause (in ROOT_CAUSES order) absorbs the warnings it explains."""
+    for kind, explains in ROOT_CAUSES.items():
+        roots = [f for f in findings if f.kind == kind and f.severity == "warning"]
+        if not roots:
+            continue
+        if diverged:  # a diverged run's learning rate is the root cause, whatever else
+            if kind == "features_not_scaled":
+                continue
+            if kind == "learning_rate_too_high":
+                explains = explains | OVERSHOOT_SYMPTOMS
+        symptoms = [f for f in findings if f.kind in explains and f.severity == "warning"]
+        if symptoms:
+            findings = [f for f in findings if f not in symptoms]
+            findings[findings.index(roots[0])] = _with_consequences(roots[0], symptoms, explains)
+    return findings
 
 
 def diagnose(evidence: RunEvidence) -> list[Finding]:
-    """Every rule's findings, warnings before facts (severity info), rule order otherwise."""
+    """Every rule's findings, root causes absorbing their symptoms, fixes the run did not
+    already have, warnings before facts."""
     findings = [finding for rule in RULES for finding in rule(evidence)]
+    findings = _root_causes_first(findings, diverged=evidence.status == "diverged")
+    findings = [replace(f, fix=new_fixes(evidence.config, f.fix)) for f in findings]
     return sorted(findings, key=lambda finding: finding.severity != "warning")
 
 

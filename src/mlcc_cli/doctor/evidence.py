@@ -37,6 +37,11 @@ class RunEvidence:
     validation_predictions: np.ndarray | None = None  # ... `prediction` (binary: P(class 1))
     stopped_early: bool = False
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
+    # The training loss before the first step ("initial") and the trivial model's
+    # ("trivial"), as training measured them (status.json `reference_losses`).
+    reference_losses: dict[str, float] = field(default_factory=dict)
+    # A diverged run's learning-rate range test result (doctor.json), when it could run.
+    suggested_learning_rate: float | None = None
 
     @property
     def model(self) -> Any:
@@ -78,11 +83,28 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
     )
     status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
     model, parameters = read_model(run_dir)
+    notes: list[str] = []
     metrics_path = run_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
+    if not metrics_path.is_file():
+        notes.append(
+            "metrics.json is missing: underfitting, the majority baseline, prediction bias and "
+            "the threshold were not checked"
+        )
     history_path = run_dir / "history.csv"
     history = pd.read_csv(history_path) if history_path.is_file() else pd.DataFrame()
-    notes: list[str] = []
+    if not history_path.is_file():
+        notes.append(
+            "history.csv is missing: the loss curves (learning rate, overfitting, still "
+            "improving) and the network's gradients were not checked"
+        )
+    if "task" not in model or "model" not in model:
+        notes.append(
+            "model.json lacks its task or model section: the task was taken as "
+            f"{model.get('task', 'regression')!r}, and the binary-classifier rules may be wrong"
+        )
+    if not parameters:
+        notes.append("model.npz holds no weights: L1 sparsity was not checked")
     inputs: dict[str, dict[str, float]] = {}
     if stored is not None:
         inputs = _stored_inputs(stored)
@@ -116,4 +138,24 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         validation_predictions=predictions,
         stopped_early=bool(status.get("stopped_early")),
         notes=notes,
+        reference_losses=_reference_losses(status),
+        suggested_learning_rate=_suggested(stored),
     )
+
+
+def _suggested(stored: Any) -> float | None:
+    """doctor.json's `suggested_learning_rate` when it is a positive number."""
+    value = stored.get("suggested_learning_rate") if isinstance(stored, dict) else None
+    return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def _reference_losses(status: Any) -> dict[str, float]:
+    """status.json's reference losses, keeping only finite numbers."""
+    stored = status.get("reference_losses") if isinstance(status, dict) else None
+    if not isinstance(stored, dict):
+        return {}
+    return {
+        str(name): float(value)
+        for name, value in stored.items()
+        if isinstance(value, int | float) and np.isfinite(value)
+    }

@@ -19,6 +19,10 @@ from mlcc_cli.training.diagnostics import dead_relu_warnings, gradient_warnings
 BIAS_TOLERANCE = 0.03  # |mean(p) − mean(y)| a calibrated binary model stays within
 THRESHOLD_DISTANCE = 0.15  # the F1-best threshold this far from the configured one ...
 F1_GAIN = 0.03  # ... and gaining at least this much F1 there
+# A regression label spread wider than this (its standard deviation) makes a network's output
+# layer carry large weights and gradients; the course divides house values by 1000 for it,
+# to a spread of about a hundred.
+LARGE_LABEL_SPREAD = 100.0
 WEIGHT_NAME = re.compile(r"^(coef_|W\d+|embedding_.+)$")  # what L1 penalises
 
 
@@ -166,6 +170,21 @@ def l1_sparsity(evidence: RunEvidence) -> list[Finding]:
     ]
 
 
+def _label_scale_fix(evidence: RunEvidence) -> tuple[str, ...]:
+    """`data.label_scale=…` bringing a regression label's spread under LARGE_LABEL_SPREAD
+    (by a power of ten) when it is above: a network's output layer then needs no huge weights
+    or gradients. The spread is the label's standard deviation, RMSE/√(1 − R²)."""
+    scores = evidence.metrics.get("validation") or evidence.metrics.get("train") or {}
+    rmse, r2 = scores.get("rmse"), scores.get("r2")
+    if evidence.task != "regression" or rmse is None or r2 is None or float(r2) >= 1.0:
+        return ()
+    spread = float(rmse) / float(np.sqrt(1.0 - float(r2)))
+    if not np.isfinite(spread) or spread <= LARGE_LABEL_SPREAD:
+        return ()
+    factor = 10.0 ** -np.ceil(np.log10(spread / LARGE_LABEL_SPREAD))
+    return (f"data.label_scale={format_number(evidence.config.data.label_scale * factor)}",)
+
+
 def network_training(evidence: RunEvidence) -> list[Finding]:
     """Dead ReLUs and vanishing/exploding gradients, from the last period's layer metrics."""
     if not evidence.model.layer_diagnostics or evidence.history.empty:
@@ -187,7 +206,11 @@ def network_training(evidence: RunEvidence) -> list[Finding]:
                 evidence=message.split(";")[0].split(": ", 1)[1],
                 advice=message.split("; ", 1)[1],
                 fix=(
-                    ("optimizer.clip_norm=1", *evidence.model.stability_fixes())
+                    (
+                        "optimizer.clip_norm=1",
+                        *_label_scale_fix(evidence),
+                        *evidence.model.stability_fixes(),
+                    )
                     if exploding
                     else ("model.activation=relu", *evidence.model.stability_fixes())
                 ),

@@ -94,6 +94,18 @@ class TrainableModel(Protocol):
     def stability_fixes(self) -> tuple[str, ...]: ...
     def layer_summary(self, n_classes: int | None = None) -> list[LayerRow] | None: ...
     def image_views(self, X: Matrix) -> ImageViews | None: ...
+    def trivial_loss(self, y: np.ndarray) -> float | None: ...
+
+
+def _entropy(share: np.ndarray) -> float:
+    """−Σ p·ln p over the non-zero shares: the log loss of predicting the shares themselves."""
+    share = share[share > 0]
+    return float(-(share * np.log(share)).sum())
+
+
+def binary_entropy(p: float) -> float:
+    """Log loss of always predicting P(class 1) = p for labels whose share of 1s is p."""
+    return _entropy(np.array([p, 1.0 - p]))
 
 
 class Model:
@@ -171,4 +183,24 @@ class Model:
     def image_views(self, X: Matrix) -> ImageViews | None:
         """Filters and feature maps of the images in X (a few rows), for models that look at
         images; None for the others."""
+        return None
+
+    def trivial_loss(self, y: np.ndarray) -> float | None:
+        """The data loss of the model that ignores its inputs, on labels y: predicting their
+        mean (regression: the variance, or the model's own loss of the mean) or their class
+        shares (log loss = the entropy −Σ p·ln p; multi-label: summed over labels). The
+        yardstick of "barely learned" and of a finite divergence; None when unknown."""
+        y = np.asarray(y, dtype=np.float64)
+        if len(y) == 0:
+            return None
+        if self.task == "regression":
+            mean = np.full(len(y), y.mean())
+            losses = self.metric_losses(y, mean)
+            return float(np.mean((y - mean) ** 2 if losses is None else losses))
+        if self.task == "binary":
+            return binary_entropy(float(y.mean()))
+        if self.task == "multiclass":
+            return _entropy(np.bincount(y.astype(np.int64)) / len(y))
+        if self.task == "multilabel":
+            return float(sum(binary_entropy(float(p)) for p in y.mean(axis=0)))
         return None

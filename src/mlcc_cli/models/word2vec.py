@@ -190,6 +190,10 @@ class Word2Vec(Model):
         )
         return loss, {"input_vectors": grad_input, "output_vectors": grad_output}
 
+    def trivial_loss(self, y: np.ndarray) -> float | None:
+        """(1 + negative)·ln 2: the loss of all-zero vectors, which score every pair σ(0) = ½."""
+        return (1 + self.negative) * float(np.log(2.0))
+
     def loss(self, X: Any, y: np.ndarray) -> float:
         """The mean SGNS loss over X's pairs, with negatives from a generator made afresh for
         every call: the same pairs always score the same."""

@@ -12,10 +12,20 @@ SEVERITY_STYLE = {"warning": "yellow", "info": "cyan"}
 
 
 def render_findings(
-    console: Console, findings: Sequence[Any], command: str = "mlcc train CONFIG"
+    console: Console,
+    findings: Sequence[Any],
+    command: str = "mlcc train CONFIG",
+    incomplete: bool = False,
 ) -> None:
     """The doctor's section: each finding's title and lesson, evidence, advice and the fix as
-    `--set` overrides to paste after `command`; one green line when there is nothing to say."""
+    `--set` overrides to paste after `command`; one line when there is nothing to say, which
+    with `incomplete` (some checks could not run) does not claim the run is healthy."""
+    if not findings and incomplete:
+        console.print(
+            "[bold]doctor[/]: [yellow]nothing found in what could be checked[/]; some checks "
+            "could not run (the notes below say which and why)"
+        )
+        return
     if not findings:
         console.print(
             "[bold]doctor[/]: [green]no problems found[/] in the loss curves, inputs or metrics"
@@ -61,6 +71,11 @@ def render_doctor(console: Console, report: Any) -> None:
     """`mlcc doctor RUN`: the split checks, the findings, and what could not be checked."""
     console.print(f"[bold]run[/] {report.run_dir}", soft_wrap=True)
     render_split_checks(console, report.split_checks)
-    render_findings(console, report.findings, f"mlcc train {report.run_dir / 'config.yaml'}")
+    render_findings(
+        console,
+        report.findings,
+        f"mlcc train {report.run_dir / 'config.yaml'}",
+        incomplete=bool(report.notes),
+    )
     for note in report.notes:
         console.print(f"[cyan]note[/]: {escape(note)}", highlight=False)

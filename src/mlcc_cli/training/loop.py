@@ -29,6 +29,7 @@ from mlcc_cli.training import diagnostics
 from mlcc_cli.training.engine import EpochRunner, choose_engine, resolve_shuffle
 from mlcc_cli.training.schedule import (
     DEFAULT_EPOCHS,
+    FINITE_DIVERGENCE_FACTOR,
     Evaluation,
     PeriodRecord,
     Schedule,
@@ -103,6 +104,15 @@ def as_arrays(X: Any, y: Any, name: str) -> tuple[Matrix, np.ndarray]:
     return X, y
 
 
+def reference_losses(model: TrainableModel, X: Matrix, y: np.ndarray) -> dict[str, float]:
+    """The training loss before the first step ("initial") and the trivial model's
+    ("trivial": predicting the mean or the class shares), where finite: the yardsticks of a
+    finite divergence and of the doctor's "barely learned"."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        losses = {"initial": model.loss(X, y), "trivial": model.trivial_loss(y)}
+    return {name: float(v) for name, v in losses.items() if v is not None and math.isfinite(v)}
+
+
 def _n_rows(X: Any) -> int:
     """Rows of a dense or sparse matrix (len() is ambiguous for scipy.sparse)."""
     return X.shape[0] if hasattr(X, "shape") else len(X)
@@ -175,8 +185,13 @@ def train(
         )
         return Evaluation(train_loss, validation_loss, metrics)
 
-    result = run_periods(model, optimizer, schedule, runner, evaluate, early, on_period)
+    references = reference_losses(model, X_train, y_train)
+    limit = FINITE_DIVERGENCE_FACTOR * max(references.values()) if references else None
+    result = run_periods(
+        model, optimizer, schedule, runner, evaluate, early, on_period, divergence_limit=limit
+    )
     result.settings = {"engine": engine, "shuffle": shuffle}
+    result.reference_losses = references
     result.warnings += diagnostics.history_warnings(result.history)
     if result.status == "diverged":
         result.message += model.divergence_advice()

@@ -65,6 +65,9 @@ class TrainingResult:
     steps_done: int
     warnings: list[str] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)  # how steps ran: engine, shuffle
+    # The training loss before the first step ("initial") and the trivial model's ("trivial")
+    # when known: the doctor's yardsticks (status.json `reference_losses`).
+    reference_losses: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,17 +154,35 @@ def _all_finite(params: dict[str, np.ndarray]) -> bool:
     return all(bool(np.isfinite(p).all()) for p in params.values())
 
 
-def _divergence_message(step: int, period: int, learning_rate: float, value: float) -> str:
-    what = "NaN" if math.isnan(value) else "infinity"
+# A finite training loss this many times its yardstick (the larger of the loss before the
+# first step and the trivial model's) means the steps are blowing the weights up: diverged.
+FINITE_DIVERGENCE_FACTOR = 10.0
+
+
+def _divergence_message(
+    step: int, period: int, learning_rate: float, value: float, limit: float | None = None
+) -> str:
+    if math.isfinite(value) and limit is not None:
+        what = (
+            f"a training loss of {value:.4g}, over {FINITE_DIVERGENCE_FACTOR:g}× "
+            f"{limit / FINITE_DIVERGENCE_FACTOR:.4g} (the larger of the loss before training "
+            "and that of predicting the mean or the class shares),"
+        )
+        ratio = value / (limit / FINITE_DIVERGENCE_FACTOR)
+        smaller = 10.0 ** -max(1, math.ceil(math.log10(ratio)))
+    else:
+        what = "NaN" if math.isnan(value) else "infinity"
+        smaller = 0.1
     return (
         f"training diverged to {what} at step {step} (period {period}) with "
         f"optimizer.learning_rate {learning_rate:g}; try a lower optimizer.learning_rate "
-        f"(e.g. {learning_rate / 10:g}), set optimizer.clip_norm, or scale features with zscore"
+        f"(e.g. {learning_rate * smaller:g}, or find one with mlcc lr-find), set "
+        "optimizer.clip_norm, or scale features with zscore"
     )
 
 
 class _DivergedError(Exception):
-    """Internal signal: loss or weights became non-finite at `step`."""
+    """Internal signal: loss or weights became non-finite (or finitely exploded) at `step`."""
 
     def __init__(self, step: int, value: float) -> None:
         super().__init__(step)
@@ -194,12 +215,14 @@ def run_periods(
     evaluate: Callable[[TrainableModel], Evaluation],
     early: EarlyStoppingConfig | None,
     on_period: Callable[[PeriodRecord], None] | None = None,
+    divergence_limit: float | None = None,
 ) -> TrainingResult:
     """The period loop shared by in-memory and streaming training.
 
     For each period end of `schedule`: run steps with `runner`, `evaluate` the model, record a
-    PeriodRecord, and stop on divergence (non-finite loss or weights), an early-stopping
-    plateau (restoring the best weights if configured) or Ctrl-C.
+    PeriodRecord, and stop on divergence (non-finite loss or weights, or a training loss above
+    `divergence_limit`), an early-stopping plateau (restoring the best weights if configured)
+    or Ctrl-C.
     """
     best = _BestPeriod(
         min_delta=early.min_delta if early is not None else 0.0,
@@ -235,6 +258,9 @@ def run_periods(
                 history.append(record)
                 if on_period is not None:
                     on_period(record)
+                # A finite explosion is kept in the history (its numbers are the evidence).
+                if divergence_limit is not None and scores.train_loss > divergence_limit:
+                    raise _DivergedError(runner.step, scores.train_loss)
                 if early is not None and best.bad_periods >= early.patience:
                     stopped_early = True
                     message = (
@@ -246,7 +272,7 @@ def run_periods(
         status = "diverged"
         # The configured base rate (not η_t): the key the message tells the user to lower.
         message = _divergence_message(
-            diverged.step, period, optimizer.learning_rate, diverged.value
+            diverged.step, period, optimizer.learning_rate, diverged.value, divergence_limit
         )
     except KeyboardInterrupt:
         status = "interrupted"

@@ -6,9 +6,14 @@ The batch loss is smoothed with a bias-corrected exponential moving average
 (s_k = β·s_{k−1} + (1 − β)·loss_k, reported as s_k / (1 − β^(k+1)), β = 0.98 as in fast.ai).
 The test stops early once the smoothed loss exceeds 4× its best value or a batch loss is not
 finite: the rate is then far too high. The suggestion is the rate where the smoothed loss
-falls fastest, i.e. the minimum of d(smoothed loss)/d(log₁₀ η) over the steps after the
-first 10% (where the average still rests on a few noisy batches) and before the blow-up:
+falls fastest, i.e. the minimum of d(smoothed loss)/d(log₁₀ η) — a difference across ± 5% of
+the points — over the steps after the first 10% (where the average still rests on a few noisy
+batches) and before the blow-up:
 large enough to learn quickly, still well below where training blows up.
+
+Each step reads the training batch size, or MIN_BATCH rows when the batch is smaller: on a
+batch of 5 the smoothed loss is still mostly noise after 100 steps, and its steepest "fall"
+lands anywhere.
 
 As in fast.ai, loss_k is measured on batch k before its update, so it reflects the rates up
 to η_{k−1}; the one-step lag is negligible on a geometric grid of ~100 steps.
@@ -44,6 +49,10 @@ DIVERGENCE_FACTOR = 4.0  # stop once the smoothed loss exceeds this multiple of 
 # Share of the first steps left out of the suggestion: there the moving average rests on a
 # handful of batches and its noise looks like steep descent (fast.ai's skip_start).
 SKIP_START = 0.1
+SLOPE_WINDOW = 0.05  # the slope spans ± this share of the points
+# A batch of a few rows is so noisy that 100 smoothed steps still show noise, not the rate:
+# the test reads at least this many rows per step (training itself keeps its batch size).
+MIN_BATCH = 32
 
 
 @dataclass
@@ -104,12 +113,21 @@ def learning_rate_grid(min_lr: float, max_lr: float, steps: int) -> np.ndarray:
 
 
 def steepest_descent(learning_rates: np.ndarray, smoothed: np.ndarray) -> float | None:
-    """The rate where d(smoothed)/d(log₁₀ η) is most negative; None if the loss never falls."""
+    """The rate where d(smoothed)/d(log₁₀ η) is most negative; None if the loss never falls.
+
+    The slope at step k is taken across k ± w, w = SLOPE_WINDOW of the points (at least 1):
+    between neighbours, the leftover batch noise of a barely moving loss can out-slope the
+    real fall that comes later.
+    """
     if len(smoothed) < 3:
         return None
-    slope = np.gradient(smoothed, np.log10(learning_rates))  # (n,)
+    w = max(1, int(SLOPE_WINDOW * len(smoothed)))
+    if len(smoothed) <= 2 * w:
+        w = 1
+    log_rates = np.log10(learning_rates)
+    slope = (smoothed[2 * w :] - smoothed[: -2 * w]) / (log_rates[2 * w :] - log_rates[: -2 * w])
     index = int(np.argmin(slope))
-    return float(learning_rates[index]) if slope[index] < 0 else None
+    return float(learning_rates[index + w]) if slope[index] < 0 else None
 
 
 def check_range(min_lr: float, max_lr: float, steps: int) -> None:
@@ -143,6 +161,7 @@ def range_test(
     batch_size = plan_schedule(
         X.shape[0], training.batch_size, training.epochs, training.steps, training.periods
     ).batch_size
+    batch_size = min(max(batch_size, MIN_BATCH), X.shape[0])
     # Same seed stream as training's shuffle, so the test sees batches like a real run's.
     _, train_seed = np.random.SeedSequence(config.seed).spawn(2)
     rng = np.random.default_rng(train_seed)

@@ -27,8 +27,6 @@ from mlcc_cli.config.loading import LoadedConfig, resolved_yaml
 from mlcc_cli.data.sources import locate_data_source
 from mlcc_cli.data.split_checks import SplitCheck
 from mlcc_cli.data.split_table import referenced_columns
-from mlcc_cli.doctor.diagnose import diagnose, doctor_json
-from mlcc_cli.doctor.evidence import RunEvidence, history_frame
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.registry import model_class
@@ -36,7 +34,6 @@ from mlcc_cli.rundir.doctor_file import DOCTOR_FILE
 from mlcc_cli.rundir.embedding_files import add_word_embeddings
 from mlcc_cli.rundir.files import (
     RunContents,
-    history_rows,
     write_json,
     write_run,
 )
@@ -48,6 +45,7 @@ from mlcc_cli.training.in_memory import train_in_memory
 from mlcc_cli.training.loop import PeriodRecord, TrainingResult
 from mlcc_cli.training.plan import Trained, TrainingObserver
 from mlcc_cli.training.streaming.session import train_streaming
+from mlcc_cli.workflows.run_doctor import run_doctor
 
 
 @dataclass
@@ -151,7 +149,7 @@ def run_experiment(
     if trained.embedding_categories and outcome.status != "diverged":
         add_embeddings(contents, model, trained.embedding_categories, trained.embedding_counts)
     notes = trained.pipeline.notes()
-    findings, doctor_file = _doctor(config, trained, task, contents)
+    findings, doctor_file = run_doctor(loaded, trained, task, contents)
     contents.files[DOCTOR_FILE] = partial(write_json, payload=doctor_file)
     contents.status = _status(outcome, started_at, timings, trained.warnings)
     contents.status["notes"] = notes
@@ -174,44 +172,6 @@ def run_experiment(
         split_checks=trained.split_checks,
         loss_label=model.loss_label,
     )
-
-
-def _doctor(
-    config: ExperimentConfig, trained: Trained, task: str, contents: RunContents
-) -> tuple[list[Any], dict[str, Any]]:
-    """The run doctor's findings on the finished training, and doctor.json's content."""
-    outcome = trained.outcome
-    predictions = trained.predictions if task == "binary" else None
-    notes = []
-    if config.data.streaming:
-        notes.append(
-            "streamed data: input statistics come from the first chunk of training rows, and "
-            "the split checks, which need the whole table, did not run"
-        )
-    evidence = RunEvidence(
-        config=config,
-        task=task,
-        status=outcome.status,
-        message=outcome.message,
-        history=history_frame(*history_rows(outcome.history)),
-        metrics=trained.metrics,
-        parameters=contents.model_arrays,
-        inputs=trained.input_statistics or {},
-        validation_labels=None if predictions is None else predictions["label"],
-        validation_predictions=None if predictions is None else predictions["prediction"],
-        stopped_early=outcome.stopped_early,
-        notes=notes,
-    )
-    try:
-        findings = diagnose(evidence)
-    except (ArithmeticError, IndexError, KeyError, TypeError, ValueError) as error:
-        # The doctor only advises: a run it cannot read is still written, with a note.
-        findings = []
-        evidence.notes.append(
-            f"the doctor could not read this run ({type(error).__name__}: {error})"
-        )
-    checks = [check.to_json() for check in trained.split_checks]
-    return findings, doctor_json(findings, evidence, checks)
 
 
 def _model_json(
@@ -257,6 +217,7 @@ def _status(
         "steps_done": outcome.steps_done,
         "total_steps": outcome.total_steps,
         "training": outcome.settings,
+        "reference_losses": outcome.reference_losses,
         "started_at": started_at.isoformat(timespec="seconds"),
         "finished_at": datetime.now().isoformat(timespec="seconds"),
         "timings": {k: round(v, 4) for k, v in timings.items()},

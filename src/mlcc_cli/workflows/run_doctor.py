@@ -1,0 +1,83 @@
+"""The run doctor at the end of `mlcc train`: the evidence training leaves, diagnosed.
+
+The evidence is gathered from memory (the history, metrics, weights and input statistics
+just computed); `mlcc doctor RUN` later reads the same from the run directory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlcc_cli.config.loading import LoadedConfig
+from mlcc_cli.doctor.diagnose import diagnose, doctor_json
+from mlcc_cli.doctor.evidence import RunEvidence, history_frame
+from mlcc_cli.doctor.findings import Finding
+from mlcc_cli.doctor.rules_learning_rate import stuck_above_trivial
+from mlcc_cli.errors import MlccError
+from mlcc_cli.models.registry import model_class
+from mlcc_cli.rundir.files import RunContents, history_rows
+from mlcc_cli.training.plan import Trained
+from mlcc_cli.workflows.lr_find import range_test
+
+
+def run_doctor(
+    loaded: LoadedConfig, trained: Trained, task: str, contents: RunContents
+) -> tuple[list[Finding], dict[str, Any]]:
+    """The run doctor's findings on the finished training, and doctor.json's content.
+
+    A diverged run, and one stuck above the trivial model's loss, gets a learning-rate range
+    test on its data (`mlcc lr-find`), so the doctor's fix is a rate measured to work rather
+    than a guess.
+    """
+    config = loaded.config
+    outcome = trained.outcome
+    predictions = trained.predictions if task == "binary" else None
+    notes = []
+    if config.data.streaming:
+        notes.append(
+            "streamed data: input statistics come from the first chunk of training rows, and "
+            "the split checks, which need the whole table, did not run"
+        )
+    evidence = RunEvidence(
+        config=config,
+        task=task,
+        reference_losses=outcome.reference_losses,
+        status=outcome.status,
+        message=outcome.message,
+        history=history_frame(*history_rows(outcome.history)),
+        metrics=trained.metrics,
+        parameters=contents.model_arrays,
+        inputs=trained.input_statistics or {},
+        validation_labels=None if predictions is None else predictions["label"],
+        validation_predictions=None if predictions is None else predictions["prediction"],
+        stopped_early=outcome.stopped_early,
+        notes=notes,
+    )
+    if outcome.status == "diverged" or stuck_above_trivial(evidence):
+        evidence.suggested_learning_rate = _suggested_learning_rate(loaded, trained)
+    try:
+        findings = diagnose(evidence)
+    except (ArithmeticError, IndexError, KeyError, TypeError, ValueError) as error:
+        # The doctor only advises: a run it cannot read is still written, with a note.
+        findings = []
+        evidence.notes.append(
+            f"the doctor could not read this run ({type(error).__name__}: {error})"
+        )
+    checks = [check.to_json() for check in trained.split_checks]
+    payload = doctor_json(findings, evidence, checks)
+    payload["suggested_learning_rate"] = evidence.suggested_learning_rate
+    return findings, payload
+
+
+def _suggested_learning_rate(loaded: LoadedConfig, trained: Trained) -> float | None:
+    """lr-find's suggestion on this run's data (in memory, on a table), else None; a range
+    test that cannot run leaves the doctor to estimate."""
+    config = loaded.config
+    if config.data.streaming:
+        return None
+    if model_class(config.model).trains_on != "table":
+        return None
+    try:
+        return range_test(loaded).suggestion
+    except (MlccError, ArithmeticError, ValueError):
+        return None
