@@ -239,7 +239,10 @@ def test_train_prints_the_findings_with_a_pasteable_fix(configs, tmp_path: Path)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "doctor: 1 finding" in text and "learning rate too low" in text
-    assert "--set optimizer.learning_rate=0.00005 --set 'optimizer.learning_rate=0.0005'" in text
+    # The fix replaces the run's own --set of the same key: the command repeats no key.
+    assert f"mlcc train {configs['linear']} --set 'optimizer.learning_rate=0.0005'" in text
+    # ... while the alternative fix of another key keeps it.
+    assert "--set optimizer.learning_rate=0.00005 --set 'training.epochs=" in text
 
 
 def test_doctor_command_reads_a_run_back(configs, tmp_path: Path) -> None:

@@ -270,3 +270,26 @@ def test_a_network_that_cannot_train_is_not_told_to_grow(tmp_path: Path) -> None
     _, payload = _train(tmp_path, config)
     assert _kinds(payload) == ["vanishing_gradients"]
     assert "more capacity would not lift" in payload["doctor"][0]["evidence"]
+
+
+def test_the_next_step_replaces_the_runs_own_set_of_the_same_key(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.yaml"
+    path.write_text(yaml.safe_dump(DIABETES, sort_keys=False))
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            str(path),
+            "--runs-dir",
+            str(tmp_path / "runs"),
+            "--set",
+            "optimizer.learning_rate=2e-7",
+            "--set",
+            "training.epochs=4",
+        ],
+        env={"COLUMNS": "300"},
+    )
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.output.splitlines() if "next step:" in line]
+    assert line.count("optimizer.learning_rate=") == 1  # the fix, not the old 2e-7 as well
+    assert "learning_rate=2e-7" not in line and "--set training.epochs=4" in line

@@ -138,7 +138,7 @@ def check(
             )
         finally:
             display.close()
-        render_result(human, outcome.result, _check_command(name, config, solution, set_ or []))
+        render_result(human, outcome.result, _check_command(name, config, solution), set_ or [])
         render_check(human, outcome)
         if json_output:
             typer.echo(json.dumps(_check_json(outcome)))
@@ -148,15 +148,15 @@ def check(
             raise typer.Exit(1)
 
 
-def _check_command(name: str, config: Path | None, solution: bool, overrides: list[str]) -> str:
-    """The command that trained the run, to which the doctor's fixes append one more --set."""
+def _check_command(name: str, config: Path | None, solution: bool) -> str:
+    """The command that trained the run, before its --set overrides (the doctor's fixes are
+    shown after them, replacing any of the same key)."""
     # deferred: numpy, pandas and scikit-learn load only for the command that runs
     import shlex
 
     parts = ["mlcc", "exercise", "check", name]
     parts += ["--config", str(config)] if config is not None else []
     parts += ["--solution"] if solution else []
-    parts += [part for override in overrides for part in ("--set", override)]
     return shlex.join(parts)
 
 

@@ -71,21 +71,20 @@ def train(
         elif quiet:
             typer.echo(str(result.run_dir))
         else:
-            render_result(human, result, _train_command(config, set_ or []))
+            render_result(human, result, _train_command(config), set_ or [])
         if result.status != "complete":
             message = result.message.rstrip(".")
             render_error(stderr_console(), f"{message}. The run so far is in {result.run_dir}.")
             raise typer.Exit(EXIT_INTERRUPTED if result.status == "interrupted" else 1)
 
 
-def _train_command(config: Path, overrides: list[str]) -> str:
-    """The command that trained a run, to which the doctor's fixes append one more --set."""
+def _train_command(config: Path) -> str:
+    """The command that trained a run, before its --set overrides (the doctor's fixes are
+    shown after them, replacing any of the same key)."""
     # deferred: numpy, pandas and scikit-learn load only for the command that runs
     import shlex
 
-    return shlex.join(
-        ["mlcc", "train", str(config), *(part for o in overrides for part in ("--set", o))]
-    )
+    return shlex.join(["mlcc", "train", str(config)])
 
 
 def _train_json(result: Any) -> dict[str, Any]:

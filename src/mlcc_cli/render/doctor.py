@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,15 +12,25 @@ from rich.markup import escape
 SEVERITY_STYLE = {"warning": "yellow", "info": "cyan"}
 
 
+def fix_command(command: str, overrides: Sequence[str], fix: str) -> str:
+    """`command` with the run's own `--set`s and then the fix, minus any earlier `--set` of
+    the fix's key (the fix replaces it: no command repeats a key)."""
+    key = fix.partition("=")[0].strip()
+    kept = [o for o in overrides if o.partition("=")[0].strip() != key]
+    return " ".join([command, *(f"--set {shlex.quote(o)}" for o in kept), f"--set '{fix}'"])
+
+
 def render_findings(
     console: Console,
     findings: Sequence[Any],
     command: str = "mlcc train CONFIG",
     incomplete: bool = False,
+    overrides: Sequence[str] = (),
 ) -> None:
     """The doctor's section: each finding's title and lesson, evidence, advice and the fix as
-    `--set` overrides to paste after `command`; one line when there is nothing to say, which
-    with `incomplete` (some checks could not run) does not claim the run is healthy."""
+    `--set` overrides to paste after `command` and the run's own `overrides` (`fix_command`);
+    one line when there is nothing to say, which with `incomplete` (some checks could not
+    run) does not claim the run is healthy."""
     if not findings and incomplete:
         console.print(
             "[bold]doctor[/]: [yellow]nothing found in what could be checked[/]; some checks "
@@ -46,7 +57,7 @@ def render_findings(
         for number, fix in enumerate(finding.fix):
             lead = "next step" if number == 0 else "or"
             console.print(
-                f"    [bold]{lead}[/]: {escape(command)} --set '{escape(fix)}'",
+                f"    [bold]{lead}[/]: {escape(fix_command(command, overrides, fix))}",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -158,9 +158,14 @@ def metrics_table(metrics: dict[str, dict[str, Any]], task: str) -> Table:
     return table
 
 
-def render_result(console: Console, result: RunResult, command: str = "mlcc train CONFIG") -> None:
+def render_result(
+    console: Console,
+    result: RunResult,
+    command: str = "mlcc train CONFIG",
+    overrides: Sequence[str] = (),
+) -> None:
     """Everything shown after training: curve, metrics, warnings, the doctor's findings (fixes
-    written as `command --set ...`), where the run is."""
+    written as `command` with the run's `overrides` and the fix's `--set`), where the run is."""
     if len(result.history) >= 2:
         console.print(loss_curve(result.history, result.loss_label, min(console.width, 80)))
     if result.metrics:
@@ -176,7 +181,7 @@ def render_result(console: Console, result: RunResult, command: str = "mlcc trai
     render_warnings(console, result.warnings_beyond_doctor)
     if result.status != "complete":
         console.print(f"[bold red]{result.status}[/]: {result.message}")
-    render_findings(console, result.findings, command)
+    render_findings(console, result.findings, command, overrides=overrides)
     timings = ", ".join(f"{k.removesuffix('_s')} {v:.2f}s" for k, v in result.timings.items())
     console.print(f"[dim]time: {timings}[/]")
     # soft_wrap keeps the path on one line so it can be copied (and parsed by scripts).
