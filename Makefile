@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test lint docs bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ export MLCC_DATASET_MIRROR ?= $(SHARED_DATASETS)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Property-based fuzzing with many more (random) examples than `make test` runs; set
+# FUZZ_EXAMPLES to go further.
+FUZZ_EXAMPLES ?= 300
+fuzz: $(STAMP)
+	MLCC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MLCC_FUZZ_RANDOM=1 $(BIN)/python -m pytest tests/test_fuzz.py
 
 # Rewrite the README's config reference from the schema (everything below the marker).
 docs: $(STAMP)
