@@ -9,13 +9,17 @@ in a column of numbers) is a `DataError` here, so later stages only see usable t
 
 from __future__ import annotations
 
+import csv
 import re
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow
 
+from mlcc_cli.data.finite import check_finite_columns
 from mlcc_cli.errors import DataError
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".txt")
@@ -56,7 +60,9 @@ def read_table(path: Path, setting: str = "data.source") -> pd.DataFrame:
             f"{path}: has columns ({list_columns(list(frame.columns))}) but no data rows; "
             f"add rows or point {setting} at another file"
         )
-    check_numeric_columns(frame, path, first_line=CSV_FIRST_DATA_LINE if is_csv else None)
+    first_line = CSV_FIRST_DATA_LINE if is_csv else None
+    check_numeric_columns(frame, path, first_line=first_line)
+    check_finite_columns(frame, path, first_line=first_line)
     frame.index = pd.RangeIndex(len(frame), name="row_id")
     return frame
 
@@ -65,7 +71,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     """pandas.read_csv with its failures turned into messages that name the file and line."""
     try:
         # low_memory=False: parse each column in one go, so a column never gets mixed types.
-        return pd.read_csv(path, low_memory=False)
+        frame = pd.read_csv(path, low_memory=False)
     except pd.errors.EmptyDataError:
         raise DataError(
             f"{path}: the file has no header line; the first line must name the columns"
@@ -82,6 +88,31 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(
             f"{path}: is not UTF-8 text ({error.reason}); save it as a UTF-8 CSV"
         ) from None
+    # pandas renames a repeated header `x` to `x.1`, hiding the clash; the header says it.
+    check_unique_columns(_csv_header(path), path)
+    return frame
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The CSV's first record (its column names) as written, quotes and a BOM handled."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return next(csv.reader(handle), [])
+
+
+def check_unique_columns(names: Sequence[str], path: Path) -> None:
+    """DataError naming the file and the first column name that appears more than once.
+
+    Empty header cells are left out: pandas names them `Unnamed: N`, which never clash.
+    """
+    counts = Counter(str(name) for name in names if str(name).strip())
+    repeated = [name for name, count in counts.items() if count > 1]
+    if repeated:
+        name = repeated[0]
+        others = f" (also {', '.join(map(repr, repeated[1:]))})" if len(repeated) > 1 else ""
+        raise DataError(
+            f"{path}: the header names column '{name}' {counts[name]} times{others}; every "
+            "column needs its own name, so rename or remove the repeats"
+        )
 
 
 def _read_text_lines(path: Path) -> pd.DataFrame:
@@ -117,6 +148,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     # A named index written by pandas is data (e.g. an id column); an unnamed one is not.
     frame = frame.reset_index(drop=all(name is None for name in frame.index.names))
     frame.columns = [str(column) for column in frame.columns]
+    check_unique_columns(list(frame.columns), path)
     return frame
 
 

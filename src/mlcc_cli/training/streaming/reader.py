@@ -19,7 +19,13 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from mlcc_cli.data.files import CSV_FIRST_DATA_LINE, check_numeric_columns, check_suffix
+from mlcc_cli.data.files import (
+    CSV_FIRST_DATA_LINE,
+    check_numeric_columns,
+    check_suffix,
+    check_unique_columns,
+)
+from mlcc_cli.data.finite import check_finite_columns
 from mlcc_cli.errors import DataError
 
 # Bytes of a CSV file looked at to size its blocks.
@@ -141,6 +147,7 @@ class ChunkReader:
             elif not _UNNAMED_INDEX.fullmatch(entry):
                 named.append(entry)
         stored = {entry for entry in index_columns if isinstance(entry, str)}
+        check_unique_columns(schema.names, self.path)
         return named + [str(name) for name in schema.names if name not in stored]
 
     # --------------------------------------------------------------------- csv
@@ -161,6 +168,8 @@ class ChunkReader:
         block = min(self.chunk_rows * min(lengths), _MAX_BLOCK_BYTES)
         block = max(block, 2 * longest, _MIN_BLOCK_BYTES)
         reader = self._open_csv(block, None, None)
+        # pyarrow keeps repeated names, but a name -> type map would silently drop them.
+        check_unique_columns(reader.schema.names, self.path)
         types = {}
         for field in reader.schema:
             inferred = field.type
@@ -242,6 +251,7 @@ class ChunkReader:
         frame.index = row_id
         first_line = CSV_FIRST_DATA_LINE if self.is_csv else None
         check_numeric_columns(frame, self.path, first_line=first_line, row_offset=start)
+        check_finite_columns(frame, self.path, first_line=first_line, row_offset=start)
         return frame
 
     def __repr__(self) -> str:
