@@ -207,9 +207,10 @@ def binary_classes(distinct: Sequence[object], label_name: str) -> tuple[list, l
         more = ", ..." if len(classes) > 5 else ""
         raise DataError(
             f"data.label: column '{label_name}' has {len(classes)} distinct values ({shown}"
-            f"{more}); logistic regression needs exactly two classes. Multiclass models come "
-            "later; for now threshold the label into a 0/1 column with an `expression` feature "
-            "step and predict that"
+            f"{more}); logistic regression needs exactly two classes. For {len(classes)} "
+            "classes use model.type softmax (or one_vs_all, or an mlp/cnn with task: "
+            "multiclass), e.g. --set model.type=softmax; or threshold the label into a 0/1 "
+            "column with an `expression` feature step"
         )
     warnings = []
     # Booleans compare equal to 0 and 1, so True/False counts as 0/1 here too.
