@@ -504,7 +504,7 @@ def test_logistic_with_many_values_is_a_data_error():
         encode_label(pd.Series([1, 2, 3, 4, 5, 6, 7]), "binary", 1.0, "rating")
     message = str(error.value)
     assert "7 distinct values (1, 2, 3, 4, 5, ...)" in message
-    assert "use model.type softmax (or one_vs_all)" in message
+    assert "use model.type softmax" in message
     assert "expression" in message
 
 
