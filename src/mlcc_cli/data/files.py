@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow
 
 from mlcc_cli.data.finite import check_finite_columns
+from mlcc_cli.data.sources import require_readable_file
 from mlcc_cli.errors import DataError
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".txt")
@@ -45,6 +46,15 @@ def read_table(path: Path, setting: str = "data.source") -> pd.DataFrame:
     does not parse, a corrupt Parquet file, or text in a column that is otherwise numbers.
     """
     check_suffix(path, setting)
+    require_readable_file(path, setting)
+    try:
+        return _read_checked(path, setting)
+    except OSError as error:  # lost between the check and the read, or an I/O failure
+        raise DataError(f"{setting}: '{path}' cannot be read ({error.strerror or error})") from None
+
+
+def _read_checked(path: Path, setting: str) -> pd.DataFrame:
+    """`read_table` once the path is known to be a readable file."""
     suffix = path.suffix.lower()
     if suffix == ".txt":
         return _read_text_lines(path)

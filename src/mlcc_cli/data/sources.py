@@ -6,6 +6,9 @@ same functions when it loads.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from mlcc_cli.data.public_datasets import dataset_for_file
@@ -47,17 +50,60 @@ def builtin_name(source: str) -> str | None:
     return name
 
 
+NOT_FOUND = "not found"
+_READS = "mlcc reads .csv, .parquet and .txt files"
+
+
+def file_problem(path: Path) -> str | None:
+    """Why `path` cannot be read as a data file, as a phrase following the path, or None.
+
+    NOT_FOUND when nothing is there; otherwise what is there instead of a readable regular
+    file: a folder, a named pipe (reading one would wait for a writer forever), a device, a
+    symbolic link loop or a dangling link, or a file the user may not read.
+    """
+    try:
+        mode = path.stat().st_mode  # follows symbolic links
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return (
+                "is a symbolic link loop (following its links leads back to itself); point "
+                "it, or data.source, at the real file"
+            )
+        if error.errno == errno.EACCES:
+            return "cannot be reached: permission denied on a folder on its path"
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            if path.is_symlink():
+                return f"is a symbolic link to {os.readlink(path)}, which does not exist"
+            return NOT_FOUND
+        return f"cannot be read ({error.strerror})"
+    if stat.S_ISDIR(mode):
+        return "is a folder; name a .csv, .parquet or .txt file in it"
+    if stat.S_ISFIFO(mode):
+        return f"is a named pipe (FIFO), not a regular file; {_READS} (save the data to one)"
+    if not stat.S_ISREG(mode):
+        return f"is a device or socket, not a regular file; {_READS}"
+    if not os.access(path, os.R_OK):
+        return "cannot be read: permission denied (check the file's permissions)"
+    return None
+
+
+def require_readable_file(path: Path, shown: str) -> None:
+    """DataError `shown: 'path' <problem>` unless `path` is a readable regular file."""
+    problem = file_problem(path)
+    if problem is not None:
+        raise DataError(f"{shown}: '{path}' {problem}")
+
+
 def resolve_source_path(source: str, config_folder: Path) -> Path:
     """The file `source` names: absolute as given, else under the config folder, then the cwd."""
     path = Path(source).expanduser()
     candidates = [path] if path.is_absolute() else [config_folder / path, Path.cwd() / path]
     for candidate in candidates:
-        if candidate.is_file():
+        problem = file_problem(candidate)
+        if problem is None:
             return candidate.resolve()
-        if candidate.is_dir():
-            raise DataError(
-                f"data.source: {candidate} is a folder; name a .csv, .parquet or .txt file"
-            )
+        if problem != NOT_FOUND:
+            raise DataError(f"data.source: {candidate} {problem}")
     looked = " and ".join(str(candidate.resolve()) for candidate in dict.fromkeys(candidates))
     fetchable = dataset_for_file(path.name)
     fix = (

@@ -27,7 +27,7 @@ from mlcc_cli.data.frame_report import FrameReport
 from mlcc_cli.data.frame_stats import summarise_frame
 from mlcc_cli.data.loading import load_dataset, read_table
 from mlcc_cli.data.public_datasets import dataset_for_file
-from mlcc_cli.data.sources import BUILTIN_PREFIX, builtin_name
+from mlcc_cli.data.sources import BUILTIN_PREFIX, NOT_FOUND, builtin_name, file_problem
 from mlcc_cli.data.split_table import SplitTable, load_split, referenced_columns
 from mlcc_cli.errors import ConfigError, DataError, did_you_mean
 from mlcc_cli.features import FeaturePipeline, select_inputs
@@ -128,11 +128,13 @@ def _load_data(target: str, label: str | None) -> tuple[pd.DataFrame, str, str |
                 f"{target}: mlcc inspect reads an experiment (.yaml, .yml), a data file "
                 "(.csv, .parquet) or builtin:NAME (see `mlcc datasets`)."
             )
-        if not path.is_file():
+        problem = file_problem(path)
+        if problem == NOT_FOUND:
             fetchable = dataset_for_file(path.name)
             fix = f"run `mlcc datasets fetch {fetchable}`" if fetchable else "check the path"
-            where = "is a folder" if path.is_dir() else "not found"
-            raise DataError(f"{target}: file {where} (looked in {Path.cwd()}); {fix}.")
+            raise DataError(f"{target}: file not found (looked in {Path.cwd()}); {fix}.")
+        if problem is not None:
+            raise DataError(f"{target}: {problem}")
         frame, source = read_table(path, setting="the path"), str(path.resolve())
     columns = [str(column) for column in frame.columns]
     if label is not None and label not in columns:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.data.files import read_table
+from mlcc_cli.data.sources import NOT_FOUND, file_problem
 from mlcc_cli.data.split_table import referenced_columns, tokenised_columns
 from mlcc_cli.errors import DataError
 from mlcc_cli.evaluation.metrics import class_probability_columns
@@ -25,8 +26,11 @@ from mlcc_cli.rundir.saved import SavedRun
 
 def read_rows(path: Path, setting: str) -> pd.DataFrame:
     """A .csv/.parquet file as a frame indexed by row_id; DataError naming `setting` if absent."""
-    if not path.is_file():
+    problem = file_problem(path)
+    if problem == NOT_FOUND:
         raise DataError(f"{setting}: file '{path}' not found; check the path.")
+    if problem is not None:
+        raise DataError(f"{setting}: '{path}' {problem}")
     return read_table(path, setting)
 
 

@@ -26,6 +26,7 @@ from mlcc_cli.data.files import (
     check_unique_columns,
 )
 from mlcc_cli.data.finite import check_finite_columns
+from mlcc_cli.data.sources import require_readable_file
 from mlcc_cli.errors import DataError
 
 # Bytes of a CSV file looked at to size its blocks.
@@ -52,6 +53,7 @@ class ChunkReader:
 
     def __init__(self, path: Path, chunk_rows: int, columns: Sequence[str] | None = None) -> None:
         check_suffix(path)
+        require_readable_file(path, "data.source")
         if path.stat().st_size == 0:
             raise DataError(
                 f"{path}: the file is empty (0 bytes); it needs a header line naming the columns "
