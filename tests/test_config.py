@@ -70,7 +70,7 @@ def test_misspelt_key_names_line_and_suggestion(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("optimizer.learning_rate=-1", "--set: optimizer.learning_rate: must be > 0, got -1"),
+        ("optimizer.learning_rate=-1", "--set optimizer.learning_rate: must be > 0, got -1"),
         ("model.type=tree", "model.type: unknown type 'tree'; must be one of 'linear', 'logistic'"),
         ("data.missing=fill", "data.missing: must be one of 'error', 'drop', 'mean' or 'median'"),
         ("data.split.train=0.5", "data.split: train + validation + test must sum to 1, got 0.7"),
@@ -163,7 +163,7 @@ def test_set_on_impossible_paths(assignment: str, expected: str) -> None:
 def test_set_on_unknown_key_is_reported_as_from_set(tmp_path: Path) -> None:
     problems = problems_of(write(tmp_path, MINIMAL), ["optimizer.decay=0.9"])
     assert problems == [
-        "--set: optimizer.decay: unknown key 'decay'; allowed keys: "
+        "--set optimizer.decay: unknown key 'decay'; allowed keys: "
         "type, learning_rate, clip_norm, schedule, momentum, nesterov"
     ]
 

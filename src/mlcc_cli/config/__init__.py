@@ -8,7 +8,8 @@ What lives here:
   `optimizers`, `training` (`training:` and `evaluation:`), `sweep` and `exercise`;
   `base` holds `StrictModel`, which every section inherits, and `union_tags`
 - loading: `loading` (`load_config`, `resolved_yaml`, `check_run_name`) built from
-  `yaml_reading` (YAML with line numbers), `overrides` (`--set`) and `validation_messages`
+  `yaml_reading` (YAML with line numbers; `yaml_guards` refuses alias bombs, deep nesting,
+  duplicate keys and oversized files), `overrides` (`--set`) and `validation_messages`
   (friendly `file:line: dotted.key:` errors)
 - `reference`: the README's config reference, generated from the field descriptions
 

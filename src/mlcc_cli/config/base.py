@@ -8,9 +8,13 @@ from pydantic import BaseModel, ConfigDict
 
 
 class StrictModel(BaseModel):
-    """Base of every config section: unknown keys are errors and values are immutable."""
+    """Base of every config section: unknown keys are errors and values are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    Numbers must be finite: YAML reads `.inf` and `.nan` as floats, and no setting means
+    anything useful as infinity (a missing bound is written by leaving the key out).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
 
 def union_tags(union: object) -> tuple[str, ...]:

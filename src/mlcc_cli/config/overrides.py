@@ -6,16 +6,26 @@ from typing import Any
 
 import yaml
 
+from mlcc_cli.config.yaml_guards import GuardedLoader
 from mlcc_cli.config.yaml_reading import KeyPath
 from mlcc_cli.errors import ConfigError
 
 
-def parse_scalar(text: str) -> Any:
-    """A `--set` value read as YAML (`0.01`, `true`, `[a, b]`), or the text itself if it is not."""
+def parse_scalar(text: str, source: str = "--set") -> Any:
+    """A `--set` value read as YAML (`0.01`, `true`, `[a, b]`), or the text itself if it is not.
+
+    The same limits as a config file apply (`yaml_guards`), naming `source` in the message.
+    """
+    if not text.strip():
+        return ""
+    loader = GuardedLoader(text, source, with_lines=False)
     try:
-        return yaml.safe_load(text) if text.strip() else ""
+        node = loader.checked_node()
+        return loader.construct_document(node) if node is not None else None
     except yaml.YAMLError:
         return text
+    finally:
+        loader.dispose()
 
 
 def apply_override(data: dict[str, Any], assignment: str) -> KeyPath:
@@ -32,7 +42,7 @@ def apply_override(data: dict[str, Any], assignment: str) -> KeyPath:
     parts = key.split(".")
     if any(not part for part in parts):
         raise ConfigError(f"--set {assignment!r}: '{key}' has an empty part between dots.")
-    value = parse_scalar(raw_value)
+    value = parse_scalar(raw_value, f"--set {key}")
     node: Any = data
     walked: list[str | int] = []
     for position, part in enumerate(parts):

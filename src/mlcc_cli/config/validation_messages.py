@@ -90,6 +90,12 @@ def _dotted(path: KeyPath) -> str:
     return ".".join(str(part) for part in path) or "(top level)"
 
 
+def _shown(value: Any, limit: int = 80) -> str:
+    """`repr(value)` cut to about `limit` characters, so a huge value cannot flood the message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
 def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: str | None) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -102,6 +108,11 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
         return f"unknown key '{extra_key}'{hint}{allowed}"
     if kind == "missing":
         return "is required but missing"
+    if kind == "finite_number":
+        return (
+            f"must be a finite number, got {_shown(got)}; write an ordinary number such as "
+            "0.01 or 1e-3 (to leave a limit open, leave the key out)"
+        )
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         symbol = {
             "greater_than": ">",
@@ -110,24 +121,24 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
             "less_than_equal": "<=",
         }[kind]
         bound = next(iter(ctx.values()))
-        return f"must be {symbol} {bound:g}, got {got!r}"
+        return f"must be {symbol} {bound:g}, got {_shown(got)}"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}, got {got!r}"
+        return f"must be one of {ctx.get('expected', '')}, got {_shown(got)}"
     if kind == "string_pattern_mismatch":
         # Only run names carry a pattern: say it in words rather than as a regex.
         return (
             "must start with a letter or digit and use only letters, digits, '.', '_' or '-', "
-            f"got {got!r}"
+            f"got {_shown(got)}"
         )
     if kind == "union_tag_invalid":
         return f"unknown type {ctx.get('tag')!r}; must be one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
-        return f"needs a 'type' key, one of the allowed types (got {got!r})"
+        return f"needs a 'type' key, one of the allowed types (got {_shown(got)})"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return f"{error['msg'].lower()}, got {got!r}"
-    return f"{error['msg']}, got {got!r}" if got is not None else error["msg"]
+        return f"{error['msg'].lower()}, got {_shown(got)}"
+    return f"{error['msg']}, got {_shown(got)}" if got is not None else error["msg"]
 
 
 def validation_problems(
@@ -152,8 +163,7 @@ def validation_problems(
             if item["type"].startswith("union_tag"):
                 path = (*path, "type")
         message = _describe(item, model, extra_key)
-        where = _where(path, source, positions, overridden)
-        line = f"{where}{_dotted(path)}: {message}"
+        line = f"{_where(path, source, positions, overridden)}: {message}"
         if line not in seen:
             seen.add(line)
             problems.append(line)
@@ -163,10 +173,24 @@ def validation_problems(
 def _where(
     path: KeyPath, source: Path, positions: dict[KeyPath, int], overridden: set[KeyPath]
 ) -> str:
-    if any(path[: len(o)] == o for o in overridden):
-        return "--set: "
+    """Where a problem at `path` comes from, followed by the dotted key.
+
+    A key set by `--set` is blamed on that option, not on a line of the file; a problem that
+    involves both (a rule across two keys, or keys left over after `--set ...type=`) names
+    the file line and the option.
+    """
+    # Longest first, so `--set features.1.max` wins over `--set features.1={...}`.
+    for override in sorted(overridden, key=lambda key: (-len(key), _dotted(key))):
+        if path[: len(override)] == override:
+            shown = "" if path == override else f": {_dotted(path)}"
+            return f"--set {_dotted(override)}{shown}"
     probe = path
     while probe and probe not in positions:
         probe = probe[:-1]
     line = positions.get(probe)
-    return f"{source}:{line}: " if line else f"{source}: "
+    place = f"{source}:{line}" if line else str(source)
+    for override in sorted(overridden, key=_dotted):
+        changed_type = override[-1:] == ("type",) and override[:-1] == path[:-1]
+        if (path and override[: len(path)] == path) or changed_type:
+            return f"{place} with --set {_dotted(override)}: {_dotted(path)}"
+    return f"{place}: {_dotted(path)}"

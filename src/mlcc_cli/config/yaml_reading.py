@@ -1,7 +1,7 @@
 """Read an experiment file's YAML, keeping the line of every key and list item.
 
 `read_yaml` returns the data and a `KeyPath` -> line map, so every problem found later (a bad
-`--set`, a validation error) can point at `file:line:`.
+`--set`, a validation error) can point at `file:line:`. `yaml_guards` bounds what it reads.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from mlcc_cli.config.yaml_guards import MAX_CONFIG_BYTES, GuardedLoader
 from mlcc_cli.errors import ConfigError
 
 KeyPath = tuple[str | int, ...]
@@ -33,7 +34,16 @@ def _positions(node: yaml.Node, at: KeyPath, out: dict[KeyPath, int]) -> None:
 def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     """Parse a YAML file; return the data and the line of every key path."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            # Read at most one byte past the limit, so /dev/zero or a huge file cannot hang us.
+            raw = file.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{path}: the config file is larger than {MAX_CONFIG_BYTES // 1_000_000} MB; "
+                "an experiment file is a few KB, so check the path (data belongs in a CSV "
+                "named by data.source)."
+            )
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found; check the path.") from None
     except IsADirectoryError:
@@ -41,10 +51,11 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read the config file ({error}).") from None
     try:
-        # One parse: the node tree gives line numbers, constructing it gives the data.
-        loader = yaml.SafeLoader(text)
+        # One parse: the node tree gives line numbers, constructing it gives the data; the
+        # guarded loader refuses alias bombs and duplicate keys before anything expands.
+        loader = GuardedLoader(text, str(path))
         try:
-            node = loader.get_single_node()
+            node = loader.checked_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()

@@ -1,0 +1,161 @@
+"""Nothing typed into a config or `--set` may crash, hang or eat the machine (issue 16).
+
+Each case runs the real CLI and checks the exit code, that no traceback shows, and that the
+message names the file, line or key and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mlcc_cli.cli import app
+
+QUICKSTART = Path(__file__).parents[1] / "configs" / "quickstart.yaml"
+
+# Nine levels of nine aliases: 9**9 (387 million) strings once expanded.
+BOMB = "\n".join(
+    ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    + [
+        f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]"
+        for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+)
+
+
+def run(*args: str) -> tuple[int, str]:
+    """Exit code and combined output of `mlcc ARGS`."""
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def quickstart(tmp_path: Path, old: str = "", new: str = "") -> Path:
+    """The quickstart config, with `old` replaced by `new`, written to tmp_path."""
+    path = tmp_path / "experiment.yaml"
+    path.write_text(QUICKSTART.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["validate", "train", "sweep"])
+def test_alias_bomb_is_refused_quickly(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(BOMB + "\n", encoding="utf-8")
+    env = {**os.environ, "COLUMNS": "200"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mlcc_cli", command, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=20,  # expanding the bomb would take minutes and gigabytes
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{path}:2:" in result.stderr  # the line of the first alias
+    assert "anchors and aliases" in result.stderr
+
+
+def test_alias_bomb_in_a_set_value_names_the_option(tmp_path: Path) -> None:
+    tens = ", ".join(["1"] * 10)
+    value = f"[&a [{tens}], &b [{', '.join(['*a'] * 10)}], &c [{', '.join(['*b'] * 10)}], "
+    value += f"&d [{', '.join(['*c'] * 10)}], [{', '.join(['*d'] * 10)}]]"
+    code, output = run("validate", str(quickstart(tmp_path)), "--set", f"model.l2={value}")
+    assert code == 2
+    assert "Traceback" not in output
+    assert "--set model.l2:" in output and "aliases" in output
+
+
+def test_a_few_aliases_still_work(tmp_path: Path) -> None:
+    path = quickstart(tmp_path)
+    grid = "sweep:\n  grid:\n    model.l2: &rates [0.1, 0.01]\n    model.l1: *rates\n"
+    path.write_text(path.read_text(encoding="utf-8") + grid, encoding="utf-8")
+    code, output = run("validate", str(path))
+    assert code == 0, output
+
+
+def test_self_referencing_alias_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text("name: x\nmodel: &m {type: linear, l2: [*m]}\n", encoding="utf-8")
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "Traceback" not in output
+    assert "infinitely deep" in output
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: " + "[" * 5000 + "\n", encoding="utf-8")
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "Traceback" not in output
+    assert f"{path}:1:" in output and "nests more than" in output
+
+
+def test_oversized_config_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text("# padding\n" * 200_000, encoding="utf-8")
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "Traceback" not in output
+    assert "larger than 1 MB" in output
+
+
+def test_duplicate_key_names_both_lines(tmp_path: Path) -> None:
+    path = quickstart(tmp_path, "  l2: 0.001\n", "  l2: 0.001\n  l2: 0.1\n")
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "Traceback" not in output
+    assert f"{path}:15: model.l2: key 'l2' is given twice" in output
+    assert "lines 14 and 15" in output
+
+
+def test_duplicate_key_in_a_flow_mapping_on_one_line(tmp_path: Path) -> None:
+    path = quickstart(tmp_path, "{train: 0.7,", "{train: 0.7, train: 0.6,")
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "data.split.train: key 'train' is given twice" in output
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_non_finite_numbers_are_refused(tmp_path: Path, value: str) -> None:
+    path = quickstart(tmp_path, "learning_rate: 0.1", f"learning_rate: {value}")
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "Traceback" not in output
+    assert f"{path}:17: optimizer.learning_rate: must be a finite number" in output
+    assert "such as 0.01" in output
+
+
+def test_set_errors_name_the_option_not_a_file_line(tmp_path: Path) -> None:
+    path = quickstart(tmp_path)
+    code, output = run("validate", str(path), "--set", "optimizer.learning_rate=.inf")
+    assert code == 2
+    assert "--set optimizer.learning_rate: must be a finite number" in output
+    assert f"{path}:17" not in output
+
+
+def test_rule_across_file_and_set_names_both(tmp_path: Path) -> None:
+    path = quickstart(tmp_path)
+    code, output = run("validate", str(path), "--set", "training.steps=5")
+    assert code == 2
+    assert f"{path}:18 with --set training.steps: training: give either epochs or steps" in output
+
+
+def test_changed_type_blames_the_set_for_missing_keys(tmp_path: Path) -> None:
+    path = quickstart(tmp_path)
+    code, output = run("validate", str(path), "--set", "features.0.type=one_hot")
+    assert code == 2
+    assert "with --set features.0.type: features.0.columns: is required but missing" in output
+
+
+def test_huge_values_are_cut_in_messages(tmp_path: Path) -> None:
+    code, output = run(
+        "validate", str(quickstart(tmp_path)), "--set", f"model.l2=[{', '.join(['1'] * 5000)}]"
+    )
+    assert code == 2
+    assert len(output) < 1000
