@@ -6,6 +6,8 @@ maps positions back to row ids with `frame.index[positions]`.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from mlcc_cli.config.data import SplitConfig
@@ -45,7 +47,38 @@ def split_rows(
             f"{len(parts['validation'])} to validation and {len(parts['test'])} to test; "
             "use more rows or lower data.split.validation / data.split.test"
         )
+    require_nonempty_splits({name: len(rows) for name, rows in parts.items()}, split)
     return {name: positions.astype(np.int64) for name, positions in parts.items()}
+
+
+def require_nonempty_splits(rows: dict[str, int], split: SplitConfig) -> None:
+    """DataError for a held-out split given a share in data.split but left without rows.
+
+    A split the user set to 0 is meant to be empty; one with a share that rounds to no rows
+    (e.g. 20% of a 2-row file) would silently score nothing, so it is refused. `rows` maps
+    each split to its row count.
+    """
+    n_rows = sum(rows.values())
+    for name in SPLITS[1:]:
+        share = getattr(split, name)
+        if share > 0 and rows[name] == 0:
+            # round() halves to even, so n·share must exceed 0.5 for one row: n > 0.5/share.
+            needed = math.floor(0.5 / share) + 1
+            raise DataError(
+                f"data.split.{name} is {share:g}, but the {name} split of the {n_rows} usable "
+                f"rows is empty; use more rows (about {needed} or more), or set "
+                f"data.split.{name}: 0 and give its share to data.split.train"
+            )
+
+
+def require_test_split(split: SplitConfig, option: str = "--test") -> None:
+    """DataError for `--test` (or `--split test`) when data.split.test is 0: nothing to score."""
+    if split.test == 0:
+        raise DataError(
+            f"{option} scores the test split, but data.split.test is 0, so there is none; hold "
+            "some rows back, e.g. --set data.split.train=0.7 --set data.split.validation=0.15 "
+            "--set data.split.test=0.15 (keep the three summing to 1)"
+        )
 
 
 def _stratified_split(

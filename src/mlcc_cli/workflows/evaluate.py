@@ -18,6 +18,7 @@ import pandas as pd
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.data.loading import apply_missing_policy, encode_label_matrix, label_above
 from mlcc_cli.data.split_table import kept_positions, load_split, referenced_columns
+from mlcc_cli.data.splitting import require_test_split
 from mlcc_cli.errors import DataError
 from mlcc_cli.evaluation import (
     DEFAULT_SLICE_BUCKETS,
@@ -139,6 +140,8 @@ def evaluate_split(
 
     Plots go to RUN/evaluate/<split>/. `slice_by`: as in `evaluate_file`.
     """
+    if split == "test":  # before reading the data: a 0 test share has nothing to score
+        require_test_split(run.config.data.split, "--split test")
     scored = ScoredRows(run, worst, slice_by, slice_buckets)
     if run.config.data.streaming:
         _streamed_split(run, split, scored)

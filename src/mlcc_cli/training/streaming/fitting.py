@@ -22,6 +22,7 @@ from mlcc_cli.data.loading import (
     class_balance_warnings,
     two_valued_label_warnings,
 )
+from mlcc_cli.data.splitting import require_nonempty_splits
 from mlcc_cli.errors import DataError
 from mlcc_cli.features import (
     FeaturePipeline,
@@ -94,6 +95,7 @@ class _Survey:
                 f"validation and {rows['test']} to test; use more rows or lower "
                 "data.split.validation / data.split.test"
             )
+        require_nonempty_splits(rows, data.splits.split)
         warnings = []
         if self.rows_read > kept:
             what = "missing values" if data.policy == "drop" else "a missing label"
