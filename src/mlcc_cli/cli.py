@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from mlcc_cli import __version__
-from mlcc_cli.commands import data, experiment, neighbors, runs, sweep
+from mlcc_cli.commands import data, experiment, housekeeping, neighbors, runs, sweep
 from mlcc_cli.commands.exercise import exercise_app
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(data.datasets_app, name="datasets")
 app.add_typer(exercise_app, name="exercise")
+app.add_typer(housekeeping.runs_app, name="runs")
 app.command()(experiment.train)
 app.command()(runs.predict)
 app.command()(runs.evaluate)

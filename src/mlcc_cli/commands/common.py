@@ -5,17 +5,20 @@ Every module of `mlcc_cli.commands` imports these, so the commands stay alike.
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from mlcc_cli.errors import MlccError
 from mlcc_cli.render.console import render_error, stderr_console
 
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 ConfigArg = Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)]
 RunArg = Annotated[
@@ -35,14 +38,69 @@ JsonOption = Annotated[
 ]
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would raise KeyboardInterrupt.
+
+    A subclass, so every place that keeps a partial run on Ctrl-C (the training loop, the
+    run writer, sweeps) keeps it on SIGTERM too, with no code of its own.
+    """
+
+
+class _Interruption:
+    """Which signal stopped the current command (SIGTERM or Ctrl-C)."""
+
+    terminated = False
+
+
+_INTERRUPTION = _Interruption()
+
+
+def interrupted_exit_code() -> int:
+    """143 (128 + SIGTERM) if SIGTERM stopped the command, else 130 (Ctrl-C)."""
+    return EXIT_TERMINATED if _INTERRUPTION.terminated else EXIT_INTERRUPTED
+
+
+def interruption_word() -> str:
+    """How the message names the interruption: `terminated (SIGTERM)` or `interrupted`."""
+    return "terminated (SIGTERM)" if _INTERRUPTION.terminated else "interrupted"
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    _INTERRUPTION.terminated = True
+    raise Terminated()
+
+
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn mlcc's own errors into one paragraph on stderr and the right exit code."""
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """For the command's duration, SIGTERM behaves as Ctrl-C (then the old handler returns).
+
+    Only the main thread may install handlers; elsewhere (a test runner's thread) SIGTERM
+    keeps its default.
+    """
+    _INTERRUPTION.terminated = False
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         yield
-    except MlccError as error:
-        render_error(stderr_console(), str(error))
-        raise typer.Exit(error.exit_code) from None
-    except KeyboardInterrupt:
-        stderr_console().print("interrupted")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn mlcc's own errors into one paragraph on stderr and the right exit code.
+
+    Ctrl-C exits 130 and SIGTERM 143; whatever the command had finished is kept (a run
+    trained so far is written by the core, marked interrupted).
+    """
+    with _sigterm_as_interrupt():
+        try:
+            yield
+        except MlccError as error:
+            render_error(stderr_console(), str(error))
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            stderr_console().print(interruption_word())
+            raise typer.Exit(interrupted_exit_code()) from None

@@ -10,10 +10,11 @@ from typing import Annotated, Any
 import typer
 
 from mlcc_cli.commands.common import (
-    EXIT_INTERRUPTED,
     ConfigArg,
     JsonOption,
     SetOption,
+    interrupted_exit_code,
+    interruption_word,
     stderr_console,
     user_errors,
 )
@@ -70,16 +71,26 @@ def train(
         finally:
             display.close()
         result.timings = {"import_s": import_s, **result.timings}
-        if json_output:
-            typer.echo(json.dumps(_train_json(result), allow_nan=False))
-        elif quiet:
-            typer.echo(str(result.run_dir))
-        else:
-            render_result(human, result, _train_command(config), set_ or [])
-        if result.status != "complete":
+        try:
+            if json_output:
+                typer.echo(json.dumps(_train_json(result), allow_nan=False))
+            elif quiet:
+                typer.echo(str(result.run_dir))
+            else:
+                render_result(human, result, _train_command(config), set_ or [])
+        except KeyboardInterrupt:  # while printing: the run is written, so say where it is
+            result.late_interrupt = True
+        if result.status == "complete" and result.late_interrupt:
+            # The run was complete on disk before the signal was handled: nothing was lost.
+            stderr_console().print(
+                f"{interruption_word()} after the run was complete; it is in {result.run_dir}"
+            )
+        elif result.status != "complete":
             message = result.message.rstrip(".")
+            if result.status == "interrupted":
+                message = f"{interruption_word()}: {message}"
             render_error(stderr_console(), f"{message}. The run so far is in {result.run_dir}.")
-            raise typer.Exit(EXIT_INTERRUPTED if result.status == "interrupted" else 1)
+            raise typer.Exit(interrupted_exit_code() if result.status == "interrupted" else 1)
 
 
 def _train_command(config: Path) -> str:
@@ -180,12 +191,25 @@ def lr_find(
     with user_errors():
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.loading import load_config
-        from mlcc_cli.workflows.lr_find import check_range, range_test, write_lr_find
+        from mlcc_cli.rundir.staging import discard_staging
+        from mlcc_cli.workflows.lr_find import (
+            check_range,
+            range_test,
+            stage_lr_find,
+            write_lr_find,
+        )
 
         check_range(min_lr, max_lr, steps)  # before loading any data
         loaded = load_config(config, set_ or [])
-        result = range_test(loaded, min_lr=min_lr, max_lr=max_lr, steps=steps)
-        write_lr_find(result, loaded, runs_dir)
+        # Staged before the range test, so an unwritable --runs-dir costs no training.
+        runs_dir_existed = runs_dir.is_dir()
+        staging = stage_lr_find(loaded, runs_dir)
+        try:
+            result = range_test(loaded, min_lr=min_lr, max_lr=max_lr, steps=steps)
+        except BaseException:
+            discard_staging(staging, parent_created=not runs_dir_existed)
+            raise
+        write_lr_find(result, loaded, runs_dir, staging=staging)
         if json_output:
             typer.echo(json.dumps(result.to_json(), allow_nan=False))
             return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -37,28 +36,19 @@ def predict(
     with user_errors():
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.rundir.saved import load_run
+        from mlcc_cli.rundir.storage import check_file_writable, write_text_atomically
         from mlcc_cli.workflows.predict import predict_rows, read_rows
 
+        if output is not None:  # before any work: an unwritable -o costs no predicting
+            check_file_writable(output, "--output")
         saved = load_run(run)
         predictions = predict_rows(saved, read_rows(data_file, "DATA_FILE"))
         render_warnings(stderr_console(), predictions.warnings)
         if output is None:
             typer.echo(predictions.table.to_csv(index=False), nl=False)
             return
-        _write_atomically(output, predictions.table.to_csv(index=False))
+        write_text_atomically(output, predictions.table.to_csv(index=False), "--output")
         stderr_console().print(f"wrote {len(predictions.table):,} predictions to {output}")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace `path` only once the new content is complete (a failure leaves it untouched)."""
-
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise DataError(f"--output {path}: cannot write the file ({error}).") from None
 
 
 def evaluate(

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import secrets
-import shutil
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,9 @@ from typing import Any
 import numpy as np
 
 from mlcc_cli.errors import DataError, MlccError
+from mlcc_cli.rundir.signals import signals_held
+from mlcc_cli.rundir.staging import create_staging, discard_staging, publish
+from mlcc_cli.rundir.storage import storage_error
 
 HISTORY_COLUMNS = (
     "period",
@@ -49,6 +51,8 @@ class RunContents:
     plots: dict[str, Callable[[Path], None]] = field(default_factory=dict)
     # Further top-level files (e.g. embeddings-COLUMN.csv): name -> function writing it.
     files: dict[str, Callable[[Path], None]] = field(default_factory=dict)
+    # Set by write_run when Ctrl-C/SIGTERM arrived just as the complete run was published.
+    late_interrupt: bool = False
 
 
 def run_dir_name(name: str, now: datetime) -> str:
@@ -108,41 +112,109 @@ def write_json(path: Path, payload: Any) -> None:
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
-def write_run(runs_dir: Path, name: str, contents: RunContents, now: datetime) -> Path:
-    """Write a complete run directory under `runs_dir` atomically and return its path."""
+def write_run(
+    runs_dir: Path,
+    name: str,
+    contents: RunContents,
+    now: datetime,
+    *,
+    staging: Path | None = None,
+    folder_name: str | None = None,
+) -> Path:
+    """Write a run directory under `runs_dir` atomically and return its path.
+
+    `staging`: a folder from `create_staging` made before training (so an unwritable
+    `runs_dir` is reported before any work); created here when None. The run is renamed to
+    `NAME-YYYYmmdd-HHMMSS-xxxx`, a name not taken before, or to `folder_name` (a sweep
+    point's fixed folder, replacing an earlier run of that point).
+
+    Ctrl-C (or SIGTERM) while the files are written keeps the run: the file being written is
+    dropped, the model and its history are completed, and status.json says `interrupted`
+    (contents.status is updated to match). A refused write (full disk, read-only) removes
+    the staging folder and raises an MlccError; earlier runs are never touched.
+    """
+    staging = staging or create_staging(runs_dir, name)
+    done: list[str] = []
+    final: Path | None = None
     try:
-        runs_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            _fill(staging, contents, done)
+        except KeyboardInterrupt:
+            _keep_interrupted(staging, contents, done)
+        with signals_held():  # a run fully written is published, whatever arrives meanwhile
+            final = publish(
+                staging,
+                lambda: folder_name or run_dir_name(name, now),
+                replace=folder_name is not None,
+            )
+    except KeyboardInterrupt:
+        if final is None:
+            discard_staging(staging)
+            raise
+        # Arrived while the finished run was being renamed: the run is whole and kept, and
+        # the caller learns of the interruption from `late_interrupt`.
+        contents.late_interrupt = True
     except OSError as error:
-        raise DataError(f"--runs-dir {runs_dir}: cannot create the folder ({error}).") from None
-    final = runs_dir / run_dir_name(name, now)
-    while final.exists():
-        final = runs_dir / run_dir_name(name, now)
-    staging = runs_dir / f".{final.name}.partial"
-    try:
-        staging.mkdir()
-        _fill(staging, contents)
-        os.replace(staging, final)
+        discard_staging(staging)
+        raise storage_error("--runs-dir", runs_dir, error) from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard_staging(staging)
         raise
     return final
 
 
-def _fill(folder: Path, contents: RunContents) -> None:
-    (folder / "config.yaml").write_text(contents.config_yaml, encoding="utf-8")
+# The files a run cannot be read back without; an interrupted write still completes them.
+ESSENTIAL_FILES = ("config.yaml", "history.csv", "metrics.json", "model.npz", "model.json")
+
+
+def _writers(contents: RunContents) -> list[tuple[str, Callable[[Path], None]]]:
+    """(relative path, writer) in writing order: the essential files first, status.json last."""
     header, rows = history_rows(contents.history)
-    _write_csv(folder / "history.csv", header, rows)
-    write_json(folder / "metrics.json", contents.metrics)
-    np.savez(folder / "model.npz", **contents.model_arrays)
-    write_json(folder / "model.json", contents.model_json)
+    writers: list[tuple[str, Callable[[Path], None]]] = [
+        ("config.yaml", lambda path: path.write_text(contents.config_yaml, encoding="utf-8")),
+        ("history.csv", lambda path: _write_csv(path, header, rows)),
+        ("metrics.json", lambda path: write_json(path, contents.metrics)),
+        ("model.npz", lambda path: np.savez(path, **contents.model_arrays)),
+        ("model.json", lambda path: write_json(path, contents.model_json)),
+    ]
     if contents.predictions is not None:
-        write_columns_csv(folder / "predictions-validation.csv", contents.predictions)
-    for file_name, write in contents.files.items():
-        write(folder / file_name)
-    if contents.plots:
-        (folder / "plots").mkdir()
-        for file_name, draw in contents.plots.items():
-            draw(folder / "plots" / file_name)
+        predictions = contents.predictions
+        writers.append(
+            ("predictions-validation.csv", lambda path: write_columns_csv(path, predictions))
+        )
+    writers.extend(contents.files.items())
+    writers.extend((f"plots/{file_name}", draw) for file_name, draw in contents.plots.items())
+    writers.append(("status.json", lambda path: write_json(path, contents.status)))
+    return writers
+
+
+def _fill(folder: Path, contents: RunContents, done: list[str]) -> None:
+    """Write every file of the run into `folder`, appending each finished one to `done`."""
+    for relative, write in _writers(contents):
+        target = folder / relative
+        target.parent.mkdir(exist_ok=True)
+        write(target)
+        done.append(relative)
+
+
+def _keep_interrupted(folder: Path, contents: RunContents, done: list[str]) -> None:
+    """After Ctrl-C while writing: drop the half-written file, complete the essential files
+    and mark the run interrupted (a run fully written is left as it is)."""
+    writers = _writers(contents)
+    if len(done) == len(writers):
+        return  # every file, status.json too, was written: the run is complete
+    half_written = folder / writers[len(done)][0]
+    if half_written.is_file():
+        half_written.unlink()
+    contents.status.update(
+        status="interrupted",
+        message="interrupted while writing the run's files after training; the model, its "
+        "history and metrics are kept"
+        + ("" if not contents.plots else ", plots that were not finished are missing"),
+    )
+    for relative, write in writers:
+        if relative in ESSENTIAL_FILES and relative not in done:
+            write(folder / relative)
     write_json(folder / "status.json", contents.status)
 
 
@@ -151,6 +223,21 @@ def read_model(run_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     json_path, npz_path = run_dir / "model.json", run_dir / "model.npz"
     if not json_path.is_file() or not npz_path.is_file():
         raise MlccError(f"{run_dir}: not a complete run directory (model.json/model.npz missing).")
-    with np.load(npz_path, allow_pickle=False) as archive:
-        arrays = {key: archive[key] for key in archive.files}
-    return json.loads(json_path.read_text(encoding="utf-8")), arrays
+    try:
+        with np.load(npz_path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+    # numpy reports random bytes as "pickled data" and a truncated archive as a zip error.
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise DataError(
+            f"{npz_path}: is not a valid .npz archive, so the run's weights are damaged "
+            f"({type(error).__name__}); train the run again (`mlcc train` with its "
+            "config.yaml)."
+        ) from None
+    try:
+        state = json.loads(json_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DataError(
+            f"{json_path}: cannot be read as JSON, so the run is damaged ({error}); train the "
+            "run again (`mlcc train` with its config.yaml)."
+        ) from None
+    return state, arrays

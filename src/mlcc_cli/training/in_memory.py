@@ -104,13 +104,21 @@ def train_in_memory(
     metrics: dict[str, dict[str, Any]] = {}
     predictions = None
     if outcome.status != "diverged":
-        scored = scored_splits(evaluate_test)
-        for name in scored:
-            if name in prepared.X:
-                metrics[name] = _score(
-                    model, task, prepared.X[name], prepared.y[name], threshold, prepared.labels
-                )
-        predictions = _validation_predictions(model, task, prepared)
+        try:
+            for name in scored_splits(evaluate_test):
+                if name in prepared.X:
+                    metrics[name] = _score(
+                        model, task, prepared.X[name], prepared.y[name], threshold, prepared.labels
+                    )
+            predictions = _validation_predictions(model, task, prepared)
+        except KeyboardInterrupt:
+            # Ctrl-C while scoring after the last period: the trained model is still kept,
+            # with the metrics computed so far, and the run is marked interrupted.
+            outcome.status = "interrupted"
+            outcome.message = (
+                "interrupted while scoring the splits after training; the trained model is "
+                "kept, metrics of the splits not yet scored are missing"
+            )
     timings["evaluate_s"] = clock() - tick
     return Trained(
         model=model,

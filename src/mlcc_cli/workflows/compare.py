@@ -18,6 +18,7 @@ import yaml
 
 from mlcc_cli.errors import DataError
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds
+from mlcc_cli.rundir.staging import is_staging
 
 # Direction of "better" per metric name; metrics missing here are shown but never ranked.
 LOWER_IS_BETTER = frozenset({"loss", "rmse", "mae", "log_loss", "mse"})
@@ -113,12 +114,23 @@ def expand_runs(paths: list[Path]) -> list[Path]:
     """Run directories named directly, plus the runs inside any folder of runs (a sweep)."""
     found: list[Path] = []
     for path in paths:
+        if is_staging(path):
+            raise DataError(
+                f"{path}: is a staging folder, a run still being written or left behind by one "
+                "that crashed, not a run; pass a run directory printed by `mlcc train` (list "
+                "or remove leftovers with `mlcc runs clean`)."
+            )
         if _is_run_dir(path):
             found.append(path)
             continue
         if not path.is_dir():
             raise DataError(f"{path}: no such run directory.")
-        inner = sorted(child for child in path.iterdir() if child.is_dir() and _is_run_dir(child))
+        # Staging folders hold config.yaml and metrics.json early: they are not runs yet.
+        inner = sorted(
+            child
+            for child in path.iterdir()
+            if child.is_dir() and not is_staging(child) and _is_run_dir(child)
+        )
         if not inner:
             raise DataError(
                 f"{path}: not a run directory (no config.yaml and metrics.json) and holds no "

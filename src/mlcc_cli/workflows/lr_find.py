@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,11 +32,13 @@ import numpy as np
 
 from mlcc_cli.config.loading import LoadedConfig, resolved_yaml
 from mlcc_cli.data.split_table import referenced_columns
-from mlcc_cli.errors import ConfigError, DataError
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.optim.registry import build_optimizer
 from mlcc_cli.optim.schedules import LearningRateSchedule
 from mlcc_cli.rundir.files import run_dir_name
 from mlcc_cli.rundir.plots import draw_lr_find
+from mlcc_cli.rundir.staging import create_staging, discard_staging, publish
+from mlcc_cli.rundir.storage import fit_name, storage_error
 from mlcc_cli.training.in_memory import build_initial_model
 from mlcc_cli.training.loop import as_arrays
 from mlcc_cli.training.preparation import prepare_design
@@ -214,21 +214,31 @@ def range_test(
     )
 
 
-def write_lr_find(result: LrFindResult, loaded: LoadedConfig, runs_dir: Path) -> Path:
-    """Write `RUNS_DIR/NAME-lr-find-…/` (config.yaml, lr_find.json, plots/lr_find.png)
-    atomically: staged in a hidden folder, renamed into place once complete."""
+def _lr_find_name(loaded: LoadedConfig) -> str:
+    return fit_name(f"{loaded.config.name}-lr-find")
 
+
+def stage_lr_find(loaded: LoadedConfig, runs_dir: Path) -> Path:
+    """The staging folder the lr-find results will be written into, made before the range
+    test so an unwritable RUNS_DIR fails before any training (MlccError)."""
+    return create_staging(runs_dir, _lr_find_name(loaded))
+
+
+def write_lr_find(
+    result: LrFindResult, loaded: LoadedConfig, runs_dir: Path, staging: Path | None = None
+) -> Path:
+    """Write `RUNS_DIR/NAME-lr-find-…/` (config.yaml, lr_find.json, plots/lr_find.png)
+    atomically: staged in a hidden folder (`staging`, from `stage_lr_find`, or made here),
+    renamed into place once complete under a name not taken before."""
+
+    name = _lr_find_name(loaded)
+    staging = staging or create_staging(runs_dir, name)
+    now = datetime.now()
+    planned = runs_dir / run_dir_name(name, now)
+    result.folder = planned  # paths in lr_find.json name the final folder
     try:
-        runs_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise DataError(f"--runs-dir {runs_dir}: cannot create the folder ({error}).") from None
-    name = f"{loaded.config.name}-lr-find"
-    final = runs_dir / run_dir_name(name, datetime.now())
-    staging = runs_dir / f".{final.name}.partial"
-    try:
-        (staging / "plots").mkdir(parents=True)
+        (staging / "plots").mkdir()
         (staging / "config.yaml").write_text(resolved_yaml(loaded.config), encoding="utf-8")
-        result.folder = final  # paths in lr_find.json name the final folder
         payload = json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n"
         (staging / "lr_find.json").write_text(payload, encoding="utf-8")
         finite = [i for i, s in enumerate(result.smoothed_losses) if math.isfinite(s)]
@@ -238,9 +248,20 @@ def write_lr_find(result: LrFindResult, loaded: LoadedConfig, runs_dir: Path) ->
             [result.smoothed_losses[i] for i in finite],
             result.suggestion,
         )
-        os.replace(staging, final)
+        # The recorded name first; should it be taken meanwhile, a fresh random suffix.
+        names = iter([planned.name])
+        final = publish(staging, lambda: next(names, None) or run_dir_name(name, now))
+    except OSError as error:
+        result.folder = None
+        discard_staging(staging)
+        raise storage_error("--runs-dir", runs_dir, error) from None
     except BaseException:
         result.folder = None
-        shutil.rmtree(staging, ignore_errors=True)
+        discard_staging(staging)
         raise
+    if final != planned:  # the name was taken meanwhile: say where it really is
+        result.folder = final
+        (final / "lr_find.json").write_text(
+            json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
+        )
     return final

@@ -38,7 +38,9 @@ from mlcc_cli.rundir.files import (
     write_run,
 )
 from mlcc_cli.rundir.run_plots import add_embeddings, run_plots
+from mlcc_cli.rundir.staging import create_staging, discard_staging
 from mlcc_cli.rundir.status import mlcc_version
+from mlcc_cli.rundir.storage import check_run_name_fits
 from mlcc_cli.training.corpus import train_corpus
 from mlcc_cli.training.diagnostics import history_warnings
 from mlcc_cli.training.in_memory import train_in_memory
@@ -66,6 +68,8 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)  # the run doctor's
     split_checks: list[SplitCheck] = field(default_factory=list)
     loss_label: str = "loss"  # the training loss as tables head it (the model's loss_label)
+    # Ctrl-C/SIGTERM arrived just as the complete run was renamed into place: it is kept whole.
+    late_interrupt: bool = False
 
     @property
     def warnings_beyond_doctor(self) -> list[str]:
@@ -89,6 +93,7 @@ def run_experiment(
     *,
     runs_dir: Path,
     run_name: str | None = None,
+    folder_name: str | None = None,
     evaluate_test: bool = False,
     observer: TrainingObserver | None = None,
     clock: Callable[[], float] = time.perf_counter,
@@ -98,6 +103,11 @@ def run_experiment(
     Raises `ConfigError`/`DataError` for unusable input before anything is written; a run that
     diverges or is interrupted is still written, with its status saying so. With
     `data.streaming` the data file is read chunk by chunk (`mlcc_cli.training.streaming`).
+
+    The run's staging folder is made first, so an unwritable `runs_dir` or a name too long
+    for a folder fails before training. Ctrl-C or SIGTERM after the last period (while
+    scoring, drawing or writing) still writes the run, marked `interrupted`; `folder_name`
+    fixes the run directory's name (a sweep point's) instead of NAME-timestamp-xxxx.
     """
     config = loaded.config
     started_at = datetime.now()
@@ -112,6 +122,47 @@ def run_experiment(
     train_route = train_streaming if config.data.streaming else train_in_memory
     if trains_on_corpus:
         train_route = train_corpus
+    name = run_name or config.name
+    check_run_name_fits(name, "--name" if run_name else f"{loaded.path}: name")
+    # Made before any work, so an unwritable --runs-dir is reported before training.
+    runs_dir_existed = runs_dir.is_dir()
+    staging = create_staging(runs_dir, name)
+    try:
+        return _train_and_write(
+            loaded,
+            train_route,
+            runs_dir,
+            name,
+            staging,
+            folder_name,
+            evaluate_test=evaluate_test,
+            observer=observer,
+            clock=clock,
+            started_at=started_at,
+            timings=timings,
+        )
+    except BaseException:
+        # Ours only (gone already once the run was published), and the runs folder if
+        # this run made it.
+        discard_staging(staging, parent_created=not runs_dir_existed)
+        raise
+
+
+def _train_and_write(
+    loaded: LoadedConfig,
+    train_route: Callable[..., Trained],
+    runs_dir: Path,
+    name: str,
+    staging: Path,
+    folder_name: str | None,
+    *,
+    evaluate_test: bool,
+    observer: TrainingObserver | None,
+    clock: Callable[[], float],
+    started_at: datetime,
+    timings: dict[str, float],
+) -> RunResult:
+    config = loaded.config
     trained = train_route(
         config,
         loaded.folder,
@@ -121,57 +172,84 @@ def run_experiment(
         clock=clock,
         timings=timings,
     )
-    task = trained.task
-    model, outcome, metrics = trained.model, trained.outcome, trained.metrics
+    tick = clock()
+    try:
+        contents, findings = _run_contents(loaded, trained, started_at, timings)
+    except KeyboardInterrupt:
+        # Ctrl-C after the last period (drawing, the doctor): keep the trained model.
+        contents, findings = _essential_contents(loaded, trained, started_at, timings), []
+        contents.status.update(
+            status="interrupted",
+            message="interrupted after training, while preparing plots and the doctor's "
+            "findings; the model, its history and metrics are kept",
+        )
+    run_dir = write_run(
+        runs_dir, name, contents, started_at, staging=staging, folder_name=folder_name
+    )
+    timings["write_s"] = clock() - tick
+    status = contents.status["status"]
+    return RunResult(
+        run_dir=run_dir,
+        status=status,
+        task=trained.task,
+        metrics=trained.metrics,
+        history=trained.outcome.history,
+        warnings=trained.warnings,
+        notes=contents.status.get("notes", []),
+        timings=timings,
+        message=contents.status["message"],
+        stopped_early=trained.outcome.stopped_early,
+        best_period=trained.outcome.best_period,
+        findings=findings,
+        split_checks=trained.split_checks,
+        loss_label=trained.model.loss_label,
+        late_interrupt=contents.late_interrupt,
+    )
+
+
+def _essential_contents(
+    loaded: LoadedConfig, trained: Trained, started_at: datetime, timings: dict[str, float]
+) -> RunContents:
+    """What a run cannot be read back without: config, history, metrics, model, status."""
+    config, model = loaded.config, trained.model
+    status = _status(trained.outcome, started_at, timings, trained.warnings)
+    status["notes"] = trained.pipeline.notes()
+    return RunContents(
+        config_yaml=resolved_yaml(config),
+        history=trained.outcome.history,
+        metrics=trained.metrics,
+        # Weights plus non-trained state (batch-norm running averages) the model predicts with.
+        model_arrays={
+            k: v.copy() for k, v in {**model.params, **getattr(model, "buffers", {})}.items()
+        },
+        model_json=_model_json(config, model, trained, trained.task, loaded.folder),
+        status=status,
+        predictions=trained.predictions,
+    )
+
+
+def _run_contents(
+    loaded: LoadedConfig, trained: Trained, started_at: datetime, timings: dict[str, float]
+) -> tuple[RunContents, list[Finding]]:
+    """Every file of the run (plots, embeddings, doctor.json too) and the doctor's findings."""
+    task, model, outcome = trained.task, trained.model, trained.outcome
+    contents = _essential_contents(loaded, trained, started_at, timings)
     sample = trained.validation_sample
     views = (
         model.image_views(sample)
         if sample is not None and sample.shape[0] and outcome.status != "diverged"
         else None
     )
-    contents = RunContents(
-        config_yaml=resolved_yaml(config),
-        history=outcome.history,
-        metrics=metrics,
-        # Weights plus non-trained state (batch-norm running averages) the model predicts with.
-        model_arrays={
-            k: v.copy() for k, v in {**model.params, **getattr(model, "buffers", {})}.items()
-        },
-        model_json=_model_json(config, model, trained, task, loaded.folder),
-        status={},
-        predictions=trained.predictions,
-        plots=run_plots(
-            outcome.history, task, trained.predictions, metrics, model.loss_name, views
-        ),
+    contents.plots = run_plots(
+        outcome.history, task, trained.predictions, trained.metrics, model.loss_name, views
     )
-    if trains_on_corpus:
+    if model.trains_on == "corpus":
         add_word_embeddings(contents, model, draw=outcome.status != "diverged")
     if trained.embedding_categories and outcome.status != "diverged":
         add_embeddings(contents, model, trained.embedding_categories, trained.embedding_counts)
-    notes = trained.pipeline.notes()
     findings, doctor_file = run_doctor(loaded, trained, task, contents)
     contents.files[DOCTOR_FILE] = partial(write_json, payload=doctor_file)
-    contents.status = _status(outcome, started_at, timings, trained.warnings)
-    contents.status["notes"] = notes
-    tick = clock()
-    run_dir = write_run(runs_dir, run_name or config.name, contents, started_at)
-    timings["write_s"] = clock() - tick
-    return RunResult(
-        run_dir=run_dir,
-        status=outcome.status,
-        task=task,
-        metrics=metrics,
-        history=outcome.history,
-        warnings=trained.warnings,
-        notes=notes,
-        timings=timings,
-        message=outcome.message,
-        stopped_early=outcome.stopped_early,
-        best_period=outcome.best_period,
-        findings=findings,
-        split_checks=trained.split_checks,
-        loss_label=model.loss_label,
-    )
+    return contents, findings
 
 
 def _model_json(

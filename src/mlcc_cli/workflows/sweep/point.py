@@ -7,8 +7,6 @@ Each point's run directory sits under RUNS_DIR/SWEEP_NAME/ with a name derived f
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from mlcc_cli.config.loading import load_config, resolved_yaml
 from mlcc_cli.errors import ConfigError, MlccError
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds, warning_kinds
+from mlcc_cli.rundir.storage import fit_name
 from mlcc_cli.workflows.sweep.result import SweepPoint, SweepRow
 from mlcc_cli.workflows.train import run_experiment
 
@@ -79,19 +78,18 @@ def run_point(
     started = time.perf_counter()
     loaded = load_config(config_path, point.overrides)
     seed = loaded.config.seed
-    final = sweep_dir / point.name
+    # Many grid keys make a long name: shortened (deterministically) to fit a folder name.
+    folder = fit_name(point.name)
+    final = sweep_dir / folder
     if skip_existing and final.is_dir():
         reused = _reusable(final, resolved_yaml(loaded.config), point, seed)
         if reused is not None:
             return reused
-    # run_experiment names its folder NAME-timestamp-xxxx; it is written into a private
-    # staging folder and then renamed to the point's deterministic name.
-    staging = sweep_dir / f".{point.name}.staging"
-    shutil.rmtree(staging, ignore_errors=True)
+    # Staged in a private `.POINT-xxxxxxxx.partial` folder and renamed to the point's fixed
+    # name, replacing an earlier run of the point only once the new one is complete.
     try:
-        result = run_experiment(loaded, runs_dir=staging, run_name=point.name)
+        result = run_experiment(loaded, runs_dir=sweep_dir, run_name=folder, folder_name=folder)
     except MlccError as error:
-        shutil.rmtree(staging, ignore_errors=True)
         return SweepRow(
             point,
             seed,
@@ -100,18 +98,14 @@ def run_point(
             message=str(error),
             duration_s=time.perf_counter() - started,
         )
-    except KeyboardInterrupt:
-        shutil.rmtree(staging, ignore_errors=True)
-        return SweepRow(point, seed, "interrupted", None, message="interrupted")
-    if final.exists():
-        shutil.rmtree(final)
-    os.replace(result.run_dir, final)
-    shutil.rmtree(staging, ignore_errors=True)
+    except KeyboardInterrupt:  # before training began: nothing to keep
+        return SweepRow(point, seed, "interrupted", None, message="interrupted before training")
     return SweepRow(
         point,
         seed,
-        result.status,
-        final,
+        # An interruption just after the run was published still stops the sweep.
+        "interrupted" if result.late_interrupt else result.status,
+        result.run_dir,
         result.metrics,
         result.task,
         result.message if result.status != "complete" else "",

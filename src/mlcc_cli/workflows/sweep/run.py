@@ -17,6 +17,8 @@ from pathlib import Path
 
 from mlcc_cli.config.loading import check_run_name, load_config
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.rundir.staging import create_staging, discard_staging
+from mlcc_cli.rundir.storage import check_run_name_fits, fit_name, storage_error
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
 from mlcc_cli.workflows.sweep.files import write_sweep_files
 from mlcc_cli.workflows.sweep.point import run_point, validate_point
@@ -70,11 +72,11 @@ def run_sweep(
     points = plan_points(base.config, grid_specs, seed_list)
     for point in points:
         validate_point(config_path, point)
-    sweep_dir = runs_dir / (name or f"{base.config.name}-sweep")
-    try:
-        sweep_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ConfigError(f"--runs-dir {runs_dir}: cannot create the folder ({error}).") from None
+    if name is not None:
+        check_run_name_fits(name, "--name")
+    sweep_dir = runs_dir / (name or fit_name(f"{base.config.name}-sweep"))
+    # A staging folder made and removed: an unwritable RUNS_DIR fails before any point trains.
+    discard_staging(create_staging(sweep_dir, "sweep"))
 
     if executor == "dask":
         rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler))
@@ -93,7 +95,10 @@ def run_sweep(
         )
     result = SweepResult(sweep_dir, chosen, higher_is_better(chosen), rows, [])
     result.point_statistics = seed_statistics(rows, chosen)
-    write_sweep_files(result)
+    try:
+        write_sweep_files(result)
+    except OSError as error:
+        raise storage_error("sweep.csv/sweep.json in", sweep_dir, error) from None
     return result
 
 
@@ -117,7 +122,10 @@ def _run_all(
         )
     rows: list[SweepRow] = []
     for point in points:
-        row = run_point(config_path, point, sweep_dir, skip_existing)
+        try:
+            row = run_point(config_path, point, sweep_dir, skip_existing)
+        except KeyboardInterrupt:  # between points (reading the config): nothing to keep
+            row = SweepRow(point, -1, "interrupted", None, message="interrupted")
         rows.append(row)
         if row.status == "interrupted":
             # Ctrl-C: the points not started are recorded as interrupted, not silently dropped.

@@ -1,0 +1,54 @@
+"""`mlcc runs clean`: housekeeping of a runs folder (staging folders left by crashed runs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlcc_cli.commands.common import JsonOption, user_errors
+from mlcc_cli.render.console import terminal
+
+runs_app = typer.Typer(
+    help="Housekeeping of a runs folder.", no_args_is_help=True, rich_markup_mode=None
+)
+
+
+@runs_app.command("clean")
+def clean(
+    runs_dir: Annotated[
+        Path, typer.Argument(help="The runs folder (the --runs-dir of `mlcc train`).")
+    ] = Path("runs"),
+    older_than: Annotated[
+        str,
+        typer.Option(
+            "--older-than",
+            metavar="AGE",
+            help="Also remove staging folders with no owner record (or another host's) "
+            "older than this, e.g. 30m, 24h, 7d.",
+        ),
+    ] = "24h",  # clean_runs.DEFAULT_OLDER_THAN, written out so `--help` imports nothing
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be removed; remove nothing.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Remove the staging folders (.NAME-xxxxxxxx.partial) runs left behind when killed.
+
+    A folder is removed when the process that was writing it is gone (its pid is recorded
+    inside), or, without such a record, when it is older than --older-than. A folder whose
+    process still runs on this machine is never removed; finished runs are never touched.
+    Sweep folders inside RUNS_DIR are searched too.
+    """
+    with user_errors():
+        from mlcc_cli.workflows.clean_runs import clean_runs
+
+        result = clean_runs(runs_dir, older_than, dry_run)
+        if json_output:
+            typer.echo(json.dumps(result.to_json()))
+            return
+        from mlcc_cli.render.cleanup import render_clean
+
+        render_clean(terminal(), result)

@@ -1,0 +1,126 @@
+"""What the disk allows: folder-name lengths, and an `OSError` turned into a message with a fix.
+
+Every writer of user-visible folders and files (run directories, sweep tables, `predict -o`)
+reports a refused write through `storage_error`, so a full disk, a read-only mount or a missing
+permission reads the same everywhere and never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from mlcc_cli.errors import ConfigError, DataError, MlccError
+
+# Longest file or folder name (bytes) on Linux, macOS and Windows file systems alike.
+NAME_MAX = 255
+# What `NAME-YYYYmmdd-HHMMSS-xxxx` adds to a run name.
+RUN_SUFFIX_BYTES = len("-20260101-120000-abcd")
+# What a staging folder `.NAME-XXXXXXXX.partial` adds (tempfile.mkdtemp draws 8 characters);
+# the run suffix is the longer of the two, so it sets the limit.
+STAGING_EXTRA_BYTES = len(".-12345678.partial")
+LONGEST_RUN_NAME = NAME_MAX - max(RUN_SUFFIX_BYTES, STAGING_EXTRA_BYTES)
+# Bytes kept for the hash that keeps shortened names apart: "-" + 8 hex digits.
+HASH_BYTES = 9
+
+# errno values a user fixes by choosing another place (exit 2); any other refusal is a failure
+# while running (exit 1), e.g. a disk that filled up.
+_USER_FIXABLE = {
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOENT: "a parent folder does not exist and cannot be created there",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EEXIST: "a file of that name is in the way",
+    errno.ENAMETOOLONG: "the name is too long for the file system",
+}
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+def name_bytes(name: str) -> int:
+    """The length the file system counts: UTF-8 bytes, not characters."""
+    return len(name.encode("utf-8"))
+
+
+def check_run_name_fits(name: str, where: str) -> None:
+    """ConfigError unless `NAME-YYYYmmdd-HHMMSS-xxxx` fits in one folder name (NAME_MAX bytes).
+
+    `where` names the source of the name for the message (`--name` or the config key `name`).
+    """
+    size = name_bytes(name)
+    if size > LONGEST_RUN_NAME:
+        raise ConfigError(
+            f"{where}: {name[:40]!r}... is {size} bytes long, but a run directory "
+            f"(NAME-YYYYmmdd-HHMMSS-xxxx) must fit in {NAME_MAX} bytes; use a name of at most "
+            f"{LONGEST_RUN_NAME} bytes."
+        )
+
+
+def fit_name(name: str, limit: int = LONGEST_RUN_NAME) -> str:
+    """`name` itself when it fits in `limit` bytes, else its start plus a short hash.
+
+    Deterministic (the same long name always gives the same short one), so a sweep point's
+    folder is found again by `--skip-existing`.
+    """
+    if name_bytes(name) <= limit:
+        return name
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[: HASH_BYTES - 1]
+    head = name.encode("utf-8")[: limit - HASH_BYTES].decode("utf-8", errors="ignore")
+    return f"{head}-{digest}"
+
+
+def storage_error(what: str, path: Path, error: OSError) -> MlccError:
+    """The MlccError for a refused write of `path`; `what` names the option or file.
+
+    Read-only, permission and missing-folder problems are the user's to fix by pointing
+    elsewhere (DataError, exit 2); a full disk or quota is a failure while running (exit 1).
+    """
+    reason = error.strerror or str(error)
+    if error.errno in _DISK_FULL:
+        return MlccError(
+            f"{what} {path}: the disk is full ({reason}); the half-written files were removed "
+            "and earlier runs and outputs are untouched. Free some space (e.g. delete old runs "
+            "or run `mlcc runs clean`) or write to another disk, then try again."
+        )
+    if error.errno in _USER_FIXABLE:
+        return DataError(
+            f"{what} {path}: cannot write there ({_USER_FIXABLE[error.errno]}: {reason}); "
+            "choose a folder you can write to."
+        )
+    return MlccError(f"{what} {path}: cannot write there ({reason}).")
+
+
+def _sibling(path: Path) -> Path:
+    """A new hidden file beside `path` (O_EXCL: never one another process is writing)."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    os.close(handle)
+    return Path(name)
+
+
+def check_file_writable(path: Path, what: str) -> None:
+    """MlccError unless a file can be written at `path` (checked before the work that
+    produces it, by creating and removing a hidden sibling)."""
+    if path.is_dir():
+        raise DataError(f"{what} {path}: is a folder; give a file name, e.g. {path}/out.csv.")
+    try:
+        _sibling(path).unlink()
+    except OSError as error:
+        raise storage_error(what, path, error) from None
+
+
+def write_text_atomically(path: Path, text: str, what: str) -> None:
+    """Replace `path` only once the new text is completely written; a failure (full disk)
+    leaves any earlier file untouched and raises an MlccError naming `what`."""
+    partial: Path | None = None
+    try:
+        partial = _sibling(path)
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        raise storage_error(what, path, error) from None
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)  # after os.replace it no longer exists
