@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from mlcc_cli.config.limits import out_of_memory_message
 from mlcc_cli.errors import MlccError
 from mlcc_cli.render.console import render_error, stderr_console
 
@@ -104,3 +105,8 @@ def user_errors() -> Iterator[None]:
         except KeyboardInterrupt:
             stderr_console().print(interruption_word())
             raise typer.Exit(interrupted_exit_code()) from None
+        except MemoryError as error:
+            # The config's own sizes are checked before allocating (config/limits.py); this is
+            # the data being larger than memory, a runtime failure, not a bug in mlcc.
+            render_error(stderr_console(), out_of_memory_message(error))
+            raise typer.Exit(1) from None

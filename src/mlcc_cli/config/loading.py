@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.config.limits import check_config_memory
 from mlcc_cli.config.overrides import apply_override
 from mlcc_cli.config.validation_messages import validation_problems
 from mlcc_cli.config.yaml_reading import KeyPath, read_yaml
@@ -56,7 +57,7 @@ def override_and_validate(
     line of each key, when `data` came from a file)."""
     overridden = {apply_override(data, assignment) for assignment in overrides}
     try:
-        return ExperimentConfig.model_validate(data)
+        config = ExperimentConfig.model_validate(data)
     except ValidationError as error:
         problems = validation_problems(data, error, source, positions or {}, overridden)
         count = len(problems)
@@ -65,6 +66,10 @@ def override_and_validate(
             "(`mlcc schema` lists every key):",
             problems,
         ) from None
+    # Sizes the config fixes (hash buckets, layer widths) are checked before anything is
+    # allocated, so a typo is an error naming the key rather than a killed process.
+    check_config_memory(config)
+    return config
 
 
 def resolved_yaml(config: ExperimentConfig) -> str:
