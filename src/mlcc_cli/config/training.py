@@ -12,6 +12,11 @@ from pydantic import Field, field_validator, model_validator
 
 from mlcc_cli.config.base import StrictModel
 
+# Caps on a run's length: far beyond any useful run (a million epochs, a billion updates), yet
+# small enough that the schedule's arithmetic and printed counts stay ordinary numbers.
+MAX_EPOCHS = 1_000_000
+MAX_STEPS = 1_000_000_000
+
 
 class EarlyStoppingConfig(StrictModel):
     """Stop when validation loss stops improving, then restore the best weights."""
@@ -38,10 +43,18 @@ class TrainingConfig(StrictModel):
         ),
     )
     epochs: int | None = Field(
-        None, ge=1, description="Passes over the training split (default 10 if steps is unset)."
+        None,
+        ge=1,
+        le=MAX_EPOCHS,
+        description="Passes over the training split (default 10 if steps is unset; at most "
+        "1,000,000).",
     )
     steps: int | None = Field(
-        None, ge=1, description="Weight updates to make (one step = one batch = one update)."
+        None,
+        ge=1,
+        le=MAX_STEPS,
+        description="Weight updates to make (one step = one batch = one update; at most "
+        "1,000,000,000).",
     )
     periods: int = Field(
         10, ge=1, description="How many times train and validation loss are reported."

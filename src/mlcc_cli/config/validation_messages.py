@@ -121,7 +121,8 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
             "less_than_equal": "<=",
         }[kind]
         bound = next(iter(ctx.values()))
-        return f"must be {symbol} {bound:g}, got {_shown(got)}"
+        shown = f"{bound:,}" if isinstance(bound, int) else f"{bound:g}"
+        return f"must be {symbol} {shown}, got {_shown(got)}"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}, got {_shown(got)}"
     if kind == "string_pattern_mismatch":

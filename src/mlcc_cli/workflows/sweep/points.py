@@ -28,6 +28,9 @@ from mlcc_cli.workflows.sweep.result import SweepPoint
 # derives from the same seed (shuffle, split, initialisation).
 RANDOM_SWEEP_SPAWN_KEY = 0x5EE9
 
+# Most points one sweep may run: each is a whole training run, so more is never a plan.
+MAX_SWEEP_POINTS = 10_000
+
 
 def parse_grid(specs: Sequence[str]) -> list[tuple[str, list[str]]]:
     """`["a.b=1,2", "c=x"]` -> `[("a.b", ["1", "2"]), ("c", ["x"])]`, in the given order."""
@@ -112,6 +115,29 @@ def draw_trials(random: RandomSweepConfig, seed: int) -> list[dict[str, Any]]:
     return trials
 
 
+def _refuse_too_many_points(
+    grid: list[tuple[str, list[str]]], random: RandomSweepConfig | None, seeds: list[int] | None
+) -> None:
+    """ConfigError when grid product × random trials × seeds exceeds MAX_SWEEP_POINTS.
+
+    Counted by multiplying list lengths, before anything is expanded: a 10^7-point grid
+    would otherwise build gigabytes of points before the first run starts.
+    """
+    sizes = [(f"{key} ({len(values)} values)", len(values)) for key, values in grid]
+    if random is not None:
+        sizes.append((f"sweep.random.trials ({random.trials})", random.trials))
+    if seeds:
+        sizes.append((f"--seeds ({len(seeds)})", len(seeds)))
+    count = math.prod(size for _, size in sizes)
+    if count > MAX_SWEEP_POINTS:
+        factors = " × ".join(name for name, _ in sizes)
+        raise ConfigError(
+            f"sweep: {factors} make {count:,} points, more than the {MAX_SWEEP_POINTS:,} a "
+            "sweep may run; drop values from the largest list, or use sweep.random with "
+            "fewer trials to sample the space."
+        )
+
+
 def plan_points(
     config: ExperimentConfig, grid_specs: Sequence[str], seeds: list[int] | None
 ) -> list[SweepPoint]:
@@ -120,6 +146,7 @@ def plan_points(
     grid = merged_grid(config, grid_specs)
     if not grid and random is None:
         parse_grid([])  # raises the usual "give at least one --grid" message
+    _refuse_too_many_points(grid, random, seeds)
     trials: list[dict[str, Any]] = [{}]
     if random is not None:
         for key in random.params:
