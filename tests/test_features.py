@@ -109,7 +109,8 @@ def test_build_transform_passes_config_fields_key_and_label() -> None:
     assert (transform.columns, transform.low, transform.high) == (["rooms"], -1.0, 1.0)
     assert (transform.key, transform.label) == ("features.4", "price")
     assert repr(transform) == (
-        "MinMax(columns=['rooms'], low=-1.0, high=1.0, key='features.4', label='price')"
+        "MinMax(columns=['rooms'], low=-1.0, high=1.0, key='features.4', label='price', "
+        "within=None)"
     )
 
 

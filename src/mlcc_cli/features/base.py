@@ -152,6 +152,10 @@ class StatisticsTransform(Transform):
     """
 
     columns: Sequence[str] | None
+    # Scaling steps without `columns` act on the numeric columns among these (the pipeline
+    # passes the columns that reach the model), so no statistic is learned, and later
+    # demanded at predict time, for a column the model never sees. None: every one.
+    within: Sequence[str] | None = None
 
     @property
     def learns_from_data(self) -> bool:
@@ -198,7 +202,10 @@ class StatisticsTransform(Transform):
 
     def _columns_to_learn(self, frame: pd.DataFrame) -> list[str]:
         """The columns this step learns from, resolved (and checked) on the first chunk."""
-        return resolve_columns(frame, self.columns, self.label, self.where)
+        columns = resolve_columns(frame, self.columns, self.label, self.where)
+        if self.columns is None and self.within is not None:
+            columns = [column for column in columns if column in self.within]
+        return columns
 
     def _values(self, frame: pd.DataFrame, column: str) -> Any:
         """One chunk of a column as the accumulator takes it: its non-missing float64 values.

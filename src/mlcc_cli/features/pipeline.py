@@ -54,11 +54,45 @@ TRANSFORMS: dict[str, type[Transform]] = {
 _STEP = TypeAdapter(FeatureStep)
 
 
-def build_transform(step_config: FeatureStep, index: int, label: str) -> Transform:
-    """The unfitted transform for `features.<index>`; its arguments are the config's fields."""
+# Steps whose default (no `columns`) is "every numeric feature": narrowed by `model_reach`.
+SCALING_STEPS = ("clip", "zscore", "minmax")
+# Steps that read every column without feeding any of them to the model.
+_ROW_STEPS = ("drop_duplicates", "filter")
+
+
+def build_transform(
+    step_config: FeatureStep, index: int, label: str, within: Sequence[str] | None = None
+) -> Transform:
+    """The unfitted transform for `features.<index>`; its arguments are the config's fields.
+
+    `within` (from `model_reach`) narrows a scaling step without `columns`.
+    """
     cls = TRANSFORMS[step_config.type]
     params = step_config.model_dump(exclude={"type"})
+    if within is not None:
+        params["within"] = list(within)
     return cls(**params, key=f"features.{index}", label=label)
+
+
+def model_reach(
+    steps: Sequence[FeatureStep], index: int, inputs: Sequence[str] | None
+) -> list[str] | None:
+    """Columns a scaling step without `columns` should act on, or None for every one.
+
+    "Every numeric feature" means every column that reaches the model: the listed `inputs`
+    and the columns later steps read. Without `inputs` (every column is one), for steps
+    with `columns`, or when a later feature step reads every column, it stays None.
+    """
+    step = steps[index]
+    if inputs is None or step.type not in SCALING_STEPS or getattr(step, "columns", 1) is not None:
+        return None
+    later = list(steps[index + 1 :])
+    if any(
+        getattr(s, "columns", ()) is None and s.type not in (*SCALING_STEPS, *_ROW_STEPS)
+        for s in later
+    ):
+        return None
+    return list(dict.fromkeys([*inputs, *columns_read(later)]))
 
 
 def _named(step: FeatureStep, index: int) -> list[str]:
@@ -107,7 +141,8 @@ class FeaturePipeline:
 
     With `missing` = "mean" or "median", an `Impute` over every numeric non-label column is
     put first, so later steps see filled values. ("error" and "drop" are handled when the
-    data is loaded.)
+    data is loaded.) With `inputs` (the config's list), a clip, zscore or minmax step without
+    `columns` acts only on the numeric columns that reach the model (`model_reach`).
 
     Attributes
     ----------
@@ -119,10 +154,17 @@ class FeaturePipeline:
         Every step's recoverable oddities, in step order.
     """
 
-    def __init__(self, steps: Sequence[FeatureStep], label: str, missing: str = "error") -> None:
+    def __init__(
+        self,
+        steps: Sequence[FeatureStep],
+        label: str,
+        missing: str = "error",
+        inputs: Sequence[str] | None = None,
+    ) -> None:
         self.steps = list(steps)
         self.label = label
         self.missing = missing
+        self.inputs = inputs
 
     def fit(self, frame: pd.DataFrame) -> FeaturePipeline:
         """Fit each step on the training split as transformed by the steps before it."""
@@ -138,7 +180,10 @@ class FeaturePipeline:
             columns = [c for c in numeric_columns(frame, self.label) if frame[c].notna().any()]
             if columns:
                 transforms.append(Impute(columns, self.missing, label=self.label))
-        transforms += [build_transform(step, i, self.label) for i, step in enumerate(self.steps)]
+        transforms += [
+            build_transform(step, i, self.label, model_reach(self.steps, i, self.inputs))
+            for i, step in enumerate(self.steps)
+        ]
         out = frame  # every transform returns a new frame, so the input is never touched
         for transform in transforms:
             out = transform.fit(out).transform(out)
@@ -229,5 +274,8 @@ class FeaturePipeline:
         return pipeline
 
     def __repr__(self) -> str:
-        shown = f"steps={self.steps!r}, label={self.label!r}, missing={self.missing!r}"
+        shown = (
+            f"steps={self.steps!r}, label={self.label!r}, missing={self.missing!r}, "
+            f"inputs={self.inputs!r}"
+        )
         return f"FeaturePipeline({shown})"

@@ -37,7 +37,7 @@ class Clip(StatisticsTransform):
     """
 
     tag = "clip"
-    params = ("columns", "min", "max", "lower_quantile", "upper_quantile", "key", "label")
+    params = ("columns", "min", "max", "lower_quantile", "upper_quantile", "key", "label", "within")
     fitted = ("feature_names_in_", "lower_", "upper_", "warnings_")
 
     def __init__(
@@ -50,8 +50,10 @@ class Clip(StatisticsTransform):
         *,
         key: str = "clip",
         label: str | None = None,
+        within: Sequence[str] | None = None,
     ) -> None:
         self.columns = columns
+        self.within = within
         self.min = min
         self.max = max
         self.lower_quantile = lower_quantile
@@ -115,13 +117,19 @@ class ZScore(StatisticsTransform):
     """
 
     tag = "zscore"
-    params = ("columns", "key", "label")
+    params = ("columns", "key", "label", "within")
     fitted = ("feature_names_in_", "mean_", "scale_", "warnings_")
 
     def __init__(
-        self, columns: Sequence[str] | None = None, *, key: str = "zscore", label: str | None = None
+        self,
+        columns: Sequence[str] | None = None,
+        *,
+        key: str = "zscore",
+        label: str | None = None,
+        within: Sequence[str] | None = None,
     ) -> None:
         self.columns = columns
+        self.within = within
         self.key = key
         self.label = label
 
@@ -170,7 +178,7 @@ class MinMax(StatisticsTransform):
     """
 
     tag = "minmax"
-    params = ("columns", "low", "high", "key", "label")
+    params = ("columns", "low", "high", "key", "label", "within")
     fitted = ("feature_names_in_", "data_min_", "data_max_", "scale_", "min_", "warnings_")
 
     def __init__(
@@ -181,8 +189,10 @@ class MinMax(StatisticsTransform):
         *,
         key: str = "minmax",
         label: str | None = None,
+        within: Sequence[str] | None = None,
     ) -> None:
         self.columns = columns
+        self.within = within
         self.low = low
         self.high = high
         self.key = key

@@ -75,7 +75,9 @@ def prepare_design(
             shuffle=config.data.shuffle,
             seed=config.seed,
         )
-    pipeline = FeaturePipeline(config.features, label=label, missing=config.data.missing)
+    pipeline = FeaturePipeline(
+        config.features, label=label, missing=config.data.missing, inputs=config.inputs
+    )
     train_frame = pipeline.fit_transform(frame.iloc[positions["train"]])
     warnings += pipeline.warnings_
     inputs, more = select_inputs(train_frame, config.inputs, label)

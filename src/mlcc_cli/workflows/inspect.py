@@ -181,7 +181,9 @@ def _add_training_split(report: InspectionReport, config: ExperimentConfig, fold
     report.split_rows = {name: len(rows) for name, rows in table.positions.items()}
     _check_split(report, config, table)
     train_rows = table.frame.iloc[table.positions["train"]]
-    pipeline = FeaturePipeline(config.features, label=table.label, missing=config.data.missing)
+    pipeline = FeaturePipeline(
+        config.features, label=table.label, missing=config.data.missing, inputs=config.inputs
+    )
     train_frame = pipeline.fit_transform(train_rows)
     inputs, more = select_inputs(train_frame, config.inputs, table.label)
     after = summarise_frame(

@@ -35,6 +35,7 @@ from mlcc_cli.features.base import StatisticsTransform
 from mlcc_cli.features.columns import numeric_columns
 from mlcc_cli.features.imputation import STRATEGIES
 from mlcc_cli.features.indicators import expands
+from mlcc_cli.features.pipeline import model_reach
 from mlcc_cli.training.streaming.source import RawChunk, StreamingData
 from mlcc_cli.training.streaming.splits import CODES, TRAIN
 
@@ -212,5 +213,9 @@ def _new_transforms(config: ExperimentConfig, label: str, train: pd.DataFrame) -
         columns = numeric_columns(train, label)
         if columns:
             transforms.append(Impute(columns, config.data.missing, label=label))
-    transforms += [build_transform(step, i, label) for i, step in enumerate(config.features)]
+    steps, inputs = config.features, config.inputs
+    transforms += [
+        build_transform(step, i, label, model_reach(steps, i, inputs))
+        for i, step in enumerate(steps)
+    ]
     return transforms
