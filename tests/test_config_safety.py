@@ -159,3 +159,100 @@ def test_huge_values_are_cut_in_messages(tmp_path: Path) -> None:
     )
     assert code == 2
     assert len(output) < 1000
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        (
+            "features.1={type: hash, columns: [mean_radius], buckets: 1000000000}",
+            "features.1.buckets",
+        ),
+        (
+            "features.1={type: cross, columns: [mean_radius, mean_texture], hash_buckets: 1.0e+10}",
+            "features.1.hash_buckets",
+        ),
+        (
+            "features.1={type: polynomial, columns: [a, b, c, d, e, f, g, h], degree: 60}",
+            "features.1.degree",
+        ),
+        ("model={type: mlp, hidden_units: [100000, 100000]}", "model.hidden_units"),
+        (
+            "model={type: cnn, image_shape: [512, 512, 3], conv: [{filters: 100000, kernel: 3}]}",
+            "model.conv.0.filters",
+        ),
+    ],
+)
+def test_sizes_over_the_memory_budget_name_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, override: str, key: str
+) -> None:
+    monkeypatch.setenv("MLCC_MEMORY_BUDGET", "4G")
+    code, output = run("train", str(quickstart(tmp_path)), "--set", override)
+    assert code == 2
+    assert "Traceback" not in output
+    assert f"{key}: " in output
+    assert "MLCC_MEMORY_BUDGET=4G (4.0 GiB)" in output
+
+
+def test_memory_budget_can_be_raised_or_lifted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = quickstart(tmp_path)
+    wide = "model={type: mlp, hidden_units: [10000, 1000]}"  # about 390 MiB
+    monkeypatch.setenv("MLCC_MEMORY_BUDGET", "100M")
+    assert run("validate", str(path), "--set", wide)[0] == 2
+    monkeypatch.setenv("MLCC_MEMORY_BUDGET", "none")
+    assert run("validate", str(path), "--set", wide)[0] == 0
+    monkeypatch.setenv("MLCC_MEMORY_BUDGET", "lots")
+    code, output = run("validate", str(path))
+    assert code == 2
+    assert "MLCC_MEMORY_BUDGET='lots': expected a size such as 16G" in output
+
+
+def test_default_budget_is_half_of_physical_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlcc_cli.config.limits import memory_budget, physical_memory
+
+    monkeypatch.delenv("MLCC_MEMORY_BUDGET", raising=False)
+    total = physical_memory()
+    assert memory_budget() == (total // 2 if total else None)
+
+
+def test_memory_error_is_a_one_paragraph_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mlcc_cli.config.loading as loading
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError("Unable to allocate 74.5 GiB for an array")
+
+    monkeypatch.setattr(loading, "load_config", exhausted)
+    code, output = run("validate", str(QUICKSTART))
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert "ran out of memory (Unable to allocate 74.5 GiB" in output
+
+
+def test_run_length_is_capped(tmp_path: Path) -> None:
+    code, output = run(
+        "validate", str(quickstart(tmp_path)), "--set", "training.epochs=1000000000000000000000000"
+    )
+    assert code == 2
+    assert "--set training.epochs: must be <= 1,000,000" in output
+
+
+def test_huge_sweep_grid_is_refused_before_expanding(tmp_path: Path) -> None:
+    path = quickstart(tmp_path)
+    values = ", ".join(str(i) for i in range(1000))
+    grid = f"sweep:\n  grid:\n    model.l2: [{values}]\n    model.l1: [{values}]\n"
+    grid += "    training.batch_size: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"
+    path.write_text(path.read_text(encoding="utf-8") + grid, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mlcc_cli", "sweep", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "COLUMNS": "300"},
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "make 10,000,000 points, more than the 10,000" in result.stderr
+    assert not (tmp_path / "runs").exists()
