@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mlcc_cli.commands.common import EXIT_INTERRUPTED, JsonOption, user_errors
+from mlcc_cli.commands.common import JsonOption, interrupted_exit_code, user_errors
 from mlcc_cli.render.console import terminal
 
 exercise_app = typer.Typer(
@@ -143,7 +143,7 @@ def check(
         if json_output:
             typer.echo(json.dumps(_check_json(outcome)))
         if outcome.result.status == "interrupted":
-            raise typer.Exit(EXIT_INTERRUPTED)
+            raise typer.Exit(interrupted_exit_code())
         if not outcome.passed:
             raise typer.Exit(1)
 

@@ -83,7 +83,8 @@ def train(
         if result.status == "complete" and result.late_interrupt:
             # The run was complete on disk before the signal was handled: nothing was lost.
             stderr_console().print(
-                f"{interruption_word()} after the run was complete; it is in {result.run_dir}"
+                f"{interruption_word()} after the run was complete; it is in {result.run_dir}",
+                soft_wrap=True,  # the path stays whole, for copying
             )
         elif result.status != "complete":
             message = result.message.rstrip(".")

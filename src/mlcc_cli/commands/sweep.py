@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from mlcc_cli.commands.common import (
-    EXIT_INTERRUPTED,
     ConfigArg,
     JsonOption,
+    interrupted_exit_code,
     user_errors,
 )
 from mlcc_cli.render.console import terminal
@@ -102,6 +102,6 @@ def sweep(
 
             render_sweep(terminal(), result)
         if result.interrupted:
-            raise typer.Exit(EXIT_INTERRUPTED)
+            raise typer.Exit(interrupted_exit_code())
         if not result.all_complete:
             raise typer.Exit(1)

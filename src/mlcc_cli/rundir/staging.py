@@ -9,6 +9,7 @@ final name that did not exist before: an earlier run is never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -59,10 +60,8 @@ def discard_staging(folder: Path, parent_created: bool = False) -> None:
     """
     shutil.rmtree(folder, ignore_errors=True)
     if parent_created:
-        try:
-            folder.parent.rmdir()  # fails, harmlessly, once anything else is in it
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # fails, harmlessly, once anything else is in it
+            folder.parent.rmdir()
 
 
 def publish(staging: Path, final_name: Callable[[], str], replace: bool = False) -> Path:

@@ -1,0 +1,194 @@
+"""Ctrl-C (SIGINT) and SIGTERM at any moment keep what was trained (issue 16).
+
+Each test runs the real `mlcc` in a subprocess whose one function is wrapped to pause (and
+touch a marker file) at a chosen phase: training, scoring, drawing, just after the run is
+renamed into place, a sweep's second point. The signal is sent once the marker appears.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+# The child: wrap MODULE.ATTR so that, on call number CALL, it touches the marker and pauses
+# (before the real call, or after it), then run the CLI with the remaining arguments.
+CHILD = textwrap.dedent(
+    """
+    import importlib, os, sys, time
+    from pathlib import Path
+
+    module_name, attr, when, call = sys.argv[1:5]
+    owner_name, _, class_name = module_name.partition(":")
+    owner = importlib.import_module(owner_name)
+    if class_name:
+        owner = getattr(owner, class_name)
+    original = getattr(owner, attr)
+    calls = []
+
+    def wrapped(*args, **kwargs):
+        calls.append(1)
+        if len(calls) != int(call):
+            return original(*args, **kwargs)
+        mark = Path(os.environ["MLCC_TEST_MARK"])
+        if when == "after":
+            result = original(*args, **kwargs)
+            mark.touch()
+            time.sleep(2.0)  # the signal arrives here; sleep resumes if it is held
+            return result
+        mark.touch()
+        if when == "before":
+            time.sleep(60)  # interrupted by the signal
+        return original(*args, **kwargs)
+
+    setattr(owner, attr, wrapped)
+    from mlcc_cli.cli import main
+
+    sys.argv = ["mlcc", *sys.argv[5:]]
+    main()
+    """
+)
+
+
+def experiment(tmp_path: Path, **sections: object) -> Path:
+    config: dict[str, object] = {
+        "name": "t",
+        "seed": 3,
+        "data": {"source": "builtin:breast_cancer", "split": {"train": 0.8, "validation": 0.2}},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "logistic"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.1},
+        "training": {"batch_size": 32, "epochs": 2, "periods": 2},
+    }
+    config.update(sections)
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+# Training that would run for hours: only a signal ends it.
+ENDLESS = {
+    "data": {"source": "builtin:linear", "synthetic": {"samples": 2000, "features": 3}},
+    "features": [],
+    "model": {"type": "linear"},
+    "optimizer": {"type": "sgd", "learning_rate": 0.001},
+    "training": {"batch_size": 1, "steps": 10**9, "periods": 10**4},
+}
+
+
+def run_until(
+    tmp_path: Path, target: str, when: str, args: list[str], signum: int, call: int = 1
+) -> subprocess.CompletedProcess[str]:
+    """Start the CLI with `target` (MODULE[:CLASS].ATTR) wrapped, send `signum` at the mark."""
+    module, _, attr = target.rpartition(".")
+    mark = tmp_path / "mark"
+    process = subprocess.Popen(
+        [sys.executable, "-c", CHILD, module, attr, when, str(call), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "MLCC_TEST_MARK": str(mark)},
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the phase to interrupt was never reached"
+        time.sleep(0.02)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def only_run(runs: Path) -> Path:
+    (run_dir,) = runs.iterdir()  # no staging folder left beside it
+    return run_dir
+
+
+def status_of(run_dir: Path) -> dict[str, object]:
+    return json.loads((run_dir / "status.json").read_text())
+
+
+def test_sigterm_during_training_keeps_an_interrupted_run_and_exits_143(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    args = ["train", str(experiment(tmp_path, **ENDLESS)), "--runs-dir", str(runs)]
+    # The mark comes at the end of the second period, so training is under way.
+    done = run_until(
+        tmp_path, "mlcc_cli.render.training:TrainingDisplay.period", "mark", args, signal.SIGTERM, 2
+    )
+    assert done.returncode == 143, done.stderr
+    run_dir = only_run(runs)
+    assert "terminated (SIGTERM)" in done.stderr and str(run_dir) in done.stderr
+    assert status_of(run_dir)["status"] == "interrupted"
+    assert (run_dir / "model.npz").is_file()
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "word"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated (SIGTERM)")],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_a_signal_while_drawing_plots_keeps_the_trained_run(
+    tmp_path: Path, signum: int, code: int, word: str
+) -> None:
+    runs = tmp_path / "runs"
+    args = ["train", str(experiment(tmp_path)), "--runs-dir", str(runs)]
+    done = run_until(tmp_path, "mlcc_cli.rundir.run_plots.draw_loss", "before", args, signum)
+    assert done.returncode == code, done.stderr
+    run_dir = only_run(runs)
+    assert word in done.stderr and str(run_dir) in done.stderr
+    status = status_of(run_dir)
+    assert status["status"] == "interrupted"
+    assert "while writing the run's files" in str(status["message"])
+    for name in ("config.yaml", "history.csv", "metrics.json", "model.npz", "model.json"):
+        assert (run_dir / name).is_file(), name
+    assert not (run_dir / "plots" / "loss.png").exists()  # the half-drawn plot is dropped
+    assert json.loads((run_dir / "metrics.json").read_text())["validation"]["auc"] > 0.9
+
+
+def test_ctrl_c_while_scoring_keeps_the_trained_model(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    args = ["train", str(experiment(tmp_path)), "--runs-dir", str(runs)]
+    done = run_until(tmp_path, "mlcc_cli.training.in_memory._score", "before", args, signal.SIGINT)
+    assert done.returncode == 130, done.stderr
+    run_dir = only_run(runs)
+    status = status_of(run_dir)
+    assert status["status"] == "interrupted" and "while scoring" in str(status["message"])
+    assert (run_dir / "model.npz").is_file() and (run_dir / "history.csv").is_file()
+
+
+def test_a_signal_just_after_the_run_is_complete_exits_0(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    args = ["train", str(experiment(tmp_path)), "--runs-dir", str(runs)]
+    done = run_until(tmp_path, "mlcc_cli.rundir.files.publish", "after", args, signal.SIGTERM)
+    assert done.returncode == 0, done.stderr
+    run_dir = only_run(runs)
+    assert status_of(run_dir)["status"] == "complete"
+    assert "after the run was complete" in done.stderr and str(run_dir) in done.stderr
+
+
+def test_sigterm_during_a_sweep_keeps_finished_points_and_marks_the_rest(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    config = experiment(tmp_path, **ENDLESS)
+    grid = "training.steps=20,1000000000,30"
+    args = ["sweep", str(config), "--grid", grid, "--runs-dir", str(runs), "--json"]
+    # Marked as the second point's training starts; the signal lands during its first periods.
+    done = run_until(
+        tmp_path, "mlcc_cli.training.in_memory.plan_schedule", "mark", args, signal.SIGTERM, 2
+    )
+    assert done.returncode == 143, done.stderr
+    rows = json.loads(done.stdout)["runs"]
+    assert [row["status"] for row in rows] == ["complete", "interrupted", "interrupted"]
+    first = Path(rows[0]["run_dir"])
+    assert status_of(first)["status"] == "complete"
+    sweep_dir = first.parent
+    assert json.loads((sweep_dir / "sweep.json").read_text())["runs"][1]["status"] == "interrupted"
+    assert not [p for p in sweep_dir.iterdir() if p.name.startswith(".")]  # no staging left
