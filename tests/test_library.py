@@ -97,7 +97,7 @@ def test_load_config_takes_a_dict_with_overrides() -> None:
 
 def test_bad_config_and_data_raise_mlcc_errors() -> None:
     data = {"data": {"source": "builtin:iris"}, "model": {"type": "softmax"}}
-    with pytest.raises(ConfigError, match=r"<dict>: optimizer\.learning_rat"):
+    with pytest.raises(ConfigError, match=r"--set optimizer\.learning_rat: unknown key"):
         mlcc_cli.load_config(data, ["optimizer.type=sgd", "optimizer.learning_rat=1"])
     with pytest.raises(DataError, match=r"data\.label"):
         mlcc_cli.train(QUICKSTART, data=pd.DataFrame({"x": [1.0, 2.0]}))
