@@ -43,6 +43,7 @@ def clean(
     Sweep folders inside RUNS_DIR are searched too.
     """
     with user_errors():
+        # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.clean_runs import clean_runs
 
         result = clean_runs(runs_dir, older_than, dry_run)

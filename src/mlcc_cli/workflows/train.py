@@ -100,14 +100,11 @@ def run_experiment(
 ) -> RunResult:
     """Train the experiment described by `loaded` and write its run directory.
 
-    Raises `ConfigError`/`DataError` for unusable input before anything is written; a run that
-    diverges or is interrupted is still written, with its status saying so. With
+    Raises `ConfigError`/`DataError` for unusable input, an unwritable `runs_dir` or a name
+    too long for a folder before training; a run that diverges or is interrupted (Ctrl-C or
+    SIGTERM, even while scoring or writing) is still written, its status saying so. With
     `data.streaming` the data file is read chunk by chunk (`mlcc_cli.training.streaming`).
-
-    The run's staging folder is made first, so an unwritable `runs_dir` or a name too long
-    for a folder fails before training. Ctrl-C or SIGTERM after the last period (while
-    scoring, drawing or writing) still writes the run, marked `interrupted`; `folder_name`
-    fixes the run directory's name (a sweep point's) instead of NAME-timestamp-xxxx.
+    `folder_name` fixes the run directory's name (a sweep point's) instead of NAME-time-xxxx.
     """
     config = loaded.config
     started_at = datetime.now()
@@ -142,8 +139,7 @@ def run_experiment(
             timings=timings,
         )
     except BaseException:
-        # Ours only (gone already once the run was published), and the runs folder if
-        # this run made it.
+        # Ours only (gone once published), and the runs folder if this run made it.
         discard_staging(staging, parent_created=not runs_dir_existed)
         raise
 
