@@ -87,7 +87,7 @@ def storage_error(what: str, path: Path, error: OSError) -> MlccError:
         )
     if error.errno in _USER_FIXABLE:
         return DataError(
-            f"{what} {path}: cannot write there ({_USER_FIXABLE[error.errno]}: {reason}); "
+            f"{what} {path}: cannot write there ({_USER_FIXABLE[error.errno]}); "
             "choose a folder you can write to."
         )
     return MlccError(f"{what} {path}: cannot write there ({reason}).")
