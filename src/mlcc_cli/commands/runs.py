@@ -37,13 +37,15 @@ def predict(
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.rundir.saved import load_run
         from mlcc_cli.rundir.storage import check_file_writable, write_text_atomically
+        from mlcc_cli.workflows.changed_data import warn_if_own_source_changed
         from mlcc_cli.workflows.predict import predict_rows, read_rows
 
         if output is not None:  # before any work: an unwritable -o costs no predicting
             check_file_writable(output, "--output")
         saved = load_run(run)
         predictions = predict_rows(saved, read_rows(data_file, "DATA_FILE"))
-        render_warnings(stderr_console(), predictions.warnings)
+        changed = warn_if_own_source_changed(saved.data_record, data_file)
+        render_warnings(stderr_console(), [*changed, *predictions.warnings])
         if output is None:
             typer.echo(predictions.table.to_csv(index=False), nl=False)
             return
@@ -90,6 +92,14 @@ def evaluate(
             help="Quantile buckets for a numeric --slice-by column with over 10 values.",
         ),
     ] = 4,  # evaluation.DEFAULT_SLICE_BUCKETS
+    allow_changed_data: Annotated[
+        bool,
+        typer.Option(
+            "--allow-changed-data",
+            help="Re-split and score the run's data source even though it changed since "
+            "training (its rows then differ from the ones held out).",
+        ),
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Evaluate a trained run on one of its splits or on a labelled file (no retraining).
@@ -119,7 +129,9 @@ def evaluate(
         if data is not None:
             report = evaluate_file(saved, data, threshold, worst, slice_by, slice_buckets)
         else:
-            report = evaluate_split(saved, split, threshold, worst, slice_by, slice_buckets)
+            report = evaluate_split(
+                saved, split, threshold, worst, slice_by, slice_buckets, allow_changed_data
+            )
         if plots:
             save_plots(report)
         if json_output:

@@ -81,6 +81,8 @@ def render_split_checks(console: Console, checks: Sequence[dict[str, Any]]) -> N
 def render_doctor(console: Console, report: Any) -> None:
     """`mlcc doctor RUN`: the split checks, the findings, and what could not be checked."""
     console.print(f"[bold]run[/] {report.run_dir}", soft_wrap=True)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
     render_split_checks(console, report.split_checks)
     render_findings(
         console,

@@ -38,6 +38,8 @@ class SavedRun:
     data_source: str  # resolved path or builtin:NAME, as trained on
     status: str
     labels: list[str] | None = None  # multilabel: data.labels, one output each
+    # status.json's `data`: the source's fingerprint at training (data.fingerprint reads it).
+    data_record: Any = None
 
     def score(self, X: Any) -> np.ndarray:
         """ŷ (regression) or P(y = classes[1]) (binary) for design matrix X, shape (n,);
@@ -114,7 +116,8 @@ def load_run(run_dir: Path) -> SavedRun:
         config = ExperimentConfig.model_validate(
             yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
         )
-        status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))["status"]
+        status_file = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
+        status = status_file["status"]
         # The task as training resolved it from the label (an mlp's head follows it).
         model = model_from_settings(state["model"], task=state["task"])
         refuse_embedding_run(run_dir, model)
@@ -146,4 +149,5 @@ def load_run(run_dir: Path) -> SavedRun:
         data_source=state.get("data_source", config.data.source),
         status=status,
         labels=state.get("labels"),
+        data_record=status_file.get("data"),
     )

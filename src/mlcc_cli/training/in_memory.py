@@ -138,6 +138,7 @@ def train_in_memory(
         embedding_counts=prepared.embedding_counts,
         input_statistics=prepared.input_statistics,
         split_checks=prepared.split_checks,
+        data_rows=sum(len(prepared.row_ids[name]) for name in SPLITS),
         validation_sample=(
             prepared.X["validation"][:VIEW_ROWS] if "validation" in prepared.X else None
         ),

@@ -71,6 +71,7 @@ class Trained:
     # measures them on its first chunk of training rows.
     input_statistics: dict[str, dict[str, float]] | None = None
     split_checks: list[SplitCheck] = field(default_factory=list)
+    data_rows: int | None = None  # rows split into train/validation/test (in memory)
     # The first few validation rows of X (the model's `image_views` draws them); None
     # without a validation split.
     validation_sample: Any = None

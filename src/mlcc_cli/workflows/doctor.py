@@ -16,6 +16,7 @@ from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.errors import DataError
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE
 from mlcc_cli.rundir.saved import require_run_files
+from mlcc_cli.workflows.changed_data import doctor_note
 
 
 @dataclass
@@ -27,6 +28,7 @@ class DoctorReport:
     findings: list[Finding]
     split_checks: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. the data changed since training
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +36,7 @@ class DoctorReport:
             "findings": [finding.to_json() for finding in self.findings],
             "split_checks": self.split_checks,
             "notes": self.notes,
+            "warnings": self.warnings,
         }
 
 
@@ -53,6 +56,8 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
         # A hand-edited or damaged file surfaces as a missing key or a wrong type somewhere
         # in the rules; either way the answer is the same one-paragraph error.
         findings = diagnose(evidence)
+        status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
+        warnings = doctor_note(status.get("data") if isinstance(status, dict) else None)
     except (
         OSError,
         KeyError,
@@ -74,4 +79,5 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
             c for c in checks or [] if isinstance(c, dict) and {"kind", "message"} <= c.keys()
         ],
         notes=evidence.notes,
+        warnings=warnings,
     )

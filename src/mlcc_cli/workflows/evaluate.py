@@ -29,6 +29,7 @@ from mlcc_cli.features import design_matrix
 from mlcc_cli.rundir.saved import SavedRun
 from mlcc_cli.training.streaming.source import StreamingData
 from mlcc_cli.training.streaming.splits import CODES
+from mlcc_cli.workflows.changed_data import check_split_data, warn_if_own_source_changed
 from mlcc_cli.workflows.predict import read_rows, required_columns, used_columns
 from mlcc_cli.workflows.scored_rows import ScoredRows
 
@@ -91,6 +92,7 @@ def evaluate_file(
     the metrics per value or quantile bucket (`slice_buckets`) of that column.
     """
     frame = read_rows(path, "--data")
+    changed = warn_if_own_source_changed(run.data_record, path)
     absent = [c for c in run.labels or [run.label] if c not in frame.columns]
     if absent:
         raise DataError(
@@ -125,7 +127,7 @@ def evaluate_file(
     scored = ScoredRows(run, worst, slice_by, slice_buckets)
     y = _labels_of(run, label_rows.loc[rows.index], f"--data {path}")
     scored.add(rows, y, run.score(design_matrix(out, run.inputs)), out)
-    return scored.report(str(path), f"data-{path.stem}", threshold, warnings)
+    return scored.report(str(path), f"data-{path.stem}", threshold, [*changed, *warnings])
 
 
 def evaluate_split(
@@ -135,13 +137,19 @@ def evaluate_split(
     worst: int = DEFAULT_WORST,
     slice_by: str | None = None,
     slice_buckets: int = DEFAULT_SLICE_BUCKETS,
+    allow_changed_data: bool = False,
 ) -> EvaluationReport:
     """The evaluation of one of the run's own splits, found again from its config and seed.
 
-    Plots go to RUN/evaluate/<split>/. `slice_by`: as in `evaluate_file`.
+    Plots go to RUN/evaluate/<split>/. `slice_by`: as in `evaluate_file`. A data source that
+    changed since training (status.json's fingerprint) is refused, since re-splitting it
+    picks other rows, unless `allow_changed_data` (then it is a warning).
     """
     if split == "test":  # before reading the data: a 0 test share has nothing to score
         require_test_split(run.config.data.split, "--split test")
+    warnings = check_split_data(
+        run.data_record, run.data_source, run.run_dir, split, allow_changed_data
+    )
     scored = ScoredRows(run, worst, slice_by, slice_buckets)
     if run.config.data.streaming:
         _streamed_split(run, split, scored)
@@ -152,7 +160,7 @@ def evaluate_split(
             f"--split {split}: the run's {split} split is empty (data.split.{split} is 0); "
             "choose another split or pass --data FILE."
         )
-    return scored.report(f"{split} split", split, threshold, [])
+    return scored.report(f"{split} split", split, threshold, warnings)
 
 
 def _config_as_trained(run: SavedRun) -> ExperimentConfig:

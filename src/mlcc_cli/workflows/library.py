@@ -190,9 +190,11 @@ def evaluate(
     saved = _saved(run)
     with tempfile.TemporaryDirectory(prefix="mlcc-evaluate-") as scratch:
         if data is None and isinstance(run, TrainResult) and run.training_frame is not None:
-            # The split is drawn again from the same rows, seed and config as in training.
+            # The split is drawn again from the same rows, seed and config as in training:
+            # the very frame trained on, so there is no changed file to refuse.
             path = _parquet(run.training_frame, Path(scratch) / "training.parquet")
-            return evaluate_split(replace(saved, data_source=str(path)), split, threshold, worst)
+            same = replace(saved, data_source=str(path), data_record=None)
+            return evaluate_split(same, split, threshold, worst)
         if data is None:
             return evaluate_split(saved, split, threshold, worst)
         if isinstance(data, pd.DataFrame):

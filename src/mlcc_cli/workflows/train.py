@@ -9,7 +9,6 @@ learn from sentences, such as word2vec).
 
 from __future__ import annotations
 
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,10 +16,6 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
-
-import numpy as np
-import pandas as pd
-import sklearn
 
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.loading import LoadedConfig, resolved_yaml
@@ -39,15 +34,15 @@ from mlcc_cli.rundir.files import (
 )
 from mlcc_cli.rundir.run_plots import add_embeddings, run_plots
 from mlcc_cli.rundir.staging import create_staging, discard_staging
-from mlcc_cli.rundir.status import mlcc_version
 from mlcc_cli.rundir.storage import check_run_name_fits
 from mlcc_cli.training.corpus import train_corpus
 from mlcc_cli.training.diagnostics import history_warnings
 from mlcc_cli.training.in_memory import train_in_memory
-from mlcc_cli.training.loop import PeriodRecord, TrainingResult
+from mlcc_cli.training.loop import PeriodRecord
 from mlcc_cli.training.plan import Trained, TrainingObserver
 from mlcc_cli.training.streaming.session import train_streaming
 from mlcc_cli.workflows.run_doctor import run_doctor
+from mlcc_cli.workflows.run_status import status_payload
 
 
 @dataclass
@@ -76,16 +71,6 @@ class RunResult:
         """The warnings the doctor's findings do not already explain with evidence and a fix."""
         covered = set(history_warnings(self.history))
         return [warning for warning in self.warnings if warning not in covered]
-
-
-def _versions() -> dict[str, str]:
-    return {
-        "mlcc": mlcc_version(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scikit-learn": sklearn.__version__,
-    }
 
 
 def run_experiment(
@@ -208,8 +193,7 @@ def _essential_contents(
 ) -> RunContents:
     """What a run cannot be read back without: config, history, metrics, model, status."""
     config, model = loaded.config, trained.model
-    status = _status(trained.outcome, started_at, timings, trained.warnings)
-    status["notes"] = trained.pipeline.notes()
+    status = status_payload(loaded, trained, started_at, timings)
     return RunContents(
         config_yaml=resolved_yaml(config),
         history=trained.outcome.history,
@@ -274,27 +258,4 @@ def _model_json(
         ),
         "threshold": config.evaluation.threshold,
         "pipeline": trained.pipeline.get_state(),
-    }
-
-
-def _status(
-    outcome: TrainingResult,
-    started_at: datetime,
-    timings: dict[str, float],
-    warnings: list[str],
-) -> dict[str, Any]:
-    return {
-        "status": outcome.status,
-        "message": outcome.message,
-        "stopped_early": outcome.stopped_early,
-        "best_period": outcome.best_period,
-        "steps_done": outcome.steps_done,
-        "total_steps": outcome.total_steps,
-        "training": outcome.settings,
-        "reference_losses": outcome.reference_losses,
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "finished_at": datetime.now().isoformat(timespec="seconds"),
-        "timings": {k: round(v, 4) for k, v in timings.items()},
-        "warnings": warnings,
-        "versions": _versions(),
     }
