@@ -18,7 +18,10 @@ def parse_scalar(text: str, source: str = "--set") -> Any:
     """
     if not text.strip():
         return ""
-    loader = GuardedLoader(text, source, with_lines=False)
+    try:  # the reader refuses control characters as soon as it is made
+        loader = GuardedLoader(text, source, with_lines=False)
+    except yaml.YAMLError:
+        return text
     try:
         node = loader.checked_node()
         return loader.construct_document(node) if node is not None else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,18 +143,28 @@ def expand_runs(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _read_json(path: Path) -> Any:
+def _read_mapping(path: Path, parse: Callable[[str], Any] = json.loads) -> dict[str, Any]:
+    """A run file that holds a mapping (JSON by default); DataError when it is unreadable,
+    not UTF-8, malformed or not a mapping — a damaged run is named, never a traceback."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise DataError(f"{path}: cannot read ({error}).") from None
+        content = parse(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError) as error:  # UnicodeDecodeError is a ValueError
+        raise DataError(f"{path}: cannot read ({error}); the run directory is damaged.") from None
+    if not isinstance(content, dict):
+        raise DataError(
+            f"{path}: holds {type(content).__name__}, not a mapping; the run directory is damaged."
+        )
+    return content
 
 
 def _validation_loss(path: Path) -> list[float | None]:
     if not path.is_file():
         return []
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, ValueError, csv.Error):  # a damaged curve: compare the rest
+        return []
     losses: list[float | None] = []
     for row in rows:
         cell = row.get("validation_loss") or ""
@@ -166,18 +177,15 @@ def _validation_loss(path: Path) -> list[float | None]:
 
 def read_run(run_dir: Path) -> ComparedRun:
     """Read the plain files of one run directory."""
-    try:
-        config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise DataError(f"{run_dir / 'config.yaml'}: cannot read ({error}).") from None
+    config = _read_mapping(run_dir / "config.yaml", yaml.safe_load)
     status_path = run_dir / "status.json"
     status = (
-        _read_json(status_path).get("status", "unknown") if status_path.is_file() else "unknown"
+        _read_mapping(status_path).get("status", "unknown") if status_path.is_file() else "unknown"
     )
     return ComparedRun(
         run_dir=run_dir,
         config=flatten(config),
-        metrics=_read_json(run_dir / "metrics.json"),
+        metrics=_read_mapping(run_dir / "metrics.json"),
         validation_loss=_validation_loss(run_dir / "history.csv"),
         status=str(status),
         doctor=stored_warning_kinds(run_dir),
