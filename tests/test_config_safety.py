@@ -256,3 +256,23 @@ def test_huge_sweep_grid_is_refused_before_expanding(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "make 10,000,000 points, more than the 10,000" in result.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_network_too_wide_for_its_fitted_inputs_is_refused_before_allocating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hidden_units [2000] passes the config check (input width unknown), but on 100,000
+    hashed input columns its first layer needs 8 GB: refused once the width is known."""
+    monkeypatch.setenv("MLCC_MEMORY_BUDGET", "1G")
+    path = quickstart(tmp_path)
+    sets = [
+        "features.1={type: hash, columns: [mean_radius], buckets: 100000}",
+        "model={type: mlp, hidden_units: [2000]}",
+    ]
+    args = [part for setting in sets for part in ("--set", setting)]
+    assert run("validate", str(path), *args)[0] == 0
+    code, output = run("train", str(path), *args, "--runs-dir", str(tmp_path / "runs"))
+    assert code == 2 and "Traceback" not in output
+    assert "model.hidden_units: dense layers of [2000] units" in output
+    assert "on 100,029 input columns" in " ".join(output.split())  # 100,000 + 29 inputs
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())

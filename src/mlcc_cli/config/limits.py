@@ -195,6 +195,17 @@ def check_config_memory(config: Any) -> None:
         check_memory(key, what, estimate)
 
 
+def check_network_memory(config: Any, n_features: int) -> None:
+    """Once the features are fitted: ConfigError if a dense network's layers, now that its
+    input width `n_features` is known, exceed the budget (a modest hidden_units on a very
+    wide one-hot or hashed input)."""
+    units = getattr(config.model, "hidden_units", None)
+    if not units or getattr(config.model, "image_shape", None) is not None:
+        return
+    for key, what, estimate in _dense_sizes(config, "model.hidden_units", units, n_features):
+        check_memory(key, f"{what} on {n_features:,} input columns", estimate)
+
+
 def out_of_memory_message(error: MemoryError) -> str:
     """One paragraph for a MemoryError that escaped the checks: what ran out and what to try."""
     detail = f" ({error})" if str(error) else ""

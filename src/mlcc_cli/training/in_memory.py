@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.config.limits import check_network_memory
 from mlcc_cli.evaluation.metrics import (
     class_probability_columns,
     label_probability_columns,
@@ -64,6 +65,8 @@ def train_in_memory(
     warnings = prepared.warnings + schedule.warnings
     # Initialized before the plan is shown, so a model that cannot take these inputs (a cnn's
     # image_shape) says so before anything about training is printed.
+    # The input width is known now: refuse layers too large for memory before allocating.
+    check_network_memory(config, prepared.X["train"].shape[1])
     model = build_model(config.model, task=task, seed=config.seed)
     initialize_for_data(model, config, prepared)
     if observer is not None:
