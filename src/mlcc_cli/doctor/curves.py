@@ -68,9 +68,10 @@ def scale(evidence: RunEvidence) -> float | None:
 def yardstick(evidence: RunEvidence, curve: np.ndarray) -> float:
     """The scale absolute floors are taken of: `scale`, else the curve's first value."""
     known = scale(evidence)
-    if known is not None:
+    if known is not None and known > TINY:
         return known
-    return float(abs(curve[0])) if len(curve) else 1.0
+    first = float(abs(curve[0])) if len(curve) else 0.0
+    return first if math.isfinite(first) and first > TINY else 1.0  # no scale to judge on
 
 
 def significant(change: float, level: float, size: float, relative: float, absolute: float) -> bool:

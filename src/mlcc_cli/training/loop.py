@@ -186,7 +186,10 @@ def train(
         return Evaluation(train_loss, validation_loss, metrics)
 
     references = reference_losses(model, X_train, y_train)
-    limit = FINITE_DIVERGENCE_FACTOR * max(references.values()) if references else None
+    # A yardstick of zero (labels that are all equal, or scaled to nothing) gives no scale to
+    # call a finite loss exploded by; NaN and infinity still count as diverged.
+    yardstick = max(references.values(), default=0.0)
+    limit = FINITE_DIVERGENCE_FACTOR * yardstick if yardstick > np.finfo(float).tiny else None
     result = run_periods(
         model, optimizer, schedule, runner, evaluate, early, on_period, divergence_limit=limit
     )
