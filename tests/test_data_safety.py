@@ -184,6 +184,22 @@ def test_train_test_with_no_test_share_is_refused(tmp_path: Path) -> None:
     _no_run(tmp_path / "runs")
 
 
+def test_the_python_api_refuses_evaluate_test_without_a_test_share(tmp_path: Path) -> None:
+    import mlcc_cli
+
+    data = _write_csv(tmp_path / "d.csv", _table())
+    config = {
+        "name": "api",
+        "data": {"source": str(data), "label": "y"},
+        "model": {"type": "linear"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.01},
+        "training": {"epochs": 1},
+    }
+    with pytest.raises(DataError, match=r"data\.split\.test is 0"):
+        mlcc_cli.train(config, runs_dir=tmp_path / "runs", evaluate_test=True)
+    _no_run(tmp_path / "runs")
+
+
 def test_evaluate_test_split_with_no_test_share_is_refused(tmp_path: Path) -> None:
     data = _write_csv(tmp_path / "d.csv", _table())
     trained = _train(tmp_path, data, "--quiet")

@@ -50,10 +50,6 @@ def train(
 
         loaded = load_config(config, set_ or [])
         check_run_name(name)
-        if test:  # before any data is read: a 0 test share has nothing to score
-            from mlcc_cli.data.splitting import require_test_split
-
-            require_test_split(loaded.config.data.split)
         from mlcc_cli.render.training import TrainingDisplay, render_result
         from mlcc_cli.workflows.train import run_experiment
 

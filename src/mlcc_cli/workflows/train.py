@@ -22,6 +22,7 @@ from mlcc_cli.config.loading import LoadedConfig, resolved_yaml
 from mlcc_cli.data.sources import locate_data_source
 from mlcc_cli.data.split_checks import SplitCheck
 from mlcc_cli.data.split_table import referenced_columns
+from mlcc_cli.data.splitting import require_test_split
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.registry import model_class
@@ -94,6 +95,8 @@ def run_experiment(
     config = loaded.config
     started_at = datetime.now()
     timings: dict[str, float] = {}
+    if evaluate_test:  # before any data is read: a 0 test share has nothing to score
+        require_test_split(config.data.split)
     if config.data.streaming and getattr(config.model, "embeddings", None):
         raise ConfigError(
             "model.embeddings with data.streaming is not implemented yet; set "
