@@ -14,31 +14,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from mlcc_cli.cli import app
+from cli_helpers import experiment, mlcc
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
-
-
-def mlcc(*args: str | Path) -> object:
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def experiment(tmp_path: Path, **sections: object) -> Path:
-    """Write a small, fast experiment; keyword sections replace the defaults."""
-    config: dict[str, object] = {
-        "name": "t",
-        "seed": 3,
-        "data": {"source": "builtin:breast_cancer", "split": {"train": 0.8, "validation": 0.2}},
-        "features": [{"type": "zscore"}],
-        "model": {"type": "logistic"},
-        "optimizer": {"type": "sgd", "learning_rate": 0.1},
-        "training": {"batch_size": 32, "epochs": 2, "periods": 2},
-    }
-    config.update(sections)
-    path = tmp_path / "exp.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
 
 
 # ---------------------------------------------------------------------------- train

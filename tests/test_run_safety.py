@@ -17,36 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
-from mlcc_cli.cli import app
+from cli_helpers import experiment, mlcc
 from mlcc_cli.rundir import files, staging
 from mlcc_cli.rundir.staging import OWNER_FILE, create_staging, discard_staging, publish
 
 runner = CliRunner()
 UNWRITABLE = Path("/sys/mlcc-runs")  # mkdir: EPERM, even for root
-
-
-def mlcc(*args: str | Path) -> Any:
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def experiment(tmp_path: Path, **sections: object) -> Path:
-    """A small, fast experiment (breast cancer, logistic regression, 2 epochs)."""
-    config: dict[str, object] = {
-        "name": "t",
-        "seed": 3,
-        "data": {"source": "builtin:breast_cancer", "split": {"train": 0.8, "validation": 0.2}},
-        "features": [{"type": "zscore"}],
-        "model": {"type": "logistic"},
-        "optimizer": {"type": "sgd", "learning_rate": 0.1},
-        "training": {"batch_size": 32, "epochs": 2, "periods": 2},
-    }
-    config.update(sections)
-    path = tmp_path / "exp.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
 
 
 def train(tmp_path: Path, runs: Path, *more: str) -> Path:

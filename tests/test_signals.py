@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
+
+from cli_helpers import experiment
 
 # The child: wrap MODULE.ATTR so that, on call number CALL, it touches the marker and pauses
 # (before the real call, or after it), then run the CLI with the remaining arguments.
@@ -56,22 +57,6 @@ CHILD = textwrap.dedent(
     main()
     """
 )
-
-
-def experiment(tmp_path: Path, **sections: object) -> Path:
-    config: dict[str, object] = {
-        "name": "t",
-        "seed": 3,
-        "data": {"source": "builtin:breast_cancer", "split": {"train": 0.8, "validation": 0.2}},
-        "features": [{"type": "zscore"}],
-        "model": {"type": "logistic"},
-        "optimizer": {"type": "sgd", "learning_rate": 0.1},
-        "training": {"batch_size": 32, "epochs": 2, "periods": 2},
-    }
-    config.update(sections)
-    path = tmp_path / "exp.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
 
 
 # Training that would run for hours: only a signal ends it.
