@@ -5,12 +5,13 @@ matters), full-batch steps, CLI start-up and training wall time, sparse (hashed 
 epochs, measures peak memory in child processes, and prints one Markdown table: time,
 reference, ratio, target, verdict. Ratios are reported, never asserted. `--quick` shrinks the
 data for a smoke run in CI; `--only sparse` (or training, cli, memory, streaming) runs one
-section; `--only multiclass` runs the softmax / one-vs-all / MLP rows (500,000 × 64, 10
-classes; 20,000 rows with --quick); `--only cnn` one CNN epoch on 8×8 digits and 28×28
-synthetic images against a loop reference, an equal-parameter MLP and the matrix-product
-floor (a few hundred images with --quick); `--only doctor` scores the run doctor on its
-labelled cases (benchmarks/doctor_cases.py) and retrains each first fix (not with --quick),
-printed as its own tables after the timing table.
+section; `--only startup` times whole small-run processes (train, evaluate, predict, validate)
+against importing their libraries, paired; `--only multiclass` runs the softmax / one-vs-all /
+MLP rows (500,000 × 64, 10 classes; 20,000 rows with --quick); `--only cnn` one CNN epoch on
+8×8 digits and 28×28 synthetic images against a loop reference, an equal-parameter MLP and the
+matrix-product floor (a few hundred images with --quick); `--only doctor` scores the run doctor
+on its labelled cases (benchmarks/doctor_cases.py) and retrains each first fix (not with
+--quick), printed as its own tables after the timing table.
 
 Usage: python benchmarks/bench.py [--quick] [--only SECTION] [--rows N] [--features D]
        [--sparse-rows N] [--multiclass-rows N] [--repeat N] [--cli-repeat N]
@@ -35,6 +36,7 @@ from bench_multiclass import multiclass_rows
 from bench_sparse import FULL_ROWS as SPARSE_FULL_ROWS
 from bench_sparse import QUICK_ROWS as SPARSE_QUICK_ROWS
 from bench_sparse import sparse_rows
+from bench_startup import whole_process_rows
 from bench_streaming import streaming_rows
 from bench_table import MB, Row, render_table
 from bench_training import make_data, training_rows, warm_up_kernel
@@ -42,7 +44,17 @@ from bench_training import make_data, training_rows, warm_up_kernel
 ROOT = Path(__file__).resolve().parent.parent
 FULL_ROWS, QUICK_ROWS, FEATURES = 2_000_000, 20_000, 32
 SEED = 0
-SECTIONS = ("training", "cli", "memory", "streaming", "sparse", "multiclass", "cnn", "doctor")
+SECTIONS = (
+    "training",
+    "cli",
+    "startup",
+    "memory",
+    "streaming",
+    "sparse",
+    "multiclass",
+    "cnn",
+    "doctor",
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -87,6 +99,8 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
     if "cli" in args.only:
         rows += startup_rows(ROOT, args.cli_repeat)
         rows += train_rows(ROOT, max(1, min(args.cli_repeat, 3)))
+    if "startup" in args.only:
+        rows += whole_process_rows(ROOT, args.cli_repeat)
     if "memory" in args.only:
         memory, memory_notes = memory_rows(args.rows, args.features)
         rows, notes = rows + memory, notes + memory_notes
