@@ -37,6 +37,13 @@ def train(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the run directory path.")
     ] = False,
+    plots: Annotated[
+        bool,
+        typer.Option(
+            "--plots/--no-plots",
+            help="Write PNG plots into RUN/plots/ (--no-plots: none, and a faster small run).",
+        ),
+    ] = True,
 ) -> None:
     """Train an experiment; write a run directory.
 
@@ -63,6 +70,7 @@ def train(
                 run_name=name,
                 evaluate_test=test,
                 observer=display,
+                plots=plots,
             )
         finally:
             display.close()

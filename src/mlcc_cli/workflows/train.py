@@ -83,6 +83,7 @@ def run_experiment(
     evaluate_test: bool = False,
     observer: TrainingObserver | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    plots: bool = True,
 ) -> RunResult:
     """Train the experiment described by `loaded` and write its run directory.
 
@@ -91,6 +92,8 @@ def run_experiment(
     SIGTERM, even while scoring or writing) is still written, its status saying so. With
     `data.streaming` the data file is read chunk by chunk (`mlcc_cli.training.streaming`).
     `folder_name` fixes the run directory's name (a sweep point's) instead of NAME-time-xxxx.
+    `plots=False` writes no plots/*.png (everything else is the same), saving their drawing
+    time and matplotlib's import in small runs.
     """
     config = loaded.config
     started_at = datetime.now()
@@ -125,6 +128,7 @@ def run_experiment(
             clock=clock,
             started_at=started_at,
             timings=timings,
+            plots=plots,
         )
     except BaseException:
         # Ours only (gone once published), and the runs folder if this run made it.
@@ -145,6 +149,7 @@ def _train_and_write(
     clock: Callable[[], float],
     started_at: datetime,
     timings: dict[str, float],
+    plots: bool,
 ) -> RunResult:
     config = loaded.config
     trained = train_route(
@@ -158,7 +163,7 @@ def _train_and_write(
     )
     tick = clock()
     try:
-        contents, findings = _run_contents(loaded, trained, started_at, timings)
+        contents, findings = _run_contents(loaded, trained, started_at, timings, plots=plots)
     except KeyboardInterrupt:
         # Ctrl-C after the last period (drawing, the doctor): keep the trained model.
         contents, findings = _essential_contents(loaded, trained, started_at, timings), []
@@ -212,24 +217,33 @@ def _essential_contents(
 
 
 def _run_contents(
-    loaded: LoadedConfig, trained: Trained, started_at: datetime, timings: dict[str, float]
+    loaded: LoadedConfig,
+    trained: Trained,
+    started_at: datetime,
+    timings: dict[str, float],
+    *,
+    plots: bool,
 ) -> tuple[RunContents, list[Finding]]:
-    """Every file of the run (plots, embeddings, doctor.json too) and the doctor's findings."""
+    """Every file of the run (plots unless `plots` is False, embeddings, doctor.json too) and
+    the doctor's findings."""
     task, model, outcome = trained.task, trained.model, trained.outcome
     contents = _essential_contents(loaded, trained, started_at, timings)
     sample = trained.validation_sample
     views = (
         model.image_views(sample)
-        if sample is not None and sample.shape[0] and outcome.status != "diverged"
+        if plots and sample is not None and sample.shape[0] and outcome.status != "diverged"
         else None
     )
-    contents.plots = run_plots(
-        outcome.history, task, trained.predictions, trained.metrics, model.loss_name, views
-    )
+    if plots:
+        contents.plots = run_plots(
+            outcome.history, task, trained.predictions, trained.metrics, model.loss_name, views
+        )
     if model.trains_on == "corpus":
         add_word_embeddings(contents, model, draw=outcome.status != "diverged")
     if trained.embedding_categories and outcome.status != "diverged":
         add_embeddings(contents, model, trained.embedding_categories, trained.embedding_counts)
+    if not plots:  # the embedding CSVs stay; only their pictures go
+        contents.plots.clear()
     findings, doctor_file = run_doctor(loaded, trained, task, contents)
     contents.files[DOCTOR_FILE] = partial(write_json, payload=doctor_file)
     return contents, findings
