@@ -2,7 +2,7 @@
 
 - `sources`: data.source paths and builtin:NAME; `files`: reading .csv/.parquet with line
   numbers in errors; `builtin`: scikit-learn's bundled and the synthetic datasets (`images`:
-  the image ones, one pixel per column);
+  the image ones, one pixel per column; `bundled`: scikit-learn's tables, imported lazily);
   `public_datasets` and `fetch`: the crash course's public CSVs, downloaded and verified
 - `loading`: the table with its missing-value policy; `labels`: the task and label encoding
 - `splitting`: train/validation/test rows; `split_table`: the split table and its design

@@ -4,10 +4,10 @@ The image datasets (`digits_images`, `shapes`: one pixel per column) live in `im
 text corpus for word2vec (`pets_and_vehicles`) in `corpus` and the movie reviews for
 bag-of-tokens models (`reviews`) in `reviews`.
 
-Nothing here touches the network. Bundled tables load from scikit-learn's installed copies;
-synthetic ones are generated from the experiment's `seed`, so the same seed always gives the
-same rows. Every builtin names its label column `target`, and column names are turned into
-identifiers (`mean radius` -> `mean_radius`) so feature expressions can refer to them.
+Nothing here touches the network. Bundled tables load from scikit-learn's installed copies
+(`bundled`); synthetic ones are generated from the experiment's `seed`, so the same seed always
+gives the same rows. Every builtin names its label column `target`, and column names are turned
+into identifiers (`mean radius` -> `mean_radius`) so feature expressions can refer to them.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-from sklearn import datasets as sklearn_datasets
 
 from mlcc_cli.config.data import SyntheticConfig
+from mlcc_cli.data.bundled import breast_cancer, bundled
 from mlcc_cli.data.corpus import pets_and_vehicles
 from mlcc_cli.data.images import LABEL, digits_images, shapes
 from mlcc_cli.data.reviews import reviews
@@ -45,20 +45,6 @@ def identifier(name: str) -> str:
     cleaned = re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_")
     # An identifier cannot start with a digit; prefixing keeps the name readable.
     return f"_{cleaned}" if cleaned[:1].isdigit() else cleaned
-
-
-# ------------------------------------------------------------------ bundled tables
-
-
-def _bundled(loader: Callable[..., Any], **options: object) -> Callable[..., pd.DataFrame]:
-    """Wrap a scikit-learn `load_*` function so it returns one frame with a `target` column."""
-
-    def load(synthetic: SyntheticConfig, rng: np.random.Generator) -> pd.DataFrame:
-        del synthetic, rng  # bundled tables are fixed: size and seed do not apply
-        frame = loader(as_frame=True, **options).frame
-        return frame.rename(columns=identifier)
-
-    return load
 
 
 # --------------------------------------------------------------- synthetic tables
@@ -91,6 +77,9 @@ def xor(synthetic: SyntheticConfig, rng: np.random.Generator) -> pd.DataFrame:
 def circles(synthetic: SyntheticConfig, rng: np.random.Generator) -> pd.DataFrame:
     """Two concentric rings (radius 1 -> target 0, radius 0.5 -> target 1) plus N(0, noise²)."""
     seed = int(rng.integers(2**31))  # scikit-learn wants an int seed; derive it from ours
+    # deferred: scikit-learn (about a second to import), only for this dataset
+    from sklearn import datasets as sklearn_datasets
+
     points, target = sklearn_datasets.make_circles(
         n_samples=synthetic.samples, noise=synthetic.noise, factor=0.5, random_state=seed
     )
@@ -159,21 +148,21 @@ _REGISTRY: dict[str, _Builtin] = {
             "binary",
             "Wisconsin tumour measurements; target 0 = malignant, 1 = benign.",
         ),
-        _bundled(sklearn_datasets.load_breast_cancer),
+        breast_cancer(identifier),
     ),
     "iris": _Builtin(
         BuiltinInfo("iris", 150, 5, "multiclass", "Iris flower measurements; 3 species."),
-        _bundled(sklearn_datasets.load_iris),
+        bundled("load_iris", identifier),
     ),
     "wine": _Builtin(
         BuiltinInfo("wine", 178, 14, "multiclass", "Chemical analysis of wines; 3 cultivars."),
-        _bundled(sklearn_datasets.load_wine),
+        bundled("load_wine", identifier),
     ),
     "digits": _Builtin(
         BuiltinInfo(
             "digits", 1797, 65, "multiclass", "8x8 images of handwritten digits 0-9 (pixels 0-16)."
         ),
-        _bundled(sklearn_datasets.load_digits),
+        bundled("load_digits", identifier),
     ),
     "diabetes": _Builtin(
         BuiltinInfo(
@@ -184,7 +173,7 @@ _REGISTRY: dict[str, _Builtin] = {
             "Diabetes patients (raw, unscaled); target = disease progression after one year.",
         ),
         # Unscaled values, so the crash course's normalisation steps have something to do.
-        _bundled(sklearn_datasets.load_diabetes, scaled=False),
+        bundled("load_diabetes", identifier, scaled=False),
     ),
     "xor": _Builtin(
         _synthetic_info("xor", "binary", "XOR quadrants: x1·x2 > 0.", uses_features=False),

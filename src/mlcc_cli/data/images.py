@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn import datasets as sklearn_datasets
 
 from mlcc_cli.config.data import SyntheticConfig
 
@@ -69,6 +68,9 @@ def digits_images(synthetic: SyntheticConfig, rng: np.random.Generator) -> pd.Da
     Pixels are the bundled intensities 0..16 divided by 16.
     """
     del synthetic, rng  # a bundled table: size and seed do not apply
+    # deferred: scikit-learn (about a second to import), only when the digits are loaded
+    from sklearn import datasets as sklearn_datasets
+
     digits = sklearn_datasets.load_digits()
     return image_frame(digits.images / 16.0, digits.target.astype(np.int64))
 
