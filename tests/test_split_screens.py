@@ -44,3 +44,17 @@ def test_homogeneity_p_value_is_scipys() -> None:
     table = np.array([[30, 70], [60, 40]])
     assert homogeneity_p_value(table) == chi2_contingency(table).pvalue
     assert homogeneity_p_value(np.array([[5], [9]])) == 1.0
+
+
+def test_ks_p_value_estimate_never_hides_a_significant_gap() -> None:
+    from scipy.stats import distributions
+
+    from mlcc_cli.data.split_screens import ks_p_value_estimate
+
+    sizes = [1, 2, 3, 5, 8, 10, 13, 20, 50, 85, 86, 400, 20_000]
+    for n_a in sizes:
+        for n_b in sizes:
+            n = round(n_a * n_b / (n_a + n_b))
+            for d in np.linspace(0.005, 1.0, 200):
+                if n >= 1 and distributions.kstwo.sf(d, n) < 1e-3:
+                    assert ks_p_value_estimate(d, n_a, n_b) < 1e-3, (n_a, n_b, d)

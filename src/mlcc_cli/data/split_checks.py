@@ -22,7 +22,7 @@ import pandas as pd
 from mlcc_cli.data.split_screens import (
     MARGIN,
     homogeneity_p_value,
-    ks_statistic,
+    ks_could_flag,
     separation_auc,
 )
 
@@ -165,7 +165,7 @@ def _distribution_mismatch(
         worst: tuple[str, float, float] | None = None
         for name in held:
             b = values[name][~np.isnan(values[name][:, j]), j]
-            if len(a) == 0 or len(b) == 0 or ks_statistic(a, b) < KS_STATISTIC - MARGIN:
+            if len(a) == 0 or len(b) == 0 or not ks_could_flag(a, b, KS_STATISTIC, P_VALUE):
                 continue
             # deferred: scipy.stats (over a second to import), only for a gap worth testing
             from scipy.stats import ks_2samp

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn import metrics as skm
 
 from mlcc_cli.evaluation.metrics import json_safe, prediction_bias
 from mlcc_cli.evaluation.values import json_number
@@ -68,6 +67,9 @@ def prediction_buckets(
 
     With `errors` each bucket also gets the RMSE and MAE of its rows.
     """
+    # deferred: scikit-learn's metrics (about a second to import), only when this is scored
+    from sklearn import metrics as skm
+
     ids, edges = quantile_buckets(prediction, n_buckets)
     frame = pd.DataFrame({"bucket": ids, "prediction": prediction, "label": y})
     buckets = []

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import xlogy
 
 from mlcc_cli.evaluation.values import json_number, plain
 
@@ -28,6 +27,9 @@ def example_loss(task: str, y: np.ndarray, prediction: np.ndarray) -> np.ndarray
     is exactly sklearn's log_loss. Multiclass (prediction (n, n_classes), y class codes):
     −ln P(true class), clipped the same way.
     """
+    # deferred: scipy.special, only when per-example losses are computed
+    from scipy.special import xlogy
+
     if task == "regression":
         return (prediction - y) ** 2
     eps = np.finfo(np.float64).eps

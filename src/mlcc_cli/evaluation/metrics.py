@@ -1,7 +1,9 @@
 """Scores of a trained model: a thin layer over scikit-learn plus crash-course extras.
 
 Prediction bias (average prediction − average label) is the crash course's first check that a
-classifier is calibrated: it should be near zero.
+classifier is calibrated: it should be near zero. A binary classifier's scores come from
+`binary_scores` (numpy, equal to scikit-learn's), so a small binary run never imports
+scikit-learn; the other tasks import its metrics when they are scored.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ import math
 from typing import Any
 
 import numpy as np
-from sklearn import metrics as skm
-from sklearn.dummy import DummyClassifier
+
+from mlcc_cli.evaluation import binary_scores
 
 
 def prediction_bias(y: np.ndarray, prediction: np.ndarray) -> float:
@@ -28,6 +30,9 @@ def regression_metrics(
     or the mean of `losses` (n,), the model's own per-example loss when it trains on another
     one (the Poisson deviance of a count model).
     """
+    # deferred: scikit-learn's metrics (about a second to import), for regression runs only
+    from sklearn import metrics as skm
+
     mse = float(skm.mean_squared_error(y, prediction))
     return {
         "rmse": math.sqrt(mse),
@@ -47,13 +52,15 @@ def binary_metrics(y: np.ndarray, probability: np.ndarray, threshold: float) -> 
     predicted_class = (probability >= threshold).astype(np.int64)
     y_int = y.astype(np.int64)
     both_classes = np.unique(y_int).size == 2
+    _, fp, fn, tp = binary_scores.confusion_counts(y_int, predicted_class)
+    ratio = binary_scores.ratio  # 0 for an empty denominator, as sklearn's zero_division=0
     return {
-        "log_loss": float(skm.log_loss(y_int, probability, labels=[0, 1])),
-        "accuracy": float(skm.accuracy_score(y_int, predicted_class)),
-        "precision": float(skm.precision_score(y_int, predicted_class, zero_division=0)),
-        "recall": float(skm.recall_score(y_int, predicted_class, zero_division=0)),
-        "f1": float(skm.f1_score(y_int, predicted_class, zero_division=0)),
-        "auc": float(skm.roc_auc_score(y_int, probability)) if both_classes else float("nan"),
+        "log_loss": binary_scores.log_loss(y_int, probability),
+        "accuracy": float(np.mean(y_int == predicted_class)),
+        "precision": ratio(tp, tp + fp),
+        "recall": ratio(tp, tp + fn),
+        "f1": ratio(2 * tp, 2 * tp + fp + fn),
+        "auc": binary_scores.roc_auc(y_int, probability) if both_classes else float("nan"),
         "prediction_bias": prediction_bias(y, probability),
     }
 
@@ -65,6 +72,9 @@ def multiclass_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, floa
     unweighted mean of the per-class F1 (every class counts the same, however rare); weighted
     F1 weights each class by its support. `baseline_accuracy` is `majority_baseline`'s.
     """
+    # deferred: scikit-learn's metrics (about a second to import), for multiclass runs only
+    from sklearn import metrics as skm
+
     y_int = y.astype(np.int64)
     labels = list(range(probability.shape[1]))
     predicted_class = np.argmax(probability, axis=1)
@@ -91,6 +101,9 @@ def multilabel_metrics(
     label is right (strict); hamming_loss = the share of wrong (row, label) cells; micro F1
     pools every cell's counts, macro F1 averages the per-label F1 (every label counts alike).
     """
+    # deferred: scikit-learn's metrics (about a second to import), for multi-label runs only
+    from sklearn import metrics as skm
+
     names = labels if labels is not None else [str(j) for j in range(probability.shape[1])]
     y_int = y.astype(np.int64)
     predicted = (probability >= threshold).astype(np.int64)
@@ -139,15 +152,13 @@ def raw_score_columns(model: Any, X: Any, classes: list) -> dict[str, np.ndarray
 def majority_baseline(y: np.ndarray) -> tuple[int, float]:
     """The majority class of class codes (0/1, or 0..K−1) and the accuracy of always predicting it.
 
-    scikit-learn's DummyClassifier(strategy="most_frequent") (class 0 on a tie): the accuracy
-    a classifier must beat before its own accuracy means anything (the crash course's tumour
-    classifier is 91% accurate, exactly what "always benign" scores).
+    As scikit-learn's DummyClassifier(strategy="most_frequent") (the lowest code on a tie):
+    the accuracy a classifier must beat before its own accuracy means anything (the crash
+    course's tumour classifier is 91% accurate, exactly what "always benign" scores).
     """
     y_int = y.astype(np.int64)
-    no_features = np.zeros((len(y_int), 1))  # the baseline ignores the features
-    dummy = DummyClassifier(strategy="most_frequent").fit(no_features, y_int)
-    majority = int(dummy.predict(no_features[:1])[0])
-    return majority, float(dummy.score(no_features, y_int))
+    majority = int(np.argmax(np.bincount(y_int)))  # argmax: the first of equal counts
+    return majority, float(np.mean(y_int == majority))
 
 
 def ranking_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
@@ -159,7 +170,7 @@ def ranking_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
     y_int = y.astype(np.int64)
     both_classes = np.unique(y_int).size == 2
     return {
-        "average_precision": float(skm.average_precision_score(y_int, probability))
+        "average_precision": binary_scores.average_precision(y_int, probability)
         if both_classes
         else float("nan"),
         "baseline_accuracy": majority_baseline(y_int)[1],

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn import metrics as skm
 
 from mlcc_cli.evaluation.classification import Baseline, ConfusionMatrix
 from mlcc_cli.evaluation.metrics import json_safe, majority_baseline
@@ -73,6 +72,10 @@ class MulticlassEvaluation:
 
 
 def _one_vs_rest_auc(y: np.ndarray, probability: np.ndarray, k: int) -> float:
+    """Class k's ROC AUC against the rest (NaN when the rows hold only one side)."""
+    # deferred: scikit-learn's metrics (about a second to import), only when this is scored
+    from sklearn import metrics as skm
+
     positive = y == k
     if positive.all() or not positive.any():
         return math.nan
@@ -87,6 +90,9 @@ def evaluate_multiclass(
     Warns when some classes are absent from the rows (their recall and AUC are undefined)
     and when accuracy does not beat the majority-class baseline.
     """
+    # deferred: scikit-learn's metrics (about a second to import), only when this is scored
+    from sklearn import metrics as skm
+
     y = y.astype(np.int64)
     labels = [str(c) for c in classes]
     codes = list(range(len(labels)))

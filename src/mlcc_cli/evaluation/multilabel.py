@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn import metrics as skm
 
 from mlcc_cli.evaluation.metrics import json_safe
 
@@ -55,6 +54,9 @@ def evaluate_multilabel(
 
     Returns the evaluation and warnings (labels never on in these rows).
     """
+    # deferred: scikit-learn's metrics (about a second to import), only when this is scored
+    from sklearn import metrics as skm
+
     y_int = y.astype(np.int64)
     predicted = (probability >= threshold).astype(np.int64)  # (n, n_labels)
     precision, recall, f1, support = skm.precision_recall_fscore_support(

@@ -8,9 +8,10 @@ a million dense columns.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from mlcc_cli.errors import DataError, did_you_mean
 from mlcc_cli.features.columns import is_numeric, require_columns
@@ -21,7 +22,11 @@ from mlcc_cli.features.indicators import (
     expands,
 )
 
-DesignMatrix = np.ndarray | sparse.csr_array
+if TYPE_CHECKING:
+    from scipy.sparse import csr_array
+
+# A string: scipy.sparse is imported only by runs with a categorical input (see design_matrix).
+DesignMatrix: TypeAlias = "np.ndarray | csr_array"
 
 
 def _usable(series: pd.Series) -> bool:
@@ -114,6 +119,9 @@ def design_matrix(frame: pd.DataFrame, columns: list[str]) -> DesignMatrix:
         select_inputs(frame, columns, label="")  # raises, naming the first such column
     if not any(expands(frame[c]) for c in columns):
         return _dense(frame, columns)
+    # deferred: scipy.sparse, imported only once a categorical or text input exists
+    from scipy import sparse
+
     blocks = []
     for column in columns:
         series = frame[column]

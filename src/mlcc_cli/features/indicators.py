@@ -12,12 +12,15 @@ A text step's token-bag column (`token_bags`) expands the same way, into token c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from mlcc_cli.features.token_bags import count_block, is_token_bag
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 def categorical(codes: np.ndarray, categories: Sequence | pd.Index, index: pd.Index) -> pd.Series:
@@ -50,6 +53,9 @@ def indicator_block(series: pd.Series) -> sparse.csr_array:
     present = codes >= 0
     indptr = np.concatenate(([0], np.cumsum(present)))
     shape = (len(codes), n_indicators(series))
+    # deferred: scipy.sparse, imported only once a categorical column is expanded
+    from scipy import sparse
+
     return sparse.csr_array((np.ones(int(present.sum())), codes[present], indptr), shape=shape)
 
 

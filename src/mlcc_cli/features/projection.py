@@ -15,7 +15,6 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
-from sklearn.decomposition import PCA
 
 from mlcc_cli.errors import DataError
 from mlcc_cli.features.base import Transform
@@ -94,6 +93,9 @@ class Pca(Transform):
                 f"{self.where}: columns {', '.join(columns)} are all constant in the training "
                 "split, so there is no variance to project; leave them out of this step."
             )
+        # deferred: scikit-learn (about a second to import), only for runs with a pca step
+        from sklearn.decomposition import PCA
+
         pca = PCA(n_components=self.components, svd_solver="full").fit(X)
         self.mean_ = pca.mean_.tolist()
         self.components_ = pca.components_.tolist()

@@ -11,14 +11,16 @@ The crash course's "sparse vector of token counts" is exactly that block's row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray, ExtensionDtype, take
-from scipy import sparse
 
 from mlcc_cli.features.tokens import OOV_TOKEN
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 class TokenBagDtype(ExtensionDtype):
@@ -118,6 +120,9 @@ class TokenBagArray(ExtensionArray):
         indptr = np.concatenate(([0], np.cumsum(lengths)))
         ids = np.concatenate([*self._bags, np.empty(0, np.int64)])
         shape = (len(self), self._dtype.width)
+        # deferred: scipy.sparse, imported only once a text column is expanded
+        from scipy import sparse
+
         block = sparse.csr_array((np.ones(len(ids)), ids, indptr), shape=shape)
         block.sum_duplicates()  # a token seen twice in a row is one entry holding 2
         return block

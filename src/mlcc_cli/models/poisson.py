@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy.special import xlogy
 
 from mlcc_cli.errors import DataError
 from mlcc_cli.models.linear import LinearModelBase
@@ -59,6 +58,9 @@ class PoissonRegression(LinearModelBase):
     def metric_losses(self, y: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Each example's Poisson deviance 2·[y·log(y/μ) − y + μ], shape (n,); its mean is
         sklearn.metrics.mean_poisson_deviance."""
+        # deferred: scipy.special, only for Poisson models
+        from scipy.special import xlogy
+
         rate = np.asarray(scores, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         return 2.0 * (xlogy(y, y) - xlogy(y, rate) - y + rate)
@@ -92,6 +94,10 @@ class PoissonRegression(LinearModelBase):
     def _loss_and_residual(
         self, X: Matrix, y: np.ndarray, want_residual: bool
     ) -> tuple[float, np.ndarray, float]:
+        """Mean deviance of a batch and, if wanted, its residual for the gradient."""
+        # deferred: scipy.special, only for Poisson models
+        from scipy.special import xlogy
+
         n = X.shape[0]
         z = X @ self.coef_  # (n,) = (n, d) @ (d,)
         z += self.intercept_[0]

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Self
 
 import numpy as np
-from scipy.special import expit
 
 from mlcc_cli.errors import NotFittedError
 from mlcc_cli.models.base import LayerRow, Model
@@ -65,6 +64,9 @@ def negative_sampling_loss(
     -------
     loss, grad of input_vectors, grad of output_vectors (both (vocabulary, dimensions))
     """
+    # deferred: scipy.special, only for word2vec models
+    from scipy.special import expit
+
     batch = len(centers)
     v = input_vectors[centers]  # (B, D)
     u_context = output_vectors[contexts]  # (B, D)
@@ -211,6 +213,9 @@ class Word2Vec(Model):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """P(real pair) = σ(u_oᵀ v_c) for each (center, context) row, shape (n,)."""
+        # deferred: scipy.special, only for word2vec models
+        from scipy.special import expit
+
         centers, contexts = self._pairs(X)
         scores = np.einsum("bd,bd->b", self.output_vectors[contexts], self.input_vectors[centers])
         return expit(scores)

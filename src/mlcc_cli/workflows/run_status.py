@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import platform
 from datetime import datetime
+from importlib import metadata
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import sklearn
 
 from mlcc_cli.config.loading import LoadedConfig
 from mlcc_cli.data.fingerprint import fingerprint
@@ -24,7 +24,8 @@ def versions() -> dict[str, str]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
-        "scikit-learn": sklearn.__version__,
+        # Read from the installed metadata: importing scikit-learn would outlast a small run.
+        "scikit-learn": metadata.version("scikit-learn"),
     }
 
 

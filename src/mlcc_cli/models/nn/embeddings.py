@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.models.linear_base import is_sparse
 from mlcc_cli.models.nn.layers import init_weights
 
 
@@ -47,11 +47,14 @@ def combine(block: Any, combiner: str) -> Any:
     """
     if combiner == "sum":
         return block
-    squared = block.multiply(block) if sparse.issparse(block) else block * block
+    squared = block.multiply(block) if is_sparse(block) else block * block
     totals = np.asarray((block if combiner == "mean" else squared).sum(axis=1)).ravel()
     norms = totals if combiner == "mean" else np.sqrt(totals)  # (n,)
     scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    if sparse.issparse(block):
+    if is_sparse(block):
+        # deferred: scipy.sparse, already imported by whoever made this sparse block
+        from scipy import sparse
+
         return sparse.csr_array(sparse.diags_array(scale) @ block)
     return block * scale[:, None]
 
@@ -113,7 +116,10 @@ class EmbeddingInput:
             for c, block in zip(self.columns, blocks, strict=True)
         ]
         rest = X[:, self.rest]
-        if sparse.issparse(rest):
+        if is_sparse(rest):
+            # deferred: scipy.sparse, already imported by whoever made this sparse X
+            from scipy import sparse
+
             a0 = sparse.hstack([rest, *embedded], format="csr")
         else:
             a0 = np.hstack([rest, *embedded])

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn import metrics as skm
 
 from mlcc_cli.evaluation.metrics import split_record, task_metrics
 from mlcc_cli.features.accumulators import Moments, Reservoir
@@ -76,6 +75,9 @@ class TrainScores(_SplitScores):
 
     def add(self, model: Any, chunk: DesignChunk) -> np.ndarray:
         """Fold one chunk of training rows into the sums."""
+        # deferred: scikit-learn's metrics (about a second to import), only when this is scored
+        from sklearn import metrics as skm
+
         prediction = super().add(model, chunk)
         y = chunk.y
         self.prediction_sum += float(prediction.sum())
@@ -92,6 +94,9 @@ class TrainScores(_SplitScores):
     def metrics(self, task: str, own_loss: bool = False) -> tuple[dict[str, float], list[str]]:
         """The in-memory metric set (metrics.regression/binary_metrics) from the sums; with
         `own_loss`, regression's loss is the model's (its mean over the split), not the MSE."""
+        # deferred: scikit-learn's metrics (about a second to import), only when this is scored
+        from sklearn import metrics as skm
+
         n = self.count
         bias = self.prediction_sum / n - self.label.mean
         if task == "regression":
