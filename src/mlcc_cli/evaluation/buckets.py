@@ -67,15 +67,15 @@ def prediction_buckets(
 
     With `errors` each bucket also gets the RMSE and MAE of its rows.
     """
-    # deferred: scikit-learn's metrics (about a second to import), only when this is scored
-    from sklearn import metrics as skm
-
     ids, edges = quantile_buckets(prediction, n_buckets)
     frame = pd.DataFrame({"bucket": ids, "prediction": prediction, "label": y})
     buckets = []
     for k, rows in frame.groupby("bucket", sort=True):
         extra: dict[str, float] = {}
         if errors:
+            # deferred: scikit-learn's metrics (about a second to import), for residuals only
+            from sklearn import metrics as skm
+
             extra = {
                 "rmse": float(skm.root_mean_squared_error(rows["label"], rows["prediction"])),
                 "mae": float(skm.mean_absolute_error(rows["label"], rows["prediction"])),
