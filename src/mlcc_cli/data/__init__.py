@@ -6,8 +6,7 @@
   `public_datasets` and `fetch`: the crash course's public CSVs, downloaded and verified
 - `loading`: the table with its missing-value policy; `labels`: the task and label encoding
 - `splitting`: train/validation/test rows; `split_table`: the split table and its design
-  matrices; `split_checks`: sanity checks of the split (sorted source, leaks, mismatch);
-  `split_screens`: numpy screens so their scipy/sklearn tests run only when needed
+  matrices; `split_checks`: sanity checks of the split (sorted source, leaks, mismatch)
 - `column_stats`, `frame_report`, `frame_stats`, `issues`: the statistics `mlcc inspect`
   and the doctor read, and what is notable in them
 

@@ -19,13 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.data.split_screens import (
-    MARGIN,
-    homogeneity_p_value,
-    ks_could_flag,
-    separation_auc,
-)
-
 SAMPLE_ROWS = 20_000  # rows per split (at most) for the Spearman, KS and AUC statistics
 SORTED_RHO = 0.5  # |Spearman ρ| between a column and the row number that means "sorted"
 KS_STATISTIC = 0.1  # KS statistic worth flagging (a 10-point gap between the CDFs) ...
@@ -155,6 +148,8 @@ def _distribution_mismatch(
     split needs a real gap and a small one a significant gap. One finding per column, for
     the split with the largest D.
     """
+    from scipy.stats import ks_2samp  # deferred: scipy.stats, only when the checks run
+
     held = [name for name in HELD_OUT if len(values.get(name, ()))]
     if len(values.get("train", ())) == 0 or not held:
         return []
@@ -165,11 +160,8 @@ def _distribution_mismatch(
         worst: tuple[str, float, float] | None = None
         for name in held:
             b = values[name][~np.isnan(values[name][:, j]), j]
-            if len(a) == 0 or len(b) == 0 or not ks_could_flag(a, b, KS_STATISTIC, P_VALUE):
+            if len(a) == 0 or len(b) == 0:
                 continue
-            # deferred: scipy.stats (over a second to import), only for a gap worth testing
-            from scipy.stats import ks_2samp
-
             result = ks_2samp(a, b, method="asymp")  # "exact" is slower, same verdict here
             d, p = float(result.statistic), float(result.pvalue)
             if d >= KS_STATISTIC and p < P_VALUE and (worst is None or d > worst[1]):
@@ -216,6 +208,8 @@ def _class_balance(y: np.ndarray, positions: dict[str, np.ndarray], label: str) 
     more than SHARE_POINTS and SHARE_RATIO× away from training's when the class counts also
     differ significantly (chi-square test of homogeneity, p < P_VALUE: not chance alone).
     """
+    from scipy.stats import chi2_contingency  # deferred: scipy.stats, classification only
+
     if len(positions.get("train", ())) == 0:
         return []
     classes, codes = np.unique(y, return_inverse=True)
@@ -227,20 +221,17 @@ def _class_balance(y: np.ndarray, positions: dict[str, np.ndarray], label: str) 
     for split in (s for s in HELD_OUT if s in counts):
         table = np.stack([counts["train"], counts[split]])  # (2, n_classes)
         table = table[:, table.sum(axis=0) > 0]
-        p: float | None = None  # the chi-square test's, computed only when a share is off
+        p = chi2_contingency(table).pvalue if table.shape[1] > 1 else 1.0
         for name, train_share, share in zip(names, shares["train"], shares[split], strict=True):
-            gap = abs(share - train_share)
-            far = gap > SHARE_POINTS and max(share, train_share) > SHARE_RATIO * min(
-                share, train_share
-            )
             if train_share > 0 and share == 0:
                 problems.append((np.inf, f"{split} has no rows of class {name}"))
-            elif far:
-                p = homogeneity_p_value(table) if p is None else p
-                if p >= P_VALUE:
-                    continue
+            elif (
+                p < P_VALUE
+                and abs(share - train_share) > SHARE_POINTS
+                and max(share, train_share) > SHARE_RATIO * min(share, train_share)
+            ):
                 what = f"class {name} is {share:.0%} of {split} but {train_share:.0%} of training"
-                problems.append((gap, what))
+                problems.append((abs(share - train_share), what))
     if not problems:
         return []
     problems.sort(key=lambda problem: -problem[0])
@@ -263,6 +254,8 @@ def _label_leak(
     from the rest is common and honest (iris setosa by its petals). `values` is
     (n_rows, n_features).
     """
+    from sklearn.metrics import roc_auc_score  # deferred: scikit-learn, when the checks run
+
     if task not in ("binary", "regression"):
         return []
     codes = (y > np.median(y)) if task == "regression" else (y == y.max())
@@ -277,11 +270,6 @@ def _label_leak(
             or min(n_positive, len(x) - n_positive) < LEAK_MIN_ROWS
         ):
             continue
-        if separation_auc(x, c) < LEAK_AUC - MARGIN:
-            continue
-        # deferred: scikit-learn (about a second to import), only for a column this separating
-        from sklearn.metrics import roc_auc_score
-
         auc = float(roc_auc_score(c, x))
         auc = max(auc, 1 - auc)
         if auc < LEAK_AUC:

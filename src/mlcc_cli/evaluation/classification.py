@@ -1,9 +1,8 @@
 """Judging a binary classifier (crash course: Classification): thresholds, ROC/AUC, baseline.
 
-Every number is scikit-learn's (roc_curve, roc_auc_score, precision_recall_curve,
+Every number is scikit-learn's: roc_curve, roc_auc_score, precision_recall_curve,
 average_precision_score, confusion_matrix, precision_recall_fscore_support, accuracy_score,
-log_loss, DummyClassifier for the majority-class baseline), computed by `binary_scores` in
-numpy with scikit-learn's own steps, so evaluating a binary run does not import it.
+log_loss, and DummyClassifier for the majority-class baseline.
 """
 
 from __future__ import annotations
@@ -15,9 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from mlcc_cli.evaluation import binary_scores
 from mlcc_cli.evaluation.buckets import Bucket, prediction_buckets
-from mlcc_cli.evaluation.metrics import json_safe, majority_baseline, prediction_bias
+from mlcc_cli.evaluation.metrics import (
+    json_safe,
+    majority_baseline,
+    prediction_bias,
+    sklearn_metrics,
+)
 from mlcc_cli.evaluation.values import json_number, json_numbers
 
 GRID_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -79,21 +82,21 @@ class PrecisionRecallCurve:
 
 def roc_of(y: np.ndarray, probability: np.ndarray) -> RocCurve:
     """The ROC curve of P(y = 1) against 0/1 labels that hold both classes."""
-    fpr, tpr, thresholds = binary_scores.roc_curve(y, probability)
-    return RocCurve(fpr, tpr, thresholds, float(np.trapezoid(tpr, fpr)))
+    fpr, tpr, thresholds = sklearn_metrics().roc_curve(y, probability)
+    return RocCurve(fpr, tpr, thresholds, float(sklearn_metrics().roc_auc_score(y, probability)))
 
 
 def precision_recall_of(y: np.ndarray, probability: np.ndarray) -> PrecisionRecallCurve:
     """The precision-recall curve of P(y = 1) against 0/1 labels that hold both classes."""
-    precision, recall, thresholds = binary_scores.precision_recall_curve(y, probability)
+    precision, recall, thresholds = sklearn_metrics().precision_recall_curve(y, probability)
     p, r = precision[:-1], recall[:-1]  # the points that have a threshold
     f1 = np.divide(2 * p * r, p + r, out=np.zeros_like(p), where=(p + r) > 0)
     best_f1 = float(thresholds[int(np.argmax(f1))])
     break_even = float(thresholds[int(np.argmin(np.abs(p - r)))])
-    precision, recall, thresholds = binary_scores.precision_recall_curve(
+    precision, recall, thresholds = sklearn_metrics().precision_recall_curve(
         y, probability, drop_intermediate=True
     )
-    average = binary_scores.average_precision(y, probability)
+    average = float(sklearn_metrics().average_precision_score(y, probability))
     return PrecisionRecallCurve(precision, recall, thresholds, average, best_f1, break_even)
 
 
@@ -128,11 +131,14 @@ class ThresholdRow:
 def threshold_row(
     y: np.ndarray, probability: np.ndarray, threshold: float, reasons: Sequence[str] = ()
 ) -> ThresholdRow:
-    """One row of the threshold table, from the confusion counts (as sklearn's P/R/F1)."""
+    """One row of the threshold table, from sklearn's confusion_matrix and P/R/F1."""
     predicted = (probability >= threshold).astype(np.int64)
-    tn, fp, fn, tp = binary_scores.confusion_counts(y, predicted)
-    ratio = binary_scores.ratio  # 0 for an empty denominator, as sklearn's zero_division=0
-    precision, recall, f1 = ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)
+    tn, fp, fn, tp = (
+        sklearn_metrics().confusion_matrix(y, predicted, labels=[0, 1]).ravel().tolist()
+    )
+    precision, recall, f1, _ = sklearn_metrics().precision_recall_fscore_support(
+        y, predicted, average="binary", zero_division=0
+    )
     return ThresholdRow(
         threshold=float(threshold),
         reasons=tuple(reasons),
@@ -140,7 +146,7 @@ def threshold_row(
         fp=fp,
         tn=tn,
         fn=fn,
-        accuracy=float(np.mean(y == predicted)),
+        accuracy=float(sklearn_metrics().accuracy_score(y, predicted)),
         precision=float(precision),
         recall=float(recall),
         fpr=fp / (fp + tn) if fp + tn else math.nan,
@@ -260,7 +266,9 @@ def evaluate_binary(
         )
     predicted = (probability >= threshold).astype(np.int64)
     majority, majority_accuracy = majority_baseline(y)
-    baseline = Baseline(labels[majority], majority_accuracy, float(np.mean(y == predicted)))
+    baseline = Baseline(
+        labels[majority], majority_accuracy, float(sklearn_metrics().accuracy_score(y, predicted))
+    )
     if not baseline.beaten:
         chosen = threshold_row(y, probability, threshold)
         warnings.append(
@@ -274,16 +282,14 @@ def evaluate_binary(
         roc=roc,
         precision_recall=curve,
         thresholds=threshold_table(y, probability, threshold, curve),
-        confusion=ConfusionMatrix(labels, _confusion_matrix(y, predicted), float(threshold)),
+        confusion=ConfusionMatrix(
+            labels,
+            sklearn_metrics().confusion_matrix(y, predicted, labels=[0, 1]),
+            float(threshold),
+        ),
         baseline=baseline,
         calibration=prediction_buckets(y, probability, errors=False),
-        log_loss=binary_scores.log_loss(y, probability),
+        log_loss=float(sklearn_metrics().log_loss(y, probability, labels=[0, 1])),
         prediction_bias=prediction_bias(y, probability),
     )
     return result, warnings
-
-
-def _confusion_matrix(y: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    """[[TN, FP], [FN, TP]] (rows: true class 0, 1), as sklearn's confusion_matrix."""
-    tn, fp, fn, tp = binary_scores.confusion_counts(y, predicted)
-    return np.array([[tn, fp], [fn, tp]], dtype=np.int64)

@@ -1,9 +1,7 @@
 """Scores of a trained model: a thin layer over scikit-learn plus crash-course extras.
 
 Prediction bias (average prediction − average label) is the crash course's first check that a
-classifier is calibrated: it should be near zero. A binary classifier's scores come from
-`binary_scores` (numpy, equal to scikit-learn's), so a small binary run never imports
-scikit-learn; the other tasks import its metrics when they are scored.
+classifier is calibrated: it should be near zero.
 """
 
 from __future__ import annotations
@@ -13,7 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from mlcc_cli.evaluation import binary_scores
+
+def sklearn_metrics() -> Any:
+    """sklearn.metrics, imported when a score is first computed (it takes about half a second,
+    longer than training a small run, so commands that score nothing never pay for it)."""
+    from sklearn import metrics  # deferred: scikit-learn's metrics, for runs that score
+
+    return metrics
 
 
 def prediction_bias(y: np.ndarray, prediction: np.ndarray) -> float:
@@ -30,14 +34,11 @@ def regression_metrics(
     or the mean of `losses` (n,), the model's own per-example loss when it trains on another
     one (the Poisson deviance of a count model).
     """
-    # deferred: scikit-learn's metrics (about a second to import), for regression runs only
-    from sklearn import metrics as skm
-
-    mse = float(skm.mean_squared_error(y, prediction))
+    mse = float(sklearn_metrics().mean_squared_error(y, prediction))
     return {
         "rmse": math.sqrt(mse),
-        "mae": float(skm.mean_absolute_error(y, prediction)),
-        "r2": float(skm.r2_score(y, prediction)) if len(y) > 1 else float("nan"),
+        "mae": float(sklearn_metrics().mean_absolute_error(y, prediction)),
+        "r2": float(sklearn_metrics().r2_score(y, prediction)) if len(y) > 1 else float("nan"),
         "loss": mse if losses is None else float(np.mean(losses)),
         "prediction_bias": prediction_bias(y, prediction),
     }
@@ -52,15 +53,17 @@ def binary_metrics(y: np.ndarray, probability: np.ndarray, threshold: float) -> 
     predicted_class = (probability >= threshold).astype(np.int64)
     y_int = y.astype(np.int64)
     both_classes = np.unique(y_int).size == 2
-    _, fp, fn, tp = binary_scores.confusion_counts(y_int, predicted_class)
-    ratio = binary_scores.ratio  # 0 for an empty denominator, as sklearn's zero_division=0
     return {
-        "log_loss": binary_scores.log_loss(y_int, probability),
-        "accuracy": float(np.mean(y_int == predicted_class)),
-        "precision": ratio(tp, tp + fp),
-        "recall": ratio(tp, tp + fn),
-        "f1": ratio(2 * tp, 2 * tp + fp + fn),
-        "auc": binary_scores.roc_auc(y_int, probability) if both_classes else float("nan"),
+        "log_loss": float(sklearn_metrics().log_loss(y_int, probability, labels=[0, 1])),
+        "accuracy": float(sklearn_metrics().accuracy_score(y_int, predicted_class)),
+        "precision": float(
+            sklearn_metrics().precision_score(y_int, predicted_class, zero_division=0)
+        ),
+        "recall": float(sklearn_metrics().recall_score(y_int, predicted_class, zero_division=0)),
+        "f1": float(sklearn_metrics().f1_score(y_int, predicted_class, zero_division=0)),
+        "auc": float(sklearn_metrics().roc_auc_score(y_int, probability))
+        if both_classes
+        else float("nan"),
         "prediction_bias": prediction_bias(y, probability),
     }
 
@@ -72,21 +75,22 @@ def multiclass_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, floa
     unweighted mean of the per-class F1 (every class counts the same, however rare); weighted
     F1 weights each class by its support. `baseline_accuracy` is `majority_baseline`'s.
     """
-    # deferred: scikit-learn's metrics (about a second to import), for multiclass runs only
-    from sklearn import metrics as skm
-
     y_int = y.astype(np.int64)
     labels = list(range(probability.shape[1]))
     predicted_class = np.argmax(probability, axis=1)
     return {
-        "log_loss": float(skm.log_loss(y_int, probability, labels=labels)),
-        "accuracy": float(skm.accuracy_score(y_int, predicted_class)),
+        "log_loss": float(sklearn_metrics().log_loss(y_int, probability, labels=labels)),
+        "accuracy": float(sklearn_metrics().accuracy_score(y_int, predicted_class)),
         "baseline_accuracy": majority_baseline(y_int)[1],
         "macro_f1": float(
-            skm.f1_score(y_int, predicted_class, labels=labels, average="macro", zero_division=0)
+            sklearn_metrics().f1_score(
+                y_int, predicted_class, labels=labels, average="macro", zero_division=0
+            )
         ),
         "weighted_f1": float(
-            skm.f1_score(y_int, predicted_class, labels=labels, average="weighted", zero_division=0)
+            sklearn_metrics().f1_score(
+                y_int, predicted_class, labels=labels, average="weighted", zero_division=0
+            )
         ),
     }
 
@@ -101,22 +105,25 @@ def multilabel_metrics(
     label is right (strict); hamming_loss = the share of wrong (row, label) cells; micro F1
     pools every cell's counts, macro F1 averages the per-label F1 (every label counts alike).
     """
-    # deferred: scikit-learn's metrics (about a second to import), for multi-label runs only
-    from sklearn import metrics as skm
-
     names = labels if labels is not None else [str(j) for j in range(probability.shape[1])]
     y_int = y.astype(np.int64)
     predicted = (probability >= threshold).astype(np.int64)
     per_label = {
-        f"log_loss_{name}": float(skm.log_loss(y_int[:, j], probability[:, j], labels=[0, 1]))
+        f"log_loss_{name}": float(
+            sklearn_metrics().log_loss(y_int[:, j], probability[:, j], labels=[0, 1])
+        )
         for j, name in enumerate(names)
     }
     return {
         "log_loss": float(np.mean(list(per_label.values()))),
-        "subset_accuracy": float(skm.accuracy_score(y_int, predicted)),
-        "hamming_loss": float(skm.hamming_loss(y_int, predicted)),
-        "micro_f1": float(skm.f1_score(y_int, predicted, average="micro", zero_division=0)),
-        "macro_f1": float(skm.f1_score(y_int, predicted, average="macro", zero_division=0)),
+        "subset_accuracy": float(sklearn_metrics().accuracy_score(y_int, predicted)),
+        "hamming_loss": float(sklearn_metrics().hamming_loss(y_int, predicted)),
+        "micro_f1": float(
+            sklearn_metrics().f1_score(y_int, predicted, average="micro", zero_division=0)
+        ),
+        "macro_f1": float(
+            sklearn_metrics().f1_score(y_int, predicted, average="macro", zero_division=0)
+        ),
         **per_label,
     }
 
@@ -152,13 +159,17 @@ def raw_score_columns(model: Any, X: Any, classes: list) -> dict[str, np.ndarray
 def majority_baseline(y: np.ndarray) -> tuple[int, float]:
     """The majority class of class codes (0/1, or 0..K−1) and the accuracy of always predicting it.
 
-    As scikit-learn's DummyClassifier(strategy="most_frequent") (the lowest code on a tie):
-    the accuracy a classifier must beat before its own accuracy means anything (the crash
-    course's tumour classifier is 91% accurate, exactly what "always benign" scores).
+    scikit-learn's DummyClassifier(strategy="most_frequent") (class 0 on a tie): the accuracy
+    a classifier must beat before its own accuracy means anything (the crash course's tumour
+    classifier is 91% accurate, exactly what "always benign" scores).
     """
+    from sklearn.dummy import DummyClassifier  # deferred: scikit-learn, for runs that score
+
     y_int = y.astype(np.int64)
-    majority = int(np.argmax(np.bincount(y_int)))  # argmax: the first of equal counts
-    return majority, float(np.mean(y_int == majority))
+    no_features = np.zeros((len(y_int), 1))  # the baseline ignores the features
+    dummy = DummyClassifier(strategy="most_frequent").fit(no_features, y_int)
+    majority = int(dummy.predict(no_features[:1])[0])
+    return majority, float(dummy.score(no_features, y_int))
 
 
 def ranking_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
@@ -170,7 +181,7 @@ def ranking_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
     y_int = y.astype(np.int64)
     both_classes = np.unique(y_int).size == 2
     return {
-        "average_precision": binary_scores.average_precision(y_int, probability)
+        "average_precision": float(sklearn_metrics().average_precision_score(y_int, probability))
         if both_classes
         else float("nan"),
         "baseline_accuracy": majority_baseline(y_int)[1],
