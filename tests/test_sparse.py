@@ -150,6 +150,25 @@ def test_catch_up_equals_repeated_eager_steps(rate: float, threshold: float) -> 
             w = np.sign(w) * max(abs(w) - threshold, 0.0)
 
 
+@pytest.mark.parametrize(
+    ("rate", "threshold"), [(0.0, 0.01), (0.01, 0.0), (0.01, 0.003), (0.8, 0.01)]
+)
+def test_scaled_catch_up_equals_repeated_eager_steps(rate: float, threshold: float) -> None:
+    """w = s·v: k untouched steps are s = a^k and one soft-threshold of v by P[k] − P[l]."""
+    from mlcc_cli.training.kernels.scaled import frame_tables, soft
+
+    S, P, frame = frame_tables(200, rate, threshold)
+    assert frame == (200 if rate < 0.5 else 12)  # 0.2^12 ≥ 1e-9 > 0.2^13: a new frame then
+    a = 1.0 - rate
+    for w0 in (1.3, -0.7, 0.05, -0.004, 0.0):
+        w = w0
+        for k in range(frame + 1):  # w: k eager steps (decay, then soft-threshold)
+            scaled = S[k] * soft(w0, P[k] - P[0])
+            assert scaled == pytest.approx(w, rel=1e-12, abs=1e-15)
+            w = a * w
+            w = np.sign(w) * max(abs(w) - threshold, 0.0)
+
+
 # ------------------------------------------------------------- never densified
 
 

@@ -2,8 +2,8 @@
 
 - `dense`: the linear family (linear and logistic regression) on a dense X, and the shared
   numba helpers (fast-math flags, row blocks, prefetch, per-example loss terms)
-- `sparse` (+ `sparse_gradient`, `lazy`): the same maths on a CSR X, with work per step
-  proportional to the batch's non-zeros and L1/L2 applied just in time
+- `sparse` (+ `sparse_gradient`, `lazy`, `scaled`, `scaled_tracker`): the same maths on a CSR
+  X, with work per step proportional to the batch's non-zeros and L1/L2 applied just in time
 - `multiclass`: softmax and one-vs-all on a dense X
 
 Each module's `MODEL_KINDS` maps the `kernel` key a model class declares (`models/base.py`) to

@@ -8,24 +8,23 @@ are touched, in one of four ways:
 
 - no penalty, no clipping (*walk*): gradients accumulate next to their weights and the step
   walks the batch's non-zeros again, zeroing each gradient it uses (`_walk_step`);
-- otherwise the batch's distinct columns are listed once (a slot map) and their gradients
-  accumulate in a compact vector that stays in L1; L2 decay and L1 shrinkage of the other
-  weights are applied just in time (`lazy.py`): in closed form when a column is next
-  touched, and for all at the end of the call, so the weights returned are exact;
-- the gradient norm still includes 2λ₂w of every untouched weight: with L2 alone, Σ w² over
-  them is a scalar recurrence (each just scales by a = 1 − 2ηλ₂); with L1 + L2 it comes from
-  the O(1)-per-column tracker in `lazy.py`;
+- a penalty without clipping: the same walk with the weights in scaled form w = s·v, L2 a
+  scalar decay of s and L1 a closed-form catch-up per column (`scaled.py`), exact, the
+  gradient norm included;
+- clipping without L2: the batch's distinct columns are listed once (a slot map), their
+  gradients accumulate in a compact vector that stays in L1 until the norm is known, and
+  L1 shrinkage of the other weights is applied just in time (`lazy.py`);
 - with clipping *and* L2 (an untouched weight's decay then depends on each step's global
-  norm) or with 2ηλ₂ ≥ 1 (it flips signs) there is no exact closed form: the eager path
-  steps every weight every step, O(n_features) per step, X still sparse.
+  norm) or with 2ηλ₂ ≥ 1 (it flips signs) the eager path steps every weight every step,
+  O(n_features) per step, X still sparse.
 
 Rows are read in the epoch's order through indptr, never copied, and loaded a few rows ahead
 (`sparse_gradient.py`, which folds a batch's rows into its gradient).
 Per-column state sits in one working table (weights copied in and out once per call), so the
-random accesses of a non-zero hit one cache line: work[j] = [w, slot, last, death] when lazy,
+random accesses of a non-zero hit one cache line: work[j] = [w, slot, last, ·] when lazy,
 [w, slot] otherwise, [w, grad] when walking. Import only when training (numba); numba's cache
-does not see edits in `dense.py`, `lazy.py` or `sparse_gradient.py`: clear `__pycache__`
-after changing them.
+does not see edits in `dense.py`, `lazy.py`, `scaled*.py` or `sparse_gradient.py`: clear
+`__pycache__` after changing them.
 """
 
 from __future__ import annotations
@@ -36,22 +35,12 @@ import numpy as np
 from numba import njit
 
 from mlcc_cli.training.kernels.dense import FASTMATH, LINEAR
-from mlcc_cli.training.kernels.lazy import (
-    LAST,
-    SLOT,
-    W,
-    catch_up_columns,
-    lazy_tables,
-    retire,
-    track,
-    untouched_squares,
-    untrack,
-)
+from mlcc_cli.training.kernels.lazy import LAST, SLOT, W, catch_up_columns, lazy_tables
+from mlcc_cli.training.kernels.scaled import scaled_steps
 from mlcc_cli.training.kernels.sparse_gradient import (
     GRAD,
     csr_batch_gradient,
     csr_walk_gradient,
-    list_columns,
 )
 
 SMALLEST_DECAY = 1e-10  # a = 1 − 2ηλ₂ below this runs the eager path
@@ -83,15 +72,14 @@ def _walk_step(indices, indptr, order, start, stop, work, step_scale, step_size)
 def _step_columns(
     touched, n, batch_grad, work, t, step_scale, l2, step_size, threshold, mode, keep_last
 ):
-    """The SGD step on the batch's columns touched[:n]; returns (Σ g_j², Σ w_j², Σ w_j'²).
+    """The SGD step on the batch's columns touched[:n]; returns Σ g_j² (STORE, FUSED).
 
     g_j = step_scale·batch_grad[i] + 2λ₂·w_j for j = touched[i]. STORE keeps g_j in
     batch_grad[i] (with clipping the step size waits for the norm); APPLY then steps with it;
     FUSED computes and steps in one pass. A step: w_j' = w_j − step_size·g_j, soft-thresholded
     by τ; then the column leaves the slot map, and with keep_last is up to date at step t + 1.
-    The sums of squares before (w) and after (w') the step feed the L2-only norm recurrence.
     """
-    squared = before = after = 0.0
+    squared = 0.0
     for i in range(n):
         j = touched[i]
         w = work[j, W]
@@ -103,17 +91,15 @@ def _step_columns(
         if mode == STORE:
             batch_grad[i] = g
             continue
-        before += w * w
         w -= step_size * g
         if threshold > 0.0:
             shrunk_w = abs(w) - threshold
             w = math.copysign(shrunk_w, w) if shrunk_w > 0.0 else 0.0
-        after += w * w
         work[j, W] = w
         work[j, SLOT] = 0.0
         if keep_last:
             work[j, LAST] = t + 1
-    return squared, before, after
+    return squared
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -171,29 +157,24 @@ def csr_linear_family_steps(
     rate = 2.0 * learning_rate * l2  # 1 − a
     threshold = learning_rate * l1  # τ
     eager = l2 > 0.0 and (clip_norm > 0.0 or 1.0 - rate < SMALLEST_DECAY)
-    lazy = not eager and (l1 > 0.0 or l2 > 0.0)
-    l2_only = lazy and l1 == 0.0 and l2 > 0.0
-    tracking = lazy and l1 > 0.0 and l2 > 0.0  # the frame tracker of lazy.py
     clipping = clip_norm > 0.0
+    if not (eager or clipping) and (l1 > 0.0 or l2 > 0.0):
+        return scaled_steps(
+            data, indices, indptr, y, order, coef, intercept, batch_size, first_batch,
+            last_batch, model_kind, learning_rate, l1, l2,
+        )  # fmt: skip
+    lazy = not eager and l1 > 0.0  # L1 with clipping: the closed-form catch-up of lazy.py
     walk = not (lazy or eager or clipping)
     scale = 2.0 if model_kind == LINEAR else 1.0
     # [w, slot, last, death] per column (lazy.py), [w, slot], or [w, grad] when walking
     work = np.zeros((n_features, 4 if lazy else 2))
-    squares = 0.0  # L2 only: Σ w² over every weight, up to date or not
     for j in range(n_features):  # a loop: slice assignment compiles a costly error message
         work[j, W] = coef[j]
-        squares += coef[j] * coef[j]
     listed = 0 if walk else n_features
     touched = np.empty(listed, dtype=np.int32)  # the batch's distinct columns
     batch_grad = np.empty(listed)  # their data gradients (first n_touched entries)
     every_column = np.arange(n_features if lazy else 0, dtype=np.int32)
     decay, shrink = lazy_tables(n_steps if lazy else 1, rate, threshold)
-    c = threshold / rate if tracking else 0.0
-    sums = np.zeros(4)
-    links = np.full((n_features if tracking else 0, 2), -1, dtype=np.int32)
-    head = np.full(n_steps if tracking else 0, -1, dtype=np.int32)
-    if tracking:
-        track(every_column, n_features, 0, work, c, decay, shrink, sums, links, head)
     norm_sum = 0.0
     examples = 0
     diverged, bad_loss = False, math.nan
@@ -202,14 +183,6 @@ def csr_linear_family_steps(
         start = (first_batch + t) * batch_size
         stop = min(start + batch_size, n_rows)
         m = stop - start
-        n_touched = 0
-        if tracking:  # the touched columns leave the tracker's sums, then catch up
-            retire(t, work, c, decay, sums, links, head)
-            n_touched = list_columns(
-                data, indices, indptr, y, order, start, stop, work, touched, batch_grad
-            )
-            untrack(touched, n_touched, t, work, c, decay, sums, links, head)
-            catch_up_columns(touched, n_touched, t, work, decay, shrink)
         if walk:
             probe, grad_b = csr_walk_gradient(
                 data, indices, indptr, y, order, start, stop, work, intercept[0], model_kind
@@ -217,8 +190,7 @@ def csr_linear_family_steps(
         else:
             probe, grad_b, n_touched = csr_batch_gradient(
                 data, indices, indptr, y, order, start, stop, work, intercept[0], model_kind,
-                not tracking, touched, batch_grad, n_touched, t, lazy and not tracking, decay,
-                shrink,
+                True, touched, batch_grad, 0, t, lazy, decay, shrink,
             )  # fmt: skip
         if not math.isfinite(probe):
             diverged, bad_loss = True, probe
@@ -234,19 +206,11 @@ def csr_linear_family_steps(
                 batch_grad, work, step_scale, l2, step_size, threshold, False
             )
         else:
-            batch_squared, before, after = _step_columns(
+            batch_squared = _step_columns(
                 touched, n_touched, batch_grad, work, t, step_scale, l2, step_size, threshold,
                 STORE if clipping else FUSED, lazy,
             )  # fmt: skip
             squared += batch_squared
-        # The L2 gradient 2λ₂w of the weights this batch does not touch: with L2 only each
-        # of them just scales by a per step, so Σ w² over them is a scalar recurrence.
-        if l2_only:
-            untouched = max(squares - before, 0.0)
-            squared += 4.0 * l2 * l2 * untouched
-            squares = decay[1] * decay[1] * untouched + after
-        elif tracking:
-            squared += 4.0 * l2 * l2 * untouched_squares(t, c, decay, sums)
         norm = math.sqrt(squared)
         norm_sum += norm
         if clipping and norm > clip_norm and math.isfinite(norm):
@@ -258,8 +222,6 @@ def csr_linear_family_steps(
                 touched, n_touched, batch_grad, work, t, step_scale, l2, step_size, threshold,
                 APPLY, lazy,
             )  # fmt: skip
-        if tracking:
-            track(touched, n_touched, t + 1, work, c, decay, shrink, sums, links, head)
         intercept[0] -= step_size * grad_b
         examples += m
         t += 1

@@ -43,26 +43,6 @@ def prefetch_ahead(data, indices, indptr, y, order, p):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def list_columns(data, indices, indptr, y, order, start, stop, work, touched, batch_grad):
-    """List the distinct columns of rows order[start:stop]; return their count.
-
-    Column j = touched[i] gets work[j, SLOT] = i + 1 (0: not in this batch) and a zeroed
-    gradient entry batch_grad[i]. Loads rows ahead (the first pass over them).
-    """
-    n_touched = 0
-    for p in range(start, stop):
-        prefetch_ahead(data, indices, indptr, y, order, p)
-        row = order[p]
-        for q in range(indptr[row], indptr[row + 1]):
-            j = indices[q]
-            if work[j, SLOT] == 0.0:
-                touched[n_touched], batch_grad[n_touched] = j, 0.0
-                n_touched += 1
-                work[j, SLOT] = n_touched
-    return n_touched
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def csr_batch_gradient(
     data, indices, indptr, y, order, start, stop, work, b, model_kind, first_pass, touched,
     batch_grad, n_touched, t, catching_up, decay, shrink,
@@ -71,9 +51,8 @@ def csr_batch_gradient(
 
     r_i = ∂loss/∂z before the 1/m (2/m) scale and the probe is finite exactly when the batch
     loss is, as in the dense kernel. As the batch's first pass it also loads rows ahead and
-    lists each column the first time it sees it (as list_columns), bringing its weight up
-    to date at step t when `catching_up` (lazy regularisation without the tracker): one pass
-    instead of three.
+    lists each column the first time it sees it (slot i + 1 in work[j, SLOT]), bringing its
+    weight up to date at step t when `catching_up` (L1 with clipping): one pass, not three.
     """
     probe = 0.0
     grad_b = 0.0
