@@ -44,6 +44,7 @@ ROWS = {
     "epoch, softmax, 10 classes, batch 128": 3,
     "epoch, one_vs_all, 10 classes, batch 128": 1,
     "epoch, mlp [64, 32] relu, 10 classes, batch 128": 1,
+    "epoch, mlp [64, 32] relu, 10 classes, batch 16": 1,
     "epoch, cnn 8×8×1 digits, batch 32": 3,  # vs reference conv, equal-size MLP, floor
     "epoch, cnn 28×28×1 synthetic, batch 32": 3,
 }
