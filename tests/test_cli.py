@@ -65,13 +65,13 @@ def test_train_writes_the_spec_run_directory(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("data_shuffle", "requested", "expected"),
-    [(True, None, "blocks"), (False, None, "rows"), (True, "rows", "rows")],
+    [(True, None, "windows"), (False, None, "rows"), (True, "rows", "rows")],
 )
 def test_status_records_the_shuffle_auto_chose(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_shuffle: bool, requested, expected
 ) -> None:
     # Pretend every matrix is large, so `auto` has its choice to make on a small dataset.
-    monkeypatch.setattr("mlcc_cli.training.engine.AUTO_BLOCKS_MIN_BYTES", 1)
+    monkeypatch.setattr("mlcc_cli.training.engine.AUTO_WINDOWS_MIN_BYTES", 1)
     split = {"train": 0.8, "validation": 0.2}
     training = {"batch_size": 32, "epochs": 2, "periods": 2}
     if requested is not None:

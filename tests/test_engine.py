@@ -13,7 +13,7 @@ from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.registry import MODELS
 from mlcc_cli.optim.registry import OPTIMIZERS
 from mlcc_cli.training.engine import (
-    AUTO_BLOCKS_MIN_BYTES,
+    AUTO_WINDOWS_MIN_BYTES,
     SHUFFLE_BLOCK_ROWS,
     choose_engine,
     epoch_order,
@@ -98,14 +98,14 @@ def test_epoch_order_is_a_permutation(n_rows: int) -> None:
     assert runs.sum() >= n_rows - n_rows // SHUFFLE_BLOCK_ROWS - 1
 
 
-def test_auto_shuffle_reads_blocks_only_of_large_already_shuffled_matrices() -> None:
+def test_auto_shuffle_reads_windows_only_of_large_already_shuffled_matrices() -> None:
     small = np.zeros((1000, 4))
     # A broadcast view reports the full nbytes without allocating them.
-    large = np.broadcast_to(np.zeros(1), (AUTO_BLOCKS_MIN_BYTES // 8, 1))
+    large = np.broadcast_to(np.zeros(1), (AUTO_WINDOWS_MIN_BYTES // 8, 1))
     assert resolve_shuffle("auto", small, rows_in_random_order=True) == "rows"
-    assert resolve_shuffle("auto", large, rows_in_random_order=True) == "blocks"
+    assert resolve_shuffle("auto", large, rows_in_random_order=True) == "windows"
     assert resolve_shuffle("auto", large, rows_in_random_order=False) == "rows"
-    for explicit in ("rows", "blocks"):
+    for explicit in ("rows", "windows", "blocks"):
         assert resolve_shuffle(explicit, large, rows_in_random_order=False) == explicit
         assert resolve_shuffle(explicit, small, rows_in_random_order=True) == explicit
 

@@ -73,9 +73,10 @@ class ExperimentConfig(StrictModel):
             raise ValueError(
                 "training.early_stopping watches validation loss, but data.split.validation is 0"
             )
-        if self.data.streaming and self.training.shuffle == "blocks":
+        if self.data.streaming and self.training.shuffle in ("blocks", "windows"):
             raise ValueError(
-                "training.shuffle: blocks applies to in-memory training; with data.streaming "
+                f"training.shuffle: {self.training.shuffle} applies to in-memory training; "
+                "with data.streaming "
                 "rows are shuffled in data.shuffle_buffer, so leave training.shuffle at auto"
             )
         if self.data.streaming:

@@ -62,15 +62,18 @@ class TrainingConfig(StrictModel):
     early_stopping: EarlyStoppingConfig | None = Field(
         None, description="Stop on a validation-loss plateau (needs a validation split)."
     )
-    shuffle: Literal["auto", "rows", "blocks"] = Field(
+    shuffle: Literal["auto", "rows", "windows", "blocks"] = Field(
         "auto",
         description=(
             "How each epoch reshuffles the training split: `rows` draws a fresh permutation "
-            "of all rows; `blocks` permutes runs of 256 consecutive rows of the once-shuffled "
-            "split, which reads memory sequentially (several times faster for large data) but "
-            "mixes batches less between epochs; `auto` uses `blocks` when the training design "
-            "matrix is 128 MB or more and data.shuffle is true, else `rows` (status.json "
-            "records the choice). Streaming uses data.shuffle_buffer instead."
+            "of all rows; `windows` puts runs of 256 consecutive rows of the once-shuffled "
+            "split in a random order and shuffles the rows within windows of about 1 MB "
+            "(16 runs of 32 features), so batch-mates still change every epoch while memory "
+            "is read in runs; `blocks` only permutes the runs (batches are the same runs every "
+            "epoch; the fastest). `auto` uses `windows` when a dense training design matrix is "
+            "32 MB or more (`blocks` for a sparse one of 128 MB or more) and data.shuffle is "
+            "true, else `rows` (status.json records the choice). Streaming uses "
+            "data.shuffle_buffer instead."
         ),
     )
     engine: Literal["auto", "compiled", "numpy"] = Field(

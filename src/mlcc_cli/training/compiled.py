@@ -55,13 +55,16 @@ def compiled_steps(
     order: np.ndarray,
     batch_size: int,
     batches: range,
+    window: tuple[np.ndarray, np.ndarray, int] | None = None,
 ) -> StepStats:
     """Run batches `batches` of the epoch whose row order is `order`, in compiled code.
 
     Dispatches by the model's kernel key: the multiclass ones run
     `kernels_multiclass.multiclass_steps` (dense X only); the linear family's run
     `kernels.linear_family_steps`, or `kernels_sparse.csr_linear_family_steps` on a sparse
-    X's CSR arrays.
+    X's CSR arrays. Given a `windows` epoch's layout (base, local, rows per window), the
+    linear family on a dense X runs `kernels_windows.windowed_linear_family_steps` instead:
+    the same rows in the same order, each window staged once (the others ignore it).
     """
     # deferred: numba (the kernels compile on import); a numpy engine never pays for it.
     from mlcc_cli.training.kernels import dense as kernels
@@ -117,6 +120,14 @@ def compiled_steps(
             )
         run = kernels_sparse.csr_linear_family_steps
         outcome = run(X.data, X.indices, X.indptr, y, order, *settings)
+    elif window is not None:
+        # deferred: numba (the kernels compile on import)
+        from mlcc_cli.training.kernels import windows as kernels_windows
+
+        base, local, rows = window
+        outcome = kernels_windows.windowed_linear_family_steps(
+            X, y, base, local, int(rows), *settings
+        )
     else:
         outcome = kernels.linear_family_steps(X, y, order, *settings)
     return step_stats(optimizer, outcome)

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from mlcc_cli.models.linear_base import Matrix
 
 Engine = Literal["auto", "compiled", "numpy"]
+# A `windows` epoch's layout: (base (n,), local (n,), rows per window); see kernels/windows.py.
+Window = tuple[np.ndarray, np.ndarray, int]
 
 
 def run_batches(
@@ -43,14 +45,16 @@ def run_batches(
     y_ordered: np.ndarray,
     batch_size: int,
     batches: range,
+    window: Window | None = None,
 ) -> StepStats:
     """Run `batches` with the chosen engine over the same rows in the same order.
 
-    The compiled kernel reads X, y through `order`; the numpy path slices X_ordered, y_ordered
-    (the rows already gathered into that order, or X, y themselves when order is identity).
+    The compiled kernel reads X, y through `order` (or, given the epoch's `window` layout,
+    through its staged windows); the numpy path slices X_ordered, y_ordered (the rows already
+    gathered into that order, or X, y themselves when order is identity).
     """
     if engine == "compiled":
-        return compiled_steps(model, optimizer, X, y, order, batch_size, batches)
+        return compiled_steps(model, optimizer, X, y, order, batch_size, batches, window)
     return numpy_steps(model, optimizer, X_ordered, y_ordered, batch_size, batches)
 
 
@@ -72,8 +76,12 @@ def choose_engine(engine: Engine, model: Any, optimizer: Any, X: Matrix | None =
 
 
 SHUFFLE_BLOCK_ROWS = 256
-# From this size on a fresh row permutation plus the gather of X in that order costs more
-# than the epoch's arithmetic (X no longer fits any cache), so `shuffle: auto` reads blocks.
+# From this size on a dense X no longer fits the last-level cache (32 MB on the benchmark
+# machine): a fresh permutation of all rows plus reading X in that order costs more than the
+# epoch's arithmetic, so `shuffle: auto` shuffles rows within windows of blocks instead.
+AUTO_WINDOWS_MIN_BYTES = 32 * 2**20
+# A CSR X is read through its permutation by the sparse kernel either way; from this size on
+# `auto` reads it in blocks.
 AUTO_BLOCKS_MIN_BYTES = 128 * 2**20
 
 
@@ -88,15 +96,18 @@ def matrix_bytes(X: Matrix) -> int:
 def resolve_shuffle(requested: str, X: Matrix, rows_in_random_order: bool) -> str:
     """The epoch shuffle to use for `training.shuffle: requested` on training matrix X.
 
-    `auto` is `blocks` when X holds AUTO_BLOCKS_MIN_BYTES or more (`matrix_bytes`) and its
-    rows are already in random order (runs of a file's own order would make poor batches),
-    else `rows`.
+    `auto` is `rows` unless X's rows are already in random order (runs of a file's own order
+    would make poor batches) and X is large: then `windows` for a dense X of
+    AUTO_WINDOWS_MIN_BYTES or more, `blocks` for a CSR X of AUTO_BLOCKS_MIN_BYTES or more
+    (`matrix_bytes`).
     """
     if requested != "auto":
         return requested
-    if rows_in_random_order and matrix_bytes(X) >= AUTO_BLOCKS_MIN_BYTES:
-        return "blocks"
-    return "rows"
+    if not rows_in_random_order:
+        return "rows"
+    if is_sparse(X):
+        return "blocks" if matrix_bytes(X) >= AUTO_BLOCKS_MIN_BYTES else "rows"
+    return "windows" if matrix_bytes(X) >= AUTO_WINDOWS_MIN_BYTES else "rows"
 
 
 def epoch_order(n_rows: int, rng: np.random.Generator, shuffle: str) -> np.ndarray:
@@ -113,6 +124,34 @@ def epoch_order(n_rows: int, rng: np.random.Generator, shuffle: str) -> np.ndarr
     starts = rng.permutation(n_blocks) * SHUFFLE_BLOCK_ROWS  # (n_blocks,)
     order = (starts[:, None] + np.arange(SHUFFLE_BLOCK_ROWS)).ravel()  # (n_blocks·S,)
     return order[order < n_rows]  # the last block may be short
+
+
+def window_epoch_order(
+    n_rows: int,
+    rng: np.random.Generator,
+    batch_size: int,
+    row_bytes: int,
+    out: np.ndarray | None = None,
+) -> tuple[np.ndarray, Window]:
+    """The row order of one `windows` epoch and its window layout (`kernels/windows.py`).
+
+    Blocks in a random order (`epoch_order(..., "blocks")`), cut into windows of a whole
+    number of batches, each window's rows permuted with one uniform 32-bit draw per row.
+    Returns (order, (base, local, window_rows)) with order = base[window start + local],
+    written into `out` (3, n_rows) int64 when given: reusing it saves the page faults of
+    fresh arrays each epoch, which cost as much as the shuffle itself.
+    """
+    # deferred: numba (the kernels compile on import); only `windows` epochs need it.
+    from mlcc_cli.training.kernels import windows
+
+    n_blocks = -(-n_rows // SHUFFLE_BLOCK_ROWS)
+    starts = rng.permutation(n_blocks) * SHUFFLE_BLOCK_ROWS  # as epoch_order(..., "blocks")
+    base, local, order = np.empty((3, n_rows), np.int64) if out is None else out  # (n,) each
+    windows.blocks_base(starts, n_rows, SHUFFLE_BLOCK_ROWS, base)
+    rows = windows.window_rows(batch_size, row_bytes)
+    bits = rng.integers(0, 2**32, size=n_rows, dtype=np.uint32)  # (n,)
+    windows.shuffle_windows(base, bits, rows, local, order)
+    return order, (base, local, rows)
 
 
 class EpochRunner:
@@ -136,12 +175,15 @@ class EpochRunner:
         self.identity = np.arange(n, dtype=np.int64)
         self.order = self.identity  # the epoch's permutation of rows
         self.kernel_order = self.identity  # the order the kernel reads X_epoch in
+        self.window: Window | None = None  # a `windows` epoch's layout, for the kernel
+        self.window_buffers: np.ndarray | None = None  # its (3, n) arrays, reused each epoch
         # Rows shuffled anew each epoch are gathered once into a reused buffer (np.take streams
         # them far faster than per-row reads inside the steps), for both engines; the kernel
         # then reads that buffer in order. Block-shuffled runs are read in place by the kernel.
         # A sparse X is gathered only for the numpy path, as a new CSR matrix each epoch; the
         # sparse kernel reads rows through the permutation (a row is one contiguous run of
-        # indptr[r]..indptr[r+1], so there is no strided access to save).
+        # indptr[r]..indptr[r+1], so there is no strided access to save). `windows` epochs
+        # are staged window by window inside the kernel (a cached copy, not a second X).
         self.sparse = is_sparse(X)
         self.gather = self.shuffle and (
             engine == "numpy" or (shuffle == "rows" and not self.sparse)
@@ -152,7 +194,18 @@ class EpochRunner:
         self.examples_seen = 0
 
     def _new_epoch(self) -> None:
-        self.order = epoch_order(self.X.shape[0], self.rng, self.shuffle_kind)
+        n = self.X.shape[0]
+        if self.shuffle_kind == "windows":
+            row_bytes = max(1, matrix_bytes(self.X) // max(1, n))
+            if self.window_buffers is None:
+                self.window_buffers = np.empty((3, n), np.int64)
+            self.order, window = window_epoch_order(
+                n, self.rng, self.batch_size, row_bytes, self.window_buffers
+            )
+            # The staged kernel takes dense linear-family X; others read through `order`.
+            self.window = None if self.gather or self.sparse else window
+        else:
+            self.order = epoch_order(n, self.rng, self.shuffle_kind)
         if self.gather and self.sparse:
             self.X_epoch = None  # release last epoch's copy before building this one
             self.X_epoch = self.X[self.order]  # CSR rows in epoch order, (n, d)
@@ -184,6 +237,7 @@ class EpochRunner:
                 self.y_epoch,
                 self.batch_size,
                 batches,
+                self.window,
             )
             self.step += stats.steps
             self.examples_seen += stats.examples
