@@ -9,9 +9,11 @@ section; `--only startup` times whole small-run processes (train, evaluate, pred
 against importing their libraries, paired; `--only multiclass` runs the softmax / one-vs-all /
 MLP rows (500,000 × 64, 10 classes; 20,000 rows with --quick); `--only cnn` one CNN epoch on
 8×8 digits and 28×28 synthetic images against a loop reference, an equal-parameter MLP and the
-matrix-product floor (a few hundred images with --quick); `--only doctor` scores the run doctor
-on its labelled cases (benchmarks/doctor_cases.py) and retrains each first fix (not with
---quick), printed as its own tables after the timing table.
+matrix-product floor (a few hundred images with --quick); `--only ladder` one logistic epoch
+at 100,000 to 10,000,000 rows × 32 against scikit-learn and a full-batch gradient, and how
+each grows (benchmarks/ladder.png; 5,000–50,000 rows with --quick); `--only doctor` scores
+the run doctor on its labelled cases (benchmarks/doctor_cases.py) and retrains each first
+fix (not with --quick), printed as its own tables after the timing table.
 
 Usage: python benchmarks/bench.py [--quick] [--only SECTION] [--rows N] [--features D]
        [--sparse-rows N] [--multiclass-rows N] [--repeat N] [--cli-repeat N]
@@ -29,6 +31,7 @@ from bench_cli import startup_rows, train_rows
 from bench_cnn import cnn_rows
 from bench_doctor import doctor_section
 from bench_env import header_lines
+from bench_ladder import ladder_rows
 from bench_memory import memory_rows
 from bench_multiclass import FULL_ROWS as MULTICLASS_FULL_ROWS
 from bench_multiclass import QUICK_ROWS as MULTICLASS_QUICK_ROWS
@@ -46,6 +49,7 @@ FULL_ROWS, QUICK_ROWS, FEATURES = 2_000_000, 20_000, 32
 SEED = 0
 SECTIONS = (
     "training",
+    "ladder",
     "cli",
     "startup",
     "memory",
@@ -96,6 +100,9 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
         data = make_data(args.rows, args.features, SEED)
         rows += training_rows(data, args.repeat)
         del data  # the memory children build their own X; keep the machine's RAM for them
+    if "ladder" in args.only:
+        ladder, ladder_notes = ladder_rows(args.quick, args.repeat)
+        rows, notes = rows + ladder, notes + ladder_notes
     if "cli" in args.only:
         rows += startup_rows(ROOT, args.cli_repeat)
         rows += train_rows(ROOT, max(1, min(args.cli_repeat, 3)))
