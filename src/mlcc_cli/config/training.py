@@ -71,7 +71,7 @@ class TrainingConfig(StrictModel):
             "(16 runs of 32 features), so batch-mates still change every epoch while memory "
             "is read in runs; `blocks` only permutes the runs (batches are the same runs every "
             "epoch; the fastest). `auto` uses `windows` when a dense training design matrix is "
-            "32 MB or more (`blocks` for a sparse one of 128 MB or more) and data.shuffle is "
+            "16 MB or more (`blocks` for a sparse one of 128 MB or more) and data.shuffle is "
             "true, else `rows` (status.json records the choice). Streaming uses "
             "data.shuffle_buffer instead."
         ),

@@ -76,10 +76,11 @@ def choose_engine(engine: Engine, model: Any, optimizer: Any, X: Matrix | None =
 
 
 SHUFFLE_BLOCK_ROWS = 256
-# From this size on a dense X no longer fits the last-level cache (32 MB on the benchmark
-# machine): a fresh permutation of all rows plus reading X in that order costs more than the
-# epoch's arithmetic, so `shuffle: auto` shuffles rows within windows of blocks instead.
-AUTO_WINDOWS_MIN_BYTES = 32 * 2**20
+# From this size on a dense X fills much of the last-level cache (32 MB on the benchmark
+# machine, shared by its 2 cores): a fresh permutation of all rows plus reading X in that
+# order costs more than the epoch's arithmetic, so `shuffle: auto` shuffles rows within
+# windows of blocks instead (measured faster from 100,000 × 32 = 25.6 MB on; RESULTS.md).
+AUTO_WINDOWS_MIN_BYTES = 16 * 2**20
 # A CSR X is read through its permutation by the sparse kernel either way; from this size on
 # `auto` reads it in blocks.
 AUTO_BLOCKS_MIN_BYTES = 128 * 2**20
