@@ -25,7 +25,7 @@ GRADIENT = "numpy X@w + X.T@r"
 PEER = {"logistic": "sklearn SGDClassifier epoch", "linear": "sklearn SGDRegressor epoch"}
 # (batch size, engine/shuffle variants to show, reference, target ratio); the numpy engine
 # is left out where thousands of Python-level steps per epoch would only measure the
-# interpreter. "/auto" is the default `training.shuffle: auto` (blocks from 128 MB on, so
+# interpreter. "/auto" is the default `training.shuffle: auto` (windows from 16 MB on, so
 # the full-size run shows `rows` separately and the quick run shows `blocks` separately).
 EPOCH_PLAN = (
     (1024, ("numpy/auto", "compiled/auto", "compiled/other"), "gradient", 1.5),
@@ -130,7 +130,7 @@ def resolve_variant(X: np.ndarray, variant: str) -> tuple[str, str]:
     engine, _, requested = variant.partition("/")
     auto = resolve_shuffle("auto", X, rows_in_random_order=True)
     if requested == "other":
-        return engine, "rows" if auto == "blocks" else "blocks"
+        return engine, "blocks" if auto == "rows" else "rows"
     return engine, auto
 
 
