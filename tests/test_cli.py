@@ -70,8 +70,10 @@ def test_train_writes_the_spec_run_directory(tmp_path: Path) -> None:
 def test_status_records_the_shuffle_auto_chose(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_shuffle: bool, requested, expected
 ) -> None:
-    # Pretend every matrix is large, so `auto` has its choice to make on a small dataset.
+    # Pretend every matrix is large and every run long, so `auto` has its choices to make on
+    # a small dataset.
     monkeypatch.setattr("mlcc_cli.training.engine.AUTO_WINDOWS_MIN_BYTES", 1)
+    monkeypatch.setattr("mlcc_cli.training.engine.COMPILED_FIXED_SECONDS", 0.0)
     split = {"train": 0.8, "validation": 0.2}
     training = {"batch_size": 32, "epochs": 2, "periods": 2}
     if requested is not None:
@@ -82,6 +84,23 @@ def test_status_records_the_shuffle_auto_chose(
     assert result.exit_code == 0, result.output
     status = json.loads((Path(result.stdout.strip()) / "status.json").read_text())
     assert status["training"] == {"engine": "compiled", "shuffle": expected}
+
+
+def test_auto_keeps_a_small_run_on_numpy_and_a_long_one_compiled(tmp_path: Path) -> None:
+    """A 455-row run of 30 epochs would take the numpy loop well under the half second that
+    loading numba costs; 2,000 epochs of it would not."""
+    from mlcc_cli.training.engine import numpy_run_seconds
+
+    runs = tmp_path / "runs"
+    for epochs, engine in ((30, "numpy"), (2_000, "compiled")):
+        steps = epochs * 15  # ⌈455 / 32⌉ batches an epoch
+        assert (numpy_run_seconds(steps, 32, 30) < 0.5) == (engine == "numpy")
+        training = {"batch_size": 32, "steps": steps, "periods": 1}
+        path = experiment(tmp_path, training=training)
+        result = mlcc("train", path, "--runs-dir", runs, "--quiet", "--no-plots")
+        assert result.exit_code == 0, result.output
+        status = json.loads((Path(result.stdout.strip()) / "status.json").read_text())
+        assert status["training"]["engine"] == engine
 
 
 def test_train_json_prints_exactly_one_object(tmp_path: Path) -> None:

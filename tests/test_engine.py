@@ -112,12 +112,14 @@ def test_auto_shuffle_reads_windows_only_of_large_already_shuffled_matrices() ->
 
 def test_training_result_records_engine_and_shuffle() -> None:
     X, y = _problem("linear")
-    config = TrainingConfig(batch_size=8, epochs=1, periods=1)
-    model = MODELS["linear"]()
-    result = train(
-        model, OPTIMIZERS["sgd"](0.01), X, y, None, None, config, np.random.default_rng(0)
-    )
-    assert result.settings == {"engine": "compiled", "shuffle": "rows"}
+    for engine, expected in (("auto", "numpy"), ("compiled", "compiled")):
+        # auto: one short epoch is cheaper on numpy than loading the compiled kernel.
+        config = TrainingConfig(batch_size=8, epochs=1, periods=1, engine=engine)
+        model = MODELS["linear"]()
+        result = train(
+            model, OPTIMIZERS["sgd"](0.01), X, y, None, None, config, np.random.default_rng(0)
+        )
+        assert result.settings == {"engine": expected, "shuffle": "rows"}
 
 
 def test_l1_reaches_exact_zeros_in_the_compiled_kernel() -> None:

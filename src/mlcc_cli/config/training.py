@@ -81,7 +81,8 @@ class TrainingConfig(StrictModel):
         description=(
             "How steps run: `compiled` (numba, a whole period per call; the fastest), `numpy` "
             "(the readable reference loop) or `auto` (compiled whenever the model and "
-            "optimizer have a kernel). Both give the same weights."
+            "optimizer have a kernel and the run is long enough to repay loading numba, "
+            "about half a second; short runs stay on numpy). Both give the same weights."
         ),
     )
 

@@ -58,11 +58,35 @@ def run_batches(
     return numpy_steps(model, optimizer, X_ordered, y_ordered, batch_size, batches)
 
 
-def choose_engine(engine: Engine, model: Any, optimizer: Any, X: Matrix | None = None) -> str:
+# The compiled engine costs a fixed price per process — importing numba and loading its
+# cached kernels, about half a second on the benchmark machine (RESULTS.md, start-up) — and
+# then runs each step in about a microsecond. The numpy loop pays no fixed price but a few
+# dozen array calls a step. `auto` keeps numpy while its whole run would cost less than that
+# fixed price, so a small run never waits for numba.
+COMPILED_FIXED_SECONDS = 0.5
+NUMPY_STEP_SECONDS = 30e-6  # a numpy step's call overhead (forward, gradient, update)
+NUMPY_VALUE_SECONDS = 2e-9  # plus this per value of the batch, read forward and back
+
+
+def numpy_run_seconds(total_steps: int, batch_size: int, n_features: int) -> float:
+    """Estimated time of the numpy loop: steps · (call overhead + batch values · per value)."""
+    per_step = NUMPY_STEP_SECONDS + NUMPY_VALUE_SECONDS * batch_size * n_features
+    return total_steps * per_step
+
+
+def choose_engine(
+    engine: Engine,
+    model: Any,
+    optimizer: Any,
+    X: Matrix | None = None,
+    work: tuple[int, int] | None = None,
+) -> str:
     """Resolve `training.engine`: `auto` is the compiled kernel whenever it supports the model
     and optimizer on the training matrix X (it is the faster engine at every batch size
-    measured; see benchmarks/RESULTS.md), else the numpy loop. Without X, a dense X is
-    assumed (it only matters for softmax and one-vs-all, whose kernel is dense-only)."""
+    measured; see benchmarks/RESULTS.md) and the run is long enough to repay loading it —
+    `work` = (total steps, batch size) with X: the numpy loop's estimate (`numpy_run_seconds`)
+    at least COMPILED_FIXED_SECONDS — else the numpy loop. Without X, a dense X is assumed
+    (it only matters for softmax and one-vs-all, whose kernel is dense-only)."""
     if engine == "numpy":
         return "numpy"
     supported = compiled_kernel_supports(model, optimizer, X)
@@ -72,6 +96,10 @@ def choose_engine(engine: Engine, model: Any, optimizer: Any, X: Matrix | None =
             f"training.engine: compiled has no kernel for {model!r} with {optimizer!r}{on}; "
             "use engine: auto or numpy"
         )
+    if engine == "auto" and supported and work is not None and X is not None:
+        total_steps, batch_size = work
+        if numpy_run_seconds(total_steps, batch_size, X.shape[1]) < COMPILED_FIXED_SECONDS:
+            return "numpy"
     return "compiled" if supported else "numpy"
 
 

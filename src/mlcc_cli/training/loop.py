@@ -164,7 +164,8 @@ def train(
     schedule = plan_schedule(
         X_train.shape[0], training.batch_size, training.epochs, training.steps, training.periods
     )
-    engine = choose_engine(training.engine, model, optimizer, X_train)
+    work = (schedule.total_steps, schedule.batch_size)
+    engine = choose_engine(training.engine, model, optimizer, X_train, work)
     shuffle = resolve_shuffle(training.shuffle, X_train, rows_in_random_order)
     runner = EpochRunner(
         X_train, y_train, schedule.batch_size, schedule.steps_per_epoch, rng, engine, shuffle
