@@ -50,6 +50,7 @@ def test_importing_mlcc_cli_does_not_load_numpy() -> None:
 def test_train_without_a_run_directory_matches_the_cli(tmp_path: Path) -> None:
     kept = mlcc_cli.train(QUICKSTART, runs_dir=tmp_path)
     assert kept.run_dir is not None and (kept.run_dir / "metrics.json").is_file()
+    assert (kept.run_dir / "plots" / "loss.png").is_file()  # a kept run has its pictures
     quiet = mlcc_cli.train(QUICKSTART)
     assert quiet.run_dir is None and quiet.status == "complete" and quiet.task == "binary"
     assert quiet.metrics == kept.metrics

@@ -130,7 +130,8 @@ def train(
     data : rows to train on instead of the config's data.source: a .csv/.parquet path or a
         pandas DataFrame (with the label column).
     overrides : `--set` assignments, applied after the config is read.
-    runs_dir : where to write the run directory; None trains without keeping one.
+    runs_dir : where to write the run directory (with its plots); None trains without
+        keeping one, and draws no plots.
     evaluate_test : also score the test split (`--test`).
     """
     loaded = load_config(config, overrides)
@@ -138,8 +139,13 @@ def train(
         if data is not None:
             loaded = _with_data(loaded, data, Path(scratch))
         target = Path(runs_dir) if runs_dir is not None else Path(scratch) / "runs"
+        # A run kept nowhere needs no pictures: drawing them was most of a small run's time.
         result = run_experiment(
-            loaded, runs_dir=target, run_name=run_name, evaluate_test=evaluate_test
+            loaded,
+            runs_dir=target,
+            run_name=run_name,
+            evaluate_test=evaluate_test,
+            plots=runs_dir is not None,
         )
         try:
             saved: SavedRun | None = load_saved_run(result.run_dir)
