@@ -90,6 +90,17 @@ def test_sweep_json_has_the_spec_shape_and_files(tmp_path: Path) -> None:
     assert float(rows[0]["validation_rmse"]) == payload["runs"][0]["metrics"]["validation"]["rmse"]
 
 
+def test_no_plots_sweeps_write_no_pictures_and_the_same_metrics(tmp_path: Path) -> None:
+    grid = ("--grid", "optimizer.learning_rate=0.01,0.1")
+    _, drawn = sweep_json(tmp_path, *grid, "--runs-dir", tmp_path / "drawn")
+    code, bare = sweep_json(tmp_path, *grid, "--runs-dir", tmp_path / "bare", "--no-plots")
+    assert code == 0
+    for with_plots, without in zip(drawn["runs"], bare["runs"], strict=True):
+        assert (Path(with_plots["run_dir"]) / "plots" / "loss.png").is_file()
+        assert not (Path(without["run_dir"]) / "plots").exists()
+        assert without["metrics"] == with_plots["metrics"]
+
+
 def test_seeds_repeat_each_point_and_report_mean_and_std(tmp_path: Path) -> None:
     code, payload = sweep_json(
         tmp_path, "--grid", "model.l2=0", "--seeds", "3", "--runs-dir", tmp_path / "runs"

@@ -66,6 +66,13 @@ def sweep(
             help="Dask scheduler address, with --executor dask (pip install 'mlcc-cli[cluster]').",
         ),
     ] = None,
+    plots: Annotated[
+        bool,
+        typer.Option(
+            "--plots/--no-plots",
+            help="Write each point's PNG plots (--no-plots: none, and faster points).",
+        ),
+    ] = True,
     json_output: JsonOption = False,
 ) -> None:
     """Train one run per grid point and rank them by a validation metric.
@@ -94,6 +101,7 @@ def sweep(
             metric=metric,
             executor=executor,
             scheduler=scheduler,
+            plots=plots,
         )
         if json_output:
             typer.echo(json.dumps(sweep_json(result), allow_nan=False))

@@ -72,6 +72,7 @@ def run_on_dask(
     sweep_dir: Path,
     skip_existing: bool,
     scheduler: str,
+    plots: bool = True,
 ) -> list[SweepRow]:
     """One task per point on the cluster at `scheduler`; rows in submission order.
 
@@ -85,7 +86,9 @@ def run_on_dask(
     client = _connect(scheduler)
     try:
         futures = [
-            client.submit(run_point, config_path, point, sweep_dir, skip_existing, pure=False)
+            client.submit(
+                run_point, config_path, point, sweep_dir, skip_existing, plots, pure=False
+            )
             for point in points
         ]
         rows: list[SweepRow] = []

@@ -68,12 +68,13 @@ def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> 
 
 
 def run_point(
-    config_path: Path, point: SweepPoint, sweep_dir: Path, skip_existing: bool
+    config_path: Path, point: SweepPoint, sweep_dir: Path, skip_existing: bool, plots: bool = True
 ) -> SweepRow:
     """Train one grid point into SWEEP_DIR/POINT_NAME; never raises an MlccError.
 
     Module-level so worker processes can import it. It runs quietly (no observer): live
-    tables from several processes would interleave on one terminal.
+    tables from several processes would interleave on one terminal. `plots=False`: no
+    plots/*.png (`mlcc sweep --no-plots`).
     """
     started = time.perf_counter()
     loaded = load_config(config_path, point.overrides)
@@ -88,7 +89,9 @@ def run_point(
     # Staged in a private `.POINT-xxxxxxxx.partial` folder and renamed to the point's fixed
     # name, replacing an earlier run of the point only once the new one is complete.
     try:
-        result = run_experiment(loaded, runs_dir=sweep_dir, run_name=folder, folder_name=folder)
+        result = run_experiment(
+            loaded, runs_dir=sweep_dir, run_name=folder, folder_name=folder, plots=plots
+        )
     except MlccError as error:
         return SweepRow(
             point,

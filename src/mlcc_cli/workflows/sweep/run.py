@@ -45,6 +45,7 @@ def run_sweep(
     metric: str | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    plots: bool = True,
 ) -> SweepResult:
     """Run every grid point (each a normal run) and write sweep.csv and sweep.json.
 
@@ -58,6 +59,7 @@ def run_sweep(
     metric : the validation metric to rank by (default rmse for regression, else log_loss).
     executor, scheduler : "local" (above) or "dask": each point a task on the Dask cluster
         at `scheduler` (see executors.py; RUNS_DIR must be shared storage).
+    plots : False writes no plots/*.png into the points' run directories (faster points).
     """
     config_path = Path(config_path)
     check_executor(executor, scheduler, jobs)
@@ -79,9 +81,9 @@ def run_sweep(
     discard_staging(create_staging(sweep_dir, "sweep"))
 
     if executor == "dask":
-        rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler))
+        rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler), plots)
     else:
-        rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs)
+        rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs, plots)
     tasks = {row.task for row in rows if row.task}
     task = tasks.pop() if len(tasks) == 1 else None
     chosen = metric or DEFAULT_METRIC.get(task or "", "log_loss")
@@ -103,7 +105,12 @@ def run_sweep(
 
 
 def _run_all(
-    config_path: Path, points: list[SweepPoint], sweep_dir: Path, skip_existing: bool, jobs: int
+    config_path: Path,
+    points: list[SweepPoint],
+    sweep_dir: Path,
+    skip_existing: bool,
+    jobs: int,
+    plots: bool,
 ) -> list[SweepRow]:
     if jobs > 1 and len(points) > 1:
         try:
@@ -117,13 +124,14 @@ def _run_all(
         # Workers return rows in submission order, so the result matches a serial sweep.
         return list(
             Parallel(n_jobs=min(jobs, len(points)), backend="loky")(
-                delayed(run_point)(config_path, point, sweep_dir, skip_existing) for point in points
+                delayed(run_point)(config_path, point, sweep_dir, skip_existing, plots)
+                for point in points
             )
         )
     rows: list[SweepRow] = []
     for point in points:
         try:
-            row = run_point(config_path, point, sweep_dir, skip_existing)
+            row = run_point(config_path, point, sweep_dir, skip_existing, plots)
         except KeyboardInterrupt:  # between points (reading the config): nothing to keep
             row = SweepRow(point, -1, "interrupted", None, message="interrupted")
         rows.append(row)
