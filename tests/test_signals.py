@@ -177,3 +177,22 @@ def test_sigterm_during_a_sweep_keeps_finished_points_and_marks_the_rest(tmp_pat
     sweep_dir = first.parent
     assert json.loads((sweep_dir / "sweep.json").read_text())["runs"][1]["status"] == "interrupted"
     assert not [p for p in sweep_dir.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_an_interruption_python_drops_is_sent_again_not_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An exception raised in a weakref callback or in code C calls back into (llvmlite's,
+    while numba loads a kernel) is dropped by Python; the hook re-sends the signal."""
+    from types import SimpleNamespace
+
+    from mlcc_cli.commands import common
+
+    sent: list[tuple[int, int]] = []
+    monkeypatch.setattr(common.os, "kill", lambda pid, signum: sent.append((pid, signum)))
+    common.resend_dropped_interruption(SimpleNamespace(exc_value=common.Terminated()))
+    common.resend_dropped_interruption(SimpleNamespace(exc_value=KeyboardInterrupt()))
+    deadline = time.monotonic() + 5
+    while len(sent) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sorted(sent) == sorted([(os.getpid(), signal.SIGTERM), (os.getpid(), signal.SIGINT)])

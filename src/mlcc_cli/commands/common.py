@@ -5,7 +5,9 @@ Every module of `mlcc_cli.commands` imports these, so the commands stay alike.
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,9 +68,28 @@ def interruption_word() -> str:
     return "terminated (SIGTERM)" if _INTERRUPTION.terminated else "interrupted"
 
 
-def _raise_terminated(signum: int, frame: Any) -> None:
+def on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM handler: raise `Terminated`, which the command handles as Ctrl-C."""
     _INTERRUPTION.terminated = True
     raise Terminated()
+
+
+# An exception raised where Python cannot propagate it — a weakref or GC callback, or code C
+# calls back into (llvmlite's object-cache hook while numba loads a kernel) — is printed as
+# "Exception ignored ... Traceback" and dropped, and the command would go on as if never
+# stopped. Such a dropped interruption is delivered again a moment later, quietly.
+RESEND_AFTER_SECONDS = 0.05
+
+
+def resend_dropped_interruption(unraisable: Any) -> None:
+    """sys.unraisablehook: re-send a dropped SIGTERM/Ctrl-C; anything else as Python would."""
+    if isinstance(unraisable.exc_value, Terminated | KeyboardInterrupt):
+        signum = signal.SIGTERM if isinstance(unraisable.exc_value, Terminated) else signal.SIGINT
+        timer = threading.Timer(RESEND_AFTER_SECONDS, os.kill, (os.getpid(), signum))
+        timer.daemon = True
+        timer.start()
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 @contextmanager
@@ -82,11 +103,13 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    previous_hook, sys.unraisablehook = sys.unraisablehook, resend_dropped_interruption
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
 
 
 @contextmanager
