@@ -10,6 +10,7 @@ mini-batch SGD (its fit time, input checks and label binarising included).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 import warnings
@@ -117,6 +118,31 @@ def sklearn_mlp_epoch(data: Data, repeat: int, batch: int = BATCH) -> float:
         return best_of(repeat, lambda: estimator.fit(data.X, data.y))
 
 
+def matrix_product_floor_epoch(data: Data, repeat: int, batch: int = BATCH) -> float:
+    """Best time of the matrix products alone of one MLP epoch at `batch`: per step the
+    three forward products and the five backward ones of a (64, 32) ReLU net (nothing
+    else: no activations, softmax, shuffle or update), written into preallocated arrays.
+    Any float64 MLP step, ours or scikit-learn's, does at least this work."""
+    rng = np.random.default_rng(SEED)
+    widths = (FEATURES, *HIDDEN, CLASSES)
+    weights = [rng.standard_normal((a, b)) for a, b in itertools.pairwise(widths)]
+    outputs = [np.empty((batch, width)) for width in widths[1:]]  # H1, H2, logits (b, w)
+    deltas = [np.empty((batch, width)) for width in widths[1:]]  # D1, D2, D3 (b, w)
+    grads = [np.empty_like(W) for W in weights]
+
+    def epoch() -> None:
+        for start in range(0, data.X.shape[0] - batch + 1, batch):
+            inputs = [data.X[start : start + batch], *outputs[:-1]]
+            for layer, W in enumerate(weights):
+                np.matmul(inputs[layer], W, out=outputs[layer])
+            for layer in range(len(weights) - 1, -1, -1):
+                np.matmul(inputs[layer].T, deltas[layer], out=grads[layer])
+                if layer:
+                    np.matmul(deltas[layer], weights[layer].T, out=deltas[layer - 1])
+
+    return best_of(repeat, epoch)
+
+
 def warm_up_kernel() -> str:
     """Run the multiclass kernel once on tiny data; say what its first call cost."""
     from mlcc_cli.training.kernels import multiclass as kernels_multiclass
@@ -156,6 +182,9 @@ def multiclass_rows(rows: int, repeat: int) -> tuple[list[Row], list[str]]:
         seconds, engine = runner_epoch(data, "mlp", "numpy/auto", repeat, batch)
         what = f"epoch, mlp {list(HIDDEN)} relu, {CLASSES} classes, batch {batch}"
         table.append(Row(what, seconds, engine, MLP_PEER, mlp_peer, MLP_TARGET))
+        floor = matrix_product_floor_epoch(data, repeat, batch)
+        what = f"epoch, the MLP's 8 matrix products alone, batch {batch}"
+        table.append(Row(what, floor, "numpy BLAS (floor)", MLP_PEER, mlp_peer))
     notes.append(
         f"multiclass data: {size} float64 ({data.X.nbytes / 1e6:,.0f} MB), {CLASSES} classes "
         f"drawn from softmax(X·W), seed {SEED}; learning rate {LEARNING_RATE}"
