@@ -130,7 +130,8 @@ def validate(
 ) -> None:
     """Check a config without training.
 
-    Checks every key and value against the schema and that the data source exists.
+    Checks every key and value against the schema and that the data source exists; for a
+    config that extends others, names the files merged.
     """
     with user_errors():
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
@@ -139,13 +140,19 @@ def validate(
 
         loaded = load_config(config, set_ or [])
         located = locate_data_source(loaded.config.data.source, loaded.folder)
+        files = [str(file) for file in loaded.files]
         if json_output:
-            typer.echo(json.dumps({"valid": True, "config": str(config), "source": located}))
-        else:
-            terminal().print(
-                f"[green]valid[/] {config}: model {loaded.config.model.type}, "
-                f"optimizer {loaded.config.optimizer.type}, data {located}"
-            )
+            payload = {"valid": True, "config": str(config), "files": files, "source": located}
+            typer.echo(json.dumps(payload))
+            return
+        console = terminal()
+        console.print(
+            f"[green]valid[/] {config}: model {loaded.config.model.type}, "
+            f"optimizer {loaded.config.optimizer.type}, data {located}"
+        )
+        if len(files) > 1:  # extends: say which files were merged, in order
+            merged = " → ".join(files)
+            console.print(f"merged in order: {merged}", markup=False, soft_wrap=True)
 
 
 def schema(

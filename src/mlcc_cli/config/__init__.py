@@ -9,8 +9,9 @@ What lives here:
   `base` holds `StrictModel`, which every section inherits, and `union_tags`
 - loading: `loading` (`load_config`, `resolved_yaml`, `check_run_name`) built from
   `yaml_reading` (YAML with line numbers; `yaml_guards` refuses alias bombs, deep nesting,
-  duplicate keys and oversized files), `overrides` (`--set`) and `validation_messages`
-  (friendly `file:line: dotted.key:` errors)
+  duplicate keys and oversized files), `composition` (`extends:`: merging the files a config
+  extends, each value keeping its file and line), `overrides` (`--set`) and
+  `validation_messages` (friendly `file:line: dotted.key:` errors)
 - `reference`: the README's config reference, generated from the field descriptions
 
 What it may import: from mlcc_cli only `mlcc_cli.errors` and its own modules; otherwise

@@ -9,7 +9,9 @@ valid experiment is, including the rules that span sections.
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Any
+
+from pydantic import ConfigDict, Field, model_validator
 
 from mlcc_cli.config.base import StrictModel
 from mlcc_cli.config.data import DataConfig
@@ -30,8 +32,29 @@ STREAMING_UNSUPPORTED = {
 }
 
 
+EXTENDS_DESCRIPTION = (
+    "Another config file this one is merged over (path relative to this file), or a list of "
+    "them merged in order: mappings merge key by key, lists and values replace, a section "
+    "with another `type` replaces the base's whole section. Read by the loader, so the saved "
+    "config.yaml holds the merged result."
+)
+
+
+def _document_extends(schema: dict[str, Any]) -> None:
+    """Name `extends` in the JSON Schema: the loader merges it away before validation, but an
+    editor completing from `mlcc schema` should accept it."""
+    path = {"type": "string", "minLength": 1}
+    extends = {"anyOf": [path, {"type": "array", "items": path}], "title": "Extends"}
+    schema["properties"] = {
+        "extends": {**extends, "description": EXTENDS_DESCRIPTION},
+        **schema["properties"],
+    }
+
+
 class ExperimentConfig(StrictModel):
     """One experiment: data, features, model, optimizer and training schedule."""
+
+    model_config = ConfigDict(json_schema_extra=_document_extends)
 
     name: str = Field(
         "experiment",

@@ -13,7 +13,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.config.experiment import EXTENDS_DESCRIPTION, ExperimentConfig
 
 
 def _members(annotation: Any) -> tuple[Any, ...]:
@@ -85,6 +85,8 @@ def _default(field: Any) -> str:
 
 
 def _rows(model: type[BaseModel], prefix: str) -> Iterator[tuple[str, str, str, str]]:
+    if model is ExperimentConfig:  # read by the loader, so not a field of the model
+        yield ("`extends`", "string or list of string", "—", EXTENDS_DESCRIPTION)
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"
         description = (field.description or "").replace("|", "\\|").replace("\n", " ")

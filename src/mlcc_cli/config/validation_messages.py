@@ -14,6 +14,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from mlcc_cli.config.composition import Origin
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.yaml_reading import KeyPath
 
@@ -146,10 +147,11 @@ def validation_problems(
     data: dict[str, Any],
     error: ValidationError,
     source: Path,
-    positions: dict[KeyPath, int],
+    origins: dict[KeyPath, Origin],
     overridden: set[KeyPath],
 ) -> list[str]:
-    """One line per pydantic error: `file:line: dotted.key: what is wrong`."""
+    """One line per pydantic error: `file:line: dotted.key: what is wrong`, the file being
+    the one the key was written in (`origins`; `source` for keys written nowhere)."""
     problems: list[str] = []
     seen: set[str] = set()
     for item in error.errors(include_url=False):
@@ -164,7 +166,7 @@ def validation_problems(
             if item["type"].startswith("union_tag"):
                 path = (*path, "type")
         message = _describe(item, model, extra_key)
-        line = f"{_where(path, source, positions, overridden)}: {message}"
+        line = f"{_where(path, source, origins, overridden)}: {message}"
         if line not in seen:
             seen.add(line)
             problems.append(line)
@@ -172,7 +174,7 @@ def validation_problems(
 
 
 def _where(
-    path: KeyPath, source: Path, positions: dict[KeyPath, int], overridden: set[KeyPath]
+    path: KeyPath, source: Path, origins: dict[KeyPath, Origin], overridden: set[KeyPath]
 ) -> str:
     """Where a problem at `path` comes from, followed by the dotted key.
 
@@ -186,10 +188,10 @@ def _where(
             shown = "" if path == override else f": {_dotted(path)}"
             return f"--set {_dotted(override)}{shown}"
     probe = path
-    while probe and probe not in positions:
+    while probe and probe not in origins:
         probe = probe[:-1]
-    line = positions.get(probe)
-    place = f"{source}:{line}" if line else str(source)
+    origin = origins.get(probe)
+    place = str(origin) if origin else str(source)
     for override in sorted(overridden, key=_dotted):
         changed_type = override[-1:] == ("type",) and override[:-1] == path[:-1]
         if (path and override[: len(path)] == path) or changed_type:
