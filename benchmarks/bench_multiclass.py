@@ -178,10 +178,12 @@ def multiclass_rows(rows: int, repeat: int) -> tuple[list[Row], list[str]]:
     for batch in MLP_BATCHES:
         progress(f"reference: {MLP_PEER}, batch {batch}")
         mlp_peer = sklearn_mlp_epoch(data, repeat, batch)
-        progress(f"MLP epoch, batch {batch}")
-        seconds, engine = runner_epoch(data, "mlp", "numpy/auto", repeat, batch)
         what = f"epoch, mlp {list(HIDDEN)} relu, {CLASSES} classes, batch {batch}"
-        table.append(Row(what, seconds, engine, MLP_PEER, mlp_peer, MLP_TARGET))
+        for variant in ("compiled/auto", "numpy/auto"):
+            progress(f"MLP epoch, batch {batch}, {variant}")
+            seconds, engine = runner_epoch(data, "mlp", variant, repeat, batch)
+            target = MLP_TARGET if variant == "compiled/auto" else None
+            table.append(Row(what, seconds, engine, MLP_PEER, mlp_peer, target))
         floor = matrix_product_floor_epoch(data, repeat, batch)
         what = f"epoch, the MLP's 8 matrix products alone, batch {batch}"
         table.append(Row(what, floor, "numpy BLAS (floor)", MLP_PEER, mlp_peer))

@@ -49,6 +49,9 @@ class TrainableModel(Protocol):
     loss_label : the loss as the training table heads it ("MSE", "log loss", ...).
     kernel : key of the compiled (numba) kernel that can train it (`MODEL_KINDS` in
         training/kernels/dense.py or multiclass.py), or None: the numpy path only.
+    numpy_step_seconds : what one numpy-path step costs in call overhead, for the engine
+        choice (training/engine.py): a linear model's step is a few array calls, a network's
+        dozens.
     supports_streaming : whether `data.streaming` can train it chunk by chunk.
     trains_on : what it learns from: "table" (a design matrix of labelled rows, the in-memory
         or streaming route) or "corpus" (sentences of text, training/corpus.py: word2vec).
@@ -63,6 +66,7 @@ class TrainableModel(Protocol):
     loss_name: str
     loss_label: str
     kernel: str | None
+    numpy_step_seconds: float
     supports_streaming: ClassVar[bool]
     trains_on: ClassVar[str]
     layer_diagnostics: ClassVar[bool]
@@ -119,6 +123,7 @@ class Model:
     type: ClassVar[str]
     task: str
     kernel: ClassVar[str | None] = None
+    numpy_step_seconds: ClassVar[float] = 30e-6  # forward, gradient, update: a few calls
     supports_streaming: ClassVar[bool] = False
     trains_on: ClassVar[str] = "table"
     layer_diagnostics: ClassVar[bool] = False

@@ -3,8 +3,9 @@
 A kernel runs plain SGD with one fixed learning rate for the models that name a `kernel`
 (see `models/base.py`): the linear family's kernel keys are in `kernels/dense.py` (dense X) and
 served by `kernels/sparse.py` too (CSR X); softmax and one-vs-all have a dense-only kernel
-(`kernels/multiclass.py`). A whole period of steps runs per call, reading rows through the
-epoch's permutation, and the weights match the numpy path (`steps.py`) to 1e-10.
+(`kernels/multiclass.py`), and so do networks of plain dense layers (`kernels/mlp.py`).
+A whole period of steps runs per call, reading rows through the epoch's permutation, and
+the weights match the numpy path (`steps.py`) to 1e-10.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None
     """
     # deferred: numba (the kernels compile on import); a numpy engine never pays for it.
     from mlcc_cli.training.kernels import dense as kernels
+    from mlcc_cli.training.kernels import mlp as kernels_mlp
     from mlcc_cli.training.kernels import multiclass as kernels_multiclass
 
     schedule = getattr(getattr(optimizer, "schedule", None), "type", "constant")
     kernel = getattr(model, "kernel", None)
-    if kernel in kernels_multiclass.MODEL_KINDS:
+    dense_only = kernels_multiclass.MODEL_KINDS | kernels_mlp.MODEL_KINDS
+    if kernel in dense_only:
         model_ok = X is None or not is_sparse(X)
     else:
         model_ok = kernel in kernels.MODEL_KINDS
@@ -68,9 +71,12 @@ def compiled_steps(
     """
     # deferred: numba (the kernels compile on import); a numpy engine never pays for it.
     from mlcc_cli.training.kernels import dense as kernels
+    from mlcc_cli.training.kernels import mlp as kernels_mlp
     from mlcc_cli.training.kernels import multiclass as kernels_multiclass
 
     params = model.params
+    if model.kernel in kernels_mlp.MODEL_KINDS:
+        return step_stats(optimizer, mlp_steps(model, optimizer, X, y, order, batch_size, batches))
     if model.kernel in kernels_multiclass.MODEL_KINDS:
         if is_sparse(X):  # choose_engine(..., X) never picks this: a caller's mistake
             raise ConfigError(
@@ -131,6 +137,48 @@ def compiled_steps(
     else:
         outcome = kernels.linear_family_steps(X, y, order, *settings)
     return step_stats(optimizer, outcome)
+
+
+def mlp_steps(
+    model: Any,
+    optimizer: Any,
+    X: Matrix,
+    y: np.ndarray,
+    order: np.ndarray,
+    batch_size: int,
+    batches: range,
+) -> tuple[int, int, float, bool, float]:
+    """Run `batches` of an MLP's epoch in `kernels_mlp.mlp_steps` (dense X only), its
+    parameters passed as one flat vector and copied back into the live arrays after."""
+    # deferred: numba (the kernels compile on import); a numpy engine never pays for it.
+    from mlcc_cli.training.kernels import mlp as kernels_mlp
+
+    if is_sparse(X):  # choose_engine(..., X) never picks this: a caller's mistake
+        raise ConfigError(
+            "training.engine: the compiled mlp kernel takes dense X only; use engine: numpy"
+        )
+    params, n_weight_layers = model.params, model.n_layers + 1
+    flat = kernels_mlp.flat_parameters(params, n_weight_layers)
+    widths = np.array([model.n_features_in_, *model.hidden_units, model.n_outputs_], np.int64)
+    outcome = kernels_mlp.mlp_steps(
+        np.ascontiguousarray(X, dtype=np.float64),
+        np.asarray(y, dtype=np.float64),
+        order,
+        flat,
+        widths,
+        int(batch_size),
+        int(batches.start),
+        int(batches.stop),
+        kernels_mlp.ACTIVATIONS[model.activation],
+        float(model.leaky_slope),
+        kernels_mlp.TASKS[model.task],
+        float(optimizer.learning_rate),
+        float(model.l1),
+        float(model.l2),
+        float(optimizer.clip_norm or 0.0),
+    )
+    kernels_mlp.restore_parameters(flat, params, n_weight_layers)
+    return outcome
 
 
 def step_stats(optimizer: Any, outcome: tuple[int, int, float, bool, float]) -> StepStats:

@@ -12,7 +12,8 @@ CSR matrix (X[order]) and its model computes X @ w and X.T @ r; the compiled pat
 work per step proportional to the batch's non-zeros.
 
 Softmax and one-vs-all (full softmax, not `sampled_softmax`) have a compiled kernel of their
-own (`kernels/multiclass.py`) for dense X; a sparse X trains them on the numpy path.
+own (`kernels/multiclass.py`) for dense X, as do networks of plain dense layers (`kernels/mlp.py`:
+no batch norm, dropout or embeddings); a sparse X trains them on the numpy path.
 """
 
 from __future__ import annotations
@@ -64,13 +65,15 @@ def run_batches(
 # dozen array calls a step. `auto` keeps numpy while its whole run would cost less than that
 # fixed price, so a small run never waits for numba.
 COMPILED_FIXED_SECONDS = 0.5
-NUMPY_STEP_SECONDS = 30e-6  # a numpy step's call overhead (forward, gradient, update)
 NUMPY_VALUE_SECONDS = 2e-9  # plus this per value of the batch, read forward and back
 
 
-def numpy_run_seconds(total_steps: int, batch_size: int, n_features: int) -> float:
-    """Estimated time of the numpy loop: steps · (call overhead + batch values · per value)."""
-    per_step = NUMPY_STEP_SECONDS + NUMPY_VALUE_SECONDS * batch_size * n_features
+def numpy_run_seconds(
+    total_steps: int, batch_size: int, n_features: int, step_seconds: float
+) -> float:
+    """Estimated time of the numpy loop: steps · (the model's call overhead per step
+    (`model.numpy_step_seconds`) + batch values · per value)."""
+    per_step = step_seconds + NUMPY_VALUE_SECONDS * batch_size * n_features
     return total_steps * per_step
 
 
@@ -98,7 +101,8 @@ def choose_engine(
         )
     if engine == "auto" and supported and work is not None and X is not None:
         total_steps, batch_size = work
-        if numpy_run_seconds(total_steps, batch_size, X.shape[1]) < COMPILED_FIXED_SECONDS:
+        estimate = numpy_run_seconds(total_steps, batch_size, X.shape[1], model.numpy_step_seconds)
+        if estimate < COMPILED_FIXED_SECONDS:
             return "numpy"
     return "compiled" if supported else "numpy"
 

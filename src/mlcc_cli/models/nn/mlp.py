@@ -87,6 +87,17 @@ class Mlp(HeadedNetwork):
 
     # ------------------------------------------------------------ what mlcc asks
 
+    @property
+    def kernel(self) -> str | None:
+        """training/kernels/mlp.py for dense layers alone; batch norm, dropout (a mask drawn
+        per step) and embeddings train on the numpy path."""
+        plain = not self.batch_norm and not self.embeddings and not any(self.dropout_rates())
+        return "mlp_dense" if plain else None
+
+    # About forty array calls a step (forward, head, backward, update): the numpy loop's cost
+    # per step for the engine choice (training/engine.py).
+    numpy_step_seconds = 150e-6
+
     def divergence_advice(self) -> str:
         """Batch normalisation keeps layer inputs in range."""
         if self.batch_norm:
