@@ -237,7 +237,8 @@ def test_train_prints_the_findings_with_a_pasteable_fix(configs, tmp_path: Path)
     args = ["train", str(configs["linear"]), "--set", "optimizer.learning_rate=0.00005"]
     result = runner.invoke(app, [*args, "--runs-dir", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output
-    text = " ".join(result.output.split())
+    # Read the command as the shell does: " \" at a line's end continues it.
+    text = " ".join(result.output.replace(" \\\n", " ").split())
     assert "doctor: 1 finding" in text and "learning rate too low" in text
     # The fix replaces the run's own --set of the same key: the command repeats no key.
     assert f"mlcc train {configs['linear']} --set 'optimizer.learning_rate=0.0005'" in text

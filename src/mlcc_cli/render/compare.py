@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mlcc_cli.render.charts import label_axes, label_periods
+from mlcc_cli.render.layout import print_table
 from mlcc_cli.render.text import metric_text
 
 if TYPE_CHECKING:
@@ -28,11 +30,12 @@ def _cell(value: Any) -> str:
 
 
 def comparison_table(comparison: Comparison) -> Table:
-    """One column per run: differing config keys, then metrics (best in bold green), status."""
-    table = Table(title="Runs compared", show_lines=False)
-    table.add_column("", style="bold")
-    for index, run in enumerate(comparison.runs):
-        table.add_column(f"#{index + 1} {run.run_dir.name}", overflow="fold")
+    """One column per run, headed #1, #2, … (`runs_legend` names them): differing config keys,
+    then metrics (best in bold green), status."""
+    table = Table(title="Runs compared", title_justify="left", show_lines=False)
+    table.add_column("", style="bold", no_wrap=True)
+    for index in range(len(comparison.runs)):
+        table.add_column(f"#{index + 1}", overflow="fold")
     for key in comparison.differing_keys:
         table.add_row(key, *(_cell(run.config.get(key)) for run in comparison.runs))
     if not comparison.differing_keys:
@@ -70,6 +73,8 @@ def compared_loss_chart(comparison: Comparison, width: int = 72) -> Text | None:
     for index, points in curves:
         xs, ys = zip(*points, strict=True)
         plotext.plot(list(xs), list(ys), label=f"#{index + 1}", marker="braille")
+    periods = [period for _, points in curves for period, _ in points]
+    label_periods(plotext, periods, [loss for _, points in curves for _, loss in points])
     plotext.plotsize(width, 14)
     plotext.title("validation loss per period")
     plotext.xlabel("period")
@@ -77,9 +82,20 @@ def compared_loss_chart(comparison: Comparison, width: int = 72) -> Text | None:
     return Text.from_ansi(plotext.build())
 
 
+def runs_legend(comparison: Comparison) -> Text:
+    """Which run each column number is: "#1 runs/quickstart-…", one line each."""
+    return Text("\n").join(
+        Text(f"#{index + 1} ", style="bold") + Text(str(run.run_dir))
+        for index, run in enumerate(comparison.runs)
+    )
+
+
 def render_comparison(console: Console, comparison: Comparison) -> None:
-    """The comparison table, then the overlaid validation-loss curves."""
-    console.print(comparison_table(comparison))
+    """The runs by number, the comparison table (split by runs when it is too wide, each part
+    repeating the key column), then the overlaid validation-loss curves."""
+    # soft_wrap: run paths stay whole, for copying.
+    console.print(runs_legend(comparison), soft_wrap=True)
+    print_table(console, comparison_table(comparison))
     chart = compared_loss_chart(comparison)
     if chart is not None:
         console.print(chart)
@@ -92,6 +108,7 @@ def lr_find_chart(result: LrFindResult, width: int = 72) -> Text:
     plotext.clear_figure()
     plotext.plot(result.learning_rates, result.smoothed_losses, marker="braille")
     plotext.xscale("log")
+    label_axes(plotext, result.learning_rates, result.smoothed_losses, xlog=True)
     plotext.plotsize(width, 14)
     plotext.title("smoothed training loss vs learning rate")
     plotext.xlabel("learning rate (log)")

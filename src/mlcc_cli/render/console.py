@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
+from mlcc_cli.render.prose import hanging
+
 
 def terminal(stderr: bool = False, quiet: bool = False) -> Console:
     """A console on stdout (or stderr), without rich's guesswork colouring of numbers."""
@@ -19,9 +21,9 @@ def stderr_console() -> Console:
 
 
 def render_warnings(console: Console, warnings: Sequence[str]) -> None:
-    """Recoverable data oddities, one line each."""
+    """Recoverable data oddities, one paragraph each, wrapped under its own text."""
     for warning in warnings:
-        console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+        console.print(hanging(Text("warning: ", style="yellow"), Text(warning)))
 
 
 def render_error(console: Console, message: str) -> None:

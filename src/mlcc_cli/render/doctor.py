@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import shlex
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
+
+from mlcc_cli.render.console import render_warnings
+from mlcc_cli.render.prose import hanging, wrapped_command
 
 SEVERITY_STYLE = {"warning": "yellow", "info": "cyan"}
+FIX_INDENT = 4  # the fixes line up with the finding's text, under its bullet
 
 
-def fix_command(command: str, overrides: Sequence[str], fix: str) -> str:
+def fix_command(command: str, overrides: Sequence[str], fix: str) -> list[str]:
     """`command` with the run's own `--set`s and then the fix, minus any earlier `--set` of
-    the fix's key (the fix replaces it: no command repeats a key)."""
+    the fix's key (the fix replaces it: no command repeats a key); as units for
+    `wrapped_command`, each `--set` with its value."""
     key = fix.partition("=")[0].strip()
     kept = [o for o in overrides if o.partition("=")[0].strip() != key]
-    return " ".join([command, *(f"--set {shlex.quote(o)}" for o in kept), f"--set '{fix}'"])
+    return [
+        *(shlex.quote(word) for word in shlex.split(command)),
+        *(f"--set {shlex.quote(o)}" for o in kept),
+        f"--set '{fix}'",
+    ]
 
 
 def render_findings(
@@ -47,20 +57,19 @@ def render_findings(
     for finding in findings:
         style = SEVERITY_STYLE.get(finding.severity, "yellow")
         began = f", from period {finding.period}" if finding.period else ""
-        console.print(
-            f"  [{style}]●[/] [bold]{escape(finding.title)}[/]{began} "
-            f"[dim]— lesson: {escape(finding.concept)}[/]",
-            highlight=False,
-        )
-        console.print(f"    {escape(finding.evidence)}", highlight=False)
-        console.print(f"    {escape(finding.advice)}", highlight=False)
+        title = Text(finding.title, style="bold") + Text(began + " ")
+        title.append(f"— lesson: {finding.concept}", style="dim")
+        # Wrapped lines stay under the text, clear of the bullet.
+        bullet = Text("● ", style=style)
+        console.print(hanging(bullet, [title, Text(finding.evidence), Text(finding.advice)], 2))
         for number, fix in enumerate(finding.fix):
-            lead = "next step" if number == 0 else "or"
-            console.print(
-                f"    [bold]{lead}[/]: {escape(fix_command(command, overrides, fix))}",
-                highlight=False,
-                soft_wrap=True,
-            )
+            lead = "next step:" if number == 0 else "or:"
+            units = [lead, *fix_command(command, overrides, fix)]
+            lines = wrapped_command(units, console.width - FIX_INDENT)
+            # soft_wrap: a word longer than the line (a path) stays whole, for pasting.
+            text = Text(textwrap.indent(lines, " " * FIX_INDENT))
+            text.stylize("bold", FIX_INDENT, FIX_INDENT + len(lead))
+            console.print(text, soft_wrap=True)
 
 
 def render_split_checks(console: Console, checks: Sequence[dict[str, Any]]) -> None:
@@ -75,20 +84,19 @@ def render_split_checks(console: Console, checks: Sequence[dict[str, Any]]) -> N
         others = [str(c["column"]) for c in same[1:] if c.get("column")]
         if others:
             line += f" (Also: {', '.join(others)}; `mlcc inspect CONFIG` shows each.)"
-        console.print(f"[yellow]split check[/]: {escape(line)}", highlight=False)
+        console.print(hanging(Text("split check: ", style="yellow"), Text(line)))
 
 
 def render_doctor(console: Console, report: Any) -> None:
     """`mlcc doctor RUN`: the split checks, the findings, and what could not be checked."""
     console.print(f"[bold]run[/] {report.run_dir}", soft_wrap=True)
-    for warning in report.warnings:
-        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
+    render_warnings(console, report.warnings)
     render_split_checks(console, report.split_checks)
     render_findings(
         console,
         report.findings,
-        f"mlcc train {report.run_dir / 'config.yaml'}",
+        shlex.join(["mlcc", "train", str(report.run_dir / "config.yaml")]),
         incomplete=bool(report.notes),
     )
     for note in report.notes:
-        console.print(f"[cyan]note[/]: {escape(note)}", highlight=False)
+        console.print(hanging(Text("note: ", style="cyan"), Text(note)))

@@ -32,6 +32,8 @@ from mlcc_cli.render.evaluation_tables import (
     threshold_rows_table,
     worst_table,
 )
+from mlcc_cli.render.layout import print_table
+from mlcc_cli.render.prose import print_path
 from mlcc_cli.render.slices import render_slices
 from mlcc_cli.render.text import format_cell
 from mlcc_cli.render.training import metrics_table
@@ -74,19 +76,19 @@ def _render_binary(console: Console, report: EvaluationReport, details: BinaryEv
     if details.roc is not None:
         console.print(roc_chart(details.roc, min(console.width, 80)))
     console.print(baseline_line(details.baseline, f" at threshold {report.threshold:g}"))
-    console.print(confusion_table(details))
-    console.print(threshold_rows_table(details))
+    print_table(console, confusion_table(details))
+    print_table(console, threshold_rows_table(details))
     title = (
         f"Calibration per quantile bucket of P (log loss {format_cell(details.log_loss)}, "
         f"prediction bias {format_cell(details.prediction_bias, signed=True)})"
     )
-    console.print(bucket_table(details.calibration, title, "observed rate", errors=False))
+    print_table(console, bucket_table(details.calibration, title, "observed rate", errors=False))
 
 
 def _render_multiclass(console: Console, details: MulticlassEvaluation) -> None:
     console.print(baseline_line(details.baseline))
-    console.print(per_class_table(details))
-    console.print(confusion_table(details))
+    print_table(console, per_class_table(details))
+    print_table(console, confusion_table(details))
 
 
 def _render_multilabel(console: Console, details: MultilabelEvaluation) -> None:
@@ -103,7 +105,7 @@ def _render_multilabel(console: Console, details: MultilabelEvaluation) -> None:
             format_cell(row.predicted_rate),
             format_cell(row.log_loss),
         )
-    console.print(table)
+    print_table(console, table)
 
 
 def _render_regression(console: Console, details: RegressionEvaluation) -> None:
@@ -111,7 +113,7 @@ def _render_regression(console: Console, details: RegressionEvaluation) -> None:
         "Residuals per quantile bucket of the prediction (prediction bias "
         f"{format_cell(details.prediction_bias, signed=True)})"
     )
-    console.print(bucket_table(details.residuals, title, "actual", errors=True))
+    print_table(console, bucket_table(details.residuals, title, "actual", errors=True))
 
 
 def render_evaluation(console: Console, report: EvaluationReport) -> None:
@@ -120,7 +122,7 @@ def render_evaluation(console: Console, report: EvaluationReport) -> None:
     if report.task in ("binary", "multilabel"):
         heading += f", threshold {report.threshold:g}"
     console.print(heading, soft_wrap=True)
-    console.print(metrics_table({escape(report.rows_from): report.metrics}, report.task))
+    print_table(console, metrics_table({escape(report.rows_from): report.metrics}, report.task))
     if report.slices is not None:
         render_slices(console, report.slices)
     if isinstance(report.details, BinaryEvaluation):
@@ -136,11 +138,7 @@ def render_evaluation(console: Console, report: EvaluationReport) -> None:
         positive = details.confusion.labels[1] if isinstance(details, BinaryEvaluation) else None
         if isinstance(details, MulticlassEvaluation):
             positive = "label"
-        console.print(worst_table(report.worst, positive))
+        print_table(console, worst_table(report.worst, positive))
     if report.plots_dir is not None:
-        # soft_wrap keeps the path on one line so it can be copied.
-        console.print(
-            f"[bold]plots[/] {escape(report.plots_dir)}/ ({', '.join(report.plot_files)})",
-            soft_wrap=True,
-        )
+        print_path(console, "plots", f"{report.plots_dir}/", f"({', '.join(report.plot_files)})")
     render_warnings(console, report.warnings)

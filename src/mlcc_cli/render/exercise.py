@@ -6,6 +6,7 @@ It draws what `mlcc_cli.workflows.exercises` returns and never computes numbers 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mlcc_cli.render.layout import print_table
+from mlcc_cli.render.prose import hanging, wrapped_command
 from mlcc_cli.workflows.exercises import describe_goal
 
 if TYPE_CHECKING:
@@ -48,19 +51,21 @@ def render_exercise(
     console.print(Text("goals", style="bold"))
 
     for goal in info.goals:
-        console.print(Text(f"  {describe_goal(goal)}"))
+        console.print(hanging("", Text(describe_goal(goal)), indent=2))
     if info.hints:
         console.print(Text("hints", style="bold"))
         for hint in info.hints:
-            console.print(Text(f"  - {hint}"))
+            console.print(hanging("- ", Text(hint), indent=2))
     console.print(Text("config ", style="bold") + Text(str(exercise.path)), soft_wrap=True)
+    # The file verbatim: a YAML line broken in two would not paste back.
     console.print(Text(experiment_yaml.rstrip()), soft_wrap=True)
     if solution:
         console.print(Text("solution", style="bold"))
         if not info.solution:
             console.print(Text("  the config passes as shipped"))
         for assignment in info.solution:
-            console.print(Text(f"  --set '{assignment}'"), soft_wrap=True)
+            command = wrapped_command([f"--set '{assignment}'"], console.width - 2)
+            console.print(Text(textwrap.indent(command, "  ")), soft_wrap=True)
         console.print(Text(f"check it: mlcc exercise check {exercise.name} --solution"))
     else:
         console.print(
@@ -68,8 +73,7 @@ def render_exercise(
                 f"try it: mlcc exercise check {exercise.name} [--set KEY=VALUE]... or edit a "
                 f"copy and run mlcc exercise check {exercise.name} --config MY_COPY.yaml",
                 style="dim",
-            ),
-            soft_wrap=True,
+            )
         )
 
 
@@ -98,14 +102,13 @@ def goals_table(check: ExerciseCheck) -> Table:
 
 def render_check(console: Console, check: ExerciseCheck) -> None:
     """The goal table, then the verdict; a fail also lists the hints."""
-    console.print(goals_table(check))
+    print_table(console, goals_table(check))
     if check.passed:
         console.print(Text(f"PASS: {check.exercise.info.title} solved.", style="bold green"))
         return
     if check.result.status != "complete":
         console.print(
-            Text(f"FAIL: the run {check.result.status} ({check.result.message})", "bold red"),
-            soft_wrap=True,
+            Text(f"FAIL: the run {check.result.status} ({check.result.message})", "bold red")
         )
     else:
         console.print(Text("FAIL: not every goal is met yet.", style="bold red"))
@@ -113,4 +116,4 @@ def render_check(console: Console, check: ExerciseCheck) -> None:
     if hints:
         console.print(Text("hints", style="bold"))
         for hint in hints:
-            console.print(Text(f"  - {hint}"))
+            console.print(hanging("- ", Text(hint), indent=2))

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from mlcc_cli.data.column_stats import OUTLIER_SIGMAS, REDUNDANT_R, TUKEY_K
 from mlcc_cli.data.issues import number_text
+from mlcc_cli.render.layout import print_table
 
 if TYPE_CHECKING:
     from mlcc_cli.data.column_stats import ColumnSummary
@@ -68,17 +69,17 @@ def render_frame(console: Console, frame: FrameReport) -> None:
     console.print()
     size = f"{frame.rows:,} rows × {len(frame.columns)} columns"
     console.rule(Text(frame.title, style="bold") + Text(f": {size}"), align="left")
-    console.print(columns_table(frame.columns))
+    print_table(console, columns_table(frame.columns))
     numeric = [c for c in frame.columns if c.kind in ("numeric", "bool")]
     if numeric:
-        console.print(numeric_table(numeric))
+        print_table(console, numeric_table(numeric))
     valued = [c for c in frame.columns if c.kind in ("text", "categorical", "datetime")]
     if valued:
-        console.print(values_table(valued))
+        print_table(console, values_table(valued))
     # Redundant pairs get their own table below, so they are not listed twice.
     render_findings(console, [f for f in frame.findings if f.kind != "redundant"])
     if frame.correlations:
-        console.print(correlations_table(frame.correlations, str(frame.label)))
+        print_table(console, correlations_table(frame.correlations, str(frame.label)))
         console.print(
             "[dim]r: Pearson correlation; η: how much of the label its quantile buckets "
             "explain (η ≫ |r|: not a straight line)[/]"
@@ -93,14 +94,21 @@ def render_frame(console: Console, frame: FrameReport) -> None:
         if hidden > 0:
             table.caption = f"{hidden:,} more pairs not shown (all in --json)"
             table.caption_justify = "left"
-        console.print(table)
+        print_table(console, table, keys=2)
     for note in frame.notes:
         console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
 
 
 def _table(title: str | Text) -> Table:
-    # SIMPLE_HEAD: no vertical rules, so eight numeric columns fit a 100-column terminal.
-    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    # SIMPLE_HEAD and one space of padding: two spaces between columns, no vertical rules,
+    # so the describe table's eight columns fit a 100-column terminal whole.
+    return Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
 
 
 def _name(column: ColumnSummary) -> Text:
@@ -199,7 +207,7 @@ def render_findings(console: Console, findings: Sequence[DataFinding]) -> None:
     if hidden:
         table.caption = f"not shown: {', '.join(hidden)} (all in --json)"
         table.caption_justify = "left"
-    console.print(table)
+    print_table(console, table, keys=2)
 
 
 def correlations_table(correlations: Sequence[Correlation], label: str) -> Table:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from mlcc_cli.render.layout import print_table
+
 if TYPE_CHECKING:
     from mlcc_cli.workflows.neighbors import NeighborsResult
 
@@ -27,4 +29,4 @@ def neighbors_table(result: NeighborsResult) -> Table:
 
 def render_neighbors(console: Console, result: NeighborsResult) -> None:
     """The neighbours table."""
-    console.print(neighbors_table(result))
+    print_table(console, neighbors_table(result))

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mlcc_cli.render.layout import print_table
 from mlcc_cli.render.text import format_cell
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def slice_table(slices: SliceReport) -> Table:
 
 def render_slices(console: Console, slices: SliceReport) -> None:
     """The slice table, and the crash course's fairness point when a slice is flagged."""
-    console.print(slice_table(slices))
+    print_table(console, slice_table(slices))
     if any(row.flags for row in slices.rows):
         console.print(
             "[bold red]⚠[/] A model can be good on average and still bad for one group: check "

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mlcc_cli.render.layout import print_table
 from mlcc_cli.render.text import metric_text
 
 if TYPE_CHECKING:
@@ -63,7 +64,10 @@ def _doctor_cell(result: SweepResult, point: SeedStatistics) -> str:
 
 def render_sweep(console: Console, result: SweepResult) -> None:
     """The ranked table, then each run that did not complete with its reason."""
-    console.print(sweep_table(result))
+    table = sweep_table(result)
+    # Split for a narrow terminal, every part keeps the swept values that name its rows.
+    headers = [column.header for column in table.columns]
+    print_table(console, table, keys=headers.index(f"validation {result.metric}"))
     for row in result.rows:
         if row.status == "complete":
             continue

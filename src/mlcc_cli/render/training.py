@@ -14,8 +14,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from mlcc_cli.render.charts import label_periods
 from mlcc_cli.render.console import render_warnings
 from mlcc_cli.render.doctor import render_findings, render_split_checks
+from mlcc_cli.render.layout import print_table
+from mlcc_cli.render.prose import hanging
 from mlcc_cli.render.text import metric_text
 
 if TYPE_CHECKING:
@@ -69,7 +72,7 @@ class TrainingDisplay:
             f"{len(schedule.period_ends)} periods"
         )
         if plan.layers:
-            self.console.print(layer_table(plan.layers))
+            print_table(self.console, layer_table(plan.layers))
         render_split_checks(self.console, [check.to_json() for check in plan.split_checks])
         loss = plan.loss_label
         table = Table(title="Training", title_justify="left")
@@ -123,8 +126,7 @@ def loss_curve(history: Sequence[PeriodRecord], loss_label: str, width: int = 72
     validation = [r.validation_loss for r in history]
     if all(v is not None for v in validation):
         plotext.plot(periods, validation, label="validation", marker="braille")
-    step = max(1, len(periods) // 10)
-    plotext.xticks(periods[::step])  # whole periods, not fractions
+    label_periods(plotext, periods, [r.train_loss for r in history] + validation)
     plotext.plotsize(width, 14)
     plotext.title(f"{loss_label} per period")
     plotext.xlabel("period")
@@ -169,7 +171,7 @@ def render_result(
     if len(result.history) >= 2:
         console.print(loss_curve(result.history, result.loss_label, min(console.width, 80)))
     if result.metrics:
-        console.print(metrics_table(result.metrics, result.task))
+        print_table(console, metrics_table(result.metrics, result.task))
         render_headline(console, result.metrics, result.task)
     if result.stopped_early:
         console.print(
@@ -177,7 +179,7 @@ def render_result(
             f"weights from period {result.best_period} kept."
         )
     for note in result.notes:
-        console.print(f"[cyan]note[/]: {note}", highlight=False)
+        console.print(hanging(Text("note: ", style="cyan"), Text(note)))
     render_warnings(console, result.warnings_beyond_doctor)
     if result.status != "complete":
         console.print(f"[bold red]{result.status}[/]: {result.message}")
