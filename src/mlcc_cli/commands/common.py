@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from mlcc_cli.commands.completion import complete_config_key, complete_run
 from mlcc_cli.config.limits import out_of_memory_message
 from mlcc_cli.errors import MlccError
 from mlcc_cli.render.console import render_error, stderr_console
@@ -25,7 +26,12 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 ConfigArg = Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)]
 RunArg = Annotated[
-    Path, typer.Argument(help="Run directory printed by `mlcc train`.", show_default=False)
+    Path,
+    typer.Argument(
+        help="Run directory printed by `mlcc train`.",
+        show_default=False,
+        autocompletion=complete_run,
+    ),
 ]
 SetOption = Annotated[
     list[str] | None,
@@ -34,6 +40,7 @@ SetOption = Annotated[
         metavar="KEY=VALUE",
         help="Override a config value by dotted path, e.g. optimizer.learning_rate=0.01 "
         "or features.2.max=4 (repeatable; values parsed as YAML).",
+        autocompletion=complete_config_key,
     ),
 ]
 JsonOption = Annotated[

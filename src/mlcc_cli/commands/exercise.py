@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from mlcc_cli.commands.common import JsonOption, interrupted_exit_code, user_errors
+from mlcc_cli.commands.completion import complete_config_key, complete_exercise
 from mlcc_cli.render.console import terminal
 
 exercise_app = typer.Typer(
@@ -29,6 +30,7 @@ NameArg = Annotated[
     typer.Argument(
         help="Exercise name from `mlcc exercise list` (or its number, e.g. 01).",
         show_default=False,
+        autocompletion=complete_exercise,
     ),
 ]
 
@@ -95,6 +97,7 @@ def check(
             metavar="KEY=VALUE",
             help="Your change to the exercise config, e.g. optimizer.learning_rate=0.01 "
             "(repeatable; values parsed as YAML).",
+            autocompletion=complete_config_key,
         ),
     ] = None,
     config: Annotated[

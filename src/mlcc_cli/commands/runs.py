@@ -14,6 +14,7 @@ from mlcc_cli.commands.common import (
     stderr_console,
     user_errors,
 )
+from mlcc_cli.commands.completion import complete_run
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.render.console import render_warnings, terminal
 
@@ -170,6 +171,7 @@ def compare(
             help="Run directories, or folders of runs (a sweep folder stands for its runs).",
             show_default=False,
             metavar="RUN_OR_SWEEP...",
+            autocompletion=complete_run,
         ),
     ],
     plots: Annotated[

@@ -14,6 +14,7 @@ from mlcc_cli.commands.common import (
     interrupted_exit_code,
     user_errors,
 )
+from mlcc_cli.commands.completion import complete_config_key
 from mlcc_cli.render.console import terminal
 
 
@@ -26,6 +27,7 @@ def sweep(
             metavar="KEY=V1,V2,...",
             help="Values to try for a dotted config key (repeatable; the product is swept), "
             "e.g. optimizer.learning_rate=0.01,0.1,1.",
+            autocompletion=complete_config_key,
         ),
     ] = None,
     seeds: Annotated[
