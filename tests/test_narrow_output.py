@@ -240,6 +240,7 @@ def test_lr_find_axis_reads_in_exponents(sweep_config: Path, width: int) -> None
         ("datasets",),
         ("exercise", "list"),
         ("validate", str(QUICKSTART)),
+        ("inspect", str(QUICKSTART)),
     ],
 )
 @pytest.mark.parametrize("width", WIDTHS)

@@ -17,6 +17,7 @@ from rich.text import Text
 from mlcc_cli.data.column_stats import OUTLIER_SIGMAS, REDUNDANT_R, TUKEY_K
 from mlcc_cli.data.issues import number_text
 from mlcc_cli.render.layout import print_table
+from mlcc_cli.render.prose import hanging
 
 if TYPE_CHECKING:
     from mlcc_cli.data.column_stats import ColumnSummary
@@ -41,25 +42,24 @@ def render_inspection(console: Console, report: InspectionReport) -> None:
     """The whole report: data, training split after the features (for a config), suggestions."""
     # Names and values come from the data, so they go in as Text: never parsed as markup.
     label = f"label {report.label}" if report.label else "no label (use --label)"
-    header = Text("inspect ", style="bold") + Text(f"{report.target}: {report.source}; {label}")
-    console.print(header, soft_wrap=True)
+    # Paragraphs wrap under their text (prose.hanging), clear of their label.
+    header = Text(f"{report.target}: {report.source}; {label}")
+    console.print(hanging(Text("inspect ", style="bold"), header))
     for warning in report.warnings:
-        console.print(Text("warning: ", style="yellow") + Text(warning), soft_wrap=True)
+        console.print(hanging(Text("warning: ", style="yellow"), Text(warning)))
     render_frame(console, report.data)
     if report.after_features is not None:
         if report.split_rows:
             rows = ", ".join(f"{n} {count:,}" for n, count in report.split_rows.items() if count)
             console.print(f"\n[bold]split[/] {rows} rows; fitted on the training rows only")
         if report.inputs is not None:
-            inputs = Text("model inputs ", style="bold") + Text(", ".join(report.inputs))
-            console.print(inputs, soft_wrap=True)
+            inputs = Text(", ".join(report.inputs))
+            console.print(hanging(Text("model inputs ", style="bold"), inputs))
         render_frame(console, report.after_features)
     elif report.features_error is not None:
         console.rule("[bold]Training split after the feature steps", align="left")
-        console.print(
-            Text("cannot prepare it: ", style="bold red") + Text(report.features_error),
-            soft_wrap=True,
-        )
+        lead = Text("cannot prepare it: ", style="bold red")
+        console.print(hanging(lead, Text(report.features_error)))
     render_split_checks(console, report)
     render_suggestions(console, report)
 
@@ -96,7 +96,7 @@ def render_frame(console: Console, frame: FrameReport) -> None:
             table.caption_justify = "left"
         print_table(console, table, keys=2)
     for note in frame.notes:
-        console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
+        console.print(hanging(Text("note: ", style="dim"), Text(note, style="dim")))
 
 
 def _table(title: str | Text) -> Table:
@@ -237,7 +237,8 @@ def render_split_checks(console: Console, report: InspectionReport) -> None:
     console.print()
     console.rule("[bold]Split checks", align="left")
     if report.split_checks_note is not None:
-        console.print(Text(f"note: {report.split_checks_note}", style="dim"), soft_wrap=True)
+        note = Text(report.split_checks_note, style="dim")
+        console.print(hanging(Text("note: ", style="dim"), note))
         return
     for split, shares in (report.class_shares or {}).items():
         balance = ", ".join(f"{name} {share:.1%}" for name, share in shares.items())
@@ -246,12 +247,12 @@ def render_split_checks(console: Console, report: InspectionReport) -> None:
         rows = report.split_rows or {}
         names = "/".join(name for name, count in rows.items() if count)
         shape = f": {sum(rows.values()):,} rows split {names}, {report.split_order}"
-        console.print(Text("no problems found", style="green") + Text(shape), soft_wrap=True)
+        console.print(Text("no problems found", style="green") + Text(shape))
         return
     for finding in report.split_checks:
         kind = finding.kind.replace("_", " ")
-        line = Text("warning: ", style="yellow") + Text(f"{kind}: ", style="bold")
-        console.print(line + Text(finding.message), soft_wrap=True)
+        message = Text(f"{kind}: ", style="bold") + Text(finding.message)
+        console.print(hanging(Text("warning: ", style="yellow"), message))
 
 
 def render_suggestions(console: Console, report: InspectionReport) -> None:

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mlcc_cli.render.layout import print_table
+from mlcc_cli.render.prose import hanging
 from mlcc_cli.render.text import metric_text
 
 if TYPE_CHECKING:
@@ -74,10 +75,8 @@ def render_sweep(console: Console, result: SweepResult) -> None:
         where = ", ".join(f"{k}={v}" for k, v in row.point.params.items())
         seed = f" seed={row.seed}" if row.point.seed is not None else ""
         reason = row.message.strip().splitlines()[0] if row.message.strip() else row.status
-        console.print(
-            Text(f"{row.status}: ", style="bold red") + Text(f"{where}{seed}: {reason}"),
-            soft_wrap=True,
-        )
+        lead = Text(f"{row.status}: ", style="bold red")
+        console.print(hanging(lead, Text(f"{where}{seed}: {reason}")))
     reused = sum(row.reused for row in result.rows)
     if reused:
         console.print(f"reused {reused} complete run(s) from earlier (--skip-existing)")

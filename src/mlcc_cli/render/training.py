@@ -113,7 +113,7 @@ class TrainingDisplay:
             self._live.stop()
             self._live = None
         elif self._table is not None and self._table.row_count:
-            self.console.print(self._table)
+            print_table(self.console, self._table)
 
 
 def loss_curve(history: Sequence[PeriodRecord], loss_label: str, width: int = 72) -> Text:
