@@ -16,12 +16,14 @@ import typer
 
 from mlcc_cli import __version__
 from mlcc_cli.commands import data, experiment, housekeeping, neighbors, runs, sweep
+from mlcc_cli.commands.common import JsonErrorsGroup
 from mlcc_cli.commands.exercise import exercise_app
 
 app = typer.Typer(
     name="mlcc",
     help="The Machine Learning Crash Course as a command line: one YAML file per experiment.",
     no_args_is_help=True,
+    cls=JsonErrorsGroup,
     # --install-completion / --show-completion: typer imports its completion code either way,
     # so the two options cost start-up about 0.1 ms.
     add_completion=True,

@@ -5,6 +5,7 @@ Every module of `mlcc_cli.commands` imports these, so the commands stay alike.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -12,9 +13,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from mlcc_cli.commands.completion import complete_config_key, complete_run
 from mlcc_cli.config.limits import out_of_memory_message
@@ -119,24 +121,65 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         sys.unraisablehook = previous_hook
 
 
+def print_json_error(message: str, exit_code: int) -> None:
+    """What `--json` prints when a command fails: one object, {"error": {...}}, on stdout."""
+    typer.echo(json.dumps({"error": {"message": message, "exit_code": exit_code}}))
+
+
+def _fail(message: str, exit_code: int, json_output: bool) -> NoReturn:
+    """Say what went wrong on stderr (and as JSON on stdout with --json); exit."""
+    render_error(stderr_console(), message)
+    if json_output:
+        print_json_error(message, exit_code)
+    raise typer.Exit(exit_code)
+
+
 @contextmanager
-def user_errors() -> Iterator[None]:
+def user_errors(json_output: bool = False) -> Iterator[None]:
     """Turn mlcc's own errors into one paragraph on stderr and the right exit code.
 
     Ctrl-C exits 130 and SIGTERM 143; whatever the command had finished is kept (a run
-    trained so far is written by the core, marked interrupted).
+    trained so far is written by the core, marked interrupted). With `json_output` (the
+    command's --json) each failure is also one JSON error object on stdout, a bug included
+    (exit 1; its traceback still goes to stderr).
     """
     with _sigterm_as_interrupt():
         try:
             yield
         except MlccError as error:
-            render_error(stderr_console(), str(error))
-            raise typer.Exit(error.exit_code) from None
+            _fail(str(error), error.exit_code, json_output)
         except KeyboardInterrupt:
             stderr_console().print(interruption_word())
+            if json_output:
+                print_json_error(interruption_word(), interrupted_exit_code())
             raise typer.Exit(interrupted_exit_code()) from None
         except MemoryError as error:
             # The config's own sizes are checked before allocating (config/limits.py); this is
             # the data being larger than memory, a runtime failure, not a bug in mlcc.
-            render_error(stderr_console(), out_of_memory_message(error))
-            raise typer.Exit(1) from None
+            _fail(out_of_memory_message(error), 1, json_output)
+        except Exception as error:
+            # typer's own exits and usage errors pass through (JsonErrorsGroup answers those)
+            if json_output and not isinstance(error, typer.Exit | typer.TyperException):
+                name = type(error).__name__
+                print_json_error(f"internal error, a bug in mlcc ({name}: {error}); see stderr", 1)
+            raise
+
+
+class JsonErrorsGroup(TyperGroup):
+    """The `mlcc` command group: with --json, a usage error (a missing argument, an unknown
+    option or a bad value, found before the command runs) is also answered on stdout with
+    the JSON error object; typer prints the usual message on stderr and exits 2."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        arguments = ctx.args[: ctx.args.index("--")] if "--" in ctx.args else ctx.args
+        json_output = "--json" in arguments
+        try:
+            return super().invoke(ctx)
+        except typer.TyperException as error:
+            if json_output:
+                failed = getattr(error, "ctx", None)  # usage errors name their (sub)command
+                where = failed.command_path if failed is not None else "mlcc"
+                problem = error.format_message().rstrip(".")
+                message = f"{where}: {problem}; see `{where} --help`."
+                print_json_error(message, error.exit_code)
+            raise

@@ -47,7 +47,7 @@ def inspect(
     Given a config, also reports the training split after its feature steps (what the model
     sees) and suggests steps in crash-course terms.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.inspect import inspect_target
 

@@ -42,7 +42,7 @@ def _goal_json(goal: Any) -> dict[str, Any]:
 @exercise_app.command("list")
 def list_(json_output: JsonOption = False) -> None:
     """List the exercises in course order with their lesson, title and goal."""
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.exercises import list_exercises
 
@@ -122,7 +122,7 @@ def check(
     Exit 0 when every goal passes, 1 when one fails (the hints are printed), 2 for a bad
     config or missing data.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.render.exercise import render_check
         from mlcc_cli.render.training import TrainingDisplay, render_result

@@ -51,7 +51,7 @@ def train(
     split, trains, evaluates on train and validation (and test with --test).
     """
     started = time.perf_counter()
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.loading import check_run_name, load_config
 
@@ -133,7 +133,7 @@ def validate(
     Checks every key and value against the schema and that the data source exists; for a
     config that extends others, names the files merged.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.loading import load_config
         from mlcc_cli.data.sources import locate_data_source
@@ -200,7 +200,7 @@ def lr_find(
     the smoothed loss falls fastest (Smith 2017; fast.ai's lr_find). Writes
     RUNS_DIR/NAME-lr-find-…/ with lr_find.json and plots/lr_find.png.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.loading import load_config
         from mlcc_cli.rundir.staging import discard_staging

@@ -42,7 +42,7 @@ def clean(
     process still runs on this machine is never removed; finished runs are never touched.
     Sweep folders inside RUNS_DIR are searched too.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.clean_runs import clean_runs
 

@@ -32,7 +32,7 @@ def neighbors(
     Reads RUN/embeddings.csv (word2vec) or RUN/embeddings-COLUMN.csv (an mlp's
     model.embeddings): words with similar vectors were used in similar contexts.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy and pandas load only for the command that runs
         from mlcc_cli.workflows.neighbors import nearest_neighbors
 

@@ -110,7 +110,7 @@ def evaluate(
     majority-class baseline, calibration; regression: RMSE/MAE/R², residuals per bucket. Both:
     the examples of highest loss, and with --slice-by the metrics per group of rows.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.rundir.evaluation_plots import save_plots
         from mlcc_cli.rundir.saved import load_run
@@ -151,7 +151,7 @@ def doctor(run: RunArg, json_output: JsonOption = False) -> None:
     sparsity and network training, each with its evidence and a `--set` fix. Works on
     diverged runs too; the same findings are in RUN/doctor.json.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.doctor import diagnose_run
 
@@ -196,7 +196,7 @@ def compare(
     metric's best run is marked: lowest loss/RMSE/MAE/log loss, |prediction bias| nearest 0,
     highest accuracy/AUC/F1/R²/average precision.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.compare import compare_runs
 

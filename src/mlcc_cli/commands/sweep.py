@@ -87,7 +87,7 @@ def sweep(
     same path on this machine and on every worker (shared storage such as NFS), and the workers
     need mlcc installed.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.sweep.files import sweep_json
         from mlcc_cli.workflows.sweep.run import run_sweep
