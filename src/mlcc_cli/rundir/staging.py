@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlcc_cli.errors import DataError
 from mlcc_cli.rundir.storage import storage_error
 
 STAGING_SUFFIX = ".partial"
@@ -30,6 +31,16 @@ def is_staging(path: Path) -> bool:
     """True for a hidden `*.partial` folder: a run (or lr-find) still being written, or a
     leftover of one that crashed. Never a finished run."""
     return path.name.startswith(".") and STAGING_SUFFIX in path.name
+
+
+def refuse_staging(path: Path) -> None:
+    """DataError when `path`, given where a finished run is expected, is a staging folder."""
+    if is_staging(path):
+        raise DataError(
+            f"{path}: is a staging folder, a run still being written or left behind by one "
+            "that crashed, not a run; pass a run directory printed by `mlcc train` (list "
+            "or remove leftovers with `mlcc runs clean`)."
+        )
 
 
 def create_staging(parent: Path, name: str, what: str = "--runs-dir") -> Path:

@@ -19,7 +19,7 @@ import yaml
 
 from mlcc_cli.errors import DataError
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds
-from mlcc_cli.rundir.staging import is_staging
+from mlcc_cli.rundir.staging import is_staging, refuse_staging
 
 # Direction of "better" per metric name; metrics missing here are shown but never ranked.
 LOWER_IS_BETTER = frozenset({"loss", "rmse", "mae", "log_loss", "mse"})
@@ -115,12 +115,7 @@ def expand_runs(paths: list[Path]) -> list[Path]:
     """Run directories named directly, plus the runs inside any folder of runs (a sweep)."""
     found: list[Path] = []
     for path in paths:
-        if is_staging(path):
-            raise DataError(
-                f"{path}: is a staging folder, a run still being written or left behind by one "
-                "that crashed, not a run; pass a run directory printed by `mlcc train` (list "
-                "or remove leftovers with `mlcc runs clean`)."
-            )
+        refuse_staging(path)
         if _is_run_dir(path):
             found.append(path)
             continue
