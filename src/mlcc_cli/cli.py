@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from mlcc_cli import __version__
-from mlcc_cli.commands import data, experiment, housekeeping, neighbors, runs, sweep
+from mlcc_cli.commands import data, experiment, housekeeping, neighbors, report, runs, sweep
 from mlcc_cli.commands.common import JsonErrorsGroup
 from mlcc_cli.commands.exercise import exercise_app
 
@@ -40,6 +40,7 @@ app.command()(runs.predict)
 app.command()(runs.evaluate)
 app.command()(runs.doctor)
 app.command()(runs.compare)
+app.command()(report.report)
 app.command()(neighbors.neighbors)
 app.command()(sweep.sweep)
 app.command("lr-find")(experiment.lr_find)

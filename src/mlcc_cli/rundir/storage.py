@@ -111,6 +111,14 @@ def check_file_writable(path: Path, what: str) -> None:
         raise storage_error(what, path, error) from None
 
 
+def _new_file_mode() -> int:
+    """The permissions open() gives a new file: 0o666 less the process's umask (mkstemp's
+    private 0o600 would make e.g. a report unreadable to the web server meant to share it)."""
+    umask = os.umask(0)  # reading the umask means setting it; put straight back
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_text_atomically(path: Path, text: str, what: str) -> None:
     """Replace `path` only once the new text is completely written; a failure (full disk)
     leaves any earlier file untouched and raises an MlccError naming `what`."""
@@ -118,6 +126,7 @@ def write_text_atomically(path: Path, text: str, what: str) -> None:
     try:
         partial = _sibling(path)
         partial.write_text(text, encoding="utf-8")
+        partial.chmod(_new_file_mode())
         os.replace(partial, path)
     except OSError as error:
         raise storage_error(what, path, error) from None
