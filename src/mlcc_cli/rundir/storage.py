@@ -11,6 +11,7 @@ import errno
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from mlcc_cli.errors import ConfigError, DataError, MlccError
@@ -119,13 +120,14 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_text_atomically(path: Path, text: str, what: str) -> None:
-    """Replace `path` only once the new text is completely written; a failure (full disk)
-    leaves any earlier file untouched and raises an MlccError naming `what`."""
+def _write_atomically(path: Path, write: Callable[[Path], object], what: str) -> None:
+    """Replace `path` only once `write(partial)` has completely written a sibling file; a
+    failure (full disk) leaves any earlier file untouched and raises an MlccError naming
+    `what`."""
     partial: Path | None = None
     try:
         partial = _sibling(path)
-        partial.write_text(text, encoding="utf-8")
+        write(partial)
         partial.chmod(_new_file_mode())
         os.replace(partial, path)
     except OSError as error:
@@ -133,3 +135,14 @@ def write_text_atomically(path: Path, text: str, what: str) -> None:
     finally:
         if partial is not None:
             partial.unlink(missing_ok=True)  # after os.replace it no longer exists
+
+
+def write_text_atomically(path: Path, text: str, what: str) -> None:
+    """Replace `path` only once the new text is completely written; a failure (full disk)
+    leaves any earlier file untouched and raises an MlccError naming `what`."""
+    _write_atomically(path, lambda partial: partial.write_text(text, encoding="utf-8"), what)
+
+
+def write_bytes_atomically(path: Path, data: bytes, what: str) -> None:
+    """`write_text_atomically` for bytes (e.g. an exported model)."""
+    _write_atomically(path, lambda partial: partial.write_bytes(data), what)
