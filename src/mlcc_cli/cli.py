@@ -18,6 +18,7 @@ from mlcc_cli import __version__
 from mlcc_cli.commands import data, experiment, housekeeping, neighbors, report, runs, sweep
 from mlcc_cli.commands.common import JsonErrorsGroup
 from mlcc_cli.commands.exercise import exercise_app
+from mlcc_cli.commands.export import export
 
 app = typer.Typer(
     name="mlcc",
@@ -38,6 +39,7 @@ app.add_typer(housekeeping.runs_app, name="runs")
 app.command()(experiment.train)
 app.command()(runs.predict)
 app.command()(runs.evaluate)
+app.command()(export)
 app.command()(runs.doctor)
 app.command()(runs.compare)
 app.command()(report.report)
