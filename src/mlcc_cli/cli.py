@@ -19,6 +19,7 @@ from mlcc_cli.commands import data, experiment, housekeeping, neighbors, report,
 from mlcc_cli.commands.common import JsonErrorsGroup
 from mlcc_cli.commands.exercise import exercise_app
 from mlcc_cli.commands.export import export
+from mlcc_cli.commands.tracking import track
 
 app = typer.Typer(
     name="mlcc",
@@ -45,6 +46,7 @@ app.command()(runs.compare)
 app.command()(report.report)
 app.command()(neighbors.neighbors)
 app.command()(sweep.sweep)
+app.command()(track)
 app.command("lr-find")(experiment.lr_find)
 app.command()(data.inspect)
 app.command()(experiment.validate)

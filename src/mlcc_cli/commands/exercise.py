@@ -15,6 +15,13 @@ import typer
 
 from mlcc_cli.commands.common import JsonOption, interrupted_exit_code, user_errors
 from mlcc_cli.commands.completion import complete_config_key, complete_exercise
+from mlcc_cli.commands.tracking import (
+    TrackOption,
+    check_track,
+    exit_if_untracked,
+    report_tracking,
+    track_written,
+)
 from mlcc_cli.render.console import terminal
 
 exercise_app = typer.Typer(
@@ -116,11 +123,12 @@ def check(
         Path, typer.Option("--runs-dir", help="Folder that receives the run directory.")
     ] = Path("runs"),
     json_output: JsonOption = False,
+    track: TrackOption = None,
 ) -> None:
     """Train the exercise with your changes and test the run against its goals.
 
-    Exit 0 when every goal passes, 1 when one fails (the hints are printed), 2 for a bad
-    config or missing data.
+    Exit 0 when every goal passes, 1 when one fails (the hints are printed) or --track could
+    not log the run to MLflow, 2 for a bad config or missing data.
     """
     with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
@@ -128,6 +136,7 @@ def check(
         from mlcc_cli.render.training import TrainingDisplay, render_result
         from mlcc_cli.workflows.exercise_check import check_exercise
 
+        track_uri = check_track(track)
         human = terminal(stderr=json_output)
         display = TrainingDisplay(human)
         try:
@@ -143,10 +152,17 @@ def check(
             display.close()
         render_result(human, outcome.result, _check_command(name, config, solution), set_ or [])
         render_check(human, outcome)
+        # An interrupted run is not logged: its user asked mlcc to stop.
+        interrupted = outcome.result.status == "interrupted"
+        tracking = track_written(outcome.result.run_dir, None if interrupted else track_uri)
+        report_tracking(human, tracking)
         if json_output:
-            typer.echo(json.dumps(_check_json(outcome)))
-        if outcome.result.status == "interrupted":
+            payload = _check_json(outcome)
+            payload.update({"mlflow": tracking.to_json()} if tracking else {})
+            typer.echo(json.dumps(payload))
+        if interrupted:
             raise typer.Exit(interrupted_exit_code())
+        exit_if_untracked(tracking)
         if not outcome.passed:
             raise typer.Exit(1)
 

@@ -18,6 +18,13 @@ from mlcc_cli.commands.common import (
     stderr_console,
     user_errors,
 )
+from mlcc_cli.commands.tracking import (
+    TrackOption,
+    check_track,
+    exit_if_untracked,
+    report_tracking,
+    track_written,
+)
 from mlcc_cli.render.console import render_error, render_warnings, terminal
 
 
@@ -44,11 +51,13 @@ def train(
             help="Write PNG plots into RUN/plots/ (--no-plots: none, and a faster small run).",
         ),
     ] = True,
+    track: TrackOption = None,
 ) -> None:
     """Train an experiment; write a run directory.
 
     Validates the config, loads and splits the data, fits the feature steps on the training
-    split, trains, evaluates on train and validation (and test with --test).
+    split, trains, evaluates on train and validation (and test with --test). With --track,
+    the written run is then logged to MLflow (exit 1 if that fails; the run is kept).
     """
     started = time.perf_counter()
     with user_errors(json_output):
@@ -57,6 +66,7 @@ def train(
 
         loaded = load_config(config, set_ or [])
         check_run_name(name)
+        track_uri = check_track(track)
         from mlcc_cli.render.training import TrainingDisplay, render_result
         from mlcc_cli.workflows.train import run_experiment
 
@@ -75,15 +85,24 @@ def train(
         finally:
             display.close()
         result.timings = {"import_s": import_s, **result.timings}
+        # Logged once written, an interrupted run excepted (its user asked mlcc to stop);
+        # --json's object names the MLflow run, so there it is logged before printing.
+        track_uri = None if result.status == "interrupted" else track_uri
+        tracking = track_written(result.run_dir, track_uri) if json_output else None
         try:
             if json_output:
-                typer.echo(json.dumps(_train_json(result), allow_nan=False))
+                payload = _train_json(result)
+                payload.update({"mlflow": tracking.to_json()} if tracking else {})
+                typer.echo(json.dumps(payload, allow_nan=False))
             elif quiet:
                 typer.echo(str(result.run_dir))
             else:
                 render_result(human, result, _train_command(config), set_ or [])
         except KeyboardInterrupt:  # while printing: the run is written, so say where it is
             result.late_interrupt = True
+        if not json_output and not result.late_interrupt:
+            tracking = track_written(result.run_dir, track_uri)
+        report_tracking(human, tracking)
         if result.status == "complete" and result.late_interrupt:
             # The run was complete on disk before the signal was handled: nothing was lost.
             stderr_console().print(
@@ -96,6 +115,7 @@ def train(
                 message = f"{interruption_word()}: {message}"
             render_error(stderr_console(), f"{message}. The run so far is in {result.run_dir}.")
             raise typer.Exit(interrupted_exit_code() if result.status == "interrupted" else 1)
+        exit_if_untracked(tracking)
 
 
 def _train_command(config: Path) -> str:

@@ -15,6 +15,13 @@ from mlcc_cli.commands.common import (
     user_errors,
 )
 from mlcc_cli.commands.completion import complete_config_key
+from mlcc_cli.commands.tracking import (
+    TrackOption,
+    check_track,
+    exit_if_untracked,
+    report_tracking,
+    track_written,
+)
 from mlcc_cli.render.console import terminal
 
 
@@ -76,6 +83,7 @@ def sweep(
         ),
     ] = True,
     json_output: JsonOption = False,
+    track: TrackOption = None,
 ) -> None:
     """Train one run per grid point and rank them by a validation metric.
 
@@ -86,12 +94,16 @@ def sweep(
     write the run directories themselves, so RUNS_DIR, the config and its data must be at the
     same path on this machine and on every worker (shared storage such as NFS), and the workers
     need mlcc installed.
+
+    With --track the sweep is then logged to MLflow: a parent run with one child run per
+    point (exit 1 if that fails; the runs are kept).
     """
     with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.sweep.files import sweep_json
         from mlcc_cli.workflows.sweep.run import run_sweep
 
+        track_uri = check_track(track)
         result = run_sweep(
             config,
             grid or [],
@@ -105,13 +117,22 @@ def sweep(
             scheduler=scheduler,
             plots=plots,
         )
+        # An interrupted sweep is not logged (its user asked mlcc to stop); --json's object
+        # names the MLflow runs, so there the sweep is logged before printing.
+        track_uri = None if result.interrupted else track_uri
+        tracking = track_written(result.sweep_dir, track_uri) if json_output else None
         if json_output:
-            typer.echo(json.dumps(sweep_json(result), allow_nan=False))
+            payload = sweep_json(result)
+            payload.update({"mlflow": tracking.to_json()} if tracking else {})
+            typer.echo(json.dumps(payload, allow_nan=False))
         else:
             from mlcc_cli.render.sweep import render_sweep
 
             render_sweep(terminal(), result)
+            tracking = track_written(result.sweep_dir, track_uri)
+        report_tracking(terminal(stderr=json_output), tracking)
         if result.interrupted:
             raise typer.Exit(interrupted_exit_code())
+        exit_if_untracked(tracking)
         if not result.all_complete:
             raise typer.Exit(1)

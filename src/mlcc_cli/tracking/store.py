@@ -1,0 +1,79 @@
+"""The tracking URI, checked before any training, and the one error a logging failure becomes.
+
+Accepted: a folder path (MLflow's file store, made a `file:` URI), `file:///...`,
+`sqlite:///PATH.db` (and MLflow's other database stores), `http(s)://HOST` (a tracking
+server) and `databricks`. Only the form is checked here, without importing mlflow: whether
+the store can be written is learnt when the run is logged, after it is safely on disk.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shlex
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mlcc_cli.errors import ConfigError, MlccError
+
+# The distribution is named mlcc-cli (pyproject), so that is what pip needs.
+INSTALL_HINT = "pip install 'mlcc-cli[mlflow]'"
+# The schemes of MLflow's tracking stores; a database scheme may name its driver
+# (`postgresql+psycopg2://`), which SQLAlchemy reads.
+DATABASE_SCHEMES = ("sqlite", "postgresql", "mysql", "mssql")
+SCHEMES = ("file", "http", "https", "databricks", *DATABASE_SCHEMES)
+
+
+class TrackingError(MlccError):
+    """A run or sweep is on disk but could not be logged to the tracking store (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, option: str, uri: str, path: Path, reason: str) -> None:
+        self.path = path
+        later = shlex.join(["mlcc", "track", str(path), "--uri", uri])
+        super().__init__(
+            f"{option} {uri}: {path} could not be logged to MLflow ({reason}). It is "
+            f"unchanged on disk; log it once the store works: {later}"
+        )
+
+
+def scheme_of(uri: str) -> str:
+    """`sqlite` for `sqlite:///x.db`, `postgresql` for `postgresql+psycopg2://...`."""
+    return urlsplit(uri).scheme.partition("+")[0].lower()
+
+
+def tracking_uri(text: str, option: str) -> str:
+    """The MLflow tracking URI for `--track`/`--uri` TEXT; ConfigError (exit 2) if unusable.
+
+    A folder path becomes the absolute `file:` URI of MLflow's file store; other URIs are
+    passed on as given once their scheme is one MLflow serves and its libraries are installed.
+    """
+    text = text.strip()
+    if not text:
+        raise ConfigError(f"{option}: give a tracking store, e.g. {option} mlruns.")
+    scheme = scheme_of(text)
+    # One letter before `:` is a Windows drive (C:\...), so a folder path too.
+    if len(scheme) <= 1:
+        require_libraries(option, text, "mlflow")
+        return Path(text).expanduser().resolve().as_uri()
+    if scheme not in SCHEMES:
+        raise ConfigError(
+            f"{option} {text}: MLflow has no tracking store for `{scheme}:` URIs; give a "
+            "folder (mlruns), file:///PATH, sqlite:///PATH.db or http(s)://HOST:PORT."
+        )
+    if scheme in DATABASE_SCHEMES:
+        require_libraries(option, text, "mlflow", "sqlalchemy", "alembic")
+    else:
+        require_libraries(option, text, "mlflow")
+    return text
+
+
+def require_libraries(option: str, uri: str, *modules: str) -> None:
+    """ConfigError (exit 2), before anything runs, naming the install command, unless every
+    module is importable (found without importing it: mlflow alone takes ~2 s to import)."""
+    missing = [module for module in modules if importlib.util.find_spec(module) is None]
+    if missing:
+        raise ConfigError(
+            f"{option} {uri}: logging to MLflow needs {' and '.join(missing)}, not installed "
+            f"here; install with {INSTALL_HINT}."
+        )
