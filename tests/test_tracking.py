@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from cli_helpers import experiment, mlcc
+from cli_helpers import experiment, mlcc, runner
 from mlcc_cli.tracking.names import (
     KEY_LIMIT,
     PARAM_VALUE_LIMIT,
@@ -165,6 +165,22 @@ def test_readme_sweep_is_a_parent_run_with_its_points_as_children(readme: Path) 
     # A sqlite store keeps its artifacts beside the database, apart from the file store.
     assert (readme / "mlartifacts").is_dir()
     assert not any((readme / "mlruns").glob(f"*/{parent.info.run_id}"))
+
+
+def test_track_completes_run_and_sweep_folders(
+    readme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlcc_cli.cli import app
+
+    monkeypatch.chdir(readme)
+    (run_dir,) = (readme / "runs").glob("quickstart-2*")
+    words = {
+        "_MLCC_COMPLETE": "complete_bash",
+        "COMP_WORDS": "mlcc track runs/q",
+        "COMP_CWORD": "2",
+    }
+    result = runner.invoke(app, [], env=words, prog_name="mlcc")
+    assert result.stdout.split() == [f"runs/{run_dir.name}", "runs/quickstart-sweep/"]
 
 
 def test_train_json_names_the_run_and_mlcc_track_logs_it_again(

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from mlcc_cli.commands.common import JsonOption, user_errors
+from mlcc_cli.commands.completion import complete_run
 from mlcc_cli.errors import MlccError
 from mlcc_cli.render.console import render_error, stderr_console, terminal
 
@@ -109,6 +110,7 @@ def track(
             metavar="RUN_OR_SWEEP...",
             help="Run directories (from `mlcc train`) and sweep folders (from `mlcc sweep`).",
             show_default=False,
+            autocompletion=complete_run,
         ),
     ],
     uri: Annotated[
