@@ -288,6 +288,35 @@ def test_keyboard_interrupt_keeps_the_history() -> None:
     assert "interrupted" in result.message
 
 
+@pytest.mark.parametrize(
+    ("stop_at", "status", "periods_run"), [(2, "pruned", 2), (5, "complete", 5)]
+)
+def test_a_period_hook_that_returns_a_reason_prunes_the_run(
+    stop_at: int, status: str, periods_run: int
+) -> None:
+    X, y = _regression()
+
+    def prune(record: PeriodRecord) -> str | None:
+        return "not promising" if record.period == stop_at else None
+
+    result = train(
+        LinearRegression(),
+        SGD(0.01),
+        X,
+        y,
+        X[:10],
+        y[:10],
+        _config(batch_size=4, epochs=5, periods=5),
+        np.random.default_rng(0),
+        on_period=prune,
+    )
+    # Asked to stop at the last period there is nothing left to save: the run is complete.
+    assert result.status == status
+    assert [r.period for r in result.history] == list(range(1, periods_run + 1))
+    assert result.steps_done == 10 * periods_run
+    assert (result.message == "not promising") == (status == "pruned")
+
+
 # ----------------------------------------------------------------- contract
 
 

@@ -2,7 +2,8 @@
 
 - `loop`: `train`, the in-memory period loop's entry point (validation, engine and shuffle
   choice, period metrics); `schedule`: the schedule and the period loop shared with
-  streaming (early stopping, divergence, Ctrl-C)
+  streaming (early stopping, divergence, Ctrl-C, a caller's hook pruning the run);
+  `divergence`: when a run counts as diverged and the message saying what to change
 - `engine`: the engine choice and the epoch runner; `steps` (the numpy reference path) and
   `compiled` (the numba path, `kernels/`) run the steps themselves
 - `diagnostics`: per-layer gradient norms, dead ReLUs, and the warnings read off a history

@@ -15,7 +15,6 @@ shared with streaming.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,11 +25,12 @@ from mlcc_cli.models.base import SQUARED_ERROR, TrainableModel
 from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.optim.base import Optimizer
 from mlcc_cli.training import diagnostics
+from mlcc_cli.training.divergence import FINITE_DIVERGENCE_FACTOR
 from mlcc_cli.training.engine import EpochRunner, choose_engine, resolve_shuffle
 from mlcc_cli.training.schedule import (
     DEFAULT_EPOCHS,
-    FINITE_DIVERGENCE_FACTOR,
     Evaluation,
+    PeriodHook,
     PeriodRecord,
     Schedule,
     TrainingResult,
@@ -127,7 +127,7 @@ def train(
     y_validation: np.ndarray | None,
     training: TrainingConfig,
     rng: np.random.Generator,
-    on_period: Callable[[PeriodRecord], None] | None = None,
+    on_period: PeriodHook | None = None,
     rows_in_random_order: bool = False,
 ) -> TrainingResult:
     """Train `model` in place with `optimizer` over the schedule `training` describes.
@@ -137,7 +137,8 @@ def train(
     then applies the L1 proximal step if model.l1 > 0. At every period end losses and metrics
     are measured on the whole splits and `on_period(record)` is called. Training stops on
     divergence (non-finite loss or weights), on an early-stopping plateau of validation loss
-    (restoring the best weights if configured), or on Ctrl-C; the history so far is always
+    (restoring the best weights if configured), on Ctrl-C, or when `on_period` returns a
+    reason to stop (status "pruned", see `schedule.PeriodHook`); the history so far is always
     returned. An uninitialized model is initialized here; inputs are never modified. X_train
     and X_validation may be dense arrays or scipy.sparse matrices (converted to CSR once).
     `rows_in_random_order` says X_train's rows are already shuffled (lets `shuffle: auto`

@@ -43,7 +43,8 @@ class TrainingObserver(Protocol):
 
     def started(self, plan: RunPlan) -> None: ...
 
-    def period(self, record: PeriodRecord) -> None: ...
+    def period(self, record: PeriodRecord) -> str | None:
+        """Called at each period end; a returned reason stops training (status "pruned")."""
 
 
 @dataclass

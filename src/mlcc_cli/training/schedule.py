@@ -4,7 +4,8 @@ Crash-course terms: a *step* is one batch and one weight update; an *epoch* is o
 the training split; a *period* is a reporting interval at whose end train and validation loss
 are measured and one `PeriodRecord` is written. `plan_schedule` turns the config into step
 counts; `run_periods` runs them with any `StepRunner` (in memory: `engine.EpochRunner`; out of
-core: `streaming.runner.StreamRunner`) and handles early stopping, divergence and Ctrl-C.
+core: `streaming.runner.StreamRunner`) and handles early stopping, divergence and Ctrl-C, and
+lets the caller's per-period hook stop a run early (status "pruned").
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mlcc_cli.config.training import EarlyStoppingConfig
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.models.base import TrainableModel
 from mlcc_cli.optim.base import Optimizer
+from mlcc_cli.training.divergence import DivergedError, divergence_message
 from mlcc_cli.training.steps import StepStats
 
 DEFAULT_EPOCHS = 10
@@ -52,12 +54,14 @@ class PeriodRecord:
 class TrainingResult:
     """What `run_periods` returns (for `train` and streaming): the history and how it ended.
 
-    status is "complete", "diverged" or "interrupted"; best_period is the period with the
-    lowest validation loss (None without a validation split); warnings come from scheduling.
+    status is "complete", "diverged", "interrupted" or "pruned" (the caller's `on_period`
+    hook asked to stop, e.g. a sweep dropping an unpromising trial); best_period is the
+    period with the lowest validation loss (None without a validation split); warnings come
+    from scheduling.
     """
 
     history: list[PeriodRecord]
-    status: Literal["complete", "diverged", "interrupted"]
+    status: Literal["complete", "diverged", "interrupted", "pruned"]
     stopped_early: bool
     best_period: int | None
     message: str
@@ -154,41 +158,6 @@ def _all_finite(params: dict[str, np.ndarray]) -> bool:
     return all(bool(np.isfinite(p).all()) for p in params.values())
 
 
-# A finite training loss this many times its yardstick (the larger of the loss before the
-# first step and the trivial model's) means the steps are blowing the weights up: diverged.
-FINITE_DIVERGENCE_FACTOR = 10.0
-
-
-def _divergence_message(
-    step: int, period: int, learning_rate: float, value: float, limit: float | None = None
-) -> str:
-    if math.isfinite(value) and limit is not None:
-        what = (
-            f"a training loss of {value:.4g}, over {FINITE_DIVERGENCE_FACTOR:g}× "
-            f"{limit / FINITE_DIVERGENCE_FACTOR:.4g} (the larger of the loss before training "
-            "and that of predicting the mean or the class shares),"
-        )
-        ratio = value / (limit / FINITE_DIVERGENCE_FACTOR)
-        smaller = 10.0 ** -max(1, math.ceil(math.log10(ratio)))
-    else:
-        what = "NaN" if math.isnan(value) else "infinity"
-        smaller = 0.1
-    return (
-        f"training diverged to {what} at step {step} (period {period}) with "
-        f"optimizer.learning_rate {learning_rate:g}; try a lower optimizer.learning_rate "
-        f"(e.g. {learning_rate * smaller:g}, or find one with mlcc lr-find), set "
-        "optimizer.clip_norm, or scale features with zscore"
-    )
-
-
-class _DivergedError(Exception):
-    """Internal signal: loss or weights became non-finite (or finitely exploded) at `step`."""
-
-    def __init__(self, step: int, value: float) -> None:
-        super().__init__(step)
-        self.step, self.value = step, value
-
-
 @dataclass
 class Evaluation:
     """Losses and task metrics measured at a period end (see PeriodRecord)."""
@@ -196,6 +165,12 @@ class Evaluation:
     train_loss: float
     validation_loss: float | None
     metrics: dict[str, float]
+
+
+# Called with each period's record; returns None to go on, or a reason to stop training now
+# (the run ends with status "pruned" and that reason as its message). A sweep's pruner uses
+# it; training itself never decides to prune.
+PeriodHook = Callable[[PeriodRecord], str | None]
 
 
 class StepRunner(Protocol):
@@ -214,15 +189,16 @@ def run_periods(
     runner: StepRunner,
     evaluate: Callable[[TrainableModel], Evaluation],
     early: EarlyStoppingConfig | None,
-    on_period: Callable[[PeriodRecord], None] | None = None,
+    on_period: PeriodHook | None = None,
     divergence_limit: float | None = None,
 ) -> TrainingResult:
     """The period loop shared by in-memory and streaming training.
 
     For each period end of `schedule`: run steps with `runner`, `evaluate` the model, record a
-    PeriodRecord, and stop on divergence (non-finite loss or weights, or a training loss above
-    `divergence_limit`), an early-stopping plateau (restoring the best weights if configured)
-    or Ctrl-C.
+    PeriodRecord, pass it to `on_period`, and stop on divergence (non-finite loss or weights,
+    or a training loss above `divergence_limit`), an early-stopping plateau (restoring the
+    best weights if configured), Ctrl-C, or `on_period` returning a reason to stop (status
+    "pruned", that reason its message; the model is kept as it is after that period).
     """
     best = _BestPeriod(
         min_delta=early.min_delta if early is not None else 0.0,
@@ -238,10 +214,10 @@ def run_periods(
             for period, period_end in enumerate(schedule.period_ends, start=1):
                 segment = runner.run_until(model, optimizer, period_end)
                 if segment.diverged:
-                    raise _DivergedError(runner.step + 1, segment.bad_loss)
+                    raise DivergedError(runner.step + 1, segment.bad_loss)
                 scores = evaluate(model)
                 if not (math.isfinite(scores.train_loss) and _all_finite(model.params)):
-                    raise _DivergedError(runner.step, scores.train_loss)
+                    raise DivergedError(runner.step, scores.train_loss)
                 if scores.validation_loss is not None:
                     best.update(period, scores.validation_loss, model.params)
                 record = PeriodRecord(
@@ -256,11 +232,10 @@ def run_periods(
                     metrics=scores.metrics,
                 )
                 history.append(record)
-                if on_period is not None:
-                    on_period(record)
+                stop_reason = on_period(record) if on_period is not None else None
                 # A finite explosion is kept in the history (its numbers are the evidence).
                 if divergence_limit is not None and scores.train_loss > divergence_limit:
-                    raise _DivergedError(runner.step, scores.train_loss)
+                    raise DivergedError(runner.step, scores.train_loss)
                 if early is not None and best.bad_periods >= early.patience:
                     stopped_early = True
                     message = (
@@ -268,10 +243,14 @@ def run_periods(
                         f"for {best.bad_periods} periods (best at period {best.period})"
                     )
                     break
-    except _DivergedError as diverged:
+                # After the last period there is nothing left to save: the run is complete.
+                if stop_reason and period < len(schedule.period_ends):
+                    status, message = "pruned", stop_reason
+                    break
+    except DivergedError as diverged:
         status = "diverged"
         # The configured base rate (not η_t): the key the message tells the user to lower.
-        message = _divergence_message(
+        message = divergence_message(
             diverged.step, period, optimizer.learning_rate, diverged.value, divergence_limit
         )
     except KeyboardInterrupt:

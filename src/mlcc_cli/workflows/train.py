@@ -51,7 +51,7 @@ class RunResult:
     """The outcome of `run_experiment`: where the run was written and what it measured."""
 
     run_dir: Path
-    status: str  # complete | diverged | interrupted
+    status: str  # complete | diverged | interrupted | pruned (the observer stopped it)
     task: str  # regression | binary | multiclass
     metrics: dict[str, dict[str, Any]]
     history: list[PeriodRecord]

@@ -1,0 +1,47 @@
+"""Divergence: when a run counts as blown up, and the message that says what to change.
+
+The period loop (`schedule.run_periods`) raises `DivergedError` on a non-finite loss or
+weights, or a training loss FINITE_DIVERGENCE_FACTOR times its yardstick, and turns it into
+status "diverged" with `divergence_message`.
+"""
+
+from __future__ import annotations
+
+import math
+
+# A finite training loss this many times its yardstick (the larger of the loss before the
+# first step and the trivial model's) means the steps are blowing the weights up: diverged.
+FINITE_DIVERGENCE_FACTOR = 10.0
+
+
+def divergence_message(
+    step: int, period: int, learning_rate: float, value: float, limit: float | None = None
+) -> str:
+    """What diverged (NaN, infinity, or a finite loss over `limit`) and what would fix it, with
+    a learning rate smaller by the loss's overshoot in orders of magnitude (at least 10×)."""
+    if math.isfinite(value) and limit is not None:
+        what = (
+            f"a training loss of {value:.4g}, over {FINITE_DIVERGENCE_FACTOR:g}× "
+            f"{limit / FINITE_DIVERGENCE_FACTOR:.4g} (the larger of the loss before training "
+            "and that of predicting the mean or the class shares),"
+        )
+        ratio = value / (limit / FINITE_DIVERGENCE_FACTOR)
+        smaller = 10.0 ** -max(1, math.ceil(math.log10(ratio)))
+    else:
+        what = "NaN" if math.isnan(value) else "infinity"
+        smaller = 0.1
+    return (
+        f"training diverged to {what} at step {step} (period {period}) with "
+        f"optimizer.learning_rate {learning_rate:g}; try a lower optimizer.learning_rate "
+        f"(e.g. {learning_rate * smaller:g}, or find one with mlcc lr-find), set "
+        "optimizer.clip_norm, or scale features with zscore"
+    )
+
+
+class DivergedError(Exception):
+    """The period loop's signal: loss or weights became non-finite (or finitely exploded)
+    at `step`."""
+
+    def __init__(self, step: int, value: float) -> None:
+        super().__init__(step)
+        self.step, self.value = step, value
