@@ -1,4 +1,4 @@
-"""`mlcc sweep`: one run per point of a grid or random search."""
+"""`mlcc sweep`: one run per point of a grid, random or TPE (Optuna) search."""
 
 from __future__ import annotations
 
@@ -82,13 +82,42 @@ def sweep(
             help="Write each point's PNG plots (--no-plots: none, and faster points).",
         ),
     ] = True,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            metavar="grid|random|tpe",
+            help="grid: the sweep.grid/--grid product; random: that × sweep.random's seeded "
+            "draws; tpe: Optuna's TPE proposes each trial from the earlier ones, over "
+            "sweep.random.params (pip install 'mlcc-cli[tune]'). Default: random when the "
+            "config has sweep.random, else grid.",
+        ),
+    ] = None,
+    trials: Annotated[
+        int | None,
+        typer.Option(
+            "--trials",
+            metavar="N",
+            help="Trials of a random or tpe search (default: sweep.random.trials).",
+        ),
+    ] = None,
+    prune: Annotated[
+        str,
+        typer.Option(
+            "--prune",
+            metavar="none|median",
+            help="median (tpe only): stop a trial whose validation loss is worse than the "
+            "median of finished trials' at the same period; it is kept with status pruned.",
+        ),
+    ] = "none",
     json_output: JsonOption = False,
     track: TrackOption = None,
 ) -> None:
     """Train one run per grid point and rank them by a validation metric.
 
     Each point is `mlcc train CONFIG --set KEY=V ...`, written to RUNS_DIR/SWEEP_NAME/POINT/;
-    sweep.csv and sweep.json summarise them. Exit 1 if any point failed or diverged.
+    sweep.csv and sweep.json summarise them. Exit 1 if any point failed or diverged (pruned
+    trials are no failure).
 
     With --executor dask the points run on an existing Dask distributed cluster. The workers
     write the run directories themselves, so RUNS_DIR, the config and its data must be at the
@@ -116,6 +145,9 @@ def sweep(
             executor=executor,
             scheduler=scheduler,
             plots=plots,
+            search=search,
+            trials=trials,
+            prune=prune,
         )
         # An interrupted sweep is not logged (its user asked mlcc to stop); --json's object
         # names the MLflow runs, so there the sweep is logged before printing.
@@ -134,5 +166,5 @@ def sweep(
         if result.interrupted:
             raise typer.Exit(interrupted_exit_code())
         exit_if_untracked(tracking)
-        if not result.all_complete:
+        if not result.no_failures:
             raise typer.Exit(1)

@@ -27,7 +27,7 @@ class RunEvidence:
 
     config: ExperimentConfig
     task: str  # regression | binary | multiclass | multilabel
-    status: str  # complete | diverged | interrupted
+    status: str  # complete | diverged | interrupted | pruned
     message: str
     history: pd.DataFrame  # history.csv: one row per period
     metrics: dict[str, dict[str, Any]]
@@ -105,6 +105,12 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         )
     if not parameters:
         notes.append("model.npz holds no weights: L1 sparsity was not checked")
+    if status.get("status") == "pruned":
+        notes.append(
+            f"the run was pruned by a sweep after {status.get('steps_done')} of "
+            f"{status.get('total_steps')} steps: the checks that need a whole run (underfitting, "
+            "learning rate too low, still improving) were skipped"
+        )
     inputs: dict[str, dict[str, float]] = {}
     if stored is not None:
         inputs = _stored_inputs(stored)

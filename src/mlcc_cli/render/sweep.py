@@ -14,6 +14,8 @@ from rich.text import Text
 from mlcc_cli.render.layout import print_table
 from mlcc_cli.render.prose import hanging
 from mlcc_cli.render.text import metric_text
+from mlcc_cli.workflows.sweep.files import swept_keys
+from mlcc_cli.workflows.sweep.result import STUDY_JOURNAL
 
 if TYPE_CHECKING:
     from mlcc_cli.workflows.sweep.result import SeedStatistics, SweepResult
@@ -33,7 +35,7 @@ def sweep_table(result: SweepResult) -> Table:
         title=f"Sweep {result.sweep_dir.name}: validation {result.metric} ({direction} is better)",
         title_justify="left",
     )
-    keys = list(result.rows[0].point.params) if result.rows else []
+    keys = swept_keys(result)
     for key in keys:
         table.add_column(key)
     repeated = any(s.runs > 1 for s in result.point_statistics)
@@ -42,16 +44,28 @@ def sweep_table(result: SweepResult) -> Table:
         table.add_column("runs ok", justify="right")
     table.add_column("doctor")
     for rank, point in enumerate(_ranked(result)):
-        value = metric_text(point.mean)
+        value = metric_text(point.mean) if point.mean is not None else _unranked(result, point)
         if repeated and point.mean is not None:
             value += f" ± {metric_text(point.std)}"
-        cells = [str(point.params[key]) for key in keys] + [value]
+        cells = [_param_text(point.params.get(key, "")) for key in keys] + [value]
         if repeated:
             cells.append(f"{point.complete}/{point.runs}")
         cells.append(_doctor_cell(result, point))
         style = "bold green" if rank == 0 and point.mean is not None else None
         table.add_row(*cells, style=style)
     return table
+
+
+def _param_text(value: object) -> str:
+    """A swept value in the table: random and TPE floats to 4 significant digits (sweep.csv
+    keeps them exact)."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _unranked(result: SweepResult, point: SeedStatistics) -> str:
+    """The metric cell of a point with no complete run: "pruned" when its trial was pruned."""
+    statuses = {row.status for row in result.rows if row.params == point.params}
+    return "pruned" if statuses == {"pruned"} else metric_text(None)
 
 
 def _doctor_cell(result: SweepResult, point: SeedStatistics) -> str:
@@ -64,19 +78,32 @@ def _doctor_cell(result: SweepResult, point: SeedStatistics) -> str:
 
 
 def render_sweep(console: Console, result: SweepResult) -> None:
-    """The ranked table, then each run that did not complete with its reason."""
+    """The ranked table, then each run that did not complete with its reason (pruned trials,
+    which are not failures, in one line)."""
     table = sweep_table(result)
     # Split for a narrow terminal, every part keeps the swept values that name its rows.
     headers = [column.header for column in table.columns]
     print_table(console, table, keys=headers.index(f"validation {result.metric}"))
     for row in result.rows:
-        if row.status == "complete":
+        if row.status in ("complete", "pruned"):
             continue
-        where = ", ".join(f"{k}={v}" for k, v in row.point.params.items())
+        # A TPE trial that failed before it was given values has none to show.
+        where = ", ".join(f"{k}={v}" for k, v in row.point.params.items()) or "a trial"
         seed = f" seed={row.seed}" if row.point.seed is not None else ""
         reason = row.message.strip().splitlines()[0] if row.message.strip() else row.status
         lead = Text(f"{row.status}: ", style="bold red")
         console.print(hanging(lead, Text(f"{where}{seed}: {reason}")))
+    pruned = sum(row.status == "pruned" for row in result.rows)
+    if pruned:
+        console.print(
+            f"pruned {pruned} of {len(result.rows)} trials early (their validation loss was "
+            "worse than the median of earlier trials at the same period); listed in sweep.csv, "
+            "not ranked: their metrics come from shorter runs",
+            highlight=False,
+        )
+    if result.study_name is not None:
+        journal = result.sweep_dir / STUDY_JOURNAL
+        console.print(f"Optuna study {result.study_name} in {journal}", highlight=False)
     reused = sum(row.reused for row in result.rows)
     if reused:
         console.print(f"reused {reused} complete run(s) from earlier (--skip-existing)")

@@ -12,6 +12,7 @@ and the workers need mlcc installed in the same version.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,39 @@ def _connect(scheduler: str) -> Any:
         ) from None
 
 
+def run_tasks_on_dask(
+    scheduler: str,
+    function: Callable[..., SweepRow],
+    arguments: Sequence[tuple[Any, ...]],
+    failed_row: Callable[[int, str], SweepRow],
+    interrupted_row: Callable[[int], SweepRow],
+) -> list[SweepRow]:
+    """`function(*args)` as one task per entry of `arguments` on the cluster at `scheduler`;
+    its rows in submission order.
+
+    A task that raises (a worker died, mlcc missing on a worker...) becomes
+    `failed_row(index, message)`, as a failing local point does; the other tasks go on.
+    Ctrl-C cancels the tasks not yet gathered, each then `interrupted_row(index)`.
+    """
+    client = _connect(scheduler)
+    try:
+        futures = [client.submit(function, *args, pure=False) for args in arguments]
+        rows: list[SweepRow] = []
+        try:
+            for index, future in enumerate(futures):
+                try:
+                    rows.append(future.result())
+                except Exception as error:
+                    message = f"dask task failed: {type(error).__name__}: {error}"
+                    rows.append(failed_row(index, message))
+        except KeyboardInterrupt:
+            client.cancel(futures)
+            rows.extend(interrupted_row(index) for index in range(len(rows), len(futures)))
+        return rows
+    finally:
+        client.close()
+
+
 def run_on_dask(
     config_path: Path,
     points: list[SweepPoint],
@@ -83,29 +117,13 @@ def run_on_dask(
     # Workers may have another working directory: hand them absolute paths.
     config_path = Path(config_path).resolve()
     sweep_dir = Path(sweep_dir).resolve()
-    client = _connect(scheduler)
-    try:
-        futures = [
-            client.submit(
-                run_point, config_path, point, sweep_dir, skip_existing, plots, pure=False
-            )
-            for point in points
-        ]
-        rows: list[SweepRow] = []
-        try:
-            for point, future in zip(points, futures, strict=True):
-                try:
-                    rows.append(future.result())
-                except Exception as error:
-                    seed = load_config(config_path, point.overrides).config.seed
-                    message = f"dask task failed: {type(error).__name__}: {error}"
-                    rows.append(SweepRow(point, seed, "failed", None, message=message))
-        except KeyboardInterrupt:
-            client.cancel(futures)
-            rows.extend(
-                SweepRow(p, -1, "interrupted", None, message="interrupted")
-                for p in points[len(rows) :]
-            )
-        return rows
-    finally:
-        client.close()
+
+    def failed(index: int, message: str) -> SweepRow:
+        seed = load_config(config_path, points[index].overrides).config.seed
+        return SweepRow(points[index], seed, "failed", None, message=message)
+
+    def interrupted(index: int) -> SweepRow:
+        return SweepRow(points[index], -1, "interrupted", None, message="interrupted")
+
+    arguments = [(config_path, point, sweep_dir, skip_existing, plots) for point in points]
+    return run_tasks_on_dask(scheduler, run_point, arguments, failed, interrupted)

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from mlcc_cli.workflows.sweep.result import SweepResult
+from mlcc_cli.workflows.sweep.result import STUDY_JOURNAL, SweepResult
 
 
 def _finite(value: Any) -> Any:
@@ -34,10 +34,12 @@ def sweep_json(result: SweepResult) -> dict[str, Any]:
             "sweep_dir": str(result.sweep_dir),
             "metric": result.metric,
             "higher_is_better": result.higher_is_better,
+            "study": _study(result),
             "runs": [
                 {
                     "run_dir": str(row.run_dir) if row.run_dir else None,
                     "status": row.status,
+                    "trial": row.point.trial,
                     "params": row.params,
                     "metrics": row.metrics,
                     "seed": row.seed,
@@ -62,23 +64,37 @@ def sweep_json(result: SweepResult) -> dict[str, Any]:
     )
 
 
+def _study(result: SweepResult) -> dict[str, str] | None:
+    """Where a TPE sweep's Optuna study is kept (`optuna.load_study` reads it back)."""
+    if result.study_name is None:
+        return None
+    return {"name": result.study_name, "journal": str(result.sweep_dir / STUDY_JOURNAL)}
+
+
+def swept_keys(result: SweepResult) -> list[str]:
+    """The swept keys in order of first appearance (a failed TPE task's row has none)."""
+    return list(dict.fromkeys(key for row in result.rows for key in row.point.params))
+
+
 def sweep_csv(result: SweepResult) -> str:
-    """One row per run: swept values, seed, status, primary metric, all validation metrics,
-    the doctor's warning kinds (space-separated)."""
-    keys = list(result.rows[0].point.params) if result.rows else []
+    """One row per run: TPE trial number (`--search tpe`), swept values, seed, status, primary
+    metric, all validation metrics, the doctor's warning kinds (space-separated)."""
+    keys = swept_keys(result)
+    trials = ["trial"] if result.study_name is not None else []
     metric_names: list[str] = [result.metric]
     for row in result.rows:
         metric_names.extend(k for k in row.metrics.get("validation", {}) if k not in metric_names)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = [*keys, "seed", "status", *(f"validation_{m}" for m in metric_names)]
+    header = [*trials, *keys, "seed", "status", *(f"validation_{m}" for m in metric_names)]
     writer.writerow([*header, "doctor", "duration_s", "run_dir", "message"])
     for row in result.rows:
         validation = row.metrics.get("validation", {})
         values = ["" if validation.get(m) is None else repr(validation[m]) for m in metric_names]
         writer.writerow(
             [
-                *row.point.params.values(),
+                *([row.point.trial] if trials else []),
+                *(row.point.params.get(key, "") for key in keys),
                 row.seed,
                 row.status,
                 *values,

@@ -15,17 +15,19 @@ from mlcc_cli.config.loading import load_config, resolved_yaml
 from mlcc_cli.errors import ConfigError, MlccError
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds, warning_kinds
 from mlcc_cli.rundir.storage import fit_name
+from mlcc_cli.training.plan import TrainingObserver
 from mlcc_cli.workflows.sweep.result import SweepPoint, SweepRow
 from mlcc_cli.workflows.train import run_experiment
 
 
-def validate_point(config_path: Path, point: SweepPoint) -> Any:
-    """The point's loaded config, or a ConfigError that names the grid point first."""
+def validate_point(config_path: Path, point: SweepPoint, what: str = "--grid") -> Any:
+    """The point's loaded config, or a ConfigError that names the point first (after `what`,
+    the option or config key the point comes from)."""
     try:
         return load_config(config_path, point.overrides)
     except ConfigError as error:
         where = ", ".join(f"{k}={v}" for k, v in point.params.items())
-        raise ConfigError(f"--grid {where}: {error.args[0]}", error.problems) from None
+        raise ConfigError(f"{what} {where}: {error.args[0]}", error.problems) from None
 
 
 def _read_json(path: Path) -> Any:
@@ -68,13 +70,19 @@ def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> 
 
 
 def run_point(
-    config_path: Path, point: SweepPoint, sweep_dir: Path, skip_existing: bool, plots: bool = True
+    config_path: Path,
+    point: SweepPoint,
+    sweep_dir: Path,
+    skip_existing: bool,
+    plots: bool = True,
+    observer: TrainingObserver | None = None,
 ) -> SweepRow:
     """Train one grid point into SWEEP_DIR/POINT_NAME; never raises an MlccError.
 
-    Module-level so worker processes can import it. It runs quietly (no observer): live
-    tables from several processes would interleave on one terminal. `plots=False`: no
-    plots/*.png (`mlcc sweep --no-plots`).
+    Module-level so worker processes can import it. It shows no live table (tables from
+    several processes would interleave on one terminal); `observer` receives the periods
+    instead, e.g. a TPE trial's pruner, which may stop the run (status "pruned").
+    `plots=False`: no plots/*.png (`mlcc sweep --no-plots`).
     """
     started = time.perf_counter()
     loaded = load_config(config_path, point.overrides)
@@ -90,7 +98,12 @@ def run_point(
     # name, replacing an earlier run of the point only once the new one is complete.
     try:
         result = run_experiment(
-            loaded, runs_dir=sweep_dir, run_name=folder, folder_name=folder, plots=plots
+            loaded,
+            runs_dir=sweep_dir,
+            run_name=folder,
+            folder_name=folder,
+            plots=plots,
+            observer=observer,
         )
     except MlccError as error:
         return SweepRow(

@@ -74,7 +74,8 @@ def yaml_scalar(value: Any) -> str:
     return text.removesuffix("\n...\n").strip()
 
 
-def _label(value: Any) -> str:
+def folder_label(value: Any) -> str:
+    """A value as a folder name shows it: floats to 4 significant digits."""
     return f"{value:.4g}" if isinstance(value, float) else yaml_scalar(value)
 
 
@@ -115,6 +116,19 @@ def draw_trials(random: RandomSweepConfig, seed: int) -> list[dict[str, Any]]:
     return trials
 
 
+def check_random_keys(config: ExperimentConfig, random: RandomSweepConfig) -> None:
+    """ConfigError for a `sweep.random.params` key that is `seed` or also in `sweep.grid`."""
+    for key in random.params:
+        if key == "seed":
+            raise ConfigError(
+                "sweep.random.params.seed: use --seeds N to repeat each point over seeds."
+            )
+        if config.sweep is not None and key in (config.sweep.grid or {}):
+            raise ConfigError(
+                f"sweep.random.params.{key}: the key is also in sweep.grid; sweep it one way."
+            )
+
+
 def _refuse_too_many_points(
     grid: list[tuple[str, list[str]]], random: RandomSweepConfig | None, seeds: list[int] | None
 ) -> None:
@@ -149,15 +163,7 @@ def plan_points(
     _refuse_too_many_points(grid, random, seeds)
     trials: list[dict[str, Any]] = [{}]
     if random is not None:
-        for key in random.params:
-            if key == "seed":
-                raise ConfigError(
-                    "sweep.random.params.seed: use --seeds N to repeat each point over seeds."
-                )
-            if key in (config.sweep.grid or {}):
-                raise ConfigError(
-                    f"sweep.random.params.{key}: the key is also in sweep.grid; sweep it one way."
-                )
+        check_random_keys(config, random)
         # A --grid key overrides a random key of the same name, as it does a YAML grid key.
         grid_keys = {key for key, _ in grid}
         trials = [
@@ -168,7 +174,7 @@ def plan_points(
     for base in expand(grid, None):
         for trial in trials:
             params = {**base.params, **{k: yaml_scalar(v) for k, v in trial.items()}}
-            label = {**base.params, **{k: _label(v) for k, v in trial.items()}}
+            label = {**base.params, **{k: folder_label(v) for k, v in trial.items()}}
             for seed in seeds or [None]:
                 points.append(SweepPoint(params, seed, label if trial else None))
     # Identical draws (likely when every random key is a choice) run once: a repeat would

@@ -12,7 +12,13 @@ from typing import Any
 # parse_scalar: grid values are read exactly as `--set` reads them, so params match the run.
 from mlcc_cli.config.overrides import parse_scalar
 
-STATUSES = ("complete", "diverged", "failed", "interrupted")
+# pruned: a TPE trial stopped early by the pruner; kept and listed, not a failure, never ranked
+# (its metrics come from a shorter run than the others').
+STATUSES = ("complete", "diverged", "failed", "interrupted", "pruned")
+# The Optuna journal (one study per `--search tpe` run into the folder) in SWEEP_DIR.
+STUDY_JOURNAL = "optuna.journal"
+# Statuses that do not make `mlcc sweep` exit 1.
+SUCCEEDED = ("complete", "pruned")
 # Validation metrics where a larger value is the better model; every other one (losses,
 # errors, prediction bias as reported) is better when lower.
 HIGHER_IS_BETTER = re.compile(r"(auc|accuracy|f1|precision|recall|r2|average_precision)$")
@@ -29,6 +35,7 @@ class SweepPoint:
     # Folder-name text per key when it differs from params (random draws, rounded); not
     # part of the point's identity.
     label: dict[str, str] | None = field(default=None, compare=False)
+    trial: int | None = None  # the Optuna trial number of a `--search tpe` point
 
     @property
     def overrides(self) -> list[str]:
@@ -38,6 +45,8 @@ class SweepPoint:
     @property
     def name(self) -> str:
         parts = [f"{key}-{value}" for key, value in (self.label or self.params).items()]
+        if self.trial is not None:  # first, so a folder listing sorts in trial order
+            parts.insert(0, f"trial-{self.trial:04d}")
         if self.seed is not None:
             parts.append(f"seed-{self.seed}")
         # Folder-safe and deterministic: the same point always maps to the same directory.
@@ -50,7 +59,7 @@ class SweepRow:
 
     point: SweepPoint
     seed: int
-    status: str  # complete | diverged | failed | interrupted
+    status: str  # one of STATUSES
     run_dir: Path | None
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
     task: str | None = None
@@ -84,10 +93,13 @@ class SweepResult:
     higher_is_better: bool
     rows: list[SweepRow]
     point_statistics: list[SeedStatistics]
+    # `--search tpe`: the Optuna study's name in SWEEP_DIR/optuna.journal; else None.
+    study_name: str | None = None
 
     @property
-    def all_complete(self) -> bool:
-        return all(row.status == "complete" for row in self.rows)
+    def no_failures(self) -> bool:
+        """No run failed, diverged or was interrupted (pruned trials are not failures)."""
+        return all(row.status in SUCCEEDED for row in self.rows)
 
     @property
     def interrupted(self) -> bool:

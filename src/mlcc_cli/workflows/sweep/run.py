@@ -7,7 +7,8 @@ complete run of the same point and reuse it. Results land in SWEEP_DIR/sweep.csv
 sweep.json, both written atomically.
 
 The config's optional `sweep:` section (grid and random search) adds points; `--grid` keys
-override its keys of the same name (see points.py).
+override its keys of the same name (see points.py). `--search tpe` lets Optuna propose each
+trial from the ones before it instead (search.py, tpe.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from mlcc_cli.workflows.sweep.result import (
     higher_is_better,
     seed_statistics,
 )
+from mlcc_cli.workflows.sweep.search import resolve_search
+from mlcc_cli.workflows.sweep.tpe import create_study, import_optuna, run_tpe
+from mlcc_cli.workflows.sweep.tpe_space import search_space
 
 
 def run_sweep(
@@ -46,6 +50,9 @@ def run_sweep(
     executor: str = "local",
     scheduler: str | None = None,
     plots: bool = True,
+    search: str | None = None,
+    trials: int | None = None,
+    prune: str = "none",
 ) -> SweepResult:
     """Run every grid point (each a normal run) and write sweep.csv and sweep.json.
 
@@ -60,6 +67,9 @@ def run_sweep(
     executor, scheduler : "local" (above) or "dask": each point a task on the Dask cluster
         at `scheduler` (see executors.py; RUNS_DIR must be shared storage).
     plots : False writes no plots/*.png into the points' run directories (faster points).
+    search, trials, prune : grid, random or tpe (default: random when the config has
+        sweep.random, else grid); `trials` replaces sweep.random.trials; prune "median" stops
+        unpromising TPE trials (status "pruned", not a failure). See search.py.
     """
     config_path = Path(config_path)
     check_executor(executor, scheduler, jobs)
@@ -69,18 +79,33 @@ def run_sweep(
         raise ConfigError(f"--seeds {seeds}: use 1 or more seeds per point.")
     check_run_name(name)
     base = load_config(config_path)
-    seed_list = [base.config.seed + i for i in range(seeds)] if seeds else None
-    # The config's `sweep:` grid × the --grid values × its random trials (points.py).
-    points = plan_points(base.config, grid_specs, seed_list)
-    for point in points:
-        validate_point(config_path, point)
+    kind, swept = resolve_search(base.config, search, trials, prune, seeds)
+    if kind == "tpe":
+        import_optuna()  # a missing [tune] extra is reported before anything is checked
+        space = search_space(swept, grid_specs)
+        for point in space.edge_points():
+            validate_point(config_path, point, "sweep.random.params")
+    else:
+        seed_list = [base.config.seed + i for i in range(seeds)] if seeds else None
+        # The config's `sweep:` grid × the --grid values × its random trials (points.py).
+        points = plan_points(swept, grid_specs, seed_list)
+        for point in points:
+            validate_point(config_path, point)
     if name is not None:
         check_run_name_fits(name, "--name")
     sweep_dir = runs_dir / (name or fit_name(f"{base.config.name}-sweep"))
     # A staging folder made and removed: an unwritable RUNS_DIR fails before any point trains.
     discard_staging(create_staging(sweep_dir, "sweep"))
 
-    if executor == "dask":
+    study = None
+    if kind == "tpe":
+        study = create_study(sweep_dir, space, base.config.seed, prune, metric)
+        count = swept.sweep.random.trials  # type: ignore[union-attr]
+        rows = run_tpe(
+            config_path, study, count, sweep_dir, skip_existing=skip_existing, plots=plots,
+            jobs=jobs, scheduler=scheduler if executor == "dask" else None,
+        )  # fmt: skip
+    elif executor == "dask":
         rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler), plots)
     else:
         rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs, plots)
@@ -95,7 +120,9 @@ def run_sweep(
             f"--metric {metric}: not a validation metric of these runs; "
             f"choose one of {', '.join(sorted(seen))}."
         )
-    result = SweepResult(sweep_dir, chosen, higher_is_better(chosen), rows, [])
+    result = SweepResult(
+        sweep_dir, chosen, higher_is_better(chosen), rows, [], study.name if study else None
+    )
     result.point_statistics = seed_statistics(rows, chosen)
     try:
         write_sweep_files(result)
