@@ -13,7 +13,10 @@ matrix-product floor (a few hundred images with --quick); `--only ladder` one lo
 at 100,000 to 10,000,000 rows × 32 against scikit-learn and a full-batch gradient, and how
 each grows (benchmarks/ladder.png; 5,000–50,000 rows with --quick); `--only doctor` scores
 the run doctor on its labelled cases (benchmarks/doctor_cases.py) and retrains each first
-fix (not with --quick), printed as its own tables after the timing table.
+fix (not with --quick), printed as its own tables after the timing table; `--only tpe` counts
+the trials `mlcc sweep --search tpe` and `--search random` need to get within 1% of a known
+optimum (benchmarks/bench_tpe.py; 5 config seeds × 60 trials, 1 × 12 with --quick), a table
+after the doctor's.
 
 Usage: python benchmarks/bench.py [--quick] [--only SECTION] [--rows N] [--features D]
        [--sparse-rows N] [--multiclass-rows N] [--repeat N] [--cli-repeat N]
@@ -42,6 +45,7 @@ from bench_sparse import sparse_rows
 from bench_startup import whole_process_rows
 from bench_streaming import streaming_rows
 from bench_table import MB, Row, render_table
+from bench_tpe import tpe_section
 from bench_training import make_data, training_rows, warm_up_kernel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +62,7 @@ SECTIONS = (
     "multiclass",
     "cnn",
     "doctor",
+    "tpe",
 )
 
 
@@ -134,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     rows, notes = run_all(args)
     # The doctor is scored, not timed: its tables follow the timing table.
     doctor_lines, doctor_notes = doctor_section(args.quick) if "doctor" in args.only else ([], [])
+    # Trials counted, not timed: after the doctor's tables too.
+    tpe_lines, tpe_notes = tpe_section(args.quick) if "tpe" in args.only else ([], [])
     x_mb = args.rows * args.features * 8 / MB
     print(f"# mlcc benchmark, {datetime.date.today().isoformat()}")
     print()
@@ -151,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if doctor_lines:
         print("\n".join(doctor_lines))
-    for note in notes + doctor_notes:
+    if tpe_lines:
+        print("\n".join(tpe_lines))
+    for note in notes + doctor_notes + tpe_notes:
         print(f"- {note}")
     print(f"- total benchmark time {time.perf_counter() - started:.0f} s")
     return 0

@@ -53,6 +53,13 @@ ROWS = {
 COLUMNS = ["what", "engine", "mlcc", "reference", "ref.", "ratio", "target", "meets"]
 DOCTOR = "## Run doctor on its labelled cases"  # its tables follow the timing table
 DOCTOR_COLUMNS = ["finding kind", "expected", "caught", "recall", "false alarms"]
+TPE = "## TPE and random search against a known optimum"  # after the doctor's tables
+TPE_COLUMNS = [
+    "search",
+    "median trials to within 1%",
+    "reached within the sweep",
+    "per config seed",
+]
 
 
 def test_quick_benchmark_prints_the_header_and_every_row() -> None:
@@ -70,6 +77,9 @@ def test_quick_benchmark_prints_the_header_and_every_row() -> None:
     doctor = lines[lines.index(DOCTOR) :]
     lines = lines[: lines.index(DOCTOR)]
     assert [cell.strip() for cell in doctor[2].strip("|").split("|")] == DOCTOR_COLUMNS
+    tpe = doctor[doctor.index(TPE) :]
+    assert [cell.strip() for cell in tpe[2].strip("|").split("|")] == TPE_COLUMNS
+    assert [line.split("|")[1].strip() for line in tpe[4:6]] == ["tpe", "random"]
     for start in HEADER:
         assert any(line.startswith(start) for line in lines), start
     table = [
