@@ -4,7 +4,10 @@ Generates data with a fixed seed, times mlcc epochs (both engines where the `aut
 matters), full-batch steps, CLI start-up and training wall time, sparse (hashed crosses, CSR)
 epochs, measures peak memory in child processes, and prints one Markdown table: time,
 reference, ratio, target, verdict. Ratios are reported, never asserted. `--quick` shrinks the
-data for a smoke run in CI; `--only sparse` (or training, cli, memory, streaming) runs one
+data for a smoke run in CI; `--only penalties` prints, after the timing table, how close
+mlcc's exact L1/L2 steps and scikit-learn's SGDClassifier come to a reference optimum
+(bench_penalty_error.py; 200,000 × 2**14 CSR, minutes; 4,000 × 2**8 with --quick);
+`--only sparse` (or training, cli, memory, streaming) runs one
 section; `--only startup` times whole small-run processes (train, evaluate, predict, validate)
 against importing their libraries, paired; `--only multiclass` runs the softmax / one-vs-all /
 MLP rows (500,000 × 64, 10 classes; 20,000 rows with --quick); `--only cnn` one CNN epoch on
@@ -39,6 +42,7 @@ from bench_memory import memory_rows
 from bench_multiclass import FULL_ROWS as MULTICLASS_FULL_ROWS
 from bench_multiclass import QUICK_ROWS as MULTICLASS_QUICK_ROWS
 from bench_multiclass import multiclass_rows
+from bench_penalty_error import penalty_section
 from bench_sparse import FULL_ROWS as SPARSE_FULL_ROWS
 from bench_sparse import QUICK_ROWS as SPARSE_QUICK_ROWS
 from bench_sparse import sparse_rows
@@ -59,6 +63,7 @@ SECTIONS = (
     "memory",
     "streaming",
     "sparse",
+    "penalties",
     "multiclass",
     "cnn",
     "doctor",
@@ -139,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     rows, notes = run_all(args)
     # The doctor is scored, not timed: its tables follow the timing table.
     doctor_lines, doctor_notes = doctor_section(args.quick) if "doctor" in args.only else ([], [])
+    # Accuracy, not time: printed with the doctor's tables (tests/test_bench.py reads the
+    # timing table up to the doctor's heading).
+    if "penalties" in args.only:
+        penalty_lines, penalty_notes = penalty_section(args.quick, args.repeat)
+        doctor_lines, doctor_notes = doctor_lines + penalty_lines, doctor_notes + penalty_notes
     # Trials counted, not timed: after the doctor's tables too.
     tpe_lines, tpe_notes = tpe_section(args.quick) if "tpe" in args.only else ([], [])
     x_mb = args.rows * args.features * 8 / MB

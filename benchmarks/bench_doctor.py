@@ -11,19 +11,9 @@ from __future__ import annotations
 
 import time
 
-from bench_table import progress
+from bench_table import markdown_table, progress
 from doctor_cases import doctor_cases
 from doctor_score import CaseResult, FixResult, KindScore, run_case, score, try_fix
-
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
-    """A Markdown table padded so its columns line up in a terminal too."""
-    widths = [max(len(line[i]) for line in (header, *rows)) for i in range(len(header))]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    return [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
 
 
 def score_table(scores: list[KindScore]) -> list[str]:
@@ -38,7 +28,7 @@ def score_table(scores: list[KindScore]) -> list[str]:
         )
         for s in scores
     ]
-    return _table(("finding kind", "expected", "caught", "recall", "false alarms"), rows)
+    return markdown_table(("finding kind", "expected", "caught", "recall", "false alarms"), rows)
 
 
 def case_table(results: list[CaseResult]) -> list[str]:
@@ -53,7 +43,7 @@ def case_table(results: list[CaseResult]) -> list[str]:
         for r in results
         if not r.correct
     ]
-    return _table(("wrong case", "expected", "fired", "status"), rows)
+    return markdown_table(("wrong case", "expected", "fired", "status"), rows)
 
 
 def fix_table(fixes: list[FixResult]) -> list[str]:
@@ -69,7 +59,9 @@ def fix_table(fixes: list[FixResult]) -> list[str]:
         )
         for f in fixes
     ]
-    return _table(("case", "finding", "fix (--set)", "metric", "before → after", "improved"), rows)
+    return markdown_table(
+        ("case", "finding", "fix (--set)", "metric", "before → after", "improved"), rows
+    )
 
 
 QUICK_STRIDE = 4

@@ -49,17 +49,17 @@ class SparseData:
     y: np.ndarray
 
 
-def make_sparse_data(rows: int, seed: int = 0) -> SparseData:
-    """PER_ROW random buckets of BUCKETS a row, values 1.0; labels ~ Bernoulli(σ(X·w))."""
+def make_sparse_data(rows: int, seed: int = 0, buckets: int = BUCKETS) -> SparseData:
+    """PER_ROW random buckets of `buckets` a row, values 1.0; labels ~ Bernoulli(σ(X·w))."""
     rng = np.random.default_rng(seed)
-    columns = np.sort(rng.integers(0, BUCKETS, size=(rows, PER_ROW), dtype=np.int32), axis=1)
+    columns = np.sort(rng.integers(0, buckets, size=(rows, PER_ROW), dtype=np.int32), axis=1)
     indptr = np.arange(0, rows * PER_ROW + 1, PER_ROW, dtype=np.int32)
     if indptr[-1] >= 2**31:  # scipy's own rule: int64 indices only when int32 overflows
         indptr = indptr.astype(np.int64)
     values = np.ones(rows * PER_ROW)
-    X = sparse.csr_array((values, columns.ravel(), indptr), shape=(rows, BUCKETS))
+    X = sparse.csr_array((values, columns.ravel(), indptr), shape=(rows, buckets))
     X.sum_duplicates()  # canonical, as feature steps hand it over; duplicates sum to 2.0
-    w = rng.standard_normal(BUCKETS) * 0.3  # z = X·w has a spread of about 1.9
+    w = rng.standard_normal(buckets) * 0.3  # z = X·w has a spread of about 1.9
     y = (rng.random(rows) < 1.0 / (1.0 + np.exp(-(X @ w)))).astype(np.float64)
     return SparseData(X, y)
 

@@ -95,6 +95,16 @@ def render_table(rows: list[Row]) -> list[str]:
     return [line(cells[0]), rule + "|", *(line(c) for c in cells[1:])]
 
 
+def markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """A Markdown table of text cells, padded so its columns line up in a terminal too."""
+    widths = [max(len(line[i]) for line in (header, *rows)) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    return [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
+
+
 def progress(message: str) -> None:
     """Say on stderr what runs now (the table goes to stdout)."""
     print(f"… {message}", file=sys.stderr, flush=True)

@@ -51,6 +51,9 @@ ROWS = {
     "epoch, cnn 28×28×1 synthetic, batch 32": 3,
 }
 COLUMNS = ["what", "engine", "mlcc", "reference", "ref.", "ratio", "target", "meets"]
+# its accuracy table is printed with the doctor's, after the timing table
+PENALTIES = "## Sparse penalties: exact (mlcc) vs scikit-learn's approximation"
+PENALTY_METHODS = {"sklearn SGDClassifier", "mlcc, batch 1", "mlcc, batch 128"}
 DOCTOR = "## Run doctor on its labelled cases"  # its tables follow the timing table
 DOCTOR_COLUMNS = ["finding kind", "expected", "caught", "recall", "false alarms"]
 TPE = "## TPE and random search against a known optimum"  # after the doctor's tables
@@ -94,3 +97,6 @@ def test_quick_benchmark_prints_the_header_and_every_row() -> None:
         assert labels.count(label) == count, label
     assert any(label.startswith("sklearn LogisticRegression(lbfgs)") for label in labels)
     assert all(len(cells) == len(COLUMNS) and cells[-1] in {"yes", "NO", "—"} for cells in rows)
+    penalties = doctor[doctor.index(PENALTIES) :]
+    assert penalties[2].split("|")[1].strip() == "penalty (λ₁, λ₂)"
+    assert {line.split("|")[3].strip() for line in penalties[4:10]} == PENALTY_METHODS
