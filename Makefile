@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/mlcc train configs/quickstart.yaml
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
 
 # The crash course's California CSVs for tests come from ../shared/datasets when present
@@ -27,8 +27,10 @@ lint: $(STAMP)
 SHARED_DATASETS := $(wildcard $(abspath ../shared/datasets))
 export MLCC_DATASET_MIRROR ?= $(SHARED_DATASETS)
 
+# -n auto: one pytest worker per CPU (pytest-xdist); PYTEST_ARGS adds options, e.g. -x.
+PYTEST_ARGS ?=
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # Property-based fuzzing with many more (random) examples than `make test` runs; set
 # FUZZ_EXAMPLES to go further.
