@@ -16,6 +16,7 @@ import numpy as np
 
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.linear_base import as_csr, is_sparse
+from mlcc_cli.training.kernels import kinds
 from mlcc_cli.training.steps import StepStats
 
 if TYPE_CHECKING:
@@ -30,21 +31,15 @@ def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None
     non-constant schedules (η changes per step) run in numpy. The multiclass kernel is dense
     only (`kernels/multiclass.py`): a sparse X trains softmax and one-vs-all on the numpy path.
     """
-    # deferred: numba (the kernels compile on import); a numpy engine never pays for it.
-    from mlcc_cli.training.kernels import dense as kernels
-    from mlcc_cli.training.kernels import mlp as kernels_mlp
-    from mlcc_cli.training.kernels import multiclass as kernels_multiclass
-
     schedule = getattr(getattr(optimizer, "schedule", None), "type", "constant")
     kernel = getattr(model, "kernel", None)
-    dense_only = kernels_multiclass.MODEL_KINDS | kernels_mlp.MODEL_KINDS
-    if kernel in dense_only:
+    if kernel in kinds.MULTICLASS_MODEL_KINDS | kinds.MLP_MODEL_KINDS:
         model_ok = X is None or not is_sparse(X)
     else:
-        model_ok = kernel in kernels.MODEL_KINDS
+        model_ok = kernel in kinds.MODEL_KINDS
     return (
         model_ok
-        and getattr(optimizer, "type", None) in kernels.OPTIMIZER_KINDS
+        and getattr(optimizer, "type", None) in kinds.OPTIMIZER_KINDS
         and getattr(optimizer, "momentum", 0.0) == 0.0
         and schedule == "constant"
     )
@@ -71,13 +66,12 @@ def compiled_steps(
     """
     # deferred: numba (the kernels compile on import); a numpy engine never pays for it.
     from mlcc_cli.training.kernels import dense as kernels
-    from mlcc_cli.training.kernels import mlp as kernels_mlp
     from mlcc_cli.training.kernels import multiclass as kernels_multiclass
 
     params = model.params
-    if model.kernel in kernels_mlp.MODEL_KINDS:
+    if model.kernel in kinds.MLP_MODEL_KINDS:
         return step_stats(optimizer, mlp_steps(model, optimizer, X, y, order, batch_size, batches))
-    if model.kernel in kernels_multiclass.MODEL_KINDS:
+    if model.kernel in kinds.MULTICLASS_MODEL_KINDS:
         if is_sparse(X):  # choose_engine(..., X) never picks this: a caller's mistake
             raise ConfigError(
                 f"training.engine: the compiled {model.type} kernel takes dense X only; "
@@ -92,7 +86,7 @@ def compiled_steps(
             int(batch_size),
             int(batches.start),
             int(batches.stop),
-            kernels_multiclass.MODEL_KINDS[model.kernel],
+            kinds.MULTICLASS_MODEL_KINDS[model.kernel],
             float(optimizer.learning_rate),
             float(model.l1),
             float(model.l2),
@@ -107,8 +101,8 @@ def compiled_steps(
         int(batch_size),
         int(batches.start),
         int(batches.stop),
-        kernels.MODEL_KINDS[model.kernel],
-        kernels.OPTIMIZER_KINDS[optimizer.type],
+        kinds.MODEL_KINDS[model.kernel],
+        kinds.OPTIMIZER_KINDS[optimizer.type],
         float(optimizer.learning_rate),
         float(model.l1),
         float(model.l2),

@@ -6,9 +6,10 @@
   X, with work per step proportional to the batch's non-zeros and L1/L2 applied just in time
 - `multiclass`: softmax and one-vs-all on a dense X
 
-Each module's `MODEL_KINDS` maps the `kernel` key a model class declares (`models/base.py`) to
-the integer the kernel switches on; `training/compiled.py` chooses and calls them. Importing a
-kernel compiles or loads numba code, so the rest of mlcc imports them only when training.
+`kinds` maps the `kernel` key a model class declares (`models/base.py`) to the integer each
+kernel switches on, without importing numba; `training/compiled.py` chooses and calls them.
+Importing a kernel compiles or loads numba code, so the rest of mlcc imports them only when
+training with the compiled engine.
 
 May import: numba, llvmlite and numpy, and these modules from each other; nothing else of mlcc.
 """

@@ -27,13 +27,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-LINEAR, LOGISTIC = 0, 1
-# A model's `kernel` key -> the kind the kernels switch on: X·w + b under squared error
-# (linear regression) or log loss (logistic regression).
-MODEL_KINDS = {"squared_error": LINEAR, "log_loss": LOGISTIC}
-SGD = 0
-OPTIMIZER_KINDS = {"sgd": SGD}
-
+from mlcc_cli.training.kernels.kinds import LINEAR, SGD
 
 # Reassociation lets LLVM vectorise the dot products (results differ from numpy's order in
 # the last bits only). The no-NaN/no-inf fast-math flags stay off: they would let the

@@ -25,8 +25,6 @@ import math
 import numpy as np
 from numba import njit
 
-# A model's `kernel` key this module trains (`Mlp.kernel`).
-MODEL_KINDS = {"mlp_dense": 0}
 RELU, LEAKY_RELU, TANH, SIGMOID = 0, 1, 2, 3
 ACTIVATIONS = {"relu": RELU, "leaky_relu": LEAKY_RELU, "tanh": TANH, "sigmoid": SIGMOID}
 REGRESSION, BINARY, MULTICLASS = 0, 1, 2

@@ -23,11 +23,7 @@ import numpy as np
 from numba import njit
 
 from mlcc_cli.training.kernels.dense import BLOCK_ROWS, FASTMATH, block_rows
-
-SOFTMAX, ONE_VS_ALL = 0, 1
-# A model's `kernel` key -> the kind the kernel switches on: Z = X·W + b under softmax
-# cross-entropy (softmax) or a log loss per class (one-vs-all).
-MODEL_KINDS = {"softmax_cross_entropy": SOFTMAX, "one_vs_all_log_loss": ONE_VS_ALL}
+from mlcc_cli.training.kernels.kinds import SOFTMAX
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
