@@ -18,6 +18,7 @@ from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.training.kernels import kinds
 from mlcc_cli.training.steps import StepStats
+from mlcc_cli.training.window_pipeline import pipelined_linear_family_steps
 
 if TYPE_CHECKING:
     from mlcc_cli.models.linear_base import Matrix
@@ -61,8 +62,9 @@ def compiled_steps(
     `kernels_multiclass.multiclass_steps` (dense X only); the linear family's run
     `kernels.linear_family_steps`, or `kernels_sparse.csr_linear_family_steps` on a sparse
     X's CSR arrays. Given a `windows` epoch's layout (base, local, rows per window), the
-    linear family on a dense X runs `kernels_windows.windowed_linear_family_steps` instead:
-    the same rows in the same order, each window staged once (the others ignore it).
+    linear family on a dense X runs `window_pipeline.pipelined_linear_family_steps` instead:
+    the same rows in the same order, each window staged once, on a second core when there
+    is one (the others ignore it).
     """
     # deferred: numba (the kernels compile on import); a numpy engine never pays for it.
     from mlcc_cli.training.kernels import dense as kernels
@@ -121,13 +123,8 @@ def compiled_steps(
         run = kernels_sparse.csr_linear_family_steps
         outcome = run(X.data, X.indices, X.indptr, y, order, *settings)
     elif window is not None:
-        # deferred: numba (the kernels compile on import)
-        from mlcc_cli.training.kernels import windows as kernels_windows
-
         base, local, rows = window
-        outcome = kernels_windows.windowed_linear_family_steps(
-            X, y, base, local, int(rows), *settings
-        )
+        outcome = pipelined_linear_family_steps(X, y, base, local, int(rows), settings)
     else:
         outcome = kernels.linear_family_steps(X, y, order, *settings)
     return step_stats(optimizer, outcome)

@@ -94,6 +94,59 @@ def stage_window(X, y, base, w0, m, X_window, y_window):
 
 
 @njit(cache=True, nogil=True)
+def staged_linear_family_steps(
+    X_staged,
+    y_staged,
+    local,
+    first_window,
+    window_rows,
+    coef,
+    intercept,
+    batch_size,
+    first_batch,
+    last_batch,
+    model_kind,
+    optimizer_kind,
+    learning_rate,
+    l1,
+    l2,
+    clip_norm,
+    norm_sum,
+):
+    """`dense.linear_family_steps` for batches [first_batch, last_batch) of a window-order
+    epoch whose windows first_window, first_window + 1, … are staged, back to back, in
+    X_staged and y_staged (`stage_window` of their base positions); every batch must lie in
+    a staged window. Each window's batches read its rows through `local`.
+
+    The gradient norms are added, window by window, to `norm_sum` (the caller's running
+    total), so that staging in chunks of any size sums them in the same order, to the bit.
+    """
+    n_staged = X_staged.shape[0]
+    per_window = window_rows // batch_size  # batches per window
+    steps = 0
+    examples = 0
+    batch = first_batch
+    while batch < last_batch:
+        window = batch // per_window
+        q0 = (window - first_window) * window_rows  # the window's first row in X_staged
+        m = min(window_rows, n_staged - q0)
+        w0 = window * window_rows
+        stop = min(last_batch, (window + 1) * per_window)
+        done, seen, norms, diverged, bad_loss = linear_family_steps(
+            X_staged[q0 : q0 + m], y_staged[q0 : q0 + m], local[w0 : w0 + m], coef, intercept,
+            batch_size, batch - window * per_window, stop - window * per_window, model_kind,
+            optimizer_kind, learning_rate, l1, l2, clip_norm,
+        )  # fmt: skip
+        steps += done
+        examples += seen
+        norm_sum += norms
+        if diverged:
+            return steps, examples, norm_sum, True, bad_loss
+        batch = stop
+    return steps, examples, norm_sum, False, math.nan
+
+
+@njit(cache=True, nogil=True)
 def windowed_linear_family_steps(
     X,
     y,
@@ -112,9 +165,10 @@ def windowed_linear_family_steps(
     l2,
     clip_norm,
 ):
-    """`dense.linear_family_steps` for an epoch in window order: stage each window once, then
-    run its batches on the staged copy through `local`. Same arguments and return value,
-    with (base, local, window_rows) in place of order (window_rows a multiple of batch_size).
+    """`dense.linear_family_steps` for an epoch in window order, on one core: stage each
+    window once, then run its batches on the staged copy through `local`. Same arguments and
+    return value, with (base, local, window_rows) in place of order (window_rows a multiple
+    of batch_size). `training/window_pipeline.py` stages on a second core instead.
     """
     n_rows, n_features = X.shape
     per_window = window_rows // batch_size  # batches per window
@@ -131,14 +185,13 @@ def windowed_linear_family_steps(
         m = min(window_rows, n_rows - w0)
         stage_window(X, y, base, w0, m, X_window, y_window)
         stop = min(last_batch, (window + 1) * per_window)
-        done, seen, norms, diverged, bad_loss = linear_family_steps(
-            X_window[:m], y_window[:m], local[w0 : w0 + m], coef, intercept, batch_size,
-            batch - window * per_window, stop - window * per_window, model_kind,
-            optimizer_kind, learning_rate, l1, l2, clip_norm,
+        done, seen, norm_sum, diverged, bad_loss = staged_linear_family_steps(
+            X_window[:m], y_window[:m], local, window, window_rows, coef, intercept,
+            batch_size, batch, stop, model_kind, optimizer_kind, learning_rate, l1, l2,
+            clip_norm, norm_sum,
         )  # fmt: skip
         steps += done
         examples += seen
-        norm_sum += norms
         if diverged:
             return steps, examples, norm_sum, True, bad_loss
         batch = stop
