@@ -62,7 +62,8 @@ def thread_pools() -> str:
 
 
 def tuning_variables() -> str:
-    """BLAS, OpenMP, numba and bytecode-cache variables as set for this run (never changed)."""
+    """BLAS, OpenMP, numba and bytecode-cache variables as set for this run (bench.py sets
+    only OPENBLAS_THREAD_TIMEOUT, when unset, to what the `mlcc` console script sets)."""
     found = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(ENV_PREFIXES)]
     return ", ".join(found) or "none set"
 

@@ -3,6 +3,7 @@ sees the same commands, help and errors as from the whole app."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,29 @@ def test_console_script_runs_commands_and_keeps_help_and_typos() -> None:
     assert bad_option.returncode == 2 and "No such option" in bad_option.stderr
     group = _mlcc("datasets")
     assert group.returncode == 0 and "breast_cancer" in group.stdout
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "22"), ("10", "10")])
+def test_console_script_frees_idle_blas_threads_before_numpy_loads(
+    preset: str | None, expected: str
+) -> None:
+    code = (
+        "import os, sys\n"
+        "import mlcc_cli.cli as cli\n"
+        "assert 'numpy' not in sys.modules  # else OpenBLAS would have read its settings\n"
+        f"sys.argv = ['mlcc', 'validate', {str(QUICKSTART)!r}]\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(os.environ['OPENBLAS_THREAD_TIMEOUT'])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    if preset is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = preset  # a user's own setting wins
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == expected

@@ -22,6 +22,7 @@ from mlcc_cli.commands.common import JsonErrorsGroup
 from mlcc_cli.commands.exercise import exercise_app
 from mlcc_cli.commands.export import export
 from mlcc_cli.commands.tracking import track
+from mlcc_cli.training.blas_threads import free_idle_blas_threads
 
 app = typer.Typer(
     name="mlcc",
@@ -102,6 +103,7 @@ def main() -> None:
     # mlcc uses no pydantic plugins; without this, building the config models scans every
     # installed package's entry points (importlib.metadata), a noticeable part of start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    free_idle_blas_threads()  # before any command imports numpy
     app_for(sys.argv[1:])(prog_name="mlcc")
 
 
