@@ -264,7 +264,7 @@ def test_runs_clean_removes_only_folders_whose_owner_is_gone_or_too_old(tmp_path
 
     dry = mlcc("runs", "clean", runs, "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "3 stale staging folder(s) would remove" in dry.stdout
+    assert "3 stale staging folder(s) would be removed" in dry.stdout
     assert all(p.is_dir() for p in (dead, alive, old, new, in_sweep))
 
     result = mlcc("runs", "clean", runs, "--json")

@@ -34,7 +34,8 @@ def render_clean(console: Console, result: CleanResult) -> None:
         console.print(f"{verb} {folder.path} ({_owner(folder)}, {_age(folder.age_s)})")
     for folder in result.kept:
         console.print(f"kept {folder.path} ({_owner(folder)}, {_age(folder.age_s)})")
+    outcome = "would be removed" if result.dry_run else "removed"
     console.print(
-        f"{len(result.removed)} stale staging folder(s) {verb}, {len(result.kept)} kept, "
+        f"{len(result.removed)} stale staging folder(s) {outcome}, {len(result.kept)} kept, "
         f"in {result.runs_dir}"
     )
