@@ -88,6 +88,24 @@ def test_small_matrices_stay_on_one_core(monkeypatch: pytest.MonkeyPatch) -> Non
     assert result.status == "complete" and np.isfinite(model.coef_).all()  # type: ignore[attr-defined]
 
 
+def test_staging_buffers_are_kept_per_thread_between_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = window_pipeline.staging_buffers(16, FEATURES, ())
+    assert window_pipeline.staging_buffers(16, FEATURES, ()) is first
+    assert window_pipeline.staging_buffers(32, FEATURES, ()) is not first  # new shape
+    asked: list[tuple[int, int, tuple[int, ...]]] = []
+    keep = window_pipeline.staging_buffers
+
+    def recording(rows: int, n_features: int, label_shape: tuple[int, ...]) -> object:
+        asked.append((rows, n_features, label_shape))
+        return keep(rows, n_features, label_shape)
+
+    monkeypatch.setattr(window_pipeline, "staging_buffers", recording)
+    _train("linear", 7, 2, monkeypatch)  # 7 periods: one call each
+    assert len(asked) > 1 and len(set(asked)) == 1
+
+
 def test_chunks_cover_the_period_windows_in_order() -> None:
     # batches 5..29 with 4 batches per window: windows 1..7, in chunks of 3
     assert window_pipeline.chunks_of_windows(5, 30, 4, 3) == [(1, 4), (4, 7), (7, 8)]

@@ -95,9 +95,7 @@ def pipelined_linear_family_steps(
 
     n_rows = X.shape[0]
     chunk_rows = windows_per_chunk * window_rows
-    buffers = [
-        (np.empty((chunk_rows, X.shape[1])), np.empty((chunk_rows, *y.shape[1:]))) for _ in range(2)
-    ]
+    buffers = staging_buffers(chunk_rows, X.shape[1], y.shape[1:])
 
     def stage(index: int) -> int:
         """Copy chunk `index`'s rows into buffer index % 2; returns how many rows."""
