@@ -15,6 +15,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -270,6 +271,28 @@ def test_sqlite_database_that_cannot_be_opened_fails_at_once(tmp_path: Path) -> 
     result = mlcc("track", run_dir, "--uri", f"sqlite:///{tmp_path / 'folder.db'}")
     assert result.exit_code == 1
     assert "unable to open database file" in result.stderr
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_server_that_does_not_answer_fails_at_once(tmp_path: Path) -> None:
+    config = experiment(tmp_path)
+    trained = mlcc("train", config, "--runs-dir", tmp_path / "runs", "--no-plots", "-q")
+    run_dir = Path(trained.stdout.strip())
+    before = tree(run_dir)
+    uri = f"http://127.0.0.1:{_closed_port()}"
+    # MLflow alone would retry this 7 times over ~4 minutes
+    result = mlcc("track", run_dir, "--uri", uri)
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert f"no tracking server answers at 127.0.0.1:{uri.rsplit(':', 1)[1]}" in message
+    assert f"mlcc track {run_dir} --uri {uri}" in message and "Traceback" not in message
+    assert tree(run_dir) == before
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sqlite3
 import sys
 import time
@@ -37,6 +38,7 @@ MLFLOW_STATUS = {
 # MLflow 3 refuses its file store (in maintenance) unless this is set; a folder or file: URI
 # given to mlcc asks for exactly that store, so it is set while mlcc logs to one.
 ALLOW_FILE_STORE = "MLFLOW_ALLOW_FILE_STORE"
+SERVER_TIMEOUT_S = 10  # seconds to wait for a tracking server to accept a connection
 REASON_LIMIT = 300  # characters of the store's own error kept in mlcc's message
 
 
@@ -91,6 +93,23 @@ def _open_sqlite(uri: str) -> None:
         connection.execute("pragma schema_version")
 
 
+def _reach_server(uri: str) -> None:
+    """Connect once to an http(s) tracking server: MLflow retries a server that does not
+    answer 7 times with growing back-off (~4 minutes) before giving up, meant for a live server
+    that rate-limits, while a refused or unknown host is known in a moment. OSError if so."""
+    if scheme_of(uri) not in ("http", "https"):
+        return
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    port = parts.port or (443 if scheme_of(uri) == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=SERVER_TIMEOUT_S):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise OSError(f"no tracking server answers at {host}:{port}: {reason}") from None
+
+
 def _is_store_failure(error: Exception) -> bool:
     """An error of the store or the way to it (MLflow's, the OS's, the database's, a library
     missing for it), rather than a bug; looked up only among modules already loaded."""
@@ -141,6 +160,7 @@ class TrackingSession:
             from mlflow.tracking import MlflowClient
 
             _open_sqlite(self.uri)
+            _reach_server(self.uri)
             self._client = MlflowClient(tracking_uri=self.uri)
         return self._client
 
