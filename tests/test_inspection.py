@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.config.loading import load_config
-from mlcc_cli.data.column_stats import summarise_column
+from mlcc_cli.data.column_stats import summarise_column, summarise_columns
 from mlcc_cli.data.frame_stats import summarise_frame
 from mlcc_cli.data.split_table import referenced_columns
 from mlcc_cli.training.preparation import prepare_design
@@ -137,6 +137,58 @@ def test_column_kinds(values: pd.Series, kind: str) -> None:
         assert summary.empty_categories == 1 and summary.empty_examples == ["c"]
     if kind == "datetime":
         assert (summary.min, summary.max) == ("2024-01-31 00:00:00", "2024-02-01 12:00:00")
+
+
+def test_columns_summarised_together_match_each_series_own_pandas_statistics() -> None:
+    rng = np.random.default_rng(3)
+    tail = rng.lognormal(0, 1.5, size=400)
+    tail[::7] = np.nan
+    frame = pd.DataFrame(
+        {
+            "tail": tail,
+            "codes": rng.integers(0, 3, size=400).astype(float),
+            "constant": np.full(400, 2.0),
+            "empty": np.full(400, np.nan),
+            "flag": rng.random(400) < 0.3,
+            "town": rng.choice(["a", "b"], size=400),
+        }
+    )
+    summaries = summarise_columns(frame, dict.fromkeys(frame.columns, "feature"))
+    assert [s.name for s in summaries] == list(frame.columns)
+    for summary in summaries:
+        x = frame[summary.name]
+        if summary.kind == "text":
+            assert summary.mean is None and summary.top_values
+            continue
+        x = x.astype("float64")
+        described = x.describe()
+        expected = {
+            "mean": described["mean"],
+            "std": described["std"],
+            "min": described["min"],
+            "q25": described["25%"],
+            "median": described["50%"],
+            "q75": described["75%"],
+            "max": described["max"],
+        }
+        if summary.kind == "numeric" and summary.count:
+            p01, p99 = x.quantile([0.01, 0.99])
+            iqr = described["75%"] - described["25%"]
+            fences = (described["25%"] - 1.5 * iqr, described["75%"] + 1.5 * iqr)
+            far = (x - described["mean"]).abs() > 3 * described["std"]
+            expected |= {
+                "p01": p01,
+                "p99": p99,
+                "skew": x.skew(),
+                "body_skew": x.clip(p01, p99).skew(),
+                "zero_share": (x == 0).sum() / summary.count,
+                "outliers_iqr": ((x < fences[0]) | (x > fences[1])).sum(),
+                "outliers_std": far.sum() if described["std"] > 0 else 0,
+            }
+        else:
+            assert summary.p01 is None and summary.outliers_iqr is None
+        for key, value in expected.items():
+            assert getattr(summary, key) == pytest.approx(value, rel=1e-12, nan_ok=True), key
 
 
 def rules_for(frame: pd.DataFrame, label: str | None = "y") -> dict[str, object]:

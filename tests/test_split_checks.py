@@ -166,6 +166,41 @@ def test_leak_auc_is_sklearns_roc_auc(monkeypatch: pytest.MonkeyPatch) -> None:
         assert finding.evidence["auc"] == pytest.approx(max(auc, 1 - auc), abs=1e-12)
 
 
+def test_every_column_is_tested_as_by_its_own_scipy_and_sklearn_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One call scores all columns; each number must be what a call on that column alone,
+    # its missing values dropped, gives (complete, gappy and empty-in-test columns).
+    monkeypatch.setattr(split_checks, "LEAK_AUC", 0.0)  # report every column's AUC
+    monkeypatch.setattr(split_checks, "KS_STATISTIC", 0.0)  # and every column's KS test
+    monkeypatch.setattr(split_checks, "P_VALUE", 2.0)
+    frame = healthy(1000)  # unshuffled: train rows 0-799, validation 800-899, test 900-999
+    frame["gappy"] = np.where(np.arange(1000) % 3 == 0, np.nan, frame["x1"] * 2 + 1)
+    frame["gone_in_test"] = np.where(np.arange(1000) >= 900, np.nan, frame["x2"] ** 2)
+    frame["constant"] = 4.0
+    findings = run(frame, "sold", "binary", shuffle=False)
+    train, y = frame.iloc[:800], frame["sold"].to_numpy()[:800]
+    leaks = found(findings, "label_leak")
+    assert set(leaks) == {"x1", "x2", "gappy", "gone_in_test"}  # constant: no AUC
+    for column, finding in leaks.items():
+        x = train[column].to_numpy()
+        keep = ~np.isnan(x)
+        auc = roc_auc_score(y[keep], x[keep])
+        assert finding.evidence == {"auc": max(auc, 1 - auc), "rows": int(keep.sum())}
+    mismatches = found(findings, "distribution_mismatch")
+    assert set(mismatches) == {"x1", "x2", "gappy", "gone_in_test", "constant"}
+    for column, finding in mismatches.items():
+        split = finding.evidence["split"]
+        rows = slice(800, 900) if split == "validation" else slice(900, 1000)
+        a, b = train[column].dropna(), frame[column].iloc[rows].dropna()
+        oracle = ks_2samp(a, b, method="asymp")
+        assert (finding.evidence["ks_statistic"], finding.evidence["p_value"]) == (
+            oracle.statistic,
+            oracle.pvalue,
+        )
+    assert mismatches["gone_in_test"].evidence["split"] == "validation"
+
+
 def test_planted_cross_split_duplicates_are_counted_exactly() -> None:
     frame = healthy(1000)  # unshuffled: train rows 0-799, validation 800-899, test 900-999
     frame.iloc[[810, 820, 830]] = frame.iloc[[1, 2, 3]].to_numpy()  # 3 copies in validation

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.data.column_stats import EXAMPLES, REDUNDANT_R, ColumnSummary, summarise_column
+from mlcc_cli.data.column_stats import EXAMPLES, REDUNDANT_R, ColumnSummary, summarise_columns
 from mlcc_cli.data.frame_report import (
     Correlation,
     DuplicateRow,
@@ -41,14 +41,13 @@ def summarise_frame(
     Columns in `inputs` get role "input", the label "label", the rest `role`. Correlations
     cover the numeric and bool inputs (every such feature when `inputs` is None).
     """
-    frame = _hashable(frame)
+    frame = _hashable(frame).rename(columns=str)  # Parquet may name columns by number
     chosen = set(inputs) if inputs is not None else None
-    columns = []
-    for name in frame.columns:
-        name = str(name)
+    roles = {}
+    for name in map(str, frame.columns):
         is_input = chosen is not None and name in chosen
-        kind_of_role = "label" if name == label else ("input" if is_input else role)
-        columns.append(summarise_column(frame[name], name, kind_of_role))
+        roles[name] = "label" if name == label else ("input" if is_input else role)
+    columns = summarise_columns(frame, roles)
     numeric = [
         c.name
         for c in columns

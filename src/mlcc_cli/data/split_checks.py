@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlcc_cli.data.column_auc import column_aucs
+
 SAMPLE_ROWS = 20_000  # rows per split (at most) for the Spearman, KS and AUC statistics
 SORTED_RHO = 0.5  # |Spearman ρ| between a column and the row number that means "sorted"
 KS_STATISTIC = 0.1  # KS statistic worth flagging (a 10-point gap between the CDFs) ...
@@ -154,16 +156,30 @@ def _distribution_mismatch(
     if len(values.get("train", ())) == 0 or not held:
         return []
     fix = "set data.shuffle: true" if not shuffle else "check how the file was assembled"
+    train = values["train"]
+    tests: dict[str, dict[int, tuple[float, float]]] = {}  # split -> column -> (D, p)
+    for name in held:
+        # Every column with values on both sides in one call (each column's missing values
+        # omitted): scipy validates once instead of once a column.
+        held_out = values[name]
+        both = np.flatnonzero(~np.isnan(train).all(axis=0) & ~np.isnan(held_out).all(axis=0))
+        if len(both) == 0:
+            tests[name] = {}
+            continue
+        result = ks_2samp(  # "exact" is slower, same verdict here
+            train[:, both], held_out[:, both], axis=0, nan_policy="omit", method="asymp"
+        )
+        statistics, p_values = np.atleast_1d(result.statistic), np.atleast_1d(result.pvalue)
+        tests[name] = {
+            int(j): (float(d), float(p)) for j, d, p in zip(both, statistics, p_values, strict=True)
+        }
     checks = []
     for j, column in enumerate(columns):
-        a = values["train"][~np.isnan(values["train"][:, j]), j]
         worst: tuple[str, float, float] | None = None
         for name in held:
-            b = values[name][~np.isnan(values[name][:, j]), j]
-            if len(a) == 0 or len(b) == 0:
+            if j not in tests[name]:
                 continue
-            result = ks_2samp(a, b, method="asymp")  # "exact" is slower, same verdict here
-            d, p = float(result.statistic), float(result.pvalue)
+            d, p = tests[name][j]
             if d >= KS_STATISTIC and p < P_VALUE and (worst is None or d > worst[1]):
                 worst = (name, d, p)
         if worst is not None:
@@ -254,30 +270,22 @@ def _label_leak(
     from the rest is common and honest (iris setosa by its petals). `values` is
     (n_rows, n_features).
     """
-    from sklearn.metrics import roc_auc_score  # deferred: scikit-learn, when the checks run
-
     if task not in ("binary", "regression"):
         return []
     codes = (y > np.median(y)) if task == "regression" else (y == y.max())
+    aucs = column_aucs(values, codes, LEAK_MIN_ROWS)
     checks = []
     for j, column in enumerate(columns):
-        keep = ~np.isnan(values[:, j])
-        x, c = values[keep, j], codes[keep]
-        n_positive = int(c.sum())
-        if (
-            len(x) == 0
-            or x.min() == x.max()
-            or min(n_positive, len(x) - n_positive) < LEAK_MIN_ROWS
-        ):
+        if j not in aucs:
             continue
-        auc = float(roc_auc_score(c, x))
-        auc = max(auc, 1 - auc)
+        auc = max(aucs[j], 1 - aucs[j])
         if auc < LEAK_AUC:
             continue
+        rows = int((~np.isnan(values[:, j])).sum())
         message = (
             f"{column} alone separates the label (AUC {auc:.3f}): likely target leakage "
             "(a feature computed from the answer, or only known after it); remove it "
             "from inputs."
         )
-        checks.append(SplitCheck("label_leak", column, message, {"auc": auc, "rows": len(x)}))
+        checks.append(SplitCheck("label_leak", column, message, {"auc": auc, "rows": rows}))
     return checks
