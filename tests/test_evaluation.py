@@ -14,6 +14,7 @@ from sklearn.calibration import calibration_curve
 
 from mlcc_cli.evaluation import (
     GRID_THRESHOLDS,
+    ThresholdRow,
     build_report,
     evaluate_binary,
     evaluate_regression,
@@ -23,10 +24,11 @@ from mlcc_cli.evaluation import (
     quantile_buckets,
     roc_of,
     threshold_row,
+    threshold_rows,
     threshold_table,
     worst_examples,
 )
-from mlcc_cli.evaluation.metrics import task_metrics
+from mlcc_cli.evaluation.metrics import binary_metrics, task_metrics
 from mlcc_cli.rundir.plots import write_plot_folder
 
 
@@ -61,8 +63,11 @@ def test_curves_equal_sklearn(n: int, seed: int, decimals: int | None) -> None:
 @pytest.mark.parametrize("threshold", [0.0, 0.1, 0.37, 0.5, 0.9, 1.0])
 def test_threshold_row_equals_sklearn(threshold: float) -> None:
     y, p = _scores(300, 3)
-    row = threshold_row(y, p, threshold)
-    predicted = (p >= threshold).astype(int)
+    assert_row_is_sklearns(threshold_row(y, p, threshold), y, p)
+
+
+def assert_row_is_sklearns(row: ThresholdRow, y: np.ndarray, p: np.ndarray) -> None:
+    predicted = (p >= row.threshold).astype(int)
     (tn, fp), (fn, tp) = skm.confusion_matrix(y, predicted, labels=[0, 1])
     assert (row.tp, row.fp, row.tn, row.fn) == (tp, fp, tn, fn)
     assert row.accuracy == skm.accuracy_score(y, predicted)
@@ -71,6 +76,18 @@ def test_threshold_row_equals_sklearn(threshold: float) -> None:
     assert row.f1 == skm.f1_score(y, predicted, zero_division=0)
     # FPR = 1 − specificity, and specificity is the recall of class 0.
     assert row.fpr == pytest.approx(1 - skm.recall_score(y, predicted, pos_label=0))
+
+
+def test_threshold_rows_at_once_equal_each_row_alone() -> None:
+    y, p = _scores(300, 4)
+    reasons = {0.0: (), 0.25: ("chosen",), 0.5: (), 0.999: ("best F1",), 1.0: ()}
+    rows = threshold_rows(y, p, reasons)
+    assert [row.threshold for row in rows] == sorted(reasons)
+    for row in rows:
+        assert_row_is_sklearns(row, y, p)
+        assert row.reasons == reasons[row.threshold]
+    single = threshold_rows(np.zeros(5), np.linspace(0, 1, 5), {0.5: ()})[0]  # one class
+    assert (single.tp, single.fp, single.tn, single.fn, single.precision) == (0, 3, 2, 0, 0.0)
 
 
 def test_tumour_classifier_from_the_crash_course() -> None:
@@ -250,3 +267,18 @@ def test_plot_folder_is_replaced_only_when_complete(tmp_path: Path) -> None:
     write_plot_folder(folder, {"c.png": write("third")})
     assert [p.name for p in folder.iterdir()] == ["c.png"]  # replaced, not merged
     assert [p.name for p in folder.parent.iterdir()] == ["validation"]  # no staging left
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.999])  # 0.999: nothing predicted positive
+def test_binary_metrics_are_sklearns_own_scores(threshold: float) -> None:
+    rng = np.random.default_rng(5)
+    y = (rng.random(300) < 0.4).astype(float)
+    probability = np.clip(0.3 * y + rng.random(300) * 0.7, 0.0, 0.99)
+    predicted = (probability >= threshold).astype(int)
+    metrics = binary_metrics(y, probability, threshold)
+    assert metrics["precision"] == skm.precision_score(y, predicted, zero_division=0)
+    assert metrics["recall"] == skm.recall_score(y, predicted, zero_division=0)
+    assert metrics["f1"] == skm.f1_score(y, predicted, zero_division=0)
+    assert metrics["accuracy"] == skm.accuracy_score(y, predicted)
+    assert metrics["log_loss"] == skm.log_loss(y, probability, labels=[0, 1])
+    assert metrics["auc"] == skm.roc_auc_score(y, probability)

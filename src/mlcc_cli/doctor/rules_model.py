@@ -13,7 +13,8 @@ import numpy as np
 
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
-from mlcc_cli.evaluation.classification import precision_recall_of, threshold_row
+from mlcc_cli.evaluation.classification import precision_recall_of
+from mlcc_cli.evaluation.thresholds import threshold_rows
 from mlcc_cli.training.diagnostics import dead_relu_warnings, gradient_warnings
 
 BIAS_TOLERANCE = 0.03  # |mean(p) − mean(y)| a calibrated binary model stays within
@@ -93,14 +94,15 @@ def prediction_bias(evidence: RunEvidence) -> list[Finding]:
 def _best_f1_threshold(evidence: RunEvidence) -> tuple[float, float, float] | None:
     """(best threshold, F1 there, F1 at the configured threshold) on validation, or None:
     the best-F1 threshold `mlcc evaluate` reports (`precision_recall_of`) and the F1 of its
-    threshold table (`threshold_row`)."""
+    threshold table (`threshold_rows`)."""
     y, p = evidence.validation_labels, evidence.validation_predictions
     if y is None or p is None or len(np.unique(y)) < 2:
         return None
     y = y.astype(np.int64)
     best = precision_recall_of(y, p).best_f1_threshold
     current = evidence.config.evaluation.threshold
-    return best, threshold_row(y, p, best).f1, threshold_row(y, p, current).f1
+    rows = {row.threshold: row.f1 for row in threshold_rows(y, p, {best: (), current: ()})}
+    return best, rows[best], rows[float(current)]
 
 
 def _threshold_fix(best: float, evidence: RunEvidence) -> tuple[str, ...]:

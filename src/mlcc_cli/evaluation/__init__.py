@@ -25,18 +25,14 @@ from mlcc_cli.evaluation.buckets import (
     quantile_buckets,
 )
 from mlcc_cli.evaluation.classification import (
-    GRID_THRESHOLDS,
     Baseline,
     BinaryEvaluation,
     ConfusionMatrix,
     PrecisionRecallCurve,
     RocCurve,
-    ThresholdRow,
     evaluate_binary,
     precision_recall_of,
     roc_of,
-    threshold_row,
-    threshold_table,
 )
 from mlcc_cli.evaluation.examples import (
     DEFAULT_WORST,
@@ -55,6 +51,13 @@ from mlcc_cli.evaluation.slices import (
     evaluate_slices,
     slice_codes,
     slice_metrics,
+)
+from mlcc_cli.evaluation.thresholds import (
+    GRID_THRESHOLDS,
+    ThresholdRow,
+    threshold_row,
+    threshold_rows,
+    threshold_table,
 )
 
 __all__ = [
@@ -92,6 +95,7 @@ __all__ = [
     "slice_codes",
     "slice_metrics",
     "threshold_row",
+    "threshold_rows",
     "threshold_table",
     "worst_examples",
     "worst_positions",

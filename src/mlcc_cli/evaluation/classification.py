@@ -7,7 +7,6 @@ log_loss, and DummyClassifier for the majority-class baseline.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,14 +15,12 @@ import numpy as np
 
 from mlcc_cli.evaluation.buckets import Bucket, prediction_buckets
 from mlcc_cli.evaluation.metrics import (
-    json_safe,
     majority_baseline,
     prediction_bias,
     sklearn_metrics,
 )
+from mlcc_cli.evaluation.thresholds import ThresholdRow, threshold_row, threshold_table
 from mlcc_cli.evaluation.values import json_number, json_numbers
-
-GRID_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 @dataclass(frozen=True)
@@ -98,76 +95,6 @@ def precision_recall_of(y: np.ndarray, probability: np.ndarray) -> PrecisionReca
     )
     average = float(sklearn_metrics().average_precision_score(y, probability))
     return PrecisionRecallCurve(precision, recall, thresholds, average, best_f1, break_even)
-
-
-@dataclass(frozen=True)
-class ThresholdRow:
-    """Confusion counts and rates when class 1 is predicted for P ≥ threshold.
-
-    accuracy = (TP + TN) / n; precision = TP / (TP + FP), 0 when nothing is predicted
-    positive (sklearn's zero_division=0, as metrics.json); recall = TPR = TP / (TP + FN);
-    FPR = FP / (FP + TN), NaN without negatives; F1 = 2·P·R / (P + R). `reasons` says why
-    the row is there beyond the 0.1 … 0.9 grid: "chosen", "best F1", "precision = recall".
-    """
-
-    threshold: float
-    reasons: tuple[str, ...]
-    tp: int
-    fp: int
-    tn: int
-    fn: int
-    accuracy: float
-    precision: float
-    recall: float
-    fpr: float
-    f1: float
-
-    def to_json(self) -> dict[str, Any]:
-        """The row's numbers (NaN as null) and its reasons."""
-        numbers = {k: v for k, v in vars(self).items() if k != "reasons"}
-        return {**json_safe(numbers), "reasons": list(self.reasons)}
-
-
-def threshold_row(
-    y: np.ndarray, probability: np.ndarray, threshold: float, reasons: Sequence[str] = ()
-) -> ThresholdRow:
-    """One row of the threshold table, from sklearn's confusion_matrix and P/R/F1."""
-    predicted = (probability >= threshold).astype(np.int64)
-    tn, fp, fn, tp = (
-        sklearn_metrics().confusion_matrix(y, predicted, labels=[0, 1]).ravel().tolist()
-    )
-    precision, recall, f1, _ = sklearn_metrics().precision_recall_fscore_support(
-        y, predicted, average="binary", zero_division=0
-    )
-    return ThresholdRow(
-        threshold=float(threshold),
-        reasons=tuple(reasons),
-        tp=tp,
-        fp=fp,
-        tn=tn,
-        fn=fn,
-        accuracy=float(sklearn_metrics().accuracy_score(y, predicted)),
-        precision=float(precision),
-        recall=float(recall),
-        fpr=fp / (fp + tn) if fp + tn else math.nan,
-        f1=float(f1),
-    )
-
-
-def threshold_table(
-    y: np.ndarray, probability: np.ndarray, chosen: float, curve: PrecisionRecallCurve | None
-) -> list[ThresholdRow]:
-    """Rows at 0.1 … 0.9, the chosen threshold, best F1 and precision = recall, ascending.
-
-    The last two come from the precision-recall curve (absent without one); a threshold
-    picked twice is one row carrying both reasons.
-    """
-    reasons: dict[float, list[str]] = {t: [] for t in GRID_THRESHOLDS}
-    reasons.setdefault(float(chosen), []).append("chosen")
-    if curve is not None:
-        reasons.setdefault(curve.best_f1_threshold, []).append("best F1")
-        reasons.setdefault(curve.break_even_threshold, []).append("precision = recall")
-    return [threshold_row(y, probability, t, reasons[t]) for t in sorted(reasons)]
 
 
 @dataclass(frozen=True)

@@ -53,14 +53,16 @@ def binary_metrics(y: np.ndarray, probability: np.ndarray, threshold: float) -> 
     predicted_class = (probability >= threshold).astype(np.int64)
     y_int = y.astype(np.int64)
     both_classes = np.unique(y_int).size == 2
+    # one call for the three: each sklearn metric call re-validates and re-counts the labels
+    precision, recall, f1, _ = sklearn_metrics().precision_recall_fscore_support(
+        y_int, predicted_class, average="binary", zero_division=0
+    )
     return {
         "log_loss": float(sklearn_metrics().log_loss(y_int, probability, labels=[0, 1])),
         "accuracy": float(sklearn_metrics().accuracy_score(y_int, predicted_class)),
-        "precision": float(
-            sklearn_metrics().precision_score(y_int, predicted_class, zero_division=0)
-        ),
-        "recall": float(sklearn_metrics().recall_score(y_int, predicted_class, zero_division=0)),
-        "f1": float(sklearn_metrics().f1_score(y_int, predicted_class, zero_division=0)),
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
         "auc": float(sklearn_metrics().roc_auc_score(y_int, probability))
         if both_classes
         else float("nan"),

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.evaluation.classification import threshold_row
 from mlcc_cli.evaluation.metrics import (
     binary_metrics,
     json_safe,
@@ -28,6 +27,7 @@ from mlcc_cli.evaluation.metrics import (
     multilabel_metrics,
     regression_metrics,
 )
+from mlcc_cli.evaluation.thresholds import threshold_row
 
 DEFAULT_SLICE_BUCKETS = 4
 MAX_VALUES = 10  # a numeric column with more distinct values is cut into quantile buckets
