@@ -137,7 +137,10 @@ def runs_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("command", ["evaluate", "doctor", "predict", "neighbors", "compare"])
+@pytest.mark.parametrize(
+    "command",
+    ["evaluate", "doctor", "predict", "neighbors", "compare", "export", "report", "track"],
+)
 def test_run_folders_complete(
     command: str, runs_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

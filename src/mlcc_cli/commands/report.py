@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from mlcc_cli.commands.common import stderr_console, user_errors
+from mlcc_cli.commands.completion import complete_run
 from mlcc_cli.render.console import render_warnings
 
 
@@ -18,6 +19,7 @@ def report(
         typer.Argument(
             help="Run directories, sweep folders, or folders of runs.",
             show_default=False,
+            autocompletion=complete_run,
             metavar="RUN_OR_SWEEP...",
         ),
     ],
