@@ -244,3 +244,8 @@ def test_an_unwritable_output_exits_2_before_any_work(workdir: Path, tmp_path: P
     result = mlcc("report", best_point(workdir), "-o", tmp_path / "no" / "such" / "r.html")
     assert result.exit_code == 2
     assert "--output" in result.stderr and "cannot write there" in result.stderr
+    assert "a parent folder does not exist" in result.stderr
+    # /proc is there but takes no new files: the message must not claim a missing folder
+    refused = mlcc("report", best_point(workdir), "-o", "/proc/r.html")
+    assert refused.exit_code == 2
+    assert "the folder /proc does not take new files" in refused.stderr

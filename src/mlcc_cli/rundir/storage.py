@@ -87,9 +87,12 @@ def storage_error(what: str, path: Path, error: OSError) -> MlccError:
             "or run `mlcc runs clean`) or write to another disk, then try again."
         )
     if error.errno in _USER_FIXABLE:
+        problem = _USER_FIXABLE[error.errno]
+        if error.errno == errno.ENOENT and path.parent.is_dir():
+            # the folder is there but refuses new files (a kernel file system like /proc)
+            problem = f"the folder {path.parent} does not take new files"
         return DataError(
-            f"{what} {path}: cannot write there ({_USER_FIXABLE[error.errno]}); "
-            "choose a folder you can write to."
+            f"{what} {path}: cannot write there ({problem}); choose a folder you can write to."
         )
     return MlccError(f"{what} {path}: cannot write there ({reason}).")
 
