@@ -164,6 +164,21 @@ def test_repeated_column_names_are_refused(tmp_path: Path, streaming: bool) -> N
 
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["in memory", "streaming"])
+@pytest.mark.parametrize(("separator", "called"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_file_separated_by_another_character_is_named(
+    tmp_path: Path, streaming: bool, separator: str, called: str
+) -> None:
+    data = tmp_path / "d.csv"
+    _write_csv(data, _table())
+    data.write_text(data.read_text().replace(",", separator))
+    message = f"separates its values with {called}, but mlcc reads comma-separated CSV"
+    result = _train(tmp_path, data, streaming=streaming)
+    _refused(result, "d.csv: the header reads as a single column", message)
+    _no_run(tmp_path / "runs")
+    _refused(_run("inspect", data), message)
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["in memory", "streaming"])
 def test_a_split_with_a_share_but_no_rows_is_refused(tmp_path: Path, streaming: bool) -> None:
     data = _write_csv(tmp_path / "d.csv", _table(2))  # 20% of 2 rows rounds to none
     result = _train(tmp_path, data, streaming=streaming, shuffle=False)

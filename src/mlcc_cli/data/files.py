@@ -98,8 +98,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(
             f"{path}: is not UTF-8 text ({error.reason}); save it as a UTF-8 CSV"
         ) from None
+    header = _csv_header(path)
+    check_comma_separated(header, path)
     # pandas renames a repeated header `x` to `x.1`, hiding the clash; the header says it.
-    check_unique_columns(_csv_header(path), path)
+    check_unique_columns(header, path)
     return frame
 
 
@@ -107,6 +109,25 @@ def _csv_header(path: Path) -> list[str]:
     """The CSV's first record (its column names) as written, quotes and a BOM handled."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         return next(csv.reader(handle), [])
+
+
+OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def check_comma_separated(names: Sequence[str], path: Path) -> None:
+    """DataError when a CSV header is one column holding another separator (`x;y`): the
+    file separates values with it, and read as comma-separated it would be one text column."""
+    if len(names) != 1:
+        return
+    for separator, called in OTHER_SEPARATORS.items():
+        if separator in str(names[0]):
+            shown = str(names[0]).replace("\t", "\\t")
+            raise DataError(
+                f"{path}: the header reads as a single column '{shown}': the file separates "
+                f"its values with {called}, but mlcc reads comma-separated CSV; save it with "
+                f"commas, e.g. pandas.read_csv(PATH, sep={separator!r}).to_csv(NEW_PATH, "
+                "index=False)"
+            )
 
 
 def check_unique_columns(names: Sequence[str], path: Path) -> None:

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from mlcc_cli.data.files import (
     CSV_FIRST_DATA_LINE,
+    check_comma_separated,
     check_numeric_columns,
     check_suffix,
     check_unique_columns,
@@ -170,6 +171,7 @@ class ChunkReader:
         block = min(self.chunk_rows * min(lengths), _MAX_BLOCK_BYTES)
         block = max(block, 2 * longest, _MIN_BLOCK_BYTES)
         reader = self._open_csv(block, None, None)
+        check_comma_separated(reader.schema.names, self.path)
         # pyarrow keeps repeated names, but a name -> type map would silently drop them.
         check_unique_columns(reader.schema.names, self.path)
         types = {}
