@@ -276,3 +276,21 @@ def test_a_network_too_wide_for_its_fitted_inputs_is_refused_before_allocating(
     assert "model.hidden_units: dense layers of [2000] units" in output
     assert "on 100,029 input columns" in " ".join(output.split())  # 100,000 + 29 inputs
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("source", "advice"),
+    [
+        ("https://example.com/data/housing.csv?raw=1", "curl -L -o housing.csv"),
+        ("s3://bucket/table.parquet", "copy it to a local file first"),
+    ],
+)
+def test_a_remote_address_as_data_source_says_to_download_it(
+    tmp_path: Path, source: str, advice: str
+) -> None:
+    path = quickstart(tmp_path, "builtin:breast_cancer", source)
+    code, output = run("validate", str(path))
+    assert code == 2 and "Traceback" not in output
+    flat = " ".join(output.split())
+    assert f"experiment.yaml:7: data.source: '{source}' is an address" in flat
+    assert "mlcc reads local files" in flat and advice in flat

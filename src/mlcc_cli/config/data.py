@@ -6,14 +6,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mlcc_cli.config.base import StrictModel
 
 # The `shapes` builtin draws SHAPE_COUNT shapes, each fitting a SHAPE_SIZE x SHAPE_SIZE box;
 # data/images.py holds them and a test checks these numbers against it.
+# `https://…`, `s3://…`: a remote address, not a file (one letter before `:` is a drive).
+URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+)://")
 SHAPE_COUNT = 5
 SHAPE_SIZE = 5
 
@@ -122,8 +125,8 @@ class DataConfig(StrictModel):
 
     source: str = Field(
         description=(
-            "A .csv or .parquet path (relative paths resolve against the config file's folder, "
-            "then the current directory) or `builtin:NAME` (see `mlcc datasets`); for "
+            "A local .csv or .parquet path (relative paths resolve against the config file's "
+            "folder, then the current directory; not a URL) or `builtin:NAME` (see `mlcc datasets`); for "
             "model.type word2vec, a .txt corpus (one sentence or document per line)."
         )
     )
@@ -193,6 +196,24 @@ class DataConfig(StrictModel):
             "(as the crash course's TensorFlow input pipeline); must hold at least one batch."
         ),
     )
+
+    @field_validator("source")
+    @classmethod
+    def _a_local_file(cls, source: str) -> str:
+        scheme = URL_SCHEME.match(source)
+        kind = scheme.group(1).lower() if scheme else "file"
+        if kind == "file":
+            return source
+        if kind in ("http", "https"):
+            name = source.split("?", 1)[0].split("/", 3)[-1].rsplit("/", 1)[-1]
+            name = name if name.endswith((".csv", ".parquet", ".txt")) else "data.csv"
+            fetch = f"download it first (e.g. curl -L -o {name} '{source}')"
+        else:
+            fetch = "copy it to a local file first"
+        raise ValueError(
+            f"{source!r} is an address ({kind}://), but mlcc reads local files; {fetch} and "
+            "name that file"
+        )
 
     @model_validator(mode="after")
     def _streaming_reads_a_file(self) -> DataConfig:
