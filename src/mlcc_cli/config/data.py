@@ -126,8 +126,9 @@ class DataConfig(StrictModel):
     source: str = Field(
         description=(
             "A local .csv or .parquet path (relative paths resolve against the config file's "
-            "folder, then the current directory; not a URL) or `builtin:NAME` (see `mlcc datasets`); for "
-            "model.type word2vec, a .txt corpus (one sentence or document per line)."
+            "folder, then the current directory; not a URL) or `builtin:NAME` (see "
+            "`mlcc datasets`); for model.type word2vec, a .txt corpus (one sentence or "
+            "document per line)."
         )
     )
     label: str | None = Field(
