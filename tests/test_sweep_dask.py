@@ -24,7 +24,7 @@ def scheduler() -> Iterator[str]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: two test workers may each start one
     ) as cluster:
         yield cluster.scheduler_address
 

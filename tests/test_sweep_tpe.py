@@ -162,7 +162,7 @@ def scheduler() -> Iterator[str]:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: two test workers may each start one
     ) as cluster:  # fmt: skip
         yield cluster.scheduler_address
 
