@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.config.loading import load_config
+from mlcc_cli.data import column_stats
 from mlcc_cli.data.column_stats import summarise_column, summarise_columns
 from mlcc_cli.data.frame_stats import summarise_frame
 from mlcc_cli.data.split_table import referenced_columns
@@ -139,7 +140,11 @@ def test_column_kinds(values: pd.Series, kind: str) -> None:
         assert (summary.min, summary.max) == ("2024-01-31 00:00:00", "2024-02-01 12:00:00")
 
 
-def test_columns_summarised_together_match_each_series_own_pandas_statistics() -> None:
+@pytest.mark.parametrize("batch_bytes", [column_stats.BATCH_BYTES, 2 * 8 * 400])  # 2 columns
+def test_columns_summarised_together_match_each_series_own_pandas_statistics(
+    batch_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(column_stats, "BATCH_BYTES", batch_bytes)
     rng = np.random.default_rng(3)
     tail = rng.lognormal(0, 1.5, size=400)
     tail[::7] = np.nan

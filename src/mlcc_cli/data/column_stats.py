@@ -29,6 +29,7 @@ TAIL_QUANTILES = (0.01, 0.99)  # the body of a distribution, for clip bounds and
 TOP_VALUES = 10  # most frequent values kept per text/categorical column
 INPUT_SAMPLE_ROWS = 100_000  # rows the doctor's input statistics use: enough for quantiles
 EXAMPLES = 5  # duplicated rows shown as examples
+BATCH_BYTES = 64 * 2**20  # float64 values summarised per pandas call (a few copies at once)
 
 
 @dataclass
@@ -127,11 +128,14 @@ def summarise_columns(frame: pd.DataFrame, roles: dict[str, str]) -> list[Column
                 unique=int(series.nunique(dropna=True)),
             )
         )
-    for outliers, kinds in ((True, ("numeric",)), (False, ("bool",))):
-        chosen = [summary for summary in summaries if summary.kind in kinds]
-        if chosen:
-            numbers = frame[[summary.name for summary in chosen]].astype("float64")
-            _numeric_statistics(chosen, numbers, outliers)
+    # Columns at a time that fit BATCH_BYTES as float64: all of a small table, one of a big one.
+    per_batch = max(1, BATCH_BYTES // max(1, 8 * len(frame)))
+    for kind in ("numeric", "bool"):
+        chosen = [summary for summary in summaries if summary.kind == kind]
+        for start in range(0, len(chosen), per_batch):
+            batch = chosen[start : start + per_batch]
+            numbers = frame[[summary.name for summary in batch]].astype("float64")
+            _numeric_statistics(batch, numbers, outliers=kind == "numeric")
     for summary in summaries:
         series = frame[summary.name]
         if summary.kind == "datetime":
@@ -153,16 +157,17 @@ def _numeric_statistics(summaries: list[ColumnSummary], x: pd.DataFrame, outlier
     """describe() numbers, tail quantiles, skew, share of zeros and outlier counts of each
     column of `x` (float64, one per summary), each a DataFrame reduction over every column."""
     mean, std, low, high = x.mean(), x.std(), x.min(), x.max()  # std: ddof 1, as describe()
-    quartiles = x.quantile([0.25, 0.5, 0.75])
+    q25, median, q75 = (x.quantile(q) for q in (0.25, 0.5, 0.75))
     for summary, name in zip(summaries, x.columns, strict=True):
         summary.mean, summary.std = float(mean[name]), float(std[name])
         summary.min, summary.max = float(low[name]), float(high[name])
-        summary.q25, summary.median, summary.q75 = (float(q) for q in quartiles[name])
+        summary.q25, summary.median, summary.q75 = (float(q[name]) for q in (q25, median, q75))
     measured = [summary.count > 0 for summary in summaries]
     if not outliers or not any(measured):
         return
     summaries = [summary for summary, ok in zip(summaries, measured, strict=True) if ok]
     x = x.loc[:, measured]
+    mean, std, q25, q75 = mean[x.columns], std[x.columns], q25[x.columns], q75[x.columns]
     tails = x.quantile(list(TAIL_QUANTILES))
     p01, p99 = tails.iloc[0], tails.iloc[1]
     skew = x.skew()
@@ -170,10 +175,8 @@ def _numeric_statistics(summaries: list[ColumnSummary], x: pd.DataFrame, outlier
     body = np.clip(x.to_numpy(), p01.to_numpy(), p99.to_numpy())
     body_skew = pd.DataFrame(body, columns=x.columns).skew()
     zeros = x.eq(0).sum()
-    q25, q75 = x.quantile(0.25), x.quantile(0.75)
     iqr = q75 - q25
     outside_iqr = (x.lt(q25 - TUKEY_K * iqr, axis=1) | x.gt(q75 + TUKEY_K * iqr, axis=1)).sum()
-    mean, std = x.mean(), x.std()
     outside_std = x.sub(mean, axis=1).abs().gt(OUTLIER_SIGMAS * std, axis=1).sum()
     for summary, name in zip(summaries, x.columns, strict=True):
         summary.p01, summary.p99 = float(p01[name]), float(p99[name])
