@@ -26,6 +26,7 @@ from mlcc_cli.evaluation import (
     threshold_row,
     threshold_rows,
     threshold_table,
+    thresholds,
     worst_examples,
 )
 from mlcc_cli.evaluation.metrics import binary_metrics, task_metrics
@@ -78,7 +79,11 @@ def assert_row_is_sklearns(row: ThresholdRow, y: np.ndarray, p: np.ndarray) -> N
     assert row.fpr == pytest.approx(1 - skm.recall_score(y, predicted, pos_label=0))
 
 
-def test_threshold_rows_at_once_equal_each_row_alone() -> None:
+@pytest.mark.parametrize("batch_cells", [thresholds.BATCH_CELLS, 0])  # 0: one at a time
+def test_threshold_rows_at_once_equal_each_row_alone(
+    batch_cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(thresholds, "BATCH_CELLS", batch_cells)
     y, p = _scores(300, 4)
     reasons = {0.0: (), 0.25: ("chosen",), 0.5: (), 0.999: ("best F1",), 1.0: ()}
     rows = threshold_rows(y, p, reasons)
