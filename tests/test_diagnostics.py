@@ -10,7 +10,7 @@ from mlcc_cli.models.linear import LinearRegression
 from mlcc_cli.models.nn import Mlp
 from mlcc_cli.models.nn.cnn import Cnn
 from mlcc_cli.optim.sgd import SGD
-from mlcc_cli.training import diagnostics
+from mlcc_cli.training import diagnostics, divergence
 from mlcc_cli.training.loop import train
 from mlcc_cli.training.schedule import PeriodRecord
 
@@ -150,3 +150,15 @@ def test_only_models_with_batch_norm_offer_it_as_a_fix() -> None:
     assert Cnn(image_shape=[5, 5, 1], conv=conv).stability_fixes() == ("model.batch_norm=true",)
     assert Cnn(image_shape=[5, 5, 1], conv=conv, batch_norm=True).stability_fixes() == ()
     assert LinearRegression().stability_fixes() == ()
+
+
+@pytest.mark.parametrize(
+    ("ratio", "orders"), [(0.5, 1), (1.0, 1), (9.0, 1), (11.0, 2), (999.0, 3), (2.6e4, 3)]
+)
+def test_a_diverged_rate_is_lowered_by_the_losss_overshoot_at_most_1000_fold(
+    ratio: float, orders: int
+) -> None:
+    assert divergence.orders_smaller(ratio) == orders
+    # the training error names that rate (the doctor's fix uses the same rule)
+    message = divergence.divergence_message(25, 1, 0.01, 0.6931 * ratio, limit=6.931)
+    assert f"(e.g. {0.01 * 10.0**-orders:g}, or find one with mlcc lr-find)" in message

@@ -16,6 +16,7 @@ import numpy as np
 from mlcc_cli.doctor.curves import losses, noise, significant, usable, yardstick
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.training.divergence import MAX_SMALLER_ORDERS, orders_smaller
 
 LEARNING_RATE_LESSON = "Reducing loss: the learning rate, the Goldilocks principle"
 # A jump of the training loss counts when above 5% of the loss and 2% of the problem's scale
@@ -34,7 +35,6 @@ FALLING_NOISES = 3.0  # ... and by more than 3× the curve's noise
 FALLING_ABSOLUTE = 0.005  # ... and by 0.5%+ of the problem's scale
 SETTLED_RELATIVE = 0.01  # training long enough to fall under 1% a period counts as finished
 MAX_LONGER = 10.0  # never suggest more than 10× the training
-MAX_ORDERS = 3  # a guessed rate at most 1000× smaller (lr-find measures beyond that)
 
 
 def learning_rate(evidence: RunEvidence) -> float:
@@ -48,15 +48,13 @@ def learning_rate_fix(evidence: RunEvidence, factor: float) -> str:
 
 
 def _orders_of_magnitude(evidence: RunEvidence, train: np.ndarray) -> int:
-    """By how many powers of ten (1 to MAX_ORDERS) the last finite training loss exceeds its
-    yardstick: a loss that exploded k orders suggests a rate about k orders smaller."""
+    """By how many powers of ten (`orders_smaller`: 1 to 3) the last finite training loss
+    exceeds its yardstick: a loss that exploded k orders suggests a rate k orders smaller."""
     finite = train[np.isfinite(train)]
     references = [v for v in evidence.reference_losses.values() if v > 0]
     if not len(finite) or not references:
         return 1
-    ratio = float(finite[-1]) / max(references)
-    orders = math.ceil(math.log10(ratio)) if ratio > 1 else 1
-    return min(max(orders, 1), MAX_ORDERS)
+    return orders_smaller(float(finite[-1]) / max(references))
 
 
 def _diverged(evidence: RunEvidence, train: np.ndarray) -> Finding:
@@ -165,8 +163,8 @@ def _stuck(evidence: RunEvidence, train: np.ndarray) -> Finding:
         fix = f"optimizer.learning_rate={format_number(suggested)}"
         how = f"a learning-rate range test on this data (`mlcc lr-find`) suggests {suggested:.3g}"
     else:
-        orders = MAX_ORDERS if come <= 0 else math.ceil(math.log10(max(to_go / come, 10.0)))
-        orders = min(orders, MAX_ORDERS)
+        orders = MAX_SMALLER_ORDERS if come <= 0 else math.ceil(math.log10(max(to_go / come, 10.0)))
+        orders = min(orders, MAX_SMALLER_ORDERS)  # the same bound, the other way
         fix = learning_rate_fix(evidence, 10.0**orders)
         how = f"multiply it by {10**orders:g}, or let `mlcc lr-find` measure one"
     return Finding(

@@ -12,21 +12,31 @@ import math
 # A finite training loss this many times its yardstick (the larger of the loss before the
 # first step and the trivial model's) means the steps are blowing the weights up: diverged.
 FINITE_DIVERGENCE_FACTOR = 10.0
+# A guessed learning rate is at most 1000× smaller (`mlcc lr-find` measures beyond that).
+MAX_SMALLER_ORDERS = 3
+
+
+def orders_smaller(ratio: float) -> int:
+    """Powers of ten (1 to MAX_SMALLER_ORDERS) by which to lower a learning rate whose loss
+    grew to `ratio` × its yardstick: k orders of magnitude past it suggests a rate ~10ᵏ× smaller.
+    The training error and the doctor's fix both use it, so they name the same rate."""
+    orders = math.ceil(math.log10(ratio)) if ratio > 1 else 1
+    return min(max(orders, 1), MAX_SMALLER_ORDERS)
 
 
 def divergence_message(
     step: int, period: int, learning_rate: float, value: float, limit: float | None = None
 ) -> str:
     """What diverged (NaN, infinity, or a finite loss over `limit`) and what would fix it, with
-    a learning rate smaller by the loss's overshoot in orders of magnitude (at least 10×)."""
+    a learning rate smaller by the loss's overshoot in orders of magnitude (`orders_smaller`;
+    10× after NaN or infinity)."""
     if math.isfinite(value) and limit is not None:
         what = (
             f"a training loss of {value:.4g}, over {FINITE_DIVERGENCE_FACTOR:g}× "
             f"{limit / FINITE_DIVERGENCE_FACTOR:.4g} (the larger of the loss before training "
             "and that of predicting the mean or the class shares),"
         )
-        ratio = value / (limit / FINITE_DIVERGENCE_FACTOR)
-        smaller = 10.0 ** -max(1, math.ceil(math.log10(ratio)))
+        smaller = 10.0 ** -orders_smaller(value / (limit / FINITE_DIVERGENCE_FACTOR))
     else:
         what = "NaN" if math.isnan(value) else "infinity"
         smaller = 0.1
