@@ -116,6 +116,8 @@ def test_doctor_wraps_under_its_text_and_its_fixes_paste(trained, width: int) ->
     findings = output[output.index("doctor: ") :].splitlines()[1:]
     # Every line of a finding is its bullet line or indented under the bullet's text.
     assert all(line.startswith(("  ● ", "    ")) for line in findings), findings
+    # wrapped prose ends where its text does: no padding to the width for a file to keep
+    assert all(line == line.rstrip() for line in output.splitlines()), output
     fixes = [
         fix
         for f in json.loads(mlcc(width, "doctor", run_dir, "--json"))["findings"]

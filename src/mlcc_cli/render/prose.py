@@ -13,8 +13,8 @@ import textwrap
 from collections.abc import Sequence
 
 from rich.cells import cell_len
-from rich.console import Console, RenderableType
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 
 CONTINUATION = " \\"
@@ -24,18 +24,51 @@ QUOTED_SET = re.compile(r"^(?P<head>.*--set '[^'=\s]+=)(?P<value>[^']*')$")
 
 def hanging(
     lead: str | Text, body: Sequence[RenderableType] | RenderableType, indent: int = 0
-) -> Table:
+) -> Hanging:
     """`lead` (a bullet, a label) then `body`, whose wrapped lines start under its first
     character; `body` may be several paragraphs, one per line. `indent` spaces go before all."""
-    grid = Table.grid(padding=0)
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold")
+    first = Text(" " * indent) + (Text(lead) if isinstance(lead, str) else lead)
     paragraphs = list(body) if isinstance(body, list | tuple) else [body]
-    margin = " " * indent
-    for number, paragraph in enumerate(paragraphs):
-        first = Text(margin) + (Text(lead) if isinstance(lead, str) else lead)
-        grid.add_row(first if number == 0 else Text(" " * first.cell_len), paragraph)
-    return grid
+    return Hanging(first, paragraphs)
+
+
+class Hanging:
+    """Paragraphs wrapped to the width left after `first` (the lead), each line under the
+    paragraphs' first character, `first` before the first line. Lines end where their text
+    does: a rich table would pad every line with spaces to the full width, which a file or a
+    pipe then keeps."""
+
+    def __init__(self, first: Text, paragraphs: list[RenderableType]) -> None:
+        self.first, self.paragraphs = first, paragraphs
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lead_width = self.first.cell_len
+        width = max(1, options.max_width - lead_width)
+        inner = options.update_width(width)
+        indent = Text(" " * lead_width)
+        for number, paragraph in enumerate(self.paragraphs):
+            if isinstance(paragraph, str):
+                paragraph = Text(paragraph)
+            if isinstance(paragraph, Text):
+                rendered = [list(line.render(console)) for line in paragraph.wrap(console, width)]
+            else:
+                rendered = console.render_lines(paragraph, inner, pad=False)
+            for row, segments in enumerate(rendered or [[]]):
+                start = self.first if number == 0 and row == 0 else indent
+                yield from start.render(console)
+                yield from _rstrip(segments)
+                yield Segment.line()
+
+
+def _rstrip(segments: Sequence[Segment]) -> list[Segment]:
+    """`segments` without the trailing spaces a rendered line may end with."""
+    kept = list(segments)
+    while kept and not kept[-1].control and not kept[-1].text.rstrip(" "):
+        kept.pop()
+    if kept and not kept[-1].control:
+        last = kept[-1]
+        kept[-1] = Segment(last.text.rstrip(" "), last.style)
+    return kept
 
 
 def print_path(console: Console, label: str, path: str, note: str = "") -> None:
