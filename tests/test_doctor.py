@@ -272,6 +272,16 @@ def test_doctor_reads_diverged_runs(configs, tmp_path: Path) -> None:
     suggested = float(finding["fix"][0].removeprefix("optimizer.learning_rate="))
     assert 0.01 < suggested < 0.5
     assert "mlcc lr-find" in finding["advice"]
+    # The run's error names that same rate, and the evidence is what happened, not advice.
+    rate = finding["fix"][0].partition("=")[2]
+    assert f"(e.g. {rate}, or find one with mlcc lr-find)" in payload["message"]
+    status = json.loads((Path(payload["run_dir"]) / "status.json").read_text())
+    assert status["message"] == payload["message"]
+    assert finding["evidence"].startswith("training diverged to a training loss of")
+    assert "try a lower" not in finding["evidence"]
+    # A finite explosion keeps its period's row in the history: the finding points at it.
+    history = (Path(payload["run_dir"]) / "history.csv").read_text().splitlines()
+    assert finding["period"] == int(history[-1].split(",")[0])
     fixed_code, fixed = _train(configs["linear"], tmp_path, finding["fix"][0])
     assert fixed_code == 0 and fixed["status"] == "complete"
 

@@ -75,11 +75,13 @@ def _diverged(evidence: RunEvidence, train: np.ndarray) -> Finding:
         title="learning rate too high: training diverged ("
         + ("the loss exploded)" if exploded else "the NaN trap)"),
         concept=LEARNING_RATE_LESSON,
-        evidence=f"training diverged: {evidence.message.rstrip('.')}",
+        # what happened, not the message's own advice: the finding's advice and fix replace it
+        evidence=evidence.message.partition(";")[0].rstrip("."),
         advice=f"each step overshoots further until the loss explodes; {how}; clipping the "
         "gradient (optimizer.clip_norm) also steadies it",
         fix=(fix, "optimizer.clip_norm=1"),
-        period=len(train) + 1 if len(train) else 1,
+        # a finite explosion's period is the history's last row; a NaN one never got a row
+        period=max(1, len(train) if exploded else len(train) + 1),
     )
 
 

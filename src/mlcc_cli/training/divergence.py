@@ -8,6 +8,7 @@ status "diverged" with `divergence_message`.
 from __future__ import annotations
 
 import math
+import re
 
 # A finite training loss this many times its yardstick (the larger of the loss before the
 # first step and the trivial model's) means the steps are blowing the weights up: diverged.
@@ -45,6 +46,18 @@ def divergence_message(
         f"optimizer.learning_rate {learning_rate:g}; try a lower optimizer.learning_rate "
         f"(e.g. {learning_rate * smaller:g}, or find one with mlcc lr-find), set "
         "optimizer.clip_norm, or scale features with zscore"
+    )
+
+
+# The example rate inside divergence_message's advice.
+EXAMPLE_RATE = re.compile(r"\(e\.g\. [^,()]+, or find one with mlcc lr-find\)")
+
+
+def with_example_rate(message: str, learning_rate: str) -> str:
+    """`message` (divergence_message's) naming `learning_rate` as its example lower rate: the
+    doctor's fix, when it has measured one with lr-find, so the error and the fix agree."""
+    return EXAMPLE_RATE.sub(
+        f"(e.g. {learning_rate}, or find one with mlcc lr-find)", message, count=1
     )
 
 

@@ -38,6 +38,7 @@ from mlcc_cli.rundir.staging import create_staging, discard_staging
 from mlcc_cli.rundir.storage import check_run_name_fits
 from mlcc_cli.training.corpus import train_corpus
 from mlcc_cli.training.diagnostics import history_warnings
+from mlcc_cli.training.divergence import with_example_rate
 from mlcc_cli.training.in_memory import train_in_memory
 from mlcc_cli.training.loop import PeriodRecord
 from mlcc_cli.training.plan import Trained, TrainingObserver
@@ -246,7 +247,19 @@ def _run_contents(
         contents.plots.clear()
     findings, doctor_file = run_doctor(loaded, trained, task, contents)
     contents.files[DOCTOR_FILE] = partial(write_json, payload=doctor_file)
+    if outcome.status == "diverged":
+        _example_rate_from_doctor(contents.status, findings)
     return contents, findings
+
+
+def _example_rate_from_doctor(status: dict[str, Any], findings: list[Finding]) -> None:
+    """The diverged run's message names the rate the doctor's fix sets (lr-find's
+    measurement, where the message only guessed from the loss)."""
+    for finding in findings:
+        key, _, rate = finding.fix[0].partition("=") if finding.fix else ("", "", "")
+        if finding.kind == "learning_rate_too_high" and key == "optimizer.learning_rate":
+            status["message"] = with_example_rate(status["message"], rate)
+            return
 
 
 def _model_json(
