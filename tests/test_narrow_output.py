@@ -257,6 +257,8 @@ def test_exercise_show_wraps_all_but_the_config_file(folder, width: int) -> None
     # The config is shown verbatim (a YAML line broken in two would not paste back).
     assert_readable("\n".join(line for line in output.splitlines() if line not in listing), width)
     assert "--set 'model.l1=" in output
+    task = output[: output.index("goals")].splitlines()[1:]  # below the title, above the goals
+    assert len(task) >= 2 and all(line == line.rstrip() for line in task), task
 
 
 @pytest.mark.parametrize("width", WIDTHS)

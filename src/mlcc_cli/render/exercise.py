@@ -47,7 +47,7 @@ def render_exercise(
     """An exercise as a learner reads it: task, goals, hints, the config (and the solution)."""
     info = exercise.info
     console.print(Text(info.title, style="bold"), Text(f"({info.lesson})", style="dim"))
-    console.print(Text(info.task))
+    console.print(hanging("", Text(info.task)))  # wrapped without trailing spaces
     console.print(Text("goals", style="bold"))
 
     for goal in info.goals:
