@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from mlcc_cli.cli import app
 from mlcc_cli.config.data import SplitConfig
 from mlcc_cli.data import split_checks
+from mlcc_cli.data.column_auc import column_aucs
 from mlcc_cli.data.split_checks import SplitCheck, check_splits
 from mlcc_cli.data.splitting import split_rows
 from mlcc_cli.workflows.inspect import inspect_target
@@ -342,3 +343,17 @@ def test_the_unshuffled_california_file_is_flagged_by_longitude(
     else:
         assert "longitude" in found(findings, "sorted_source")
         assert "longitude" in found(findings, "distribution_mismatch")
+
+
+def test_a_lone_complete_column_is_scored_as_a_binary_problem() -> None:
+    # one complete column next to a gappy one: a one-label table would read as binary
+    rng = np.random.default_rng(4)
+    codes = rng.random(300) < 0.4
+    values = np.column_stack([codes + rng.normal(size=300), rng.normal(size=300)])
+    values[::4, 1] = np.nan
+    aucs = column_aucs(values, codes, min_rows=10)
+    keep = ~np.isnan(values[:, 1])
+    assert aucs == {
+        0: roc_auc_score(codes, values[:, 0]),
+        1: roc_auc_score(codes[keep], values[keep, 1]),
+    }

@@ -14,20 +14,22 @@ def column_aucs(values: np.ndarray, codes: np.ndarray, min_rows: int) -> dict[in
     from sklearn.metrics import roc_auc_score  # deferred: scikit-learn, when the checks run
 
     complete: list[int] = []
-    partial: list[int] = []
+    partial: dict[int, np.ndarray] = {}  # column -> its rows with a value
     for j in range(values.shape[1]):
         keep = ~np.isnan(values[:, j])
         x, n_positive = values[keep, j], int(codes[keep].sum())
         if len(x) and x.min() < x.max() and min(n_positive, len(x) - n_positive) >= min_rows:
-            (complete if keep.all() else partial).append(j)
+            if keep.all():
+                complete.append(j)
+            else:
+                partial[j] = keep
     if len(complete) == 1:  # a one-label table would read as a binary problem
-        partial, complete = complete + partial, []
+        partial[complete.pop()] = np.ones(len(codes), dtype=bool)
     aucs: dict[int, float] = {}
     if complete:
         labels = np.repeat(codes[:, None].astype(np.int8), len(complete), axis=1)
         scores = roc_auc_score(labels, values[:, complete], average=None)
         aucs.update(zip(complete, map(float, scores), strict=True))
-    for j in partial:
-        keep = ~np.isnan(values[:, j])
+    for j, keep in partial.items():
         aucs[j] = float(roc_auc_score(codes[keep], values[keep, j]))
     return aucs

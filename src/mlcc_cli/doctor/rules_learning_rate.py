@@ -16,7 +16,7 @@ import numpy as np
 from mlcc_cli.doctor.curves import losses, noise, significant, usable, yardstick
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
-from mlcc_cli.training.divergence import MAX_SMALLER_ORDERS, orders_smaller
+from mlcc_cli.training.divergence import MAX_GUESSED_ORDERS, orders_smaller
 
 LEARNING_RATE_LESSON = "Reducing loss: the learning rate, the Goldilocks principle"
 # A jump of the training loss counts when above 5% of the loss and 2% of the problem's scale
@@ -165,8 +165,8 @@ def _stuck(evidence: RunEvidence, train: np.ndarray) -> Finding:
         fix = f"optimizer.learning_rate={format_number(suggested)}"
         how = f"a learning-rate range test on this data (`mlcc lr-find`) suggests {suggested:.3g}"
     else:
-        orders = MAX_SMALLER_ORDERS if come <= 0 else math.ceil(math.log10(max(to_go / come, 10.0)))
-        orders = min(orders, MAX_SMALLER_ORDERS)  # the same bound, the other way
+        orders = MAX_GUESSED_ORDERS if come <= 0 else math.ceil(math.log10(max(to_go / come, 10.0)))
+        orders = min(orders, MAX_GUESSED_ORDERS)
         fix = learning_rate_fix(evidence, 10.0**orders)
         how = f"multiply it by {10**orders:g}, or let `mlcc lr-find` measure one"
     return Finding(

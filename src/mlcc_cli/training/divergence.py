@@ -13,16 +13,17 @@ import re
 # A finite training loss this many times its yardstick (the larger of the loss before the
 # first step and the trivial model's) means the steps are blowing the weights up: diverged.
 FINITE_DIVERGENCE_FACTOR = 10.0
-# A guessed learning rate is at most 1000× smaller (`mlcc lr-find` measures beyond that).
-MAX_SMALLER_ORDERS = 3
+# A guessed learning rate is at most 1000× from the configured one, smaller after a divergence
+# or larger when stuck (`mlcc lr-find` measures beyond that).
+MAX_GUESSED_ORDERS = 3
 
 
 def orders_smaller(ratio: float) -> int:
-    """Powers of ten (1 to MAX_SMALLER_ORDERS) by which to lower a learning rate whose loss
+    """Powers of ten (1 to MAX_GUESSED_ORDERS) by which to lower a learning rate whose loss
     grew to `ratio` × its yardstick: k orders of magnitude past it suggests a rate ~10ᵏ× smaller.
     The training error and the doctor's fix both use it, so they name the same rate."""
     orders = math.ceil(math.log10(ratio)) if ratio > 1 else 1
-    return min(max(orders, 1), MAX_SMALLER_ORDERS)
+    return min(max(orders, 1), MAX_GUESSED_ORDERS)
 
 
 def divergence_message(
@@ -44,21 +45,23 @@ def divergence_message(
     return (
         f"training diverged to {what} at step {step} (period {period}) with "
         f"optimizer.learning_rate {learning_rate:g}; try a lower optimizer.learning_rate "
-        f"(e.g. {learning_rate * smaller:g}, or find one with mlcc lr-find), set "
-        "optimizer.clip_norm, or scale features with zscore"
+        f"{_example(f'{learning_rate * smaller:g}')}, set optimizer.clip_norm, or scale "
+        "features with zscore"
     )
 
 
-# The example rate inside divergence_message's advice.
+def _example(learning_rate: str) -> str:
+    """The example lower rate inside divergence_message's advice (EXAMPLE_RATE finds it)."""
+    return f"(e.g. {learning_rate}, or find one with mlcc lr-find)"
+
+
 EXAMPLE_RATE = re.compile(r"\(e\.g\. [^,()]+, or find one with mlcc lr-find\)")
 
 
 def with_example_rate(message: str, learning_rate: str) -> str:
     """`message` (divergence_message's) naming `learning_rate` as its example lower rate: the
     doctor's fix, when it has measured one with lr-find, so the error and the fix agree."""
-    return EXAMPLE_RATE.sub(
-        f"(e.g. {learning_rate}, or find one with mlcc lr-find)", message, count=1
-    )
+    return EXAMPLE_RATE.sub(_example(learning_rate), message, count=1)
 
 
 class DivergedError(Exception):

@@ -256,10 +256,12 @@ def _example_rate_from_doctor(status: dict[str, Any], findings: list[Finding]) -
     """The diverged run's message names the rate the doctor's fix sets (lr-find's
     measurement, where the message only guessed from the loss)."""
     for finding in findings:
-        key, _, rate = finding.fix[0].partition("=") if finding.fix else ("", "", "")
-        if finding.kind == "learning_rate_too_high" and key == "optimizer.learning_rate":
+        if finding.kind != "learning_rate_too_high" or not finding.fix:
+            continue
+        key, _, rate = finding.fix[0].partition("=")
+        if key == "optimizer.learning_rate":
             status["message"] = with_example_rate(status["message"], rate)
-            return
+        return
 
 
 def _model_json(
