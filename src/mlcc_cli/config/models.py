@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mlcc_cli.config.base import StrictModel
+from mlcc_cli.config.cnn import CnnConfig
 from mlcc_cli.config.embeddings import EMBEDDINGS_DESCRIPTION, EmbeddingEntry
+from mlcc_cli.config.penalties import L1, L1_METHOD, L2, L1Method
 from mlcc_cli.config.word2vec import Word2VecConfig
-
-L1 = "L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros)."
-L2 = "L2 strength λ₂: penalty λ₂·Σw²."
 
 
 class LinearConfig(StrictModel):
@@ -25,7 +24,8 @@ class LinearConfig(StrictModel):
 
     task: ClassVar[str] = "regression"
     type: Literal["linear"] = Field(description="Model tag.")
-    l1: float = Field(0.0, ge=0, description="L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros).")
+    l1: float = Field(0.0, ge=0, description=L1)
+    l1_method: L1Method = Field("exact", description=L1_METHOD)
     l2: float = Field(0.0, ge=0, description="L2 strength λ₂: penalty λ₂·Σw².")
     embeddings: dict[str, EmbeddingEntry] = Field(
         default_factory=dict,
@@ -39,7 +39,8 @@ class LogisticConfig(StrictModel):
 
     task: ClassVar[str] = "binary"
     type: Literal["logistic"] = Field(description="Model tag.")
-    l1: float = Field(0.0, ge=0, description="L1 strength λ₁: penalty λ₁·Σ|w| (exact zeros).")
+    l1: float = Field(0.0, ge=0, description=L1)
+    l1_method: L1Method = Field("exact", description=L1_METHOD)
     l2: float = Field(
         0.0,
         ge=0,
@@ -61,6 +62,7 @@ class PoissonConfig(StrictModel):
     task: ClassVar[str] = "regression"
     type: Literal["poisson"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description=L1)
+    l1_method: L1Method = Field("exact", description=L1_METHOD)
     l2: float = Field(
         0.0,
         ge=0,
@@ -89,6 +91,7 @@ class SoftmaxConfig(StrictModel):
     task: ClassVar[str] = "multiclass"
     type: Literal["softmax"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description=L1)
+    l1_method: L1Method = Field("exact", description=L1_METHOD)
     l2: float = Field(0.0, ge=0, description=L2)
     sampled_softmax: SampledSoftmaxConfig | None = Field(
         None, description="Train with candidate sampling (for many classes); off by default."
@@ -101,6 +104,7 @@ class OneVsAllConfig(StrictModel):
     task: ClassVar[str] = "multiclass"
     type: Literal["one_vs_all"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description=L1)
+    l1_method: L1Method = Field("exact", description=L1_METHOD)
     l2: float = Field(0.0, ge=0, description=L2)
 
 
@@ -110,6 +114,7 @@ class MultiLabelConfig(StrictModel):
     task: ClassVar[str] = "multilabel"
     type: Literal["multi_label"] = Field(description="Model tag.")
     l1: float = Field(0.0, ge=0, description=L1)
+    l1_method: L1Method = Field("exact", description=L1_METHOD)
     l2: float = Field(0.0, ge=0, description=L2)
 
 
@@ -177,111 +182,6 @@ class MlpConfig(StrictModel):
         if isinstance(self.dropout, list):
             return list(self.dropout)
         return [self.dropout] * len(self.hidden_units)
-
-
-class ConvBlockConfig(StrictModel):
-    """One convolution block of a cnn: convolution → activation → optional pooling."""
-
-    filters: int = Field(gt=0, description="Filters (output channels) of the convolution.")
-    kernel: int = Field(gt=0, description="Side k of the square k×k convolution kernel.")
-    stride: int = Field(1, gt=0, description="Step of the kernel across the image.")
-    padding: Literal["same", "valid"] = Field(
-        "same",
-        description="`same`: zero-pad so the output is ⌈size / stride⌉; `valid`: no padding.",
-    )
-    pool: int | None = Field(
-        None,
-        gt=0,
-        description="Side of the pooling window after the activation (stride = pool); null: none.",
-    )
-    pool_type: Literal["max", "average"] = Field("max", description="Pooling: `max` or `average`.")
-
-
-class CnnConfig(StrictModel):
-    """A convolutional network on pixel columns: conv blocks, dense layers, the task's head."""
-
-    type: Literal["cnn"] = Field(description="Model tag.")
-    image_shape: list[int] = Field(
-        min_length=3,
-        max_length=3,
-        description=(
-            "[height, width, channels] of each image; the inputs must be exactly "
-            "height·width·channels pixel columns, row-major with channels last."
-        ),
-    )
-    conv: list[ConvBlockConfig] = Field(
-        min_length=1,
-        description=(
-            "Convolution blocks, input side first, e.g. "
-            "[{filters: 8, kernel: 3, padding: same, pool: 2}]."
-        ),
-    )
-    hidden_units: list[int] = Field(
-        default_factory=list,
-        description="Units per dense hidden layer after flattening (may be empty), e.g. [32].",
-    )
-    activation: Literal["relu", "leaky_relu", "tanh", "sigmoid"] = Field(
-        "relu", description="Non-linearity after every convolution and hidden layer."
-    )
-    leaky_slope: float = Field(
-        0.01, gt=0, lt=1, description="leaky_relu only: slope for negative inputs."
-    )
-    dropout: float | list[float] = Field(
-        0.0,
-        description="Inverted dropout rate after each dense hidden layer (one value for all, or "
-        "one per hidden_units layer; none in conv blocks or after the flatten); 0 ≤ rate < 1; "
-        "training only, so evaluation needs no rescaling.",
-    )
-    batch_norm: bool = Field(
-        False,
-        description="Batch normalisation before each activation: per filter in conv blocks "
-        "(statistics over batch, height, width), per unit in dense layers; γ, β replace the "
-        "biases; running averages at evaluation.",
-    )
-    init: Literal["auto", "he", "xavier"] = Field(
-        "auto",
-        description="Weight initialisation (fan-in k·k·channels for kernels): `he` (ReLU "
-        "family), `xavier` (tanh, sigmoid); `auto` picks by activation.",
-    )
-    task: Literal["auto", "regression", "binary", "multiclass"] = Field(
-        "auto",
-        description=(
-            "Output head: `regression` (linear), `binary` (sigmoid), `multiclass` (softmax); "
-            "`auto` decides from the label (text or few integer values: classes)."
-        ),
-    )
-    l1: float = Field(0.0, ge=0, description=L1 + " On kernels and weights, never biases.")
-    l2: float = Field(0.0, ge=0, description=L2 + " On kernels and weights, never biases.")
-
-    @field_validator("image_shape")
-    @classmethod
-    def _positive_shape(cls, shape: list[int]) -> list[int]:
-        if any(size <= 0 for size in shape):
-            raise ValueError(f"height, width and channels must be at least 1, got {list(shape)}")
-        return shape
-
-    @field_validator("hidden_units")
-    @classmethod
-    def _positive_units(cls, units: list[int]) -> list[int]:
-        if any(n <= 0 for n in units):
-            raise ValueError(f"every layer needs at least one unit, got {units}")
-        return units
-
-    @field_validator("dropout")
-    @classmethod
-    def _one_rate_per_layer(
-        cls, dropout: float | list[float], info: ValidationInfo
-    ) -> float | list[float]:
-        # A field validator (hidden_units is checked first) so the error names model.dropout.
-        layers = len(info.data.get("hidden_units", []))
-        rates = dropout if isinstance(dropout, list) else [dropout]
-        if isinstance(dropout, list) and len(rates) != layers:
-            raise ValueError(f"{len(rates)} rates for {layers} dense hidden layers")
-        if not all(0.0 <= rate < 1.0 for rate in rates):
-            raise ValueError(f"rates must be in [0, 1), got {dropout}")
-        if any(rates) and not layers:
-            raise ValueError("dropout acts after dense hidden layers; model.hidden_units is empty")
-        return dropout
 
 
 ModelConfig = Annotated[

@@ -20,6 +20,10 @@ Matrix = Any  # a design matrix: a dense ndarray or a scipy.sparse matrix (see l
 # `loss_name` values: the losses as plots and reports name them.
 SQUARED_ERROR = "mean squared error"
 LOG_LOSS = "log loss"
+# How the optimizer applies L1 (`Model.l1_method`): soft-threshold every weight every step, or
+# Tsuruoka et al.'s cumulative penalty on the weights a batch touches (scikit-learn's SGD).
+EXACT_L1, CUMULATIVE_L1 = "exact", "cumulative"
+L1_METHODS = (EXACT_L1, CUMULATIVE_L1)
 
 # One row of a model's layer table: (layer, output shape, parameter count).
 LayerRow = tuple[str, str, int]
@@ -59,6 +63,9 @@ class TrainableModel(Protocol):
         (`layer_grad_norms`, `hidden_activations`; history.csv grad_norm_W*, dead_relu_*).
     l1, l1_names, n_features_in_, params : penalty, the parameters L1 touches, input width, the
         live parameter arrays optimizers update.
+    l1_method : how the optimizer applies L1 (`L1_METHODS`): "exact", a soft-threshold of
+        every weight every step, or "cumulative", Tsuruoka et al.'s penalty on the weights a
+        batch touches (`l1_rows`), as scikit-learn's SGD.
     """
 
     type: ClassVar[str]
@@ -72,6 +79,7 @@ class TrainableModel(Protocol):
     layer_diagnostics: ClassVar[bool]
     l1: float
     l1_names: tuple[str, ...]
+    l1_method: str
     n_features_in_: int | None
 
     @classmethod
@@ -92,6 +100,7 @@ class TrainableModel(Protocol):
     @classmethod
     def check_label_column(cls, values: pd.Series, column: str) -> None: ...
     def nonzero_weights(self) -> int: ...
+    def l1_rows(self, X: Matrix) -> np.ndarray | None: ...
     def divergence_advice(self) -> str: ...
     def underfitting_fixes(self) -> tuple[str, ...]: ...
     def overfitting_fixes(self) -> tuple[str, ...]: ...
@@ -127,6 +136,11 @@ class Model:
     supports_streaming: ClassVar[bool] = False
     trains_on: ClassVar[str] = "table"
     layer_diagnostics: ClassVar[bool] = False
+    l1_method: str = EXACT_L1
+
+    def l1_rows(self, X: Matrix) -> np.ndarray | None:
+        """Rows of each L1 parameter's first axis a batch X touches (cumulative L1): all."""
+        return None
 
     @classmethod
     def from_settings(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import numpy as np
 
 from mlcc_cli.errors import DataError, NotFittedError
-from mlcc_cli.models.base import Model
+from mlcc_cli.models.base import EXACT_L1, Model
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_array, sparray, spmatrix
@@ -84,15 +84,21 @@ class LinearWeights(Model, ABC):
     type: ClassVar[str]
     l1_names: ClassVar[tuple[str, ...]] = ("coef_",)  # parameters the L1 proximal step touches
 
-    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
+    def __init__(self, l1: float = 0.0, l2: float = 0.0, l1_method: str = EXACT_L1) -> None:
         self.l1 = l1
         self.l2 = l2
+        self.l1_method = l1_method
         self.coef_: np.ndarray | None = None
         self.intercept_: np.ndarray | None = None
         self.n_features_in_: int | None = None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(l1={self.l1!r}, l2={self.l2!r})"
+        return f"{type(self).__name__}({self._penalty_repr()})"
+
+    def _penalty_repr(self) -> str:
+        """l1=…, l2=…[, l1_method=…]: the method only when it is not the default."""
+        text = f"l1={self.l1!r}, l2={self.l2!r}"
+        return text if self.l1_method == EXACT_L1 else f"{text}, l1_method={self.l1_method!r}"
 
     @abstractmethod
     def initialize(self, n_features: int, *sizes: Any) -> Self:
@@ -103,6 +109,11 @@ class LinearWeights(Model, ABC):
         """The weight arrays themselves (not copies): optimizers update them in place."""
         self._check_fitted()
         return {"coef_": self.coef_, "intercept_": self.intercept_}
+
+    def l1_rows(self, X: Matrix) -> np.ndarray | None:
+        """The rows of coef_ a batch X touches, for the cumulative L1 penalty: the columns
+        holding a stored entry when X is sparse (as scikit-learn's SGD), else None (all)."""
+        return np.unique(X.indices) if is_sparse(X) else None
 
     def nonzero_weights(self) -> int:
         """Model size in crash-course terms: coef_ entries different from 0 (biases not
@@ -145,7 +156,7 @@ class LinearWeights(Model, ABC):
 
     def _hyperparameters(self) -> dict[str, Any]:
         """Constructor arguments that get_state saves and from_state passes back."""
-        return {"l1": self.l1, "l2": self.l2}
+        return {"l1": self.l1, "l2": self.l2, "l1_method": self.l1_method}
 
     def _size_state(self) -> dict[str, Any]:
         """Sizes besides n_features_in_ that `initialize` needs again (multiclass: classes)."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import numpy as np
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.models.base import LOG_LOSS
+from mlcc_cli.models.base import EXACT_L1, LOG_LOSS
 from mlcc_cli.models.linear_base import LinearWeights, exp_minus_abs, sigmoid, sigmoid_from
 
 if TYPE_CHECKING:
@@ -38,8 +38,8 @@ class MulticlassBase(LinearWeights):
     loss_name: ClassVar[str] = LOG_LOSS
     loss_label: ClassVar[str] = LOG_LOSS
 
-    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        super().__init__(l1, l2)
+    def __init__(self, l1: float = 0.0, l2: float = 0.0, l1_method: str = EXACT_L1) -> None:
+        super().__init__(l1, l2, l1_method)
         self.n_classes_: int | None = None
 
     def initialize(self, n_features: int, n_classes: int | None = None) -> Self:
@@ -153,14 +153,18 @@ class Softmax(MulticlassBase):
     type = "softmax"
 
     def __init__(
-        self, l1: float = 0.0, l2: float = 0.0, sampled_softmax: dict[str, int] | None = None
+        self,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        sampled_softmax: dict[str, int] | None = None,
+        l1_method: str = EXACT_L1,
     ) -> None:
-        super().__init__(l1=l1, l2=l2)
+        super().__init__(l1=l1, l2=l2, l1_method=l1_method)
         self.sampled_softmax = sampled_softmax
         self.rng_: np.random.Generator | None = None
 
     def __repr__(self) -> str:
-        return f"Softmax(l1={self.l1!r}, l2={self.l2!r}, sampled_softmax={self.sampled_softmax!r})"
+        return f"Softmax({self._penalty_repr()}, sampled_softmax={self.sampled_softmax!r})"
 
     @property
     def kernel(self) -> str | None:
@@ -192,7 +196,7 @@ class Softmax(MulticlassBase):
 
     def _hyperparameters(self) -> dict[str, Any]:
         sampled = None if self.sampled_softmax is None else dict(self.sampled_softmax)
-        return {"l1": self.l1, "l2": self.l2, "sampled_softmax": sampled}
+        return {**super()._hyperparameters(), "sampled_softmax": sampled}
 
     def _full_loss_and_residual(
         self, X: Matrix, y: np.ndarray, want_residual: bool

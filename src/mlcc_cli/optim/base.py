@@ -84,6 +84,9 @@ class Optimizer(ABC):
         self.iterations_ = 0
         self.total_steps_: int | None = None
         self._last_learning_rate: float | None = None
+        # the cumulative L1 penalty's u (offered so far) and q (received), per parameter
+        self.l1_owed_: dict[str, float | np.ndarray] = {}
+        self.l1_received_: dict[str, np.ndarray] = {}
 
     def __repr__(self) -> str:
         names = ("learning_rate", "clip_norm", *self._hyperparameters)
@@ -123,6 +126,48 @@ class Optimizer(ABC):
         """
         for name in names:
             soft_threshold(params[name], self._step_size(name) * l1)
+
+    def cumulative_l1(
+        self,
+        params: dict[str, np.ndarray],
+        names: Iterable[str],
+        l1: float,
+        rows: np.ndarray | None = None,
+    ) -> None:
+        """Apply λ₁‖w‖₁ by the cumulative penalty after `step`, in place (Tsuruoka et al. 2009).
+
+        u ← u + ηᵢ·λ₁ is the penalty every weight could have received so far, q the signed
+        penalty it did receive. Only the weights the batch touched (`rows` of each parameter's
+        first axis; None: all) are penalised, each by what it is owed:
+        w > 0: w ← max(0, w − (u + q)); w < 0: w ← min(0, w + (u − q)); then q ← q + (w' − w).
+        A weight clipped at 0 keeps its unpaid penalty for the next time a row touches it, so
+        zeros stay zeros; scikit-learn's SGDClassifier/SGDRegressor apply L1 this way.
+        """
+        for name in names:
+            param = params[name]
+            owed, received = self.cumulative_l1_state(name, param)
+            owed += self._step_size(name) * l1
+            self.l1_owed_[name] = owed
+            where = slice(None) if rows is None else rows
+            before = param[where]
+            total = owed if np.ndim(owed) == 0 else owed[where]
+            paid = received[where]
+            after = np.where(
+                before > 0.0,
+                np.maximum(before - (total + paid), 0.0),
+                np.where(before < 0.0, np.minimum(before + (total - paid), 0.0), before),
+            )
+            received[where] = paid + (after - before)
+            param[where] = after
+
+    def cumulative_l1_state(
+        self, name: str, param: np.ndarray
+    ) -> tuple[float | np.ndarray, np.ndarray]:
+        """(u, q) of `cumulative_l1` for parameter `name`: 0 and zeros shaped like it at first."""
+        if name not in self.l1_received_:
+            self.l1_owed_[name] = 0.0
+            self.l1_received_[name] = np.zeros_like(param)
+        return self.l1_owed_[name], self.l1_received_[name]
 
     @property
     def _learning_rate_used(self) -> float:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.models.base import CUMULATIVE_L1
 from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.training.kernels import kinds
 from mlcc_cli.training.steps import StepStats
@@ -31,6 +32,8 @@ def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None
     one fixed learning rate: momentum (a velocity state), the adaptive optimizers and
     non-constant schedules (η changes per step) run in numpy. The multiclass kernel is dense
     only (`kernels/multiclass.py`): a sparse X trains softmax and one-vs-all on the numpy path.
+    The cumulative L1 penalty is in the linear family's kernels only, and on a sparse X not
+    with clipping (or a decay 1 − 2ηλ₂ of almost 0).
     """
     schedule = getattr(getattr(optimizer, "schedule", None), "type", "constant")
     kernel = getattr(model, "kernel", None)
@@ -38,6 +41,11 @@ def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None
         model_ok = X is None or not is_sparse(X)
     else:
         model_ok = kernel in kinds.MODEL_KINDS
+    if _cumulative_l1(model):
+        model_ok = model_ok and kernel in kinds.MODEL_KINDS
+        if X is not None and is_sparse(X):  # only `kernels/scaled.py` has the penalty
+            decay = 1.0 - 2.0 * optimizer.learning_rate * model.l2
+            model_ok = model_ok and optimizer.clip_norm is None and decay >= kinds.SMALLEST_DECAY
     return (
         model_ok
         and getattr(optimizer, "type", None) in kinds.OPTIMIZER_KINDS
@@ -95,6 +103,10 @@ def compiled_steps(
             float(optimizer.clip_norm or 0.0),
         )
         return step_stats(optimizer, outcome)
+    l1_state = np.empty(0)  # the cumulative penalty's [q, u], copied in and out
+    if _cumulative_l1(model):
+        owed, received = optimizer.cumulative_l1_state("coef_", params["coef_"])
+        l1_state = np.append(received, owed)
     # Fixed argument types: one compiled signature, cached across runs (ints or floats
     # from YAML would otherwise each trigger a fresh compilation).
     settings = (
@@ -109,6 +121,7 @@ def compiled_steps(
         float(model.l1),
         float(model.l2),
         float(optimizer.clip_norm or 0.0),
+        l1_state,
     )
     if is_sparse(X):
         # deferred: numba (the kernels compile on import)
@@ -127,7 +140,15 @@ def compiled_steps(
         outcome = pipelined_linear_family_steps(X, y, base, local, int(rows), settings)
     else:
         outcome = kernels.linear_family_steps(X, y, order, *settings)
+    if _cumulative_l1(model):
+        received[:] = l1_state[:-1]
+        optimizer.l1_owed_["coef_"] = float(l1_state[-1])
     return step_stats(optimizer, outcome)
+
+
+def _cumulative_l1(model: Any) -> bool:
+    """Whether the model's L1 is on and applied by the cumulative penalty."""
+    return getattr(model, "l1", 0.0) > 0 and getattr(model, "l1_method", "") == CUMULATIVE_L1
 
 
 def mlp_steps(

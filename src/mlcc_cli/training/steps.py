@@ -1,7 +1,8 @@
 """The numpy reference path: one Python-level loop over batches, and what a run of steps counts.
 
 Each step is the model's `loss_and_gradients` on one batch (views into X, y, no copy), the
-optimizer's update, then the L1 proximal step; a batch loss that is not finite stops before
+optimizer's update, then the L1 penalty (a proximal step, or the cumulative penalty on the
+batch's columns: `Model.l1_method`); a batch loss that is not finite stops before
 updating. The compiled path (`compiled.py`) runs the same steps and reports the same
 `StepStats`.
 """
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlcc_cli.models.base import TrainableModel
+from mlcc_cli.models.base import CUMULATIVE_L1, TrainableModel
 from mlcc_cli.optim.base import Optimizer
 
 if TYPE_CHECKING:
@@ -40,6 +41,16 @@ class StepStats:
             self.diverged, self.bad_loss = True, other.bad_loss
 
 
+def apply_l1(model: TrainableModel, optimizer: Optimizer, X_batch: Matrix) -> None:
+    """The L1 penalty after the optimizer's step on batch X_batch, by the model's l1_method:
+    the proximal step on every weight, or the cumulative penalty on the rows it touched."""
+    if model.l1_method == CUMULATIVE_L1:
+        rows = model.l1_rows(X_batch)
+        optimizer.cumulative_l1(model.params, model.l1_names, model.l1, rows)
+    else:
+        optimizer.proximal_l1(model.params, model.l1_names, model.l1)
+
+
 def numpy_steps(
     model: TrainableModel,
     optimizer: Optimizer,
@@ -57,7 +68,6 @@ def numpy_steps(
     stats = StepStats()
     params = model.params
     n = X.shape[0]
-    l1 = model.l1
     for index in batches:
         start = index * batch_size
         stop = min(start + batch_size, n)  # the last batch of an epoch may be smaller
@@ -66,8 +76,8 @@ def numpy_steps(
             stats.diverged, stats.bad_loss = True, loss
             return stats
         stats.grad_norm_sum += optimizer.step(params, grads)
-        if l1 > 0:
-            optimizer.proximal_l1(params, model.l1_names, l1)
+        if model.l1 > 0:
+            apply_l1(model, optimizer, X[start:stop])
         stats.steps += 1
         stats.examples += stop - start
     return stats

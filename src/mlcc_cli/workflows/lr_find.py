@@ -43,6 +43,7 @@ from mlcc_cli.training.in_memory import build_initial_model
 from mlcc_cli.training.loop import as_arrays
 from mlcc_cli.training.preparation import prepare_design
 from mlcc_cli.training.schedule import plan_schedule
+from mlcc_cli.training.steps import apply_l1
 
 SMOOTHING = 0.98  # β of the moving average (fast.ai's value)
 DIVERGENCE_FACTOR = 4.0  # stop once the smoothed loss exceeds this multiple of its best
@@ -178,7 +179,8 @@ def range_test(
             order, cursor = rng.permutation(X.shape[0]), 0
         rows = order[cursor : cursor + batch_size]
         cursor += batch_size
-        loss, grads = model.loss_and_gradients(X[rows], y[rows])
+        X_batch = X[rows]
+        loss, grads = model.loss_and_gradients(X_batch, y[rows])
         rates.append(float(rate))
         losses.append(float(loss))
         if not math.isfinite(loss):
@@ -195,7 +197,7 @@ def range_test(
         optimizer.learning_rate = float(rate)
         optimizer.step(model.params, grads)
         if model.l1 > 0:
-            optimizer.proximal_l1(model.params, model.l1_names, model.l1)
+            apply_l1(model, optimizer, X_batch)
     # The last point of a stopped test is the blow-up itself: keep it in the curve, but
     # look for the steepest descent only before it.
     usable = len(smoothed) - (0 if stop_reason.startswith("reached") else 1)

@@ -7,7 +7,9 @@ numpy reference in `models/linear.py` + `optim/` (tests compare the weights to 1
 - linear:   r_i = x_i·w + b − y_i,   loss = Σr²/m,            ∂/∂z = (2/m)·r
 - logistic: s_i = (1 − 2y_i)(x_i·w + b), loss = Σ softplus(s)/m, ∂/∂z = (1/m)·(1 − 2y)·σ(s)
 - gradient g_w = Σ (∂/∂z)_i x_i + 2λ₂w, g_b = Σ (∂/∂z)_i; clipped by global norm;
-  SGD w ← w − η·g; then L1 soft-threshold w ← sign(w)·max(|w| − η·λ₁, 0).
+  SGD w ← w − η·g; then L1 soft-threshold w ← sign(w)·max(|w| − η·λ₁, 0), or with the
+  cumulative L1 penalty (`optim.base.Optimizer.cumulative_l1`) its state in `l1_state`:
+  [q_0 … q_{d−1}, u] (received per weight, owed to each), empty for the exact method.
 
 Rows are read in place through `order` (the epoch's permutation), each prefetched a few rows
 ahead, instead of being copied into a shuffled array, so no second copy of X exists. The
@@ -27,12 +29,9 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from mlcc_cli.training.kernels.kinds import LINEAR, SGD
+from mlcc_cli.training.kernels.kinds import FASTMATH, LINEAR, SGD
+from mlcc_cli.training.kernels.penalties import cumulative_l1_step
 
-# Reassociation lets LLVM vectorise the dot products (results differ from numpy's order in
-# the last bits only). The no-NaN/no-inf fast-math flags stay off: they would let the
-# compiler delete the isfinite() checks that detect divergence.
-FASTMATH = {"reassoc", "contract"}
 # The multiclass kernel copies rows into a small contiguous block before the arithmetic
 # (`block_rows`): the copy's loads are independent of each other, so the CPU overlaps the
 # cache misses of shuffled rows, and the maths then runs on data in L1. 256 × 32 = 64 KB.
@@ -162,8 +161,9 @@ def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, g
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _stochastic_sgd_steps(
-    X, y, order, coef, intercept, first, last, model_kind, learning_rate, l1, l2, clip_norm
-):
+    X, y, order, coef, intercept, first, last, model_kind, learning_rate, l1, l2, clip_norm,
+    l1_state,
+):  # fmt: skip
     """Batch-1 SGD without a gradient buffer: the same updates in two or three row passes.
 
     With one example, g_w = c·x + 2λ₂w and g_b = c (c = scale·∂loss/∂z), so each g_j is
@@ -174,6 +174,7 @@ def _stochastic_sgd_steps(
     n_features = X.shape[1]
     scale = 2.0 if model_kind == LINEAR else 1.0
     threshold = learning_rate * l1
+    cumulative = l1_state.shape[0] > 0
     norm_sum = 0.0
     touched = 0.0
     for k in range(first, last):
@@ -198,10 +199,12 @@ def _stochastic_sgd_steps(
             step_size = learning_rate * (clip_norm / norm)
         for j in range(n_features):
             w = coef[j] - step_size * (c * X[row, j] + 2.0 * l2 * coef[j])
-            if threshold > 0.0:
+            if threshold > 0.0 and not cumulative:
                 shrunk = abs(w) - threshold
                 w = math.copysign(shrunk, w) if shrunk > 0.0 else 0.0
             coef[j] = w
+        if cumulative:
+            cumulative_l1_step(coef, threshold, l1_state)
         intercept[0] -= step_size * c
     return last - first, last - first, norm_sum, False, math.nan, touched
 
@@ -222,17 +225,19 @@ def linear_family_steps(
     l1,
     l2,
     clip_norm,
+    l1_state,
 ):
     """Run batches [first_batch, last_batch) of one epoch; update coef/intercept in place.
 
-    clip_norm <= 0 means no clipping. Returns (steps, examples, summed pre-clip gradient
-    norms, diverged, the non-finite loss probe that stopped it — NaN or inf exactly as the
-    batch loss would be — or NaN).
+    clip_norm <= 0 means no clipping; l1_state: the cumulative L1 penalty's [q, u], updated
+    in place, or empty for the exact soft-threshold. Returns (steps, examples, summed
+    pre-clip gradient norms, diverged, the non-finite loss probe that stopped it — NaN or inf
+    exactly as the batch loss would be — or NaN).
     """
     if batch_size == 1 and optimizer_kind == SGD:
         steps, examples, norm_sum, diverged, bad_loss, _ = _stochastic_sgd_steps(
             X, y, order, coef, intercept, first_batch, last_batch, model_kind,
-            learning_rate, l1, l2, clip_norm,
+            learning_rate, l1, l2, clip_norm, l1_state,
         )  # fmt: skip
         return steps, examples, norm_sum, diverged, bad_loss
     n_rows, n_features = X.shape
@@ -262,7 +267,9 @@ def linear_family_steps(
             for j in range(n_features):
                 coef[j] -= step_size * grad_w[j]
             intercept[0] -= step_size * grad_b
-        if threshold > 0.0:
+        if threshold > 0.0 and l1_state.shape[0] > 0:
+            cumulative_l1_step(coef, threshold, l1_state)
+        elif threshold > 0.0:
             for j in range(n_features):
                 shrunk = abs(coef[j]) - threshold
                 coef[j] = math.copysign(shrunk, coef[j]) if shrunk > 0.0 else 0.0

@@ -13,6 +13,8 @@ LINEAR, LOGISTIC = 0, 1
 MODEL_KINDS = {"squared_error": LINEAR, "log_loss": LOGISTIC}
 SGD = 0
 OPTIMIZER_KINDS = {"sgd": SGD}
+# The sparse kernel steps every weight every step when a = 1 − 2ηλ₂ is below this (`sparse.py`).
+SMALLEST_DECAY = 1e-10
 
 SOFTMAX, ONE_VS_ALL = 0, 1
 # `multiclass.py`: Z = X·W + b under softmax cross-entropy or a log loss per class.
@@ -20,3 +22,8 @@ MULTICLASS_MODEL_KINDS = {"softmax_cross_entropy": SOFTMAX, "one_vs_all_log_loss
 
 # `mlp.py`: networks of plain dense layers (`Mlp.kernel`).
 MLP_MODEL_KINDS = {"mlp_dense": 0}
+
+# Reassociation lets LLVM vectorise the dot products (results differ from numpy's order in
+# the last bits only). The no-NaN/no-inf fast-math flags stay off: they would let the
+# compiler delete the isfinite() checks that detect divergence.
+FASTMATH = {"reassoc", "contract"}

@@ -17,7 +17,11 @@ s_k = a^k is reset to 1 (every v multiplied by s, a "new frame") before it falls
 RENORMALISE_BELOW, so v never overflows. The gradient norm stays exact, computed per step:
 Σ g² over the batch's columns plus 4λ₂²·Σ w² over all the others — under L2 alone
 s²·(Σ v²), kept by adding each update's change; under L1 + L2 from `scaled_tracker.py`.
-work[j] = [v, grad] under L2 alone, else [v, grad, last, death] with `last` the frame step v
+With the cumulative L1 penalty (`penalties.owed_penalty`) instead of the exact one, v needs no
+catch-up either: only the batch's columns pay, after their step, what they are owed in w
+units (u + q with w = s'·v, as scikit-learn's SGD with its wscale), and the norm is kept
+as under L2 alone. work[j] = [v, grad] under L2 alone, [v, grad, q] with the cumulative
+penalty, else [v, grad, last, death] with `last` the frame step v
 is up to date at (t + ½ while its batch is being stepped, t + 1 once stepped: a repeated
 column is stepped once). numba's cache does not see edits here or in `scaled_tracker.py`: clear
 `__pycache__` after changing them.
@@ -31,6 +35,7 @@ import numpy as np
 from numba import njit
 
 from mlcc_cli.training.kernels.dense import FASTMATH, LINEAR, example_terms
+from mlcc_cli.training.kernels.penalties import owed_penalty
 from mlcc_cli.training.kernels.scaled_tracker import (
     DEATH,
     GRAD,
@@ -44,6 +49,7 @@ from mlcc_cli.training.kernels.scaled_tracker import (
 )
 from mlcc_cli.training.kernels.sparse_gradient import prefetch_ahead
 
+Q = LAST  # the cumulative penalty's received q takes the exact penalty's `last` column
 RENORMALISE_BELOW = 1e-9  # s = a^k at which v is folded back into w (as scikit-learn's wscale)
 # last = t + IN_BATCH: caught up at step t and not yet stepped. A column stepped at t − 1 is
 # also up to date at t (last = t) but must still leave the untouched sums: the two differ.
@@ -121,9 +127,12 @@ def _gradient(
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _step(
     indices, indptr, order, start, stop, work, s, s_next, step_scale, step_size, l2, threshold,
-    t, with_l1,
+    t, with_l1, cumulative, owed,
 ):  # fmt: skip
     """The SGD step on the batch's columns; returns (Σ of their g², change of Σ v²).
+
+    With `cumulative` each column then pays its owed L1 penalty (u = owed, q = work[j, Q]) in
+    w units; a repeated column pays nothing the second time (it owes nothing more).
 
     g = step_scale·grad + 2λ₂·s·v, v' = soft(v − (η/s')·step_scale·grad, τ/s'). Under L2
     alone a repeated column is a no-op the second time (its grad was zeroed), so it adds
@@ -145,6 +154,9 @@ def _step(
             if not with_l1:
                 squared += dg * (dg + 4.0 * l2 * s * v)
                 updated = v - shift * dg
+                if cumulative:
+                    w, work[j, Q] = owed_penalty(s_next * updated, owed, work[j, Q])
+                    updated = w / s_next
                 changed += (updated - v) * (updated + v)
                 work[j, V] = updated
                 continue
@@ -175,20 +187,26 @@ def _fold(work, t, base, S, P, with_l1):
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def scaled_steps(
     data, indices, indptr, y, order, coef, intercept, batch_size, first_batch, last_batch,
-    model_kind, learning_rate, l1, l2,
+    model_kind, learning_rate, l1, l2, l1_state,
 ):  # fmt: skip
     """`sparse.csr_linear_family_steps` without clipping, with l1 > 0 or l2 > 0 and
     2ηλ₂ < 1: same arguments (SGD), same returns (steps, examples, summed gradient norms,
-    diverged, bad loss probe or NaN)."""
+    diverged, bad loss probe or NaN). l1_state: the cumulative penalty's [q, u] (updated in
+    place), or empty for the exact one."""
     n_rows, n_features = y.shape[0], coef.shape[0]
     n_steps = last_batch - first_batch
     rate, threshold = 2.0 * learning_rate * l2, learning_rate * l1  # 1 − a, τ
-    with_l1, tracking = l1 > 0.0, l1 > 0.0 and l2 > 0.0
+    cumulative = l1 > 0.0 and l1_state.shape[0] > 0
+    with_l1 = l1 > 0.0 and not cumulative  # the exact penalty's catch-up
+    tracking = with_l1 and l2 > 0.0
     scale = 2.0 if model_kind == LINEAR else 1.0
     S, P, frame = frame_tables(n_steps, rate, threshold)
-    work = np.zeros((n_features, 4 if with_l1 else 2))
+    work = np.zeros((n_features, 4 if with_l1 else 3 if cumulative else 2))
     for j in range(n_features):  # a loop: slice assignment compiles a costly error message
         work[j, V] = coef[j]
+        if cumulative:
+            work[j, Q] = l1_state[j]
+    owed = l1_state[n_features] if cumulative else 0.0
     sums = np.zeros(3)
     dying = np.zeros((n_steps if tracking else 0, 3))  # see scaled_tracker.py
     touched = np.empty(n_features if tracking else 0, dtype=np.int32)
@@ -230,9 +248,10 @@ def scaled_steps(
             squared += 4.0 * l2 * l2 * S[k] * S[k] * untouched_squares(k, P, sums)
         elif not with_l1:
             squared += 4.0 * l2 * l2 * S[k] * S[k] * squares
+        owed += threshold
         batch_squared, changed = _step(
             indices, indptr, order, start, stop, work, S[k], S[k + 1], step_scale,
-            learning_rate, l2, threshold, t, with_l1,
+            learning_rate, l2, threshold, t, with_l1, cumulative, owed,
         )  # fmt: skip
         if tracking:
             join(touched, n_touched, k + 1, base, limit, rate, threshold, P, work, sums, dying)
@@ -244,4 +263,8 @@ def scaled_steps(
     _fold(work, t, base, S, P, with_l1)  # exact weights for the caller
     for j in range(n_features):
         coef[j] = work[j, V]
+        if cumulative:
+            l1_state[j] = work[j, Q]
+    if cumulative:
+        l1_state[n_features] = owed
     return t, examples, norm_sum, diverged, bad_loss

@@ -23,8 +23,8 @@ Rows are read in the epoch's order through indptr, never copied, and loaded a fe
 Per-column state sits in one working table (weights copied in and out once per call), so the
 random accesses of a non-zero hit one cache line: work[j] = [w, slot, last, ·] when lazy,
 [w, slot] otherwise, [w, grad] when walking. Import only when training (numba); numba's cache
-does not see edits in `dense.py`, `lazy.py`, `scaled*.py` or `sparse_gradient.py`: clear
-`__pycache__` after changing them.
+does not see edits in `dense.py`, `lazy.py`, `penalties.py`, `scaled*.py` or
+`sparse_gradient.py`: clear `__pycache__` after changing them.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import numpy as np
 from numba import njit
 
 from mlcc_cli.training.kernels.dense import FASTMATH, LINEAR
+from mlcc_cli.training.kernels.kinds import SMALLEST_DECAY
 from mlcc_cli.training.kernels.lazy import LAST, SLOT, W, catch_up_columns, lazy_tables
 from mlcc_cli.training.kernels.scaled import scaled_steps
 from mlcc_cli.training.kernels.sparse_gradient import (
@@ -43,7 +44,6 @@ from mlcc_cli.training.kernels.sparse_gradient import (
     csr_walk_gradient,
 )
 
-SMALLEST_DECAY = 1e-10  # a = 1 − 2ηλ₂ below this runs the eager path
 STORE, FUSED, APPLY = 0, 1, 2  # what _step_columns does with each gradient
 
 
@@ -144,13 +144,16 @@ def csr_linear_family_steps(
     l1,
     l2,
     clip_norm,
+    l1_state,
 ):
     """`kernels.linear_family_steps` for X given as CSR (data, indices, indptr).
 
     Runs batches [first_batch, last_batch) of the epoch whose row order is `order`; updates
     coef/intercept in place (SGD, the only optimizer_kind). clip_norm <= 0: no clipping.
     Returns (steps, examples, summed pre-clip gradient norms, diverged, bad loss probe or NaN).
-    Column lists are int32: fewer than 2**31 columns and steps per call.
+    Column lists are int32: fewer than 2**31 columns and steps per call. The cumulative L1
+    penalty (l1_state not empty) runs only in `scaled.py`: not with clipping or 2ηλ₂ ≥ 1 −
+    SMALLEST_DECAY (`compiled.compiled_kernel_supports` sends those to numpy).
     """
     n_rows, n_features = y.shape[0], coef.shape[0]
     n_steps = last_batch - first_batch
@@ -161,7 +164,7 @@ def csr_linear_family_steps(
     if not (eager or clipping) and (l1 > 0.0 or l2 > 0.0):
         return scaled_steps(
             data, indices, indptr, y, order, coef, intercept, batch_size, first_batch,
-            last_batch, model_kind, learning_rate, l1, l2,
+            last_batch, model_kind, learning_rate, l1, l2, l1_state,
         )  # fmt: skip
     lazy = not eager and l1 > 0.0  # L1 with clipping: the closed-form catch-up of lazy.py
     walk = not (lazy or eager or clipping)

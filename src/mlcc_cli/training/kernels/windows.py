@@ -111,6 +111,7 @@ def staged_linear_family_steps(
     l1,
     l2,
     clip_norm,
+    l1_state,
     norm_sum,
 ):
     """`dense.linear_family_steps` for batches [first_batch, last_batch) of a window-order
@@ -135,7 +136,7 @@ def staged_linear_family_steps(
         done, seen, norms, diverged, bad_loss = linear_family_steps(
             X_staged[q0 : q0 + m], y_staged[q0 : q0 + m], local[w0 : w0 + m], coef, intercept,
             batch_size, batch - window * per_window, stop - window * per_window, model_kind,
-            optimizer_kind, learning_rate, l1, l2, clip_norm,
+            optimizer_kind, learning_rate, l1, l2, clip_norm, l1_state,
         )  # fmt: skip
         steps += done
         examples += seen
@@ -164,6 +165,7 @@ def windowed_linear_family_steps(
     l1,
     l2,
     clip_norm,
+    l1_state,
 ):
     """`dense.linear_family_steps` for an epoch in window order, on one core: stage each
     window once, then run its batches on the staged copy through `local`. Same arguments and
@@ -188,7 +190,7 @@ def windowed_linear_family_steps(
         done, seen, norm_sum, diverged, bad_loss = staged_linear_family_steps(
             X_window[:m], y_window[:m], local, window, window_rows, coef, intercept,
             batch_size, batch, stop, model_kind, optimizer_kind, learning_rate, l1, l2,
-            clip_norm, norm_sum,
+            clip_norm, l1_state, norm_sum,
         )  # fmt: skip
         steps += done
         examples += seen
