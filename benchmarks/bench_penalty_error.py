@@ -1,10 +1,12 @@
-"""Sparse penalties, accuracy (issue 17): mlcc's exact proximal SGD next to scikit-learn's.
+"""Sparse penalties, accuracy (issue 17): mlcc's exact proximal SGD and its cumulative L1
+penalty (`model.l1_method`) next to scikit-learn's.
 
 mlcc steps w ← soft(a·w − η·g, ηλ₁), a = 1 − 2ηλ₂, exactly at every step (lazily caught up in
 scaled form by the compiled kernel). scikit-learn's SGDClassifier applies L2 through its
 `wscale` (the same a) but L1 by Tsuruoka et al.'s cumulative penalty: a column is truncated
 only when a row touches it, by the penalty it could have received since the start minus what
-it did receive, so a weight held at 0 builds up credit against noise. Both run the same
+it did receive, so a weight held at 0 builds up credit against noise; mlcc's
+`l1_method: cumulative` is that algorithm too. All run the same
 epochs at the same constant rate η on the same CSR matrix, and each result is measured
 against a reference optimum of F = mean log loss + λ₁‖w‖₁ + λ₂‖w‖² (`penalty_reference.py`):
 objective gap (F − F*)/F*, ‖w − w*‖/‖w*‖ and the count of non-zero weights.
@@ -24,6 +26,7 @@ rounds. The compiled kernel's exactness is checked against the numpy path on the
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 import warnings
@@ -55,6 +58,7 @@ PENALTIES = (
     ("L1", 3e-4, 0.0),
     ("L1+L2", 1e-4, 1e-4),
 )
+METHODS = ("exact", "cumulative")  # model.l1_method
 FULL_EXACT_STEPS, QUICK_EXACT_STEPS = 2_000, 200  # batch-1 steps compared with the numpy path
 SKLEARN = "sklearn SGDClassifier"
 COLUMNS = (
@@ -75,10 +79,10 @@ class Fit:
 
 
 def _mlcc_runner(
-    data: SparseData, l1: float, l2: float, batch: int, engine: str
+    data: SparseData, l1: float, l2: float, batch: int, engine: str, method: str = "exact"
 ) -> tuple[EpochRunner, LogisticRegression, SGD]:
     """A runner from zero weights with the default shuffle, its model and optimizer."""
-    model = LogisticRegression(l1=l1, l2=l2).initialize(data.X.shape[1])
+    model = LogisticRegression(l1=l1, l2=l2, l1_method=method).initialize(data.X.shape[1])
     shuffle = resolve_shuffle("auto", data.X, rows_in_random_order=True)
     per_epoch = math.ceil(data.X.shape[0] / batch)
     rng = np.random.default_rng(0)
@@ -91,9 +95,15 @@ def _run_until(runner: EpochRunner, model: LogisticRegression, optimizer: SGD, s
         runner.run_until(model, optimizer, step)
 
 
-def _mlcc_fits(data: SparseData, l1: float, l2: float, batch: int) -> list[Fit]:
+def _methods(l1: float) -> tuple[str, ...]:
+    """mlcc's L1 methods worth a row: both with L1 on (without, they are the same steps)."""
+    return METHODS if l1 else METHODS[:1]
+
+
+def _mlcc_fits(data: SparseData, l1: float, l2: float, batch: int, method: str) -> list[Fit]:
     """One compiled run of max(EPOCHS) epochs, its weights kept after each of EPOCHS."""
-    runner, model, optimizer = _mlcc_runner(data, l1, l2, batch, "compiled")
+    runner, model, optimizer = _mlcc_runner(data, l1, l2, batch, "compiled", method)
+    label = f"mlcc {method}, batch {batch}" if l1 else f"mlcc, batch {batch}"
     fits, seconds = [], 0.0
     for epoch in range(1, max(EPOCHS) + 1):
         started = time.perf_counter()
@@ -101,7 +111,7 @@ def _mlcc_fits(data: SparseData, l1: float, l2: float, batch: int) -> list[Fit]:
         seconds += time.perf_counter() - started
         if epoch in EPOCHS:
             coef, intercept = model.coef_.copy(), float(model.intercept_[0])
-            fits.append(Fit(f"mlcc, batch {batch}", epoch, coef, intercept, seconds / epoch))
+            fits.append(Fit(label, epoch, coef, intercept, seconds / epoch))
     return fits
 
 
@@ -127,8 +137,9 @@ def _sklearn_fit(data: SparseData, l1: float, l2: float, epochs: int) -> Fit:
 def measure_round(data: SparseData, l1: float, l2: float) -> list[Fit]:
     """Every method at every number of epochs, back to back."""
     fits = [_sklearn_fit(data, l1, l2, epochs) for epochs in EPOCHS]
-    for batch in BATCHES:
-        fits += _mlcc_fits(data, l1, l2, batch)
+    for method in _methods(l1):
+        for batch in BATCHES:
+            fits += _mlcc_fits(data, l1, l2, batch, method)
     return fits
 
 
@@ -141,14 +152,14 @@ def fastest(rounds: list[list[Fit]]) -> list[Fit]:
 
 
 def compiled_vs_numpy(data: SparseData, l1: float, l2: float, batch_1_steps: int) -> float:
-    """Largest |w_compiled − w_numpy| (and |Δb|): one epoch at batch 128, then the first
-    `batch_1_steps` steps at batch 1."""
+    """Largest |w_compiled − w_numpy| (and |Δb|), over both L1 methods: one epoch at batch
+    128, then the first `batch_1_steps` steps at batch 1."""
     plans = ((128, math.ceil(data.X.shape[0] / 128)), (1, batch_1_steps))
     difference = 0.0
-    for batch, steps in plans:
+    for (batch, steps), method in itertools.product(plans, _methods(l1)):
         weights = []
         for engine in ("compiled", "numpy"):
-            runner, model, optimizer = _mlcc_runner(data, l1, l2, batch, engine)
+            runner, model, optimizer = _mlcc_runner(data, l1, l2, batch, engine, method)
             _run_until(runner, model, optimizer, steps)
             weights.append(np.append(model.coef_, model.intercept_))
         difference = max(difference, float(np.abs(weights[0] - weights[1]).max()))
@@ -228,7 +239,7 @@ def penalty_section(quick: bool, repeat: int) -> tuple[list[str], list[str]]:
         exactness.append(f"{compiled_vs_numpy(data, l1, l2, steps):.0e}")
     l2_index = next(i for i, (_, l1, l2) in enumerate(PENALTIES) if l2 and not l1)
     cross_check = l2_cross_check(data, PENALTIES[l2_index][2], optima[l2_index])
-    heading = "## Sparse penalties: exact (mlcc) vs scikit-learn's approximation"
+    heading = "## Sparse penalties: mlcc's exact and cumulative L1 vs scikit-learn's"
     notes = [
         f"penalties: {rows:,} × {buckets:,} CSR, {PER_ROW} buckets a row ({data.X.nnz:,} "
         f"non-zeros), seed 0; log loss, η = {LEARNING_RATE:g}; times best of {repeat} paired "

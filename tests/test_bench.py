@@ -43,6 +43,8 @@ ROWS = {
     "sparse epoch, logistic + L1, batch 128": 1,
     "sparse epoch, logistic + L2, batch 128": 1,
     "sparse epoch, logistic + L1+L2, batch 128": 1,
+    "sparse epoch, logistic + L1 (cumulative), batch 128": 1,
+    "sparse epoch, logistic + L1+L2 (cumulative), batch 128": 1,
     "peak RSS growth in train(), sparse + L1+L2, batch 128": 1,
     "epoch, softmax, 10 classes, batch 128": 3,
     "epoch, one_vs_all, 10 classes, batch 128": 1,
@@ -53,8 +55,10 @@ ROWS = {
 }
 COLUMNS = ["what", "engine", "mlcc", "reference", "ref.", "ratio", "target", "meets"]
 # its accuracy table is printed with the doctor's, after the timing table
-PENALTIES = "## Sparse penalties: exact (mlcc) vs scikit-learn's approximation"
-PENALTY_METHODS = {"sklearn SGDClassifier", "mlcc, batch 1", "mlcc, batch 128"}
+PENALTIES = "## Sparse penalties: mlcc's exact and cumulative L1 vs scikit-learn's"
+PENALTY_METHODS = {"sklearn SGDClassifier"} | {
+    f"mlcc {method}, batch {batch}" for method in ("exact", "cumulative") for batch in (1, 128)
+}
 DOCTOR = "## Run doctor on its labelled cases"  # its tables follow the timing table
 DOCTOR_COLUMNS = ["finding kind", "expected", "caught", "recall", "false alarms"]
 TPE = "## TPE and random search against a known optimum"  # after the doctor's tables
@@ -104,4 +108,5 @@ def test_quick_benchmark_prints_the_header_and_every_row() -> None:
     assert all(len(cells) == len(COLUMNS) and cells[-1] in {"yes", "NO", "—"} for cells in rows)
     penalties = doctor[doctor.index(PENALTIES) :]
     assert penalties[2].split("|")[1].strip() == "penalty (λ₁, λ₂)"
-    assert {line.split("|")[3].strip() for line in penalties[4:10]} == PENALTY_METHODS
+    # the first penalty (L1) at 1 and 5 epochs: five methods each
+    assert {line.split("|")[3].strip() for line in penalties[4:14]} == PENALTY_METHODS

@@ -6,6 +6,8 @@ numba's cache does not see edits here: clear `__pycache__` after changing this m
 
 from __future__ import annotations
 
+import math
+
 from numba import njit
 
 from mlcc_cli.training.kernels.kinds import FASTMATH
@@ -14,13 +16,16 @@ from mlcc_cli.training.kernels.kinds import FASTMATH
 @njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
 def owed_penalty(w, owed, received):
     """(w', received') of the cumulative L1 penalty on one weight: w > 0 loses what it is
-    owed, owed + received (received ≤ 0 so far), down to 0; w < 0 likewise upwards; 0 stays."""
-    if w > 0.0:
-        updated = max(0.0, w - (owed + received))
-    elif w < 0.0:
-        updated = min(0.0, w + (owed - received))
-    else:
-        return w, received
+    owed, owed + received (received ≤ 0 so far), down to 0; w < 0 likewise upwards; 0 stays.
+
+    Written as w' = sign(w)·max(|w| − (owed + sign(w)·received), 0), the same floating-point
+    operations as the two cases (negation is exact); w = 0 stays 0 because |received| ≤ owed.
+    No branch on the sign: the signs of the weights a sparse batch touches are random, and
+    the mispredicted branches cost more than all the arithmetic (measured: 2x the epoch).
+    """
+    sign = math.copysign(1.0, w)
+    left = abs(w) - (owed + sign * received)
+    updated = math.copysign(left if left > 0.0 else 0.0, w)
     return updated, received + (updated - w)
 
 

@@ -142,6 +142,7 @@ def _step(
     squared = changed = 0.0
     shift = step_size / s_next
     cut = threshold / s_next
+    unscale = 1.0 / s_next  # w' back to v' (a multiply per column instead of a division)
     for p in range(start, stop):
         row = order[p]
         for q in range(indptr[row], indptr[row + 1]):
@@ -156,7 +157,7 @@ def _step(
                 updated = v - shift * dg
                 if cumulative:
                     w, work[j, Q] = owed_penalty(s_next * updated, owed, work[j, Q])
-                    updated = w / s_next
+                    updated = w * unscale
                 changed += (updated - v) * (updated + v)
                 work[j, V] = updated
                 continue
