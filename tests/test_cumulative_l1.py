@@ -224,3 +224,18 @@ def test_cli_refuses_an_unknown_method_naming_the_key(tmp_path) -> None:
     assert "model.l1_method" in result.output
     assert "cumulative" in result.output
     assert "Traceback" not in result.output
+
+
+def test_doctor_offers_the_cumulative_method_only_where_it_helps(tmp_path) -> None:
+    def l1_advice(*overrides: str) -> str:
+        sets = [arg for value in overrides for arg in ("--set", value)]
+        runs = tmp_path / str(len(list(tmp_path.iterdir())))
+        config = _model_config(tmp_path)
+        result = mlcc("train", config, "--json", "--no-plots", "--runs-dir", runs, *sets)
+        assert result.exit_code == 0, result.output
+        found = [f for f in json.loads(result.stdout)["doctor"] if f["kind"] == "l1_sparsity"]
+        return found[0]["advice"]
+
+    assert "model.l1_method=cumulative" in l1_advice()
+    assert "cumulative" not in l1_advice("model.l1_method=cumulative")
+    assert "cumulative" not in l1_advice("training.batch_size=full")
