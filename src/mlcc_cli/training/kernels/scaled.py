@@ -21,10 +21,10 @@ With the cumulative L1 penalty (`penalties.owed_penalty`) instead of the exact o
 catch-up either: only the batch's columns pay, after their step, what they are owed in w
 units (u + q with w = s'·v, as scikit-learn's SGD with its wscale), and the norm is kept
 as under L2 alone. work[j] = [v, grad] under L2 alone, [v, grad, q] with the cumulative
-penalty, else [v, grad, last, death] with `last` the frame step v
-is up to date at (t + ½ while its batch is being stepped, t + 1 once stepped: a repeated
-column is stepped once). numba's cache does not see edits here or in `scaled_tracker.py`: clear
-`__pycache__` after changing them.
+penalty, [v, grad, last] with the exact L1 alone and [v, grad, last, death] with L1 + L2;
+`last` is the frame step v is up to date at (t + ½ while its batch is being stepped, t + 1
+once stepped: a repeated column is stepped once). numba's cache does not see edits here or
+in `scaled_tracker.py`: clear `__pycache__` after changing them.
 """
 
 from __future__ import annotations
@@ -208,7 +208,7 @@ def scaled_steps(
     tracking = with_l1 and l2 > 0.0
     scale = 2.0 if model_kind == LINEAR else 1.0
     S, P, frame = frame_tables(n_steps, rate, threshold)
-    work = np.zeros((n_features, 4 if with_l1 else 3 if cumulative else 2))
+    work = np.zeros((n_features, 4 if tracking else 3 if with_l1 or cumulative else 2))
     for j in range(n_features):  # a loop: slice assignment compiles a costly error message
         work[j, V] = coef[j]
         if cumulative:
