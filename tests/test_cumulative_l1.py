@@ -164,10 +164,44 @@ def test_engine_choice_sends_what_no_kernel_has_to_numpy() -> None:
     logistic = LogisticRegression(l1=0.01, l1_method="cumulative")
     assert compiled_kernel_supports(logistic, SGD(0.1), X)
     assert compiled_kernel_supports(logistic, SGD(0.1, clip_norm=1.0), X.toarray())
+    # on a sparse X only the scaled-form kernel has the penalty, and it does not clip
     assert not compiled_kernel_supports(logistic, SGD(0.1, clip_norm=1.0), X)
+    assert choose_engine("auto", logistic, SGD(0.1, clip_norm=1.0), X) == "numpy"
     softmax = MODELS["softmax"](l1=0.01, l1_method="cumulative")
-    assert not compiled_kernel_supports(softmax, SGD(0.1), X.toarray())
-    assert choose_engine("auto", softmax, SGD(0.1), X.toarray()) == "numpy"
+    assert compiled_kernel_supports(softmax, SGD(0.1), X.toarray())
+
+
+@pytest.mark.parametrize("model_type", ["softmax", "one_vs_all"])
+@pytest.mark.parametrize("batch", [1, 16])
+@pytest.mark.parametrize("clip", [None, 0.5])
+def test_multiclass_kernel_equals_numpy_path(model_type: str, batch: int, clip) -> None:
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(200, 6))
+    y = np.argmax(X @ rng.normal(size=(6, 4)) + 0.5 * rng.normal(size=(200, 4)), axis=1)
+    trained = []
+    for engine_name in ("compiled", "numpy"):
+        model = MODELS[model_type](l1=0.02, l2=0.01, l1_method="cumulative")
+        model.initialize(6, 4)
+        optimizer = SGD(0.05, clip_norm=clip)
+        training = TrainingConfig(batch_size=batch, epochs=3, periods=3, engine=engine_name)
+        y_float = y.astype(np.float64)
+        train(
+            model,
+            optimizer,
+            X,
+            y_float,
+            X[:50],
+            y_float[:50],
+            training,
+            rng=np.random.default_rng(4),
+        )
+        trained.append((model, optimizer))
+    (model, optimizer), (reference, ref_optimizer) = trained
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=0, atol=1e-10)
+    assert 0 < np.count_nonzero(model.coef_ == 0) < model.coef_.size
+    np.testing.assert_allclose(
+        optimizer.l1_received_["coef_"], ref_optimizer.l1_received_["coef_"], atol=1e-10
+    )
 
 
 def _model_config(tmp_path, **model):

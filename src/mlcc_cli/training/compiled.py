@@ -32,8 +32,8 @@ def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None
     one fixed learning rate: momentum (a velocity state), the adaptive optimizers and
     non-constant schedules (η changes per step) run in numpy. The multiclass kernel is dense
     only (`kernels/multiclass.py`): a sparse X trains softmax and one-vs-all on the numpy path.
-    The cumulative L1 penalty is in the linear family's kernels only, and on a sparse X not
-    with clipping (or a decay 1 − 2ηλ₂ of almost 0).
+    The cumulative L1 penalty is in the linear family's and the multiclass kernels (not the
+    MLP's), and on a sparse X not with clipping (or a decay 1 − 2ηλ₂ of almost 0).
     """
     schedule = getattr(getattr(optimizer, "schedule", None), "type", "constant")
     kernel = getattr(model, "kernel", None)
@@ -42,7 +42,7 @@ def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None
     else:
         model_ok = kernel in kinds.MODEL_KINDS
     if _cumulative_l1(model):
-        model_ok = model_ok and kernel in kinds.MODEL_KINDS
+        model_ok = model_ok and kernel in kinds.MODEL_KINDS | kinds.MULTICLASS_MODEL_KINDS
         if X is not None and is_sparse(X):  # only `kernels/scaled.py` has the penalty
             decay = 1.0 - 2.0 * optimizer.learning_rate * model.l2
             model_ok = model_ok and optimizer.clip_norm is None and decay >= kinds.SMALLEST_DECAY
@@ -79,6 +79,10 @@ def compiled_steps(
     from mlcc_cli.training.kernels import multiclass as kernels_multiclass
 
     params = model.params
+    l1_state = np.empty(0)  # the cumulative penalty's [q, u], copied in and out
+    if _cumulative_l1(model):
+        owed, received = optimizer.cumulative_l1_state("coef_", params["coef_"])
+        l1_state = np.append(received.ravel(), owed)
     if model.kernel in kinds.MLP_MODEL_KINDS:
         return step_stats(optimizer, mlp_steps(model, optimizer, X, y, order, batch_size, batches))
     if model.kernel in kinds.MULTICLASS_MODEL_KINDS:
@@ -101,12 +105,10 @@ def compiled_steps(
             float(model.l1),
             float(model.l2),
             float(optimizer.clip_norm or 0.0),
+            l1_state,
         )
+        _keep_cumulative_l1(model, optimizer, l1_state)
         return step_stats(optimizer, outcome)
-    l1_state = np.empty(0)  # the cumulative penalty's [q, u], copied in and out
-    if _cumulative_l1(model):
-        owed, received = optimizer.cumulative_l1_state("coef_", params["coef_"])
-        l1_state = np.append(received, owed)
     # Fixed argument types: one compiled signature, cached across runs (ints or floats
     # from YAML would otherwise each trigger a fresh compilation).
     settings = (
@@ -140,10 +142,16 @@ def compiled_steps(
         outcome = pipelined_linear_family_steps(X, y, base, local, int(rows), settings)
     else:
         outcome = kernels.linear_family_steps(X, y, order, *settings)
-    if _cumulative_l1(model):
-        received[:] = l1_state[:-1]
-        optimizer.l1_owed_["coef_"] = float(l1_state[-1])
+    _keep_cumulative_l1(model, optimizer, l1_state)
     return step_stats(optimizer, outcome)
+
+
+def _keep_cumulative_l1(model: Any, optimizer: Any, l1_state: np.ndarray) -> None:
+    """Copy a kernel's cumulative-penalty state [q, u] back into the optimizer's."""
+    if _cumulative_l1(model):
+        received = optimizer.cumulative_l1_state("coef_", model.params["coef_"])[1]
+        received[...] = l1_state[:-1].reshape(received.shape)
+        optimizer.l1_owed_["coef_"] = float(l1_state[-1])
 
 
 def _cumulative_l1(model: Any) -> bool:

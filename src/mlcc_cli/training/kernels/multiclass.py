@@ -6,7 +6,8 @@ weights to 1e-10), for scores Z = X·W + b with W (n_features, K), b (K,), over 
 - softmax:    P = softmax(z_i), loss = −Σ log P[i, yᵢ]/m,             ∂/∂z_i = (P_i − onehot(yᵢ))/m
 - one_vs_all: s = (1 − 2t)·z with t = onehot(y), loss = Σ softplus(s)/m, ∂/∂z = (1 − 2t)·σ(s)/m
 - gradient G_W = Xᵀ·∂/∂Z + 2λ₂W, g_b = Σᵢ ∂/∂z_i; clipped by the global norm over W and b;
-  SGD W ← W − η·G; then L1 soft-threshold W ← sign(W)·max(|W| − η·λ₁, 0) (b never).
+  SGD W ← W − η·G; then L1 soft-threshold W ← sign(W)·max(|W| − η·λ₁, 0) (b never), or the
+  cumulative L1 penalty (`penalties.py`) on every weight.
 
 Dense X only: a scipy.sparse X and `sampled_softmax` train on the numpy path. Rows are read
 through `order` as in `dense.py` (runs already in order are read in place, others are
@@ -24,6 +25,7 @@ from numba import njit
 
 from mlcc_cli.training.kernels.dense import BLOCK_ROWS, FASTMATH, block_rows
 from mlcc_cli.training.kernels.kinds import SOFTMAX
+from mlcc_cli.training.kernels.penalties import owed_penalty
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -110,13 +112,16 @@ def multiclass_steps(
     l1,
     l2,
     clip_norm,
+    l1_state,
 ):
     """Run SGD batches [first_batch, last_batch) of one epoch; update coef (d, K) and
     intercept (K,) in place.
 
-    clip_norm <= 0 means no clipping. Returns (steps, examples, summed pre-clip global
-    gradient norms, diverged, the non-finite batch loss probe that stopped it — NaN or inf
-    exactly as the batch loss would be — or NaN), like `kernels.linear_family_steps`.
+    clip_norm <= 0 means no clipping. l1_state: the cumulative L1 penalty's [q, u] with q in
+    coef's order (q of W[j, c] at j·K + c), updated in place, or empty for the exact one.
+    Returns (steps, examples, summed pre-clip global gradient norms, diverged, the
+    non-finite batch loss probe that stopped it — NaN or inf exactly as the batch loss would
+    be — or NaN), like `kernels.linear_family_steps`.
     """
     n_rows, n_features = X.shape
     n_classes = coef.shape[1]
@@ -127,6 +132,8 @@ def multiclass_steps(
     z = np.empty(n_classes)
     residual = np.empty(n_classes)
     threshold = learning_rate * l1
+    cumulative = l1_state.shape[0] > 0
+    owed = l1_state[-1] if cumulative else 0.0
     steps = 0
     examples = 0
     norm_sum = 0.0
@@ -152,15 +159,21 @@ def multiclass_steps(
         step_size = learning_rate
         if clip_norm > 0.0 and norm > clip_norm and math.isfinite(norm):
             step_size = learning_rate * (clip_norm / norm)
+        owed += threshold
         for c in range(n_classes):
             intercept[c] -= step_size * grad_b[c]
             for j in range(n_features):
                 w = weights[c, j] - step_size * grad_w[c, j]
-                if threshold > 0.0:
+                if cumulative:  # a dense batch touches every weight
+                    at = j * n_classes + c
+                    w, l1_state[at] = owed_penalty(w, owed, l1_state[at])
+                elif threshold > 0.0:
                     shrunk = abs(w) - threshold
                     w = math.copysign(shrunk, w) if shrunk > 0.0 else 0.0
                 weights[c, j] = w
         steps += 1
         examples += stop - start
     coef[:, :] = weights.T
+    if cumulative:
+        l1_state[-1] = owed
     return steps, examples, norm_sum, diverged, bad_loss
