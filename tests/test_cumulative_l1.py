@@ -273,3 +273,58 @@ def test_doctor_offers_the_cumulative_method_only_where_it_helps(tmp_path) -> No
     assert "model.l1_method=cumulative" in l1_advice()
     assert "cumulative" not in l1_advice("model.l1_method=cumulative")
     assert "cumulative" not in l1_advice("training.batch_size=full")
+
+
+def test_networks_take_the_cumulative_penalty_on_the_numpy_path(tmp_path) -> None:
+    """An MLP charges every weight matrix each step, in numpy; the compiled MLP kernel has
+    no such penalty, so auto picks numpy."""
+    network = MODELS["mlp"](hidden_units=[4], task="binary", l1=0.01, l1_method="cumulative")
+    assert not compiled_kernel_supports(network, SGD(0.1))
+    X, y = _dense_problem()
+    optimizer = SGD(0.05)
+    training = TrainingConfig(batch_size=16, epochs=2, periods=2, engine="auto")
+    train(network.initialize(X.shape[1]), optimizer, X, y, X[:50], y[:50], training,
+          np.random.default_rng(0))  # fmt: skip
+    steps = 2 * -(-len(y) // 16)
+    assert set(optimizer.l1_owed_) == set(network.l1_names)
+    assert optimizer.l1_owed_["W1"] == pytest.approx(steps * 0.05 * 0.01)
+    run = _run(
+        tmp_path,
+        "mlp",
+        "model.type=mlp",
+        "model.hidden_units=[4]",
+        "model.l1_method=cumulative",
+        "training.engine=auto",
+    )
+    status = json.loads((run / "status.json").read_text())
+    assert status["training"]["engine"] == "numpy"
+    state = json.loads((run / "model.json").read_text())
+    assert state["model"]["l1_method"] == "cumulative"
+
+
+@pytest.mark.parametrize("model_type", ["mlp", "cnn"])
+def test_network_states_saved_before_l1_method_still_load(model_type: str) -> None:
+    settings = {"mlp": {"hidden_units": [3]}, "cnn": {"image_shape": [4, 4, 1]}}[model_type]
+    network = MODELS[model_type](**settings, task="binary", l1=0.01, l1_method="cumulative")
+    network.initialize(16)
+    state = json.loads(json.dumps(network.get_state()))
+    assert state["l1_method"] == "cumulative"
+    del state["l1_method"]  # as model.json files written before the key existed
+    rebuilt = MODELS[model_type].from_state(state)
+    assert rebuilt.l1_method == "exact"
+    X = np.random.default_rng(0).normal(size=(5, 16))
+    np.testing.assert_array_equal(rebuilt.predict_scores(X), network.predict_scores(X))
+
+
+def test_sklearn_estimators_take_l1_method() -> None:
+    from mlcc_cli.sklearn import LogisticClassifier
+
+    X, y = _sparse_problem()
+    settings = {"l1": 0.02, "batch_size": 8, "epochs": 2, "random_state": 0}
+    exact = LogisticClassifier(**settings).fit(X, y)
+    cumulative = LogisticClassifier(**settings, l1_method="cumulative").fit(X, y)
+    assert cumulative.get_params()["l1_method"] == "cumulative"
+    assert cumulative.model_.l1_method == "cumulative"
+    assert np.count_nonzero(cumulative.coef_) < np.count_nonzero(exact.coef_)
+    with pytest.raises(ValueError, match="l1_method"):
+        LogisticClassifier(l1_method="lazy").fit(X, y)

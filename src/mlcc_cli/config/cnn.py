@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from mlcc_cli.config.base import StrictModel
-from mlcc_cli.config.penalties import L1, L2
+from mlcc_cli.config.penalties import L1, L1_METHOD, L2, L1Method
 
 
 class ConvBlockConfig(StrictModel):
@@ -82,6 +82,7 @@ class CnnConfig(StrictModel):
         ),
     )
     l1: float = Field(0.0, ge=0, description=L1 + " On kernels and weights, never biases.")
+    l1_method: L1Method = Field("exact", description=L1_METHOD)
     l2: float = Field(0.0, ge=0, description=L2 + " On kernels and weights, never biases.")
 
     @field_validator("image_shape")

@@ -157,6 +157,7 @@ class MlpConfig(StrictModel):
         default_factory=dict, description=EMBEDDINGS_DESCRIPTION
     )
     l1: float = Field(0.0, ge=0, description=L1)
+    l1_method: L1Method = Field("exact", description=L1_METHOD)
     l2: float = Field(0.0, ge=0, description=L2)
 
     @field_validator("hidden_units")

@@ -51,6 +51,8 @@ class MlccEstimator(BaseEstimator):
         defaults for its other settings.
     l1, l2 : penalty strengths λ₁·Σ|w| (a proximal step, exact zeros) and λ₂·Σw² (model.l1,
         model.l2); biases are never penalised.
+    l1_method : "exact" (soft-threshold every weight every step) or "cumulative" (the
+        cumulative penalty scikit-learn's SGDClassifier uses; model.l1_method).
     clip_norm : cap on the global gradient norm (optimizer.clip_norm), or None.
     early_stopping : hold out validation_fraction of the rows (stratified for classifiers),
         measure validation loss after every epoch, stop after `patience` epochs without an
@@ -81,6 +83,7 @@ class MlccEstimator(BaseEstimator):
         optimizer: str = "sgd",
         l1: float = 0.0,
         l2: float = 0.0,
+        l1_method: str = "exact",
         clip_norm: float | None = None,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
@@ -95,6 +98,7 @@ class MlccEstimator(BaseEstimator):
         self.optimizer = optimizer
         self.l1 = l1
         self.l2 = l2
+        self.l1_method = l1_method
         self.clip_norm = clip_norm
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -102,6 +106,10 @@ class MlccEstimator(BaseEstimator):
         self.min_delta = min_delta
         self.restore_best = restore_best
         self.random_state = random_state
+
+    def _penalties(self) -> dict[str, Any]:
+        """The model section's penalty keys: l1, l2 and l1_method."""
+        return {"l1": self.l1, "l2": self.l2, "l1_method": self.l1_method}
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -39,7 +39,7 @@ class LinearRegressor(MlccRegressor):
     """
 
     def _model_section(self) -> Any:
-        settings = {"type": "linear", "l1": self.l1, "l2": self.l2}
+        settings = {"type": "linear", **self._penalties()}
         return model_section(type(self).__name__, settings)
 
     def _publish_weights(self) -> None:
@@ -70,7 +70,7 @@ class PoissonRegressor(MlccRegressor):
         return tags
 
     def _model_section(self) -> Any:
-        settings = {"type": "poisson", "l1": self.l1, "l2": self.l2}
+        settings = {"type": "poisson", **self._penalties()}
         return model_section(type(self).__name__, settings)
 
     def _targets(self, y: np.ndarray, classes: Any = None, reset: bool = True) -> np.ndarray:
@@ -115,6 +115,7 @@ class LogisticClassifier(MlccClassifier):
         optimizer: str = "sgd",
         l1: float = 0.0,
         l2: float = 0.0,
+        l1_method: str = "exact",
         clip_norm: float | None = None,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
@@ -131,6 +132,7 @@ class LogisticClassifier(MlccClassifier):
             optimizer=optimizer,
             l1=l1,
             l2=l2,
+            l1_method=l1_method,
             clip_norm=clip_norm,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -151,7 +153,7 @@ class LogisticClassifier(MlccClassifier):
 
     def _model_section(self) -> Any:
         name = type(self).__name__
-        settings = {"type": self.multiclass, "l1": self.l1, "l2": self.l2}
+        settings = {"type": self.multiclass, **self._penalties()}
         # Checked with two classes too, so a misspelt choice never waits for a third class.
         multiclass = model_section(name, settings, "multiclass", MULTICLASS_SECTION)
         if not self._binary():

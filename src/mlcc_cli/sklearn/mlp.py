@@ -49,6 +49,7 @@ class MlpNetwork(MlccEstimator):
         optimizer: str = "adam",
         l1: float = 0.0,
         l2: float = 0.0,
+        l1_method: str = "exact",
         clip_norm: float | None = None,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
@@ -68,6 +69,7 @@ class MlpNetwork(MlccEstimator):
             optimizer=optimizer,
             l1=l1,
             l2=l2,
+            l1_method=l1_method,
             clip_norm=clip_norm,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -89,8 +91,7 @@ class MlpNetwork(MlccEstimator):
             "dropout": self.dropout,
             "batch_norm": self.batch_norm,
             "task": self._task(),
-            "l1": self.l1,
-            "l2": self.l2,
+            **self._penalties(),
         }
         return model_section(type(self).__name__, settings)
 

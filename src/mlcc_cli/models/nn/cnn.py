@@ -20,7 +20,7 @@ from typing import Any, Self
 import numpy as np
 
 from mlcc_cli.errors import ConfigError, DataError
-from mlcc_cli.models.base import ImageViews, LayerRow
+from mlcc_cli.models.base import EXACT_L1, ImageViews, LayerRow
 from mlcc_cli.models.linear_base import is_sparse
 from mlcc_cli.models.nn import layers, pooling
 from mlcc_cli.models.nn.activations import default_init
@@ -82,6 +82,7 @@ class Cnn(HeadedNetwork):
         l1: float = 0.0,
         l2: float = 0.0,
         seed: int = 0,
+        l1_method: str = EXACT_L1,
     ) -> None:
         self.image_shape = [int(size) for size in image_shape]
         self.conv = [BLOCK_DEFAULTS | dict(block) for block in conv]
@@ -94,6 +95,7 @@ class Cnn(HeadedNetwork):
         self.task = task  # "auto" is resolved from the label before `initialize`
         self.l1 = l1
         self.l2 = l2
+        self.l1_method = l1_method
         self.seed = seed
         self.n_features_in_: int | None = None
         self._params: dict[str, np.ndarray] = {}

@@ -16,7 +16,7 @@ from mlcc_cli.errors import DataError
 # Constructor arguments cnn_state saves and restore_cnn passes back.
 HYPERPARAMETERS = (
     "image_shape", "conv", "hidden_units", "activation", "leaky_slope", "dropout", "batch_norm",
-    "init", "task", "l1", "l2", "seed",
+    "init", "task", "l1", "l2", "seed", "l1_method",
 )  # fmt: skip
 
 
@@ -37,7 +37,8 @@ def restore_cnn(cls: Any, state: dict[str, Any]) -> Any:
     """A fitted network of class `cls` rebuilt from `cnn_state` output."""
     if state.get("type") != cls.type:
         raise DataError(f"state of model {state.get('type')!r} cannot build Cnn")
-    model = cls(**{key: state[key] for key in HYPERPARAMETERS})
+    # a key added later (l1_method) is absent from older states: the default then
+    model = cls(**{key: state[key] for key in HYPERPARAMETERS if key in state})
     n_classes = state["n_outputs_"] if state["task"] == "multiclass" else None
     model.initialize(int(state["n_features_in_"]), n_classes)
     saved_arrays = state["params"] | state.get("buffers", {})

@@ -31,10 +31,9 @@ class EmbeddedLinearModel(Mlp):
         cls, settings: dict[str, Any], *, task: str | None = None, seed: int | None = None
     ) -> Self:
         """From a linear or logistic `model:` section with embeddings; the head is fixed."""
-        fields = {key: settings[key] for key in ("embeddings", "l1", "l2") if key in settings}
-        model = cls(hidden_units=(), task=cls.head, init="xavier", seed=seed or 0, **fields)
-        model.l1_method = settings.get("l1_method", model.l1_method)
-        return model
+        keys = ("embeddings", "l1", "l2", "l1_method")
+        fields = {key: settings[key] for key in keys if key in settings}
+        return cls(hidden_units=(), task=cls.head, init="xavier", seed=seed or 0, **fields)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(embeddings={self.embeddings!r}, l1={self.l1}, l2={self.l2})"

@@ -17,6 +17,7 @@ from typing import Any, Self
 import numpy as np
 
 from mlcc_cli.errors import ConfigError, DataError
+from mlcc_cli.models.base import EXACT_L1
 from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.models.nn import layers
 from mlcc_cli.models.nn.activations import default_init
@@ -63,6 +64,7 @@ class Mlp(HeadedNetwork):
         l1: float = 0.0,
         l2: float = 0.0,
         seed: int = 0,
+        l1_method: str = EXACT_L1,
     ) -> None:
         self.hidden_units = list(hidden_units)
         self.activation = activation
@@ -74,6 +76,7 @@ class Mlp(HeadedNetwork):
         self.embeddings = dict(embeddings or {})
         self.l1 = l1
         self.l2 = l2
+        self.l1_method = l1_method
         self.seed = seed
         self.n_features_in_: int | None = None
         self._params: dict[str, np.ndarray] = {}

@@ -16,7 +16,7 @@ from mlcc_cli.errors import DataError
 # Constructor arguments get_state saves and from_state passes back.
 HYPERPARAMETERS = (
     "hidden_units", "activation", "leaky_slope", "dropout", "batch_norm", "init", "task",
-    "embeddings", "l1", "l2", "seed",
+    "embeddings", "l1", "l2", "seed", "l1_method",
 )  # fmt: skip
 
 
@@ -43,7 +43,8 @@ def restore_network(cls: Any, state: dict[str, Any]) -> Any:
     """A fitted network of class `cls` rebuilt from `network_state` output."""
     if state.get("type") != cls.type:
         raise DataError(f"state of model {state.get('type')!r} cannot build Mlp")
-    model = cls(**{key: state[key] for key in HYPERPARAMETERS})
+    # a key added later (l1_method) is absent from older states: the default then
+    model = cls(**{key: state[key] for key in HYPERPARAMETERS if key in state})
     n_classes = state["n_outputs_"] if state["task"] == "multiclass" else None
     model.initialize(int(state["n_features_in_"]), n_classes, state.get("embedding_columns"))
     for name, array in model.params.items():
