@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
@@ -294,3 +295,28 @@ def test_a_remote_address_as_data_source_says_to_download_it(
     flat = " ".join(output.split())
     assert f"experiment.yaml:7: data.source: '{source}' is an address" in flat
     assert "mlcc reads local files" in flat and advice in flat
+
+
+def test_a_file_uri_as_data_source_reads_that_local_file(tmp_path: Path) -> None:
+    from sklearn.datasets import load_breast_cancer
+
+    csv = tmp_path / "breast cancer.csv"  # a space: %20 in the URI
+    load_breast_cancer(as_frame=True).frame.to_csv(csv, index=False)
+    uri = "file://" + str(csv).replace(" ", "%20")
+    path = quickstart(tmp_path, "builtin:breast_cancer", f"'{uri}'\n  label: target")
+    code, output = run("validate", str(path))
+    assert code == 0, output
+    runs = tmp_path / "runs"
+    code, output = run("train", str(path), "--quiet", "--no-plots", "--runs-dir", str(runs))
+    assert code == 0, output
+    saved = yaml.safe_load((next(runs.iterdir()) / "config.yaml").read_text(encoding="utf-8"))
+    assert saved["data"]["source"] == str(csv)  # the run records the file it read
+
+
+def test_a_file_uri_naming_another_host_is_refused(tmp_path: Path) -> None:
+    path = quickstart(tmp_path, "builtin:breast_cancer", "file://fileserver/share/x.csv")
+    code, output = run("validate", str(path))
+    assert code == 2 and "Traceback" not in output
+    flat = " ".join(output.split())
+    assert "experiment.yaml:7: data.source:" in flat
+    assert "names the host 'fileserver'" in flat and "mlcc reads local files" in flat

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -120,15 +121,27 @@ class SyntheticConfig(StrictModel):
         return self
 
 
+def _file_uri_path(uri: str) -> str:
+    """The local path a file:// URI names (file:///data/x.csv → /data/x.csv, %20 decoded), as
+    MLflow and browsers read it; a URI naming another host is not a local file."""
+    parsed = urllib.parse.urlparse(uri)
+    if parsed.netloc not in ("", "localhost"):
+        raise ValueError(
+            f"{uri!r} names the host {parsed.netloc!r}; mlcc reads local files: copy it here "
+            "and name that file (file:///PATH or just PATH)"
+        )
+    return urllib.parse.unquote(parsed.path)
+
+
 class DataConfig(StrictModel):
     """Where the examples come from and how they are split."""
 
     source: str = Field(
         description=(
             "A local .csv or .parquet path (relative paths resolve against the config file's "
-            "folder, then the current directory; not a URL) or `builtin:NAME` (see "
-            "`mlcc datasets`); for model.type word2vec, a .txt corpus (one sentence or "
-            "document per line)."
+            "folder, then the current directory; file:///PATH names a local file too; not an "
+            "http(s) or other remote address) or `builtin:NAME` (see `mlcc datasets`); for "
+            "model.type word2vec, a .txt corpus (one sentence or document per line)."
         )
     )
     label: str | None = Field(
@@ -202,9 +215,11 @@ class DataConfig(StrictModel):
     @classmethod
     def _a_local_file(cls, source: str) -> str:
         scheme = URL_SCHEME.match(source)
-        kind = scheme.group(1).lower() if scheme else "file"
-        if kind == "file":
+        if scheme is None:
             return source
+        kind = scheme.group(1).lower()
+        if kind == "file":
+            return _file_uri_path(source)
         if kind in ("http", "https"):
             name = source.split("?", 1)[0].split("/", 3)[-1].rsplit("/", 1)[-1]
             name = name if name.endswith((".csv", ".parquet", ".txt")) else "data.csv"
