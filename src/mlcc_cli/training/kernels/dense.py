@@ -182,16 +182,21 @@ def _stochastic_sgd_steps(
         if k + 1 < last:
             touched += X[order[k + 1], n_features - 1]
         z = intercept[0]
+        row_squares = 0.0  # Σ x_j², for the norm without L2
         for j in range(n_features):
             z += X[row, j] * coef[j]
+            row_squares += X[row, j] * X[row, j]
         probe, r = example_terms(z, y[row], model_kind)
         if not math.isfinite(probe):
             return k - first, k - first, norm_sum, True, probe, touched
         c = scale * r
-        squared = c * c
-        for j in range(n_features):
-            g = c * X[row, j] + 2.0 * l2 * coef[j]
-            squared += g * g
+        if l2 == 0.0:  # ‖(c, c·x)‖² = c²·(1 + Σx²): no second pass over the row
+            squared = c * c * (1.0 + row_squares)
+        else:
+            squared = c * c
+            for j in range(n_features):
+                g = c * X[row, j] + 2.0 * l2 * coef[j]
+                squared += g * g
         norm = math.sqrt(squared)
         norm_sum += norm
         step_size = learning_rate
