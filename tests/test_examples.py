@@ -85,6 +85,7 @@ ADAM_LINEAR = ["--set", "optimizer.learning_rate=0.5"]
         ("california_feature_crosses.yaml", [], 65.8),
         ("california_hashed_crosses_l1.yaml", ["--set", "model.l1=0"], 61.6),
         ("california_hashed_crosses_l1.yaml", [], 65.2),
+        ("california_hashed_crosses_l1.yaml", ["--set", "model.l1_method=cumulative"], 65.3),
         ("california_mlp.yaml", ["--set", "model={type: linear}", *ADAM_LINEAR], 71.2),
         ("california_mlp.yaml", [], 60.1),
     ],
