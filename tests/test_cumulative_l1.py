@@ -277,6 +277,7 @@ def test_doctor_offers_the_cumulative_method_only_where_it_helps(tmp_path) -> No
     assert "model.l1_method=cumulative" in l1_advice()
     assert "cumulative" not in l1_advice("model.l1_method=cumulative")
     assert "cumulative" not in l1_advice("training.batch_size=full")
+    assert "cumulative" not in l1_advice("optimizer={type: ftrl, learning_rate: 0.1}")
 
 
 def test_networks_take_the_cumulative_penalty_on_the_numpy_path(tmp_path) -> None:
@@ -332,3 +333,15 @@ def test_sklearn_estimators_take_l1_method() -> None:
     assert np.count_nonzero(cumulative.coef_) < np.count_nonzero(exact.coef_)
     with pytest.raises(ValueError, match="l1_method"):
         LogisticClassifier(l1_method="lazy").fit(X, y)
+
+
+def test_ftrl_folds_model_l1_into_its_closed_form_whichever_the_method() -> None:
+    X, y = _sparse_problem()
+    weights = []
+    for method in ("exact", "cumulative"):
+        model = LogisticRegression(l1=0.01, l1_method=method).initialize(X.shape[1])
+        optimizer = OPTIMIZERS["ftrl"](learning_rate=0.1)
+        numpy_steps(model, optimizer, X, y, 8, range(30))
+        weights.append(model.coef_.copy())
+    np.testing.assert_array_equal(weights[0], weights[1])
+    assert 0 < np.count_nonzero(weights[0]) < X.shape[1]

@@ -15,6 +15,7 @@ from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
 from mlcc_cli.evaluation.classification import precision_recall_of
 from mlcc_cli.evaluation.thresholds import threshold_rows
+from mlcc_cli.optim.registry import OPTIMIZERS
 from mlcc_cli.training.diagnostics import dead_relu_warnings, gradient_warnings
 
 BIAS_TOLERANCE = 0.03  # |mean(p) − mean(y)| a calibrated binary model stays within
@@ -178,6 +179,8 @@ def _cumulative_hint(evidence: RunEvidence, model_l1: float) -> str:
     weights that belong at 0 there (each batch's gradient kicks them off 0 again under the
     exact step; RESULTS.md's penalty table: 15,291 non-zeros vs 220 at an optimum of 290)."""
     if model_l1 <= 0 or getattr(evidence.config.model, "l1_method", None) != "exact":
+        return ""
+    if not OPTIMIZERS[evidence.config.optimizer.type].l1_method_matters:
         return ""
     if evidence.config.training.batch_size == "full":
         return ""

@@ -70,6 +70,8 @@ class Optimizer(ABC):
 
     type: str
     _hyperparameters: tuple[str, ...] = ()  # shown by __repr__ after learning_rate, clip_norm
+    # Whether `model.l1_method` changes anything: FTRL applies model.l1 in its own closed form.
+    l1_method_matters: bool = True
 
     def __init__(
         self,
