@@ -142,6 +142,21 @@ def test_solution_passes(name: str, workdir: Path) -> None:
     assert "PASS" in result.stdout and "FAIL" not in result.stdout
 
 
+@pytest.mark.parametrize("name", ["07_sparsity_and_l1"])  # the workdir fixture reads it
+def test_sparsity_hint_quotes_what_the_cumulative_penalty_keeps(name: str, workdir: Path) -> None:
+    runs = ["--runs-dir", str(workdir / "runs"), "--json"]
+    counts = []
+    for method in ("exact", "cumulative"):
+        sets = ["--set", f"model.l1_method={method}"]
+        result = runner.invoke(app, ["exercise", "check", name, "--solution", *sets, *runs])
+        assert result.exit_code == 0, result.output  # both pass the goals
+        run_dir = Path(json.loads(result.stdout)["run_dir"])
+        metrics = json.loads((run_dir / "metrics.json").read_text())["validation"]
+        counts.append(metrics["nonzero_weights"])
+    hint = load_exercise(name).info.hints[-1]
+    assert f"keeps {counts[1]} weights instead of {counts[0]}" in hint
+
+
 @pytest.mark.parametrize(
     "name", ["01_first_steps", "07_sparsity_and_l1", "10_multiclass_linear", "13_embeddings"]
 )
