@@ -23,7 +23,6 @@ LOG_LOSS = "log loss"
 # How the optimizer applies L1 (`Model.l1_method`): soft-threshold every weight every step, or
 # Tsuruoka et al.'s cumulative penalty on the weights a batch touches (scikit-learn's SGD).
 EXACT_L1, CUMULATIVE_L1 = "exact", "cumulative"
-L1_METHODS = (EXACT_L1, CUMULATIVE_L1)
 
 # One row of a model's layer table: (layer, output shape, parameter count).
 LayerRow = tuple[str, str, int]
@@ -63,9 +62,9 @@ class TrainableModel(Protocol):
         (`layer_grad_norms`, `hidden_activations`; history.csv grad_norm_W*, dead_relu_*).
     l1, l1_names, n_features_in_, params : penalty, the parameters L1 touches, input width, the
         live parameter arrays optimizers update.
-    l1_method : how the optimizer applies L1 (`L1_METHODS`): "exact", a soft-threshold of
-        every weight every step, or "cumulative", Tsuruoka et al.'s penalty on the weights a
-        batch touches (`l1_rows`), as scikit-learn's SGD.
+    l1_method : how the optimizer applies L1: EXACT_L1 ("exact"), a soft-threshold of every
+        weight every step, or CUMULATIVE_L1 ("cumulative"), Tsuruoka et al.'s penalty on the
+        weights a batch touches (`l1_rows`), as scikit-learn's SGD.
     """
 
     type: ClassVar[str]

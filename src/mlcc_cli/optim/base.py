@@ -70,7 +70,8 @@ class Optimizer(ABC):
 
     type: str
     _hyperparameters: tuple[str, ...] = ()  # shown by __repr__ after learning_rate, clip_norm
-    # Whether `model.l1_method` changes anything: FTRL applies model.l1 in its own closed form.
+    # Whether `model.l1_method` changes anything (`training.steps.apply_l1` asks): FTRL
+    # applies model.l1 in its own closed form through `proximal_l1` whichever the method.
     l1_method_matters: bool = True
 
     def __init__(

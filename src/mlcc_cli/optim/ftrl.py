@@ -28,7 +28,9 @@ class Ftrl(Optimizer):
 
     type = "ftrl"
     _hyperparameters = ("beta", "l1", "l2")
-    l1_method_matters = False  # model.l1 is always folded into the closed form
+    # model.l1 is always folded into the closed form, which already charges every weight the
+    # whole penalty t·l1 accumulated so far: what the cumulative method approximates
+    l1_method_matters = False
 
     def __init__(
         self,
@@ -76,18 +78,6 @@ class Ftrl(Optimizer):
                 soft_threshold(params[name], self._step_size(name) * l1)
                 continue
             self._solve(state, params[name], self.l1 + state["t"] * l1)
-
-    def cumulative_l1(
-        self,
-        params: dict[str, np.ndarray],
-        names: Iterable[str],
-        l1: float,
-        rows: np.ndarray | None = None,
-    ) -> None:
-        """The same closed form as `proximal_l1`: FTRL already charges every weight the whole
-        penalty t·l1 accumulated so far, which is what the cumulative method approximates, so
-        `model.l1_method` changes nothing under FTRL."""
-        self.proximal_l1(params, names, l1)
 
     def _step_size(self, name: str) -> float | np.ndarray:
         state = self.state_.get(name)

@@ -43,8 +43,9 @@ class StepStats:
 
 def apply_l1(model: TrainableModel, optimizer: Optimizer, X_batch: Matrix) -> None:
     """The L1 penalty after the optimizer's step on batch X_batch, by the model's l1_method:
-    the proximal step on every weight, or the cumulative penalty on the rows it touched."""
-    if model.l1_method == CUMULATIVE_L1:
+    the proximal step on every weight, or the cumulative penalty on the rows it touched
+    (unless the optimizer applies L1 its own way: `Optimizer.l1_method_matters`)."""
+    if model.l1_method == CUMULATIVE_L1 and optimizer.l1_method_matters:
         rows = model.l1_rows(X_batch)
         optimizer.cumulative_l1(model.params, model.l1_names, model.l1, rows)
     else:
