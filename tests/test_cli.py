@@ -385,6 +385,17 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             [],
         ),
         "bad run name": ({}, "--name", ["--name", "a/b"]),
+        "section not a mapping": (
+            {"data": {"source": "builtin:iris", "split": [0.8, 0.2]}},
+            "data.split: must be a mapping (key: value) with keys from: train, validation, test",
+            [],
+        ),
+        "model written as a word": (
+            {"model": "linear"},
+            "model: must be a mapping (key: value) with a 'type' key and that type's settings, "
+            "e.g. {type: linear}; got 'linear'",
+            [],
+        ),
         "early stopping without validation": (
             {
                 "data": {"source": "builtin:iris", "split": {"train": 1.0, "validation": 0.0}},
@@ -432,6 +443,8 @@ BAD_INPUT_NAMES = [
     "unknown input column",
     "non-numeric input",
     "bad run name",
+    "section not a mapping",
+    "model written as a word",
     "early stopping without validation",
     "malformed yaml",
     "missing config file",

@@ -138,6 +138,19 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
         return f"needs a 'type' key, one of the allowed types (got {_shown(got)})"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        # pydantic would name the class ("instance of SplitConfig"), which the user never wrote
+        if model is not None:
+            keys = f" with keys from: {', '.join(_field_names(model))}"
+        elif kind == "model_attributes_type":  # a tagged union: model, optimizer, schedule …
+            # a bare word is most likely the type itself: show it in place
+            example = f"{{type: {got}}}" if isinstance(got, str) and got.isidentifier() else ""
+            keys = " with a 'type' key and that type's settings" + (
+                f", e.g. {example}" if example else ""
+            )
+        else:
+            keys = ""
+        return f"must be a mapping (key: value){keys}; got {_shown(got)}"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return f"{error['msg'].lower()}, got {_shown(got)}"
     return f"{error['msg']}, got {_shown(got)}" if got is not None else error["msg"]
