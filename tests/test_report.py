@@ -243,8 +243,13 @@ def test_a_path_that_is_not_a_run_exits_2_naming_it(
 def test_an_unwritable_output_exits_2_before_any_work(workdir: Path, tmp_path: Path) -> None:
     result = mlcc("report", best_point(workdir), "-o", tmp_path / "no" / "such" / "r.html")
     assert result.exit_code == 2
-    assert "--output" in result.stderr and "cannot write there" in result.stderr
-    assert "a parent folder does not exist" in result.stderr
+    missing = tmp_path / "no" / "such"
+    assert (
+        f"--output {missing / 'r.html'}: cannot write there (the folder {missing} does not exist"
+        in result.stderr
+    )
+    assert f"(mkdir -p {missing})" in result.stderr
+    assert not (tmp_path / "no").exists()  # the check creates nothing
     # /proc is there but takes no new files: the message must not claim a missing folder
     refused = mlcc("report", best_point(workdir), "-o", "/proc/r.html")
     assert refused.exit_code == 2

@@ -33,7 +33,7 @@ _USER_FIXABLE = {
     errno.EROFS: "the file system is read-only",
     errno.EACCES: "permission denied",
     errno.EPERM: "operation not permitted",
-    errno.ENOENT: "a parent folder does not exist and cannot be created there",
+    errno.ENOENT: "a parent folder does not exist",
     errno.ENOTDIR: "a part of the path is a file, not a folder",
     errno.EEXIST: "a file of that name is in the way",
     errno.ENAMETOOLONG: "the name is too long for the file system",
@@ -91,6 +91,12 @@ def storage_error(what: str, path: Path, error: OSError) -> MlccError:
         if error.errno == errno.ENOENT and path.parent.is_dir():
             # the folder is there but refuses new files (a kernel file system like /proc)
             problem = f"the folder {path.parent} does not take new files"
+        elif error.errno == errno.ENOENT:
+            return DataError(
+                f"{what} {path}: cannot write there (the folder {path.parent} does not exist, "
+                f"and mlcc creates no folders for an output file); create it first "
+                f"(mkdir -p {path.parent}) or choose another folder."
+            )
         return DataError(
             f"{what} {path}: cannot write there ({problem}); choose a folder you can write to."
         )
