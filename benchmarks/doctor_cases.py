@@ -589,6 +589,20 @@ def _fit_cases() -> list[DoctorCase]:
 def _data_cases() -> list[DoctorCase]:
     return [
         _case(
+            "linear-12-validation-rows",
+            "linear",
+            ("sgd", 0.05),
+            {"validation_too_small"},
+            "120 rows split 80/10/10: a well-fitted line, judged on 12 validation rows whose "
+            "loss says as much about which rows landed there as about the model",
+            data={
+                **_linear_data(samples=120, noise=1.0),
+                "split": {"train": 0.8, "validation": 0.1, "test": 0.1},
+            },
+            model={"type": "linear"},
+            training={"batch_size": 8, "epochs": 30},
+        ),
+        _case(
             "linear-unshuffled-easy-validation",
             "linear",
             ("sgd", 0.02),

@@ -25,8 +25,11 @@ FIX_METRIC = {
     "no_better_than_majority": "f1",
     "prediction_bias": "abs_prediction_bias",
     "validation_below_training": "split_gap",
+    # more validation rows do not lower the loss, they make it worth reading: the doctor no
+    # longer finding the split too small is the improvement
+    "validation_too_small": "validation_trusted",
 }
-HIGHER_IS_BETTER = {"f1"}
+HIGHER_IS_BETTER = {"f1", "validation_trusted"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,8 @@ def _metric(scores: dict[str, Any], name: str) -> float:
 
 def _validation_scores(result: Any) -> dict[str, Any]:
     """metrics["validation"] with the loss under one name, |prediction bias| and the split
-    gap |ln(validation loss / training loss)| (0 when the splits are equally hard).
+    gap |ln(validation loss / training loss)| (0 when the splits are equally hard), and
+    `validation_trusted` (0 while the doctor finds the validation split too small, else 1).
 
     A squared-error loss is taken in units of the label's variance (1 − R²), so a fix that
     rescales the label (data.label_scale) neither gains nor loses by changing units.
@@ -109,6 +113,8 @@ def _validation_scores(result: Any) -> dict[str, Any]:
     if scores.get("prediction_bias") is not None:
         scores["abs_prediction_bias"] = abs(float(scores["prediction_bias"]))
     train_loss = _metric(train, loss_name)
+    too_small = any(finding.kind == "validation_too_small" for finding in result.findings)
+    scores["validation_trusted"] = 0.0 if too_small else 1.0
     if scores["loss"] > 0 and train_loss > 0:
         scores["split_gap"] = abs(math.log(scores["loss"] / train_loss))
     if loss_name == "loss" and "rmse" in scores and scores.get("r2") is not None:

@@ -140,6 +140,12 @@ TRIGGERS = [
     ),
     ("breast_cancer", ["evaluation.threshold=0.97"], "threshold_far_from_best_f1", "threshold"),
     ("breast_cancer", ["model.l1=0.01"], "l1_sparsity", "L1"),
+    (
+        "breast_cancer",
+        ["data.split={train: 0.95, validation: 0.03, test: 0.02}"],
+        "validation_too_small",
+        "too small",
+    ),
     ("circles_deep", [], "vanishing_gradients", "vanishing"),
     (
         "exploding",
@@ -189,8 +195,9 @@ def test_every_rule_has_a_constructed_run() -> None:
         "vanishing_gradients",
         "exploding_gradients",
         "dead_relu",
+        "validation_too_small",
     } - {"validation_below_training"}
-    assert len(RULES) == 13  # no_better_than_majority: test_symptoms_fold_into_their_root_cause
+    assert len(RULES) == 14  # no_better_than_majority: test_symptoms_fold_into_their_root_cause
 
 
 def test_easy_validation_split_is_suspicious(tmp_path: Path) -> None:
@@ -433,3 +440,48 @@ def test_split_checks_show_before_training_and_in_the_doctor(tmp_path: Path) -> 
     }
     doctor = " ".join(runner.invoke(app, ["doctor", payload["run_dir"]]).output.split())
     assert "split check: The file looks sorted by x" in doctor
+
+
+def test_a_validation_split_too_small_to_judge_by_says_so_and_how_to_grow_it(
+    configs: dict[str, Path], tmp_path: Path
+) -> None:
+    # 569 rows × 3 % = 17 validation rows: what the doctor judges on them is chance.
+    split = "data.split={train: 0.95, validation: 0.03, test: 0.02}"
+    _, payload = _train(configs["breast_cancer"], tmp_path, split, "evaluation.threshold=0.97")
+    kinds = [f["kind"] for f in payload["doctor"]]
+    (small,) = [f for f in payload["doctor"] if f["kind"] == "validation_too_small"]
+    assert "17 rows" in small["evidence"]
+    # the threshold verdict is read off those 17 rows: folded in, not offered as a fix
+    assert "threshold_far_from_best_f1" not in kinds
+    assert "the threshold far from the F1-best one" in small["evidence"]
+    # 30 rows need 6 % of the data, taken from training
+    assert small["fix"] == ["data.split={train: 0.92, validation: 0.06, test: 0.02}"]
+    _, grown = _train(configs["breast_cancer"], tmp_path / "grown", small["fix"][0])
+    assert "validation_too_small" not in [f["kind"] for f in grown["doctor"]]
+
+
+def test_one_validation_row_asks_for_more_data_and_trusts_the_training_curve(
+    tmp_path: Path,
+) -> None:
+    rows = "\n".join(f"{x},{2 * x + 1}" for x in range(1, 11))
+    (tmp_path / "ten.csv").write_text(f"x,y\n{rows}\n")
+    config = tmp_path / "ten.yaml"
+    config.write_text(
+        "name: ten\ndata: {source: ten.csv, label: y, split: {train: 0.8, validation: 0.1, "
+        "test: 0.1}}\nfeatures: [{type: zscore}]\nmodel: {type: linear}\n"
+        "optimizer: {type: sgd, learning_rate: 0.05}\ntraining: {batch_size: 2, epochs: 3}\n"
+    )
+    result = runner.invoke(
+        app, ["train", str(config), "--runs-dir", str(tmp_path / "runs"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    findings = {f["kind"]: f for f in json.loads(result.stdout)["doctor"]}
+    small = findings["validation_too_small"]
+    assert "1 row," in small["evidence"] and "collect more data" in small["advice"]
+    assert small["fix"] == []  # half the data would still be 5 rows
+    assert "overfitting" not in findings
+    if "still_improving" in findings:  # judged on the 8 training rows, not the 1
+        assert findings["still_improving"]["evidence"].startswith("training loss")
+    doctor = runner.invoke(app, ["doctor", json.loads(result.stdout)["run_dir"], "--json"])
+    assert doctor.exit_code == 0
+    assert "validation_too_small" in {f["kind"] for f in json.loads(doctor.stdout)["findings"]}

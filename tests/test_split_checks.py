@@ -357,3 +357,15 @@ def test_a_lone_complete_column_is_scored_as_a_binary_problem() -> None:
         0: roc_auc_score(codes, values[:, 0]),
         1: roc_auc_score(codes[keep], values[keep, 1]),
     }
+
+
+def test_a_handful_of_held_out_rows_is_judged_by_the_exact_ks_distribution() -> None:
+    # Unshuffled 10 rows: train 0-7, validation 8, test 9, every x larger than training's.
+    # D = 1 for both; the asymptotic p-value would be 0 (flagged), the exact one is 1/9.
+    frame = healthy(10)
+    frame["x1"] = np.arange(10.0)
+    findings = run(frame, "value", "regression", shuffle=False)
+    assert "x1" not in found(findings, "distribution_mismatch")
+    exact = ks_2samp(frame["x1"][:8], frame["x1"][8:9], method="exact")
+    assert exact.statistic == 1.0 and exact.pvalue > 0.1
+    assert ks_2samp(frame["x1"][:8], frame["x1"][8:9], method="asymp").pvalue < 1e-3

@@ -30,8 +30,10 @@ from mlcc_cli.doctor.rules_model import (
     prediction_bias,
     threshold_far_from_best_f1,
 )
+from mlcc_cli.doctor.rules_split import validation_too_small
 
 RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
+    validation_too_small,
     learning_rate_too_high,
     learning_rate_too_low,
     still_improving,
@@ -61,7 +63,13 @@ UNTRAINABLE = SYMPTOMS | {
 # Root causes in priority order, each with the findings it explains. An overfit model's
 # validation predictions are off because it memorised the training rows.
 # Inputs on scales 1000× apart make gradient descent zigzag or crawl: the loss's pace is theirs.
+# Too few validation rows: every verdict read off them is chance, whatever it says.
+JUDGED_ON_VALIDATION = SYMPTOMS | {
+    "overfitting": "the apparent overfitting",
+    "validation_below_training": "validation scoring better than training",
+}
 ROOT_CAUSES: dict[str, dict[str, str]] = {
+    "validation_too_small": JUDGED_ON_VALIDATION,
     "features_not_scaled": {
         "learning_rate_too_high": "the bouncing loss",
         "learning_rate_too_low": "the slow loss",

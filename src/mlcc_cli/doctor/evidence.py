@@ -33,6 +33,7 @@ class RunEvidence:
     metrics: dict[str, dict[str, Any]]
     parameters: dict[str, np.ndarray]  # model.npz
     inputs: dict[str, dict[str, float]]  # numeric input column -> statistics (input_statistics)
+    validation_rows: int | None = None  # rows in the validation split (None: unknown)
     validation_labels: np.ndarray | None = None  # predictions-validation.csv `label`
     validation_predictions: np.ndarray | None = None  # ... `prediction` (binary: P(class 1))
     stopped_early: bool = False
@@ -125,12 +126,15 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
             "no doctor.json (a run from an older mlcc): input scaling and long tails were not "
             "checked; train again to include them"
         )
-    labels = predictions = None
+    labels = predictions = validation_rows = None
     predictions_path = run_dir / "predictions-validation.csv"
     if model.get("task") == "binary" and predictions_path.is_file():
         table = pd.read_csv(predictions_path, usecols=["label", "prediction"])
         labels = table["label"].to_numpy(dtype=np.float64)
         predictions = table["prediction"].to_numpy(dtype=np.float64)
+        validation_rows = len(table)
+    elif predictions_path.is_file():
+        validation_rows = len(pd.read_csv(predictions_path, usecols=[0]))
     return RunEvidence(
         config=config,
         task=model.get("task", "regression"),
@@ -140,6 +144,7 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         metrics=metrics,
         parameters=parameters,
         inputs=inputs,
+        validation_rows=validation_rows,
         validation_labels=labels,
         validation_predictions=predictions,
         stopped_early=bool(status.get("stopped_early")),

@@ -16,6 +16,7 @@ import numpy as np
 from mlcc_cli.doctor.curves import losses, noise, significant, usable, yardstick
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.doctor.rules_split import validation_is_chance
 from mlcc_cli.training.divergence import MAX_GUESSED_ORDERS, orders_smaller
 
 LEARNING_RATE_LESSON = "Reducing loss: the learning rate, the Goldilocks principle"
@@ -239,13 +240,14 @@ def end_slope(curve: np.ndarray) -> float:
 
 
 def still_improving(evidence: RunEvidence) -> list[Finding]:
-    """The run ended while its validation loss (training loss without a validation split)
-    still fell clearly: the slope through its last TREND_POINTS points, and its last step,
-    fall by FALLING_RELATIVE+ of the last loss a period, beyond FALLING_NOISES× its noise and
+    """The run ended while its validation loss still fell clearly (the training loss without
+    a validation split, or with one too small to trust: `rules_split.validation_is_chance`):
+    the slope through its last TREND_POINTS points, and its last step, fall by
+    FALLING_RELATIVE+ of the last loss a period, beyond FALLING_NOISES× its noise and
     FALLING_ABSOLUTE of the scale, and it ends at its lowest. Train longer."""
     curve = losses(evidence, "validation_loss")
     which = "validation"
-    if not usable(curve):
+    if not usable(curve) or validation_is_chance(evidence):
         curve, which = losses(evidence, "train_loss"), "training"
     if evidence.status != "complete" or evidence.stopped_early or not usable(curve):
         return []

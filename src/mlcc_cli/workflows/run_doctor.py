@@ -48,6 +48,7 @@ def run_doctor(
         metrics=trained.metrics,
         parameters=contents.model_arrays,
         inputs=trained.input_statistics or {},
+        validation_rows=None if trained.predictions is None else len(trained.predictions["row_id"]),
         validation_labels=None if predictions is None else predictions["label"],
         validation_predictions=None if predictions is None else predictions["prediction"],
         stopped_early=outcome.stopped_early,

@@ -1,0 +1,64 @@
+"""Doctor rule on the split itself: a validation split too small to judge the model by.
+
+Every over/underfitting verdict compares losses or metrics measured on the validation rows;
+with a handful of rows those numbers move by chance more than with the model, so the finding
+names the verdicts it makes untrustworthy (`diagnose.ROOT_CAUSES`) instead of letting them
+stand as advice.
+"""
+
+from __future__ import annotations
+
+import math
+
+from mlcc_cli.doctor.evidence import RunEvidence
+from mlcc_cli.doctor.findings import Finding, format_number
+
+# Rows below which one validation loss is mostly chance: the standard error of a mean over n
+# rows is σ/√n, ≥ 18 % of σ under 30 rows — the size of the gaps the other rules flag.
+MIN_VALIDATION_ROWS = 30
+LARGEST_VALIDATION_SHARE = 0.5  # never suggest giving validation more than half the data
+SPLIT_LESSON = "Datasets: dividing the original dataset (training, validation and test sets)"
+
+
+def _larger_split(evidence: RunEvidence, rows: int) -> str | None:
+    """A `data.split={...}` that gives validation MIN_VALIDATION_ROWS rows, taken from
+    training; None when even LARGEST_VALIDATION_SHARE of the data would not."""
+    split = evidence.config.data.split
+    if split.validation <= 0:
+        return None
+    total = rows / split.validation  # the rows the split divided, as this share implies
+    share = math.ceil(100 * MIN_VALIDATION_ROWS / total) / 100
+    train = split.train - (share - split.validation)
+    if share > LARGEST_VALIDATION_SHARE or train <= 0:
+        return None
+    shares = f"train: {format_number(train)}, validation: {format_number(share)}"
+    return f"data.split={{{shares}, test: {format_number(split.test)}}}"
+
+
+def validation_is_chance(evidence: RunEvidence) -> bool:
+    """Whether the validation split is known to hold 1 to MIN_VALIDATION_ROWS − 1 rows."""
+    rows = evidence.validation_rows
+    return rows is not None and 0 < rows < MIN_VALIDATION_ROWS
+
+
+def validation_too_small(evidence: RunEvidence) -> list[Finding]:
+    """Fewer than MIN_VALIDATION_ROWS validation rows: its loss and metrics are mostly
+    chance (standard error σ/√n), so no verdict drawn from them can be trusted."""
+    if not validation_is_chance(evidence):
+        return []
+    rows = int(evidence.validation_rows or 0)
+    fix = _larger_split(evidence, rows)
+    more = "give validation a larger share of the data" if fix else "collect more data"
+    return [
+        Finding(
+            kind="validation_too_small",
+            title="validation split too small",
+            concept=SPLIT_LESSON,
+            evidence=f"the validation split has {rows} row{'s' if rows != 1 else ''}, fewer "
+            f"than the {MIN_VALIDATION_ROWS} a loss measured on it needs before it says more "
+            "about the model than about which rows landed there",
+            advice=f"verdicts drawn from so few rows (overfitting, bias, threshold) are mostly "
+            f"chance; {more} so validation holds at least {MIN_VALIDATION_ROWS} rows",
+            fix=(fix,) if fix else (),
+        )
+    ]
