@@ -238,20 +238,19 @@ def tree(folder: Path) -> dict[str, str]:
 
 def test_a_store_that_fails_keeps_the_run_and_exits_1(tmp_path: Path) -> None:
     config = experiment(tmp_path)
-    blocker = tmp_path / "a-file"  # a file where the store's folder should be
-    blocker.write_text("not a folder\n")
+    store = Path("/sys/mlcc-store")  # a folder that cannot be made, even by root (EPERM)
     args = ["train", config, "--runs-dir", tmp_path / "runs", "--no-plots", "--json"]
-    result = mlcc(*args, "--track", blocker)
+    result = mlcc(*args, "--track", store)
     assert result.exit_code == 1
     payload = json.loads(result.stdout)  # still the run's object, now with the failure
     run_dir = Path(payload["run_dir"])
     assert payload["status"] == "complete"
     assert json.loads((run_dir / "status.json").read_text())["status"] == "complete"
-    uri = blocker.resolve().as_uri()
+    uri = store.as_uri()
     assert payload["mlflow"] == {"uri": uri, "error": payload["mlflow"]["error"]}
     assert f"--track {uri}:" in result.stderr and "could not be logged" in result.stderr
     assert f"mlcc track {run_dir} --uri {uri}" in " ".join(result.stderr.split())
-    assert blocker.read_text() == "not a folder\n"
+    assert not store.exists()
 
     before = tree(run_dir)
     again = mlcc("track", run_dir, "--uri", uri)
@@ -411,3 +410,22 @@ def test_a_long_config_value_is_cut_to_mlflows_limit(tmp_path: Path) -> None:
     assert len(value) == PARAM_VALUE_LIMIT and value.endswith("…")
     assert record.history == [("step", 1, 10.0), ("train_loss", 1, 0.5), ("step", 2, 20.0)]
     assert record.metrics == {"validation/rmse": 1.5}
+
+
+@pytest.mark.parametrize("form", ["folder", "file_uri", "sqlite", "store_is_a_file"])
+def test_a_store_under_a_file_is_refused_before_training(tmp_path: Path, form: str) -> None:
+    blocker = tmp_path / "a-file"  # a file where a folder of the store's path should be
+    blocker.write_text("not a folder\n")
+    track = {
+        "folder": str(blocker / "mlruns"),
+        "file_uri": (blocker / "mlruns").as_uri(),
+        "sqlite": f"sqlite:///{blocker / 'mlflow.db'}",
+        "store_is_a_file": str(blocker),
+    }[form]
+    config = experiment(tmp_path)
+    result = mlcc("train", config, "--runs-dir", tmp_path / "runs", "--track", track)
+    assert result.exit_code == 2, result.output
+    assert f"--track {track}: {blocker} is a file" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "runs").exists()  # refused before training: nothing written
+    assert blocker.read_text() == "not a folder\n"

@@ -2,8 +2,9 @@
 
 Accepted: a folder path (MLflow's file store, made a `file:` URI), `file:///...`,
 `sqlite:///PATH.db` (and MLflow's other database stores), `http(s)://HOST` (a tracking
-server) and `databricks`. Only the form is checked here, without importing mlflow: whether
-the store can be written is learnt when the run is logged, after it is safely on disk.
+server) and `databricks`. The form is checked here, without importing mlflow, and a local
+store's place (not under a file); whether the store can be written is learnt when the run is
+logged, after it is safely on disk.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import importlib.util
 import shlex
 from pathlib import Path
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from mlcc_cli.errors import ConfigError, MlccError
 
@@ -55,7 +57,9 @@ def tracking_uri(text: str, option: str) -> str:
     # One letter before `:` is a Windows drive (C:\...), so a folder path too.
     if len(scheme) <= 1:
         require_libraries(option, text, "mlflow")
-        return Path(text).expanduser().resolve().as_uri()
+        store = Path(text).expanduser().resolve()
+        _check_local_store(option, text, store, folder=True)
+        return store.as_uri()
     if scheme not in SCHEMES:
         raise ConfigError(
             f"{option} {text}: MLflow has no tracking store for `{scheme}:` URIs; give a "
@@ -65,7 +69,31 @@ def tracking_uri(text: str, option: str) -> str:
         require_libraries(option, text, "mlflow", "sqlalchemy", "alembic")
     else:
         require_libraries(option, text, "mlflow")
+    if scheme == "file":
+        _check_local_store(option, text, Path(url2pathname(urlsplit(text).path)), folder=True)
+    elif scheme == "sqlite" and text.startswith("sqlite:///"):
+        # sqlite:///x.db is relative, sqlite:////abs/x.db absolute (SQLAlchemy's form)
+        _check_local_store(option, text, Path(text[len("sqlite:///") :]), folder=False)
     return text
+
+
+def _check_local_store(option: str, uri: str, store: Path, *, folder: bool) -> None:
+    """ConfigError (exit 2) before any training when a local store cannot exist at `store`:
+    a file where the store folder (or a folder above it) would be, caught now rather than
+    after the run has trained. Whether the disk accepts writes is still learnt when logging."""
+    if folder and store.is_file():
+        raise ConfigError(
+            f"{option} {uri}: {store} is a file, but MLflow's file store is a folder; give a "
+            "folder path (it is created if missing) or sqlite:///PATH.db."
+        )
+    above = store.parent
+    while not above.exists() and above != above.parent:
+        above = above.parent
+    if not above.is_dir():
+        raise ConfigError(
+            f"{option} {uri}: {above} is a file, not a folder, so the store cannot be made "
+            f"below it; choose a path in a folder."
+        )
 
 
 def require_libraries(option: str, uri: str, *modules: str) -> None:
