@@ -390,6 +390,11 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "data.split: must be a mapping (key: value) with keys from: train, validation, test",
             [],
         ),
+        "list too short": (
+            {"features": [{"type": "cross", "columns": ["a"]}]},
+            "features.0.columns: needs at least 2 items, got ['a']",
+            [],
+        ),
         "model written as a word": (
             {"model": "linear"},
             "model: must be a mapping (key: value) with a 'type' key and that type's settings, "
@@ -445,6 +450,7 @@ BAD_INPUT_NAMES = [
     "bad run name",
     "section not a mapping",
     "model written as a word",
+    "list too short",
     "early stopping without validation",
     "malformed yaml",
     "missing config file",
