@@ -206,12 +206,6 @@ class Cnn(HeadedNetwork):
         return self
 
     @property
-    def params(self) -> dict[str, np.ndarray]:
-        """The parameter arrays themselves (not copies): optimizers update them in place."""
-        self._check_fitted()
-        return self._params
-
-    @property
     def buffers(self) -> dict[str, np.ndarray]:
         """Batch-norm running averages (live arrays, saved next to `params`): per block
         conv_running_mean1, conv_running_var1, …; per dense layer running_mean1, …."""
@@ -239,15 +233,7 @@ class Cnn(HeadedNetwork):
         X, y = self._check_features(X), np.asarray(y, dtype=np.float64)
         o, block_caches, dense_cache = forward(self, X, True, masks, update_running)
         loss, delta = head_loss(self.task, o, y)  # δ: (n, n_outputs)
-        grads = backward(self, delta, block_caches, dense_cache)
-        if self.l2:
-            for name in self.l1_names:
-                grads[name] += (2.0 * self.l2) * self._params[name]
-        return loss, {name: grads[name] for name in self._params}
-
-    def layer_grad_norms(self, grads: dict[str, np.ndarray]) -> dict[str, float]:
-        """‖∂loss/∂K_i‖ and ‖∂loss/∂W_l‖ (Frobenius), input side first."""
-        return {name: float(np.linalg.norm(grads[name])) for name in self.l1_names}
+        return loss, self._with_l2(backward(self, delta, block_caches, dense_cache))
 
     def hidden_activations(self, X: Any) -> list[np.ndarray]:
         """Evaluation-mode activations f(u) of every conv block as (n·h·w, filters) — a filter

@@ -27,6 +27,26 @@ class HeadedNetwork(Model):
     task: str
     n_features_in_: int | None
     n_outputs_: int
+    l2: float
+    _params: dict[str, np.ndarray]
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """The parameter arrays themselves (not copies): optimizers update them in place."""
+        self._check_fitted()
+        return self._params
+
+    def layer_grad_norms(self, grads: dict[str, np.ndarray]) -> dict[str, float]:
+        """‖∂loss/∂W‖₂ (Frobenius) per weight array (kernels, then matrices), input side first."""
+        return {name: float(np.linalg.norm(grads[name])) for name in self.l1_names}
+
+    def _with_l2(self, grads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Backpropagation's data gradients plus the L2 term on every weight array: L2 penalty
+        λ₂·ΣW², gradient 2λ₂W (biases and batch-norm γ, β are not penalised); one per param."""
+        if self.l2:
+            for name in self.l1_names:
+                grads[name] += (2.0 * self.l2) * self._params[name]
+        return {name: grads[name] for name in self._params}
 
     @classmethod
     def from_settings(

@@ -183,12 +183,6 @@ class Mlp(HeadedNetwork):
         return self
 
     @property
-    def params(self) -> dict[str, np.ndarray]:
-        """The parameter arrays themselves (not copies): optimizers update them in place."""
-        self._check_fitted()
-        return self._params
-
-    @property
     def buffers(self) -> dict[str, np.ndarray]:
         """Learned arrays that are not trained by gradients: batch-norm running averages,
         named running_mean1, running_var1, … (live arrays; save them next to `params`)."""
@@ -210,18 +204,9 @@ class Mlp(HeadedNetwork):
         statistics (its running averages are updated unless update_running is False).
         """
         X, y = self._check_features(X), np.asarray(y, dtype=np.float64)
-        p = self._params
         o, cache = forward(self, X, training=True, masks=masks, update_running=update_running)
         loss, delta = head_loss(self.task, o, y)  # δ: (n, n_outputs)
-        grads = backward(self, cache, delta)
-        if self.l2:
-            for name in self.l1_names:
-                grads[name] += (2.0 * self.l2) * p[name]
-        return loss, {name: grads[name] for name in p}
-
-    def layer_grad_norms(self, grads: dict[str, np.ndarray]) -> dict[str, float]:
-        """‖∂loss/∂W_l‖₂ (Frobenius) per weight matrix, input side first."""
-        return {name: float(np.linalg.norm(grads[name])) for name in self.l1_names}
+        return loss, self._with_l2(backward(self, cache, delta))
 
     def hidden_activations(self, X: Any) -> list[np.ndarray]:
         """Evaluation-mode activations f(u_l) of every hidden layer, each (n, units_l)."""
