@@ -390,6 +390,11 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "data.split: must be a mapping (key: value) with keys from: train, validation, test",
             [],
         ),
+        "fractional integer": (
+            {"seed": 1.5},
+            "seed: must be a whole number, got 1.5",
+            [],
+        ),
         "list too short": (
             {"features": [{"type": "cross", "columns": ["a"]}]},
             "features.0.columns: needs at least 2 items, got ['a']",
@@ -423,6 +428,13 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
     malformed = tmp_path / "malformed.yaml"
     malformed.write_text("data:\n  source: builtin:iris\n  split: {train: 0.8\n")
     built["malformed yaml"] = (["train", str(malformed)], "malformed.yaml:4")
+    tabbed = tmp_path / "tabbed.yaml"
+    tabbed.write_text("data:\n\tsource: builtin:iris\n")
+    built["tab indentation"] = (
+        ["train", str(tabbed)],
+        "tabbed.yaml:2:1: YAML syntax error: found character '\\t' that cannot start any token "
+        "(while scanning for the next token). YAML indents with spaces only",
+    )
     built["missing config file"] = (["train", str(tmp_path / "none.yaml")], "none.yaml")
     return built
 
@@ -451,6 +463,8 @@ BAD_INPUT_NAMES = [
     "section not a mapping",
     "model written as a word",
     "list too short",
+    "fractional integer",
+    "tab indentation",
     "early stopping without validation",
     "malformed yaml",
     "missing config file",

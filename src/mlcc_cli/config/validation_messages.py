@@ -124,6 +124,8 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
         bound = next(iter(ctx.values()))
         shown = f"{bound:,}" if isinstance(bound, int) else f"{bound:g}"
         return f"must be {symbol} {shown}, got {_shown(got)}"
+    if kind == "int_from_float":
+        return f"must be a whole number, got {_shown(got)}"
     if kind in ("too_short", "too_long"):
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         most = "at least" if kind == "too_short" else "at most"

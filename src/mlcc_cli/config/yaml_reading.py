@@ -64,10 +64,10 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = error.problem or "invalid YAML"
         context = f" ({error.context})" if error.context else ""
-        raise ConfigError(
-            f"{where}: YAML syntax error: {problem}{context}. Check indentation, colons and "
-            "quotes on that line."
-        ) from None
+        fix = "Check indentation, colons and quotes on that line."
+        if "'\\t'" in problem:  # PyYAML's words for a tab where indentation is read
+            fix = "YAML indents with spaces only: replace the tab on that line with spaces."
+        raise ConfigError(f"{where}: YAML syntax error: {problem}{context}. {fix}") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: YAML error: {error}") from None
     positions: dict[KeyPath, int] = {}
