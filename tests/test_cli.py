@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -493,3 +494,26 @@ def test_failure_leaves_earlier_runs_untouched(tmp_path: Path) -> None:
     assert mlcc("train", bad, "--runs-dir", runs).exit_code == 2
     assert good.exit_code == 0
     assert {p: p.read_bytes() for p in runs.rglob("*") if p.is_file()} == before
+
+
+def test_a_saved_row_index_in_the_csv_is_pointed_out(tmp_path: Path) -> None:
+    # pandas' to_csv keeps the index by default: an unnamed first column of row numbers
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    pd.DataFrame({"x": x, "y": 2 * x + rng.normal(scale=0.1, size=60)}).to_csv(
+        tmp_path / "indexed.csv"
+    )
+    config = tmp_path / "indexed.yaml"
+    config.write_text(
+        "data: {source: indexed.csv, label: y}\nfeatures: [{type: zscore}]\nmodel: {type: linear}\n"
+        "optimizer: {type: sgd, learning_rate: 0.05}\ntraining: {batch_size: 8, epochs: 2}\n"
+    )
+    result = mlcc("train", config, "--runs-dir", tmp_path / "runs", "--json", "--no-plots")
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("'Unnamed: 0' have an empty name in the file's header" in w for w in warnings)
+    named = tmp_path / "named.csv"
+    pd.read_csv(tmp_path / "indexed.csv", index_col=0).to_csv(named, index=False)
+    config.write_text(config.read_text().replace("indexed.csv", "named.csv"))
+    clean = mlcc("train", config, "--runs-dir", tmp_path / "runs", "--json", "--no-plots")
+    assert not any("Unnamed" in w for w in json.loads(clean.stdout)["warnings"])

@@ -8,6 +8,7 @@ a million dense columns.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
@@ -51,6 +52,16 @@ def select_inputs(
                 f"inputs: left out column(s) {', '.join(map(repr, text))} that hold text or "
                 "dates; encode them with a one_hot, hash or time_bucket step, or list the "
                 "columns you want in `inputs` to silence this."
+            )
+        # pandas' name for an empty header cell, most often a DataFrame index saved by
+        # to_csv without index=False: row numbers, which say nothing about the label
+        unnamed = [c for c in chosen if re.fullmatch(r"Unnamed: \d+", c)]
+        if unnamed:
+            warnings.append(
+                f"inputs: column(s) {', '.join(map(repr, unnamed))} have an empty name in the "
+                "file's header (pandas calls them 'Unnamed: N') and are used as inputs; if one "
+                "is a saved row index (to_csv without index=False), list the columns you want "
+                "in `inputs`, else give it a name in the header."
             )
         if not chosen:
             raise DataError(
