@@ -276,7 +276,8 @@ def test_runs_clean_removes_only_folders_whose_owner_is_gone_or_too_old(tmp_path
     assert alive.is_dir() and new.is_dir()
     assert snapshot(run_dir) == before
 
-    result = mlcc("runs", "clean", runs, "--older-than", "0s", "--json")
+    # --runs-dir, as `mlcc train` spells the folder, names the same folder
+    result = mlcc("runs", "clean", "--runs-dir", runs, "--older-than", "0s", "--json")
     assert {Path(f["path"]) for f in json.loads(result.stdout)["removed"]} == {new}
     assert alive.is_dir()  # a running owner's folder is never removed
 
@@ -284,6 +285,8 @@ def test_runs_clean_removes_only_folders_whose_owner_is_gone_or_too_old(tmp_path
 def test_runs_clean_rejects_a_bad_age_and_a_missing_folder(tmp_path: Path) -> None:
     assert_clean_error(mlcc("runs", "clean", tmp_path, "--older-than", "soon"), 2, "--older-than")
     assert_clean_error(mlcc("runs", "clean", tmp_path / "nope"), 2, "no such folder")
+    both = mlcc("runs", "clean", tmp_path, "--runs-dir", tmp_path / "other")
+    assert_clean_error(both, 2, "name two folders; give one")
 
 
 # ------------------------------------------------------------------ damaged model files

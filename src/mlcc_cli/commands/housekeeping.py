@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from mlcc_cli.commands.common import JsonOption, user_errors
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.render.console import terminal
 
 runs_app = typer.Typer(
@@ -19,8 +20,21 @@ runs_app = typer.Typer(
 @runs_app.command("clean")
 def clean(
     runs_dir: Annotated[
-        Path, typer.Argument(help="The runs folder (the --runs-dir of `mlcc train`).")
-    ] = Path("runs"),
+        Path | None,
+        typer.Argument(
+            help="The runs folder (the --runs-dir of `mlcc train`) [default: runs].",
+            show_default=False,
+        ),
+    ] = None,
+    runs_dir_option: Annotated[
+        Path | None,
+        typer.Option(
+            "--runs-dir",
+            metavar="PATH",
+            help="The same folder as an option, as `mlcc train` takes it.",
+            show_default=False,
+        ),
+    ] = None,
     older_than: Annotated[
         str,
         typer.Option(
@@ -43,10 +57,16 @@ def clean(
     Sweep folders inside RUNS_DIR are searched too.
     """
     with user_errors(json_output):
+        if runs_dir is not None and runs_dir_option is not None and runs_dir != runs_dir_option:
+            raise ConfigError(
+                f"mlcc runs clean: RUNS_DIR {runs_dir} and --runs-dir {runs_dir_option} name "
+                "two folders; give one."
+            )
+        folder = runs_dir or runs_dir_option or Path("runs")
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.clean_runs import clean_runs
 
-        result = clean_runs(runs_dir, older_than, dry_run)
+        result = clean_runs(folder, older_than, dry_run)
         if json_output:
             typer.echo(json.dumps(result.to_json()))
             return
