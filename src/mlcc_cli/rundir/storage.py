@@ -28,12 +28,12 @@ LONGEST_RUN_NAME = NAME_MAX - max(RUN_SUFFIX_BYTES, STAGING_EXTRA_BYTES)
 HASH_BYTES = 9
 
 # errno values a user fixes by choosing another place (exit 2); any other refusal is a failure
-# while running (exit 1), e.g. a disk that filled up.
+# while running (exit 1), e.g. a disk that filled up. ENOENT, also the user's, depends on
+# whether the folder exists and is worded in `storage_error`.
 _USER_FIXABLE = {
     errno.EROFS: "the file system is read-only",
     errno.EACCES: "permission denied",
     errno.EPERM: "operation not permitted",
-    errno.ENOENT: "a parent folder does not exist",
     errno.ENOTDIR: "a part of the path is a file, not a folder",
     errno.EEXIST: "a file of that name is in the way",
     errno.ENAMETOOLONG: "the name is too long for the file system",
@@ -86,21 +86,22 @@ def storage_error(what: str, path: Path, error: OSError) -> MlccError:
             "and earlier runs and outputs are untouched. Free some space (e.g. delete old runs "
             "or run `mlcc runs clean`) or write to another disk, then try again."
         )
-    if error.errno in _USER_FIXABLE:
-        problem = _USER_FIXABLE[error.errno]
-        if error.errno == errno.ENOENT and path.parent.is_dir():
-            # the folder is there but refuses new files (a kernel file system like /proc)
-            problem = f"the folder {path.parent} does not take new files"
-        elif error.errno == errno.ENOENT:
-            return DataError(
-                f"{what} {path}: cannot write there (the folder {path.parent} does not exist, "
-                f"and mlcc creates no folders for an output file); create it first "
-                f"(mkdir -p {path.parent}) or choose another folder."
-            )
+    if error.errno == errno.ENOENT and not path.parent.is_dir():
         return DataError(
-            f"{what} {path}: cannot write there ({problem}); choose a folder you can write to."
+            f"{what} {path}: cannot write there (the folder {path.parent} does not exist, "
+            f"and mlcc creates no folders for an output file); create it first "
+            f"(mkdir -p {path.parent}) or choose another folder."
         )
-    return MlccError(f"{what} {path}: cannot write there ({reason}).")
+    if error.errno == errno.ENOENT:
+        # the folder is there but refuses new files (a kernel file system like /proc)
+        problem = f"the folder {path.parent} does not take new files"
+    elif error.errno in _USER_FIXABLE:
+        problem = _USER_FIXABLE[error.errno]
+    else:
+        return MlccError(f"{what} {path}: cannot write there ({reason}).")
+    return DataError(
+        f"{what} {path}: cannot write there ({problem}); choose a folder you can write to."
+    )
 
 
 def _sibling(path: Path) -> Path:
