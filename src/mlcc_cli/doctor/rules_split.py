@@ -21,8 +21,8 @@ SPLIT_LESSON = "Datasets: dividing the original dataset (training, validation an
 
 
 def _larger_split(evidence: RunEvidence, rows: int) -> str | None:
-    """A `data.split={...}` that gives validation MIN_VALIDATION_ROWS rows, taken from
-    training; None when even LARGEST_VALIDATION_SHARE of the data would not."""
+    """A `data.split={...}` that gives validation MIN_VALIDATION_ROWS rows and one to spare,
+    taken from training; None when even LARGEST_VALIDATION_SHARE of the data would not."""
     split = evidence.config.data.split
     if split.validation <= 0:
         return None
