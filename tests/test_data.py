@@ -337,8 +337,19 @@ NUMERIC_WITH_TEXT = b"total_rooms,population\n" + b"".join(
         ("data.csv", b"", "a", ["data.csv: the file is empty (0 bytes)"]),
         ("data.csv", b"\n\n", "a", ["no header line"]),
         ("data.csv", b"a,b\n", "a", ["no data rows", "a, b"]),
-        ("data.csv", b"a,b\n1,2\n3,4,5\n", "a", ["data.csv:3: cannot be read as CSV"]),
-        ("data.csv", b"a,b\n\xff\xfe,1\n", "a", ["not UTF-8"]),
+        ("data.csv", b"a,b\n1,2\n3,4,5\n", "a", ["data.csv:3: has 3 values but the header"]),
+        # every row one value longer: pandas would take the first as the index, shifting all
+        ("data.csv", b"a,b\n0,2,3\n1,5,6\n", "a", ["data.csv:2: has 3 values", "header"]),
+        ("data.csv", b"a,b,c\n1,2,3\n4,5\n", "a", ["data.csv:3: has 2 values", "missing"]),
+        # lines, not pandas' records: a blank line and a quoted line break come before
+        (
+            "data.csv",
+            b'a,b\np,2\n\n"x\ny",3\nq,5\nr,7\ns,no\n',
+            "a",
+            ["data.csv:8: column 'b' is numeric except for 'no'"],
+        ),
+        ("data.csv", b'a,b\n1,2\n\n3,"4\n5,6\n', "a", ["data.csv:4: a value opens a quote"]),
+        ("data.csv", b"a,b\n1,2\n\xe9t\xe9,1\n", "a", ["data.csv:3:", "byte 0xe9 is not UTF-8"]),
         (
             "data.csv",
             NUMERIC_WITH_TEXT,

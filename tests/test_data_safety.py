@@ -18,6 +18,7 @@ import yaml
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
+from mlcc_cli.data.csv_records import RowPlaces
 from mlcc_cli.data.finite import LARGEST_VALUE, check_finite_columns
 from mlcc_cli.errors import DataError
 
@@ -142,10 +143,11 @@ def test_predict_and_evaluate_refuse_an_infinite_value(tmp_path: Path, trained_r
 
 def test_missing_values_are_not_called_infinite() -> None:
     frame = pd.DataFrame({"x": [1.0, np.nan, -LARGEST_VALUE], "n": [1, 2, 3]})
-    check_finite_columns(frame, "f.csv", first_line=2)  # NaN is missing, the bound is usable
+    places = RowPlaces("f.parquet", is_csv=False)
+    check_finite_columns(frame, places)  # NaN is missing, the bound is usable
     frame.loc[2, "x"] = -2 * LARGEST_VALUE
-    with pytest.raises(DataError, match=r"f.csv:4: column 'x' holds -2e\+150"):
-        check_finite_columns(frame, "f.csv", first_line=2)
+    with pytest.raises(DataError, match=r"f.parquet \(data row 3\): column 'x' holds -2e\+150"):
+        check_finite_columns(frame, places)
 
 
 # ------------------------------------------------------------------ strictness

@@ -9,8 +9,8 @@ in a column of numbers) is a `DataError` here, so later stages only see usable t
 
 from __future__ import annotations
 
-import csv
 import re
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,14 +19,19 @@ import numpy as np
 import pandas as pd
 import pyarrow
 
+from mlcc_cli.data.csv_records import (
+    RowPlaces,
+    csv_header,
+    not_utf8,
+    row_width_error,
+    unclosed_quote_error,
+)
 from mlcc_cli.data.finite import check_finite_columns
 from mlcc_cli.data.sources import require_readable_file
 from mlcc_cli.errors import DataError
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".txt")
 TEXT_COLUMN = "text"  # the one column of a .txt corpus
-# In a CSV, row position 0 sits on line 2: line 1 is the header.
-CSV_FIRST_DATA_LINE = 2
 
 
 def check_suffix(path: Path, setting: str = "data.source") -> None:
@@ -70,9 +75,9 @@ def _read_checked(path: Path, setting: str) -> pd.DataFrame:
             f"{path}: has columns ({list_columns(list(frame.columns))}) but no data rows; "
             f"add rows or point {setting} at another file"
         )
-    first_line = CSV_FIRST_DATA_LINE if is_csv else None
-    check_numeric_columns(frame, path, first_line=first_line)
-    check_finite_columns(frame, path, first_line=first_line)
+    places = RowPlaces(path, is_csv)
+    check_numeric_columns(frame, places)
+    check_finite_columns(frame, places)
     frame.index = pd.RangeIndex(len(frame), name="row_id")
     return frame
 
@@ -81,12 +86,24 @@ def _read_csv(path: Path) -> pd.DataFrame:
     """pandas.read_csv with its failures turned into messages that name the file and line."""
     try:
         # low_memory=False: parse each column in one go, so a column never gets mixed types.
-        frame = pd.read_csv(path, low_memory=False)
+        # index_col=False: rows one value longer than the header would otherwise silently
+        # become the index, shifting every column left by one; now pandas warns instead.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(path, low_memory=False, index_col=False)
     except pd.errors.EmptyDataError:
         raise DataError(
             f"{path}: the file has no header line; the first line must name the columns"
         ) from None
     except pd.errors.ParserError as error:
+        # pandas counts records, not file lines: name the line from a CSV reader instead
+        located = None
+        if "EOF inside string" in str(error):
+            located = unclosed_quote_error(path)
+        elif "Expected" in str(error):
+            located = row_width_error(path, len(csv_header(path)))
+        if located is not None:
+            raise located from None
         detail = str(error).strip().split("C error: ")[-1]
         line = re.search(r"line (\d+)", detail)
         where = f"{path}:{line.group(1)}" if line else str(path)
@@ -94,21 +111,19 @@ def _read_csv(path: Path) -> pd.DataFrame:
             f"{where}: cannot be read as CSV ({detail}); fix that line "
             "(usually a stray comma or an unclosed quote)"
         ) from None
-    except UnicodeDecodeError as error:
-        raise DataError(
-            f"{path}: is not UTF-8 text ({error.reason}); save it as a UTF-8 CSV"
-        ) from None
-    header = _csv_header(path)
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
+    header = csv_header(path)
     check_comma_separated(header, path)
     # pandas renames a repeated header `x` to `x.1`, hiding the clash; the header says it.
     check_unique_columns(header, path)
+    longer = any(issubclass(w.category, pd.errors.ParserWarning) for w in caught)
+    # A short row reads as missing values in its last columns: only then look for one.
+    if longer or (frame.shape[1] and frame.iloc[:, -1].isna().any()):
+        misfit = row_width_error(path, frame.shape[1])
+        if misfit is not None:
+            raise misfit
     return frame
-
-
-def _csv_header(path: Path) -> list[str]:
-    """The CSV's first record (its column names) as written, quotes and a BOM handled."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return next(csv.reader(handle), [])
 
 
 OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -183,9 +198,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return frame
 
 
-def check_numeric_columns(
-    frame: pd.DataFrame, path: Path, first_line: int | None, row_offset: int = 0
-) -> None:
+def check_numeric_columns(frame: pd.DataFrame, places: RowPlaces, row_offset: int = 0) -> None:
     """DataError for text columns that are mostly numbers: the odd value out is a typo.
 
     A column counts as numeric when at least half of its non-missing values parse as numbers.
@@ -207,8 +220,7 @@ def check_numeric_columns(
             continue
         offenders = np.flatnonzero(present & ~parsed)
         position = int(offenders[0])
-        row = position + row_offset
-        where = f"{path}:{row + first_line}" if first_line else f"{path} (row {row})"
+        where = places(position + row_offset)
         more = f" (and {len(offenders) - 1} more)" if len(offenders) > 1 else ""
         problems.append(
             f"{where}: column '{column}' is numeric except for {values.iloc[position]!r}{more}; "

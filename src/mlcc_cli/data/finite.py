@@ -8,11 +8,10 @@ naming the file, the column and the first row that holds such a value.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
+from mlcc_cli.data.csv_records import RowPlaces
 from mlcc_cli.errors import DataError
 
 # Largest magnitude accepted: its square is 1e300, so sums of squares over even 1e7 rows stay
@@ -20,15 +19,13 @@ from mlcc_cli.errors import DataError
 LARGEST_VALUE = 1e150
 
 
-def check_finite_columns(
-    frame: pd.DataFrame, path: Path | str, first_line: int | None, row_offset: int = 0
-) -> None:
+def check_finite_columns(frame: pd.DataFrame, places: RowPlaces, row_offset: int = 0) -> None:
     """DataError for the first float column holding ±inf or a value beyond ±LARGEST_VALUE.
 
     Only float columns are scanned (integers and booleans cannot hold such values), one
     vectorised comparison each: |x| > LARGEST_VALUE is true for ±inf and false for NaN, so
-    missing values are left to data.missing. `first_line` is the file line of row 0 (CSV),
-    None for Parquet; `row_offset` is the row_id of the frame's first row (a streamed chunk).
+    missing values are left to data.missing. `places` names a row's file line (CSV) or
+    position (Parquet); `row_offset` is the row_id of the frame's first row (a streamed chunk).
     """
     for column in frame.columns:
         series = frame[column]
@@ -42,22 +39,12 @@ def check_finite_columns(
         offenders = np.flatnonzero(bad)
         position = int(offenders[0])
         raise DataError(
-            _message(
-                path,
-                str(column),
-                values[position],
-                position + row_offset,
-                first_line,
-                len(offenders),
-            )
+            _message(places(position + row_offset), str(column), values[position], len(offenders))
         )
 
 
-def _message(
-    path: Path | str, column: str, value: float, row: int, first_line: int | None, count: int
-) -> str:
+def _message(where: str, column: str, value: float, count: int) -> str:
     """One paragraph: where the value sits, why it cannot be used, and the fix."""
-    where = f"{path}:{row + first_line}" if first_line else f"{path} (data row {row + 1})"
     more = f" (and {count - 1} more)" if count > 1 else ""
     if np.isinf(value):
         what = f"holds {'-' if value < 0 else ''}infinity"

@@ -19,8 +19,14 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from mlcc_cli.data.csv_records import (
+    RowPlaces,
+    csv_header,
+    ends_rows_with_a_comma,
+    not_utf8,
+    row_width_error,
+)
 from mlcc_cli.data.files import (
-    CSV_FIRST_DATA_LINE,
     check_comma_separated,
     check_numeric_columns,
     check_suffix,
@@ -36,6 +42,7 @@ _MIN_BLOCK_BYTES = 1 << 12
 _MAX_BLOCK_BYTES = 1 << 21
 _PARQUET_BUFFER = 1 << 18
 _CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to \w+: invalid value '(.*)'")
+_COMMA_FIELD = "\x00after the last comma"  # no header names a column this
 _UNNAMED_INDEX = re.compile(r"__index_level_\d+__")
 
 
@@ -63,7 +70,12 @@ class ChunkReader:
         self.path = path
         self.chunk_rows = chunk_rows
         self.is_csv = path.suffix.lower() == ".csv"
+        self._places = RowPlaces(path, self.is_csv)
         if self.is_csv:
+            # rows ending in a stray comma read as in memory: the extra field gets a name
+            # pyarrow can expect (the header read by `csv`), and is never included
+            self._names = csv_header(path)
+            self._comma_field = _COMMA_FIELD if ends_rows_with_a_comma(path) else None
             self._csv_types, self._block_size = self._inspect_csv()
             self.column_names = list(self._csv_types)
         else:
@@ -171,12 +183,18 @@ class ChunkReader:
         block = min(self.chunk_rows * min(lengths), _MAX_BLOCK_BYTES)
         block = max(block, 2 * longest, _MIN_BLOCK_BYTES)
         reader = self._open_csv(block, None, None)
-        check_comma_separated(reader.schema.names, self.path)
+        try:
+            names = reader.schema.names
+        except UnicodeDecodeError:  # the header line
+            raise not_utf8(self.path) from None
+        check_comma_separated(names, self.path)
         # pyarrow keeps repeated names, but a name -> type map would silently drop them.
-        check_unique_columns(reader.schema.names, self.path)
+        check_unique_columns(names, self.path)
         types = {}
         for field in reader.schema:
             inferred = field.type
+            if pa.types.is_binary(inferred):  # pyarrow's type for text that is not UTF-8
+                raise not_utf8(self.path)
             # Integers become float64 so a later decimal or gap parses; an all-empty first
             # block says nothing, and a number is the likelier content.
             if pa.types.is_integer(inferred) or pa.types.is_null(inferred):
@@ -190,13 +208,20 @@ class ChunkReader:
         columns: Sequence[str] | None,
         types: dict[str, pa.DataType] | None,
     ) -> pa_csv.CSVStreamingReader:
-        convert = pa_csv.ConvertOptions(
-            column_types=types or {}, include_columns=list(columns) if columns else None
-        )
+        read = pa_csv.ReadOptions(block_size=block_size)
+        included = list(columns) if columns else None
+        if self._comma_field is not None:
+            read = pa_csv.ReadOptions(
+                block_size=block_size, column_names=[*self._names, self._comma_field], skip_rows=1
+            )
+            included = included or self._names
+        convert = pa_csv.ConvertOptions(column_types=types or {}, include_columns=included)
         try:
             return pa_csv.open_csv(
                 self.path,
-                read_options=pa_csv.ReadOptions(block_size=block_size),
+                read_options=read,
+                # a quoted value may span lines, as in memory (RFC 4180); measured no slower
+                parse_options=pa_csv.ParseOptions(newlines_in_values=True),
                 convert_options=convert,
             )
         except pa.ArrowInvalid as error:
@@ -212,8 +237,14 @@ class ChunkReader:
     def _csv_error(self, error: pa.ArrowInvalid) -> DataError:
         """A pyarrow CSV failure as the in-memory loader words it, with file:line if found."""
         detail = str(error).strip()
+        if "invalid UTF8" in detail:
+            return not_utf8(self.path)
         conversion = _CONVERSION.search(detail)
         if conversion is None:
+            # pyarrow's "Expected 9 columns, got 4" names no line
+            misfit = row_width_error(self.path, len(self._names))
+            if misfit is not None:
+                return misfit
             return DataError(
                 f"{self.path}: cannot be read as CSV ({detail}); fix that line (usually a stray "
                 "comma or an unclosed quote)"
@@ -221,7 +252,7 @@ class ChunkReader:
         column = self.column_names[int(conversion.group(1))]
         value = conversion.group(2)
         row = self._find_value(column, value)
-        where = f"{self.path}:{row + CSV_FIRST_DATA_LINE}" if row is not None else str(self.path)
+        where = self._places(row) if row is not None else str(self.path)
         return DataError(
             f"{where}: column '{column}' is numeric except for {value!r}; fix or remove that "
             "value (an empty cell marks it missing)"
@@ -231,12 +262,15 @@ class ChunkReader:
         """Row position of the first cell of `column` equal to `value` (a second, text pass)."""
         reader = self._open_csv(self._block_size, [column], {column: pa.string()})
         start = 0
-        for batch in reader:
-            cells = batch.column(0).to_numpy(zero_copy_only=False)
-            hits = np.flatnonzero(cells == value)
-            if hits.size:
-                return start + int(hits[0])
-            start += batch.num_rows
+        try:
+            for batch in reader:
+                cells = batch.column(0).to_numpy(zero_copy_only=False)
+                hits = np.flatnonzero(cells == value)
+                if hits.size:
+                    return start + int(hits[0])
+                start += batch.num_rows
+        except pa.ArrowInvalid as error:  # e.g. the value is not UTF-8 text either
+            raise self._csv_error(error) from None
         return None
 
     # ------------------------------------------------------------------ frames
@@ -253,9 +287,8 @@ class ChunkReader:
         if list(frame.columns) != self.columns:
             frame = frame[self.columns]
         frame.index = row_id
-        first_line = CSV_FIRST_DATA_LINE if self.is_csv else None
-        check_numeric_columns(frame, self.path, first_line=first_line, row_offset=start)
-        check_finite_columns(frame, self.path, first_line=first_line, row_offset=start)
+        check_numeric_columns(frame, self._places, row_offset=start)
+        check_finite_columns(frame, self._places, row_offset=start)
         return frame
 
     def __repr__(self) -> str:
