@@ -26,7 +26,11 @@ def predict(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the predictions here (default: stdout)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the predictions here: .csv, or .parquet for Parquet (default: stdout).",
+        ),
     ] = None,
 ) -> None:
     """Apply a run's saved feature pipeline and model to new rows.
@@ -37,12 +41,16 @@ def predict(
     with user_errors():
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.rundir.saved import load_run
-        from mlcc_cli.rundir.storage import check_file_writable, write_text_atomically
         from mlcc_cli.workflows.changed_data import warn_if_own_source_changed
-        from mlcc_cli.workflows.predict import predict_rows, read_rows
+        from mlcc_cli.workflows.predict import (
+            check_prediction_target,
+            predict_rows,
+            read_rows,
+            write_predictions,
+        )
 
-        if output is not None:  # before any work: an unwritable -o costs no predicting
-            check_file_writable(output, "--output")
+        if output is not None:  # before any work: an unusable -o costs no predicting
+            check_prediction_target(output, data_file)
         saved = load_run(run)
         predictions = predict_rows(saved, read_rows(data_file, "DATA_FILE"))
         changed = warn_if_own_source_changed(saved.data_record, data_file)
@@ -50,7 +58,7 @@ def predict(
         if output is None:
             typer.echo(predictions.table.to_csv(index=False), nl=False)
             return
-        write_text_atomically(output, predictions.table.to_csv(index=False), "--output")
+        write_predictions(predictions.table, output)
         stderr_console().print(f"wrote {len(predictions.table):,} predictions to {output}")
 
 

@@ -113,13 +113,47 @@ def _sibling(path: Path) -> Path:
 
 def check_file_writable(path: Path, what: str) -> None:
     """MlccError unless a file can be written at `path` (checked before the work that
-    produces it, by creating and removing a hidden sibling)."""
+    produces it, by creating and removing a hidden sibling) without replacing a file of a
+    run's record (`RUN_RECORD`, its plots)."""
     if path.is_dir():
         raise DataError(f"{what} {path}: is a folder; give a file name, e.g. {path}/out.csv.")
+    run_dir = _run_owning(path)
+    if run_dir is not None:
+        raise DataError(
+            f"{what} {path}: is a file of the run {run_dir}, which would be replaced (the run "
+            "could no longer be evaluated, compared or reproduced); write to another name, "
+            f"e.g. {run_dir / ('my-' + path.name)}."
+        )
     try:
         _sibling(path).unlink()
     except OSError as error:
         raise storage_error(what, path, error) from None
+
+
+# The files training writes into a run directory (the SPEC's run directory table).
+RUN_RECORD = frozenset(
+    {
+        "config.yaml",
+        "history.csv",
+        "metrics.json",
+        "model.npz",
+        "model.json",
+        "predictions-validation.csv",
+        "status.json",
+    }
+)
+
+
+def _run_owning(path: Path) -> Path | None:
+    """The run directory whose record `path` is (an existing file of it), else None."""
+    if not path.is_file():
+        return None
+    folder = path.resolve().parent
+    if path.name in RUN_RECORD and (folder / "status.json").is_file():
+        return folder
+    if folder.name == "plots" and (folder.parent / "status.json").is_file():
+        return folder.parent
+    return None
 
 
 def _new_file_mode() -> int:

@@ -8,6 +8,7 @@ Evaluating labelled rows lives in `evaluate.py`.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,11 @@ from mlcc_cli.evaluation.metrics import class_probability_columns
 from mlcc_cli.features import design_matrix
 from mlcc_cli.features.pipeline import created_columns
 from mlcc_cli.rundir.saved import SavedRun
+from mlcc_cli.rundir.storage import (
+    check_file_writable,
+    write_bytes_atomically,
+    write_text_atomically,
+)
 
 
 def read_rows(path: Path, setting: str) -> pd.DataFrame:
@@ -32,6 +38,37 @@ def read_rows(path: Path, setting: str) -> pd.DataFrame:
     if problem is not None:
         raise DataError(f"{setting}: '{path}' {problem}")
     return read_table(path, setting)
+
+
+# -o's suffix decides the format; no suffix is CSV, the format printed without -o.
+PREDICTION_FORMATS = {".csv": "CSV", "": "CSV", ".parquet": "Parquet"}
+
+
+def check_prediction_target(output: Path, data_file: Path) -> None:
+    """DataError before any work when `-o` names a format mlcc does not write, the rows being
+    scored, or a file that cannot be written (`check_file_writable`)."""
+    if output.exists() and data_file.exists() and output.resolve() == data_file.resolve():
+        raise DataError(
+            f"--output {output}: is DATA_FILE itself; the predictions would replace the rows "
+            "they were made from, so write them to another file"
+        )
+    check_file_writable(output, "--output")
+    if output.suffix.lower() not in PREDICTION_FORMATS:
+        raise DataError(
+            f"--output {output}: mlcc writes predictions as CSV (.csv) or Parquet (.parquet), "
+            f"not '{output.suffix}'; name the file e.g. {output.with_suffix('.csv')}"
+        )
+
+
+def write_predictions(table: pd.DataFrame, output: Path) -> None:
+    """Write the predictions as CSV, or as Parquet when `output` ends in .parquet, replacing
+    any earlier file only once complete."""
+    if PREDICTION_FORMATS[output.suffix.lower()] == "Parquet":
+        buffer = io.BytesIO()
+        table.to_parquet(buffer, index=False)
+        write_bytes_atomically(output, buffer.getvalue(), "--output")
+        return
+    write_text_atomically(output, table.to_csv(index=False), "--output")
 
 
 def used_columns(run: SavedRun, frame: pd.DataFrame) -> list[str]:

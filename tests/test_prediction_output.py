@@ -1,0 +1,71 @@
+"""Where `-o` may write: never over the rows being scored or a file of a run's record."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer
+from typer.testing import CliRunner
+
+from mlcc_cli.cli import app
+
+QUICKSTART = Path(__file__).resolve().parents[1] / "configs" / "quickstart.yaml"
+
+
+def mlcc(*args: str | Path) -> object:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the quickstart's run directory, a CSV of five breast-cancer rows to score)."""
+    folder = tmp_path_factory.mktemp("prediction-output")
+    result = mlcc("train", QUICKSTART, "--runs-dir", folder / "runs", "--quiet")
+    assert result.exit_code == 0, result.output
+    rows = load_breast_cancer(as_frame=True).frame.head(5).drop(columns="target")
+    rows.columns = [c.replace(" ", "_") for c in rows.columns]  # as builtin: names them
+    rows.to_csv(folder / "rows.csv", index=False)
+    return Path(result.stdout.strip()), folder / "rows.csv"
+
+
+def _refused(result: object, phrase: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert phrase in result.stderr and "Traceback" not in result.output
+
+
+def test_predict_never_replaces_a_run_file_or_its_own_rows(trained: tuple[Path, Path]) -> None:
+    run_dir, rows = trained
+    before = {path: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()}
+    for target in (run_dir / "config.yaml", run_dir / "metrics.json", run_dir / "model.npz"):
+        _refused(mlcc("predict", run_dir, rows, "-o", target), "is a file of the run")
+    plot = next((run_dir / "plots").iterdir())
+    _refused(mlcc("predict", run_dir, rows, "-o", plot), "is a file of the run")
+    _refused(mlcc("report", run_dir, "-o", run_dir / "history.csv"), "is a file of the run")
+    after = {path: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()}
+    assert after == before
+    data = rows.read_bytes()
+    _refused(mlcc("predict", run_dir, rows, "-o", rows), "is DATA_FILE itself")
+    assert rows.read_bytes() == data
+    assert mlcc("evaluate", run_dir, "--no-plots").exit_code == 0
+
+
+def test_predict_writes_parquet_by_suffix_and_refuses_other_formats(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    run_dir, rows = trained
+    printed = mlcc("predict", run_dir, rows)
+    assert printed.exit_code == 0, printed.output
+    for name in ("p.parquet", "p.csv", "p"):
+        result = mlcc("predict", run_dir, rows, "-o", tmp_path / name)
+        assert result.exit_code == 0, result.output
+    expected = pd.read_csv(StringIO(printed.stdout))
+    parquet = pd.read_parquet(tmp_path / "p.parquet")
+    assert parquet["class"].tolist() == expected["class"].astype(str).tolist()  # as printed
+    pd.testing.assert_frame_equal(parquet.drop(columns="class"), expected.drop(columns="class"))
+    assert (tmp_path / "p.csv").read_text() == printed.stdout == (tmp_path / "p").read_text()
+    for name in ("p.json", "p.xlsx"):
+        _refused(mlcc("predict", run_dir, rows, "-o", tmp_path / name), "CSV (.csv) or Parquet")
+        assert not (tmp_path / name).exists()
