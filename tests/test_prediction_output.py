@@ -1,4 +1,5 @@
-"""Where `-o` may write: never over the rows being scored or a file of a run's record."""
+"""`mlcc predict` / `evaluate` on files: where `-o` may write (never over the rows being scored
+or a file of a run's record), and messages about what a scored file lacks."""
 
 from __future__ import annotations
 
@@ -69,3 +70,27 @@ def test_predict_writes_parquet_by_suffix_and_refuses_other_formats(
     for name in ("p.json", "p.xlsx"):
         _refused(mlcc("predict", run_dir, rows, "-o", tmp_path / name), "CSV (.csv) or Parquet")
         assert not (tmp_path / name).exists()
+
+
+def test_scored_files_are_told_what_they_lack_in_the_runs_terms(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    run_dir, rows = trained
+    table = pd.read_csv(rows)
+    table.drop(columns="mean_radius").to_csv(tmp_path / "short.csv", index=False)
+    _refused(
+        mlcc("predict", run_dir, tmp_path / "short.csv"),
+        "DATA_FILE " + str(tmp_path / "short.csv") + ": missing column 'mean_radius' that the run",
+    )
+    labelled = table.assign(target=[0, 1, 2, 1, 0])
+    labelled.to_csv(tmp_path / "three.csv", index=False)
+    _refused(
+        mlcc("evaluate", run_dir, "--data", tmp_path / "three.csv", "--no-plots"),
+        "label 'target' has value 2, which is not one of the run's classes",  # not np.int64(2)
+    )
+    labelled.assign(target=1, mean_radius=[1.0, None, 2.0, 3.0, 4.0]).to_csv(
+        tmp_path / "gap.csv", index=False
+    )
+    result = mlcc("evaluate", run_dir, "--data", tmp_path / "gap.csv", "--no-plots")
+    _refused(result, "the run was trained with data.missing: error")
+    assert "set data.missing" not in result.stderr  # a finished run's config is not changed

@@ -44,6 +44,7 @@ def predict(
         from mlcc_cli.workflows.changed_data import warn_if_own_source_changed
         from mlcc_cli.workflows.predict import (
             check_prediction_target,
+            check_required_columns,
             predict_rows,
             read_rows,
             write_predictions,
@@ -52,7 +53,9 @@ def predict(
         if output is not None:  # before any work: an unusable -o costs no predicting
             check_prediction_target(output, data_file)
         saved = load_run(run)
-        predictions = predict_rows(saved, read_rows(data_file, "DATA_FILE"))
+        rows = read_rows(data_file, "DATA_FILE")
+        check_required_columns(saved, rows, f"DATA_FILE {data_file}")
+        predictions = predict_rows(saved, rows)
         changed = warn_if_own_source_changed(saved.data_record, data_file)
         render_warnings(stderr_console(), [*changed, *predictions.warnings])
         if output is None:

@@ -33,8 +33,9 @@ def label_above(values: pd.Series, threshold: float, where: str) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.isna() & values.notna()
     if bad.any():
+        example = _plain(values[bad].iloc[0])
         raise DataError(
-            f"{where}: label '{values.name}' has a non-number value {values[bad].iloc[0]!r}; "
+            f"{where}: label '{values.name}' has a non-number value {example!r}; "
             "label_above needs a numeric label column"
         )
     return numbers.gt(threshold).astype(np.float64).where(numbers.notna())

@@ -149,13 +149,24 @@ def missing_counts(frame: pd.DataFrame, columns: list[str]) -> dict[str, int]:
     return {str(column): int(count) for column, count in counts.items() if count > 0}
 
 
+TRAINING_MISSING_FIX = (
+    "set data.missing to drop (remove those rows), or mean / median (fill features with the "
+    "training split's statistic)"
+)
+
+
 def apply_missing_policy(
-    frame: pd.DataFrame, columns: list[str], label: str, policy: str, source: str
+    frame: pd.DataFrame,
+    columns: list[str],
+    label: str,
+    policy: str,
+    source: str,
+    fix: str = TRAINING_MISSING_FIX,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Apply data.missing to the used columns and label; returns (frame, warnings).
 
-    `error` raises a DataError naming each column; `drop` removes rows missing any of them;
-    `mean` / `median` only drop rows whose label is missing, leaving feature gaps for the
+    `error` raises a DataError naming each column, then `fix`; `drop` removes rows missing any
+    of them; `mean` / `median` only drop rows whose label is missing, leaving feature gaps for the
     feature pipeline to fill from the training split. Row ids (the index) are kept.
     """
     if policy not in ("error", "drop", "mean", "median"):
@@ -168,11 +179,7 @@ def apply_missing_policy(
         lines = "\n".join(
             f"  column '{column}': {count} missing" for column, count in counts.items()
         )
-        raise DataError(
-            f"{source}: missing values in columns the experiment uses:\n{lines}\n"
-            "set data.missing to drop (remove those rows), or mean / median (fill features "
-            "with the training split's statistic)"
-        )
+        raise DataError(f"{source}: missing values in columns the experiment uses:\n{lines}\n{fix}")
     dropped_for = used if policy == "drop" else [label]
     if not any(column in counts for column in dropped_for):
         return frame, []

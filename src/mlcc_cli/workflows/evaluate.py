@@ -25,12 +25,13 @@ from mlcc_cli.evaluation import (
     DEFAULT_WORST,
     EvaluationReport,
 )
+from mlcc_cli.evaluation.values import plain
 from mlcc_cli.features import design_matrix
 from mlcc_cli.rundir.saved import SavedRun
 from mlcc_cli.training.streaming.source import StreamingData
 from mlcc_cli.training.streaming.splits import CODES
 from mlcc_cli.workflows.changed_data import check_split_data, warn_if_own_source_changed
-from mlcc_cli.workflows.predict import read_rows, required_columns, used_columns
+from mlcc_cli.workflows.predict import check_required_columns, read_rows, used_columns
 from mlcc_cli.workflows.scored_rows import ScoredRows
 
 SPLIT_CHOICES = ("validation", "test", "train")
@@ -42,14 +43,15 @@ def _encode_labels(run: SavedRun, values: pd.Series, where: str) -> np.ndarray:
     if run.task == "regression":
         numbers = pd.to_numeric(values, errors="coerce")
         if numbers.isna().any():
-            example = values[numbers.isna()].iloc[0]
+            example = plain(values[numbers.isna()].iloc[0])
             raise DataError(f"{where}: label {run.label!r} has a non-number value {example!r}.")
         return numbers.to_numpy(dtype=np.float64) * run.config.data.label_scale
     classes = run.classes or []
     unknown = values[~values.isin(classes)]
     if len(unknown):
+        value = plain(unknown.iloc[0])
         raise DataError(
-            f"{where}: label {run.label!r} has value {unknown.iloc[0]!r}, which is not one of "
+            f"{where}: label {run.label!r} has value {value!r}, which is not one of "
             f"the run's classes {classes}; evaluate on rows labelled like the training data."
         )
     if run.task == "multiclass":
@@ -99,13 +101,7 @@ def evaluate_file(
             f"--data {path}: has no label column {absent[0]!r}, so there is nothing to compare "
             "predictions with; use `mlcc predict` for unlabelled rows."
         )
-    missing = [column for column in required_columns(run) if column not in frame.columns]
-    if missing:
-        raise DataError(
-            f"--data {path}: missing column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(map(repr, missing))} that the run reads; the file needs the columns "
-            f"the run was trained on (it has {', '.join(map(repr, map(str, frame.columns)))})."
-        )
+    check_required_columns(run, frame, f"--data {path}")
     labels = run.labels or [run.label]
     frame, warnings = apply_missing_policy(
         frame,
@@ -113,6 +109,9 @@ def evaluate_file(
         run.label,
         run.config.data.missing,
         str(path),
+        fix="the run was trained with data.missing: error, so it scores only complete rows: "
+        "fill or remove those values in the file (`mlcc predict` leaves such rows' prediction "
+        "empty), or train again with data.missing: drop, mean or median",
     )
     label_rows = frame
     if run.task == "multilabel":  # as in training, label columns never reach the steps

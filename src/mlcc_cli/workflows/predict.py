@@ -187,3 +187,15 @@ def required_columns(run: SavedRun) -> list[str]:
         if step is not None:
             created.update(created_columns(step))
     return needed + [c for c in run.inputs if c not in created and c not in needed]
+
+
+def check_required_columns(run: SavedRun, frame: pd.DataFrame, where: str) -> None:
+    """DataError naming every source column the run reads (`required_columns`) that `frame`
+    lacks, and the columns it has."""
+    missing = [column for column in required_columns(run) if column not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{where}: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(map(repr, missing))} that the run reads; the file needs the columns "
+            f"the run was trained on (it has {', '.join(map(repr, map(str, frame.columns)))})."
+        )
