@@ -349,6 +349,12 @@ NUMERIC_WITH_TEXT = b"total_rooms,population\n" + b"".join(
             ["data.csv:8: column 'b' is numeric except for 'no'"],
         ),
         ("data.csv", b'a,b\n1,2\n\n3,"4\n5,6\n', "a", ["data.csv:4: a value opens a quote"]),
+        (
+            "data.csv",
+            b'a,b\n880,1\n"5,612",2\n"-12,000.5",3\n',
+            "b",
+            ["data.csv:3: column 'a' writes numbers with thousands separators ('5,612')"],
+        ),
         ("data.csv", b"a,b\n1,2\n\xe9t\xe9,1\n", "a", ["data.csv:3:", "byte 0xe9 is not UTF-8"]),
         (
             "data.csv",

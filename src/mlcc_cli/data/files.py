@@ -216,9 +216,19 @@ def check_numeric_columns(frame: pd.DataFrame, places: RowPlaces, row_offset: in
         except (TypeError, ValueError):  # cells holding lists or other objects: not numbers
             continue
         n_present, n_numbers = int(present.sum()), int(parsed.sum())
-        if n_numbers == n_present or 2 * n_numbers < n_present:
+        if n_numbers == n_present:
             continue
         offenders = np.flatnonzero(present & ~parsed)
+        if _all_digit_grouped(values.iloc[offenders]):
+            where = places(int(offenders[0]) + row_offset)
+            problems.append(
+                f"{where}: column '{column}' writes numbers with thousands separators "
+                f"({values.iloc[offenders[0]]!r}), so it reads as text; save the file with plain "
+                "numbers, e.g. pandas.read_csv(PATH, thousands=',').to_csv(NEW_PATH, index=False)"
+            )
+            continue
+        if 2 * n_numbers < n_present:
+            continue
         position = int(offenders[0])
         where = places(position + row_offset)
         more = f" (and {len(offenders) - 1} more)" if len(offenders) > 1 else ""
@@ -228,6 +238,15 @@ def check_numeric_columns(frame: pd.DataFrame, places: RowPlaces, row_offset: in
         )
     if problems:
         raise DataError("\n".join(problems))
+
+
+# 1,234 or -12,345,678.5: digits grouped by three with commas (quoted in a CSV cell)
+_DIGIT_GROUPS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+
+def _all_digit_grouped(values: pd.Series) -> bool:
+    """True when every value is a number written with thousands separators (`5,612`)."""
+    return bool(values.astype(str).str.strip().str.fullmatch(_DIGIT_GROUPS).all())
 
 
 def list_columns(columns: list[str], limit: int = 12) -> str:
