@@ -175,6 +175,19 @@ def apply_missing_policy(
     counts = missing_counts(frame, used)
     if not counts:
         return frame, []
+    empty = [column for column, count in counts.items() if count == len(frame)]
+    if empty:  # no policy helps: drop leaves no rows, mean/median have nothing to average
+        what = "the label" if empty[0] == label else "column"
+        raise DataError(
+            f"{source}: {what} '{empty[0]}' is empty in all {len(frame)} rows, so no "
+            "data.missing policy can help (drop would leave no rows, mean or median have no "
+            "value to fill with); "
+            + (
+                "point data.label at a column that holds the answers"
+                if empty[0] == label
+                else "leave it out: list the columns to use in `inputs`, or drop it from the file"
+            )
+        )
     if policy == "error":
         lines = "\n".join(
             f"  column '{column}': {count} missing" for column, count in counts.items()

@@ -123,7 +123,8 @@ def _missing(
 ) -> list[Suggestion]:
     """Impute numeric gaps (a step for data files, data.missing for experiments); label gaps."""
     out = []
-    gaps = [c for c in numeric if c.missing]
+    # an empty column (count 0) has nothing to impute from: the constant rule leaves it out
+    gaps = [c for c in numeric if c.missing and c.count]
     if gaps:
         names = [c.name for c in gaps]
         evidence = listing([f"{c.name}: {c.missing:,} missing" for c in gaps])
