@@ -1,4 +1,6 @@
-"""Malformed CSV rows are refused at their file line, in memory and streamed alike.
+"""Malformed CSV rows are refused at their file line, in memory and streamed alike, and
+well-formed oddities (stray trailing commas, line breaks in quotes, missing-value markers)
+read the same both ways.
 
 The data is scikit-learn's breast cancer table written as CSV, then damaged one way per test.
 """
@@ -120,3 +122,14 @@ def test_trailing_commas_and_quoted_line_breaks_read_as_written(tmp_path: Path) 
     for streaming in (False, True):
         assert metrics["commas", streaming] == metrics["clean", streaming]
     assert "validation" in metrics["quoted", True]
+
+
+def test_missing_value_markers_read_alike_in_memory_and_streamed(tmp_path: Path) -> None:
+    """pandas reads `None` and `<NA>` as missing; pyarrow alone would call them text."""
+    table = _table().astype({"mean texture": object})
+    table.loc[[150, 151], "mean texture"] = ["None", "<NA>"]
+    path = tmp_path / "markers.csv"
+    table.to_csv(path, index=False)
+    for streaming in (False, True):
+        exit_code, output = _train(tmp_path / str(streaming), path, streaming)
+        assert exit_code == 2 and "'mean texture': 2 missing" in output, output

@@ -43,6 +43,8 @@ _MAX_BLOCK_BYTES = 1 << 21
 _PARQUET_BUFFER = 1 << 18
 _CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to \w+: invalid value '(.*)'")
 _COMMA_FIELD = "\x00after the last comma"  # no header names a column this
+# What marks a missing number: pyarrow's defaults plus the two pandas adds, as in memory.
+_NULL_VALUES = [*pa_csv.ConvertOptions().null_values, "<NA>", "None"]
 _UNNAMED_INDEX = re.compile(r"__index_level_\d+__")
 
 
@@ -215,7 +217,9 @@ class ChunkReader:
                 block_size=block_size, column_names=[*self._names, self._comma_field], skip_rows=1
             )
             included = included or self._names
-        convert = pa_csv.ConvertOptions(column_types=types or {}, include_columns=included)
+        convert = pa_csv.ConvertOptions(
+            column_types=types or {}, include_columns=included, null_values=_NULL_VALUES
+        )
         try:
             return pa_csv.open_csv(
                 self.path,
