@@ -407,6 +407,27 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "e.g. {type: linear}; got 'linear'",
             [],
         ),
+        "empty column": (
+            {
+                "data": {
+                    "source": _csv(
+                        tmp_path,
+                        "e.csv",
+                        "a,e,b,y\n" + "".join(f"{i},,{i % 3},{i % 2}\n" for i in range(12)),
+                    ),
+                    "label": "y",
+                    "missing": "mean",
+                }
+            },
+            "column 'e' is empty in all 12 rows, so no data.missing policy can help",
+            [],
+        ),
+        "quantity as a logistic label": (
+            {"data": {"source": "builtin:diabetes"}, "model": {"type": "logistic"}},
+            "a quantity to predict, not two classes. Predict it with regression "
+            "(--set model.type=linear), or ask a yes/no question of it with data.label_above",
+            [],
+        ),
         "early stopping without validation": (
             {
                 "data": {"source": "builtin:iris", "split": {"train": 1.0, "validation": 0.0}},
@@ -467,6 +488,8 @@ BAD_INPUT_NAMES = [
     "fractional integer",
     "tab indentation",
     "early stopping without validation",
+    "quantity as a logistic label",
+    "empty column",
     "malformed yaml",
     "missing config file",
 ]

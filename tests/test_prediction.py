@@ -83,7 +83,8 @@ def test_predict_writes_a_file_and_a_failure_keeps_the_old_one(tmp_path: Path) -
     _table(10, 1).drop(columns="people").to_csv(tmp_path / "bad.csv", index=False)
     result = mlcc("predict", run_dir, tmp_path / "bad.csv", "-o", out)
     assert result.exit_code == 2
-    assert "'people' not found" in result.stderr and "Traceback" not in result.output
+    assert "missing column 'people' that the run reads" in result.stderr
+    assert "Traceback" not in result.output
     assert out.read_text() == first
 
 

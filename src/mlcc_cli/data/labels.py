@@ -206,6 +206,15 @@ def binary_classes(distinct: Sequence[object], label_name: str) -> tuple[list, l
     if len(classes) > 2:
         shown = ", ".join(repr(value) for value in classes[:5])
         more = ", ..." if len(classes) > 5 else ""
+        if _looks_continuous(classes):
+            middle = classes[len(classes) // 2]
+            raise DataError(
+                f"data.label: column '{label_name}' has {len(classes)} distinct values ({shown}"
+                f"{more}): a quantity to predict, not two classes. Predict it with regression "
+                "(--set model.type=linear), or ask a yes/no question of it with "
+                f"data.label_above (e.g. --set data.label_above={middle:g}: 1 above, 0 at or "
+                "below)"
+            )
         raise DataError(
             f"data.label: column '{label_name}' has {len(classes)} distinct values ({shown}"
             f"{more}); logistic regression needs exactly two classes. For {len(classes)} "
@@ -234,6 +243,19 @@ def class_balance_warnings(positive_share: float, classes: list, label_name: str
         "imbalance); accuracy can look good while missing it, so watch precision, recall "
         "and AUC, and consider data.stratify: true"
     ]
+
+
+# More distinct numbers than this is a measured quantity rather than class codes.
+MOST_CLASS_CODES = 20
+
+
+def _looks_continuous(classes: Sequence[object]) -> bool:
+    """True for a numeric label with fractions or more than MOST_CLASS_CODES values."""
+    numbers = [value for value in classes if isinstance(value, int | float)]
+    if len(numbers) != len(classes) or any(isinstance(value, bool) for value in classes):
+        return False
+    fractional = any(float(value) != int(value) for value in numbers)
+    return fractional or len(numbers) > MOST_CLASS_CODES
 
 
 def _plain(value: object) -> object:
