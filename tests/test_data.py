@@ -349,9 +349,6 @@ NUMERIC_WITH_TEXT = b"total_rooms,population\n" + b"".join(
             ["data.csv:8: column 'b' is numeric except for 'no'"],
         ),
         ("data.csv", b'a,b\n1,2\n\n3,"4\n5,6\n', "a", ["data.csv:4: a value opens a quote"]),
-        # an empty column: no data.missing policy can fill it, so none is suggested
-        ("data.csv", b"a,b,c\n1,,3\n2,,4\n", "c", ["column 'b' is empty in all 2 rows", "inputs"]),
-        ("data.csv", b"a,b,c\n1,2,\n2,3,\n", "c", ["the label 'c' is empty in all 2 rows"]),
         (
             "data.csv",
             b'a,b\n880,1\n"5,612",2\n"-12,000.5",3\n',
