@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from sklearn.datasets import load_breast_cancer
 from typer.testing import CliRunner
 
 from cli_helpers import experiment, mlcc
 
 ROOT = Path(__file__).resolve().parent.parent
+QUICKSTART = ROOT / "configs" / "quickstart.yaml"
 runner = CliRunner()
 
 
@@ -166,6 +168,28 @@ def test_divergence_exits_1_with_advice_and_keeps_the_run(tmp_path: Path) -> Non
     assert "learning_rate" in result.stderr and "Traceback" not in result.output
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert json.loads((run_dir / "status.json").read_text())["status"] == "diverged"
+
+
+def test_divergence_suggests_zscore_only_for_inputs_on_different_scales(tmp_path: Path) -> None:
+    """The quickstart's inputs are z-scored: a zscore step would change nothing there."""
+    result = mlcc(
+        "train", QUICKSTART, "--set", "optimizer.learning_rate=1000", "--runs-dir", tmp_path / "q"
+    )
+    assert result.exit_code == 1
+    assert "set optimizer.clip_norm, or both" in result.stderr and "zscore" not in result.stderr
+    unscaled = tmp_path / "unscaled.csv"
+    table = load_breast_cancer(as_frame=True).frame  # spans from 0.005 to 4,000
+    table.to_csv(unscaled, index=False)
+    path = experiment(
+        tmp_path,
+        data={"source": str(unscaled), "label": "target"},
+        features=[],
+        model={"type": "logistic"},
+        optimizer={"type": "sgd", "learning_rate": 10.0},
+    )
+    result = mlcc("train", path, "--runs-dir", tmp_path / "u")
+    assert result.exit_code == 1
+    assert "or scale features with zscore" in result.stderr
 
 
 def test_early_stopping_is_reported(tmp_path: Path) -> None:

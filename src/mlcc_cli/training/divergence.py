@@ -45,9 +45,18 @@ def divergence_message(
     return (
         f"training diverged to {what} at step {step} (period {period}) with "
         f"optimizer.learning_rate {learning_rate:g}; try a lower optimizer.learning_rate "
-        f"{_example(f'{learning_rate * smaller:g}')}, set optimizer.clip_norm, or scale "
-        "features with zscore"
+        f"{_example(f'{learning_rate * smaller:g}')}, set optimizer.clip_norm{SCALING_ADVICE}"
     )
+
+
+# The part of divergence_message that only fits inputs on different scales.
+SCALING_ADVICE = ", or scale features with zscore"
+
+
+def without_scaling_advice(message: str) -> str:
+    """`message` (divergence_message's) without its zscore advice, for inputs found on one
+    scale already (the doctor measured them), where a zscore step would change nothing."""
+    return message.replace(SCALING_ADVICE, ", or both", 1)
 
 
 def _example(learning_rate: str) -> str:

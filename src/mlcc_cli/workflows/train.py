@@ -38,7 +38,7 @@ from mlcc_cli.rundir.staging import create_staging, discard_staging
 from mlcc_cli.rundir.storage import check_run_name_fits
 from mlcc_cli.training.corpus import train_corpus
 from mlcc_cli.training.diagnostics import history_warnings
-from mlcc_cli.training.divergence import with_example_rate
+from mlcc_cli.training.divergence import with_example_rate, without_scaling_advice
 from mlcc_cli.training.in_memory import train_in_memory
 from mlcc_cli.training.loop import PeriodRecord
 from mlcc_cli.training.plan import Trained, TrainingObserver
@@ -254,7 +254,10 @@ def _run_contents(
 
 def _example_rate_from_doctor(status: dict[str, Any], findings: list[Finding]) -> None:
     """The diverged run's message names the rate the doctor's fix sets (lr-find's
-    measurement, where the message only guessed from the loss)."""
+    measurement, where the message only guessed from the loss), and suggests a zscore step
+    only if the doctor found the inputs on different scales."""
+    if not any(finding.kind == "features_not_scaled" for finding in findings):
+        status["message"] = without_scaling_advice(status["message"])
     for finding in findings:
         if finding.kind != "learning_rate_too_high" or not finding.fix:
             continue
