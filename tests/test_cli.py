@@ -446,6 +446,19 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "column 'e' is empty in all 12 rows, so no data.missing policy can help",
             [],
         ),
+        # a step on every column beside an embedding: the memory check once crashed on it
+        "embedding beside an all-columns step": (
+            {
+                "data": {"source": "builtin:reviews", "synthetic": {"samples": 200}},
+                "features": [
+                    {"type": "text", "columns": ["review"], "vocabulary_size": 50},
+                    {"type": "zscore"},
+                ],
+                "model": {"type": "logistic", "embeddings": {"review": 2}},
+            },
+            "features.1 (zscore): found no numeric columns to work on",
+            [],
+        ),
         "quantity as a logistic label": (
             {"data": {"source": "builtin:diabetes"}, "model": {"type": "logistic"}},
             "a quantity to predict, not two classes. Predict it with regression "
@@ -514,6 +527,7 @@ BAD_INPUT_NAMES = [
     "early stopping without validation",
     "quantity as a logistic label",
     "empty column",
+    "embedding beside an all-columns step",
     "malformed yaml",
     "missing config file",
 ]

@@ -180,9 +180,10 @@ def config_sizes(config: Any) -> Iterator[tuple[str, str, float]]:
 def _hashed_width(config: Any, column: str) -> int:
     """The number of categories of `column` when a hash or hashed cross fixes it, else 0."""
     for step in config.features:
-        if getattr(step, "buckets", None) and column in getattr(step, "columns", []):
+        columns = getattr(step, "columns", None) or []  # None: a step on every column
+        if getattr(step, "buckets", None) and column in columns:
             return step.buckets
-        name = getattr(step, "name", None) or "_x_".join(getattr(step, "columns", []))
+        name = getattr(step, "name", None) or "_x_".join(columns)
         if getattr(step, "hash_buckets", None) and name == column:
             return step.hash_buckets
     return 0
