@@ -127,6 +127,27 @@ def shifted_label_share() -> str:
     return _written("shifted", pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "target": target}))
 
 
+@cache
+def rare_ranked_positives() -> str:
+    """2.5% positives drawn from a logistic model, log-odds −4.3 + 0.9·x1 + 0.5·x2: the
+    logistic model is the truth, its ranking real (AUC ~0.77), its log loss near the prior's."""
+    rng = np.random.default_rng(18)
+    x = rng.normal(size=(4000, 3))  # (4000, 3)
+    log_odds = -4.3 + 0.9 * x[:, 0] + 0.5 * x[:, 1]
+    target = (rng.uniform(size=4000) < 1.0 / (1.0 + np.exp(-log_odds))).astype(int)
+    columns = {f"x{i + 1}": x[:, i] for i in range(3)}
+    return _written("rare_ranked", pd.DataFrame({**columns, "target": target}))
+
+
+@cache
+def coin_labels() -> str:
+    """A fair coin for a label beside three normal inputs it has nothing to do with."""
+    rng = np.random.default_rng(19)
+    x = rng.normal(size=(2000, 3))  # (2000, 3)
+    columns = {f"x{i + 1}": x[:, i] for i in range(3)}
+    return _written("coin", pd.DataFrame({**columns, "target": rng.integers(0, 2, 2000)}))
+
+
 # ------------------------------------------------------------------ config builders
 
 
@@ -463,6 +484,19 @@ def _learning_rate_cases() -> list[DoctorCase]:
             training={"batch_size": 32, "epochs": 3},
         ),
         _case(
+            "softmax-digits-stopped-early-30-periods",
+            "softmax",
+            ("sgd", 0.5),
+            STILL,
+            "softmax on the digits stopped after 3 epochs, reported in 30 periods: each period "
+            "falls by less, but the run is as unfinished as in 10 (30 epochs reach a third of "
+            "its loss)",
+            data={**_builtin("digits"), "split": {"train": 0.7, "validation": 0.15, "test": 0.15}},
+            features=[{"type": "minmax"}],
+            model={"type": "softmax"},
+            training={"batch_size": 32, "epochs": 3, "periods": 30},
+        ),
+        _case(
             "cnn-stopped-early",
             "cnn",
             ("adam", 0.01),
@@ -714,6 +748,29 @@ def _classification_cases() -> list[DoctorCase]:
             data=_file(rare_positives()),
             model={"type": "logistic"},
             training={"batch_size": 32, "epochs": 10},
+        ),
+        _case(
+            "logistic-rare-positives-ranked",
+            "logistic",
+            ("sgd", 0.05),
+            {"no_better_than_majority", "threshold_far_from_best_f1"},
+            "2.5% positives from the logistic model itself: validation AUC ~0.77, yet the log "
+            "loss sits near the prior's because positives are rare; not underfitting (a "
+            "network does no better) but the accuracy paradox, which a lower threshold answers",
+            data=_file(rare_ranked_positives(), split={"train": 0.7, "validation": 0.3}),
+            model={"type": "logistic"},
+            training={"batch_size": 64, "epochs": 20},
+        ),
+        _case(
+            "mlp-coin-labels",
+            "mlp",
+            ("adam", 0.01),
+            {"no_signal"},
+            "a fair coin for a label: a network's training and validation losses stay at the "
+            "prior's, AUC 0.5; a bigger network would not help, the data has no signal",
+            data=_file(coin_labels()),
+            model={"type": "mlp", "hidden_units": [16, 8]},
+            training={"batch_size": 64, "epochs": 10},
         ),
         _case(
             "logistic-biased-training-sample",

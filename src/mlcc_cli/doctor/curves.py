@@ -78,3 +78,31 @@ def significant(change: float, level: float, size: float, relative: float, absol
     """Whether a change of a loss at `level` is beyond chance: above `relative` of the level
     and above `absolute` of the problem's scale `size`."""
     return abs(change) > relative * abs(level) and abs(change) > absolute * size
+
+
+# scikit-learn's log_loss clips each probability to [ε, 1 − ε] (ε the float64 machine epsilon),
+# so no row costs more than −ln ε ≈ 36.04 nats; the history's loss is the model's exact one.
+SKLEARN_LOG_LOSS_CAP = -math.log(float(np.finfo(np.float64).eps))
+SAME_LOSS = 1e-3  # relative difference below which the two computations agree
+
+
+def clipped_metric_note(evidence: RunEvidence) -> str:
+    """Why history.csv's final validation loss and metrics.json's validation log loss differ,
+    or "": the history's is the model's exact log loss, −mean ln p(label); scikit-learn's caps
+    each row's at SKLEARN_LOG_LOSS_CAP, so it reads lower when some prediction gave its true
+    class a probability under ε (the kept weights are the restored best period's, when early
+    stopping restored them)."""
+    reported = (evidence.metrics.get("validation") or {}).get("log_loss")
+    curve = losses(evidence, "validation_loss")
+    if evidence.task not in ("binary", "multiclass") or reported is None or not len(curve):
+        return ""
+    restored = "restored the weights" in evidence.message
+    kept = float(np.nanmin(curve) if restored else curve[-1])
+    if not math.isfinite(kept) or kept - float(reported) <= SAME_LOSS * abs(kept):
+        return ""
+    return (
+        f"; that validation loss is history.csv's, the exact log loss: metrics.json's "
+        f"{float(reported):.4g} is scikit-learn's, which clips probabilities so no row costs "
+        f"over {SKLEARN_LOG_LOSS_CAP:.0f}, and some validation rows gave their true class a "
+        "probability under 2.2e-16 (confident mistakes)"
+    )

@@ -17,12 +17,13 @@ from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.doctor.fixes import new_fixes
 from mlcc_cli.doctor.rules_data import features_not_scaled, long_tails
-from mlcc_cli.doctor.rules_fit import overfitting, underfitting, validation_below_training
-from mlcc_cli.doctor.rules_learning_rate import (
-    learning_rate_too_high,
-    learning_rate_too_low,
-    still_improving,
+from mlcc_cli.doctor.rules_fit import (
+    no_signal,
+    overfitting,
+    underfitting,
+    validation_below_training,
 )
+from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_high, learning_rate_too_low
 from mlcc_cli.doctor.rules_model import (
     l1_sparsity,
     network_training,
@@ -30,6 +31,7 @@ from mlcc_cli.doctor.rules_model import (
     prediction_bias,
     threshold_far_from_best_f1,
 )
+from mlcc_cli.doctor.rules_progress import still_improving
 from mlcc_cli.doctor.rules_split import validation_too_small
 
 RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
@@ -39,6 +41,7 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     still_improving,
     overfitting,
     underfitting,
+    no_signal,
     validation_below_training,
     features_not_scaled,
     long_tails,
@@ -58,6 +61,7 @@ SYMPTOMS = {
 # its plateau is not the model being too simple.
 UNTRAINABLE = SYMPTOMS | {
     "underfitting": "the flat loss, which more capacity would not lift",
+    "no_signal": "the flat loss, which more capacity would not lift",
     "learning_rate_too_low": "the slow fall of the loss",
 }
 # Root causes in priority order, each with the findings it explains. An overfit model's
@@ -80,6 +84,7 @@ ROOT_CAUSES: dict[str, dict[str, str]] = {
     "learning_rate_too_low": SYMPTOMS,
     "still_improving": SYMPTOMS,
     "underfitting": SYMPTOMS,
+    "no_signal": SYMPTOMS,
     "overfitting": {"prediction_bias": "the validation prediction bias"},
 }
 # A diverged run's gradients blew up with its loss: the same cause, one finding.

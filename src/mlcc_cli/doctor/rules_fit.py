@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcc_cli.doctor.curves import TINY, losses, noise, usable, yardstick
+from mlcc_cli.doctor.curves import (
+    TINY,
+    clipped_metric_note,
+    losses,
+    noise,
+    usable,
+    yardstick,
+)
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
 from mlcc_cli.doctor.fixes import unique_keys
-from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_low, still_improving
+from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_low
+from mlcc_cli.doctor.rules_progress import still_improving
+from mlcc_cli.doctor.rules_signal import no_signal_finding, no_signal_seen, ranks_well
 from mlcc_cli.models.base import binary_entropy
 
 OVERFIT_RISE = 0.05  # validation loss must stay 5% above its best: not SGD noise
@@ -67,7 +76,10 @@ def overfitting(evidence: RunEvidence) -> list[Finding]:
         OVERFIT_ABSOLUTE * size,
         OVERFIT_NOISES * noise(validation),
     )
-    parted = len(after) >= OVERFIT_PERIODS and train[-1] < train[best] and (after >= floor).all()
+    # Risen for good: the later half of the periods since the minimum (at least
+    # OVERFIT_PERIODS) all sit clearly above it, however gradually the climb began.
+    risen = after[-max(OVERFIT_PERIODS, len(after) // 2) :]
+    parted = len(after) >= OVERFIT_PERIODS and train[-1] < train[best] and (risen >= floor).all()
     gap = validation[-1] - train[-1]
     learning = train[-1] <= NEAR_ZERO * size or (np.diff(train[-3:]) < 0).all()
     widening = gap >= GAP_SHARE * size and validation[-1] >= GAP_RATIO * train[-1] and learning
@@ -85,9 +97,11 @@ def overfitting(evidence: RunEvidence) -> list[Finding]:
     if parted:
         what = (
             f"validation loss was lowest at period {best + 1} ({validation[best]:.4g}) and "
-            f"stayed {OVERFIT_RISE:.0%}+ above it for the {len(after)} periods since, ending at "
-            f"{validation[-1]:.4g}, while training loss fell from {train[best]:.4g} to "
-            f"{train[-1]:.4g}"
+            f"stayed {OVERFIT_RISE:.0%}+ above it for the last {len(risen)} of the "
+            f"{len(after)} periods since, ending at {validation[-1]:.4g} "
+            f"({validation[-1] / max(validation[best], TINY):.3g}× its lowest), while training "
+            f"loss fell from {train[best]:.4g} to {train[-1]:.4g}; the gap is {share:.0%} of "
+            "the training loss"
         )
         fixes = unique_keys(
             _early_stopping_fix(evidence), evidence.model.overfitting_fixes(), _l2_fix(evidence)
@@ -114,7 +128,7 @@ def overfitting(evidence: RunEvidence) -> list[Finding]:
             kind="overfitting",
             title="overfitting" + (" (early stopping caught it)" if caught else ""),
             concept=OVERFITTING_LESSON,
-            evidence=what if memorised else f"{what}; the gap is {share:.0%} of the training loss",
+            evidence=what + clipped_metric_note(evidence),
             advice="the model is memorising the training split rather than learning what "
             "generalises; regularise (L2, dropout), use a smaller model or more data, or stop "
             "earlier",
@@ -127,13 +141,16 @@ def overfitting(evidence: RunEvidence) -> list[Finding]:
 
 def barely_learned(evidence: RunEvidence) -> str | None:
     """Why the final loss counts as barely better than the trivial model's, or None:
-    regression R² under 0.2, binary log loss within 10% of the class prior's, any other loss
-    within 10% of the trivial model's."""
+    regression R² under 0.2, binary log loss within 10% of the class prior's (unless the model
+    ranks a heavily outnumbered class well: `rules_signal.ranks_well`), any other loss within
+    10% of the trivial model's."""
     scores = evidence.metrics.get("validation") or evidence.metrics.get("train") or {}
     if evidence.task == "regression" and scores.get("r2") is not None:
         r2 = float(scores["r2"])
         return f"R² is {r2:.2f}: the model explains little beyond the mean" if r2 < 0.2 else None
     if evidence.task == "binary" and scores.get("baseline_accuracy") is not None:
+        if ranks_well(evidence):  # rare positives ranked well: learned, the loss hides it
+            return None
         baseline = binary_entropy(float(scores["baseline_accuracy"]))
         log_loss = float(scores["log_loss"])
         if log_loss >= BARELY_LEARNED * baseline:
@@ -160,39 +177,80 @@ def _underfitting_fix(evidence: RunEvidence) -> tuple[str, ...]:
     return unique_keys(tuple(weaker), evidence.model.underfitting_fixes())
 
 
-def underfitting(evidence: RunEvidence) -> list[Finding]:
-    """Barely learned (`barely_learned`) and flat: under FLAT_RELATIVE_CHANGE change (or within
-    the noise) in each of the last 3 periods — more training will not help — at a training
-    loss within 10% of the trivial model's (far above it, even the mean was not learned)."""
+def trivial_plateau(evidence: RunEvidence) -> str | None:
+    """What the plateau looks like, or None: barely learned (`barely_learned`) and flat, under
+    FLAT_RELATIVE_CHANGE change (or within the noise) in each of the last 3 periods — more
+    training will not help — at a training loss within 10% of the trivial model's (far above
+    it, even the mean was not learned: the optimisation failed, not the model)."""
     train = losses(evidence, "train_loss")
     if evidence.status != "complete" or not usable(train):
-        return []
+        return None
     if learning_rate_too_low(evidence) or still_improving(evidence):
-        return []  # progress, however slow, is not a plateau
+        return None  # progress, however slow, is not a plateau
     changes = np.abs(np.diff(train[-4:]))
     flat = changes < np.maximum(FLAT_RELATIVE_CHANGE * train[-4:-1], 3.0 * noise(train))
     high = barely_learned(evidence)
-    fix = _underfitting_fix(evidence)
-    if not flat.all() or high is None or not fix:
-        return []
     # A training loss well under the trivial model's was learned: the gap is overfitting.
-    # One well above it has not even learned the mean, which any model can: that is the
-    # optimisation failing (rate, scaling), not a model too simple.
     size = yardstick(evidence, train)
+    if not flat.all() or high is None:
+        return None
     if not BARELY_LEARNED * size <= train[-1] <= (2.0 - BARELY_LEARNED) * size:
+        return None
+    return (
+        f"training loss is flat at {train[-1]:.4g} (under 1% change per period for the last "
+        f"3 periods) and {high}"
+    )
+
+
+def underfitting(evidence: RunEvidence) -> list[Finding]:
+    """A plateau at the trivial model's loss (`trivial_plateau`) on a model that can be given
+    more (weaker regularisation, capacity). With validation scores at chance
+    (`rules_signal.no_signal_seen`) the evidence says the features may hold no signal too;
+    a network there gets `no_signal` instead."""
+    plateau = trivial_plateau(evidence)
+    fix = _underfitting_fix(evidence)
+    if plateau is None or not fix:
         return []
+    seen = no_signal_seen(evidence)
+    if seen is not None and evidence.model.layer_diagnostics:
+        return []  # a network flat at the prior: `no_signal`, not more capacity
+    if seen is not None:
+        title, what = "underfitting, or no signal in the features", f"{plateau}; {seen}"
+        advice = (
+            "no straight line (or plane) finds any signal here: either the relation is one a "
+            "linear model cannot draw (give it feature crosses, buckets or hidden layers), or "
+            "the features carry none for this label (check `data.label`, the input columns "
+            "and the data) — if a network fares no better, it is the data"
+        )
+    else:
+        title, what = "underfitting", plateau
+        advice = (
+            "training longer will not help; give the model more to work with: weaker "
+            "regularisation, feature crosses or buckets, or hidden layers"
+        )
     return [
         Finding(
             kind="underfitting",
-            title="underfitting",
+            title=title,
             concept="Overfitting and generalization: a model too simple for the data",
-            evidence=f"training loss is flat at {train[-1]:.4g} (under 1% change per period "
-            f"for the last 3 periods) and {high}",
-            advice="training longer will not help; give the model more to work with: weaker "
-            "regularisation, feature crosses or buckets, or hidden layers",
+            evidence=what + clipped_metric_note(evidence),
+            advice=advice,
             fix=fix,
         )
     ]
+
+
+def no_signal(evidence: RunEvidence) -> list[Finding]:
+    """A network (hidden layers) flat at the trivial model's loss on training
+    (`trivial_plateau`) whose validation scores are chance's (`no_signal_seen`): the features
+    show no signal for this label, and more capacity would not find one."""
+    if not evidence.model.layer_diagnostics:
+        return []
+    plateau = trivial_plateau(evidence)
+    seen = no_signal_seen(evidence) if plateau is not None else None
+    if plateau is None or seen is None:
+        return []
+    return [no_signal_finding(evidence, plateau, seen)]
 
 
 def validation_below_training(evidence: RunEvidence) -> list[Finding]:

@@ -1,10 +1,10 @@
-"""Doctor rules on how fast the loss moved: learning rate too high, too low, still improving.
+"""Doctor rules on how fast the loss moved: learning rate too high, too low.
 
 The crash course's Goldilocks principle: too large a learning rate overshoots (the loss
-explodes, climbs or bounces), too small a one crawls, and a run stopped while its loss still
-falls clearly has simply not finished. Every change is judged against the curve's noise and
-the problem's scale (`curves.py`), so a converged stochastic run wandering at its noise floor
-and a loss near zero are left alone.
+explodes, climbs or bounces), too small a one crawls (a run stopped while its loss still falls
+at a healthy pace has simply not finished: `rules_progress`). Every change is judged against
+the curve's noise and the problem's scale (`curves.py`), so a converged stochastic run
+wandering at its noise floor and a loss near zero are left alone.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import math
 
 import numpy as np
 
-from mlcc_cli.doctor.curves import losses, noise, significant, usable, yardstick
+from mlcc_cli.doctor.curves import TINY, losses, noise, significant, usable, yardstick
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
-from mlcc_cli.doctor.rules_split import validation_is_chance
 from mlcc_cli.training.divergence import MAX_GUESSED_ORDERS, orders_smaller
 
 LEARNING_RATE_LESSON = "Reducing loss: the learning rate, the Goldilocks principle"
@@ -30,10 +29,6 @@ SLOW_RELATIVE_DROP = 0.05  # still falling, by under 5% a period, at an unbendin
 SLOW_ABSOLUTE = 0.001  # ... by 0.1%+ of the problem's scale a period (not a loss near zero)
 SLOW_NOISES = 3.0  # ... and each drop beyond 3× the curve's noise
 STUCK = 1.1  # a training loss ending 10% above the trivial model's has not learned the mean
-TREND_POINTS = 4  # the end of a curve judged by the slope through its last 4 points
-FALLING_RELATIVE = 0.05  # validation still falling 5%+ a period at the end: not finished
-FALLING_NOISES = 3.0  # ... and by more than 3× the curve's noise
-FALLING_ABSOLUTE = 0.005  # ... and by 0.5%+ of the problem's scale
 SETTLED_RELATIVE = 0.01  # training long enough to fall under 1% a period counts as finished
 MAX_LONGER = 10.0  # never suggest more than 10× the training
 
@@ -124,7 +119,12 @@ def learning_rate_too_high(evidence: RunEvidence) -> list[Finding]:
         climbed, train[lowest], size, CLIMB_RELATIVE, CLIMB_ABSOLUTE
     ):
         return []
-    orders = max(1, math.ceil(math.log10(train[-1] / max(train[lowest], 1e-300))))
+    # A loss climbing off (near) zero has risen by little on the problem's scale however
+    # large the ratio to its lowest (8e-7 to 0.12 is not six orders of overshoot): the
+    # orders count from no lower than the smallest climb that counts, and stop at
+    # MAX_GUESSED_ORDERS like every guessed rate.
+    floor = max(train[lowest], CLIMB_ABSOLUTE * size, TINY)
+    orders = orders_smaller(float(train[-1]) / floor)
     return [
         Finding(
             kind="learning_rate_too_high",
@@ -218,60 +218,24 @@ def learning_rate_too_low(evidence: RunEvidence) -> list[Finding]:
 
 
 def _longer(evidence: RunEvidence, curve: np.ndarray, relative: float) -> tuple[str, ...]:
-    """`training.epochs=…` (or steps) long enough for the fall to slow to SETTLED_RELATIVE a
-    period, extrapolating the last drops as a geometric series; at most MAX_LONGER× longer."""
+    """`longer_training` from the curve's last two drops (per period)."""
     drops = curve[:-1] - curve[1:]
     ratio = drops[-1] / drops[-2] if drops[-2] > 0 else 0.9
+    return longer_training(evidence, len(curve), relative, ratio)
+
+
+def longer_training(
+    evidence: RunEvidence, done: float, relative: float, ratio: float
+) -> tuple[str, ...]:
+    """`training.epochs=…` (or steps) long enough for a fall of `relative` per unit of
+    training (`done` units so far) to slow to SETTLED_RELATIVE per unit, each unit's fall
+    `ratio` × the one before (a geometric series: n more units, ratio^n = settled/relative);
+    at least 1.5×, at most MAX_LONGER× longer."""
     ratio = min(max(ratio, 0.2), 0.9)  # a fall not slowing down still slows, eventually
     more = math.log(SETTLED_RELATIVE / relative) / math.log(ratio) if relative > 0 else 0.0
-    factor = min(max((len(curve) + max(more, 1.0)) / len(curve), 1.5), MAX_LONGER)
+    factor = min(max((done + max(more, 1.0)) / done, 1.5), MAX_LONGER)
     training = evidence.config.training
     if training.steps is not None:
         return (f"training.steps={math.ceil(training.steps * factor)}",)
     epochs = training.epochs if training.epochs is not None else 10
     return (f"training.epochs={math.ceil(epochs * factor)}",)
-
-
-def end_slope(curve: np.ndarray) -> float:
-    """The least-squares slope through the curve's last TREND_POINTS points, per period (one
-    bump on the way down does not hide a fall; one lucky drop does not make one)."""
-    tail = curve[-TREND_POINTS:]
-    return float(np.polyfit(np.arange(len(tail), dtype=np.float64), tail, 1)[0])
-
-
-def still_improving(evidence: RunEvidence) -> list[Finding]:
-    """The run ended while its validation loss still fell clearly (the training loss without
-    a validation split, or with one too small to trust: `rules_split.validation_is_chance`):
-    the slope through its last TREND_POINTS points, and its last step, fall by
-    FALLING_RELATIVE+ of the last loss a period, beyond FALLING_NOISES× its noise and
-    FALLING_ABSOLUTE of the scale, and it ends at its lowest. Train longer."""
-    curve = losses(evidence, "validation_loss")
-    which = "validation"
-    if not usable(curve) or validation_is_chance(evidence):
-        curve, which = losses(evidence, "train_loss"), "training"
-    if evidence.status != "complete" or evidence.stopped_early or not usable(curve):
-        return []
-    if learning_rate_too_low(evidence):  # a crawl is the learning rate's fault
-        return []
-    size = yardstick(evidence, curve)
-    # The slope through a slowing fall overstates its last step: judge by the smaller.
-    fall = min(-end_slope(curve), curve[-2] - curve[-1])
-    relative = fall / curve[-1] if curve[-1] > 0 else 0.0
-    if curve[-1] > curve.min() or relative < FALLING_RELATIVE:
-        return []
-    if fall <= max(FALLING_NOISES * noise(curve), FALLING_ABSOLUTE * size):
-        return []
-    longer = _longer(evidence, curve, relative)
-    return [
-        Finding(
-            kind="still_improving",
-            title="stopped while still improving",
-            concept="Reducing loss: iterative training (train until the loss stops falling)",
-            evidence=f"{which} loss still fell about {relative:.1%} a period over the last "
-            f"{TREND_POINTS} periods ({curve[-TREND_POINTS]:.4g} → {curve[-1]:.4g}), ending "
-            "at its lowest",
-            advice=f"the run ended before the loss levelled off; train longer ({longer[0]}, "
-            "estimated from how fast the fall is slowing) or raise the learning rate",
-            fix=(*longer, learning_rate_fix(evidence, 3.0)),
-        )
-    ]

@@ -13,6 +13,7 @@ import numpy as np
 
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.doctor.rules_signal import ranking_note, ranks_well
 from mlcc_cli.evaluation.classification import precision_recall_of
 from mlcc_cli.evaluation.thresholds import threshold_rows
 from mlcc_cli.optim.registry import OPTIMIZERS
@@ -45,15 +46,25 @@ def no_better_than_majority(evidence: RunEvidence) -> list[Finding]:
     if not fix:  # the threshold is already the F1-best one, or the task has none
         learning_rate = evidence.config.optimizer.learning_rate
         fix = (f"optimizer.learning_rate={format_number(learning_rate * 10)}",)
+    advice = (
+        "the model has learned nothing accuracy can see; check the threshold, the features "
+        "and the training length, and judge it by AUC, precision and recall"
+    )
+    if ranks_well(evidence):  # the accuracy paradox: learned, but thresholded away
+        advice = (
+            "with a class this rare, accuracy rewards never predicting it; the model does "
+            "rank it, so lower the threshold (see `mlcc evaluate RUN`'s table) and judge it "
+            "by precision and recall, choosing the threshold for the cost of each error"
+        )
     return [
         Finding(
             kind="no_better_than_majority",
             title="no better than the majority class",
             concept="Classification: accuracy and the class-imbalance paradox",
             evidence=f"validation accuracy {accuracy:.3f} is not above {baseline:.3f}, what "
-            "always predicting the most common class scores",
-            advice="the model has learned nothing accuracy can see; check the threshold, the "
-            "features and the training length, and judge it by AUC, precision and recall",
+            "always predicting the most common class scores"
+            + (ranking_note(evidence) if ranks_well(evidence) else ""),
+            advice=advice,
             fix=fix,
         )
     ]
