@@ -35,6 +35,8 @@ FAILURES = [
     (["train", "missing.yaml"], 2, "missing.yaml: config file not found"),
     (["validate", QUICKSTART, "--set", "optimizer.nope=1"], 2, "unknown key 'nope'"),
     (["lr-find", QUICKSTART, "--min-lr", "1", "--max-lr", "0.1"], 2, "--max-lr"),
+    (["lr-find", QUICKSTART, "--max-lr", "nan"], 2, "--max-lr: nan is not a finite number"),
+    (["lr-find", QUICKSTART, "--steps", "100000000"], 2, "more than a range test needs"),
     (["sweep", QUICKSTART, "--grid", "nope=1,2"], 2, "unknown key 'nope'"),
     (["inspect", "missing.csv"], 2, "missing.csv: file not found"),
     (["evaluate", "NOT_A_RUN"], 2, "not a finished mlcc run"),
@@ -43,6 +45,7 @@ FAILURES = [
     (["neighbors", "NOT_A_RUN", "word"], 2, "NOT_A_RUN"),
     (["runs", "clean", "NOT_A_RUN", "--older-than", "soon"], 2, "--older-than 'soon'"),
     (["exercise", "check", "nope"], 2, "there is no exercise 'nope'"),
+    (["export", "NOT_A_RUN", "--format", "sklearn"], 2, "not a finished mlcc run"),
     # usage errors, found before the command runs
     (["train"], 2, "mlcc train: Missing argument"),
     (["evaluate", "NOT_A_RUN", "--worst", "many"], 2, "Invalid value for '--worst'"),

@@ -39,7 +39,7 @@ def export(
     equivalent (hash, cross, embeddings, ...) is refused by its config key, and nothing is
     written.
     """
-    with user_errors():
+    with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.export import export_run
         from mlcc_cli.render.export import export_json, render_export

@@ -131,14 +131,26 @@ def steepest_descent(learning_rates: np.ndarray, smoothed: np.ndarray) -> float 
     return float(learning_rates[index + w]) if slope[index] < 0 else None
 
 
+# Each step is one batch at one rate; beyond this the curve gains nothing and the test runs
+# for minutes.
+MAX_STEPS = 100_000
+
+
 def check_range(min_lr: float, max_lr: float, steps: int) -> None:
     """Reject a range the test cannot sweep (ConfigError, exit 2)."""
     if not (math.isfinite(min_lr) and min_lr > 0):
         raise ConfigError(f"--min-lr: {min_lr:g} must be a positive number")
-    if not (math.isfinite(max_lr) and max_lr > min_lr):
+    if not math.isfinite(max_lr):
+        raise ConfigError(f"--max-lr: {max_lr:g} is not a finite number; give one, e.g. 10")
+    if max_lr <= min_lr:
         raise ConfigError(f"--max-lr: {max_lr:g} must be greater than --min-lr {min_lr:g}")
     if steps < 3:
         raise ConfigError(f"--steps: {steps} is too few; the test needs at least 3 (try 100)")
+    if steps > MAX_STEPS:
+        raise ConfigError(
+            f"--steps: {steps:,} is more than a range test needs (at most {MAX_STEPS:,}; "
+            "100 to 1,000 steps trace the curve)"
+        )
 
 
 def range_test(
