@@ -45,6 +45,10 @@ def test_predict_never_replaces_a_run_file_or_its_own_rows(trained: tuple[Path, 
     plot = next((run_dir / "plots").iterdir())
     _refused(mlcc("predict", run_dir, rows, "-o", plot), "is a file of the run")
     _refused(mlcc("report", run_dir, "-o", run_dir / "history.csv"), "is a file of the run")
+    _refused(
+        mlcc("export", run_dir, "--format", "sklearn", "-o", run_dir / "doctor.json"),
+        "is a file of the run",
+    )
     after = {path: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()}
     assert after == before
     data = rows.read_bytes()
@@ -94,3 +98,17 @@ def test_scored_files_are_told_what_they_lack_in_the_runs_terms(
     result = mlcc("evaluate", run_dir, "--data", tmp_path / "gap.csv", "--no-plots")
     _refused(result, "the run was trained with data.missing: error")
     assert "set data.missing" not in result.stderr  # a finished run's config is not changed
+
+
+def test_a_sweeps_files_are_not_replaced_but_own_outputs_are(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    args = ["--runs-dir", runs, "--grid", "model.l2=0,0.01", "--no-plots", "--name", "s"]
+    assert mlcc("sweep", QUICKSTART, *args).exit_code == 0
+    sweep = runs / "s"
+    table = (sweep / "sweep.json").read_bytes()
+    _refused(mlcc("report", sweep, "-o", sweep / "sweep.json"), "is a file of the sweep")
+    assert (sweep / "sweep.json").read_bytes() == table
+    for _ in range(2):  # report.html and export's model.joblib are theirs to write again
+        assert mlcc("report", sweep).exit_code == 0
+        point = next(p for p in sweep.iterdir() if (p / "status.json").is_file())
+        assert mlcc("export", point, "--format", "sklearn").exit_code == 0

@@ -43,12 +43,12 @@ def report(
     """
     with user_errors():
         # deferred: numpy, pandas, scikit-learn and jinja2 load only when a report is made
-        from mlcc_cli.report.page import check_paths, default_output, write_report
+        from mlcc_cli.report.page import REPORT_FILE, check_paths, default_output, write_report
         from mlcc_cli.rundir.storage import check_file_writable
 
         check_paths(paths)  # before any work, as is the output file
         target = output if output is not None else default_output(paths)
-        check_file_writable(target, "--output")
+        check_file_writable(target, "--output", replaceable=frozenset({REPORT_FILE}))
         written = write_report(paths, target, datetime.now())
         render_warnings(stderr_console(), written.missing)
         stderr_console().print(f"wrote {target}", soft_wrap=True)

@@ -53,11 +53,11 @@ def export_run(run_dir: Path, format: str, output: Path | None = None) -> Export
         require_skl2onnx()
     what = "--output" if output is not None else "export file"
     if output is not None:  # before any work: an unwritable -o costs no exporting
-        check_file_writable(output, what)
+        check_file_writable(output, what, replaceable=frozenset(FORMATS.values()))
     run = load_run(run_dir)
     path = output if output is not None else run_dir / FORMATS[format]
     if output is None:  # inside the run directory, once it is known to be one
-        check_file_writable(path, what)
+        check_file_writable(path, what, replaceable=frozenset(FORMATS.values()))
     exported = build_pipeline(run)
     if format == "onnx":
         data = onnx_bytes(exported, f"mlcc run {run_dir.name}: {run.task} on {run.data_source}")

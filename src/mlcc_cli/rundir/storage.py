@@ -111,18 +111,20 @@ def _sibling(path: Path) -> Path:
     return Path(name)
 
 
-def check_file_writable(path: Path, what: str) -> None:
+def check_file_writable(path: Path, what: str, replaceable: frozenset[str] = frozenset()) -> None:
     """MlccError unless a file can be written at `path` (checked before the work that
-    produces it, by creating and removing a hidden sibling) without replacing a file of a
-    run's record (`RUN_RECORD`, its plots)."""
+    produces it, by creating and removing a hidden sibling) without replacing a file that a
+    run or sweep folder holds (`_record_owning`), other than one named in `replaceable` (a
+    command's own output there, e.g. export's model.onnx)."""
     if path.is_dir():
         raise DataError(f"{what} {path}: is a folder; give a file name, e.g. {path}/out.csv.")
-    run_dir = _run_owning(path)
-    if run_dir is not None:
+    owner = None if path.name in replaceable else _record_owning(path)
+    if owner is not None:
+        other = path.parent / ("my-" + path.name)
         raise DataError(
-            f"{what} {path}: is a file of the run {run_dir}, which would be replaced (the run "
-            "could no longer be evaluated, compared or reproduced); write to another name, "
-            f"e.g. {run_dir / ('my-' + path.name)}."
+            f"{what} {path}: is a file of {owner}, which would be replaced (what mlcc wrote "
+            "there is the record evaluate, doctor, compare and sweep --skip-existing read); "
+            f"write to another name, e.g. {other}."
         )
     try:
         _sibling(path).unlink()
@@ -130,29 +132,22 @@ def check_file_writable(path: Path, what: str) -> None:
         raise storage_error(what, path, error) from None
 
 
-# The files training writes into a run directory (the SPEC's run directory table).
-RUN_RECORD = frozenset(
-    {
-        "config.yaml",
-        "history.csv",
-        "metrics.json",
-        "model.npz",
-        "model.json",
-        "predictions-validation.csv",
-        "status.json",
-    }
-)
+# A run folder holds status.json, a sweep folder sweep.json; their subfolders (plots,
+# evaluate/<split>, a sweep's point runs) are theirs too, down to this depth.
+RECORD_DEPTH = 3
 
 
-def _run_owning(path: Path) -> Path | None:
-    """The run directory whose record `path` is (an existing file of it), else None."""
+def _record_owning(path: Path) -> str | None:
+    """'the run FOLDER' / 'the sweep FOLDER' whose existing file `path` is, else None."""
     if not path.is_file():
         return None
     folder = path.resolve().parent
-    if path.name in RUN_RECORD and (folder / "status.json").is_file():
-        return folder
-    if folder.name == "plots" and (folder.parent / "status.json").is_file():
-        return folder.parent
+    for _ in range(RECORD_DEPTH):
+        if (folder / "status.json").is_file():
+            return f"the run {folder}"
+        if (folder / "sweep.json").is_file():
+            return f"the sweep {folder}"
+        folder = folder.parent
     return None
 
 
