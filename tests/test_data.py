@@ -522,7 +522,7 @@ def test_logistic_with_many_values_is_a_data_error():
     message = str(error.value)
     assert "7 distinct values (1, 2, 3, 4, 5, ...)" in message
     assert "use model.type softmax" in message
-    assert "expression" in message
+    assert "data.label_above" in message
 
 
 def test_logistic_warns_about_class_imbalance():

@@ -141,7 +141,7 @@ def _multiclass_label(
         raise DataError(
             f"data.label: column '{label_name}' has {len(classes)} class"
             f"{'es' if len(classes) != 1 else ''} ({shown}), but {model} needs at least 3; "
-            "for two classes use model.type: logistic"
+            "for two classes use model.type: logistic (or task: binary on an mlp/cnn)"
         )
     codes = pd.Categorical(values.map(_plain), categories=classes).codes
     counts = np.bincount(codes, minlength=len(classes))
@@ -200,8 +200,8 @@ def binary_classes(distinct: Sequence[object], label_name: str) -> tuple[list, l
     classes = _sorted_values(distinct)
     if len(classes) == 1:
         raise DataError(
-            f"data.label: column '{label_name}' has only one class ({classes[0]!r}); logistic "
-            "regression needs examples of two classes; check data.label and the data split"
+            f"data.label: column '{label_name}' has only one class ({classes[0]!r}); a binary "
+            "classifier needs examples of two classes; check data.label and the data split"
         )
     if len(classes) > 2:
         shown = ", ".join(repr(value) for value in classes[:5])
@@ -217,10 +217,14 @@ def binary_classes(distinct: Sequence[object], label_name: str) -> tuple[list, l
             )
         raise DataError(
             f"data.label: column '{label_name}' has {len(classes)} distinct values ({shown}"
-            f"{more}); logistic regression needs exactly two classes. For {len(classes)} "
-            "classes use model.type softmax (or one_vs_all, or an mlp/cnn with task: "
-            "multiclass), e.g. --set model.type=softmax; or threshold the label into a 0/1 "
-            "column with an `expression` feature step"
+            f"{more}); a binary classifier (logistic, or an mlp/cnn with task: binary) needs "
+            f"exactly two classes. For {len(classes)} classes use model.type softmax or "
+            "one_vs_all (e.g. --set model.type=softmax), or task: multiclass on an mlp/cnn"
+            + (
+                "; or ask a yes/no question of the label with data.label_above"
+                if all(isinstance(c, int | float) and not isinstance(c, bool) for c in classes)
+                else ""
+            )
         )
     warnings = []
     # Booleans compare equal to 0 and 1, so True/False counts as 0/1 here too.
@@ -245,17 +249,14 @@ def class_balance_warnings(positive_share: float, classes: list, label_name: str
     ]
 
 
-# More distinct numbers than this is a measured quantity rather than class codes.
-MOST_CLASS_CODES = 20
-
-
 def _looks_continuous(classes: Sequence[object]) -> bool:
-    """True for a numeric label with fractions or more than MOST_CLASS_CODES values."""
+    """True for a numeric label with fractions or more than MAX_NUMERIC_CLASSES values: a
+    quantity, as a multiclass model judges it too."""
     numbers = [value for value in classes if isinstance(value, int | float)]
     if len(numbers) != len(classes) or any(isinstance(value, bool) for value in classes):
         return False
     fractional = any(float(value) != int(value) for value in numbers)
-    return fractional or len(numbers) > MOST_CLASS_CODES
+    return fractional or len(numbers) > MAX_NUMERIC_CLASSES
 
 
 def _plain(value: object) -> object:
