@@ -459,6 +459,12 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "features.1 (zscore): found no numeric columns to work on",
             [],
         ),
+        "misspelt sweep grid key": (
+            {"sweep": {"grid": {"optimizer.learning_rat": [0.1, 1]}}},
+            "sweep.grid.optimizer.learning_rat: the value 0.1 would make the config invalid "
+            "(optimizer.learning_rat: unknown key 'learning_rat'; did you mean 'learning_rate'?)",
+            [],
+        ),
         "quantity as a logistic label": (
             {"data": {"source": "builtin:diabetes"}, "model": {"type": "logistic"}},
             "a quantity to predict, not two classes. Predict it with regression "
@@ -526,6 +532,7 @@ BAD_INPUT_NAMES = [
     "tab indentation",
     "early stopping without validation",
     "quantity as a logistic label",
+    "misspelt sweep grid key",
     "empty column",
     "embedding beside an all-columns step",
     "malformed yaml",

@@ -210,7 +210,8 @@ def test_a_bad_value_in_the_space_is_refused_before_training(tmp_path: Path) -> 
     )
     result = mlcc("sweep", config, "--search", "tpe", "--runs-dir", tmp_path / "runs")
     assert result.exit_code == 2, result.output
-    assert "sweep.random.params training.batch_size=0" in result.stderr
+    assert "sweep.random.params.training.batch_size: the value 0 would make" in result.stderr
+    assert mlcc("validate", config).exit_code == 2  # validate reads the space too
     assert not (tmp_path / "runs").exists()
 
 

@@ -22,6 +22,7 @@ from mlcc_cli.config.composition import Origin, read_composed
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.limits import check_config_memory
 from mlcc_cli.config.overrides import apply_override
+from mlcc_cli.config.sweep_values import check_sweep_values
 from mlcc_cli.config.validation_messages import validation_problems
 from mlcc_cli.config.yaml_reading import KeyPath
 from mlcc_cli.errors import ConfigError
@@ -88,6 +89,7 @@ def override_and_validate(
             "(`mlcc schema` lists every key):",
             problems,
         ) from None
+    check_sweep_values(data, config.sweep, source, origins or {})
     # Sizes the config fixes (hash buckets, layer widths) are checked before anything is
     # allocated, so a typo is an error naming the key rather than a killed process.
     check_config_memory(config)
