@@ -242,3 +242,20 @@ def test_check_goals(
     )
     assert verdict.passed is passed
     assert (verdict.reason is None) if reason is None else (reason in verdict.reason)
+
+
+@pytest.mark.parametrize("name", ["10_multiclass_linear"])
+def test_a_check_on_another_problem_is_refused(name: str, workdir: Path) -> None:
+    """The goals mean something only on the exercise's data and split and, where its solution
+    keeps it, its model type: swapping those would pass without solving anything."""
+    runs = ["--runs-dir", str(workdir / "runs")]
+    quickstart = ROOT / "configs" / "quickstart.yaml"
+    other = runner.invoke(app, ["exercise", "check", name, "--config", str(quickstart), *runs])
+    assert other.exit_code == 2, other.output
+    assert "data.source is 'builtin:breast_cancer'" in other.stderr
+    split = ["exercise", "check", name, "--set", "data.split={train: 0.8, validation: 0.2}", *runs]
+    assert "data.split is {'train': 0.8, 'validation': 0.2" in runner.invoke(app, split).stderr
+    swapped = ["exercise", "check", name, "--set", "model.type=one_vs_all", *runs]
+    result = runner.invoke(app, swapped)
+    assert result.exit_code == 2 and "model.type is 'one_vs_all'" in result.stderr
+    assert not (workdir / "runs").exists()

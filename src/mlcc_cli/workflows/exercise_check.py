@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlcc_cli.config.exercise import GoalConfig
+from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.loading import load_config
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.training.plan import TrainingObserver
 from mlcc_cli.workflows.exercises import Exercise, load_exercise
 from mlcc_cli.workflows.train import RunResult, run_experiment
@@ -94,9 +96,42 @@ def check_exercise(
     exercise = load_exercise(name, folder)
     assignments = [*(exercise.info.solution if solution else ()), *overrides]
     loaded = load_config(config_file or exercise.path, assignments)
+    check_same_problem(exercise, loaded.config, str(config_file) if config_file else "--set")
     goals = exercise.info.goals
     evaluate_test = any(goal.metric.startswith("test.") for goal in goals)
     result = run_experiment(
         loaded, runs_dir=runs_dir, evaluate_test=evaluate_test, observer=observer
     )
     return ExerciseCheck(exercise=exercise, result=result, goals=check_goals(goals, result))
+
+
+# What poses the exercise's problem: its goals are only met fairly on the same data, label
+# (and its units: RMSE is in thousands of dollars) and split.
+PROBLEM_KEYS = ("label", "labels", "label_above", "label_scale", "synthetic", "split")
+
+
+def check_same_problem(exercise: Exercise, config: ExperimentConfig, where: str) -> None:
+    """ConfigError when the learner's config changes what the exercise asks about: its data
+    (`PROBLEM_KEYS`, the source by builtin name or file name) or, unless the exercise's
+    solution changes it, its model type."""
+    shipped = exercise.loaded.config
+    mine, theirs = config.data.source, shipped.data.source
+    changed = [("data.source", mine, theirs)] if Path(mine).name != Path(theirs).name else []
+    for key in PROBLEM_KEYS:
+        mine, theirs = getattr(config.data, key), getattr(shipped.data, key)
+        if mine != theirs:
+            changed.append((f"data.{key}", mine, theirs))
+    solved_keys = {assignment.partition("=")[0].strip() for assignment in exercise.info.solution}
+    if not solved_keys & {"model", "model.type"} and config.model.type != shipped.model.type:
+        changed.append(("model.type", config.model.type, shipped.model.type))
+    if changed:
+        key, mine, theirs = changed[0]
+        raise ConfigError(
+            f"{where}: {key} is {_shown(mine)}, but exercise {exercise.name} asks its question "
+            f"with {_shown(theirs)}; its goals are only met on the exercise's own problem, so "
+            f"keep {key} as shipped (`mlcc exercise show {exercise.name}`)"
+        )
+
+
+def _shown(value: object) -> str:
+    return repr(value.model_dump(mode="json") if hasattr(value, "model_dump") else value)
