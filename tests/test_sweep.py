@@ -220,3 +220,21 @@ def test_sweep_shows_the_doctors_warnings_per_point(tmp_path: Path) -> None:
     again = json.loads(mlcc("sweep", *args, "--skip-existing", "--json").stdout)["runs"]
     assert all(run["reused"] for run in again)
     assert [run["doctor"] for run in again] == [run["doctor"] for run in payload["runs"]]
+
+
+def test_a_sweep_never_moves_into_a_run_or_a_folder_of_other_files(tmp_path: Path) -> None:
+    config = experiment(tmp_path)
+    runs = tmp_path / "runs"
+    trained = mlcc("train", config, "--runs-dir", runs, "--quiet", "--no-plots")
+    run_dir = Path(trained.stdout.strip())
+    notes = runs / "notes"
+    notes.mkdir()
+    (notes / "sweep.csv").write_text("my own table\n")
+    for name, what in ((run_dir.name, "is a run directory"), ("notes", "holds no sweep")):
+        result = mlcc("sweep", config, "--grid", "model.l2=0,0.01", "--runs-dir", runs,
+                      "--name", name)  # fmt: skip
+        assert result.exit_code == 2 and what in result.stderr, result.output
+    assert (notes / "sweep.csv").read_text() == "my own table\n"
+    assert not (run_dir / "sweep.json").exists() and not (run_dir / "sweep.csv").exists()
+    again = ["sweep", config, "--grid", "model.l2=0,0.01", "--runs-dir", runs, "--name", "s"]
+    assert mlcc(*again).exit_code == 0 and mlcc(*again).exit_code == 0  # its own folder: fine

@@ -37,6 +37,38 @@ from mlcc_cli.workflows.sweep.tpe import create_study, import_optuna, run_tpe
 from mlcc_cli.workflows.sweep.tpe_space import search_space
 
 
+def check_sweep_folder(sweep_dir: Path, name: str | None) -> None:
+    """ConfigError when `sweep_dir` exists as something other than an earlier sweep (a run
+    directory, or a folder of other files), which the sweep's files would mix into."""
+    if not sweep_dir.exists():
+        return
+    named = f"--name {name}" if name is not None else "the sweep's name"
+    if (sweep_dir / "status.json").is_file():
+        what = "a run directory"
+    elif not sweep_dir.is_dir():
+        what = "a file"
+    elif _earlier_sweep(sweep_dir):
+        return  # its points are reused (--skip-existing) or trained again
+    else:
+        what = "a folder that holds no sweep"
+    raise ConfigError(
+        f"{named}: {sweep_dir} is {what}; a sweep writes its own folder, so choose another "
+        "name (--name) or --runs-dir"
+    )
+
+
+def _earlier_sweep(folder: Path) -> bool:
+    """An earlier (perhaps interrupted) sweep: its table, its TPE journal or a point run
+    written, or nothing but hidden staging folders yet."""
+    entries = [entry for entry in folder.iterdir() if not entry.name.startswith(".")]
+    return (
+        not entries
+        or (folder / "sweep.json").is_file()
+        or (folder / "optuna.journal").exists()
+        or any((entry / "status.json").is_file() for entry in entries)
+    )
+
+
 def run_sweep(
     config_path: Path,
     grid_specs: Sequence[str],
@@ -94,6 +126,7 @@ def run_sweep(
     if name is not None:
         check_run_name_fits(name, "--name")
     sweep_dir = runs_dir / (name or fit_name(f"{base.config.name}-sweep"))
+    check_sweep_folder(sweep_dir, name)
     # A staging folder made and removed: an unwritable RUNS_DIR fails before any point trains.
     discard_staging(create_staging(sweep_dir, "sweep"))
 
