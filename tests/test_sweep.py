@@ -238,3 +238,24 @@ def test_a_sweep_never_moves_into_a_run_or_a_folder_of_other_files(tmp_path: Pat
     assert not (run_dir / "sweep.json").exists() and not (run_dir / "sweep.csv").exists()
     again = ["sweep", config, "--grid", "model.l2=0,0.01", "--runs-dir", runs, "--name", "s"]
     assert mlcc(*again).exit_code == 0 and mlcc(*again).exit_code == 0  # its own folder: fine
+
+
+def test_list_values_are_swept_from_the_command_line_and_the_yaml(tmp_path: Path) -> None:
+    """`hidden_units` lists hold commas of their own: `[4, 8],[16]` is two values."""
+    config = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "configs" / "xor_mlp.yaml").read_text()
+    )
+    config["training"]["epochs"] = 1
+    config["sweep"] = {"grid": {"model.hidden_units": [[4, 8], [16]]}}
+    path = tmp_path / "xor.yaml"
+    path.write_text(yaml.safe_dump(config))
+    for args in ([], ["--grid", "model.hidden_units=[4,8],[16]"]):
+        result = mlcc("sweep", path, *args, "--runs-dir", tmp_path / "runs", "--no-plots", "--json")
+        assert result.exit_code == 0, result.output
+        swept = [run["params"]["model.hidden_units"] for run in json.loads(result.stdout)["runs"]]
+        assert swept == [[4, 8], [16]]
+    assert parse_grid(["model.hidden_units=[4, 8],[16]"]) == [
+        ("model.hidden_units", ["[4, 8]", "[16]"])
+    ]
+    with pytest.raises(ConfigError, match="balanced"):
+        parse_grid(["model.hidden_units=[4, 8"])

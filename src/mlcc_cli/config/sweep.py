@@ -68,11 +68,12 @@ class RandomSweepConfig(StrictModel):
 class SweepConfig(StrictModel):
     """Points for `mlcc sweep`: the grid's product times the random trials (training ignores it)."""
 
-    grid: dict[str, Annotated[list[Scalar], Field(min_length=1)]] | None = Field(
+    grid: dict[str, Annotated[list[Scalar | list[Scalar]], Field(min_length=1)]] | None = Field(
         None,
         min_length=1,
-        description="Dotted config key -> values to try; `--grid` on the command line adds keys "
-        "and overrides keys of the same name.",
+        description="Dotted config key -> values to try (a value may be a list, e.g. "
+        "model.hidden_units: [[4], [8, 8]]); `--grid` on the command line adds keys and "
+        "overrides keys of the same name (`--grid 'model.hidden_units=[4],[8, 8]'`).",
     )
     random: RandomSweepConfig | None = Field(
         None, description="Random search drawn from the experiment seed."

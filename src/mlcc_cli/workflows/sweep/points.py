@@ -44,7 +44,7 @@ def parse_grid(specs: Sequence[str]) -> list[tuple[str, list[str]]]:
             raise ConfigError(
                 f"--grid {spec!r}: expected KEY=V1,V2,... e.g. optimizer.learning_rate=0.01,0.1."
             )
-        values = [value.strip() for value in raw.split(",")] if raw.strip() else []
+        values = _grid_values(key, raw)
         if not values or any(value == "" for value in values):
             raise ConfigError(f"--grid {key}: the value list is empty or has an empty item.")
         if len(set(values)) != len(values):
@@ -55,6 +55,23 @@ def parse_grid(specs: Sequence[str]) -> list[tuple[str, list[str]]]:
             raise ConfigError("--grid seed: use --seeds N to repeat each point over seeds.")
         grid.append((key, values))
     return grid
+
+
+def _grid_values(key: str, raw: str) -> list[str]:
+    """The values of `--grid KEY=RAW` as `--set` text: split at commas, or, when a value is
+    a list or mapping (`[4, 8],[16]`), read as one YAML flow sequence so its own commas stay."""
+    if not raw.strip():
+        return []
+    if not any(bracket in raw for bracket in "[{"):
+        return [value.strip() for value in raw.split(",")]
+    try:
+        parsed = yaml.safe_load(f"[{raw}]")
+    except yaml.YAMLError:
+        raise ConfigError(
+            f"--grid {key}: cannot read {raw!r} as values separated by commas (each list in "
+            "[...] and each mapping in {...} balanced), e.g. model.hidden_units=[4, 8],[16]."
+        ) from None
+    return ["" if value is None else yaml_scalar(value) for value in parsed]
 
 
 def expand(grid: list[tuple[str, list[str]]], seeds: list[int] | None) -> list[SweepPoint]:
