@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.signal import correlate2d
+from typer.testing import CliRunner
 
+from mlcc_cli.cli import app
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.nn.convolution import (
     col2im,
@@ -317,3 +320,11 @@ def test_flatten_follows_mlcc_pixel_order_and_unflatten_inverts_it() -> None:
     np.testing.assert_array_equal(flatten(images), X)
     with pytest.raises(ConfigError, match=r"3×4×2 needs 24 pixel columns, got 23"):
         unflatten(X[:, :-1], (height, width, channels))
+
+
+def test_the_cli_names_the_block_whose_pool_does_not_fit(tmp_path: Path) -> None:
+    config = Path(__file__).resolve().parents[1] / "configs" / "digits_cnn.yaml"
+    args = ["train", str(config), "--set", "model.conv.0.pool=9", "--runs-dir", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: model.conv.0: pool size 9 is larger than its input 8")

@@ -73,8 +73,9 @@ class PoissonRegression(LinearModelBase):
             position = int(np.argmax(bad))
             raise DataError(
                 f"Poisson regression needs counts (0, 1, 2, …) as labels, but label value "
-                f"{position + 1} of this split is {y[position].item()!r}; choose a count column or "
-                "use model.type linear"
+                f"{position + 1} of this split is {y[position].item()!r} (after data.label_scale); "
+                "choose a count column, leave data.label_scale at 1 (a scaled count is no "
+                "count), or use model.type linear"
             )
 
     @classmethod

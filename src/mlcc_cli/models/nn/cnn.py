@@ -189,11 +189,14 @@ class Cnn(HeadedNetwork):
                 self.conv_running_var_[number] = np.ones(filters)
             else:
                 params[f"c{number}"] = np.zeros(filters)
-            height = output_size(height, k, stride, padding)
-            width = output_size(width, k, stride, padding)
-            if block["pool"]:
-                height = pooling.pooled_size(height, block["pool"], block["pool"])
-                width = pooling.pooled_size(width, block["pool"], block["pool"])
+            try:
+                height = output_size(height, k, stride, padding)
+                width = output_size(width, k, stride, padding)
+                if block["pool"]:
+                    height = pooling.pooled_size(height, block["pool"], block["pool"])
+                    width = pooling.pooled_size(width, block["pool"], block["pool"])
+            except ConfigError as error:  # name the block: the sizes alone do not say which
+                raise ConfigError(f"model.conv.{number - 1}: {error.args[0]}") from None
             channels = filters
             self.feature_shapes_.append((height, width, channels))
         sizes = [height * width * channels, *self.hidden_units, self.n_outputs_]
