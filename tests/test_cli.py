@@ -459,6 +459,12 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "features.1 (zscore): found no numeric columns to work on",
             [],
         ),
+        "empty data source": ({"data": {"source": ""}}, "data.source: must not be empty", []),
+        "run name read as a number": (
+            {"name": 1.5},
+            "name: must be text, got 1.5, which YAML reads as a number; put the value in quotes",
+            [],
+        ),
         "misspelt sweep grid key": (
             {"sweep": {"grid": {"optimizer.learning_rat": [0.1, 1]}}},
             "sweep.grid.optimizer.learning_rat: the value 0.1 would make the config invalid "
@@ -533,6 +539,8 @@ BAD_INPUT_NAMES = [
     "early stopping without validation",
     "quantity as a logistic label",
     "misspelt sweep grid key",
+    "empty data source",
+    "run name read as a number",
     "empty column",
     "embedding beside an all-columns step",
     "malformed yaml",

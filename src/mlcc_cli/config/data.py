@@ -137,12 +137,13 @@ class DataConfig(StrictModel):
     """Where the examples come from and how they are split."""
 
     source: str = Field(
+        min_length=1,
         description=(
             "A local .csv or .parquet path (relative paths resolve against the config file's "
             "folder, then the current directory; file:///PATH names a local file too; not an "
             "http(s) or other remote address) or `builtin:NAME` (see `mlcc datasets`); for "
             "model.type word2vec, a .txt corpus (one sentence or document per line)."
-        )
+        ),
     )
     label: str | None = Field(
         None,

@@ -7,6 +7,7 @@ for misspelt keys).
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from mlcc_cli.config.composition import Origin
+from mlcc_cli.config.composition import EXTENDS_KEY, Origin
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.yaml_reading import KeyPath
 
@@ -97,12 +98,20 @@ def _shown(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
+def _yaml_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return "date" if isinstance(value, datetime.date) else "number"
+
+
 def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: str | None) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")
     if kind == "extra_forbidden" and extra_key is not None:
         choices = _field_names(model) if model is not None else []
+        if model is ExperimentConfig:  # read (and removed) by composition, before the model
+            choices.append(EXTENDS_KEY)
         close = difflib.get_close_matches(extra_key, choices, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         allowed = f"; allowed keys: {', '.join(choices)}" if choices and not close else ""
@@ -130,6 +139,8 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         most = "at least" if kind == "too_short" else "at most"
         return f"needs {most} {bound} item{'s' if bound != 1 else ''}, got {_shown(got)}"
+    if kind == "string_too_short":
+        return f"must not be empty, got {_shown(got)}"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}, got {_shown(got)}"
     if kind == "string_pattern_mismatch":
@@ -157,6 +168,14 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
         else:
             keys = ""
         return f"must be a mapping (key: value){keys}; got {_shown(got)}"
+    if kind == "string_type" and isinstance(got, bool | int | float | datetime.date):
+        # YAML reads 1.0, yes and 2020-01-01 as a number, a boolean and a date
+        shown = str(got) if isinstance(got, datetime.date) else _shown(got)
+        return (
+            f"must be text, got {shown}, which YAML reads as a {_yaml_kind(got)}; put the "
+            'value in quotes to keep it as written (in the file: "..."; with --set: '
+            "'KEY=\"...\"')"
+        )
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return f"{error['msg'].lower()}, got {_shown(got)}"
     return f"{error['msg']}, got {_shown(got)}" if got is not None else error["msg"]
