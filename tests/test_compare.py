@@ -104,6 +104,7 @@ def test_no_png_without_output(runs: list[Path], tmp_path: Path, monkeypatch) ->
     [
         (lambda tmp: tmp / "missing", "no such run directory"),
         (lambda tmp: tmp, "not a run directory"),
+        (lambda tmp: (tmp / "notes.txt").touch() or tmp / "notes.txt", "is a file, not a run"),
     ],
 )
 def test_bad_inputs_exit_2(tmp_path: Path, make, phrase: str) -> None:

@@ -71,6 +71,8 @@ def test_predict_writes_parquet_by_suffix_and_refuses_other_formats(
     assert parquet["class"].tolist() == expected["class"].astype(str).tolist()  # as printed
     pd.testing.assert_frame_equal(parquet.drop(columns="class"), expected.drop(columns="class"))
     assert (tmp_path / "p.csv").read_text() == printed.stdout == (tmp_path / "p").read_text()
+    folder = mlcc("report", run_dir, "-o", tmp_path)
+    _refused(folder, f"is a folder; give a file name, e.g. {tmp_path / 'report.html'}")
     for name in ("p.json", "p.xlsx"):
         _refused(mlcc("predict", run_dir, rows, "-o", tmp_path / name), "CSV (.csv) or Parquet")
         assert not (tmp_path / name).exists()

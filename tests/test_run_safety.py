@@ -285,6 +285,8 @@ def test_runs_clean_removes_only_folders_whose_owner_is_gone_or_too_old(tmp_path
 def test_runs_clean_rejects_a_bad_age_and_a_missing_folder(tmp_path: Path) -> None:
     assert_clean_error(mlcc("runs", "clean", tmp_path, "--older-than", "soon"), 2, "--older-than")
     assert_clean_error(mlcc("runs", "clean", tmp_path / "nope"), 2, "no such folder")
+    (tmp_path / "notes.txt").touch()
+    assert_clean_error(mlcc("runs", "clean", tmp_path / "notes.txt"), 2, "is a file, not a folder")
     both = mlcc("runs", "clean", tmp_path, "--runs-dir", tmp_path / "other")
     assert_clean_error(both, 2, "name two folders; give one")
 

@@ -48,7 +48,9 @@ def report(
 
         check_paths(paths)  # before any work, as is the output file
         target = output if output is not None else default_output(paths)
-        check_file_writable(target, "--output", replaceable=frozenset({REPORT_FILE}))
+        check_file_writable(
+            target, "--output", replaceable=frozenset({REPORT_FILE}), example=REPORT_FILE
+        )
         written = write_report(paths, target, datetime.now())
         render_warnings(stderr_console(), written.missing)
         stderr_console().print(f"wrote {target}", soft_wrap=True)

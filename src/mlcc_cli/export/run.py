@@ -53,7 +53,9 @@ def export_run(run_dir: Path, format: str, output: Path | None = None) -> Export
         require_skl2onnx()
     what = "--output" if output is not None else "export file"
     if output is not None:  # before any work: an unwritable -o costs no exporting
-        check_file_writable(output, what, replaceable=frozenset(FORMATS.values()))
+        check_file_writable(
+            output, what, replaceable=frozenset(FORMATS.values()), example=FORMATS[format]
+        )
     run = load_run(run_dir)
     path = output if output is not None else run_dir / FORMATS[format]
     if output is None:  # inside the run directory, once it is known to be one

@@ -111,13 +111,16 @@ def _sibling(path: Path) -> Path:
     return Path(name)
 
 
-def check_file_writable(path: Path, what: str, replaceable: frozenset[str] = frozenset()) -> None:
+def check_file_writable(
+    path: Path, what: str, replaceable: frozenset[str] = frozenset(), example: str = "out.csv"
+) -> None:
     """MlccError unless a file can be written at `path` (checked before the work that
     produces it, by creating and removing a hidden sibling) without replacing a file that a
     run or sweep folder holds (`_record_owning`), other than one named in `replaceable` (a
-    command's own output there, e.g. export's model.onnx)."""
+    command's own output there, e.g. export's model.onnx); `example` names a file for the
+    message when `path` is a folder."""
     if path.is_dir():
-        raise DataError(f"{what} {path}: is a folder; give a file name, e.g. {path}/out.csv.")
+        raise DataError(f"{what} {path}: is a folder; give a file name, e.g. {path / example}.")
     owner = None if path.name in replaceable else _record_owning(path)
     if owner is not None:
         other = path.parent / ("my-" + path.name)

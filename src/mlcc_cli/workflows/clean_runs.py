@@ -66,7 +66,8 @@ def clean_runs(
     """Remove the stale staging folders in `runs_dir` (and in its sweep folders)."""
     limit = parse_duration(older_than)
     if not runs_dir.is_dir():
-        raise DataError(f"{runs_dir}: no such folder; pass the --runs-dir your runs are in.")
+        what = "is a file, not a folder" if runs_dir.exists() else "no such folder"
+        raise DataError(f"{runs_dir}: {what}; pass the --runs-dir your runs are in.")
     result = CleanResult(runs_dir, dry_run)
     for folder in find_staging(runs_dir):
         if not folder.is_stale(limit):

@@ -120,7 +120,10 @@ def expand_runs(paths: list[Path]) -> list[Path]:
             found.append(path)
             continue
         if not path.is_dir():
-            raise DataError(f"{path}: no such run directory.")
+            what = "is a file, not a run directory" if path.exists() else "no such run directory"
+            raise DataError(
+                f"{path}: {what}; pass a folder printed by `mlcc train` or `mlcc sweep`."
+            )
         # Staging folders hold config.yaml and metrics.json early: they are not runs yet.
         inner = sorted(
             child
