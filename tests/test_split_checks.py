@@ -187,7 +187,10 @@ def test_every_column_is_tested_as_by_its_own_scipy_and_sklearn_call(
         x = train[column].to_numpy()
         keep = ~np.isnan(x)
         auc = roc_auc_score(y[keep], x[keep])
-        assert finding.evidence == {"auc": max(auc, 1 - auc), "rows": int(keep.sum())}
+        assert finding.evidence == {
+            "auc": pytest.approx(max(auc, 1 - auc), rel=1e-12),  # Mann-Whitney U: to an ulp
+            "rows": int(keep.sum()),
+        }
     mismatches = found(findings, "distribution_mismatch")
     assert set(mismatches) == {"x1", "x2", "gappy", "gone_in_test", "constant"}
     for column, finding in mismatches.items():
@@ -357,6 +360,17 @@ def test_a_lone_complete_column_is_scored_as_a_binary_problem() -> None:
         0: roc_auc_score(codes, values[:, 0]),
         1: roc_auc_score(codes[keep], values[keep, 1]),
     }
+
+
+def test_column_aucs_equal_roc_auc_score_on_a_wide_table_with_ties() -> None:
+    rng = np.random.default_rng(5)
+    codes = rng.random(200) < 0.3
+    values = np.round(rng.normal(size=(200, 400)) + 0.5 * codes[:, None], 1)  # many ties
+    values[:, 7] = codes  # a perfect leak
+    aucs = column_aucs(values, codes, min_rows=10)
+    expected = [roc_auc_score(codes, values[:, j]) for j in range(400)]
+    assert [aucs[j] for j in range(400)] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert aucs[7] == 1.0
 
 
 def test_a_handful_of_held_out_rows_is_judged_by_the_exact_ks_distribution() -> None:
