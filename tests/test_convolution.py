@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.models.nn.cnn import Cnn
 from mlcc_cli.models.nn.convolution import (
     col2im,
     col2im_compiled,
@@ -322,9 +323,31 @@ def test_flatten_follows_mlcc_pixel_order_and_unflatten_inverts_it() -> None:
         unflatten(X[:, :-1], (height, width, channels))
 
 
-def test_the_cli_names_the_block_whose_pool_does_not_fit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["validate", "train"])
+def test_the_cli_names_the_block_whose_pool_does_not_fit(command: str, tmp_path: Path) -> None:
+    """image_shape fixes every block's size, so validate tells before any data is read."""
     config = Path(__file__).resolve().parents[1] / "configs" / "digits_cnn.yaml"
-    args = ["train", str(config), "--set", "model.conv.0.pool=9", "--runs-dir", str(tmp_path)]
-    result = CliRunner().invoke(app, args)
+    args = [command, str(config), "--set", "model.conv.0.pool=9"]
+    result = CliRunner().invoke(
+        app, args if command == "validate" else [*args, "--runs-dir", str(tmp_path)]
+    )
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("error: model.conv.0: pool size 9 is larger than its input 8")
+    assert "model.conv: block 0: pool size 9 is larger than its input 8" in result.stderr
+    valid = [
+        command,
+        str(config),
+        "--set",
+        "model.conv.0.padding=valid",
+        "--set",
+        "model.conv.0.kernel=9",
+    ]
+    assert "block 0: kernel 9 is larger than its input 8" in CliRunner().invoke(app, valid).stderr
+
+
+def test_the_model_names_the_block_too() -> None:
+    """The model checks as well (a config validated by another route): model.conv.N."""
+    net = Cnn(image_shape=(8, 8, 1), conv=[{"filters": 2, "kernel": 3, "pool": 9}])
+    with pytest.raises(
+        ConfigError, match=r"model\.conv\.0: pool size 9 is larger than its input 8"
+    ):
+        net.initialize(64, 3)

@@ -92,6 +92,38 @@ class CnnConfig(StrictModel):
             raise ValueError(f"height, width and channels must be at least 1, got {list(shape)}")
         return shape
 
+    @field_validator("conv")
+    @classmethod
+    def _blocks_fit(cls, conv: list[ConvBlockConfig], info: ValidationInfo) -> list:
+        # Sizes follow from image_shape alone, so `mlcc validate` can tell, before any data:
+        # valid padding shrinks a side to ⌊(n − k)/stride⌋ + 1, same to ⌈n/stride⌉, a pool
+        # (stride = pool) to ⌊n/pool⌋; a kernel or pool wider than its input has no output.
+        shape = info.data.get("image_shape")
+        if not shape or len(shape) < 2:
+            return conv
+        sides = list(shape[:2])
+        for index, block in enumerate(conv):
+            if block.padding == "valid" and block.kernel > min(sides):
+                raise ValueError(
+                    f"block {index}: kernel {block.kernel} is larger than its input "
+                    f"{min(sides)} with padding valid; use padding same or a smaller kernel"
+                )
+            sides = [
+                (side - block.kernel) // block.stride + 1
+                if block.padding == "valid"
+                else -(-side // block.stride)
+                for side in sides
+            ]
+            if block.pool and block.pool > min(sides):
+                raise ValueError(
+                    f"block {index}: pool size {block.pool} is larger than its input "
+                    f"{min(sides)}; use a smaller pool, padding same in the convolutions "
+                    "before it, or fewer pooling layers"
+                )
+            if block.pool:
+                sides = [side // block.pool for side in sides]
+        return conv
+
     @field_validator("hidden_units")
     @classmethod
     def _positive_units(cls, units: list[int]) -> list[int]:
