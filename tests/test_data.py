@@ -365,6 +365,8 @@ NUMERIC_WITH_TEXT = b"total_rooms,population\n" + b"".join(
         ("data.parquet", b"PAR1 but not really parquet", "a", ["not a readable Parquet file"]),
         ("data.parquet", b"", "a", ["empty"]),
         ("data.txt", b"a,b\n1,2\n", "a", ["data.source", ".csv and .parquet"]),
+        ("data.tsv", b"a\tb\n1\t2\n", "a", ["a '.tsv' file", "pandas.read_csv(PATH, sep='\\t')"]),
+        ("data.csv.gz", b"", "a", ["a '.gz' file", "decompress it first"]),
         (
             "data.csv",
             CSV,

@@ -34,13 +34,30 @@ SUPPORTED_SUFFIXES = (".csv", ".parquet", ".txt")
 TEXT_COLUMN = "text"  # the one column of a .txt corpus
 
 
+# How to turn a table mlcc does not read into one it does (pandas reads them all).
+_TO_CSV = ".to_csv(NEW_PATH.csv, index=False)"
+CONVERSIONS = {
+    ".gz": "; decompress it first (gunzip -k FILE), or read and save it as CSV with pandas",
+    ".zip": "; unzip it first",
+    ".tsv": f"; save it with commas: pandas.read_csv(PATH, sep='\\t'){_TO_CSV}",
+    ".tab": f"; save it with commas: pandas.read_csv(PATH, sep='\\t'){_TO_CSV}",
+    ".xlsx": f"; save it as CSV from the spreadsheet, or pandas.read_excel(PATH){_TO_CSV}",
+    ".xls": f"; save it as CSV from the spreadsheet, or pandas.read_excel(PATH){_TO_CSV}",
+    ".json": f"; convert it to a table: pandas.read_json(PATH){_TO_CSV}",
+    ".jsonl": f"; convert it to a table: pandas.read_json(PATH, lines=True){_TO_CSV}",
+    ".feather": f"; pandas.read_feather(PATH){_TO_CSV}",
+}
+
+
 def check_suffix(path: Path, setting: str = "data.source") -> None:
     """DataError unless `path` ends in a suffix mlcc can read (.csv, .parquet, .txt)."""
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
         kind = f"a '{path.suffix}' file" if path.suffix else "a file without a suffix"
+        convert = CONVERSIONS.get(suffix, "")
         raise DataError(
             f"{setting}: '{path}' is {kind}; mlcc reads .csv and .parquet tables and .txt "
-            "text corpora (or builtin:NAME, see `mlcc datasets`)"
+            f"text corpora (or builtin:NAME, see `mlcc datasets`){convert}"
         )
 
 

@@ -22,7 +22,7 @@ from mlcc_cli.config.data import SyntheticConfig
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.loading import load_config
 from mlcc_cli.data.builtin import LABEL, load_builtin
-from mlcc_cli.data.files import SUPPORTED_SUFFIXES, list_columns
+from mlcc_cli.data.files import CONVERSIONS, SUPPORTED_SUFFIXES, list_columns
 from mlcc_cli.data.frame_report import FrameReport
 from mlcc_cli.data.frame_stats import summarise_frame
 from mlcc_cli.data.loading import load_dataset, read_table
@@ -126,7 +126,8 @@ def _load_data(target: str, label: str | None) -> tuple[pd.DataFrame, str, str |
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise DataError(
                 f"{target}: mlcc inspect reads an experiment (.yaml, .yml), a data file "
-                "(.csv, .parquet) or builtin:NAME (see `mlcc datasets`)."
+                "(.csv, .parquet) or builtin:NAME (see `mlcc datasets`)"
+                + CONVERSIONS.get(path.suffix.lower(), "")
             )
         problem = file_problem(path)
         if problem == NOT_FOUND:
