@@ -139,7 +139,7 @@ TRIGGERS = [
         "bias",
     ),
     ("breast_cancer", ["evaluation.threshold=0.97"], "threshold_far_from_best_f1", "threshold"),
-    ("breast_cancer", ["model.l1=0.01"], "l1_sparsity", "L1"),
+    ("breast_cancer", ["model.l1=0.1"], "l1_sparsity", "L1"),
     (
         "breast_cancer",
         ["data.split={train: 0.95, validation: 0.03, test: 0.02}"],
@@ -199,7 +199,7 @@ def test_every_rule_has_a_constructed_run() -> None:
     } - {"validation_below_training"}
     # no_better_than_majority: test_symptoms_fold_into_their_root_cause; no_signal:
     # tests/test_doctor_signal.py
-    assert len(RULES) == 15
+    assert len(RULES) == 16  # target_leakage: tests/test_doctor_remedies.py
 
 
 def test_easy_validation_split_is_suspicious(tmp_path: Path) -> None:
@@ -256,7 +256,7 @@ def test_train_prints_the_findings_with_a_pasteable_fix(configs, tmp_path: Path)
 
 
 def test_doctor_command_reads_a_run_back(configs, tmp_path: Path) -> None:
-    _, payload = _train(configs["breast_cancer"], tmp_path, "model.l1=0.01")
+    _, payload = _train(configs["breast_cancer"], tmp_path, "model.l1=0.1")
     run_dir = payload["run_dir"]
     before = sorted(p.name for p in Path(run_dir).iterdir())
     result = runner.invoke(app, ["doctor", run_dir, "--json"])
@@ -265,7 +265,7 @@ def test_doctor_command_reads_a_run_back(configs, tmp_path: Path) -> None:
     assert report["findings"] == payload["doctor"]
     human = runner.invoke(app, ["doctor", run_dir])
     assert human.exit_code == 0
-    assert "L1 sparsity" in human.output and "next step" in human.output
+    assert "L1 too strong" in human.output and "next step" in human.output
     assert sorted(p.name for p in Path(run_dir).iterdir()) == before  # read only
 
 

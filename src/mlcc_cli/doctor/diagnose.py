@@ -23,19 +23,20 @@ from mlcc_cli.doctor.rules_fit import (
     underfitting,
     validation_below_training,
 )
+from mlcc_cli.doctor.rules_l1 import l1_sparsity
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_high, learning_rate_too_low
 from mlcc_cli.doctor.rules_model import (
-    l1_sparsity,
     network_training,
     no_better_than_majority,
     prediction_bias,
     threshold_far_from_best_f1,
 )
 from mlcc_cli.doctor.rules_progress import still_improving
-from mlcc_cli.doctor.rules_split import validation_too_small
+from mlcc_cli.doctor.rules_split import target_leakage, validation_too_small
 
 RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     validation_too_small,
+    target_leakage,
     learning_rate_too_high,
     learning_rate_too_low,
     still_improving,

@@ -43,6 +43,9 @@ class RunEvidence:
     reference_losses: dict[str, float] = field(default_factory=dict)
     # A diverged run's learning-rate range test result (doctor.json), when it could run.
     suggested_learning_rate: float | None = None
+    # The split checks made before training, as doctor.json stores them (`kind`, `column`,
+    # `message`, `evidence`): the doctor's findings must not contradict them.
+    split_checks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def model(self) -> Any:
@@ -151,7 +154,18 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         notes=notes,
         reference_losses=_reference_losses(status),
         suggested_learning_rate=_suggested(stored),
+        split_checks=_split_checks(stored),
     )
+
+
+def _split_checks(stored: Any) -> list[dict[str, Any]]:
+    """doctor.json's `split_checks` that have a kind and a message (others are skipped)."""
+    checks = stored.get("split_checks") if isinstance(stored, dict) else None
+    return [
+        check
+        for check in checks or []
+        if isinstance(check, dict) and {"kind", "message"} <= check.keys()
+    ]
 
 
 def _suggested(stored: Any) -> float | None:

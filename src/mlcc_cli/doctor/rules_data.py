@@ -8,6 +8,7 @@ step that must come before a z-score rewrites the list, `--set 'features=[...]'`
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import yaml
@@ -16,6 +17,11 @@ from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
 
 SCALE_RATIO = 100.0  # spreads two orders of magnitude apart
+# A column is offset when its median sits over 3 standard deviations from 0 (its values
+# rarely come near 0); it is flagged when that puts it SCALE_RATIO from the bias
+# (`bias_condition`): longitude (−120 ± 2) is, a minmax or log column (0.5 ± 0.3, 7 ± 0.8) or
+# an age (29 ± 13) is not.
+OFFSET_SPREADS = 3.0
 LONG_TAIL_SKEW = 3.0  # |skewness| above this: a long tail (a normal distribution has 0)
 LONG_TAIL_DISTINCT = 20  # ... of a measured quantity; counts such as 8x8 pixel levels are not
 HEALTHY_ROOM = 0.1  # a run leaving under 10% of the trivial model's error: tails are a note
@@ -78,18 +84,64 @@ def room_to_improve(evidence: RunEvidence) -> float | None:
     return None
 
 
+def bias_condition(stats: dict[str, float]) -> float:
+    """How far apart gradient descent sees a column and the bias's constant input 1: √κ, κ the
+    condition number of their second-moment matrix [[1, m], [m, m² + s²]] (m the column's
+    median, s its standard deviation).
+
+    Trace T = 1 + m² + s², determinant D = s², eigenvalues λ± = (T ± √(T² − 4D))/2, so
+    √κ = √(λ₊/λ₋). A centred column gives max(s, 1/s), its spread's ratio to the bias's; an
+    offset one (|m| ≫ s) about (1 + m²)/s: the column and the constant are nearly the same
+    input, so their weights can only move together along a long, narrow valley of the loss.
+    """
+    m, s = stats["p50"], stats["std"]
+    if s <= 0:
+        return 1.0
+    trace, det = 1.0 + m * m + s * s, s * s
+    root = math.sqrt(max(trace * trace - 4.0 * det, 0.0))
+    # λ₋ = 2D / (T + root): the same value as (T − root)/2 without its cancellation.
+    return math.sqrt((trace + root) / 2.0 / (2.0 * det / (trace + root)))
+
+
+def _offsets(measured: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Columns whose offset from 0, not their spread, puts them SCALE_RATIO from the bias
+    (`bias_condition`), with that ratio: a centred column is the spread test's to judge."""
+    return {
+        column: ratio
+        for column, stats in measured.items()
+        if (ratio := bias_condition(stats)) >= SCALE_RATIO
+        and abs(stats["p50"]) > OFFSET_SPREADS * stats["std"]
+    }
+
+
+def _zscore_fix(evidence: RunEvidence, measured: dict[str, dict[str, float]]) -> str:
+    """`--set` a z-score acting on every measured input the model reads: appended after the
+    other steps (it scales what they made), or widening a trailing z-score limited to some
+    columns. Plain `{type: zscore}` when those are all the numeric inputs of a new step;
+    named columns when indicators (already 0/1) or constants are among them, or when widening
+    (where a plain step would read as the one already there)."""
+    named = f"{{type: zscore, columns: [{', '.join(measured)}]}}"
+    steps = evidence.config.features
+    if steps and steps[-1].type == "zscore" and getattr(steps[-1], "columns", None):
+        return f"features.{len(steps) - 1}={named}"
+    everything = len(measured) == len(evidence.inputs)
+    return _append_step(evidence, "{type: zscore}" if everything else named)
+
+
 def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
-    """Input spreads (1st–99th percentile) at least SCALE_RATIO apart, counting the bias's
-    constant input 1: one learning rate cannot suit weights on such different scales."""
+    """Inputs gradient descent sees on scales at least SCALE_RATIO apart: their spreads
+    (1st–99th percentile, counting the bias's constant input 1), or a column sitting so far
+    from 0 for its spread that it and the bias are nearly one input (`bias_condition`). One
+    learning rate cannot suit weights on such different scales; z-score every input."""
     measured = _measured(evidence)
     spreads = {column: _spread(stats) for column, stats in measured.items()}
     scales = {**spreads, "the bias's constant input": 1.0}
     largest = max(scales, key=scales.__getitem__)
     smallest = min(scales, key=scales.__getitem__)
     ratio = scales[largest] / scales[smallest]
-    if ratio < SCALE_RATIO:
+    offsets = _offsets(measured)
+    if ratio < SCALE_RATIO and not offsets:
         return []
-    far = [c for c, spread in spreads.items() if spread >= 10 or spread <= 0.1]
 
     def described(column: str) -> str:
         if column not in measured:
@@ -97,17 +149,32 @@ def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
         stats = measured[column]
         return f"{column} spans {stats['p01']:.4g} to {stats['p99']:.4g}"
 
+    parts = []
+    if ratio >= SCALE_RATIO:
+        parts.append(
+            f"{described(largest)} (1st–99th percentile) while {described(smallest)}: "
+            f"{ratio:,.0f}× apart"
+        )
+    if offsets:
+        worst = max(offsets, key=offsets.__getitem__)
+        stats = measured[worst]
+        others = [c for c in offsets if c != worst]
+        parts.append(
+            f"{worst} sits at {stats['p50']:.4g} ± {stats['std']:.3g} (median ± standard "
+            "deviation), far from 0 for its spread, so to gradient descent it and the bias's "
+            f"constant input are nearly one input, {offsets[worst]:,.0f}× apart in scale"
+            + (f"; also offset: {', '.join(others)}" if others else "")
+        )
     return [
         Finding(
             kind="features_not_scaled",
             title="features not scaled",
             concept="Numerical data: normalization",
-            evidence=f"{described(largest)} (1st–99th percentile) while {described(smallest)}: "
-            f"{ratio:,.0f}× apart",
+            evidence="; ".join(parts),
             advice="gradient descent takes one learning rate for every weight, so weights on "
-            "large inputs overshoot while those on small ones crawl; scale the inputs "
-            "(z-score) so they share a range",
-            fix=(_append_step(evidence, f"{{type: zscore, columns: [{', '.join(far)}]}}"),),
+            "large inputs overshoot while those on small or offset ones crawl; z-score every "
+            "input so each is centred on 0 with a spread of 1",
+            fix=(_zscore_fix(evidence, measured),),
         )
     ]
 

@@ -31,6 +31,11 @@ SLOW_NOISES = 3.0  # ... and each drop beyond 3× the curve's noise
 STUCK = 1.1  # a training loss ending 10% above the trivial model's has not learned the mean
 SETTLED_RELATIVE = 0.01  # training long enough to fall under 1% a period counts as finished
 MAX_LONGER = 10.0  # never suggest more than 10× the training
+# How the doctor reads `mlcc lr-find`'s curve (`range_test_rate.safe_learning_rate`).
+MEASURED = (
+    "a tenth of where `mlcc lr-find` sees the loss fall fastest: the test tries each rate for "
+    "one batch, a run keeps it for thousands"
+)
 
 
 def learning_rate(evidence: RunEvidence) -> float:
@@ -58,7 +63,7 @@ def _diverged(evidence: RunEvidence, train: np.ndarray) -> Finding:
     rate, suggested = learning_rate(evidence), evidence.suggested_learning_rate
     if suggested is not None and suggested < rate / 2:
         fix = f"optimizer.learning_rate={format_number(suggested)}"
-        how = f"a learning-rate range test on this data (`mlcc lr-find`) suggests {suggested:.3g}"
+        how = f"a learning-rate range test on this data suggests {suggested:.3g} ({MEASURED})"
     else:
         orders = _orders_of_magnitude(evidence, train)
         fix = learning_rate_fix(evidence, 10.0**-orders)
@@ -164,7 +169,7 @@ def _stuck(evidence: RunEvidence, train: np.ndarray) -> Finding:
     rate, suggested = learning_rate(evidence), evidence.suggested_learning_rate
     if suggested is not None and suggested > 2 * rate:
         fix = f"optimizer.learning_rate={format_number(suggested)}"
-        how = f"a learning-rate range test on this data (`mlcc lr-find`) suggests {suggested:.3g}"
+        how = f"a learning-rate range test on this data suggests {suggested:.3g} ({MEASURED})"
     else:
         orders = MAX_GUESSED_ORDERS if come <= 0 else math.ceil(math.log10(max(to_go / come, 10.0)))
         orders = min(orders, MAX_GUESSED_ORDERS)

@@ -1,13 +1,11 @@
-"""Doctor rules on what the model learned: classification quality, L1 sparsity, networks.
+"""Doctor rules on what the model learned: classification quality and networks.
 
 Classification rules read metrics.json's validation scores and predictions-validation.csv;
-the L1 rule counts weights in model.npz; the network rules reuse `diagnostics` on the last
-period's per-layer gradient norms and dead-ReLU fractions (history.csv columns).
+the network rules reuse `diagnostics` on the last period's per-layer gradient norms and
+dead-ReLU fractions (history.csv columns). L1 sparsity has its own module, `rules_l1`.
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 
@@ -16,7 +14,6 @@ from mlcc_cli.doctor.findings import Finding, format_number
 from mlcc_cli.doctor.rules_signal import ranking_note, ranks_well
 from mlcc_cli.evaluation.classification import precision_recall_of
 from mlcc_cli.evaluation.thresholds import threshold_rows
-from mlcc_cli.optim.registry import OPTIMIZERS
 from mlcc_cli.training.diagnostics import dead_relu_warnings, gradient_warnings
 
 BIAS_TOLERANCE = 0.03  # |mean(p) − mean(y)| a calibrated binary model stays within
@@ -26,7 +23,6 @@ F1_GAIN = 0.03  # ... and gaining at least this much F1 there
 # layer carry large weights and gradients; the course divides house values by 1000 for it,
 # to a spread of about a hundred.
 LARGE_LABEL_SPREAD = 100.0
-WEIGHT_NAME = re.compile(r"^(coef_|W\d+|embedding_.+)$")  # what L1 penalises
 
 
 def _validation(evidence: RunEvidence) -> dict:
@@ -147,58 +143,6 @@ def threshold_far_from_best_f1(evidence: RunEvidence) -> list[Finding]:
             fix=_threshold_fix(best, evidence),
         )
     ]
-
-
-def l1_sparsity(evidence: RunEvidence) -> list[Finding]:
-    """With L1 on: how many weights are exactly 0, and the size/loss trade-off's next step."""
-    model_l1 = float(getattr(evidence.config.model, "l1", 0.0) or 0.0)
-    optimizer_l1 = float(getattr(evidence.config.optimizer, "l1", 0.0) or 0.0)
-    weights = [a for name, a in evidence.parameters.items() if WEIGHT_NAME.match(name)]
-    if model_l1 + optimizer_l1 <= 0 or not weights or evidence.status == "diverged":
-        return []
-    total = sum(a.size for a in weights)
-    zero = total - sum(int(np.count_nonzero(a)) for a in weights)
-    scores = _validation(evidence) or evidence.metrics.get("train") or {}
-    loss_name = "log_loss" if "log_loss" in scores else "loss"
-    loss = scores.get(loss_name)
-    key, current = ("model.l1", model_l1) if model_l1 > 0 else ("optimizer.l1", optimizer_l1)
-    share = zero / total
-    if share < 0.1:
-        step, why = current * 10, "L1 has barely pruned anything yet; strengthen it"
-    elif share > 0.95:
-        step, why = current / 10, "nearly every weight is gone; if the loss suffers, weaken L1"
-    else:
-        step, why = current * 2, "raise L1 for a smaller model, lower it for a lower loss"
-    return [
-        Finding(
-            kind="l1_sparsity",
-            title="L1 sparsity",
-            concept="Regularization for sparsity: L1",
-            evidence=f"{zero:,} of {total:,} weights are exactly 0 ({share:.0%}); the model "
-            f"keeps {total - zero:,}"
-            + (f" at validation {loss_name.replace('_', ' ')} {loss:.4g}" if loss else ""),
-            advice=f"L1 drives uninformative weights to exactly 0, shrinking the model; {why}"
-            + _cumulative_hint(evidence, model_l1),
-            fix=(f"{key}={format_number(step)}",),
-            severity="info",
-        )
-    ]
-
-
-def _cumulative_hint(evidence: RunEvidence, model_l1: float) -> str:
-    """With model.l1 applied exactly over mini-batches: the cumulative method, which keeps
-    weights that belong at 0 there (each batch's gradient kicks them off 0 again under the
-    exact step; RESULTS.md's penalty table: 15,291 non-zeros vs 220 at an optimum of 290)."""
-    if model_l1 <= 0 or getattr(evidence.config.model, "l1_method", None) != "exact":
-        return ""
-    if not OPTIMIZERS[evidence.config.optimizer.type].l1_method_matters:
-        return ""
-    if evidence.config.training.batch_size == "full":
-        return ""
-    return (
-        "; with mini-batches the exact step lets every batch kick weights that belong at 0 "
-        "off it again: model.l1_method=cumulative (scikit-learn's SGD) keeps them at 0"
-    )
 
 
 def _label_scale_fix(evidence: RunEvidence) -> tuple[str, ...]:

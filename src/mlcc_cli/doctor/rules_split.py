@@ -1,4 +1,5 @@
-"""Doctor rule on the split itself: a validation split too small to judge the model by.
+"""Doctor rules on the split itself: a validation split too small to judge the model by, and
+a split check's target leakage in a column the model reads.
 
 Every over/underfitting verdict compares losses or metrics measured on the validation rows;
 with a handful of rows those numbers move by chance more than with the model, so the finding
@@ -61,6 +62,53 @@ def validation_too_small(evidence: RunEvidence) -> list[Finding]:
             "about the model than about which rows landed there",
             advice=f"verdicts drawn from so few rows (overfitting, bias, threshold) are mostly "
             f"chance; {more} so validation holds at least {MIN_VALIDATION_ROWS} rows",
+            fix=(fix,) if fix else (),
+        )
+    ]
+
+
+LEAK_CHECK = "label_leak"  # the split check's kind (data/split_checks.py)
+LEAK_LESSON = "Datasets: labels and features (target leakage)"
+
+
+def _inputs_without(evidence: RunEvidence, leaking: list[str]) -> str | None:
+    """`inputs=[...]`: the columns the model reads, the leaking ones left out; None when the
+    remaining list is unknown or empty. The model reads `inputs` as configured, else every
+    numeric column reaching it (the input statistics' columns)."""
+    reads = list(evidence.config.inputs or evidence.inputs)
+    kept = [column for column in reads if column not in leaking]
+    if not kept or len(kept) == len(reads):
+        return None
+    return f"inputs=[{', '.join(kept)}]"
+
+
+def target_leakage(evidence: RunEvidence) -> list[Finding]:
+    """A split check found columns that alone separate the label (`label_leak`: AUC ≥ 0.999
+    on training rows) and the model reads them: its scores measure the leak, not what it
+    will do on new rows where the answer is not yet known. Fix: the inputs without them."""
+    reads = set(evidence.config.inputs or evidence.inputs)
+    leaks = [
+        check
+        for check in evidence.split_checks
+        if check.get("kind") == LEAK_CHECK and check.get("column") in reads
+    ]
+    if not leaks:
+        return []
+    leaking = [str(check["column"]) for check in leaks]
+    auc = (leaks[0].get("evidence") or {}).get("auc")
+    fix = _inputs_without(evidence, leaking)
+    return [
+        Finding(
+            kind="target_leakage",
+            title="target leakage suspected",
+            concept=LEAK_LESSON,
+            evidence=f"the split check found that {leaking[0]} alone separates the label"
+            + (f" (AUC {float(auc):.3f} on training rows)" if isinstance(auc, int | float) else "")
+            + (f"; also {', '.join(leaking[1:])}" if len(leaking) > 1 else "")
+            + ", and the model reads it: its scores measure the leak, not the model",
+            advice="a feature computed from the answer, or only known after it, is missing when "
+            "the model is used on new rows; drop it from the inputs and train again (if it "
+            "truly is known in advance, the problem is simply easy)",
             fix=(fix,) if fix else (),
         )
     ]

@@ -12,6 +12,7 @@ from mlcc_cli.config.loading import LoadedConfig
 from mlcc_cli.doctor.diagnose import diagnose, doctor_json
 from mlcc_cli.doctor.evidence import RunEvidence, history_frame
 from mlcc_cli.doctor.findings import Finding
+from mlcc_cli.doctor.range_test_rate import safe_learning_rate
 from mlcc_cli.doctor.rules_learning_rate import stuck_above_trivial
 from mlcc_cli.errors import MlccError
 from mlcc_cli.models.registry import model_class
@@ -53,6 +54,7 @@ def run_doctor(
         validation_predictions=None if predictions is None else predictions["prediction"],
         stopped_early=outcome.stopped_early,
         notes=notes,
+        split_checks=[check.to_json() for check in trained.split_checks],
     )
     if outcome.status == "diverged" or stuck_above_trivial(evidence):
         evidence.suggested_learning_rate = _suggested_learning_rate(loaded, trained)
@@ -64,21 +66,22 @@ def run_doctor(
         evidence.notes.append(
             f"the doctor could not read this run ({type(error).__name__}: {error})"
         )
-    checks = [check.to_json() for check in trained.split_checks]
-    payload = doctor_json(findings, evidence, checks)
+    payload = doctor_json(findings, evidence, evidence.split_checks)
     payload["suggested_learning_rate"] = evidence.suggested_learning_rate
     return findings, payload
 
 
 def _suggested_learning_rate(loaded: LoadedConfig, trained: Trained) -> float | None:
-    """lr-find's suggestion on this run's data (in memory, on a table), else None; a range
-    test that cannot run leaves the doctor to estimate."""
+    """A rate a whole run tolerates from lr-find's curve on this run's data (in memory, on a
+    table: `safe_learning_rate`), else None; a range test that cannot run leaves the doctor
+    to estimate."""
     config = loaded.config
     if config.data.streaming:
         return None
     if model_class(config.model).trains_on != "table":
         return None
     try:
-        return range_test(loaded).suggestion
+        result = range_test(loaded)
     except (MlccError, ArithmeticError, ValueError):
         return None
+    return safe_learning_rate(result.learning_rates, result.smoothed_losses, result.suggestion)

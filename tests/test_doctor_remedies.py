@@ -1,0 +1,198 @@
+"""The run doctor's remedies, followed: each fix applied through the real CLI must cure what
+it names without creating the next problem. Inputs offset from 0 (longitude, latitude) get
+a z-score of every input; L1 that costs fit with no gap to close is weakened, not
+strengthened; a split check's target leakage is a finding whose fix drops the column; and a
+learning rate taken from the range test trains cleanly when applied."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from mlcc_cli.cli import app
+from mlcc_cli.doctor.range_test_rate import safe_learning_rate
+
+runner = CliRunner()
+
+
+def _train(tmp_path: Path, config: dict, *overrides: str) -> dict:
+    path = tmp_path / f"{config['name']}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    sets = [arg for override in overrides for arg in ("--set", override)]
+    args = ["train", str(path), *sets, "--runs-dir", str(tmp_path / "runs"), "--json"]
+    result = runner.invoke(app, [*args, "--no-plots"])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def _found(payload: dict, kind: str) -> dict:
+    [finding] = [f for f in payload["doctor"] if f["kind"] == kind]
+    return finding
+
+
+def _kinds(payload: dict) -> set[str]:
+    return {f["kind"] for f in payload["doctor"] if f["severity"] == "warning"}
+
+
+def _places(tmp_path: Path, rows: int = 2000) -> str:
+    """Longitude −120 ± 2 and latitude 36 ± 2 (offsets, spreads under 10) and a centred
+    rooms count; the label is linear in all three."""
+    rng = np.random.default_rng(3)
+    longitude = rng.normal(-120.0, 2.0, rows)
+    latitude = rng.normal(36.0, 2.0, rows)
+    rooms = rng.normal(0.0, 1.0, rows)
+    value = 0.8 * (longitude + 120) - 0.6 * (latitude - 36) + rooms + rng.normal(0, 0.3, rows)
+    frame = pd.DataFrame(
+        {"longitude": longitude, "latitude": latitude, "rooms": rooms, "value": value}
+    )
+    frame.to_csv(tmp_path / "places.csv", index=False)
+    return str(tmp_path / "places.csv")
+
+
+def _places_config(source: str, features: list) -> dict:
+    return {
+        "name": "places",
+        "seed": 1,
+        "data": {"source": source, "label": "value"},
+        "features": features,
+        "model": {"type": "linear"},
+        # small enough for longitude's squares (about 14,400) not to diverge
+        "optimizer": {"type": "sgd", "learning_rate": 0.00002},
+        "training": {"batch_size": 32, "epochs": 5, "periods": 5},
+    }
+
+
+@pytest.mark.parametrize(
+    ("features", "fix"),
+    [
+        ([], "features.0={type: zscore}"),
+        # a trailing z-score of some columns is widened to all, not followed by a second one
+        (
+            [{"type": "zscore", "columns": ["rooms"]}],
+            "features.0={type: zscore, columns: [longitude, latitude, rooms]}",
+        ),
+    ],
+)
+def test_offset_inputs_are_unscaled_and_the_fix_zscores_every_input(
+    tmp_path: Path, features: list, fix: str
+) -> None:
+    # Every spread is within 10× of the bias's 1: only the offsets are wrong for descent.
+    config = _places_config(_places(tmp_path), features)
+    before = _train(tmp_path, config)
+    finding = _found(before, "features_not_scaled")
+    assert "longitude sits at" in finding["evidence"] and "latitude" in finding["evidence"]
+    assert finding["fix"] == [fix]
+    after = _train(tmp_path, config, fix)
+    assert after["status"] == "complete" and "features_not_scaled" not in _kinds(after)
+
+
+def test_centred_inputs_with_similar_spreads_are_not_flagged(tmp_path: Path) -> None:
+    config = _places_config(_places(tmp_path), [{"type": "zscore"}])
+    payload = _train(tmp_path, config, "optimizer.learning_rate=0.05")
+    assert "features_not_scaled" not in _kinds(payload)
+    assert payload["metrics"]["validation"]["r2"] > 0.9
+
+
+BREAST_CANCER = {
+    "name": "l1",
+    "data": {"source": "builtin:breast_cancer"},
+    "features": [{"type": "zscore"}],
+    "inputs": ["mean_radius", "mean_texture", "mean_smoothness", "mean_concavity", "worst_area"],
+    "model": {"type": "logistic"},
+    "optimizer": {"type": "sgd", "learning_rate": 0.1},
+    "training": {"batch_size": 32, "epochs": 20, "periods": 10},
+}
+
+
+def test_l1_that_costs_fit_without_a_gap_is_weakened_not_strengthened(tmp_path: Path) -> None:
+    strong = _train(tmp_path, BREAST_CANCER, "model.l1=0.1")
+    finding = _found(strong, "l1_sparsity")
+    assert finding["severity"] == "warning" and "too strong" in finding["title"]
+    assert "no gap" in finding["advice"]
+    assert finding["fix"] == ["model.l1=0.01"]
+    weaker = _train(tmp_path, BREAST_CANCER, finding["fix"][0])
+    loss = "log_loss"
+    assert weaker["metrics"]["validation"][loss] < strong["metrics"]["validation"][loss]
+    # Barely pruning and no gap to close: no push towards a stronger L1 (the user's call).
+    tiny = _found(weaker, "l1_sparsity")
+    assert tiny["severity"] == "info" and tiny["fix"] == []
+    assert "strengthen" not in tiny["advice"]
+
+
+def _leaky(tmp_path: Path, rows: int = 1500) -> str:
+    """Five inputs, a label linear in them, and `leak`: the label itself."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(rows, 5))  # (rows, 5)
+    y = x @ np.array([1.0, -0.5, 0.3, 0.0, 0.8]) + rng.normal(0, 1.0, rows)
+    frame = pd.DataFrame({f"x{i}": x[:, i] for i in range(5)})
+    frame["leak"], frame["y"] = y, y
+    frame.to_csv(tmp_path / "leaky.csv", index=False)
+    return str(tmp_path / "leaky.csv")
+
+
+def test_a_split_checks_leak_is_a_finding_whose_fix_drops_the_column(tmp_path: Path) -> None:
+    config = {
+        "name": "leaky",
+        "seed": 1,
+        "data": {"source": _leaky(tmp_path), "label": "y"},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "linear"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.01},
+        "training": {"batch_size": 32, "epochs": 5, "periods": 5},
+    }
+    payload = _train(tmp_path, config)
+    finding = _found(payload, "target_leakage")
+    assert finding["severity"] == "warning" and "leak" in finding["evidence"]
+    assert finding["fix"] == ["inputs=[x0, x1, x2, x3, x4]"]
+    # Read back, the summary names it instead of "no problems found".
+    human = runner.invoke(app, ["doctor", payload["run_dir"]])
+    assert human.exit_code == 0
+    assert "likely target leakage" in human.output and "no problems found" not in human.output
+    assert "target leakage suspected" in human.output
+    fixed = _train(tmp_path, config, finding["fix"][0])
+    assert "target_leakage" not in _kinds(fixed)
+    model = json.loads((Path(fixed["run_dir"]) / "model.json").read_text())
+    assert "leak" not in json.dumps(model.get("inputs"))
+
+
+def test_the_range_tests_rate_keeps_an_order_of_magnitude_below_its_fastest_fall() -> None:
+    rates = [0.001, 0.01, 0.1, 1.0]
+    assert safe_learning_rate(rates, [5.0, 4.0, 2.0, float("inf")], 0.1) == pytest.approx(0.01)
+    # a loss lowest before the steepest point: a tenth of that rate
+    assert safe_learning_rate(rates, [5.0, 1.0, 2.0, 9.0], 0.1) == pytest.approx(0.001)
+    assert safe_learning_rate(rates, [5.0, 5.0, 5.0, 5.0], None) is None
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MLCC_DATASET_MIRROR"), reason="needs the California CSVs (mirror)"
+)
+@pytest.mark.parametrize("rate", [0.5, 1e-5])
+def test_the_measured_learning_rate_trains_cleanly_when_applied(
+    tmp_path: Path, rate: float
+) -> None:
+    # California's long tails make a rate that descends fastest for one batch of the range
+    # test bounce over a whole run; the doctor's rate must not send it back.
+    source = Path(os.environ["MLCC_DATASET_MIRROR"]) / "california_housing_train.csv"
+    config = {
+        "name": "california",
+        "seed": 42,
+        "data": {"source": str(source), "label": "median_house_value", "label_scale": 0.001},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "linear"},
+        "optimizer": {"type": "sgd", "learning_rate": rate},
+        "training": {"batch_size": 64, "epochs": 10, "periods": 10},
+    }
+    before = _train(tmp_path, config)
+    finding = next(f for f in before["doctor"] if f["kind"].startswith("learning_rate_too"))
+    assert "range test" in finding["advice"]
+    after = _train(tmp_path, config, finding["fix"][0])
+    assert after["status"] == "complete"
+    assert not {"learning_rate_too_high", "learning_rate_too_low"} & _kinds(after)
+    assert after["metrics"]["validation"]["r2"] > 0.55
