@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -34,3 +35,27 @@ def experiment(tmp_path: Path, **sections: object) -> Path:
     path = tmp_path / "exp.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
+
+
+def train_json(tmp_path: Path, config: dict, *overrides: str) -> dict:
+    """Write `config` to tmp_path/NAME.yaml and train it with `--set` `overrides`, --json and
+    no plots (exit 0, or 1 for a diverged run); the JSON payload."""
+    path = tmp_path / f"{config['name']}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    sets = [arg for override in overrides for arg in ("--set", override)]
+    args = ["train", str(path), *sets, "--runs-dir", str(tmp_path / "runs"), "--json"]
+    result = runner.invoke(app, [*args, "--no-plots"])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+# The healthy classifier of the doctor tests: five breast-cancer inputs without long tails.
+HEALTHY_BREAST_CANCER = {
+    "name": "doctor-bc",
+    "data": {"source": "builtin:breast_cancer"},
+    "features": [{"type": "zscore"}],
+    "inputs": ["mean_radius", "mean_texture", "mean_smoothness", "mean_concavity", "worst_area"],
+    "model": {"type": "logistic"},
+    "optimizer": {"type": "sgd", "learning_rate": 0.1},
+    "training": {"batch_size": 32, "epochs": 20, "periods": 10},
+}

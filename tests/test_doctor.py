@@ -12,6 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from cli_helpers import HEALTHY_BREAST_CANCER
 from mlcc_cli.cli import app
 from mlcc_cli.config.loading import load_config
 from mlcc_cli.data.column_stats import input_statistics
@@ -24,16 +25,7 @@ XOR_MLP = ROOT / "configs" / "xor_mlp.yaml"
 EXPLODING = ROOT / "configs" / "exploding_gradients.yaml"
 runner = CliRunner()
 
-BREAST_CANCER = {
-    "name": "doctor-bc",
-    "data": {"source": "builtin:breast_cancer"},
-    "features": [{"type": "zscore"}],
-    # Five inputs without long tails: the healthy classifier.
-    "inputs": ["mean_radius", "mean_texture", "mean_smoothness", "mean_concavity", "worst_area"],
-    "model": {"type": "logistic"},
-    "optimizer": {"type": "sgd", "learning_rate": 0.1},
-    "training": {"batch_size": 32, "epochs": 20, "periods": 10},
-}
+BREAST_CANCER = HEALTHY_BREAST_CANCER
 LINEAR = {
     "name": "doctor-linear",
     "data": {"source": "builtin:linear", "synthetic": {"samples": 2000, "features": 3}},

@@ -11,24 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
+from cli_helpers import train_json
 from mlcc_cli.cli import app
 from mlcc_cli.config.loading import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
-
-
-def _train(tmp_path: Path, config: dict, *overrides: str) -> dict:
-    path = tmp_path / f"{config['name']}.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    sets = [arg for override in overrides for arg in ("--set", override)]
-    args = ["train", str(path), *sets, "--runs-dir", str(tmp_path / "runs"), "--json"]
-    result = runner.invoke(app, [*args, "--no-plots"])
-    assert result.exit_code in (0, 1), result.output
-    return json.loads(result.stdout)
 
 
 def _doctor(run_dir: Path) -> list[dict]:
@@ -76,7 +66,7 @@ def test_rare_positives_ranked_well_are_the_accuracy_paradox_not_underfitting(
     # The logistic model is the data's own, so its log loss sits near the prior's only
     # because positives are rare; its AUC (~0.77) shows it ranks them.
     source = _table(tmp_path, "rare", seed=5)
-    payload = _train(tmp_path, _experiment("rare", source, "rare", {"type": "logistic"}))
+    payload = train_json(tmp_path, _experiment("rare", source, "rare", {"type": "logistic"}))
     assert payload["metrics"]["validation"]["auc"] > 0.7
     kinds = _warnings(payload["doctor"])
     assert "underfitting" not in kinds
@@ -88,13 +78,13 @@ def test_rare_positives_ranked_well_are_the_accuracy_paradox_not_underfitting(
 
 def test_labels_with_no_signal_say_so_and_a_network_is_not_grown_again(tmp_path: Path) -> None:
     source = _table(tmp_path, "coin", seed=6)
-    linear = _train(tmp_path, _experiment("coin", source, "coin", {"type": "logistic"}))
+    linear = train_json(tmp_path, _experiment("coin", source, "coin", {"type": "logistic"}))
     [finding] = linear["doctor"]
     assert finding["kind"] == "underfitting" and "no signal" in finding["title"]
     assert "AUC" in finding["evidence"] and "data.label" in finding["advice"]
     # The fix the doctor gave (a network) does no better: now the data is the suspect, and
     # no bigger network is offered.
-    network = _train(
+    network = train_json(
         tmp_path, _experiment("coin", source, "coin", {"type": "logistic"}), finding["fix"][0]
     )
     assert _warnings(network["doctor"]) == {"no_signal"}
@@ -104,7 +94,7 @@ def test_labels_with_no_signal_say_so_and_a_network_is_not_grown_again(tmp_path:
 
 def test_a_regression_label_with_no_signal_says_so(tmp_path: Path) -> None:
     source = _table(tmp_path, "noise", seed=7)
-    payload = _train(tmp_path, _experiment("noise", source, "noise", {"type": "linear"}))
+    payload = train_json(tmp_path, _experiment("noise", source, "noise", {"type": "linear"}))
     [finding] = payload["doctor"]
     assert finding["kind"] == "underfitting" and "no signal" in finding["title"]
     assert "R²" in finding["evidence"]
@@ -124,7 +114,7 @@ def test_still_improving_does_not_depend_on_how_many_periods_report_it(tmp_path:
         "training": {"batch_size": 32, "epochs": 3},
     }
     for periods in (10, 30):
-        payload = _train(tmp_path, config, f"training.periods={periods}")
+        payload = train_json(tmp_path, config, f"training.periods={periods}")
         assert _warnings(payload["doctor"]) == {"still_improving"}, periods
         [finding] = payload["doctor"]
         assert "per tenth of the run" in finding["evidence"]
@@ -149,7 +139,7 @@ LINEAR_15 = {
 
 
 def test_a_loss_climbing_off_zero_is_not_orders_of_magnitude_of_overshoot(tmp_path: Path):
-    payload = _train(tmp_path, LINEAR_15)
+    payload = train_json(tmp_path, LINEAR_15)
     run_dir = Path(payload["run_dir"])
     trivial = json.loads((run_dir / "status.json").read_text())["reference_losses"]["trivial"]
     # Adam's late spike: from 1e-7 back up to 6% of the trivial model's loss.
@@ -162,7 +152,7 @@ def test_a_loss_climbing_off_zero_is_not_orders_of_magnitude_of_overshoot(tmp_pa
 
 
 def test_validation_rising_slowly_from_an_early_minimum_stops_early_first(tmp_path: Path):
-    payload = _train(tmp_path, LINEAR_15)
+    payload = train_json(tmp_path, LINEAR_15)
     run_dir = Path(payload["run_dir"])
     trivial = json.loads((run_dir / "status.json").read_text())["reference_losses"]["trivial"]
     train = list(np.geomspace(0.8, 0.01, 15) * trivial)
@@ -190,7 +180,7 @@ def test_the_history_s_exact_log_loss_is_told_from_scikit_learn_s_clipped_one(tm
         "optimizer": {"type": "adam", "learning_rate": 0.02},
         "training": {"batch_size": 32, "epochs": 100},
     }
-    payload = _train(tmp_path, config)
+    payload = train_json(tmp_path, config)
     run_dir = Path(payload["run_dir"])
     table = pd.read_csv(run_dir / "predictions-validation.csv")
     p_true = np.where(table["label"] == 1, table["prediction"], 1.0 - table["prediction"])

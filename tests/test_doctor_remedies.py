@@ -13,23 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
+from cli_helpers import HEALTHY_BREAST_CANCER, train_json
 from mlcc_cli.cli import app
 from mlcc_cli.doctor.range_test_rate import safe_learning_rate
 
 runner = CliRunner()
-
-
-def _train(tmp_path: Path, config: dict, *overrides: str) -> dict:
-    path = tmp_path / f"{config['name']}.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    sets = [arg for override in overrides for arg in ("--set", override)]
-    args = ["train", str(path), *sets, "--runs-dir", str(tmp_path / "runs"), "--json"]
-    result = runner.invoke(app, [*args, "--no-plots"])
-    assert result.exit_code in (0, 1), result.output
-    return json.loads(result.stdout)
 
 
 def _found(payload: dict, kind: str) -> dict:
@@ -85,39 +75,31 @@ def test_offset_inputs_are_unscaled_and_the_fix_zscores_every_input(
 ) -> None:
     # Every spread is within 10× of the bias's 1: only the offsets are wrong for descent.
     config = _places_config(_places(tmp_path), features)
-    before = _train(tmp_path, config)
+    before = train_json(tmp_path, config)
     finding = _found(before, "features_not_scaled")
     assert "longitude sits at" in finding["evidence"] and "latitude" in finding["evidence"]
     assert finding["fix"] == [fix]
-    after = _train(tmp_path, config, fix)
+    after = train_json(tmp_path, config, fix)
     assert after["status"] == "complete" and "features_not_scaled" not in _kinds(after)
 
 
 def test_centred_inputs_with_similar_spreads_are_not_flagged(tmp_path: Path) -> None:
     config = _places_config(_places(tmp_path), [{"type": "zscore"}])
-    payload = _train(tmp_path, config, "optimizer.learning_rate=0.05")
+    payload = train_json(tmp_path, config, "optimizer.learning_rate=0.05")
     assert "features_not_scaled" not in _kinds(payload)
     assert payload["metrics"]["validation"]["r2"] > 0.9
 
 
-BREAST_CANCER = {
-    "name": "l1",
-    "data": {"source": "builtin:breast_cancer"},
-    "features": [{"type": "zscore"}],
-    "inputs": ["mean_radius", "mean_texture", "mean_smoothness", "mean_concavity", "worst_area"],
-    "model": {"type": "logistic"},
-    "optimizer": {"type": "sgd", "learning_rate": 0.1},
-    "training": {"batch_size": 32, "epochs": 20, "periods": 10},
-}
+BREAST_CANCER = {**HEALTHY_BREAST_CANCER, "name": "l1"}
 
 
 def test_l1_that_costs_fit_without_a_gap_is_weakened_not_strengthened(tmp_path: Path) -> None:
-    strong = _train(tmp_path, BREAST_CANCER, "model.l1=0.1")
+    strong = train_json(tmp_path, BREAST_CANCER, "model.l1=0.1")
     finding = _found(strong, "l1_sparsity")
     assert finding["severity"] == "warning" and "too strong" in finding["title"]
     assert "no gap" in finding["advice"]
     assert finding["fix"] == ["model.l1=0.01"]
-    weaker = _train(tmp_path, BREAST_CANCER, finding["fix"][0])
+    weaker = train_json(tmp_path, BREAST_CANCER, finding["fix"][0])
     loss = "log_loss"
     assert weaker["metrics"]["validation"][loss] < strong["metrics"]["validation"][loss]
     # Barely pruning and no gap to close: no push towards a stronger L1 (the user's call).
@@ -147,7 +129,7 @@ def test_a_split_checks_leak_is_a_finding_whose_fix_drops_the_column(tmp_path: P
         "optimizer": {"type": "sgd", "learning_rate": 0.01},
         "training": {"batch_size": 32, "epochs": 5, "periods": 5},
     }
-    payload = _train(tmp_path, config)
+    payload = train_json(tmp_path, config)
     finding = _found(payload, "target_leakage")
     assert finding["severity"] == "warning" and "leak" in finding["evidence"]
     assert finding["fix"] == ["inputs=[x0, x1, x2, x3, x4]"]
@@ -156,7 +138,7 @@ def test_a_split_checks_leak_is_a_finding_whose_fix_drops_the_column(tmp_path: P
     assert human.exit_code == 0
     assert "likely target leakage" in human.output and "no problems found" not in human.output
     assert "target leakage suspected" in human.output
-    fixed = _train(tmp_path, config, finding["fix"][0])
+    fixed = train_json(tmp_path, config, finding["fix"][0])
     assert "target_leakage" not in _kinds(fixed)
     model = json.loads((Path(fixed["run_dir"]) / "model.json").read_text())
     assert "leak" not in json.dumps(model.get("inputs"))
@@ -189,10 +171,10 @@ def test_the_measured_learning_rate_trains_cleanly_when_applied(
         "optimizer": {"type": "sgd", "learning_rate": rate},
         "training": {"batch_size": 64, "epochs": 10, "periods": 10},
     }
-    before = _train(tmp_path, config)
+    before = train_json(tmp_path, config)
     finding = next(f for f in before["doctor"] if f["kind"].startswith("learning_rate_too"))
     assert "range test" in finding["advice"]
-    after = _train(tmp_path, config, finding["fix"][0])
+    after = train_json(tmp_path, config, finding["fix"][0])
     assert after["status"] == "complete"
     assert not {"learning_rate_too_high", "learning_rate_too_low"} & _kinds(after)
     assert after["metrics"]["validation"]["r2"] > 0.55
