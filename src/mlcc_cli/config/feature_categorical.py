@@ -22,9 +22,10 @@ class BucketizeConfig(StrictModel):
     strategy: Literal["quantile", "fixed", "boundaries"] = Field(
         "quantile",
         description=(
-            "`quantile`: equal-population buckets (boundaries = training quantiles, as "
-            "scikit-learn KBinsDiscretizer(strategy='quantile')); `fixed`: equal width over "
-            "the training range (or `width`); `boundaries`: the given `boundaries`."
+            "`quantile`: equal-population buckets (boundaries = training quantiles by linear "
+            "interpolation, as scikit-learn KBinsDiscretizer(strategy='quantile', "
+            "quantile_method='linear')); `fixed`: equal width over the training range (or "
+            "`width`); `boundaries`: the given `boundaries`."
         ),
     )
     bins: int = Field(10, ge=2, description="Number of buckets (quantile and fixed).")
