@@ -293,3 +293,16 @@ def test_the_next_step_replaces_the_runs_own_set_of_the_same_key(tmp_path: Path)
     [line] = [line for line in result.output.splitlines() if "next step:" in line]
     assert line.count("optimizer.learning_rate=") == 1  # the fix, not the old 2e-7 as well
     assert "learning_rate=2e-7" not in line and "--set training.epochs=4" in line
+
+
+def test_a_next_step_on_the_whole_list_drops_the_runs_set_of_an_item(tmp_path: Path) -> None:
+    """quickstart's long-tail fix rewrites `features=[clip, zscore]` from the run's resolved
+    steps, so the run's own `features.0=` must not ride along (it would undo the clip)."""
+    quickstart = Path(__file__).resolve().parents[1] / "configs" / "quickstart.yaml"
+    args = ["train", str(quickstart), "--runs-dir", str(tmp_path / "runs")]
+    result = runner.invoke(
+        app, [*args, "--set", "features.0={type: zscore}", "--no-plots"], env={"COLUMNS": "400"}
+    )
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.output.splitlines() if "next step:" in line]
+    assert "--set 'features=[{type: clip" in line and "features.0=" not in line

@@ -19,10 +19,15 @@ FIX_INDENT = 4  # the fixes line up with the finding's text, under its bullet
 
 def fix_command(command: str, overrides: Sequence[str], fix: str) -> list[str]:
     """`command` with the run's own `--set`s and then the fix, minus any earlier `--set` of
-    the fix's key (the fix replaces it: no command repeats a key); as units for
+    the fix's key or inside it (the fix replaces it: `features=[...]`, computed from the run's
+    resolved config, already holds what a `features.0=` set); as units for
     `wrapped_command`, each `--set` with its value."""
     key = fix.partition("=")[0].strip()
-    kept = [o for o in overrides if o.partition("=")[0].strip() != key]
+    kept = [
+        o
+        for o in overrides
+        if (set_key := o.partition("=")[0].strip()) != key and not set_key.startswith(key + ".")
+    ]
     return [
         *(shlex.quote(word) for word in shlex.split(command)),
         *(f"--set {shlex.quote(o)}" for o in kept),
