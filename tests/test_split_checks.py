@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.config.data import SplitConfig
-from mlcc_cli.data import split_checks
+from mlcc_cli.data import label_leak, split_checks
 from mlcc_cli.data.column_auc import column_aucs
 from mlcc_cli.data.split_checks import SplitCheck, check_splits
 from mlcc_cli.data.splitting import split_rows
@@ -157,11 +157,11 @@ def test_multiclass_labels_are_not_checked_for_leaks() -> None:
 
 
 def test_leak_auc_is_sklearns_roc_auc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(split_checks, "LEAK_AUC", 0.0)  # report every column's AUC
+    monkeypatch.setattr(label_leak, "LEAK_AUC", 0.0)  # report every column's AUC
     rng = np.random.default_rng(3)
     y = rng.integers(0, 2, size=500).astype(float)  # (500,) binary
     values = np.column_stack([np.round(y + rng.normal(size=500), 1), rng.normal(size=500)])
-    findings = split_checks._label_leak(values, y, ["tied", "noise"], "binary")
+    findings = label_leak.label_leak(values, y, ["tied", "noise"], "binary")
     for j, finding in enumerate(findings):
         auc = roc_auc_score(y == 1, values[:, j])
         assert finding.evidence["auc"] == pytest.approx(max(auc, 1 - auc), abs=1e-12)
@@ -172,7 +172,7 @@ def test_every_column_is_tested_as_by_its_own_scipy_and_sklearn_call(
 ) -> None:
     # One call scores all columns; each number must be what a call on that column alone,
     # its missing values dropped, gives (complete, gappy and empty-in-test columns).
-    monkeypatch.setattr(split_checks, "LEAK_AUC", 0.0)  # report every column's AUC
+    monkeypatch.setattr(label_leak, "LEAK_AUC", 0.0)  # report every column's AUC
     monkeypatch.setattr(split_checks, "KS_STATISTIC", 0.0)  # and every column's KS test
     monkeypatch.setattr(split_checks, "P_VALUE", 2.0)
     frame = healthy(1000)  # unshuffled: train rows 0-799, validation 800-899, test 900-999
@@ -383,3 +383,32 @@ def test_a_handful_of_held_out_rows_is_judged_by_the_exact_ks_distribution() -> 
     exact = ks_2samp(frame["x1"][:8], frame["x1"][8:9], method="exact")
     assert exact.statistic == 1.0 and exact.pvalue > 0.1
     assert ks_2samp(frame["x1"][:8], frame["x1"][8:9], method="asymp").pvalue < 1e-3
+
+
+def test_a_noisy_copy_of_a_regression_label_is_a_leak_and_the_doctor_drops_it(
+    tmp_path: Path,
+) -> None:
+    """r = 0.995 with the label: a median split's AUC stays under 0.999, |r| does not; an
+    honest strong feature (r ≈ 0.7, as x1 here) is left alone."""
+    frame = healthy(1000)
+    rng = np.random.default_rng(1)
+    value = frame["value"].to_numpy()
+    frame["noisy_copy"] = value + rng.normal(scale=0.1 * value.std(), size=len(value))
+    leaked = found(run(frame, "value", "regression", shuffle=True), "label_leak")
+    assert set(leaked) == {"noisy_copy"}
+    assert leaked["noisy_copy"].evidence["auc"] < label_leak.LEAK_AUC
+    assert leaked["noisy_copy"].evidence["r"] > label_leak.LEAK_R
+    frame.drop(columns=["city", "sold", "kind"]).to_csv(tmp_path / "leak.csv", index=False)
+    config = {
+        "name": "leak",
+        "data": {"source": str(tmp_path / "leak.csv"), "label": "value"},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "linear"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.05},
+        "training": {"batch_size": 32, "epochs": 5},
+    }
+    (tmp_path / "leak.yaml").write_text(yaml.safe_dump(config))
+    args = ["train", str(tmp_path / "leak.yaml"), "--runs-dir", str(tmp_path / "runs"), "--json"]
+    payload = json.loads(runner.invoke(app, [*args, "--no-plots"]).stdout)
+    [finding] = [f for f in payload["doctor"] if f["kind"] == "target_leakage"]
+    assert finding["fix"] == ["inputs=[x1, x2]"]

@@ -13,13 +13,11 @@ so this stays well under a second on millions of rows. No CLI imports, nothing p
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from mlcc_cli.data.column_auc import column_aucs
+from mlcc_cli.data.label_leak import label_leak
+from mlcc_cli.data.split_check import SplitCheck
 
 SAMPLE_ROWS = 20_000  # rows per split (at most) for the Spearman, KS and AUC statistics
 SORTED_RHO = 0.5  # |Spearman ρ| between a column and the row number that means "sorted"
@@ -28,29 +26,7 @@ EXACT_KS_BELOW = 100  # held-out rows under which the KS p-value is computed exa
 P_VALUE = 1e-3  # ... when it, or a class-share gap, is this unlikely by chance alone
 SHARE_POINTS = 0.10  # a class share differing from training by more than 10 points ...
 SHARE_RATIO = 1.5  # ... and by more than 1.5× (either way)
-LEAK_AUC = 0.999  # one feature's max(AUC, 1 − AUC) against the label
-LEAK_MIN_ROWS = 10  # rows needed on each side before a perfect AUC is more than luck
 HELD_OUT = ("validation", "test")
-
-
-@dataclass(frozen=True)
-class SplitCheck:
-    """One problem with the split.
-
-    `kind` is sorted_source | distribution_mismatch | shared_duplicates | class_balance |
-    label_leak; `column` the feature or label concerned (None for whole rows); `message`
-    says what, the evidence, why it matters and the fix; `evidence` holds the numbers as
-    plain JSON values.
-    """
-
-    kind: str
-    column: str | None
-    message: str
-    evidence: dict[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        """The finding as a plain JSON object."""
-        return asdict(self)
 
 
 def check_splits(
@@ -107,7 +83,7 @@ def check_splits(
         checks += _class_balance(y, positions, label)
     if has_label and len(samples.get("train", ())):
         train = values["train"][:, : len(features)]
-        checks += _label_leak(train, y[samples["train"]], features, task)
+        checks += label_leak(train, y[samples["train"]], features, task)
     return checks
 
 
@@ -264,33 +240,3 @@ def _class_balance(y: np.ndarray, positions: dict[str, np.ndarray], label: str) 
         "shares": {s: dict(zip(names, map(float, v), strict=True)) for s, v in shares.items()}
     }
     return [SplitCheck("class_balance", label, message, evidence)]
-
-
-def _label_leak(
-    values: np.ndarray, y: np.ndarray, columns: list[str], task: str
-) -> list[SplitCheck]:
-    """Features that alone separate the label: max(AUC, 1 − AUC) ≥ LEAK_AUC on training rows
-    (sklearn.metrics.roc_auc_score). Positives: binary the label, regression the label above
-    its training median. Multiclass is left out: one class that a single feature tells apart
-    from the rest is common and honest (iris setosa by its petals). `values` is
-    (n_rows, n_features).
-    """
-    if task not in ("binary", "regression"):
-        return []
-    codes = (y > np.median(y)) if task == "regression" else (y == y.max())
-    aucs = column_aucs(values, codes, LEAK_MIN_ROWS)
-    checks = []
-    for j, column in enumerate(columns):
-        if j not in aucs:
-            continue
-        auc = max(aucs[j], 1 - aucs[j])
-        if auc < LEAK_AUC:
-            continue
-        rows = int((~np.isnan(values[:, j])).sum())
-        message = (
-            f"{column} alone separates the label (AUC {auc:.3f}): likely target leakage "
-            "(a feature computed from the answer, or only known after it); remove it "
-            "from inputs."
-        )
-        checks.append(SplitCheck("label_leak", column, message, {"auc": auc, "rows": rows}))
-    return checks
