@@ -174,7 +174,15 @@ def _regression_label(
 
 
 def two_valued_label_warnings(distinct: Sequence[object], label_name: str) -> list[str]:
-    """A warning when a regression label takes exactly two distinct values (maybe classes)."""
+    """A warning when a regression label takes exactly two distinct values (maybe classes),
+    or only one (nothing to learn: R² is undefined)."""
+    present = [value for value in distinct if not pd.isna(value)]
+    if len(present) == 1:
+        return [
+            f"label '{label_name}' has the same value ({_plain(present[0])!r}) in every row: "
+            "there is nothing to learn, and R² (which compares errors with the label's "
+            "spread) is undefined; check data.label"
+        ]
     if len(distinct) != 2:  # before sorting: a real-valued label has millions of values
         return []
     values = _sorted_values(distinct)
