@@ -237,7 +237,20 @@ def test_a_sweep_never_moves_into_a_run_or_a_folder_of_other_files(tmp_path: Pat
     assert (notes / "sweep.csv").read_text() == "my own table\n"
     assert not (run_dir / "sweep.json").exists() and not (run_dir / "sweep.csv").exists()
     again = ["sweep", config, "--grid", "model.l2=0,0.01", "--runs-dir", runs, "--name", "s"]
-    assert mlcc(*again).exit_code == 0 and mlcc(*again).exit_code == 0  # its own folder: fine
+    assert mlcc(*again).exit_code == 0
+    first = (runs / "s" / "sweep.json").read_bytes()
+    refused = mlcc(*again)  # an earlier sweep of that name: its runs are never replaced
+    assert refused.exit_code == 2 and "--skip-existing" in refused.stderr
+    assert (runs / "s" / "sweep.json").read_bytes() == first
+    assert mlcc(*again, "--skip-existing").exit_code == 0  # reused: its own folder
+
+
+def test_a_second_sweep_of_a_config_gets_its_own_folder(tmp_path: Path) -> None:
+    config, runs = experiment(tmp_path), tmp_path / "runs"
+    for grid, folder in (("model.l2=0,0.01", "tiny-sweep"), ("model.l2=0.1", "tiny-sweep-2")):
+        result = mlcc("sweep", config, "--grid", grid, "--runs-dir", runs, "--json")
+        assert json.loads(result.stdout)["sweep_dir"] == str(runs / folder)
+    assert len(json.loads((runs / "tiny-sweep" / "sweep.json").read_text())["runs"]) == 2
 
 
 def test_list_values_are_swept_from_the_command_line_and_the_yaml(tmp_path: Path) -> None:

@@ -69,6 +69,22 @@ def _earlier_sweep(folder: Path) -> bool:
     )
 
 
+def _holds_results(folder: Path) -> bool:
+    """An earlier sweep wrote here: its table or a point run."""
+    return folder.is_dir() and (
+        (folder / "sweep.json").is_file()
+        or any((entry / "status.json").is_file() for entry in folder.iterdir())
+    )
+
+
+def _next_free(folder: Path) -> Path:
+    """FOLDER-2, FOLDER-3, ...: the first that does not exist yet."""
+    number = 2
+    while (candidate := folder.with_name(f"{folder.name}-{number}")).exists():
+        number += 1
+    return candidate
+
+
 def run_sweep(
     config_path: Path,
     grid_specs: Sequence[str],
@@ -127,6 +143,14 @@ def run_sweep(
         check_run_name_fits(name, "--name")
     sweep_dir = runs_dir / (name or fit_name(f"{base.config.name}-sweep"))
     check_sweep_folder(sweep_dir, name)
+    if not skip_existing and _holds_results(sweep_dir):
+        if name is not None:
+            raise ConfigError(
+                f"--name {name}: {sweep_dir} holds an earlier sweep, whose runs are kept; pass "
+                "--skip-existing to reuse its complete runs and train only the rest, or "
+                "choose another --name"
+            )
+        sweep_dir = _next_free(sweep_dir)  # like a run's name: never replace what exists
     # A staging folder made and removed: an unwritable RUNS_DIR fails before any point trains.
     discard_staging(create_staging(sweep_dir, "sweep"))
 
