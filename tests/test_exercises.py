@@ -259,3 +259,16 @@ def test_a_check_on_another_problem_is_refused(name: str, workdir: Path) -> None
     result = runner.invoke(app, swapped)
     assert result.exit_code == 2 and "model.type is 'one_vs_all'" in result.stderr
     assert not (workdir / "runs").exists()
+
+
+@pytest.mark.parametrize("name", ["07_sparsity_and_l1"])
+def test_the_doctor_keeps_the_sparsity_an_exercise_asks_for(name: str, workdir: Path) -> None:
+    """Exercise 07 caps non-zero weights: weakening L1 there would fail the goal it passed."""
+    args = ["exercise", "check", name, "--set", "model.l1=0.001", "--json"]
+    result = runner.invoke(app, [*args, "--runs-dir", str(workdir / "runs")])
+    assert result.exit_code == 0, result.output  # passes its goals
+    run_dir = Path(json.loads(result.stdout)["run_dir"])
+    findings = json.loads((run_dir / "doctor.json").read_text())["findings"]
+    [l1] = [f for f in findings if f["kind"] == "l1_sparsity"]
+    assert l1["severity"] == "info" and l1["fix"] == []
+    assert "asks for at most 600 non-zero weights" in l1["advice"]

@@ -52,6 +52,14 @@ def _direction(evidence: RunEvidence, share: float) -> tuple[float, str, bool]:
     (BARELY_PRUNED+ of the weights at 0) and that still leaves HEALTHY_ROOM+ of the trivial
     model's error has paid for its zeros in fit: weaken it."""
     gap = bool(overfitting(evidence))
+    capped = _size_goal(evidence)
+    if capped is not None and not gap:
+        return (
+            1.0,
+            f"the exercise asks for at most {capped:,.0f} non-zero weights, so the zeros are "
+            "the point: keep L1 at least this strong while the loss goals hold",
+            False,
+        )
     room = room_to_improve(evidence)
     _, train, validation = _losses(evidence)
     known = train is not None and validation is not None and room is not None
@@ -82,6 +90,18 @@ def _direction(evidence: RunEvidence, share: float) -> tuple[float, str, bool]:
             False,
         )
     return 2.0, "raise L1 for a smaller model, lower it for a lower loss", False
+
+
+def _size_goal(evidence: RunEvidence) -> float | None:
+    """The most non-zero weights the config's exercise allows, when it caps the model size:
+    then sparsity is wanted, and the loss it costs is the trade the exercise asks for."""
+    exercise = getattr(evidence.config, "exercise", None)
+    caps = [
+        goal.max
+        for goal in (exercise.goals if exercise is not None else [])
+        if goal.metric.endswith(".nonzero_weights") and goal.max is not None
+    ]
+    return min(caps) if caps else None
 
 
 def l1_sparsity(evidence: RunEvidence) -> list[Finding]:
