@@ -460,6 +460,11 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             [],
         ),
         "empty data source": ({"data": {"source": ""}}, "data.source: must not be empty", []),
+        "data source a folder": (
+            {"data": {"source": ".", "label": "y"}},
+            "is a folder; name a .csv, .parquet or .txt file in it",
+            [],
+        ),
         "run name read as a number": (
             {"name": 1.5},
             "name: must be text, got 1.5, which YAML reads as a number; put the value in quotes",
@@ -540,6 +545,7 @@ BAD_INPUT_NAMES = [
     "quantity as a logistic label",
     "misspelt sweep grid key",
     "empty data source",
+    "data source a folder",
     "run name read as a number",
     "empty column",
     "embedding beside an all-columns step",

@@ -85,8 +85,8 @@ def load_dataset(data: DataConfig, config_folder: Path, seed: int) -> Dataset:
                 "the data as an ordinary column; list `inputs` to leave it out"
             )
     else:
-        check_suffix(Path(data.source))
-        path = resolve_source_path(data.source, config_folder)
+        path = resolve_source_path(data.source, config_folder)  # a folder or none: said so
+        check_suffix(path)
         frame, source = read_table(path), str(path)
         label = data.label
     columns = [str(c) for c in frame.columns]
@@ -108,8 +108,8 @@ def load_corpus(data: DataConfig, config_folder: Path, seed: int) -> tuple[pd.Se
         frame, source = load_builtin(name, data.synthetic, seed), BUILTIN_PREFIX + name
         frame.index = pd.RangeIndex(len(frame), name="row_id")
     else:
-        check_suffix(Path(data.source))
-        path = resolve_source_path(data.source, config_folder)
+        path = resolve_source_path(data.source, config_folder)  # a folder or none: said so
+        check_suffix(path)
         frame, source = read_table(path), str(path)
     if TEXT_COLUMN not in frame.columns:
         columns = [str(c) for c in frame.columns]

@@ -53,8 +53,8 @@ class StreamingData:
 
     def __init__(self, config: ExperimentConfig, folder: Path, used: list[str] | None) -> None:
         data = config.data
-        check_suffix(Path(data.source))
-        path = resolve_source_path(data.source, folder)
+        path = resolve_source_path(data.source, folder)  # a folder or none: said so
+        check_suffix(path)
         self.source = str(path)
         wanted = None if used is None else [*used, *([data.label] if data.label else [])]
         self.reader = ChunkReader(path, data.chunk_rows, wanted)
