@@ -123,7 +123,7 @@ def check_file_writable(
         raise DataError(f"{what} {path}: is a folder; give a file name, e.g. {path / example}.")
     owner = None if path.name in replaceable else _record_owning(path)
     if owner is not None:
-        other = path.parent / ("my-" + path.name)
+        other = path.parent / ("my-" + example)
         raise DataError(
             f"{what} {path}: is a file of {owner}, which would be replaced (what mlcc wrote "
             "there is the record evaluate, doctor, compare and sweep --skip-existing read); "

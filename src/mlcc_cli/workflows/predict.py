@@ -52,7 +52,7 @@ def check_prediction_target(output: Path, data_file: Path) -> None:
             f"--output {output}: is DATA_FILE itself; the predictions would replace the rows "
             "they were made from, so write them to another file"
         )
-    check_file_writable(output, "--output")
+    check_file_writable(output, "--output", example="predictions.csv")
     if output.suffix.lower() not in PREDICTION_FORMATS:
         raise DataError(
             f"--output {output}: mlcc writes predictions as CSV (.csv) or Parquet (.parquet), "
