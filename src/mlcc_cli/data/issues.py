@@ -49,7 +49,8 @@ def find_issues(report: FrameReport) -> list[DataFinding]:
     if duplicates.count:
         shown = ", ".join(f"row {d.row} = row {d.same_as}" for d in duplicates.examples)
         more = ", …" if duplicates.count > len(duplicates.examples) else ""
-        detail = f"{duplicates.count:,} of {rows:,} rows repeat earlier rows ({shown}{more})"
+        verb = "repeat earlier rows" if duplicates.count != 1 else "repeats an earlier row"
+        detail = f"{duplicates.count:,} of {rows:,} rows {verb} ({shown}{more})"
         findings.append(DataFinding("duplicates", None, detail))
     for c in report.columns:
         if c.missing:

@@ -68,7 +68,8 @@ class TrainingDisplay:
         )
         self.console.print(
             f"[bold]schedule[/] {schedule.total_steps:,} steps of batch {schedule.batch_size:,} "
-            f"({schedule.steps_per_epoch:,} steps per epoch), reported over "
+            f"({schedule.steps_per_epoch:,} step{'s' if schedule.steps_per_epoch != 1 else ''} "
+            "per epoch), reported over "
             f"{len(schedule.period_ends)} periods"
         )
         if plan.layers:

@@ -111,7 +111,9 @@ def _duplicates(report: FrameReport) -> list[Suggestion]:
         return []
     first = duplicates.examples[0]
     evidence = (
-        f"duplicated rows: {duplicates.count:,} repeat earlier rows (e.g. row {first.row} = "
+        f"duplicated rows: {duplicates.count:,} "
+        f"{'repeat earlier rows' if duplicates.count != 1 else 'repeats an earlier row'} "
+        f"(e.g. row {first.row} = "
         f"row {first.same_as})"
     )
     advice = "drop them, so no example counts twice or sits in two splits"
