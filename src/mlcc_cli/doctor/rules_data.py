@@ -203,6 +203,8 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
     # a compressed tail could win back: worth knowing, not a problem.
     room = room_to_improve(evidence)
     healthy = room is not None and room < HEALTHY_ROOM
+    # Statistics are measured after the steps: say so when a rescaling changed their units.
+    rescaled = any(step.type in RESCALING_STEPS for step in evidence.config.features)
     return [
         Finding(
             kind="long_tails",
@@ -210,7 +212,8 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
             concept="Numerical data: log scaling and clipping outliers",
             evidence=f"{worst} has skewness {stats['skew']:.1f}: its median is "
             f"{format_number(stats['p50'])} but it reaches {format_number(stats['max'])} "
-            f"(99th percentile {format_number(stats['p99'])})"
+            f"(99th percentile {format_number(stats['p99'])}"
+            + ("; values after the feature steps, as the model sees them)" if rescaled else ")")
             + (f"; also {', '.join(c for c in tailed if c != worst)}" if len(tailed) > 1 else "")
             + (
                 f"; the model already leaves only {room:.0%} of the trivial model's validation "
