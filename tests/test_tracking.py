@@ -294,11 +294,31 @@ def test_a_server_that_does_not_answer_fails_at_once(tmp_path: Path) -> None:
     assert tree(run_dir) == before
 
 
+def test_a_server_that_accepts_but_never_answers_fails_in_seconds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A socket that accepts and stays silent: MLflow alone would wait 120 s x 7 retries."""
+    monkeypatch.setattr("mlcc_cli.tracking.session.SERVER_TIMEOUT_S", 0.5)
+    config = experiment(tmp_path)
+    trained = mlcc("train", config, "--runs-dir", tmp_path / "runs", "--no-plots", "-q")
+    run_dir = Path(trained.stdout.strip())
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        uri = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        result = mlcc("track", run_dir, "--uri", uri)
+    assert result.exit_code == 1, result.output
+    assert "accepted the connection but sent no HTTP answer" in " ".join(result.stderr.split())
+
+
 @pytest.mark.parametrize(
     ("uri", "message"),
     [
         ("foo://host", "MLflow has no tracking store for `foo:` URIs"),
         (" ", "give a tracking store"),
+        ("http://127.0.0.1:99999", "not a usable address (Port out of range"),
+        ("https://[::1", "not a usable address (Invalid IPv6 URL)"),
+        ("sqlite://", "an in-memory database, gone when mlcc exits"),
     ],
 )
 def test_a_bad_uri_is_refused_before_training(tmp_path: Path, uri: str, message: str) -> None:

@@ -9,12 +9,15 @@ store still answers.
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import socket
 import sqlite3
 import sys
 import time
+import urllib.error
+import urllib.request
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
@@ -108,6 +111,17 @@ def _reach_server(uri: str) -> None:
     except OSError as error:
         reason = error.strerror or str(error) or type(error).__name__
         raise OSError(f"no tracking server answers at {host}:{port}: {reason}") from None
+    # A socket that accepts but never answers would hold MLflow for its 120 s timeout times 7
+    # retries: ask MLflow's health endpoint once; any HTTP answer, even an error, is a server.
+    try:
+        urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=SERVER_TIMEOUT_S).close()
+    except urllib.error.HTTPError:
+        pass
+    except (OSError, http.client.HTTPException) as error:
+        raise OSError(
+            f"the tracking server at {host}:{port} accepted the connection but sent no HTTP "
+            f"answer within {SERVER_TIMEOUT_S:g} s ({error})"
+        ) from None
 
 
 def _is_store_failure(error: Exception) -> bool:

@@ -53,7 +53,23 @@ def tracking_uri(text: str, option: str) -> str:
     text = text.strip()
     if not text:
         raise ConfigError(f"{option}: give a tracking store, e.g. {option} mlruns.")
-    scheme = scheme_of(text)
+    try:
+        scheme = scheme_of(text)
+        if scheme in ("http", "https"):
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 - reading it checks it (ValueError when out of range)
+            if not parts.hostname:
+                raise ValueError("no host")
+    except ValueError as error:  # `https://[::1`, a port out of range or not a number
+        raise ConfigError(
+            f"{option} {text}: not a usable address ({error}); give http(s)://HOST:PORT, "
+            "e.g. http://127.0.0.1:5000."
+        ) from None
+    if scheme == "sqlite" and text.rstrip("/") in ("sqlite:", "sqlite:/", "sqlite:/"):
+        raise ConfigError(
+            f"{option} {text}: an in-memory database, gone when mlcc exits; name a file, "
+            "e.g. sqlite:///mlflow.db."
+        )
     # One letter before `:` is a Windows drive (C:\...), so a folder path too.
     if len(scheme) <= 1:
         require_libraries(option, text, "mlflow")
