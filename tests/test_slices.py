@@ -317,3 +317,15 @@ def test_multiclass_and_multilabel_runs(tmp_path: Path, task: str) -> None:
         assert slices["all"]["label_accuracy"] == pytest.approx(expected)
     human = mlcc("evaluate", run_dir, "--slice-by", "group", "--no-plots")
     assert human.exit_code == 0 and "Per value of group" in human.stdout
+
+
+def test_more_buckets_than_the_ties_allow_leave_out_the_empty_ones(tmp_path: Path) -> None:
+    """Rounded values: qcut's 60 edges leave some buckets empty, which used to crash."""
+    values = pd.Series(np.round(np.random.default_rng(3).normal(size=300), 1))
+    names, codes, bucketed = slice_codes(values, 60)
+    assert bucketed and len(names) == len(np.unique(codes)) < 60
+    quickstart = Path(__file__).resolve().parents[1] / "configs" / "quickstart.yaml"
+    run = mlcc("train", quickstart, "--runs-dir", tmp_path, "--quiet", "--no-plots")
+    run_dir = run.stdout.strip()
+    result = mlcc("evaluate", run_dir, "--slice-by", "mean_radius", "--slice-buckets", "60")
+    assert result.exit_code == 0, result.output

@@ -130,7 +130,8 @@ def slice_codes(values: pd.Series, n_buckets: int) -> tuple[list[str], np.ndarra
     slice per value (sorted). Other numeric columns get `n_buckets` quantile buckets
     (pandas.qcut, duplicates="drop", so repeated edges merge buckets); bucket k holds
     edges[k] < v ≤ edges[k+1], the first one also its lower edge, hence names like
-    "[1, 18]", "(18, 29]". Missing values form the last slice, `<missing>`; so does empty
+    "[1, 18]", "(18, 29]"; a bucket no row falls in is left out. Missing values form the
+    last slice, `<missing>`; so does empty
     text, which is how a streamed CSV reads an empty field.
     """
     values = values.reset_index(drop=True)
@@ -148,6 +149,12 @@ def slice_codes(values: pd.Series, n_buckets: int) -> tuple[list[str], np.ndarra
             for k in range(len(edges) - 1)
         ]
         codes[~missing] = cut.cat.codes.to_numpy()
+        # Tied values can leave a quantile bucket with no row (more buckets asked for than the
+        # data's distinct quantiles); a slice with no rows has no metrics: leave it out.
+        held = np.bincount(codes[~missing], minlength=len(names)) > 0
+        if not held.all():
+            codes[~missing] = (np.cumsum(held) - 1)[codes[~missing]]
+            names = [name for name, kept in zip(names, held, strict=True) if kept]
     else:
         distinct = list(present.unique())
         try:
