@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 from mlcc_cli.cli import app
 from mlcc_cli.config.overrides import parse_scalar
 from mlcc_cli.render.charts import axis_ticks, tick_label
+from mlcc_cli.render.console import MIN_WIDTH
 from mlcc_cli.render.layout import fit_table
 from mlcc_cli.render.prose import wrapped_command
 
@@ -318,3 +319,15 @@ def test_a_wide_table_splits_into_whole_columns_repeating_its_key() -> None:
     assert_readable(text, 60)
     assert text.count("fractal_dimension_error") == len(parts)
     assert all(f"statistic_{n}" in text for n in range(8))
+
+
+@pytest.mark.parametrize("width", [0, 1, 5])
+def test_a_terminal_too_narrow_to_lay_out_gets_the_minimum_width(trained, width: int) -> None:
+    """COLUMNS=0..5 crashed doctor and evaluate ('invalid width -5'); below MIN_WIDTH the
+    output is laid out MIN_WIDTH wide."""
+    _, run_dir = trained[80]
+    for args in (("doctor", run_dir), ("evaluate", run_dir, "--no-plots")):
+        output = mlcc(width, *args)  # exit code 0
+        # laid out at MIN_WIDTH: only a path, never broken, may run past it
+        wider = [line for line in output.splitlines() if cell_len(line.rstrip()) > MIN_WIDTH]
+        assert all("/" in line for line in wider), wider

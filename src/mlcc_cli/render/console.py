@@ -9,10 +9,17 @@ from rich.text import Text
 
 from mlcc_cli.render.prose import hanging
 
+# Narrower than this (COLUMNS=1, or 0) nothing lays out: tables and hanging indents need room.
+MIN_WIDTH = 40
+
 
 def terminal(stderr: bool = False, quiet: bool = False) -> Console:
-    """A console on stdout (or stderr), without rich's guesswork colouring of numbers."""
-    return Console(stderr=stderr, quiet=quiet, highlight=False)
+    """A console on stdout (or stderr), without rich's guesswork colouring of numbers, at
+    least MIN_WIDTH columns wide."""
+    console = Console(stderr=stderr, quiet=quiet, highlight=False)
+    if console.width < MIN_WIDTH:
+        console = Console(stderr=stderr, quiet=quiet, highlight=False, width=MIN_WIDTH)
+    return console
 
 
 def stderr_console() -> Console:
