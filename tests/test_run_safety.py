@@ -313,3 +313,21 @@ def test_a_damaged_model_file_is_named_not_reported_as_pickled_data(
         assert "pickled" not in result.stderr
     # compare reads only the plain files, so a damaged model does not stop it.
     assert mlcc("compare", run_dir).exit_code == 0
+
+
+def test_runs_clean_leaves_other_programs_partial_folders_and_symlinks(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    theirs = runs / ".mydata.partial"  # not mlcc's .NAME-XXXXXXXX.partial
+    theirs.mkdir()
+    important = tmp_path / "important"
+    important.mkdir()
+    (important / "keep.txt").write_text("mine")
+    link = runs / ".evil-abcdef12.partial"  # a staging name, but a link
+    link.symlink_to(important, target_is_directory=True)
+    for folder in (theirs, important):
+        os.utime(folder, (time.time() - 3 * 86400,) * 2)
+    result = mlcc("runs", "clean", runs, "--older-than", "0s", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["removed"] == []
+    assert theirs.is_dir() and link.is_symlink() and (important / "keep.txt").read_text() == "mine"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -27,10 +28,15 @@ STAGING_SUFFIX = ".partial"
 OWNER_FILE = ".owner.json"
 
 
+# `.NAME-XXXXXXXX.partial`: tempfile.mkdtemp's 8 characters between the prefix and suffix.
+STAGING_NAME = re.compile(r"\..+-[a-z0-9_]{8}" + re.escape(STAGING_SUFFIX))
+
+
 def is_staging(path: Path) -> bool:
-    """True for a hidden `*.partial` folder: a run (or lr-find) still being written, or a
-    leftover of one that crashed. Never a finished run."""
-    return path.name.startswith(".") and STAGING_SUFFIX in path.name
+    """True for a folder named as mlcc names staging folders (`.NAME-XXXXXXXX.partial`): a
+    run (or lr-find) still being written, or a leftover of one that crashed. Never a finished
+    run, nor another program's `.something.partial`."""
+    return STAGING_NAME.fullmatch(path.name) is not None
 
 
 def refuse_staging(path: Path) -> None:
@@ -158,12 +164,14 @@ def find_staging(runs_dir: Path) -> Iterator[StagingFolder]:
     now = time.time()
     if not runs_dir.is_dir():
         return
+    # A symbolic link is never mlcc's staging folder (mkdtemp makes real folders): removing
+    # through one would reach whatever it points at.
     for child in sorted(runs_dir.iterdir()):
-        if not child.is_dir():
+        if not child.is_dir() or child.is_symlink():
             continue
         if is_staging(child):
             yield _inspect(child, now)
         elif not child.name.startswith("."):
             for inner in sorted(child.iterdir()):
-                if inner.is_dir() and is_staging(inner):
+                if inner.is_dir() and not inner.is_symlink() and is_staging(inner):
                     yield _inspect(inner, now)
