@@ -306,3 +306,15 @@ def test_a_next_step_on_the_whole_list_drops_the_runs_set_of_an_item(tmp_path: P
     assert result.exit_code == 0, result.output
     [line] = [line for line in result.output.splitlines() if "next step:" in line]
     assert "--set 'features=[{type: clip" in line and "features.0=" not in line
+
+
+def test_a_run_stopped_before_its_first_period_is_not_called_healthy(tmp_path: Path) -> None:
+    quickstart = Path(__file__).resolve().parents[1] / "configs" / "quickstart.yaml"
+    trained = runner.invoke(app, ["train", str(quickstart), "--runs-dir", str(tmp_path), "-q"])
+    run_dir = Path(trained.stdout.strip())
+    history = run_dir / "history.csv"
+    history.write_text(history.read_text().splitlines()[0] + "\n")  # the header alone
+    result = runner.invoke(app, ["doctor", str(run_dir)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "no problems found" not in result.output
+    assert "history.csv holds no period" in result.output

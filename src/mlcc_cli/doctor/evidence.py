@@ -97,6 +97,12 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         )
     history_path = run_dir / "history.csv"
     history = pd.read_csv(history_path) if history_path.is_file() else pd.DataFrame()
+    if history_path.is_file() and history.empty:  # stopped before its first period ended
+        notes.append(
+            "history.csv holds no period (the run stopped before its first one ended): the "
+            "loss curves (learning rate, overfitting, still improving) and the network's "
+            "gradients were not checked"
+        )
     if not history_path.is_file():
         notes.append(
             "history.csv is missing: the loss curves (learning rate, overfitting, still "
