@@ -129,3 +129,22 @@ def test_each_run_shows_the_doctors_warnings(runs: list[Path], tmp_path: Path) -
     (older / "doctor.json").unlink()
     assert json.loads(mlcc("compare", older, runs[1], "--json").stdout)["runs"][0]["doctor"] == []
     assert "doctor" in mlcc("compare", *runs).stdout
+
+
+def test_no_best_is_named_across_different_problems(tmp_path: Path) -> None:
+    """A word2vec loss of 2.2 does not 'beat' a regression's squared error of 3,000."""
+    runs = []
+    for source, model in (("builtin:diabetes", "linear"), ("builtin:linear", "linear")):
+        config = {
+            "name": model,
+            "data": {"source": source},
+            "features": [{"type": "zscore"}],
+            "model": {"type": model},
+            "optimizer": {"type": "sgd", "learning_rate": 0.05},
+            "training": {"batch_size": 32, "epochs": 1},
+        }
+        (tmp_path / "exp.yaml").write_text(yaml.safe_dump(config))
+        result = mlcc("train", tmp_path / "exp.yaml", "--runs-dir", tmp_path, "-q", "--no-plots")
+        runs.append(result.stdout.strip())
+    payload = json.loads(mlcc("compare", *runs, "--json").stdout)
+    assert payload["best"]["validation"] == {}

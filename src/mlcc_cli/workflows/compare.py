@@ -201,6 +201,15 @@ def _rank_key(name: str, value: float) -> float | None:
     return None
 
 
+def _problem(run: ComparedRun, metric: str) -> tuple[Any, ...]:
+    """What a run's `metric` measures: its data and label(s); for the training `loss`, whose
+    meaning is the model's (squared error, Poisson deviance, ...), the model type too."""
+    keys = ["data.source", "data.label", "data.labels", "data.label_above", "data.label_scale"]
+    if metric == "loss":
+        keys.append("model.type")
+    return tuple(repr(run.config.get(key)) for key in keys)
+
+
 def compare_runs(paths: list[Path]) -> Comparison:
     """Read the runs (sweep folders expanded), find differing keys and the best per metric."""
     runs = [read_run(path) for path in expand_runs(paths)]
@@ -229,6 +238,8 @@ def compare_runs(paths: list[Path]) -> Comparison:
                 and math.isfinite(value)
                 and (key := _rank_key(name, float(value))) is not None
             ]
-            if scored:
+            # A loss of other data (or another label) is another quantity: no best across them.
+            problems = {_problem(runs[index], name) for _, index in scored}
+            if scored and len(problems) == 1:
                 comparison.best[split][name] = min(scored)[1]
     return comparison
