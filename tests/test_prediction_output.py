@@ -71,6 +71,12 @@ def test_predict_writes_parquet_by_suffix_and_refuses_other_formats(
     assert parquet["class"].tolist() == expected["class"].astype(str).tolist()  # as printed
     pd.testing.assert_frame_equal(parquet.drop(columns="class"), expected.drop(columns="class"))
     assert (tmp_path / "p.csv").read_text() == printed.stdout == (tmp_path / "p").read_text()
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+    _refused(mlcc("report", run_dir, "-o", data), "the report is an HTML page; name it .html")
+    export = mlcc("export", run_dir, "--format", "sklearn", "-o", tmp_path / "m.onnx")
+    _refused(export, "--format sklearn writes a .joblib or .pkl file")
+    assert data.read_text() == "a,b\n1,2\n" and not (tmp_path / "m.onnx").exists()
     folder = mlcc("report", run_dir, "-o", tmp_path)
     _refused(folder, f"is a folder; give a file name, e.g. {tmp_path / 'report.html'}")
     for name in ("p.json", "p.xlsx"):

@@ -10,6 +10,7 @@ import typer
 
 from mlcc_cli.commands.common import stderr_console, user_errors
 from mlcc_cli.commands.completion import complete_run
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.render.console import render_warnings
 
 
@@ -51,6 +52,12 @@ def report(
         check_file_writable(
             target, "--output", replaceable=frozenset({REPORT_FILE}), example=REPORT_FILE
         )
+        html = (".html", ".htm")
+        if output is not None and not output.is_dir() and output.suffix.lower() not in html:
+            raise ConfigError(
+                f"--output {output}: the report is an HTML page; name it .html, e.g. "
+                f"{output.with_suffix('.html')} (a file of another kind is never replaced by it)"
+            )
         written = write_report(paths, target, datetime.now())
         render_warnings(stderr_console(), written.missing)
         stderr_console().print(f"wrote {target}", soft_wrap=True)

@@ -56,6 +56,13 @@ def export_run(run_dir: Path, format: str, output: Path | None = None) -> Export
         check_file_writable(
             output, what, replaceable=frozenset(FORMATS.values()), example=FORMATS[format]
         )
+    suffixes = {"sklearn": (".joblib", ".pkl"), "onnx": (".onnx",)}[format]
+    if output is not None and not output.is_dir() and output.suffix.lower() not in suffixes:
+        raise ConfigError(
+            f"--output {output}: --format {format} writes a {' or '.join(suffixes)} file; "
+            f"name it so, e.g. {output.with_suffix(suffixes[0])} (the suffix tells the next "
+            "reader which loader opens it)"
+        )
     run = load_run(run_dir)
     path = output if output is not None else run_dir / FORMATS[format]
     if output is None:  # inside the run directory, once it is known to be one
