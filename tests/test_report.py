@@ -254,3 +254,16 @@ def test_an_unwritable_output_exits_2_before_any_work(workdir: Path, tmp_path: P
     refused = mlcc("report", best_point(workdir), "-o", "/proc/r.html")
     assert refused.exit_code == 2
     assert "the folder /proc does not take new files" in refused.stderr
+
+
+def test_a_folder_of_runs_with_one_damaged_is_reported_without_it(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    for seed in (1, 2):
+        config = experiment(tmp_path, seed=seed)
+        assert mlcc("train", config, "--runs-dir", runs, "-q", "--no-plots").exit_code == 0
+    damaged = sorted(runs.iterdir())[1]
+    (damaged / "metrics.json").write_bytes(b"\xa2 not json")
+    result = mlcc("report", runs, "-o", tmp_path / "r.html")
+    assert result.exit_code == 0, result.output
+    assert f"{damaged.name}: left out of the table" in " ".join(result.stderr.split())
+    assert (tmp_path / "r.html").is_file()

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from mlcc_cli.errors import DataError, MlccError
 from mlcc_cli.report.run_section import RunSection, read_mapping, read_run_section
-from mlcc_cli.workflows.compare import compare_runs
+from mlcc_cli.workflows.compare import compare_runs, expand_runs, read_run
 from mlcc_cli.workflows.sweep.result import higher_is_better
 
 SWEEP_FILE = "sweep.json"
@@ -113,8 +114,19 @@ def _points_from_json(sweep_dir: Path, stored: dict[str, Any]) -> list[SweepPoin
 
 
 def _from_runs(sweep_dir: Path, anchor: str, missing: list[str]) -> SweepSection:
-    """The table built from the run folders themselves (MlccError when there are none)."""
-    comparison = compare_runs([sweep_dir])
+    """The table built from the run folders themselves (MlccError when there are none); a
+    run that cannot be read is listed in `missing` rather than sinking the whole page."""
+    readable = []
+    for run_dir in expand_runs([sweep_dir]):
+        try:
+            read_run(run_dir)
+        except MlccError as error:
+            missing.append(f"{run_dir.name}: left out of the table ({error})")
+            continue
+        readable.append(run_dir)
+    if not readable:
+        raise DataError(f"{sweep_dir}: none of its runs can be read (see the notes above)")
+    comparison = compare_runs(readable)
     points = [
         SweepPoint(
             params={key: run.config.get(key) for key in comparison.differing_keys},
