@@ -158,3 +158,12 @@ def test_fetchable_files_match_sources_md():
     assert [remote.rows for remote in files] == [17000, 3000]
     assert dataset_for_file(TRAIN) == "california_housing"
     assert dataset_for_file("other.csv") is None
+
+
+def test_a_builtin_dataset_is_pointed_at_its_builtin_name(tmp_path):
+    from cli_helpers import mlcc
+
+    result = mlcc("datasets", "fetch", "iris", "--dest", tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "'iris' is built in, nothing to fetch: use data.source: builtin:iris" in result.stderr
+    assert not any(tmp_path.iterdir())

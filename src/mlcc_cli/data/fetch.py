@@ -32,6 +32,13 @@ def fetch_dataset(
     so a failure leaves `dest` exactly as it was.
     """
     if name not in FETCHABLE:
+        from mlcc_cli.data.builtin import builtin_catalog  # deferred: only on this mistake
+
+        if name in {info.name for info in builtin_catalog()}:
+            raise DataError(
+                f"'{name}' is built in, nothing to fetch: use data.source: builtin:{name} "
+                f"(datasets that can be fetched: {', '.join(FETCHABLE)})"
+            )
         raise DataError(
             f"unknown dataset '{name}'; datasets that can be fetched: {', '.join(FETCHABLE)}"
         )
