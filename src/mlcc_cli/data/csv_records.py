@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import collections
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,10 +56,18 @@ class RowPlaces:
         return f"{self.path}:{row + 2}"  # changed since it was read: the header + row count
 
 
-def row_width_error(path: Path, width: int) -> DataError | None:
+def row_width_error(path: Path, width: int, rows: Sequence[int] | None = None) -> DataError | None:
     """The error naming the first data record with fewer than `width` fields, or with a value
-    beyond them; None if all fit (empty trailing fields, `1,2,3,`, fit: pandas drops them)."""
-    for line, record in _data_records(path):
+    beyond them; None if all fit (empty trailing fields, `1,2,3,`, fit: pandas drops them).
+    `rows`: only these data rows (0-based positions, ascending) can misfit, so the scan stops
+    after the last of them."""
+    wanted = None if rows is None else set(rows)
+    last = None if rows is None else max(rows, default=-1)
+    for position, (line, record) in enumerate(_data_records(path)):
+        if last is not None and position > last:
+            break
+        if wanted is not None and position not in wanted:
+            continue
         count = len(record)
         if count < width and any("\n" in value for value in record):
             return _unclosed_quote(path, line)
@@ -116,9 +124,8 @@ def unclosed_quote_error(path: Path) -> DataError | None:
     return _unclosed_quote(path, line)
 
 
-def ends_rows_with_a_comma(path: Path) -> bool:
-    """True when the first data row has one empty value beyond the header (`1,2,3,` under
-    `a,b,c`): rows that end in a stray comma, which pandas reads as if it were not there."""
-    header = csv_header(path)
+def ends_rows_with_a_comma(path: Path, width: int) -> bool:
+    """True when the first data row has one empty value beyond the header's `width` (`1,2,3,`
+    under `a,b,c`): rows that end in a stray comma, which pandas reads as if it were not there."""
     first = next(_data_records(path), None)
-    return first is not None and len(first[1]) == len(header) + 1 and not first[1][-1].strip()
+    return first is not None and len(first[1]) == width + 1 and not first[1][-1].strip()

@@ -135,9 +135,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
     # pandas renames a repeated header `x` to `x.1`, hiding the clash; the header says it.
     check_unique_columns(header, path)
     longer = any(issubclass(w.category, pd.errors.ParserWarning) for w in caught)
-    # A short row reads as missing values in its last columns: only then look for one.
-    if longer or (frame.shape[1] and frame.iloc[:, -1].isna().any()):
-        misfit = row_width_error(path, frame.shape[1])
+    # A short row reads as missing values in its last columns: only such rows can be short,
+    # and the scan stops after the last of them.
+    gaps = np.flatnonzero(frame.iloc[:, -1].isna().to_numpy()) if frame.shape[1] else []
+    if longer or len(gaps):
+        misfit = row_width_error(path, frame.shape[1], None if longer else gaps.tolist())
         if misfit is not None:
             raise misfit
     return frame

@@ -77,7 +77,8 @@ class ChunkReader:
             # rows ending in a stray comma read as in memory: the extra field gets a name
             # pyarrow can expect (the header read by `csv`), and is never included
             self._names = csv_header(path)
-            self._comma_field = _COMMA_FIELD if ends_rows_with_a_comma(path) else None
+            commas = ends_rows_with_a_comma(path, len(self._names))
+            self._comma_field = _COMMA_FIELD if commas else None
             self._csv_types, self._block_size = self._inspect_csv()
             self.column_names = list(self._csv_types)
         else:
