@@ -476,6 +476,11 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "(optimizer.learning_rat: unknown key 'learning_rat'; did you mean 'learning_rate'?)",
             [],
         ),
+        "repeated sweep grid value": (
+            {"sweep": {"grid": {"model.l2": [0.1, 0.1]}}},
+            "sweep.grid.model.l2: a value is repeated in [0.1, 0.1]",
+            [],
+        ),
         "quantity as a logistic label": (
             {"data": {"source": "builtin:diabetes"}, "model": {"type": "logistic"}},
             "a quantity to predict, not two classes. Predict it with regression "
@@ -544,6 +549,7 @@ BAD_INPUT_NAMES = [
     "early stopping without validation",
     "quantity as a logistic label",
     "misspelt sweep grid key",
+    "repeated sweep grid value",
     "empty data source",
     "data source a folder",
     "run name read as a number",

@@ -101,11 +101,9 @@ def merged_grid(config: ExperimentConfig, grid_specs: Sequence[str]) -> list[tup
     cli = parse_grid(grid_specs) if grid_specs else []
     yaml_grid = (config.sweep.grid if config.sweep else None) or {}
     grid = {key: [yaml_scalar(v) for v in values] for key, values in yaml_grid.items()}
-    for key, values in grid.items():
-        if key == "seed":
-            raise ConfigError("sweep.grid.seed: use --seeds N to repeat each point over seeds.")
-        if len(set(values)) != len(values):
-            raise ConfigError(f"sweep.grid.{key}: a value is repeated in {values}.")
+    # (a repeated value is refused when the config is read: config/sweep_values.py)
+    if "seed" in grid:
+        raise ConfigError("sweep.grid.seed: use --seeds N to repeat each point over seeds.")
     grid.update(cli)
     return list(grid.items())
 

@@ -57,24 +57,23 @@ def check_sweep_folder(sweep_dir: Path, name: str | None) -> None:
     )
 
 
-def _earlier_sweep(folder: Path) -> bool:
-    """An earlier (perhaps interrupted) sweep: its table, its TPE journal or a point run
-    written, or nothing but hidden staging folders yet."""
-    entries = [entry for entry in folder.iterdir() if not entry.name.startswith(".")]
-    return (
-        not entries
-        or (folder / "sweep.json").is_file()
-        or (folder / "optuna.journal").exists()
-        or any((entry / "status.json").is_file() for entry in entries)
-    )
+def _visible(folder: Path) -> list[Path]:
+    """The folder's entries but hidden ones (staging folders, .owner.json)."""
+    return [entry for entry in folder.iterdir() if not entry.name.startswith(".")]
 
 
 def _holds_results(folder: Path) -> bool:
     """An earlier sweep wrote here: its table or a point run."""
     return folder.is_dir() and (
         (folder / "sweep.json").is_file()
-        or any((entry / "status.json").is_file() for entry in folder.iterdir())
+        or any((entry / "status.json").is_file() for entry in _visible(folder))
     )
+
+
+def _earlier_sweep(folder: Path) -> bool:
+    """An earlier (perhaps interrupted) sweep: its results (`_holds_results`), its TPE
+    journal, or nothing but hidden staging folders yet."""
+    return _holds_results(folder) or (folder / "optuna.journal").exists() or not _visible(folder)
 
 
 def _next_free(folder: Path) -> Path:
