@@ -10,7 +10,6 @@ import typer
 
 from mlcc_cli.commands.common import stderr_console, user_errors
 from mlcc_cli.commands.completion import complete_run
-from mlcc_cli.errors import ConfigError
 from mlcc_cli.render.console import render_warnings
 
 
@@ -44,20 +43,10 @@ def report(
     """
     with user_errors():
         # deferred: numpy, pandas, scikit-learn and jinja2 load only when a report is made
-        from mlcc_cli.report.page import REPORT_FILE, check_paths, default_output, write_report
-        from mlcc_cli.rundir.storage import check_file_writable
+        from mlcc_cli.report.page import check_paths, report_target, write_report
 
         check_paths(paths)  # before any work, as is the output file
-        target = output if output is not None else default_output(paths)
-        check_file_writable(
-            target, "--output", replaceable=frozenset({REPORT_FILE}), example=REPORT_FILE
-        )
-        html = (".html", ".htm")
-        if output is not None and not output.is_dir() and output.suffix.lower() not in html:
-            raise ConfigError(
-                f"--output {output}: the report is an HTML page; name it .html, e.g. "
-                f"{output.with_suffix('.html')} (a file of another kind is never replaced by it)"
-            )
+        target = report_target(paths, output)
         written = write_report(paths, target, datetime.now())
         render_warnings(stderr_console(), written.missing)
         stderr_console().print(f"wrote {target}", soft_wrap=True)

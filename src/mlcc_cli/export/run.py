@@ -16,6 +16,7 @@ from mlcc_cli.rundir.storage import check_file_writable, write_bytes_atomically
 
 # Each format and the file name it is written to in the run directory without -o.
 FORMATS = {"sklearn": "model.joblib", "onnx": "model.onnx"}
+SUFFIXES = {"sklearn": (".joblib", ".pkl"), "onnx": (".onnx",)}  # what -o may end in
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,17 @@ def export_run(run_dir: Path, format: str, output: Path | None = None) -> Export
     if format == "onnx":
         require_skl2onnx()
     what = "--output" if output is not None else "export file"
-    if output is not None:  # before any work: an unwritable -o costs no exporting
+    if output is not None:  # before any work: an unusable -o costs no exporting
         check_file_writable(
             output, what, replaceable=frozenset(FORMATS.values()), example=FORMATS[format]
         )
-    suffixes = {"sklearn": (".joblib", ".pkl"), "onnx": (".onnx",)}[format]
-    if output is not None and not output.is_dir() and output.suffix.lower() not in suffixes:
-        raise ConfigError(
-            f"--output {output}: --format {format} writes a {' or '.join(suffixes)} file; "
-            f"name it so, e.g. {output.with_suffix(suffixes[0])} (the suffix tells the next "
-            "reader which loader opens it)"
-        )
+        suffixes = SUFFIXES[format]
+        if output.suffix.lower() not in suffixes:
+            raise ConfigError(
+                f"--output {output}: --format {format} writes a {' or '.join(suffixes)} file; "
+                f"name it so, e.g. {output.with_suffix(suffixes[0])} (the suffix tells the "
+                "next reader which loader opens it)"
+            )
     run = load_run(run_dir)
     path = output if output is not None else run_dir / FORMATS[format]
     if output is None:  # inside the run directory, once it is known to be one

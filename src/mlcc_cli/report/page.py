@@ -14,12 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mlcc_cli.errors import DataError, MlccError
+from mlcc_cli.errors import ConfigError, DataError, MlccError
 from mlcc_cli.report.run_section import RunSection, is_run_dir, read_run_section
 from mlcc_cli.report.sweep_section import SweepSection, is_sweep_dir, read_sweep_section
 from mlcc_cli.rundir.staging import is_staging, refuse_staging
 from mlcc_cli.rundir.status import mlcc_version
-from mlcc_cli.rundir.storage import write_text_atomically
+from mlcc_cli.rundir.storage import check_file_writable, write_text_atomically
 from mlcc_cli.workflows.compare import Comparison, compare_runs
 
 REPORT_FILE = "report.html"
@@ -55,6 +55,21 @@ class Report:
 def default_output(paths: list[Path]) -> Path:
     """Where the page goes without -o: inside the one run or sweep, else ./report.html."""
     return paths[0] / REPORT_FILE if len(paths) == 1 else Path(REPORT_FILE)
+
+
+def report_target(paths: list[Path], output: Path | None) -> Path:
+    """Where the page goes (`-o`, else `default_output`), checked before any work: writable,
+    no file of a run's record, an HTML name (a file of another kind is never replaced)."""
+    target = output if output is not None else default_output(paths)
+    check_file_writable(
+        target, "--output", replaceable=frozenset({REPORT_FILE}), example=REPORT_FILE
+    )
+    if target.suffix.lower() not in (".html", ".htm"):
+        raise ConfigError(
+            f"--output {target}: the report is an HTML page; name it .html, e.g. "
+            f"{target.with_suffix('.html')} (a file of another kind is never replaced by it)"
+        )
+    return target
 
 
 def _holds_runs(path: Path) -> bool:
