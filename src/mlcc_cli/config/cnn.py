@@ -27,6 +27,17 @@ class ConvBlockConfig(StrictModel):
     )
     pool_type: Literal["max", "average"] = Field("max", description="Pooling: `max` or `average`.")
 
+    def convolved(self, side: int) -> int:
+        """A side of the convolution's output: valid ⌊(n − k)/stride⌋ + 1 (≤ 0 when the kernel
+        is wider than n), same ⌈n/stride⌉."""
+        if self.padding == "valid":
+            return (side - self.kernel) // self.stride + 1
+        return -(-side // self.stride)
+
+    def pooled(self, side: int) -> int:
+        """A side after the pooling (stride = pool): ⌊n/pool⌋, n without pooling."""
+        return side // self.pool if self.pool else side
+
 
 class CnnConfig(StrictModel):
     """A convolutional network on pixel columns: conv blocks, dense layers, the task's head."""
@@ -95,9 +106,9 @@ class CnnConfig(StrictModel):
     @field_validator("conv")
     @classmethod
     def _blocks_fit(cls, conv: list[ConvBlockConfig], info: ValidationInfo) -> list:
-        # Sizes follow from image_shape alone, so `mlcc validate` can tell, before any data:
-        # valid padding shrinks a side to ⌊(n − k)/stride⌋ + 1, same to ⌈n/stride⌉, a pool
-        # (stride = pool) to ⌊n/pool⌋; a kernel or pool wider than its input has no output.
+        # Sizes follow from image_shape alone (ConvBlockConfig.convolved / .pooled), so
+        # `mlcc validate` can tell before any data; a kernel or pool wider than its input has
+        # no output.
         shape = info.data.get("image_shape")
         if not shape or len(shape) < 2:
             return conv
@@ -108,20 +119,14 @@ class CnnConfig(StrictModel):
                     f"block {index}: kernel {block.kernel} is larger than its input "
                     f"{min(sides)} with padding valid; use padding same or a smaller kernel"
                 )
-            sides = [
-                (side - block.kernel) // block.stride + 1
-                if block.padding == "valid"
-                else -(-side // block.stride)
-                for side in sides
-            ]
+            sides = [block.convolved(side) for side in sides]
             if block.pool and block.pool > min(sides):
                 raise ValueError(
                     f"block {index}: pool size {block.pool} is larger than its input "
                     f"{min(sides)}; use a smaller pool, padding same in the convolutions "
                     "before it, or fewer pooling layers"
                 )
-            if block.pool:
-                sides = [side // block.pool for side in sides]
+            sides = [block.pooled(side) for side in sides]
         return conv
 
     @field_validator("hidden_units")

@@ -139,9 +139,7 @@ def _cnn_sizes(model: Any, config: Any) -> Iterator[tuple[str, str, float]]:
     height, width, channels = model.image_shape
     batch = _batch(config)
     for index, block in enumerate(model.conv):
-        pad = block.kernel - 1 if block.padding == "same" else 0
-        height = max(1, (height + pad - block.kernel) // block.stride + 1)
-        width = max(1, (width + pad - block.kernel) // block.stride + 1)
+        height, width = max(1, block.convolved(height)), max(1, block.convolved(width))
         patches = batch * height * width * block.kernel**2 * channels
         outputs = batch * height * width * block.filters
         kernels = block.kernel**2 * channels * block.filters
@@ -149,8 +147,7 @@ def _cnn_sizes(model: Any, config: Any) -> Iterator[tuple[str, str, float]]:
         what = f"conv block {index} ({block.filters} filters on {height}×{width})"
         yield f"model.conv.{index}.filters", what, total * FLOAT_BYTES
         channels = block.filters
-        if block.pool:
-            height, width = max(1, height // block.pool), max(1, width // block.pool)
+        height, width = max(1, block.pooled(height)), max(1, block.pooled(width))
     if model.hidden_units:
         yield from _dense_sizes(
             config, "model.hidden_units", model.hidden_units, height * width * channels
