@@ -7,7 +7,7 @@ and `features/projection.py`. `features.FeatureStep` is the union of every step.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -78,6 +78,9 @@ class ClipConfig(StrictModel):
 class ZScoreConfig(StrictModel):
     """Standardise columns: (x − mean) / std, statistics from the training split."""
 
+    # A fitted rescaling: a step reshaping a column's values (clip, log) belongs before it.
+    rescales: ClassVar[bool] = True
+
     type: Literal["zscore"] = Field(description="Transform tag.")
     columns: list[str] | None = Field(
         None, min_length=1, description="Columns to scale (default: every numeric feature)."
@@ -86,6 +89,8 @@ class ZScoreConfig(StrictModel):
 
 class MinMaxConfig(StrictModel):
     """Rescale columns linearly so the training split spans [low, high]."""
+
+    rescales: ClassVar[bool] = True  # as ZScoreConfig
 
     type: Literal["minmax"] = Field(description="Transform tag.")
     columns: list[str] | None = Field(

@@ -25,9 +25,6 @@ OFFSET_SPREADS = 3.0
 LONG_TAIL_SKEW = 3.0  # |skewness| above this: a long tail (a normal distribution has 0)
 LONG_TAIL_DISTINCT = 20  # ... of a measured quantity; counts such as 8x8 pixel levels are not
 HEALTHY_ROOM = 0.1  # a run leaving under 10% of the trivial model's error: tails are a note
-# Fitted rescalings of a column's values: a step compressing a tail must come before them, so
-# they scale what it left (the config tags, read here only to place the new step).
-RESCALING_STEPS = frozenset({"zscore", "minmax"})
 
 
 def _spread(stats: dict[str, float]) -> float:
@@ -57,7 +54,8 @@ def _step_before_scaling(evidence: RunEvidence, step: dict[str, Any], columns: l
     at = len(steps)
     for index, existing in enumerate(evidence.config.features):
         reached = getattr(existing, "columns", None)
-        if existing.type in RESCALING_STEPS and (reached is None or set(reached) & set(columns)):
+        rescales = getattr(existing, "rescales", False)  # zscore, minmax (config classes)
+        if rescales and (reached is None or set(reached) & set(columns)):
             at = index
             break
     if at == len(steps):
@@ -204,7 +202,7 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
     room = room_to_improve(evidence)
     healthy = room is not None and room < HEALTHY_ROOM
     # Statistics are measured after the steps: say so when a rescaling changed their units.
-    rescaled = any(step.type in RESCALING_STEPS for step in evidence.config.features)
+    rescaled = any(getattr(step, "rescales", False) for step in evidence.config.features)
     return [
         Finding(
             kind="long_tails",
