@@ -230,7 +230,7 @@ def binary_classes(distinct: Sequence[object], label_name: str) -> tuple[list, l
             "one_vs_all (e.g. --set model.type=softmax), or task: multiclass on an mlp/cnn"
             + (
                 "; or ask a yes/no question of the label with data.label_above"
-                if all(isinstance(c, int | float) and not isinstance(c, bool) for c in classes)
+                if _all_numbers(classes)
                 else ""
             )
         )
@@ -257,14 +257,18 @@ def class_balance_warnings(positive_share: float, classes: list, label_name: str
     ]
 
 
+def _all_numbers(classes: Sequence[object]) -> bool:
+    """Every class is an int or float (booleans, though ints to Python, are not)."""
+    return all(isinstance(c, int | float) and not isinstance(c, bool) for c in classes)
+
+
 def _looks_continuous(classes: Sequence[object]) -> bool:
     """True for a numeric label with fractions or more than MAX_NUMERIC_CLASSES values: a
     quantity, as a multiclass model judges it too."""
-    numbers = [value for value in classes if isinstance(value, int | float)]
-    if len(numbers) != len(classes) or any(isinstance(value, bool) for value in classes):
+    if not _all_numbers(classes):
         return False
-    fractional = any(float(value) != int(value) for value in numbers)
-    return fractional or len(numbers) > MAX_NUMERIC_CLASSES
+    fractional = any(float(value) != int(value) for value in classes)  # type: ignore[arg-type]
+    return fractional or len(classes) > MAX_NUMERIC_CLASSES
 
 
 def _plain(value: object) -> object:
