@@ -30,7 +30,9 @@ def _table(n_rows: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame({"rooms": rooms, "people": people, "age": age, "value": value})
 
 
-def _train(tmp_path: Path, features: list[dict], **data: object) -> Path:
+def _train(
+    tmp_path: Path, features: list[dict], *, learning_rate: float = 0.05, **data: object
+) -> Path:
     """Train a small linear experiment on a CSV; return its run directory."""
     _table(400, 0).to_csv(tmp_path / "houses.csv", index=False)
     config = {
@@ -43,7 +45,7 @@ def _train(tmp_path: Path, features: list[dict], **data: object) -> Path:
         },
         "features": features,
         "model": {"type": "linear"},
-        "optimizer": {"type": "sgd", "learning_rate": 0.05},
+        "optimizer": {"type": "sgd", "learning_rate": learning_rate},
         "training": {"batch_size": 16, "epochs": 5, "periods": 2},
     }
     path = tmp_path / "exp.yaml"
@@ -86,6 +88,22 @@ def test_predict_writes_a_file_and_a_failure_keeps_the_old_one(tmp_path: Path) -
     assert "missing column 'people' that the run reads" in result.stderr
     assert "Traceback" not in result.output
     assert out.read_text() == first
+
+
+def test_text_where_the_model_read_numbers_is_named_for_predict_and_evaluate(
+    tmp_path: Path,
+) -> None:
+    run_dir = _train(tmp_path, [], learning_rate=1e-4)  # unscaled inputs
+    rows = _table(6, 1)
+    rows["age"] = ["12", "old", "30", "new", "unknown", "old"]
+    rows.to_csv(tmp_path / "text.csv", index=False)
+    predicted = mlcc("predict", run_dir, tmp_path / "text.csv")
+    evaluated = mlcc("evaluate", run_dir, "--data", tmp_path / "text.csv")
+    for result in (predicted, evaluated):
+        assert result.exit_code == 2, result.output
+        assert "text.csv: column 'age' holds text ('old', 'new', 'unknown')" in result.stderr
+        assert "where the run was trained on numbers" in result.stderr
+        assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("split", ["validation", "test", "train"])

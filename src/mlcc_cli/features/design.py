@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 DesignMatrix: TypeAlias = "np.ndarray | csr_array"
 
 
-def _usable(series: pd.Series) -> bool:
+def is_model_input(series: pd.Series) -> bool:
+    """True for a column a model can read as it is: numbers (bool as 0/1) or categories."""
     return is_numeric(series) or expands(series)
 
 
@@ -44,8 +45,8 @@ def select_inputs(
     present, numeric or categorical, not the label, not repeated.
     """
     if inputs is None:
-        chosen = [str(c) for c in frame.columns if c != label and _usable(frame[c])]
-        text = [str(c) for c in frame.columns if c != label and not _usable(frame[c])]
+        chosen = [str(c) for c in frame.columns if c != label and is_model_input(frame[c])]
+        text = [str(c) for c in frame.columns if c != label and not is_model_input(frame[c])]
         warnings = []
         if text:
             warnings.append(
@@ -85,7 +86,7 @@ def select_inputs(
                 f"inputs: column {column!r} not found.{did_you_mean(column, available)} "
                 f"Available columns: {', '.join(available)}."
             )
-        if not _usable(frame[column]):
+        if not is_model_input(frame[column]):
             raise DataError(
                 f"inputs: column {column!r} holds {frame[column].dtype} values, not numbers; "
                 "encode it with a one_hot or hash step (time_bucket for dates) first."
@@ -125,7 +126,7 @@ def design_matrix(frame: pd.DataFrame, columns: list[str]) -> DesignMatrix:
     columns are, input by input, the number itself or the input's indicators.
     """
     require_columns(frame, columns, "inputs")
-    not_usable = [c for c in columns if not _usable(frame[c])]
+    not_usable = [c for c in columns if not is_model_input(frame[c])]
     if not_usable:
         select_inputs(frame, columns, label="")  # raises, naming the first such column
     if not any(expands(frame[c]) for c in columns):

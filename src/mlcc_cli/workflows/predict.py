@@ -21,6 +21,7 @@ from mlcc_cli.data.split_table import referenced_columns, tokenised_columns
 from mlcc_cli.errors import DataError
 from mlcc_cli.evaluation.metrics import class_probability_columns
 from mlcc_cli.features import design_matrix
+from mlcc_cli.features.design import is_model_input
 from mlcc_cli.features.pipeline import created_columns
 from mlcc_cli.rundir.saved import SavedRun
 from mlcc_cli.rundir.storage import (
@@ -174,6 +175,12 @@ def required_columns(run: SavedRun) -> list[str]:
     Each fitted step's input columns that no earlier step created, then the model inputs no
     step created (the imputer of data.missing mean/median comes first and has no step).
     """
+    step_inputs, model_inputs = _source_columns(run)
+    return step_inputs + model_inputs
+
+
+def _source_columns(run: SavedRun) -> tuple[list[str], list[str]]:
+    """(source columns the fitted steps read, model inputs taken straight from the file)."""
     steps = list(run.config.features)
     transforms = run.pipeline.transforms_
     configured = [None] * (len(transforms) - len(steps)) + steps
@@ -186,12 +193,13 @@ def required_columns(run: SavedRun) -> list[str]:
                 needed.append(column)
         if step is not None:
             created.update(created_columns(step))
-    return needed + [c for c in run.inputs if c not in created and c not in needed]
+    return needed, [c for c in run.inputs if c not in created and c not in needed]
 
 
 def check_required_columns(run: SavedRun, frame: pd.DataFrame, where: str) -> None:
     """DataError naming every source column the run reads (`required_columns`) that `frame`
-    lacks, and the columns it has."""
+    lacks, and the columns it has; or a column the model takes from the file that holds text
+    (a step reading a column checks its own)."""
     missing = [column for column in required_columns(run) if column not in frame.columns]
     if missing:
         raise DataError(
@@ -199,3 +207,18 @@ def check_required_columns(run: SavedRun, frame: pd.DataFrame, where: str) -> No
             f"{', '.join(map(repr, missing))} that the run reads; the file needs the columns "
             f"the run was trained on (it has {', '.join(map(repr, map(str, frame.columns)))})."
         )
+    for column in _source_columns(run)[1]:
+        if not is_model_input(frame[column]):
+            raise DataError(
+                f"{where}: column {column!r} holds text ({_text_examples(frame[column])}) "
+                "where the run was trained on numbers; the model reads this column as it is, "
+                "so the file needs numbers there: correct those values or leave their rows out."
+            )
+
+
+def _text_examples(values: pd.Series, most: int = 3) -> str:
+    """Up to `most` distinct values of `values` that are not numbers, quoted, for a message."""
+    present = values.dropna()
+    text = present[pd.to_numeric(present, errors="coerce").isna()].astype(str).unique()
+    shown = ", ".join(repr(value) for value in text[:most])
+    return shown + (f" and {len(text) - most:,} more" if len(text) > most else "")
