@@ -140,9 +140,10 @@ def test_column_kinds(values: pd.Series, kind: str) -> None:
         assert (summary.min, summary.max) == ("2024-01-31 00:00:00", "2024-02-01 12:00:00")
 
 
+@pytest.mark.parametrize("block_per_column", [False, True])  # True: as read_csv makes them
 @pytest.mark.parametrize("batch_bytes", [column_stats.BATCH_BYTES, 2 * 8 * 400])  # 2 columns
 def test_columns_summarised_together_match_each_series_own_pandas_statistics(
-    batch_bytes: int, monkeypatch: pytest.MonkeyPatch
+    batch_bytes: int, block_per_column: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(column_stats, "BATCH_BYTES", batch_bytes)
     rng = np.random.default_rng(3)
@@ -158,6 +159,8 @@ def test_columns_summarised_together_match_each_series_own_pandas_statistics(
             "town": rng.choice(["a", "b"], size=400),
         }
     )
+    if block_per_column:
+        frame = pd.concat([frame[name] for name in frame.columns], axis=1)
     summaries = summarise_columns(frame, dict.fromkeys(frame.columns, "feature"))
     assert [s.name for s in summaries] == list(frame.columns)
     for summary in summaries:
