@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from mlcc_cli.cli import app
 from mlcc_cli.config.loading import load_config
 from mlcc_cli.data import column_stats
-from mlcc_cli.data.column_stats import summarise_column, summarise_columns
+from mlcc_cli.data.column_stats import distinct_counts, summarise_column, summarise_columns
 from mlcc_cli.data.frame_stats import summarise_frame
 from mlcc_cli.data.split_table import referenced_columns
 from mlcc_cli.training.preparation import prepare_design
@@ -140,9 +140,10 @@ def test_column_kinds(values: pd.Series, kind: str) -> None:
         assert (summary.min, summary.max) == ("2024-01-31 00:00:00", "2024-02-01 12:00:00")
 
 
+@pytest.mark.parametrize("block_per_column", [False, True])  # True: as read_csv makes them
 @pytest.mark.parametrize("batch_bytes", [column_stats.BATCH_BYTES, 2 * 8 * 400])  # 2 columns
 def test_columns_summarised_together_match_each_series_own_pandas_statistics(
-    batch_bytes: int, monkeypatch: pytest.MonkeyPatch
+    batch_bytes: int, block_per_column: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(column_stats, "BATCH_BYTES", batch_bytes)
     rng = np.random.default_rng(3)
@@ -158,6 +159,8 @@ def test_columns_summarised_together_match_each_series_own_pandas_statistics(
             "town": rng.choice(["a", "b"], size=400),
         }
     )
+    if block_per_column:
+        frame = pd.concat([frame[name] for name in frame.columns], axis=1)
     summaries = summarise_columns(frame, dict.fromkeys(frame.columns, "feature"))
     assert [s.name for s in summaries] == list(frame.columns)
     for summary in summaries:
@@ -194,6 +197,26 @@ def test_columns_summarised_together_match_each_series_own_pandas_statistics(
             assert summary.p01 is None and summary.outliers_iqr is None
         for key, value in expected.items():
             assert getattr(summary, key) == pytest.approx(value, rel=1e-12, nan_ok=True), key
+
+
+@pytest.mark.parametrize("rows", [0, 1, 300])
+def test_distinct_counts_match_pandas_count_and_nunique(rows: int) -> None:
+    rng = np.random.default_rng(5)
+    signed_zeros = rng.choice([0.0, -0.0, 1.5, np.nan], size=rows)  # 0.0 and -0.0 are one
+    frame = pd.DataFrame(
+        {
+            "signed_zeros": signed_zeros,
+            "codes": rng.integers(0, 7, rows).astype(float),
+            "gaps": np.where(rng.random(rows) < 0.3, np.nan, rng.normal(size=rows)),
+            "empty": np.full(rows, np.nan),
+        }
+    )
+    present, distinct = distinct_counts(frame.to_numpy())
+    assert present.tolist() == frame.count().tolist()
+    assert distinct.tolist() == frame.nunique().tolist()
+    summaries = summarise_columns(frame, dict.fromkeys(frame.columns, "feature"))
+    assert [s.unique for s in summaries] == frame.nunique().tolist()
+    assert [s.missing for s in summaries] == frame.isna().sum().tolist()
 
 
 def rules_for(frame: pd.DataFrame, label: str | None = "y") -> dict[str, object]:

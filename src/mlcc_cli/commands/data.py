@@ -14,6 +14,7 @@ from mlcc_cli.commands.common import (
     SetOption,
     user_errors,
 )
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.render.console import terminal
 
 datasets_app = typer.Typer(
@@ -40,6 +41,18 @@ def inspect(
             help="Label column (data files; for a config the same as --set data.label=COL).",
         ),
     ] = None,
+    columns: Annotated[
+        int,
+        typer.Option(
+            "--columns",
+            metavar="N",
+            help="Columns listed per table; a wider table lists those most related to the "
+            "label first and counts the rest (--json has them all).",
+        ),
+    ] = 50,  # render.inspection.SHOWN_COLUMNS, written out so `--help` imports no rich tables
+    all_columns: Annotated[
+        bool, typer.Option("--all", help="List every column in the tables.")
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Report on data: types, missing values, duplicates, outliers, correlation with the label.
@@ -48,6 +61,8 @@ def inspect(
     sees) and suggests steps in crash-course terms.
     """
     with user_errors(json_output):
+        if columns < 1:
+            raise ConfigError(f"--columns: {columns} is below 1; pass --all to list every column")
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.inspect import inspect_target
 
@@ -57,7 +72,7 @@ def inspect(
         else:
             from mlcc_cli.render.inspection import render_inspection
 
-            render_inspection(terminal(), report)
+            render_inspection(terminal(), report, None if all_columns else columns)
 
 
 @datasets_app.callback()

@@ -71,6 +71,13 @@ class FrameReport:
     findings: list[DataFinding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def ranked_columns(self) -> list[ColumnSummary]:
+        """The columns most telling about the label first: the label, then by max(|r|, η)
+        with it, strongest first; columns without a correlation follow in table order."""
+        strength = {c.column: max(abs(c.r or 0.0), c.eta or 0.0) for c in self.correlations}
+        # sorted is stable: ties, and every column of a table without a label, keep their order
+        return sorted(self.columns, key=lambda c: (c.role != "label", -strength.get(c.name, -1.0)))
+
     def column(self, name: str) -> ColumnSummary:
         """The summary of column `name` (KeyError if absent)."""
         for summary in self.columns:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.data.column_stats import EXAMPLES, REDUNDANT_R, ColumnSummary, summarise_columns
+from mlcc_cli.data.correlation_ratio import correlation_ratios
 from mlcc_cli.data.frame_report import (
     Correlation,
     DuplicateRow,
@@ -23,9 +24,6 @@ from mlcc_cli.data.frame_report import (
 )
 from mlcc_cli.data.issues import find_issues
 
-ETA_BUCKETS = 10  # quantile buckets for the correlation ratio η (is the relation non-linear?)
-ETA_MIN_DISTINCT = 20  # fewer distinct values: the feature is already coarse, η says little
-ETA_MIN_ROWS = 100  # with fewer rows per bucket η is mostly noise
 MAX_PAIR_COLUMNS = 500  # above this many numeric features, skip the feature×feature matrix
 
 
@@ -127,10 +125,11 @@ def _correlations(
     else:
         matrix = table.corr()  # (n_columns, n_columns)
         r_with_label = matrix[label].drop(label) if with_label else pd.Series(dtype="float64")
-    correlations = [
-        Correlation(column, _finite(r_with_label[column]), _eta(table[column], table[label]))
-        for column in (numeric if with_label else [])
-    ]
+    correlations = []
+    if with_label:
+        etas = correlation_ratios(table[numeric], table[label])
+        for column, eta in zip(numeric, etas, strict=True):
+            correlations.append(Correlation(column, _finite(r_with_label[column]), eta))
     correlations.sort(key=lambda c: -abs(c.r) if c.r is not None else 1.0)
     pairs = []
     if pairs_of:
@@ -139,21 +138,6 @@ def _correlations(
             pairs.append(RedundantPair(pairs_of[i], pairs_of[j], float(values[i, j])))
     pairs.sort(key=lambda pair: -abs(pair.r))
     return correlations, pairs, notes
-
-
-def _eta(x: pd.Series, y: pd.Series) -> float | None:
-    """η of the label over ETA_BUCKETS quantile buckets of x (None when x is too coarse)."""
-    both = x.notna() & y.notna()
-    x, y = x[both], y[both]
-    if len(x) < ETA_MIN_ROWS or x.nunique() < ETA_MIN_DISTINCT or y.var() == 0:
-        return None
-    buckets = pd.qcut(x, ETA_BUCKETS, duplicates="drop")
-    bucket_mean = y.groupby(buckets, observed=True).transform("mean")
-    # var()/var(): the ddof corrections cancel, leaving Σ n_k (ȳ_k − ȳ)² / Σ (y − ȳ)².
-    eta_squared = bucket_mean.var() / y.var()
-    n, k = len(y), buckets.nunique()
-    adjusted = 1 - (1 - eta_squared) * (n - 1) / (n - k)
-    return _finite(math.sqrt(max(adjusted, 0.0)))
 
 
 def _finite(value: float) -> float | None:

@@ -63,9 +63,11 @@ def check_splits(
         name: _subsample(np.asarray(rows, np.int64), rng) for name, rows in positions.items()
     }
     # (n_sampled, n_features [+ 1 label column for regression]); missing values as NaN.
-    values = {
-        n: frame.iloc[rows, numeric].to_numpy(float, na_value=np.nan) for n, rows in samples.items()
-    }
+    # One iloc for every split's rows: each call walks every column (0.4 s at 5,000 columns).
+    sampled = frame.iloc[np.concatenate([np.zeros(0, np.int64), *samples.values()]), numeric]
+    bounds = np.cumsum([len(rows) for rows in samples.values()])[:-1]
+    parts = np.split(sampled.to_numpy(float, na_value=np.nan), bounds)
+    values = dict(zip(samples, parts, strict=True)) if samples else {}
     compared = features
     if task == "regression":  # the label is a number too: check its distribution as well
         values = {n: np.column_stack([v, y[samples[n]]]) for n, v in values.items()}

@@ -158,8 +158,15 @@ class ZScore(StatisticsTransform):
         self.warnings_ = warnings
 
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        for column in self.feature_names_in_:
-            frame[column] = (values_of(frame, column) - self.mean_[column]) / self.scale_[column]
+        columns = self.feature_names_in_
+        if not columns:
+            return frame
+        # All columns in one array operation: a column at a time cost ~0.25 ms of pandas
+        # indexing each, 1.3 s per split on a 5,000-column table. Same floats: (x − μ) / σ.
+        values = frame[columns].to_numpy(dtype=np.float64, na_value=np.nan)  # (rows, columns)
+        mean = np.array([self.mean_[column] for column in columns])
+        scale = np.array([self.scale_[column] for column in columns])
+        frame[columns] = (values - mean) / scale
         return frame
 
 

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from mlcc_cli.data.column_stats import OUTLIER_SIGMAS, REDUNDANT_R, TUKEY_K
 from mlcc_cli.data.issues import number_text
+from mlcc_cli.render.inspection_advice import render_split_checks, render_suggestions
 from mlcc_cli.render.layout import print_table
 from mlcc_cli.render.prose import hanging
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from mlcc_cli.data.frame_report import Correlation, DataFinding, FrameReport
     from mlcc_cli.workflows.inspect import InspectionReport
 
+SHOWN_COLUMNS = 50  # rows of each column table by default (`mlcc inspect --columns N`)
 SHOWN_CORRELATIONS = 15  # strongest correlations with the label listed in the terminal
 SHOWN_PAIRS = 10  # redundant pairs listed
 SHOWN_PER_FINDING_KIND = 6  # findings of one kind (e.g. outliers) listed before "… N more"
@@ -38,8 +40,13 @@ KIND_STYLE = {
 }
 
 
-def render_inspection(console: Console, report: InspectionReport) -> None:
-    """The whole report: data, training split after the features (for a config), suggestions."""
+def render_inspection(
+    console: Console, report: InspectionReport, limit: int | None = SHOWN_COLUMNS
+) -> None:
+    """The whole report: data, training split after the features (for a config), suggestions.
+
+    Each column table lists at most `limit` columns (None: all), the most telling first.
+    """
     # Names and values come from the data, so they go in as Text: never parsed as markup.
     label = f"label {report.label}" if report.label else "no label (use --label)"
     # Paragraphs wrap under their text (prose.hanging), clear of their label.
@@ -47,15 +54,17 @@ def render_inspection(console: Console, report: InspectionReport) -> None:
     console.print(hanging(Text("inspect ", style="bold"), header))
     for warning in report.warnings:
         console.print(hanging(Text("warning: ", style="yellow"), Text(warning)))
-    render_frame(console, report.data)
+    render_frame(console, report.data, limit)
     if report.after_features is not None:
         if report.split_rows:
             rows = ", ".join(f"{n} {count:,}" for n, count in report.split_rows.items() if count)
             console.print(f"\n[bold]split[/] {rows} rows; fitted on the training rows only")
         if report.inputs is not None:
-            inputs = Text(", ".join(report.inputs))
+            inputs = Text(", ".join(report.inputs[:limit]))
+            if limit is not None and len(report.inputs) > limit:
+                inputs.append(f" and {len(report.inputs) - limit:,} more ({MORE})", style="dim")
             console.print(hanging(Text("model inputs ", style="bold"), inputs))
-        render_frame(console, report.after_features)
+        render_frame(console, report.after_features, limit)
     elif report.features_error is not None:
         console.rule("[bold]Training split after the feature steps", align="left")
         lead = Text("cannot prepare it: ", style="bold red")
@@ -64,18 +73,32 @@ def render_inspection(console: Console, report: InspectionReport) -> None:
     render_suggestions(console, report)
 
 
-def render_frame(console: Console, frame: FrameReport) -> None:
-    """One table's section: columns, numeric summary, categories, findings, correlations."""
+def render_frame(console: Console, frame: FrameReport, limit: int | None = SHOWN_COLUMNS) -> None:
+    """One table's section: columns, numeric summary, categories, findings, correlations.
+
+    A column table longer than `limit` lists the `limit` columns ranked first by
+    `FrameReport.ranked_columns` and says how many it leaves out.
+    """
     console.print()
-    size = f"{frame.rows:,} rows × {len(frame.columns)} columns"
+    size = f"{frame.rows:,} rows × {len(frame.columns):,} columns"
     console.rule(Text(frame.title, style="bold") + Text(f": {size}"), align="left")
-    print_table(console, columns_table(frame.columns))
-    numeric = [c for c in frame.columns if c.kind in ("numeric", "bool")]
-    if numeric:
-        print_table(console, numeric_table(numeric))
-    valued = [c for c in frame.columns if c.kind in ("text", "categorical", "datetime")]
-    if valued:
-        print_table(console, values_table(valued))
+    ranked = frame.ranked_columns() if limit is not None and len(frame.columns) > limit else []
+    kinds = {
+        columns_table: None,
+        numeric_table: ("numeric", "bool"),
+        values_table: ("text", "categorical", "datetime"),
+    }
+    for make_table, kind in kinds.items():
+        columns = [c for c in frame.columns if kind is None or c.kind in kind]
+        if not columns:
+            continue
+        if limit is None or len(columns) <= limit:
+            print_table(console, make_table(columns))
+            continue
+        table = make_table([c for c in ranked if kind is None or c.kind in kind][:limit])
+        table.caption = _hidden_columns(len(columns) - limit, limit, frame)
+        table.caption_justify = "left"
+        print_table(console, table)
     # Redundant pairs get their own table below, so they are not listed twice.
     render_findings(console, [f for f in frame.findings if f.kind != "redundant"])
     if frame.correlations:
@@ -97,6 +120,19 @@ def render_frame(console: Console, frame: FrameReport) -> None:
         print_table(console, table, keys=2)
     for note in frame.notes:
         console.print(hanging(Text("note: ", style="dim"), Text(note, style="dim")))
+
+
+MORE = "--columns N or --all lists more; --json has them all"
+
+
+def _hidden_columns(hidden: int, shown: int, frame: FrameReport) -> str:
+    """The caption of a cut column table: how many are left out, which are listed, how to see
+    them all."""
+    if frame.correlations:
+        listed = f"these are the most related to {frame.label} (|r| or η)"
+    else:
+        listed = f"these are the first {shown:,}"
+    return f"{hidden:,} more columns not shown; {listed}. {MORE}."
 
 
 def _table(title: str | Text) -> Table:
@@ -228,47 +264,3 @@ def correlations_table(correlations: Sequence[Correlation], label: str) -> Table
         table.caption = f"{len(correlations) - SHOWN_CORRELATIONS} weaker not shown (--json)"
         table.caption_justify = "left"
     return table
-
-
-def render_split_checks(console: Console, report: InspectionReport) -> None:
-    """An experiment's split checks: one warning line per finding, or a green all-clear."""
-    if report.split_order is None and report.split_checks_note is None:
-        return  # a data file: nothing was split
-    console.print()
-    console.rule("[bold]Split checks", align="left")
-    if report.split_checks_note is not None:
-        note = Text(report.split_checks_note, style="dim")
-        console.print(hanging(Text("note: ", style="dim"), note))
-        return
-    for split, shares in (report.class_shares or {}).items():
-        balance = ", ".join(f"{name} {share:.1%}" for name, share in shares.items())
-        console.print(Text(f"class balance, {split}: ", style="bold") + Text(balance))
-    if not report.split_checks:
-        rows = report.split_rows or {}
-        names = "/".join(name for name, count in rows.items() if count)
-        shape = f": {sum(rows.values()):,} rows split {names}, {report.split_order}"
-        console.print(Text("no problems found", style="green") + Text(shape))
-        return
-    for finding in report.split_checks:
-        kind = finding.kind.replace("_", " ")
-        message = Text(f"{kind}: ", style="bold") + Text(finding.message)
-        console.print(hanging(Text("warning: ", style="yellow"), message))
-
-
-def render_suggestions(console: Console, report: InspectionReport) -> None:
-    """Numbered suggestions: evidence — advice, then the config text to use."""
-    console.print()
-    if not report.suggestions:
-        console.rule("[bold]Suggestions[/]: none — the data looks ready", align="left")
-        return
-    where = "append to features:" if report.after_features is not None else "for features:"
-    console.rule(f"[bold]Suggestions[/] ({where} steps, or the setting shown)", align="left")
-    # A grid keeps wrapped lines indented under their text, clear of the numbers.
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right", style="bold", no_wrap=True)
-    grid.add_column()
-    for number, suggestion in enumerate(report.suggestions, start=1):
-        text = Text(f"{suggestion.evidence} — {suggestion.advice}:\n")
-        text.append(suggestion.action, style="cyan")
-        grid.add_row(f"{number}.", text)
-    console.print(grid)

@@ -79,10 +79,11 @@ def suggest_steps(
             _leave_out("drop_constant", dropped, evidence, "no information", names, dropped)
         )
     varied = [c for c in numeric if c.unique > FEW_DISTINCT_MAX]
+    varied_names = {c.name for c in varied}  # sets: a wide table has thousands of columns
     nonlinear = [
         r
         for r in report.correlations
-        if r.column in {c.name for c in varied}
+        if r.column in varied_names
         and r.r is not None
         and r.eta is not None
         and abs(r.r) < LOW_CORRELATION
@@ -97,7 +98,8 @@ def suggest_steps(
     dense = [c for c in kept if not (c.zero_share or 0) > MOSTLY_ZERO_SHARE]
     long_tailed = [c for c in dense if long_tail(c)]
     suggestions += log_steps(long_tailed)
-    suggestions += [s for c in dense if c not in long_tailed for s in clip_steps(c)]
+    tailed_names = {c.name for c in long_tailed}
+    suggestions += [s for c in dense if c.name not in tailed_names for s in clip_steps(c)]
     for c in report.columns:
         if c.role != "label" and c.kind in ("text", "datetime") and c.unique > 1:
             suggestions += encode_steps(c)
