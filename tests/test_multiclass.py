@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse as sp
 import yaml
 from pydantic import TypeAdapter
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_wine
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 from sklearn.metrics import classification_report, confusion_matrix, log_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
@@ -397,3 +397,33 @@ def test_digits_config_is_within_a_point_of_sklearn_on_the_same_split() -> None:
         sk.fit(prepared.X["train"], prepared.y["train"])
     sk_accuracy = sk.score(prepared.X["validation"], prepared.y["validation"])
     assert abs(trained.metrics["validation"]["accuracy"] - sk_accuracy) <= 0.01
+
+
+def test_evaluate_says_how_an_absent_class_enters_the_macro_averages(tmp_path: Path) -> None:
+    config = tmp_path / "wine.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "data": {"source": "builtin:wine", "stratify": True},
+                "features": [{"type": "zscore"}],
+                "model": {"type": "softmax"},
+                "optimizer": {"type": "sgd", "learning_rate": 0.1},
+                "training": {"batch_size": 16, "epochs": 5, "periods": 1},
+            }
+        )
+    )
+    trained = _mlcc("train", config, "--runs-dir", tmp_path / "runs", "--json", "--no-plots")
+    frame = load_wine(as_frame=True).frame
+    frame.columns = [str(c).replace(" ", "_").replace("/", "_") for c in frame.columns]
+    rows = tmp_path / "no-class-2.csv"
+    frame[frame["target"] < 2].to_csv(rows, index=False)
+    run = json.loads(trained.stdout)["run_dir"]
+    result = _mlcc("evaluate", run, "--data", rows, "--json", "--no-plots")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert "1 class never occurs in these rows ('2')" in report["warnings"][0]
+    assert "left out of the macro AUC" in report["warnings"][0]
+    aucs = [row["auc"] for row in report["per_class"]]
+    assert aucs[2] is None and report["macro_auc"] == pytest.approx(np.mean(aucs[:2]))
+    recall = [row["recall"] for row in report["per_class"]]
+    assert report["averages"]["macro"]["recall"] == pytest.approx(np.mean(recall))

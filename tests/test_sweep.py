@@ -272,3 +272,24 @@ def test_list_values_are_swept_from_the_command_line_and_the_yaml(tmp_path: Path
     ]
     with pytest.raises(ConfigError, match="balanced"):
         parse_grid(["model.hidden_units=[4, 8"])
+
+
+def test_prediction_bias_ranks_by_distance_to_zero(tmp_path: Path) -> None:
+    # A bias of −0.13 is worse than one of −0.02: ranked (and averaged over seeds) as |bias|,
+    # not as a loss whose most negative value would win.
+    args = ["--grid", "optimizer.learning_rate=0.0003,1", "--grid", "training.epochs=1"]
+    args += ["--seeds", "2", "--metric", "prediction_bias", "--no-plots"]
+    runs = tmp_path / "runs"
+    config = Path(__file__).resolve().parent.parent / "configs" / "quickstart.yaml"
+    payload = json.loads(mlcc("sweep", config, *args, "--runs-dir", runs, "--json").stdout)
+    by_rate: dict[float, list[float]] = {}
+    for run in payload["runs"]:
+        bias = run["metrics"]["validation"]["prediction_bias"]
+        by_rate.setdefault(run["params"]["optimizer.learning_rate"], []).append(abs(bias))
+    means = {p["params"]["optimizer.learning_rate"]: p["mean"] for p in payload["summary"]}
+    assert means == pytest.approx({rate: statistics.fmean(v) for rate, v in by_rate.items()})
+    assert means[1] < means[0.0003]
+    printed = mlcc("sweep", config, *args, "--runs-dir", tmp_path / "again").stdout
+    assert "validation |prediction_bias| (lower is better)" in printed
+    rows = [line for line in printed.splitlines() if line.startswith("│ ")]
+    assert rows[0].startswith("│ 1 ") and rows[1].startswith("│ 0.0003 ")

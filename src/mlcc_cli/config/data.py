@@ -182,7 +182,8 @@ class DataConfig(StrictModel):
         description=(
             "What to do with missing values in the columns the experiment uses: `error` names "
             "them, `drop` removes those rows, `mean`/`median` fill them with the training "
-            "split's statistic."
+            "split's statistic. Columns an `impute` step fills before any other step reads "
+            "them are left to that step and its strategy."
         ),
     )
     synthetic: SyntheticConfig = Field(

@@ -97,7 +97,12 @@ class OneHotConfig(StrictModel):
     max_categories: int | None = Field(
         None,
         ge=1,
-        description="Keep at most this many most frequent values; the rest go to `<other>`.",
+        description=(
+            "Keep at most this many most frequent values (on a tie in count, the first in "
+            "vocabulary order); the rest go to `<other>`. scikit-learn's OneHotEncoder counts "
+            "its infrequent column in max_categories and keeps the later value on a tie: "
+            "max_categories: k equals its max_categories=k + 1 when no counts tie."
+        ),
     )
 
 

@@ -23,7 +23,7 @@ from mlcc_cli.data.loading import (
     split_rows,
 )
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.features import FeaturePipeline, columns_read
+from mlcc_cli.features import FeaturePipeline, columns_read, imputed_columns
 from mlcc_cli.models.registry import model_class
 
 
@@ -53,10 +53,13 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
     label = dataset.label
     labels = data.labels or [label]  # multi_label: several 0/1 columns, all left out of inputs
     present = [str(c) for c in dataset.frame.columns]
+    left_to_steps = tokenised_columns(config) | set(
+        imputed_columns(config.features, dataset.frame, label)
+    )
     columns = [
         c
         for c in present
-        if c not in labels and (used is None or c in used) and c not in tokenised_columns(config)
+        if c not in labels and (used is None or c in used) and c not in left_to_steps
     ]
     frame, more = apply_missing_policy(
         dataset.frame, [*columns, *labels[1:]], label, data.missing, dataset.source

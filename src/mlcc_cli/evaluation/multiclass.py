@@ -126,9 +126,10 @@ def evaluate_multiclass(
     absent = [row.label for row in rows if row.support == 0]
     if absent:
         warnings.append(
-            f"{len(absent)} class{'es' if len(absent) > 1 else ''} never occur in these rows "
-            f"({', '.join(map(repr, absent[:5]))}); their recall and AUC are undefined and "
-            "count as 0 in the macro averages; consider data.stratify: true"
+            f"{len(absent)} class{'es never occur' if len(absent) > 1 else ' never occurs'} in "
+            f"these rows ({', '.join(map(repr, absent[:5]))}); recall is undefined there and "
+            "counts as 0 in the macro averages, and AUC is undefined and left out of the macro "
+            "AUC; consider data.stratify: true"
         )
     if not baseline.beaten:
         warnings.append(

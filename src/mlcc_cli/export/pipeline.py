@@ -20,7 +20,7 @@ from mlcc_cli.export.columns import Column, SourceKind, input_column, side_by_si
 from mlcc_cli.export.estimators import frozen, frozen_estimator
 from mlcc_cli.export.models import Block, export_model, model_refusal
 from mlcc_cli.export.steps import Frame, apply_step
-from mlcc_cli.features.pipeline import created_columns
+from mlcc_cli.features.step_columns import created_columns
 from mlcc_cli.rundir.saved import SavedRun
 
 

@@ -10,6 +10,7 @@
   `projection`: pca
 - `indicators`: how categorical columns are stored and expanded into indicators
 - `pipeline`: the configured steps in order, the tag → class registry
+- `step_columns`: the columns each configured step reads, creates and fills
 - `design`: the model's inputs as one matrix (dense, or CSR when any input is categorical)
 - `accumulators`: statistics learned chunk by chunk, for streaming (`StatisticsTransform`)
 
@@ -24,9 +25,9 @@ from mlcc_cli.features.pipeline import (
     TRANSFORMS,
     FeaturePipeline,
     build_transform,
-    columns_read,
 )
 from mlcc_cli.features.scaling import Clip, Log, MinMax, ZScore
+from mlcc_cli.features.step_columns import columns_read, imputed_columns, policy_imputer_columns
 from mlcc_cli.features.synthetic import Expression, Ratio
 
 __all__ = [
@@ -44,5 +45,7 @@ __all__ = [
     "columns_read",
     "design_matrix",
     "feature_names",
+    "imputed_columns",
+    "policy_imputer_columns",
     "select_inputs",
 ]

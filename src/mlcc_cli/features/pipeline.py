@@ -18,13 +18,12 @@ from mlcc_cli.features.base import Transform
 from mlcc_cli.features.binning import Bucketize
 from mlcc_cli.features.categorical import Hash, OneHot
 from mlcc_cli.features.cleaning import DropDuplicates, Filter
-from mlcc_cli.features.columns import numeric_columns
 from mlcc_cli.features.crosses import Cross
-from mlcc_cli.features.expressions import column_names, parse_expression
 from mlcc_cli.features.imputation import STRATEGIES, Impute
-from mlcc_cli.features.polynomial import Polynomial, polynomial_names
+from mlcc_cli.features.polynomial import Polynomial
 from mlcc_cli.features.projection import Pca
 from mlcc_cli.features.scaling import Clip, Log, MinMax, ZScore
+from mlcc_cli.features.step_columns import columns_read, policy_imputer_columns
 from mlcc_cli.features.synthetic import Expression, Ratio
 from mlcc_cli.features.text import Text
 from mlcc_cli.features.time_buckets import TimeBucket
@@ -95,52 +94,12 @@ def model_reach(
     return list(dict.fromkeys([*inputs, *columns_read(later)]))
 
 
-def _named(step: FeatureStep, index: int) -> list[str]:
-    """Columns a step names as its inputs."""
-    if step.type == "ratio":
-        return [step.numerator, step.denominator]
-    if step.type == "expression":
-        return column_names(parse_expression(step.expression, f"features.{index}.expression"))
-    if step.type == "time_bucket":
-        return [step.column]
-    return list(getattr(step, "columns", None) or [])
-
-
-def created_columns(step: FeatureStep) -> list[str]:
-    """New columns a step adds to the frame (in-place steps add none)."""
-    if step.type in ("ratio", "expression"):
-        return [step.name]
-    if step.type == "time_bucket":
-        return [step.name or f"{step.column}_{step.unit}"]
-    if step.type == "cross":
-        return [step.name or "_x_".join(step.columns)]
-    if step.type == "pca":
-        return [f"{step.prefix}{k + 1}" for k in range(step.components)]
-    if step.type == "polynomial":
-        return polynomial_names(step.columns, step.degree, step.interaction_only)
-    return []
-
-
-def columns_read(steps: Sequence[FeatureStep]) -> list[str]:
-    """Source columns the steps name (not those an earlier step creates), in first-use order.
-
-    Steps with no `columns` list act on every numeric column and add nothing here; the
-    caller decides what "every column" means for them.
-    """
-    read: list[str] = []
-    created: set[str] = set()
-    for index, step in enumerate(steps):
-        named = _named(step, index)
-        read += [column for column in named if column not in created and column not in read]
-        created.update(created_columns(step))
-    return read
-
-
 class FeaturePipeline:
     """Configured feature steps applied in order, every statistic learned from training rows.
 
     With `missing` = "mean" or "median", an `Impute` over every numeric non-label column is
-    put first, so later steps see filled values. ("error" and "drop" are handled when the
+    put first, so later steps see filled values (except the columns an `impute` step fills,
+    see `imputed_columns`). ("error" and "drop" are handled when the
     data is loaded.) With `inputs` (the config's list), a clip, zscore or minmax step without
     `columns` acts only on the numeric columns that reach the model (`model_reach`).
 
@@ -177,7 +136,11 @@ class FeaturePipeline:
         if self.missing in STRATEGIES:
             # Every numeric column, not only those missing values in training: validation,
             # test and new rows can have gaps where the training rows had none.
-            columns = [c for c in numeric_columns(frame, self.label) if frame[c].notna().any()]
+            columns = [
+                c
+                for c in policy_imputer_columns(self.steps, frame, self.label)
+                if frame[c].notna().any()
+            ]
             if columns:
                 transforms.append(Impute(columns, self.missing, label=self.label))
         transforms += [

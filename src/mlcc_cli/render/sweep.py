@@ -15,7 +15,7 @@ from mlcc_cli.render.layout import print_table
 from mlcc_cli.render.prose import hanging
 from mlcc_cli.render.text import metric_text
 from mlcc_cli.workflows.sweep.files import swept_keys
-from mlcc_cli.workflows.sweep.result import STUDY_JOURNAL
+from mlcc_cli.workflows.sweep.result import STUDY_JOURNAL, ranked_name
 
 if TYPE_CHECKING:
     from mlcc_cli.workflows.sweep.result import SeedStatistics, SweepResult
@@ -31,15 +31,16 @@ def _ranked(result: SweepResult) -> list[SeedStatistics]:
 def sweep_table(result: SweepResult) -> Table:
     """One row per grid point, sorted by validation METRIC (mean ± std over seeds)."""
     direction = "higher" if result.higher_is_better else "lower"
+    ranked = ranked_name(result.metric)  # |prediction_bias|: ranked by distance to 0
     table = Table(
-        title=f"Sweep {result.sweep_dir.name}: validation {result.metric} ({direction} is better)",
+        title=f"Sweep {result.sweep_dir.name}: validation {ranked} ({direction} is better)",
         title_justify="left",
     )
     keys = swept_keys(result)
     for key in keys:
         table.add_column(key)
     repeated = any(s.runs > 1 for s in result.point_statistics)
-    table.add_column(f"validation {result.metric}", justify="right")
+    table.add_column(f"validation {ranked}", justify="right")
     if repeated:
         table.add_column("runs ok", justify="right")
     table.add_column("doctor")
@@ -83,7 +84,7 @@ def render_sweep(console: Console, result: SweepResult) -> None:
     table = sweep_table(result)
     # Split for a narrow terminal, every part keeps the swept values that name its rows.
     headers = [column.header for column in table.columns]
-    print_table(console, table, keys=headers.index(f"validation {result.metric}"))
+    print_table(console, table, keys=headers.index(f"validation {ranked_name(result.metric)}"))
     for row in result.rows:
         if row.status in ("complete", "pruned"):
             continue

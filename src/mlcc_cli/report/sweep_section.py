@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from mlcc_cli.errors import DataError, MlccError
+from mlcc_cli.evaluation.metrics import ranking_value
 from mlcc_cli.report.run_section import RunSection, read_mapping, read_run_section
 from mlcc_cli.workflows.compare import compare_runs, expand_runs, read_run
 from mlcc_cli.workflows.sweep.result import higher_is_better
@@ -154,7 +155,7 @@ def _rank(section: SweepSection, point: SweepPoint) -> float | None:
         return None
     if not math.isfinite(value):
         return None
-    return -value if section.higher_is_better else value
+    return -value if section.higher_is_better else ranking_value(section.metric, value)
 
 
 def _best_first(section: SweepSection) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from mlcc_cli.errors import DataError
+from mlcc_cli.evaluation.metrics import ranking_value
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE, warning_kinds
 from mlcc_cli.rundir.saved import require_run_files
 from mlcc_cli.tracking.names import (
@@ -190,7 +191,8 @@ def _sweep_status(statuses: list[Any]) -> str:
 
 
 def _best(rows: list[dict[str, Any]], metric: str, higher_is_better: bool) -> dict[str, float]:
-    """`best/validation/METRIC`: the best finite value among complete points, if any."""
+    """`best/validation/METRIC`: the best finite value among complete points, if any (for
+    prediction_bias the one nearest 0, with its sign)."""
     values = []
     for row in rows:
         value = ((row.get("metrics") or {}).get("validation") or {}).get(metric)
@@ -198,7 +200,11 @@ def _best(rows: list[dict[str, Any]], metric: str, higher_is_better: bool) -> di
             values.extend([float(value)] if math.isfinite(value) else [])
     if not values:
         return {}
-    return {f"best/validation/{metric}": float(max(values) if higher_is_better else min(values))}
+
+    def rank(value: float) -> float:  # smaller is better
+        return -value if higher_is_better else ranking_value(metric, value)
+
+    return {f"best/validation/{metric}": min(values, key=rank)}
 
 
 def read_sweep(sweep_dir: Path) -> SweepRecord:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from mlcc_cli.errors import DataError
+from mlcc_cli.evaluation.metrics import NEAREST_ZERO, ranking_value
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds
 from mlcc_cli.rundir.staging import is_staging, refuse_staging
 
@@ -26,8 +27,6 @@ LOWER_IS_BETTER = frozenset({"loss", "rmse", "mae", "log_loss", "mse"})
 HIGHER_IS_BETTER = frozenset(
     {"accuracy", "auc", "f1", "macro_f1", "r2", "average_precision", "precision", "recall"}
 )
-# prediction_bias is best nearest zero, so it is ranked on its absolute value.
-ABS_LOWER_IS_BETTER = frozenset({"prediction_bias"})
 SPLITS = ("validation", "train")
 
 
@@ -196,8 +195,8 @@ def _rank_key(name: str, value: float) -> float | None:
         return value
     if name in HIGHER_IS_BETTER:
         return -value
-    if name in ABS_LOWER_IS_BETTER:
-        return abs(value)
+    if name in NEAREST_ZERO:  # prediction_bias: ranked on its distance to 0
+        return ranking_value(name, value)
     return None
 
 

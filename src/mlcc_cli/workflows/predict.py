@@ -20,9 +20,9 @@ from mlcc_cli.data.sources import NOT_FOUND, file_problem
 from mlcc_cli.data.split_table import referenced_columns, tokenised_columns
 from mlcc_cli.errors import DataError
 from mlcc_cli.evaluation.metrics import class_probability_columns
-from mlcc_cli.features import design_matrix
+from mlcc_cli.features import design_matrix, imputed_columns
 from mlcc_cli.features.design import is_model_input
-from mlcc_cli.features.pipeline import created_columns
+from mlcc_cli.features.step_columns import created_columns
 from mlcc_cli.rundir.saved import SavedRun
 from mlcc_cli.rundir.storage import (
     check_file_writable,
@@ -74,9 +74,14 @@ def write_predictions(table: pd.DataFrame, output: Path) -> None:
 
 def used_columns(run: SavedRun, frame: pd.DataFrame) -> list[str]:
     """The columns of `frame` the run reads (all non-label ones when it reads every column)
-    whose missing values matter (a text step's columns: missing text has no tokens)."""
+    whose missing values matter (not a text step's columns: missing text has no tokens; nor
+    those an impute step fills)."""
     used = referenced_columns(run.config)
-    skipped = [*(run.labels or [run.label]), *tokenised_columns(run.config)]
+    skipped = [
+        *(run.labels or [run.label]),
+        *tokenised_columns(run.config),
+        *imputed_columns(run.config.features, frame, run.label),
+    ]
     present = [str(c) for c in frame.columns if c not in skipped]
     return present if used is None else [c for c in present if c in used]
 

@@ -29,10 +29,10 @@ from mlcc_cli.features import (
     Impute,
     Transform,
     build_transform,
+    policy_imputer_columns,
     select_inputs,
 )
 from mlcc_cli.features.base import StatisticsTransform
-from mlcc_cli.features.columns import numeric_columns
 from mlcc_cli.features.imputation import STRATEGIES
 from mlcc_cli.features.indicators import expands
 from mlcc_cli.features.pipeline import model_reach
@@ -204,13 +204,13 @@ class _Fitting:
 def _new_transforms(config: ExperimentConfig, label: str, train: pd.DataFrame) -> list[Transform]:
     """The unfitted transforms, imputer first, as FeaturePipeline.fit_transform builds them.
 
-    The imputer covers every numeric column of the first training chunk; in memory it skips
-    columns with no training value at all, which a stream only knows after a pass (such a
-    column is an error here, naming it).
+    The imputer covers every numeric column of the first training chunk that no impute step
+    fills (`policy_imputer_columns`); in memory it skips columns with no training value at
+    all, which a stream only knows after a pass (such a column is an error here, naming it).
     """
     transforms: list[Transform] = []
     if config.data.missing in STRATEGIES:
-        columns = numeric_columns(train, label)
+        columns = policy_imputer_columns(config.features, train, label)
         if columns:
             transforms.append(Impute(columns, config.data.missing, label=label))
     steps, inputs = config.features, config.inputs

@@ -20,7 +20,7 @@ from mlcc_cli.data.files import check_suffix
 from mlcc_cli.data.loading import apply_missing_policy, encode_label, label_above, require_label
 from mlcc_cli.data.sources import resolve_source_path
 from mlcc_cli.errors import DataError
-from mlcc_cli.features import FeaturePipeline, design_matrix
+from mlcc_cli.features import FeaturePipeline, design_matrix, imputed_columns
 from mlcc_cli.models.registry import model_class
 from mlcc_cli.training.streaming.reader import ChunkReader
 from mlcc_cli.training.streaming.splits import SplitAssigner
@@ -61,6 +61,7 @@ class StreamingData:
         self.label = require_label(data.label, self.reader.column_names, self.source)
         self.task = config.model.task  # regression or binary: streaming models' tasks are fixed
         self.policy = data.missing
+        self.steps = config.features
         self.label_scale = data.label_scale
         self.label_above = data.label_above
         self.columns = [c for c in self.reader.columns if c != self.label]
@@ -75,10 +76,10 @@ class StreamingData:
             if self.label_above is not None:
                 where = f"{self.source}: data.label_above"
                 frame[self.label] = label_above(frame[self.label], self.label_above, where)
+            filled = set(imputed_columns(self.steps, frame, self.label))
+            columns = [c for c in self.columns if c not in filled]  # gaps an impute step fills
             try:
-                kept, _ = apply_missing_policy(
-                    frame, self.columns, self.label, self.policy, self.source
-                )
+                kept, _ = apply_missing_policy(frame, columns, self.label, self.policy, self.source)
             except DataError as error:
                 first, last = frame.index[0], frame.index[-1]
                 raise DataError(

@@ -11,6 +11,7 @@ from typing import Any
 
 # parse_scalar: grid values are read exactly as `--set` reads them, so params match the run.
 from mlcc_cli.config.overrides import parse_scalar
+from mlcc_cli.evaluation.metrics import NEAREST_ZERO, ranking_value
 
 # pruned: a TPE trial stopped early by the pruner; kept and listed, not a failure, never ranked
 # (its metrics come from a shorter run than the others').
@@ -20,7 +21,7 @@ STUDY_JOURNAL = "optuna.journal"
 # Statuses that do not make `mlcc sweep` exit 1.
 SUCCEEDED = ("complete", "pruned")
 # Validation metrics where a larger value is the better model; every other one (losses,
-# errors, prediction bias as reported) is better when lower.
+# errors, and |prediction_bias|: see `ranking_value`) is better when lower.
 HIGHER_IS_BETTER = re.compile(r"(auc|accuracy|f1|precision|recall|r2|average_precision)$")
 # Every classification task: log_loss; word embeddings: their negative-sampling loss.
 DEFAULT_METRIC = {"regression": "rmse", "embedding": "loss"}
@@ -112,9 +113,17 @@ def higher_is_better(metric: str) -> bool:
 
 
 def primary_value(row: SweepRow, metric: str) -> float | None:
-    """The row's validation `metric` when the run completed and it is finite, else None."""
+    """The row's validation `metric` as ranked (`ranking_value`: |prediction_bias|) when the
+    run completed and it is finite, else None."""
     value = row.metrics.get("validation", {}).get(metric) if row.status == "complete" else None
-    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+    if not (isinstance(value, int | float) and math.isfinite(value)):
+        return None
+    return ranking_value(metric, float(value))
+
+
+def ranked_name(metric: str) -> str:
+    """How the ranked quantity is named in tables: `|prediction_bias|` for a metric best at 0."""
+    return f"|{metric}|" if metric in NEAREST_ZERO else metric
 
 
 def seed_statistics(rows: list[SweepRow], metric: str) -> list[SeedStatistics]:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.evaluation.metrics import ranking_value
 from mlcc_cli.training.loop import PeriodRecord
 from mlcc_cli.training.plan import RunPlan
 from mlcc_cli.workflows.sweep.executors import run_tasks_on_dask
@@ -141,7 +142,7 @@ def _tell(live: Any, trial: Any, row: SweepRow, metric: str | None) -> None:
     chosen = metric or DEFAULT_METRIC.get(row.task or "", "log_loss")
     value = row.metrics.get("validation", {}).get(chosen) if row.status == "complete" else None
     if isinstance(value, int | float) and math.isfinite(value):
-        live.tell(trial, float(value))
+        live.tell(trial, ranking_value(chosen, float(value)))  # |bias|: best nearest 0
     else:
         live.tell(trial, state=TrialState.FAIL)
 
