@@ -1,0 +1,49 @@
+"""The long-tail finding on outliers, through the real CLI: a glitch that multiplies a few
+values of a centred input by 1000 leaves outliers at both ends, and the clip the doctor
+offers must cut both, or the fit it promises does not come back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cli_helpers import train_json
+
+
+def _glitched(tmp_path: Path, rows: int = 1500) -> str:
+    """y = 2·sensor + other + noise, then 1% of `sensor` readings multiplied by 1000 (either
+    sign, as the readings are centred on 0) while y keeps the true value."""
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(rows, 2))  # (rows, 2)
+    y = 2.0 * x[:, 0] + x[:, 1] + rng.normal(0.0, 0.5, rows)
+    sensor = x[:, 0].copy()
+    sensor[rng.choice(rows, rows // 100, replace=False)] *= 1000.0
+    frame = pd.DataFrame({"sensor": sensor, "other": x[:, 1], "y": y})
+    frame.to_csv(tmp_path / "glitch.csv", index=False)
+    return str(tmp_path / "glitch.csv")
+
+
+def test_outliers_at_both_ends_are_clipped_at_both_ends(tmp_path: Path) -> None:
+    config = {
+        "name": "glitch",
+        "seed": 7,
+        "data": {"source": _glitched(tmp_path), "label": "y"},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "linear"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.05},
+        "training": {"batch_size": 32, "epochs": 10, "periods": 5},
+    }
+    before = train_json(tmp_path, config)
+    [finding] = [f for f in before["doctor"] if f["kind"] == "long_tails"]
+    assert finding["severity"] == "warning"
+    # the evidence quotes both far ends, the advice and the fix clip both
+    assert "falls to" in finding["evidence"] and "reaches" in finding["evidence"]
+    assert "1st and 99th percentiles" in finding["advice"]
+    clip = "{type: clip, columns: [sensor], lower_quantile: 0.01, upper_quantile: 0.99}"
+    assert finding["fix"] == [f"features=[{clip}, {{type: zscore}}]"]
+    after = train_json(tmp_path, config, finding["fix"][0])
+    r2 = {name: p["metrics"]["validation"]["r2"] for name, p in (("b", before), ("a", after))}
+    assert r2["b"] < 0.5 < 0.9 < r2["a"]
+    assert "long_tails" not in {f["kind"] for f in after["doctor"]}
