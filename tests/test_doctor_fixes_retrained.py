@@ -1,6 +1,9 @@
-"""The long-tail finding on outliers, through the real CLI: a glitch that multiplies a few
-values of a centred input by 1000 leaves outliers at both ends, and the clip the doctor
-offers must cut both, or the fit it promises does not come back."""
+"""The doctor's fixes retrained through the real CLI, where a plausible fix would not help.
+
+A glitch that multiplies a few values of a centred input by 1000 leaves outliers at both
+ends: the clip the doctor offers must cut both, or the fit it promises does not come back.
+An L2 penalty offered to a plain-SGD run at a large rate must not shrink the weights so
+hard each step (1 − 2ηλ₂) that the retrained run diverges."""
 
 from __future__ import annotations
 
@@ -47,3 +50,26 @@ def test_outliers_at_both_ends_are_clipped_at_both_ends(tmp_path: Path) -> None:
     r2 = {name: p["metrics"]["validation"]["r2"] for name, p in (("b", before), ("a", after))}
     assert r2["b"] < 0.5 < 0.9 < r2["a"]
     assert "long_tails" not in {f["kind"] for f in after["doctor"]}
+
+
+def test_the_l2_offered_to_a_large_sgd_rate_does_not_wipe_the_weights(tmp_path: Path) -> None:
+    # Full-batch SGD at rate 50: the weights grow huge, validation log loss 4× training's.
+    config = {
+        "name": "steep",
+        "seed": 7,
+        "data": {"source": "builtin:breast_cancer"},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "logistic"},
+        "optimizer": {"type": "sgd", "learning_rate": 50.0},
+        "training": {"batch_size": "full", "epochs": 80, "periods": 10},
+    }
+    before = train_json(tmp_path, config)
+    [finding] = [f for f in before["doctor"] if f["kind"] == "overfitting"]
+    [l2] = [fix for fix in finding["fix"] if fix.startswith("model.l2=")]
+    assert 2 * 50.0 * float(l2.split("=")[1]) <= 0.1  # FIRST_L2 = 0.01 would take all
+    after = train_json(tmp_path, config, l2)
+    assert after["status"] == "complete"
+    loss = {
+        name: p["metrics"]["validation"]["log_loss"] for name, p in (("b", before), ("a", after))
+    }
+    assert loss["a"] < loss["b"]
