@@ -169,6 +169,18 @@ def repeated_rows() -> str:
     return _written("repeated", frame.loc[rng.permutation(np.repeat(frame.index, 4))])
 
 
+@cache
+def glitched_sensor() -> str:
+    """y = 2·sensor + other + N(0, 0.5²), then 1% of the centred sensor readings multiplied by
+    1000 (both signs) while y keeps the true value: outliers at both ends of one input."""
+    rng = np.random.default_rng(22)
+    x = rng.normal(size=(1500, 2))  # (1500, 2)
+    target = 2.0 * x[:, 0] + x[:, 1] + rng.normal(0.0, 0.5, 1500)
+    sensor = x[:, 0].copy()
+    sensor[rng.choice(1500, 15, replace=False)] *= 1000.0
+    return _written("glitch", pd.DataFrame({"sensor": sensor, "other": x[:, 1], "target": target}))
+
+
 # ------------------------------------------------------------------ config builders
 
 
@@ -712,6 +724,18 @@ def _data_cases() -> list[DoctorCase]:
             data=_file(long_tailed_input()),
             model={"type": "linear"},
             training={"batch_size": 32, "epochs": 20},
+        ),
+        _case(
+            "linear-sensor-glitch-outliers",
+            "linear",
+            ("adam", 0.05),
+            {"long_tails"},
+            "1% of one input's readings multiplied by 1000, both signs: z-scored, the good "
+            "readings are squeezed near 0 and the fit follows the glitches; clipping both ends "
+            "brings the signal back",
+            data=_file(glitched_sensor()),
+            model={"type": "linear"},
+            training={"batch_size": 64, "epochs": 15},
         ),
     ]
 
