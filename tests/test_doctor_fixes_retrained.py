@@ -3,7 +3,8 @@
 A glitch that multiplies a few values of a centred input by 1000 leaves outliers at both
 ends: the clip the doctor offers must cut both, or the fit it promises does not come back.
 An L2 penalty offered to a plain-SGD run at a large rate must not shrink the weights so
-hard each step (1 − 2ηλ₂) that the retrained run diverges."""
+hard each step (1 − 2ηλ₂) that the retrained run diverges. Long tails, which cost a run some
+fit, are listed after what starves the model (an L1 zeroing its weights), whose fix wins more."""
 
 from __future__ import annotations
 
@@ -73,3 +74,25 @@ def test_the_l2_offered_to_a_large_sgd_rate_does_not_wipe_the_weights(tmp_path: 
         name: p["metrics"]["validation"]["log_loss"] for name, p in (("b", before), ("a", after))
     }
     assert loss["a"] < loss["b"]
+
+
+def test_a_model_that_l1_starves_is_named_before_its_long_tailed_inputs(tmp_path: Path) -> None:
+    # All 30 tumour measurements (several long-tailed) and an L1 that zeroes most weights:
+    # the next step printed first must be the one that wins the fit back.
+    config = {
+        "name": "starved",
+        "seed": 3,
+        "data": {"source": "builtin:breast_cancer"},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "logistic", "l1": 1.0},
+        "optimizer": {"type": "sgd", "learning_rate": 0.1},
+        "training": {"batch_size": 32, "epochs": 20, "periods": 10},
+    }
+    before = train_json(tmp_path, config)
+    warnings = [f for f in before["doctor"] if f["severity"] == "warning"]
+    kinds = [f["kind"] for f in warnings]
+    assert "l1_sparsity" in kinds and kinds[-1] == "long_tails"  # underfitting may lead
+    after = train_json(tmp_path, config, warnings[0]["fix"][0])
+    tails = train_json(tmp_path, config, warnings[-1]["fix"][0])
+    loss = {n: p["metrics"]["validation"]["log_loss"] for n, p in (("b", before), ("a", after))}
+    assert loss["a"] < tails["metrics"]["validation"]["log_loss"] and loss["a"] < loss["b"]

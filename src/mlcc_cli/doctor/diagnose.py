@@ -39,6 +39,9 @@ from mlcc_cli.doctor.rules_split import (
     validation_too_small,
 )
 
+# In the order their warnings are listed, the first fix first: what breaks training or the
+# split, then how the model fits, then the data, and last long tails, which cost a run some
+# fit rather than break it (a healthy California run has them).
 RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     validation_too_small,
     target_leakage,
@@ -52,12 +55,12 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     no_signal,
     validation_below_training,
     features_not_scaled,
-    long_tails,
     no_better_than_majority,
     prediction_bias,
     threshold_far_from_best_f1,
     l1_sparsity,
     network_training,
+    long_tails,
 )
 # The symptoms of a model that has not learned (well): whatever root cause fired explains them.
 SYMPTOMS = {
