@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from cli_helpers import HEALTHY_BREAST_CANCER, train_json
 from mlcc_cli.cli import app
-from mlcc_cli.doctor.range_test_rate import safe_learning_rate
+from mlcc_cli.doctor.range_test_rate import rate_for_batch, safe_learning_rate
 
 runner = CliRunner()
 
@@ -239,3 +239,40 @@ def test_the_measured_learning_rate_trains_cleanly_when_applied(
     assert after["status"] == "complete"
     assert not {"learning_rate_too_high", "learning_rate_too_low"} & _kinds(after)
     assert after["metrics"]["validation"]["r2"] > 0.55
+
+
+def test_the_range_tests_rate_shrinks_with_a_plain_sgd_batch_under_the_tests() -> None:
+    assert rate_for_batch(0.0032, 32, 1) == pytest.approx(0.0001)
+    assert rate_for_batch(0.0032, 32, 8) == pytest.approx(0.0008)
+    assert rate_for_batch(0.0032, 64, 64) == pytest.approx(0.0032)  # same batch: as measured
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MLCC_DATASET_MIRROR"), reason="needs the California CSVs (mirror)"
+)
+def test_a_batch_of_one_diverged_run_gets_a_rate_it_survives(tmp_path: Path) -> None:
+    # One row a step through a ReLU network on house values in thousands: the range test's
+    # rate for 32-row steps (1.8e-4) leaves it at validation R² 0.37, and with two more
+    # inputs (total_rooms, population) diverges again.
+    source = Path(os.environ["MLCC_DATASET_MIRROR"]) / "california_housing_train.csv"
+    config = {
+        "name": "one-row",
+        "seed": 7,
+        "data": {
+            "source": str(source),
+            "label": "median_house_value",
+            "label_scale": 0.001,
+            "split": {"train": 0.1, "validation": 0.2, "test": 0.7},
+        },
+        "features": [{"type": "zscore"}],
+        "inputs": ["longitude", "latitude", "housing_median_age", "median_income"],
+        "model": {"type": "mlp", "hidden_units": [16]},
+        "optimizer": {"type": "sgd", "learning_rate": 0.05},
+        "training": {"batch_size": 1, "epochs": 3, "periods": 5},
+    }
+    before = train_json(tmp_path, config)
+    assert before["status"] == "diverged"
+    finding = _found(before, "learning_rate_too_high")
+    assert "times batch/32" in finding["advice"]
+    after = train_json(tmp_path, config, finding["fix"][0])
+    assert after["status"] == "complete" and after["metrics"]["validation"]["r2"] > 0.4
