@@ -148,6 +148,39 @@ def coin_labels() -> str:
     return _written("coin", pd.DataFrame({**columns, "target": rng.integers(0, 2, 2000)}))
 
 
+@cache
+def sorted_by_label() -> str:
+    """Two overlapping blobs (shift 1.5 per input), the file sorted by the 0/1 label: split
+    unshuffled, training gets every negative and validation only positives."""
+    rng = np.random.default_rng(20)
+    target = np.sort(rng.integers(0, 2, 1200))
+    x = rng.normal(size=(1200, 2)) + 1.5 * target[:, None]  # (1200, 2)
+    return _written("sorted", pd.DataFrame({"u": x[:, 0], "v": x[:, 1], "target": target}))
+
+
+@cache
+def repeated_rows() -> str:
+    """250 rows of a noisy line (noise 1.0, 4 inputs), each written 4 times in shuffled order:
+    a random split puts copies of most training rows into validation."""
+    rng = np.random.default_rng(21)
+    x = rng.normal(size=(250, 4))  # (250, 4)
+    target = x @ np.array([1.0, -2.0, 0.5, 0.0]) + rng.normal(size=250)
+    frame = pd.DataFrame({**{f"x{i + 1}": x[:, i] for i in range(4)}, "target": target})
+    return _written("repeated", frame.loc[rng.permutation(np.repeat(frame.index, 4))])
+
+
+@cache
+def glitched_sensor() -> str:
+    """y = 2·sensor + other + N(0, 0.5²), then 1% of the centred sensor readings multiplied by
+    1000 (both signs) while y keeps the true value: outliers at both ends of one input."""
+    rng = np.random.default_rng(22)
+    x = rng.normal(size=(1500, 2))  # (1500, 2)
+    target = 2.0 * x[:, 0] + x[:, 1] + rng.normal(0.0, 0.5, 1500)
+    sensor = x[:, 0].copy()
+    sensor[rng.choice(1500, 15, replace=False)] *= 1000.0
+    return _written("glitch", pd.DataFrame({"sensor": sensor, "other": x[:, 1], "target": target}))
+
+
 # ------------------------------------------------------------------ config builders
 
 
@@ -648,6 +681,28 @@ def _data_cases() -> list[DoctorCase]:
             training={"batch_size": 32, "epochs": 10},
         ),
         _case(
+            "logistic-sorted-by-label-unshuffled",
+            "logistic",
+            ("sgd", 0.1),
+            {"unshuffled_split"},
+            "a file sorted by its label, split with data.shuffle false: validation holds only "
+            "positives, so its accuracy, bias and majority baseline describe another problem",
+            data=_file(sorted_by_label(), shuffle=False),
+            model={"type": "logistic"},
+            training={"batch_size": 32, "epochs": 10},
+        ),
+        _case(
+            "mlp-rows-repeated-across-splits",
+            "mlp",
+            ("adam", 0.01),
+            {"validation_copies_training"},
+            "every row written four times: nearly all validation rows are copies of training "
+            "rows, so validation scores examples the network has already seen and memorised",
+            data=_file(repeated_rows(), split={"train": 0.7, "validation": 0.3}),
+            model={"type": "mlp", "hidden_units": [32]},
+            training={"batch_size": "full", "epochs": 200},
+        ),
+        _case(
             "linear-unscaled-inputs",
             "linear",
             ("adam", 0.02),
@@ -669,6 +724,18 @@ def _data_cases() -> list[DoctorCase]:
             data=_file(long_tailed_input()),
             model={"type": "linear"},
             training={"batch_size": 32, "epochs": 20},
+        ),
+        _case(
+            "linear-sensor-glitch-outliers",
+            "linear",
+            ("adam", 0.05),
+            {"long_tails"},
+            "1% of one input's readings multiplied by 1000, both signs: z-scored, the good "
+            "readings are squeezed near 0 and the fit follows the glitches; clipping both ends "
+            "brings the signal back",
+            data=_file(glitched_sensor()),
+            model={"type": "linear"},
+            training={"batch_size": 64, "epochs": 15},
         ),
     ]
 

@@ -25,6 +25,9 @@ FIX_METRIC = {
     "no_better_than_majority": "f1",
     "prediction_bias": "abs_prediction_bias",
     "validation_below_training": "split_gap",
+    # shuffled, validation holds the same kind of rows as training: the gap between them
+    # closes, whichever way it pointed
+    "unshuffled_split": "split_gap",
     # more validation rows do not lower the loss, they make it worth reading: the doctor no
     # longer finding the split too small is the improvement
     "validation_too_small": "validation_trusted",

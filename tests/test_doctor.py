@@ -191,7 +191,8 @@ def test_every_rule_has_a_constructed_run() -> None:
     } - {"validation_below_training"}
     # no_better_than_majority: test_symptoms_fold_into_their_root_cause; no_signal:
     # tests/test_doctor_signal.py
-    assert len(RULES) == 16  # target_leakage: tests/test_doctor_remedies.py
+    # target_leakage, unshuffled_split, validation_copies_training: test_doctor_remedies.py
+    assert len(RULES) == 18
 
 
 def test_easy_validation_split_is_suspicious(tmp_path: Path) -> None:

@@ -1,13 +1,16 @@
 """The run doctor's remedies, followed: each fix applied through the real CLI must cure what
 it names without creating the next problem. Inputs offset from 0 (longitude, latitude) get
 a z-score of every input; L1 that costs fit with no gap to close is weakened, not
-strengthened; a split check's target leakage is a finding whose fix drops the column; and a
-learning rate taken from the range test trains cleanly when applied."""
+strengthened; a split check's target leakage is a finding whose fix drops the column, a
+sorted file split unshuffled one whose fix shuffles, and validation rows copied from training
+one that says so instead of "no problems found"; and a learning rate taken from the range
+test trains cleanly when applied."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +20,7 @@ from typer.testing import CliRunner
 
 from cli_helpers import HEALTHY_BREAST_CANCER, train_json
 from mlcc_cli.cli import app
-from mlcc_cli.doctor.range_test_rate import safe_learning_rate
+from mlcc_cli.doctor.range_test_rate import rate_for_batch, safe_learning_rate
 
 runner = CliRunner()
 
@@ -144,6 +147,64 @@ def test_a_split_checks_leak_is_a_finding_whose_fix_drops_the_column(tmp_path: P
     assert "leak" not in json.dumps(model.get("inputs"))
 
 
+def _split_config(source: str, model: str, **data: object) -> dict:
+    return {
+        "name": "split",
+        "seed": 1,
+        "data": {"source": source, "label": "y", **data},
+        "features": [{"type": "zscore"}],
+        "model": {"type": model},
+        "optimizer": {"type": "sgd", "learning_rate": 0.05},
+        "training": {"batch_size": 32, "epochs": 5, "periods": 5},
+    }
+
+
+def test_a_sorted_file_split_unshuffled_is_the_root_cause_and_shuffling_fixes_it(
+    tmp_path: Path,
+) -> None:
+    # Sorted by the label: unshuffled, validation holds only positives.
+    rng = np.random.default_rng(5)
+    y = np.sort(rng.integers(0, 2, 1000))
+    x = rng.normal(size=(1000, 2)) + 1.5 * y[:, None]  # (1000, 2)
+    pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": y}).to_csv(tmp_path / "s.csv", index=False)
+    config = _split_config(str(tmp_path / "s.csv"), "logistic", shuffle=False)
+    before = train_json(tmp_path, config)
+    finding = _found(before, "unshuffled_split")
+    assert "sorted by y" in finding["evidence"] and "first 80%" in finding["evidence"]
+    assert finding["fix"] == ["data.shuffle=true"]
+    # what the lopsided validation split causes is named, not advised on separately
+    assert "no better than the majority class" in finding["evidence"]
+    assert _kinds(before) == {"unshuffled_split"}
+    after = train_json(tmp_path, config, finding["fix"][0])
+    assert "unshuffled_split" not in _kinds(after)
+
+    def gap(payload: dict) -> float:  # |ln(validation loss / training loss)|
+        losses = [payload["metrics"][split]["log_loss"] for split in ("validation", "train")]
+        return abs(float(np.log(losses[0] / losses[1])))
+
+    assert gap(after) < gap(before) / 2
+
+
+def test_validation_rows_copied_from_training_are_a_finding(tmp_path: Path) -> None:
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(2000, 3))  # (2000, 3)
+    frame = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "y": x.sum(axis=1)})
+    frame.loc[np.repeat(frame.index[:200], 3)].to_csv(tmp_path / "d.csv", index=False)
+    payload = train_json(tmp_path, _split_config(str(tmp_path / "d.csv"), "linear"))
+    finding = _found(payload, "validation_copies_training")
+    assert finding["severity"] == "warning" and finding["fix"] == []
+    copied, rows = map(int, re.findall(r"\d+", finding["evidence"])[:2])
+    assert rows == 120 and copied > 60  # 3 copies of each row: most land on both sides
+    human = runner.invoke(app, ["doctor", payload["run_dir"]])
+    assert "validation rows copied from training" in human.output
+    assert "no problems found" not in human.output
+    # A few repeats in a large file are left to the split check's note.
+    frame.loc[[*frame.index, *frame.index[:30]]].to_csv(tmp_path / "few.csv", index=False)
+    few = train_json(tmp_path, _split_config(str(tmp_path / "few.csv"), "linear"))
+    assert any(check["kind"] == "shared_duplicates" for check in few["split_checks"])
+    assert "validation_copies_training" not in _kinds(few)
+
+
 def test_the_range_tests_rate_keeps_an_order_of_magnitude_below_its_fastest_fall() -> None:
     rates = [0.001, 0.01, 0.1, 1.0]
     assert safe_learning_rate(rates, [5.0, 4.0, 2.0, float("inf")], 0.1) == pytest.approx(0.01)
@@ -178,3 +239,40 @@ def test_the_measured_learning_rate_trains_cleanly_when_applied(
     assert after["status"] == "complete"
     assert not {"learning_rate_too_high", "learning_rate_too_low"} & _kinds(after)
     assert after["metrics"]["validation"]["r2"] > 0.55
+
+
+def test_the_range_tests_rate_shrinks_with_a_plain_sgd_batch_under_the_tests() -> None:
+    assert rate_for_batch(0.0032, 32, 1) == pytest.approx(0.0001)
+    assert rate_for_batch(0.0032, 32, 8) == pytest.approx(0.0008)
+    assert rate_for_batch(0.0032, 64, 64) == pytest.approx(0.0032)  # same batch: as measured
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MLCC_DATASET_MIRROR"), reason="needs the California CSVs (mirror)"
+)
+def test_a_batch_of_one_diverged_run_gets_a_rate_it_survives(tmp_path: Path) -> None:
+    # One row a step through a ReLU network on house values in thousands: the range test's
+    # rate for 32-row steps (1.8e-4) leaves it at validation R² 0.37, and with two more
+    # inputs (total_rooms, population) diverges again.
+    source = Path(os.environ["MLCC_DATASET_MIRROR"]) / "california_housing_train.csv"
+    config = {
+        "name": "one-row",
+        "seed": 7,
+        "data": {
+            "source": str(source),
+            "label": "median_house_value",
+            "label_scale": 0.001,
+            "split": {"train": 0.1, "validation": 0.2, "test": 0.7},
+        },
+        "features": [{"type": "zscore"}],
+        "inputs": ["longitude", "latitude", "housing_median_age", "median_income"],
+        "model": {"type": "mlp", "hidden_units": [16]},
+        "optimizer": {"type": "sgd", "learning_rate": 0.05},
+        "training": {"batch_size": 1, "epochs": 3, "periods": 5},
+    }
+    before = train_json(tmp_path, config)
+    assert before["status"] == "diverged"
+    finding = _found(before, "learning_rate_too_high")
+    assert "times batch/32" in finding["advice"]
+    after = train_json(tmp_path, config, finding["fix"][0])
+    assert after["status"] == "complete" and after["metrics"]["validation"]["r2"] > 0.4

@@ -32,11 +32,21 @@ from mlcc_cli.doctor.rules_model import (
     threshold_far_from_best_f1,
 )
 from mlcc_cli.doctor.rules_progress import still_improving
-from mlcc_cli.doctor.rules_split import target_leakage, validation_too_small
+from mlcc_cli.doctor.rules_split import (
+    target_leakage,
+    unshuffled_split,
+    validation_copies_training,
+    validation_too_small,
+)
 
+# In the order their warnings are listed, the first fix first: what breaks training or the
+# split, then how the model fits, then the data, and last long tails, which cost a run some
+# fit rather than break it (a healthy California run has them).
 RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     validation_too_small,
     target_leakage,
+    unshuffled_split,
+    validation_copies_training,
     learning_rate_too_high,
     learning_rate_too_low,
     still_improving,
@@ -45,12 +55,12 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     no_signal,
     validation_below_training,
     features_not_scaled,
-    long_tails,
     no_better_than_majority,
     prediction_bias,
     threshold_far_from_best_f1,
     l1_sparsity,
     network_training,
+    long_tails,
 )
 # The symptoms of a model that has not learned (well): whatever root cause fired explains them.
 SYMPTOMS = {
@@ -68,13 +78,15 @@ UNTRAINABLE = SYMPTOMS | {
 # Root causes in priority order, each with the findings it explains. An overfit model's
 # validation predictions are off because it memorised the training rows.
 # Inputs on scales 1000× apart make gradient descent zigzag or crawl: the loss's pace is theirs.
-# Too few validation rows: every verdict read off them is chance, whatever it says.
+# Too few validation rows: every verdict read off them is chance, whatever it says; a sorted
+# file split unshuffled: every verdict read off validation describes other examples.
 JUDGED_ON_VALIDATION = SYMPTOMS | {
     "overfitting": "the apparent overfitting",
     "validation_below_training": "validation scoring better than training",
 }
 ROOT_CAUSES: dict[str, dict[str, str]] = {
     "validation_too_small": JUDGED_ON_VALIDATION,
+    "unshuffled_split": JUDGED_ON_VALIDATION,
     "features_not_scaled": {
         "learning_rate_too_high": "the bouncing loss",
         "learning_rate_too_low": "the slow loss",

@@ -40,3 +40,15 @@ def safe_learning_rate(
     ]
     lowest = min(finite)[1] if finite else steepest
     return min(steepest, lowest) / SAFETY_FACTOR
+
+
+def rate_for_batch(rate: float, test_batch: int, run_batch: int) -> float:
+    """A plain-SGD rate measured on `test_batch` rows a step, for a run on `run_batch` rows:
+    rate · run_batch / test_batch when the run's batch is the smaller (else `rate`).
+
+    The linear scaling rule (Goyal et al. 2017, "Accurate, Large Minibatch SGD"): while the
+    gradient's noise dominates (McCandlish et al. 2018, "An Empirical Model of Large-Batch
+    Training"), the largest rate SGD tolerates grows in proportion to the batch, so a batch
+    of 1 needs about a 32nd of the rate the test's 32 rows tolerate.
+    """
+    return rate * min(1.0, run_batch / test_batch) if test_batch > 0 else rate

@@ -177,9 +177,31 @@ def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
     ]
 
 
+def _far_sides(stats: dict[str, float]) -> tuple[bool, bool]:
+    """Which ends (low, high) of a column reach beyond its 1st/99th percentile by more than
+    the whole 1st–99th percentile range: outliers there, not just a long shoulder. A sensor
+    glitch multiplying a few centred values by 1000 has both, and its skewness names only
+    the side with the larger ones."""
+    spread = _spread(stats)
+    return stats["p01"] - stats["min"] > spread, stats["max"] - stats["p99"] > spread
+
+
+def _tail_described(stats: dict[str, float]) -> str:
+    """How far the column's tail (or tails) reaches past its median, in the model's units."""
+    low, high = _far_sides(stats)
+    falls = f"falls to {format_number(stats['min'])} (1st percentile {format_number(stats['p01'])})"
+    reaches = (
+        f"reaches {format_number(stats['max'])} (99th percentile {format_number(stats['p99'])})"
+    )
+    one_end = falls if stats["skew"] < 0 else reaches
+    ends = f"{falls} and {reaches}" if low and high else one_end
+    return f"its median is {format_number(stats['p50'])} but it {ends}"
+
+
 def long_tails(evidence: RunEvidence) -> list[Finding]:
     """Inputs whose skewness exceeds LONG_TAIL_SKEW: a few huge values dominate the squared
-    loss and the learned weight; compress them with log, or clip them."""
+    loss and the learned weight; compress them with log, or clip them (at each end whose
+    outliers lie far beyond the 1st/99th percentile, else the end the skewness points to)."""
     tailed = {
         column: stats
         for column, stats in _measured(evidence).items()
@@ -194,8 +216,14 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
     if right and all(tailed[c]["min"] >= 0 for c in right):
         log = {"type": "log", "columns": right, "log1p": True}
         fixes.append(_step_before_scaling(evidence, log, right))
-    quantile = {"upper_quantile": 0.99} if right else {"lower_quantile": 0.01}
-    clip = {"type": "clip", "columns": list(tailed), **quantile}
+    far = [_far_sides(s) for s in tailed.values()]
+    low, high = any(side[0] for side in far), any(side[1] for side in far)
+    if not (low or high):
+        low, high = not right, bool(right)
+    quantiles = {"lower_quantile": 0.01} if low else {}
+    quantiles |= {"upper_quantile": 0.99} if high else {}
+    clip = {"type": "clip", "columns": list(tailed), **quantiles}
+    at = "1st and 99th percentiles" if low and high else f"{'1st' if low else '99th'} percentile"
     fixes.append(_step_before_scaling(evidence, clip, list(tailed)))
     # A model that already leaves under HEALTHY_ROOM of the trivial model's error has little
     # a compressed tail could win back: worth knowing, not a problem.
@@ -208,10 +236,8 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
             kind="long_tails",
             title="long-tailed features",
             concept="Numerical data: log scaling and clipping outliers",
-            evidence=f"{worst} has skewness {stats['skew']:.1f}: its median is "
-            f"{format_number(stats['p50'])} but it reaches {format_number(stats['max'])} "
-            f"(99th percentile {format_number(stats['p99'])}"
-            + ("; values after the feature steps, as the model sees them)" if rescaled else ")")
+            evidence=f"{worst} has skewness {stats['skew']:.1f}: {_tail_described(stats)}"
+            + (", in the units the model sees after the feature steps" if rescaled else "")
             + (f"; also {', '.join(c for c in tailed if c != worst)}" if len(tailed) > 1 else "")
             + (
                 f"; the model already leaves only {room:.0%} of the trivial model's validation "
@@ -220,7 +246,7 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
                 else ""
             ),
             advice="a few extreme values pull the weight and dominate the loss; compress the "
-            "tail with log(1 + x), or clip it at the 99th percentile"
+            f"tail with log(1 + x), or clip it at the {at}"
             + (", if a model this good still needs it" if healthy else ""),
             fix=tuple(fixes),
             severity="info" if healthy else "warning",

@@ -40,15 +40,23 @@ BARELY_LEARNED = 0.9  # a loss within 10% of the trivial model's: barely learned
 LEAKAGE_RATIO = 0.6  # validation loss below 60% of training loss: beyond small-split luck
 LEAKAGE_ABSOLUTE = 0.05  # ... by 5%+ of the problem's scale
 FIRST_L2 = 0.01  # a first L2 strength: noticeable on z-scored inputs, far from flattening them
+# Plain SGD also multiplies every weight by 1 − 2ηλ₂ each step: an L2 taking over a tenth of
+# each weight a step drowns what the data teaches (at 2ηλ₂ = 1 it zeroes every weight).
+SGD_PENALTY_STEP = 0.1
 OVERFITTING_LESSON = "Overfitting and generalization: training vs validation loss"
 
 
 def _l2_fix(evidence: RunEvidence) -> tuple[str, ...]:
-    """A stronger L2 penalty, for models that have one."""
+    """A stronger L2 penalty (×10, or FIRST_L2), for models that have one; with plain SGD at
+    most SGD_PENALTY_STEP / (2η), so the penalty's own shrinking step 2ηλ₂ stays a tenth."""
     if not hasattr(evidence.config.model, "l2"):
         return ()
     l2 = float(evidence.config.model.l2)
-    return (f"model.l2={format_number(l2 * 10 if l2 > 0 else FIRST_L2)}",)
+    stronger = l2 * 10 if l2 > 0 else FIRST_L2
+    optimizer = evidence.config.optimizer
+    if optimizer.type == "sgd":
+        stronger = min(stronger, SGD_PENALTY_STEP / (2.0 * float(optimizer.learning_rate)))
+    return (f"model.l2={format_number(stronger)}",) if stronger > l2 else ()
 
 
 def _early_stopping_fix(evidence: RunEvidence) -> tuple[str, ...]:

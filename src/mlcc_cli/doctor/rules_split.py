@@ -1,5 +1,6 @@
 """Doctor rules on the split itself: a validation split too small to judge the model by, and
-a split check's target leakage in a column the model reads.
+what the split checks found that the model's scores inherit: target leakage in a column the
+model reads, a sorted file split without shuffling, validation rows copied from training.
 
 Every over/underfitting verdict compares losses or metrics measured on the validation rows;
 with a handful of rows those numbers move by chance more than with the model, so the finding
@@ -110,5 +111,70 @@ def target_leakage(evidence: RunEvidence) -> list[Finding]:
             "the model is used on new rows; drop it from the inputs and train again (if it "
             "truly is known in advance, the problem is simply easy)",
             fix=(fix,) if fix else (),
+        )
+    ]
+
+
+SORTED_CHECK = "sorted_source"  # the split checks' kinds (data/split_checks.py)
+COPIES_CHECK = "shared_duplicates"
+# A tenth of validation copied from training pulls its loss visibly towards training's: a few
+# stray repeats in a large file (left to the split check's note) do not.
+MIN_COPIED_SHARE = 0.1
+SHUFFLE_LESSON = "Datasets: dividing the original dataset (shuffle before splitting)"
+
+
+def unshuffled_split(evidence: RunEvidence) -> list[Finding]:
+    """A file in a meaningful order (split check `sorted_source`: |Spearman ρ| ≥ 0.5 between
+    a column and the row number) split with data.shuffle false: training holds the first rows,
+    validation the last, so validation scores describe other examples. Fix: shuffle."""
+    if evidence.config.data.shuffle:
+        return []
+    sorted_by = [check for check in evidence.split_checks if check.get("kind") == SORTED_CHECK]
+    if not sorted_by:
+        return []
+    columns = [str(check.get("column")) for check in sorted_by]
+    rho = (sorted_by[0].get("evidence") or {}).get("spearman_rho")
+    how = [f"Spearman ρ {float(rho):+.2f} against the row number"] if rho is not None else []
+    how += [f"also {', '.join(columns[1:])}"] if len(columns) > 1 else []
+    train = evidence.config.data.split.train
+    return [
+        Finding(
+            kind="unshuffled_split",
+            title="sorted file split without shuffling",
+            concept=SHUFFLE_LESSON,
+            evidence=f"the file looks sorted by {columns[0]}"
+            + (f" ({'; '.join(how)})" if how else "")
+            + f" and data.shuffle is false: training took the first {train:.0%} of the rows "
+            "and validation and test the rows after them",
+            advice="validation then holds a different kind of example than training, so its "
+            "loss and metrics say little about new rows drawn like the whole file; shuffle "
+            "before splitting (unless the order is time and validation must be the future)",
+            fix=("data.shuffle=true",),
+        )
+    ]
+
+
+def validation_copies_training(evidence: RunEvidence) -> list[Finding]:
+    """At least MIN_COPIED_SHARE of the validation rows are exact copies of training rows
+    (split check `shared_duplicates`): validation scores the model on examples it memorised,
+    so it overstates how the model does on new rows and hides overfitting. No `--set` fix:
+    the file must be de-duplicated before splitting."""
+    copies = [check for check in evidence.split_checks if check.get("kind") == COPIES_CHECK]
+    counts = (copies[0].get("evidence") or {}) if copies else {}
+    copied, rows = counts.get("validation"), evidence.validation_rows
+    if not isinstance(copied, int) or not rows or copied < MIN_COPIED_SHARE * rows:
+        return []
+    return [
+        Finding(
+            kind="validation_copies_training",
+            title="validation rows copied from training",
+            concept=SPLIT_LESSON,
+            evidence=f"{copied:,} of the {rows:,} validation rows ({copied / rows:.0%}) are exact "
+            "copies of training rows (every column, label included)",
+            advice="the model is scored on examples it has already seen, so validation (and the "
+            "overfitting check, and early stopping) says it does better than it will on new "
+            "rows; de-duplicate the file before splitting (a drop_duplicates feature step only "
+            "compares rows within one split)",
+            fix=(),
         )
     ]

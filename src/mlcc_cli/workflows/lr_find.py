@@ -65,6 +65,8 @@ class LrFindResult:
     learning_rates, losses, smoothed_losses : one entry per step taken, shape (n_steps,).
     suggestion : the learning rate of steepest descent, or None if the loss never fell.
     stop_reason : why the test ended ("reached max_lr", "loss exceeded 4× its best", ...).
+    batch_size, run_batch_size : rows the test read per step, and the configured training's
+        (fewer when it is under MIN_BATCH).
     """
 
     learning_rates: list[float]
@@ -78,6 +80,8 @@ class LrFindResult:
     loss_name: str = "loss"
     folder: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    batch_size: int | None = None
+    run_batch_size: int | None = None
 
     @property
     def plot_path(self) -> Path | None:
@@ -171,10 +175,10 @@ def range_test(
     # The test sets η itself each step: the config's decay or warm-up would distort the grid.
     optimizer.schedule = LearningRateSchedule()
     training = config.training
-    batch_size = plan_schedule(
+    run_batch_size = plan_schedule(
         X.shape[0], training.batch_size, training.epochs, training.steps, training.periods
     ).batch_size
-    batch_size = min(max(batch_size, MIN_BATCH), X.shape[0])
+    batch_size = min(max(run_batch_size, MIN_BATCH), X.shape[0])
     # Same seed stream as training's shuffle, so the test sees batches like a real run's.
     _, train_seed = np.random.SeedSequence(config.seed).spawn(2)
     rng = np.random.default_rng(train_seed)
@@ -225,6 +229,8 @@ def range_test(
         max_lr=max_lr,
         steps=steps,
         warnings=list(prepared.warnings),
+        batch_size=batch_size,
+        run_batch_size=run_batch_size,
     )
 
 

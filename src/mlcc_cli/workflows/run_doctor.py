@@ -12,7 +12,7 @@ from mlcc_cli.config.loading import LoadedConfig
 from mlcc_cli.doctor.diagnose import diagnose, doctor_json
 from mlcc_cli.doctor.evidence import RunEvidence, history_frame
 from mlcc_cli.doctor.findings import Finding
-from mlcc_cli.doctor.range_test_rate import safe_learning_rate
+from mlcc_cli.doctor.range_test_rate import rate_for_batch, safe_learning_rate
 from mlcc_cli.doctor.rules_learning_rate import stuck_above_trivial
 from mlcc_cli.errors import MlccError
 from mlcc_cli.models.registry import model_class
@@ -73,8 +73,9 @@ def run_doctor(
 
 def _suggested_learning_rate(loaded: LoadedConfig, trained: Trained) -> float | None:
     """A rate a whole run tolerates from lr-find's curve on this run's data (in memory, on a
-    table: `safe_learning_rate`), else None; a range test that cannot run leaves the doctor
-    to estimate."""
+    table: `safe_learning_rate`, scaled to a diverged plain-SGD run's smaller batch:
+    `rate_for_batch`),
+    else None; a range test that cannot run leaves the doctor to estimate."""
     config = loaded.config
     if config.data.streaming:
         return None
@@ -84,4 +85,10 @@ def _suggested_learning_rate(loaded: LoadedConfig, trained: Trained) -> float | 
         result = range_test(loaded)
     except (MlccError, ArithmeticError, ValueError):
         return None
-    return safe_learning_rate(result.learning_rates, result.smoothed_losses, result.suggestion)
+    rate = safe_learning_rate(result.learning_rates, result.smoothed_losses, result.suggestion)
+    # The test reads at least 32 rows a step; plain SGD that diverged on fewer needs a smaller
+    # step (Adam's normalised step does not scale so; a run stuck too low keeps the rate).
+    diverged = trained.outcome.status == "diverged"
+    if rate is None or not diverged or config.optimizer.type != "sgd" or not result.batch_size:
+        return rate
+    return rate_for_batch(rate, result.batch_size, result.run_batch_size or result.batch_size)
