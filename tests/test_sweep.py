@@ -186,6 +186,17 @@ def test_unknown_metric_is_a_config_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--metric auc" in result.stderr
 
 
+def test_misspelt_metric_is_refused_before_any_point_trains(tmp_path: Path) -> None:
+    result = mlcc(
+        "sweep", experiment(tmp_path), "--grid", "model.l2=0,0.5", "--metric", "rsme",
+        "--runs-dir", tmp_path / "runs", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--metric 'rsme'" in result.stderr and "Did you mean 'rmse'?" in result.stderr
+    assert json.loads(result.stdout)["error"]["exit_code"] == 2
+    assert not (tmp_path / "runs").exists()  # no point trained, no folder made
+
+
 def test_metric_direction_and_ranking(tmp_path: Path) -> None:
     code, payload = sweep_json(
         tmp_path, "--grid", "model.l2=0,0.5", "--metric", "r2", "--runs-dir", tmp_path / "runs"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mlcc_cli.config.loading import check_run_name, load_config
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.evaluation.metric_names import check_metric_name
 from mlcc_cli.rundir.staging import create_staging, discard_staging
 from mlcc_cli.rundir.storage import check_run_name_fits, fit_name, storage_error
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
@@ -124,6 +125,8 @@ def run_sweep(
         raise ConfigError(f"--jobs {jobs}: use 1 or more worker processes.")
     if seeds is not None and seeds < 1:
         raise ConfigError(f"--seeds {seeds}: use 1 or more seeds per point.")
+    if metric is not None:
+        check_metric_name(metric)  # a misspelt --metric would surface only after every point
     check_run_name(name)
     base = load_config(config_path)
     kind, swept = resolve_search(base.config, search, trials, prune, seeds)
