@@ -68,8 +68,12 @@ def predict(
 def evaluate(
     run: RunArg,
     split: Annotated[
-        str, typer.Option("--split", help="The run's own split to score: validation, test, train.")
-    ] = "validation",
+        str | None,
+        typer.Option(
+            "--split",
+            help="The run's own split to score: validation (the default), test, train.",
+        ),
+    ] = None,
     data: Annotated[
         Path | None,
         typer.Option("--data", help="Score a labelled CSV/Parquet file instead of a split."),
@@ -97,13 +101,14 @@ def evaluate(
         ),
     ] = None,
     slice_buckets: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--slice-buckets",
             metavar="N",
-            help="Quantile buckets for a numeric --slice-by column with over 10 values.",
+            help="Quantile buckets for a numeric --slice-by column with over 10 values "
+            "(default 4).",
         ),
-    ] = 4,  # evaluation.DEFAULT_SLICE_BUCKETS
+    ] = None,
     allow_changed_data: Annotated[
         bool,
         typer.Option(
@@ -123,27 +128,31 @@ def evaluate(
     """
     with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
+        from mlcc_cli.evaluation import DEFAULT_SLICE_BUCKETS
         from mlcc_cli.rundir.evaluation_plots import save_plots
         from mlcc_cli.rundir.saved import load_run
-        from mlcc_cli.workflows.evaluate import SPLIT_CHOICES, evaluate_file, evaluate_split
+        from mlcc_cli.workflows.evaluate import (
+            check_evaluate_options,
+            check_threshold_applies,
+            evaluate_file,
+            evaluate_split,
+        )
 
-        if split not in SPLIT_CHOICES:
-            raise ConfigError(
-                f"--split: {split!r} is not a split; choose one of {', '.join(SPLIT_CHOICES)}"
-            )
+        check_evaluate_options(split, data, slice_by, slice_buckets, allow_changed_data)
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ConfigError(f"--threshold: {threshold:g} is outside [0, 1]")
         if worst < 0:
             raise ConfigError(f"--worst: {worst} is negative; pass 0 to leave the examples out")
-        if slice_buckets < 1:
-            raise ConfigError(f"--slice-buckets: {slice_buckets} is below 1")
+        buckets = DEFAULT_SLICE_BUCKETS if slice_buckets is None else slice_buckets
         saved = load_run(run)
+        check_threshold_applies(saved, threshold)
         if data is not None:
-            report = evaluate_file(saved, data, threshold, worst, slice_by, slice_buckets)
+            report = evaluate_file(saved, data, threshold, worst, slice_by, buckets)
         else:
             report = evaluate_split(
-                saved, split, threshold, worst, slice_by, slice_buckets, allow_changed_data
-            )
+                saved, split or "validation", threshold, worst, slice_by, buckets,
+                allow_changed_data,
+            )  # fmt: skip
         if plots:
             save_plots(report)
         if json_output:
