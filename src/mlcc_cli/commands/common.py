@@ -26,13 +26,28 @@ from mlcc_cli.render.console import render_error, stderr_console
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
-ConfigArg = Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)]
+
+def path_text(value: str | Path) -> Path:
+    """A path option's or argument's text as a Path; an empty one is a usage error.
+
+    `Path("")` is the current folder, so `--runs-dir "$OUT"` with OUT unset would write into
+    whatever folder the command runs in, and `mlcc doctor ""` would blame `.`.
+    """
+    if isinstance(value, str) and not value.strip():
+        raise typer.BadParameter("is empty (an unset shell variable?); give a file or folder name.")
+    return Path(value)
+
+
+ConfigArg = Annotated[
+    Path, typer.Argument(help="Experiment YAML file.", show_default=False, parser=path_text)
+]
 RunArg = Annotated[
     Path,
     typer.Argument(
         help="Run directory printed by `mlcc train`.",
         show_default=False,
         autocompletion=complete_run,
+        parser=path_text,
     ),
 ]
 SetOption = Annotated[

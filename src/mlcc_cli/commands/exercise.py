@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mlcc_cli.commands.common import JsonOption, interrupted_exit_code, user_errors
+from mlcc_cli.commands.common import JsonOption, interrupted_exit_code, path_text, user_errors
 from mlcc_cli.commands.completion import complete_config_key, complete_exercise
 from mlcc_cli.commands.tracking import (
     TrackOption,
@@ -113,6 +113,7 @@ def check(
             "--config",
             help="Your edited copy of the exercise config (the goals still come from the "
             "shipped exercise).",
+            parser=path_text,
         ),
     ] = None,
     solution: Annotated[
@@ -120,7 +121,10 @@ def check(
         typer.Option("--solution", help="Apply the shipped solution first, then your --set."),
     ] = False,
     runs_dir: Annotated[
-        Path, typer.Option("--runs-dir", help="Folder that receives the run directory.")
+        Path,
+        typer.Option(
+            "--runs-dir", help="Folder that receives the run directory.", parser=path_text
+        ),
     ] = Path("runs"),
     json_output: JsonOption = False,
     track: TrackOption = None,

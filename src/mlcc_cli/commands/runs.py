@@ -11,6 +11,7 @@ import typer
 from mlcc_cli.commands.common import (
     JsonOption,
     RunArg,
+    path_text,
     stderr_console,
     user_errors,
 )
@@ -22,7 +23,10 @@ from mlcc_cli.render.console import render_warnings, terminal
 def predict(
     run: RunArg,
     data_file: Annotated[
-        Path, typer.Argument(help="CSV or Parquet file of new rows.", show_default=False)
+        Path,
+        typer.Argument(
+            help="CSV or Parquet file of new rows.", show_default=False, parser=path_text
+        ),
     ],
     output: Annotated[
         Path | None,
@@ -30,6 +34,7 @@ def predict(
             "--output",
             "-o",
             help="Write the predictions here: .csv, or .parquet for Parquet (default: stdout).",
+            parser=path_text,
         ),
     ] = None,
 ) -> None:
@@ -76,7 +81,9 @@ def evaluate(
     ] = None,
     data: Annotated[
         Path | None,
-        typer.Option("--data", help="Score a labelled CSV/Parquet file instead of a split."),
+        typer.Option(
+            "--data", help="Score a labelled CSV/Parquet file instead of a split.", parser=path_text
+        ),
     ] = None,
     threshold: Annotated[
         float | None,
@@ -192,6 +199,7 @@ def compare(
             show_default=False,
             metavar="RUN_OR_SWEEP...",
             autocompletion=complete_run,
+            parser=path_text,
         ),
     ],
     plots: Annotated[
@@ -206,6 +214,7 @@ def compare(
             "--output",
             metavar="DIR",
             help="Write compare.png into DIR (default: no file; only the terminal chart).",
+            parser=path_text,
         ),
     ] = None,
     json_output: JsonOption = False,

@@ -12,6 +12,7 @@ from mlcc_cli.commands.common import (
     ConfigArg,
     JsonOption,
     interrupted_exit_code,
+    path_text,
     user_errors,
 )
 from mlcc_cli.commands.completion import complete_config_key
@@ -45,7 +46,8 @@ def sweep(
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Points trained in parallel.")] = 1,
     runs_dir: Annotated[
-        Path, typer.Option("--runs-dir", help="Folder that receives the sweep folder.")
+        Path,
+        typer.Option("--runs-dir", help="Folder that receives the sweep folder.", parser=path_text),
     ] = Path("runs"),
     name: Annotated[
         str | None, typer.Option("--name", help="Sweep folder name (default: CONFIG-NAME-sweep).")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mlcc_cli.commands.common import JsonOption, user_errors
+from mlcc_cli.commands.common import JsonOption, path_text, user_errors
 from mlcc_cli.commands.completion import complete_run
 from mlcc_cli.errors import MlccError
 from mlcc_cli.render.console import render_error, stderr_console, terminal
@@ -111,6 +111,7 @@ def track(
             help="Run directories (from `mlcc train`) and sweep folders (from `mlcc sweep`).",
             show_default=False,
             autocompletion=complete_run,
+            parser=path_text,
         ),
     ],
     uri: Annotated[
