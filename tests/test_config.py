@@ -147,7 +147,7 @@ def test_set_appends_a_list_item_at_the_next_index() -> None:
 @pytest.mark.parametrize(
     ("assignment", "expected"),
     [
-        ("features.3.max=4", "'features' has 1 items (0 to 0, or 1 to add one at the end)"),
+        ("features.3.max=4", "'features' has 1 item (0 to 0, or 1 to add one at the end)"),
         ("features.1.max=4", "there is no item 1"),  # appending needs a whole item
         ("features.2={type: zscore}", "there is no item 2"),
         ("features.max=4", "'features' is a list; use an item number"),
