@@ -229,6 +229,11 @@ def compare(
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.compare import compare_runs
 
+        if output is not None and not plots:
+            raise ConfigError(
+                f"--output {output} with --no-plots: --output only receives compare.png, which "
+                "--no-plots does not draw; drop one of them."
+            )
         comparison = compare_runs(runs)
         png = None
         if plots and output is not None:
