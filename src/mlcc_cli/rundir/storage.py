@@ -154,12 +154,13 @@ def _record_owning(path: Path) -> str | None:
     return None
 
 
-def _new_file_mode() -> int:
-    """The permissions open() gives a new file: 0o666 less the process's umask (mkstemp's
-    private 0o600 would make e.g. a report unreadable to the web server meant to share it)."""
+def new_entry_mode(full: int = 0o666) -> int:
+    """The permissions open() (`full` 0o666) or mkdir() (0o777) gives a new entry: `full` less
+    the process's umask. mkstemp's and mkdtemp's private 0o600 / 0o700 would make a report or
+    a whole run directory unreadable to the teammates or web server meant to share it."""
     umask = os.umask(0)  # reading the umask means setting it; put straight back
     os.umask(umask)
-    return 0o666 & ~umask
+    return full & ~umask
 
 
 def _write_atomically(path: Path, write: Callable[[Path], object], what: str) -> None:
@@ -170,7 +171,7 @@ def _write_atomically(path: Path, write: Callable[[Path], object], what: str) ->
     try:
         partial = _sibling(path)
         write(partial)
-        partial.chmod(_new_file_mode())
+        partial.chmod(new_entry_mode())
         os.replace(partial, path)
     except OSError as error:
         raise storage_error(what, path, error) from None
