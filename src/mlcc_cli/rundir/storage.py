@@ -73,6 +73,14 @@ def fit_name(name: str, limit: int = LONGEST_RUN_NAME) -> str:
     return f"{head}-{digest}"
 
 
+def not_a_folder(path: Path, missing: str = "no such folder") -> str:
+    """Why `path` is no folder, for a message: a symbolic link that leads nowhere, a file, or
+    (when nothing is there) `missing`."""
+    if path.is_symlink() and not path.exists():
+        return "is a symbolic link that leads nowhere: a link loop, or a link to a missing path"
+    return "is a file, not a folder" if path.exists() else missing
+
+
 def storage_error(what: str, path: Path, error: OSError) -> MlccError:
     """The MlccError for a refused write of `path`; `what` names the option or file.
 
@@ -92,7 +100,9 @@ def storage_error(what: str, path: Path, error: OSError) -> MlccError:
             f"and mlcc creates no folders for an output file); create it first "
             f"(mkdir -p {path.parent}) or choose another folder."
         )
-    if error.errno == errno.ENOENT:
+    if path.is_symlink() and not path.exists():
+        problem = not_a_folder(path).removeprefix("is ")
+    elif error.errno == errno.ENOENT:
         # the folder is there but refuses new files (a kernel file system like /proc)
         problem = f"the folder {path.parent} does not take new files"
     elif error.errno in _USER_FIXABLE:
