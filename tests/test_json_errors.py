@@ -51,6 +51,9 @@ FAILURES = [
     (["evaluate", "NOT_A_RUN", "--worst", "many"], 2, "Invalid value for '--worst'"),
     (["exercise", "list", "--bogus"], 2, "No such option: --bogus"),
     (["datasets", "--bogus"], 2, "No such option: --bogus"),
+    # --json right after --set/--grid would be their value, and the JSON object lost
+    (["train", QUICKSTART, "--set"], 2, "got the option '--json' where KEY=VALUE belongs"),
+    (["sweep", QUICKSTART, "--grid"], 2, "Invalid value for '--grid': got the option"),
     # an empty path (an unset variable) is not the current folder
     (["doctor", ""], 2, "Invalid value for 'run': is empty"),
     (["compare", "NOT_A_RUN", ""], 2, "Invalid value for 'RUN_OR_SWEEP...': is empty"),

@@ -38,6 +38,20 @@ def path_text(value: str | Path) -> Path:
     return Path(value)
 
 
+def assignment_text(value: str) -> str:
+    """A `--set`/`--grid` value as given; an option in its place is a usage error.
+
+    `--set --json` makes `--json` the value of --set, so the command would neither get
+    --json nor say why: refused here, where typer still reports it as JSON.
+    """
+    if value.startswith("-") and "=" not in value:
+        raise typer.BadParameter(
+            f"got the option {value!r} where KEY=VALUE belongs; give each --set or --grid its "
+            "KEY=VALUE, e.g. --set model.l2=0.001."
+        )
+    return value
+
+
 ConfigArg = Annotated[
     Path, typer.Argument(help="Experiment YAML file.", show_default=False, parser=path_text)
 ]
@@ -58,6 +72,7 @@ SetOption = Annotated[
         help="Override a config value by dotted path, e.g. optimizer.learning_rate=0.01 "
         "or features.2.max=4 (repeatable; values parsed as YAML).",
         autocompletion=complete_config_key,
+        parser=assignment_text,
     ),
 ]
 JsonOption = Annotated[

@@ -13,7 +13,13 @@ from typing import Annotated, Any
 
 import typer
 
-from mlcc_cli.commands.common import JsonOption, interrupted_exit_code, path_text, user_errors
+from mlcc_cli.commands.common import (
+    JsonOption,
+    assignment_text,
+    interrupted_exit_code,
+    path_text,
+    user_errors,
+)
 from mlcc_cli.commands.completion import complete_config_key, complete_exercise
 from mlcc_cli.commands.tracking import (
     TrackOption,
@@ -105,6 +111,7 @@ def check(
             help="Your change to the exercise config, e.g. optimizer.learning_rate=0.01 "
             "(repeatable; values parsed as YAML).",
             autocompletion=complete_config_key,
+            parser=assignment_text,
         ),
     ] = None,
     config: Annotated[

@@ -11,6 +11,7 @@ import typer
 from mlcc_cli.commands.common import (
     ConfigArg,
     JsonOption,
+    assignment_text,
     interrupted_exit_code,
     path_text,
     user_errors,
@@ -36,6 +37,7 @@ def sweep(
             help="Values to try for a dotted config key (repeatable; the product is swept), "
             "e.g. optimizer.learning_rate=0.01,0.1,1.",
             autocompletion=complete_config_key,
+            parser=assignment_text,
         ),
     ] = None,
     seeds: Annotated[
