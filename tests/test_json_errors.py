@@ -51,6 +51,8 @@ FAILURES = [
     (["evaluate", "NOT_A_RUN", "--worst", "many"], 2, "Invalid value for '--worst'"),
     (["exercise", "list", "--bogus"], 2, "No such option: --bogus"),
     (["datasets", "--bogus"], 2, "No such option: --bogus"),
+    ([], 2, "mlcc: No such option: --json"),  # the root's own options fail before any command
+    (["--bogus"], 2, "mlcc: No such option: --bogus"),
     # --json right after --set/--grid would be their value, and the JSON object lost
     (["train", QUICKSTART, "--set"], 2, "got the option '--json' where KEY=VALUE belongs"),
     (["sweep", QUICKSTART, "--grid"], 2, "Invalid value for '--grid': got the option"),

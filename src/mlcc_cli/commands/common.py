@@ -200,16 +200,35 @@ class JsonErrorsGroup(TyperGroup):
     option or a bad value, found before the command runs) is also answered on stdout with
     the JSON error object; typer prints the usual message on stderr and exits 2."""
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        # The root's own options (`mlcc --json`, `mlcc --bogus --json`) fail here, before
+        # any command is invoked.
+        json_output = _asks_for_json(args)
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as error:
+            if json_output:
+                _print_usage_error(error)
+            raise
+
     def invoke(self, ctx: typer.Context) -> Any:
-        arguments = ctx.args[: ctx.args.index("--")] if "--" in ctx.args else ctx.args
-        json_output = "--json" in arguments
+        json_output = _asks_for_json(ctx.args)
         try:
             return super().invoke(ctx)
         except typer.TyperException as error:
             if json_output:
-                failed = getattr(error, "ctx", None)  # usage errors name their (sub)command
-                where = failed.command_path if failed is not None else "mlcc"
-                problem = error.format_message().rstrip(".")
-                message = f"{where}: {problem}; see `{where} --help`."
-                print_json_error(message, error.exit_code)
+                _print_usage_error(error)
             raise
+
+
+def _asks_for_json(arguments: list[str]) -> bool:
+    """--json among the command line's words before a `--` (after it, a value)."""
+    return "--json" in (arguments[: arguments.index("--")] if "--" in arguments else arguments)
+
+
+def _print_usage_error(error: Any) -> None:
+    """The JSON error object for typer's usage error, naming the (sub)command it is about."""
+    failed = getattr(error, "ctx", None)  # usage errors name their (sub)command
+    where = failed.command_path if failed is not None else "mlcc"
+    problem = error.format_message().rstrip(".")
+    print_json_error(f"{where}: {problem}; see `{where} --help`.", error.exit_code)
