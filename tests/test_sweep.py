@@ -183,7 +183,8 @@ def test_unknown_metric_is_a_config_error(tmp_path: Path) -> None:
         "sweep", experiment(tmp_path), "--grid", "model.l2=0", "--metric", "auc",
         "--runs-dir", tmp_path / "runs",
     )  # fmt: skip
-    assert result.exit_code == 2 and "--metric auc" in result.stderr
+    assert result.exit_code == 2 and "--metric 'auc': a regression run records no" in result.stderr
+    assert not (tmp_path / "runs").exists()  # known from the config: refused before training
 
 
 def test_misspelt_metric_is_refused_before_any_point_trains(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ training table lists them in this order.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from mlcc_cli.errors import ConfigError, did_you_mean
 
 # Per task, in the order the training table shows them; every split also records
@@ -32,13 +34,19 @@ EVERY_SPLIT = "nonzero_weights"
 PER_LABEL_PREFIX = "log_loss_"
 
 
-def check_metric_name(metric: str, option: str = "--metric") -> None:
-    """ConfigError unless some task records a metric called `metric` (before any training)."""
-    known = sorted({name for names in METRIC_NAMES.values() for name in names} | {EVERY_SPLIT})
-    if metric in known or (metric.startswith(PER_LABEL_PREFIX) and metric != PER_LABEL_PREFIX):
+def check_metric_name(
+    metric: str, tasks: Collection[str] | None = None, option: str = "--metric"
+) -> None:
+    """ConfigError unless a run of one of `tasks` records a metric called `metric` (any task's
+    when `tasks` is None: not every run's task is known before it sees its labels)."""
+    chosen = list(METRIC_NAMES) if tasks is None else sorted(tasks)
+    known = sorted({name for task in chosen for name in METRIC_NAMES[task]} | {EVERY_SPLIT})
+    per_label = "multilabel" in chosen and metric.startswith(PER_LABEL_PREFIX)
+    if metric in known or (per_label and metric != PER_LABEL_PREFIX):
         return
-    by_task = "; ".join(f"{task}: {', '.join(names)}" for task, names in METRIC_NAMES.items())
+    by_task = "; ".join(f"{task}: {', '.join(METRIC_NAMES[task])}" for task in chosen)
+    whose = "no model records" if tasks is None else f"a {' or '.join(chosen)} run records no"
     raise ConfigError(
-        f"{option} {metric!r}: no model records a metric of that name.{did_you_mean(metric, known)}"
+        f"{option} {metric!r}: {whose} metric of that name.{did_you_mean(metric, known)}"
         f" Validation metrics by task — {by_task} (and {EVERY_SPLIT} for every model)."
     )

@@ -125,22 +125,23 @@ def run_sweep(
         raise ConfigError(f"--jobs {jobs}: use 1 or more worker processes.")
     if seeds is not None and seeds < 1:
         raise ConfigError(f"--seeds {seeds}: use 1 or more seeds per point.")
-    if metric is not None:
-        check_metric_name(metric)  # a misspelt --metric would surface only after every point
     check_run_name(name)
     base = load_config(config_path)
     kind, swept = resolve_search(base.config, search, trials, prune, seeds)
     if kind == "tpe":
         import_optuna()  # a missing [tune] extra is reported before anything is checked
         space = search_space(swept, grid_specs)
-        for point in space.edge_points():
+        loaded = [
             validate_point(config_path, point, "sweep.random.params")
+            for point in space.edge_points()
+        ]
     else:
         seed_list = [base.config.seed + i for i in range(seeds)] if seeds else None
         # The config's `sweep:` grid × the --grid values × its random trials (points.py).
         points = plan_points(swept, grid_specs, seed_list)
-        for point in points:
-            validate_point(config_path, point)
+        loaded = [validate_point(config_path, point) for point in points]
+    if metric is not None:  # else a wrong --metric would surface only after every point
+        check_metric_name(metric, _tasks(loaded))
     if name is not None:
         check_run_name_fits(name, "--name")
     sweep_dir = runs_dir / (name or fit_name(f"{base.config.name}-sweep"))
@@ -188,6 +189,13 @@ def run_sweep(
     except OSError as error:
         raise storage_error("sweep.csv/sweep.json in", sweep_dir, error) from None
     return result
+
+
+def _tasks(loaded: list) -> set[str] | None:
+    """The tasks the points' configs declare (a model's `task`), or None when one is only
+    resolved from the labels (a network's `task: auto`)."""
+    tasks = {getattr(point.config.model, "task", "auto") for point in loaded}
+    return None if "auto" in tasks else tasks
 
 
 def _run_all(
