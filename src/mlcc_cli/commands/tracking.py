@@ -131,12 +131,12 @@ def track(
     with user_errors(json_output):
         # deferred: mlflow (~2 s to import) loads only when a run is logged
         from mlcc_cli.render.tracking import render_tracked
-        from mlcc_cli.tracking.records import read_target
+        from mlcc_cli.tracking.records import read_targets
         from mlcc_cli.tracking.session import TrackingSession
         from mlcc_cli.tracking.store import tracking_uri
 
         resolved = tracking_uri(uri, "--uri")
-        records = [read_target(path) for path in paths]  # all checked before any is logged
+        records = read_targets(paths)  # all checked before any is logged
         session = TrackingSession(resolved, "--uri")
         logged = []
         for record in records:
