@@ -57,8 +57,8 @@ FAILURES = [
     (["train", QUICKSTART, "--set"], 2, "got the option '--json' where KEY=VALUE belongs"),
     (["sweep", QUICKSTART, "--grid"], 2, "Invalid value for '--grid': got the option"),
     # an empty path (an unset variable) is not the current folder
-    (["doctor", ""], 2, "Invalid value for 'run': is empty"),
-    (["compare", "NOT_A_RUN", ""], 2, "Invalid value for 'RUN_OR_SWEEP...': is empty"),
+    (["doctor", ""], 2, "Invalid value for 'RUN': is empty"),
+    (["compare", "NOT_A_RUN", ""], 2, "Invalid value for 'RUN_OR_SWEEP': is empty"),
     (["evaluate", "NOT_A_RUN", "--data", " "], 2, "Invalid value for '--data': is empty"),
 ]
 

@@ -53,11 +53,15 @@ def assignment_text(value: str) -> str:
 
 
 ConfigArg = Annotated[
-    Path, typer.Argument(help="Experiment YAML file.", show_default=False, parser=path_text)
+    Path,
+    typer.Argument(
+        metavar="CONFIG", help="Experiment YAML file.", show_default=False, parser=path_text
+    ),
 ]
 RunArg = Annotated[
     Path,
     typer.Argument(
+        metavar="RUN",
         help="Run directory printed by `mlcc train`.",
         show_default=False,
         autocompletion=complete_run,

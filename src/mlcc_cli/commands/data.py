@@ -85,7 +85,9 @@ def datasets(ctx: typer.Context, json_output: JsonOption = False) -> None:
 
 @datasets_app.command("fetch")
 def fetch(
-    name: Annotated[str, typer.Argument(help="Dataset to download, e.g. california_housing.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Dataset to download, e.g. california_housing.")
+    ],
     dest: Annotated[
         Path, typer.Option("--dest", help="Folder to write the files into.", parser=path_text)
     ] = Path("datasets"),

@@ -41,6 +41,7 @@ exercise_app = typer.Typer(
 NameArg = Annotated[
     str,
     typer.Argument(
+        metavar="NAME",
         help="Exercise name from `mlcc exercise list` (or its number, e.g. 01).",
         show_default=False,
         autocompletion=complete_exercise,

@@ -22,6 +22,7 @@ def clean(
     runs_dir: Annotated[
         Path | None,
         typer.Argument(
+            metavar="RUNS_DIR",
             help="The runs folder (the --runs-dir of `mlcc train`) [default: runs].",
             show_default=False,
             parser=path_text,

@@ -20,7 +20,7 @@ def report(
             help="Run directories, sweep folders, or folders of runs.",
             show_default=False,
             autocompletion=complete_run,
-            metavar="RUN_OR_SWEEP...",
+            metavar="RUN_OR_SWEEP",
             parser=path_text,
         ),
     ],

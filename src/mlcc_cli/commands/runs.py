@@ -25,7 +25,10 @@ def predict(
     data_file: Annotated[
         Path,
         typer.Argument(
-            help="CSV or Parquet file of new rows.", show_default=False, parser=path_text
+            metavar="DATA_FILE",
+            help="CSV or Parquet file of new rows.",
+            show_default=False,
+            parser=path_text,
         ),
     ],
     output: Annotated[
@@ -197,7 +200,7 @@ def compare(
         typer.Argument(
             help="Run directories, or folders of runs (a sweep folder stands for its runs).",
             show_default=False,
-            metavar="RUN_OR_SWEEP...",
+            metavar="RUN_OR_SWEEP",
             autocompletion=complete_run,
             parser=path_text,
         ),

@@ -107,7 +107,7 @@ def track(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="RUN_OR_SWEEP...",
+            metavar="RUN_OR_SWEEP",
             help="Run directories (from `mlcc train`) and sweep folders (from `mlcc sweep`).",
             show_default=False,
             autocompletion=complete_run,
