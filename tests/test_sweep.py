@@ -198,6 +198,19 @@ def test_misspelt_metric_is_refused_before_any_point_trains(tmp_path: Path) -> N
     assert not (tmp_path / "runs").exists()  # no point trained, no folder made
 
 
+@pytest.mark.parametrize("seeds", ["0", "10001", str(10**29)])
+def test_seeds_out_of_range_are_refused_at_once(tmp_path: Path, seeds: str) -> None:
+    # 10**29 built a seed list of that length before the 10,000-point limit was checked:
+    # the command never returned.
+    result = mlcc(
+        "sweep", experiment(tmp_path), "--grid", "model.l2=0", "--seeds", seeds,
+        "--runs-dir", tmp_path / "runs",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert f"--seeds {seeds}: use 1 to 10,000 seeds per point" in result.stderr
+    assert not (tmp_path / "runs").exists()
+
+
 def test_metric_direction_and_ranking(tmp_path: Path) -> None:
     code, payload = sweep_json(
         tmp_path, "--grid", "model.l2=0,0.5", "--metric", "r2", "--runs-dir", tmp_path / "runs"

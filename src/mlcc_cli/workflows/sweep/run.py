@@ -24,7 +24,7 @@ from mlcc_cli.rundir.storage import check_run_name_fits, fit_name, storage_error
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
 from mlcc_cli.workflows.sweep.files import write_sweep_files
 from mlcc_cli.workflows.sweep.point import run_point, validate_point
-from mlcc_cli.workflows.sweep.points import plan_points
+from mlcc_cli.workflows.sweep.points import MAX_SWEEP_POINTS, plan_points
 from mlcc_cli.workflows.sweep.result import (
     DEFAULT_METRIC,
     SweepPoint,
@@ -123,8 +123,12 @@ def run_sweep(
     check_executor(executor, scheduler, jobs)
     if jobs < 1:
         raise ConfigError(f"--jobs {jobs}: use 1 or more worker processes.")
-    if seeds is not None and seeds < 1:
-        raise ConfigError(f"--seeds {seeds}: use 1 or more seeds per point.")
+    if seeds is not None and not 1 <= seeds <= MAX_SWEEP_POINTS:
+        # checked before the seed list is built: --seeds 1e29 would never finish building it
+        raise ConfigError(
+            f"--seeds {seeds}: use 1 to {MAX_SWEEP_POINTS:,} seeds per point (a sweep runs at "
+            f"most {MAX_SWEEP_POINTS:,} points)."
+        )
     check_run_name(name)
     base = load_config(config_path)
     kind, swept = resolve_search(base.config, search, trials, prune, seeds)
