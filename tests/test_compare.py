@@ -99,6 +99,14 @@ def test_no_png_without_output(runs: list[Path], tmp_path: Path, monkeypatch) ->
     assert not list(tmp_path.iterdir())
 
 
+def test_output_with_no_plots_is_refused(runs: list[Path], tmp_path: Path) -> None:
+    # --output receives only compare.png: with --no-plots it used to be ignored silently.
+    result = mlcc("compare", runs[0], "--output", tmp_path / "out", "--no-plots", "--json")
+    assert result.exit_code == 2
+    assert "with --no-plots" in json.loads(result.stdout)["error"]["message"]
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(
     ("make", "phrase"),
     [

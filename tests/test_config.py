@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cli_helpers import mlcc
 from mlcc_cli.config.base import union_tags
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.features import FeatureStep
@@ -147,7 +148,7 @@ def test_set_appends_a_list_item_at_the_next_index() -> None:
 @pytest.mark.parametrize(
     ("assignment", "expected"),
     [
-        ("features.3.max=4", "'features' has 1 items (0 to 0, or 1 to add one at the end)"),
+        ("features.3.max=4", "'features' has 1 item (0 to 0, or 1 to add one at the end)"),
         ("features.1.max=4", "there is no item 1"),  # appending needs a whole item
         ("features.2={type: zscore}", "there is no item 2"),
         ("features.max=4", "'features' is a list; use an item number"),
@@ -169,6 +170,14 @@ def test_set_on_unknown_key_is_reported_as_from_set(tmp_path: Path) -> None:
         "--set optimizer.decay: unknown key 'decay'; allowed keys: "
         "type, learning_rate, clip_norm, schedule, momentum, nesterov"
     ]
+
+
+def test_a_misspelt_top_level_key_from_set_is_blamed_on_set_alone(tmp_path: Path) -> None:
+    # It named a line of the file ("exp.yaml:1 with --set modl.l2") that never held the key.
+    result = mlcc("validate", write(tmp_path, MINIMAL), "--set", "modl.l2=1")
+    assert result.exit_code == 2
+    assert "  --set modl.l2: modl: unknown key 'modl'; did you mean 'model'?" in result.stderr
+    assert "exp.yaml:1" not in result.stderr and " with --set" not in result.stderr
 
 
 def test_registries_are_checked_against_union_tags() -> None:

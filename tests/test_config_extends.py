@@ -240,3 +240,13 @@ def test_the_shipped_example_and_the_readme_agree(monkeypatch: pytest.MonkeyPatc
     result = mlcc("validate", example)
     assert result.exit_code == 0, result.output
     assert " ".join(result.stdout.split()) == " ".join(shown.split())
+
+
+def test_set_extends_says_extends_belongs_in_the_file(tmp_path: Path) -> None:
+    # It used to read "unknown key 'extends'; did you mean 'extends'?".
+    config = write(tmp_path, "base.yaml", BASE)
+    result = mlcc("validate", config, "--set", "extends=other.yaml", "--json")
+    assert result.exit_code == 2
+    message = json.loads(result.stdout)["error"]["message"]
+    assert message.startswith("--set extends: `extends:` is read from the config file")
+    assert "did you mean" not in message

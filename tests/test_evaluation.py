@@ -29,6 +29,7 @@ from mlcc_cli.evaluation import (
     thresholds,
     worst_examples,
 )
+from mlcc_cli.evaluation.metric_names import METRIC_NAMES
 from mlcc_cli.evaluation.metrics import binary_metrics, task_metrics
 from mlcc_cli.rundir.plots import write_plot_folder
 
@@ -287,3 +288,25 @@ def test_binary_metrics_are_sklearns_own_scores(threshold: float) -> None:
     assert metrics["accuracy"] == skm.accuracy_score(y, predicted)
     assert metrics["log_loss"] == skm.log_loss(y, probability, labels=[0, 1])
     assert metrics["auc"] == skm.roc_auc_score(y, probability)
+
+
+@pytest.mark.parametrize("task", ["regression", "binary", "multiclass", "multilabel"])
+def test_metric_names_are_the_keys_each_task_records(task: str) -> None:
+    # `mlcc sweep --metric` is checked against METRIC_NAMES before training: they must be
+    # exactly what task_metrics writes into metrics.json.
+    rng = np.random.default_rng(0)
+    y = {
+        "regression": rng.random(20),
+        "binary": np.arange(20) % 2,
+        "multiclass": np.arange(20) % 3,
+        "multilabel": np.stack([np.arange(20) % 2, np.arange(20) // 10], axis=1),
+    }[task].astype(float)
+    prediction = {
+        "regression": rng.random(20),
+        "binary": rng.uniform(0.1, 0.9, 20),
+        "multiclass": np.full((20, 3), 1 / 3),
+        "multilabel": rng.uniform(0.1, 0.9, (20, 2)),
+    }[task]
+    keys = set(task_metrics(task, y, prediction, 0.5, labels=["a", "b"]))
+    per_label = {"log_loss_a", "log_loss_b"} if task == "multilabel" else set()
+    assert keys == set(METRIC_NAMES[task]) | per_label

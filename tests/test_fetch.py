@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_helpers import mlcc
 from mlcc_cli.config.data import DataConfig
 from mlcc_cli.data.fetch import fetch_dataset
 from mlcc_cli.data.loading import load_dataset
@@ -167,3 +168,16 @@ def test_a_builtin_dataset_is_pointed_at_its_builtin_name(tmp_path):
     assert result.exit_code == 2, result.output
     assert "'iris' is built in, nothing to fetch: use data.source: builtin:iris" in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("dest", ["a-file", "a-file/datasets"])
+def test_a_file_in_the_way_of_dest_is_a_usage_error_before_any_download(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dest: str
+) -> None:
+    (tmp_path / "a-file").write_text("mine\n")
+    # No mirror holds the files: had the download come first, it would fail with exit 1.
+    monkeypatch.setenv("MLCC_DATASET_MIRROR", str(tmp_path / "no-mirror"))
+    result = mlcc("datasets", "fetch", "california_housing", "--dest", tmp_path / dest)
+    assert result.exit_code == 2, result.output
+    assert f"--dest {tmp_path / dest}:" in result.stderr and "not a folder" in result.stderr
+    assert (tmp_path / "a-file").read_text() == "mine\n"

@@ -383,12 +383,18 @@ def test_cli_builtin_uses_its_label() -> None:
         (["{csv}", "--label", "price"], "Available columns: x, x_twin"),
         (["{csv}", "--set", "seed=1"], "--set changes an experiment config"),
         (["builtin:iriss"], "Did you mean 'iris'?"),
+        (
+            ["{quickstart}", "--label", "target", "--set", "data.label=mean_radius"],
+            "--label target and --set data.label=mean_radius: both set data.label",
+        ),
     ],
 )
 def test_cli_bad_input_exits_2_with_a_message(
     planted_csv: Path, args: list[str], phrase: str
 ) -> None:
+    quickstart = Path(__file__).resolve().parent.parent / "configs" / "quickstart.yaml"
     args = [arg.replace("{csv}", str(planted_csv)) for arg in args]
+    args = [arg.replace("{quickstart}", str(quickstart)) for arg in args]
     result = runner.invoke(app, ["inspect", *args], env=WIDE)
     assert result.exit_code == 2, result.output
     assert phrase in result.stderr

@@ -51,6 +51,15 @@ FAILURES = [
     (["evaluate", "NOT_A_RUN", "--worst", "many"], 2, "Invalid value for '--worst'"),
     (["exercise", "list", "--bogus"], 2, "No such option: --bogus"),
     (["datasets", "--bogus"], 2, "No such option: --bogus"),
+    ([], 2, "mlcc: No such option: --json"),  # the root's own options fail before any command
+    (["--bogus"], 2, "mlcc: No such option: --bogus"),
+    # --json right after --set/--grid would be their value, and the JSON object lost
+    (["train", QUICKSTART, "--set"], 2, "got the option '--json' where KEY=VALUE belongs"),
+    (["sweep", QUICKSTART, "--grid"], 2, "Invalid value for '--grid': got the option"),
+    # an empty path (an unset variable) is not the current folder
+    (["doctor", ""], 2, "Invalid value for 'RUN': is empty"),
+    (["compare", "NOT_A_RUN", ""], 2, "Invalid value for 'RUN_OR_SWEEP': is empty"),
+    (["evaluate", "NOT_A_RUN", "--data", " "], 2, "Invalid value for '--data': is empty"),
 ]
 
 
@@ -108,3 +117,13 @@ def test_interruptions_and_bugs_are_json_errors_too(
     )
     if isinstance(raised, RuntimeError):  # a bug keeps its traceback (for the report)
         assert result.exception is raised
+
+
+def test_an_empty_runs_dir_writes_nothing_into_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # Path("") is ".": the run would land here
+    result = mlcc("train", QUICKSTART, "--runs-dir", "", "--no-plots", "--json")
+    assert result.exit_code == 2
+    assert "Invalid value for '--runs-dir': is empty" in json_error(result)["message"]
+    assert list(tmp_path.iterdir()) == []

@@ -376,12 +376,26 @@ def test_streamed_split_finds_the_same_worst_examples(tmp_path: Path) -> None:
         (["--threshold", "-0.1"], "--threshold: -0.1 is outside [0, 1]"),
         (["--threshold", "1.5"], "--threshold: 1.5 is outside [0, 1]"),
         (["--worst", "-1"], "--worst: -1 is negative"),
+        # options that would otherwise be ignored without a word
+        (["--data", "houses.csv", "--split", "test"], "--split test and --data houses.csv"),
+        (["--data", "houses.csv", "--allow-changed-data"], "--allow-changed-data: only for"),
+        (["--slice-buckets", "5"], "--slice-buckets 5: only with --slice-by"),
     ],
 )
 def test_bad_options_exit_2(classifier, args: list[str], phrase: str) -> None:
     run_dir, _ = classifier
-    result = mlcc("evaluate", run_dir, *args)
+    before = {(p, p.stat().st_mtime_ns) for p in run_dir.rglob("*")}
+    result = mlcc("evaluate", run_dir, *args, "--json")
     assert result.exit_code == 2 and phrase in result.stderr, result.output
+    assert json.loads(result.stdout)["error"]["exit_code"] == 2
+    assert {(p, p.stat().st_mtime_ns) for p in run_dir.rglob("*")} == before  # nothing written
+
+
+def test_threshold_on_a_regression_run_exits_2(tmp_path: Path) -> None:
+    run_dir = _train(tmp_path, FEATURES)
+    result = mlcc("evaluate", run_dir, "--threshold", "0.3", "--no-plots")
+    assert result.exit_code == 2, result.output
+    assert "--threshold 0.3: the run is a regression model" in result.stderr
 
 
 def test_missing_or_incomplete_run_directories_exit_2(classifier, tmp_path: Path) -> None:

@@ -331,3 +331,34 @@ def test_runs_clean_leaves_other_programs_partial_folders_and_symlinks(tmp_path:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["removed"] == []
     assert theirs.is_dir() and link.is_symlink() and (important / "keep.txt").read_text() == "mine"
+
+
+def test_a_run_directory_gets_the_umask_mode_not_mkdtemp_private_one(tmp_path: Path) -> None:
+    # A run was published as mkdtemp made its staging folder, 0o700: no teammate, web server
+    # or other worker account could read a run whose files are all 0o644.
+    previous = os.umask(0o022)
+    try:
+        result = mlcc("train", experiment(tmp_path), "--runs-dir", tmp_path / "runs", "-q")
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    run_dir = Path(result.stdout.strip())
+    assert run_dir.stat().st_mode & 0o777 == 0o755
+    assert (run_dir / "metrics.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_symbolic_link_loop_is_named_as_one(tmp_path: Path) -> None:
+    # It read "a file of that name is in the way" (--runs-dir) and "no such folder" (a run).
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "loop-back")
+    (tmp_path / "loop-back").symlink_to(loop)
+    for arguments in (
+        ["train", experiment(tmp_path), "--runs-dir", loop],
+        ["doctor", loop],
+        ["runs", "clean", loop],
+    ):
+        result = mlcc(*arguments)
+        assert result.exit_code == 2, result.output
+        assert (
+            f"{loop}: " in result.stderr and "a symbolic link that leads nowhere" in result.stderr
+        )

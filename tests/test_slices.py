@@ -329,3 +329,7 @@ def test_more_buckets_than_the_ties_allow_leave_out_the_empty_ones(tmp_path: Pat
     run_dir = run.stdout.strip()
     result = mlcc("evaluate", run_dir, "--slice-by", "mean_radius", "--slice-buckets", "60")
     assert result.exit_code == 0, result.output
+    # More buckets than rows: as many as there are distinct values, not an out-of-memory exit
+    huge = mlcc("evaluate", run_dir, "--slice-by", "mean_radius", "--slice-buckets", "10" * 7)
+    assert huge.exit_code == 0, huge.output
+    assert "quantile buckets instead of 10101010101010" in " ".join(huge.output.split())

@@ -183,7 +183,32 @@ def test_unknown_metric_is_a_config_error(tmp_path: Path) -> None:
         "sweep", experiment(tmp_path), "--grid", "model.l2=0", "--metric", "auc",
         "--runs-dir", tmp_path / "runs",
     )  # fmt: skip
-    assert result.exit_code == 2 and "--metric auc" in result.stderr
+    assert result.exit_code == 2 and "--metric 'auc': a regression run records no" in result.stderr
+    assert not (tmp_path / "runs").exists()  # known from the config: refused before training
+
+
+def test_misspelt_metric_is_refused_before_any_point_trains(tmp_path: Path) -> None:
+    result = mlcc(
+        "sweep", experiment(tmp_path), "--grid", "model.l2=0,0.5", "--metric", "rsme",
+        "--runs-dir", tmp_path / "runs", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--metric 'rsme'" in result.stderr and "Did you mean 'rmse'?" in result.stderr
+    assert json.loads(result.stdout)["error"]["exit_code"] == 2
+    assert not (tmp_path / "runs").exists()  # no point trained, no folder made
+
+
+@pytest.mark.parametrize("seeds", ["0", "10001", str(10**29)])
+def test_seeds_out_of_range_are_refused_at_once(tmp_path: Path, seeds: str) -> None:
+    # 10**29 built a seed list of that length before the 10,000-point limit was checked:
+    # the command never returned.
+    result = mlcc(
+        "sweep", experiment(tmp_path), "--grid", "model.l2=0", "--seeds", seeds,
+        "--runs-dir", tmp_path / "runs",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert f"--seeds {seeds}: use 1 to 10,000 seeds per point" in result.stderr
+    assert not (tmp_path / "runs").exists()
 
 
 def test_metric_direction_and_ranking(tmp_path: Path) -> None:

@@ -348,6 +348,17 @@ def test_track_refuses_a_path_that_is_no_run_or_sweep(tmp_path: Path) -> None:
     assert not (tmp_path / "store").exists()  # nothing logged, no store made
 
 
+def test_track_refuses_to_log_one_run_twice(tmp_path: Path) -> None:
+    # `mlcc track RUN RUN` made two MLflow runs of one run directory.
+    config = experiment(tmp_path)
+    trained = mlcc("train", config, "--runs-dir", tmp_path / "runs", "--no-plots", "-q")
+    run_dir = Path(trained.stdout.strip())
+    result = mlcc("track", run_dir, tmp_path / "runs" / run_dir.name, "--uri", tmp_path / "store")
+    assert result.exit_code == 2, result.output
+    assert "would be logged twice" in result.stderr
+    assert not (tmp_path / "store").exists()  # nothing logged, no store made
+
+
 def test_exercise_check_tracks_a_diverged_run_as_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,13 +26,46 @@ from mlcc_cli.render.console import render_error, stderr_console
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
-ConfigArg = Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)]
+
+def path_text(value: str | Path) -> Path:
+    """A path option's or argument's text as a Path; an empty one is a usage error.
+
+    `Path("")` is the current folder, so `--runs-dir "$OUT"` with OUT unset would write into
+    whatever folder the command runs in, and `mlcc doctor ""` would blame `.`.
+    """
+    if isinstance(value, str) and not value.strip():
+        raise typer.BadParameter("is empty (an unset shell variable?); give a file or folder name.")
+    return Path(value)
+
+
+def assignment_text(value: str) -> str:
+    """A `--set`/`--grid` value as given; an option in its place is a usage error.
+
+    `--set --json` makes `--json` the value of --set, so the command would neither get
+    --json nor say why: refused here, where typer still reports it as JSON.
+    """
+    if value.startswith("-") and "=" not in value:
+        raise typer.BadParameter(
+            f"got the option {value!r} where KEY=VALUE belongs; give each --set or --grid its "
+            "KEY=VALUE, e.g. --set model.l2=0.001."
+        )
+    return value
+
+
+ConfigArg = Annotated[
+    Path,
+    typer.Argument(
+        metavar="CONFIG", help="Experiment YAML file.", show_default=False, parser=path_text
+    ),
+]
 RunArg = Annotated[
     Path,
     typer.Argument(
+        metavar="RUN",
         help="Run directory printed by `mlcc train`.",
         show_default=False,
         autocompletion=complete_run,
+        parser=path_text,
     ),
 ]
 SetOption = Annotated[
@@ -43,6 +76,7 @@ SetOption = Annotated[
         help="Override a config value by dotted path, e.g. optimizer.learning_rate=0.01 "
         "or features.2.max=4 (repeatable; values parsed as YAML).",
         autocompletion=complete_config_key,
+        parser=assignment_text,
     ),
 ]
 JsonOption = Annotated[
@@ -170,16 +204,35 @@ class JsonErrorsGroup(TyperGroup):
     option or a bad value, found before the command runs) is also answered on stdout with
     the JSON error object; typer prints the usual message on stderr and exits 2."""
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        # The root's own options (`mlcc --json`, `mlcc --bogus --json`) fail here, before
+        # any command is invoked.
+        json_output = _asks_for_json(args)
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as error:
+            if json_output:
+                _print_usage_error(error)
+            raise
+
     def invoke(self, ctx: typer.Context) -> Any:
-        arguments = ctx.args[: ctx.args.index("--")] if "--" in ctx.args else ctx.args
-        json_output = "--json" in arguments
+        json_output = _asks_for_json(ctx.args)
         try:
             return super().invoke(ctx)
         except typer.TyperException as error:
             if json_output:
-                failed = getattr(error, "ctx", None)  # usage errors name their (sub)command
-                where = failed.command_path if failed is not None else "mlcc"
-                problem = error.format_message().rstrip(".")
-                message = f"{where}: {problem}; see `{where} --help`."
-                print_json_error(message, error.exit_code)
+                _print_usage_error(error)
             raise
+
+
+def _asks_for_json(arguments: list[str]) -> bool:
+    """--json among the command line's words before a `--` (after it, a value)."""
+    return "--json" in (arguments[: arguments.index("--")] if "--" in arguments else arguments)
+
+
+def _print_usage_error(error: Any) -> None:
+    """The JSON error object for typer's usage error, naming the (sub)command it is about."""
+    failed = getattr(error, "ctx", None)  # usage errors name their (sub)command
+    where = failed.command_path if failed is not None else "mlcc"
+    problem = error.format_message().rstrip(".")
+    print_json_error(f"{where}: {problem}; see `{where} --help`.", error.exit_code)

@@ -12,6 +12,7 @@ import typer
 from mlcc_cli.commands.common import (
     JsonOption,
     SetOption,
+    path_text,
     user_errors,
 )
 from mlcc_cli.errors import ConfigError
@@ -99,10 +100,12 @@ def datasets(ctx: typer.Context, json_output: JsonOption = False) -> None:
 
 @datasets_app.command("fetch")
 def fetch(
-    name: Annotated[str, typer.Argument(help="Dataset to download, e.g. california_housing.")],
-    dest: Annotated[Path, typer.Option("--dest", help="Folder to write the files into.")] = Path(
-        "datasets"
-    ),
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Dataset to download, e.g. california_housing.")
+    ],
+    dest: Annotated[
+        Path, typer.Option("--dest", help="Folder to write the files into.", parser=path_text)
+    ] = Path("datasets"),
 ) -> None:
     """Download a public dataset (checksum verified); MLCC_DATASET_MIRROR selects a mirror."""
     with user_errors():

@@ -13,7 +13,13 @@ from typing import Annotated, Any
 
 import typer
 
-from mlcc_cli.commands.common import JsonOption, interrupted_exit_code, user_errors
+from mlcc_cli.commands.common import (
+    JsonOption,
+    assignment_text,
+    interrupted_exit_code,
+    path_text,
+    user_errors,
+)
 from mlcc_cli.commands.completion import complete_config_key, complete_exercise
 from mlcc_cli.commands.tracking import (
     TrackOption,
@@ -35,6 +41,7 @@ exercise_app = typer.Typer(
 NameArg = Annotated[
     str,
     typer.Argument(
+        metavar="NAME",
         help="Exercise name from `mlcc exercise list` (or its number, e.g. 01).",
         show_default=False,
         autocompletion=complete_exercise,
@@ -105,6 +112,7 @@ def check(
             help="Your change to the exercise config, e.g. optimizer.learning_rate=0.01 "
             "(repeatable; values parsed as YAML).",
             autocompletion=complete_config_key,
+            parser=assignment_text,
         ),
     ] = None,
     config: Annotated[
@@ -113,6 +121,7 @@ def check(
             "--config",
             help="Your edited copy of the exercise config (the goals still come from the "
             "shipped exercise).",
+            parser=path_text,
         ),
     ] = None,
     solution: Annotated[
@@ -120,7 +129,10 @@ def check(
         typer.Option("--solution", help="Apply the shipped solution first, then your --set."),
     ] = False,
     runs_dir: Annotated[
-        Path, typer.Option("--runs-dir", help="Folder that receives the run directory.")
+        Path,
+        typer.Option(
+            "--runs-dir", help="Folder that receives the run directory.", parser=path_text
+        ),
     ] = Path("runs"),
     json_output: JsonOption = False,
     track: TrackOption = None,

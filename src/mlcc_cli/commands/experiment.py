@@ -15,6 +15,7 @@ from mlcc_cli.commands.common import (
     SetOption,
     interrupted_exit_code,
     interruption_word,
+    path_text,
     stderr_console,
     user_errors,
 )
@@ -32,7 +33,10 @@ def train(
     config: ConfigArg,
     set_: SetOption = None,
     runs_dir: Annotated[
-        Path, typer.Option("--runs-dir", help="Folder that receives the run directory.")
+        Path,
+        typer.Option(
+            "--runs-dir", help="Folder that receives the run directory.", parser=path_text
+        ),
     ] = Path("runs"),
     name: Annotated[
         str | None, typer.Option("--name", help="Run-name prefix (default: the config's name).")
@@ -208,7 +212,10 @@ def lr_find(
         int, typer.Option("--steps", help="Steps (batches) from --min-lr to --max-lr.")
     ] = 100,
     runs_dir: Annotated[
-        Path, typer.Option("--runs-dir", help="Folder that receives the lr-find folder.")
+        Path,
+        typer.Option(
+            "--runs-dir", help="Folder that receives the lr-find folder.", parser=path_text
+        ),
     ] = Path("runs"),
     json_output: JsonOption = False,
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mlcc_cli.commands.common import JsonOption, RunArg, stderr_console, user_errors
+from mlcc_cli.commands.common import JsonOption, RunArg, path_text, stderr_console, user_errors
 
 
 def export(
@@ -26,7 +26,10 @@ def export(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the file here (default: RUN/model.joblib or .onnx)."
+            "--output",
+            "-o",
+            help="Write the file here (default: RUN/model.joblib or .onnx).",
+            parser=path_text,
         ),
     ] = None,
     json_output: JsonOption = False,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mlcc_cli.commands.common import JsonOption, user_errors
+from mlcc_cli.commands.common import JsonOption, path_text, user_errors
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.render.console import terminal
 
@@ -22,8 +22,10 @@ def clean(
     runs_dir: Annotated[
         Path | None,
         typer.Argument(
+            metavar="RUNS_DIR",
             help="The runs folder (the --runs-dir of `mlcc train`) [default: runs].",
             show_default=False,
+            parser=path_text,
         ),
     ] = None,
     runs_dir_option: Annotated[
@@ -33,6 +35,7 @@ def clean(
             metavar="PATH",
             help="The same folder as an option, as `mlcc train` takes it.",
             show_default=False,
+            parser=path_text,
         ),
     ] = None,
     older_than: Annotated[

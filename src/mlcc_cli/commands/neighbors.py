@@ -14,7 +14,10 @@ from mlcc_cli.render.console import terminal
 def neighbors(
     run: RunArg,
     word: Annotated[
-        str, typer.Argument(help="The word (or category) to look up.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="WORD", help="The word (or category) to look up.", show_default=False
+        ),
     ],
     k: Annotated[int, typer.Option("--k", "-k", metavar="N", help="How many neighbours.")] = 10,
     column: Annotated[

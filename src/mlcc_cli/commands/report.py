@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mlcc_cli.commands.common import stderr_console, user_errors
+from mlcc_cli.commands.common import path_text, stderr_console, user_errors
 from mlcc_cli.commands.completion import complete_run
 from mlcc_cli.render.console import render_warnings
 
@@ -20,7 +20,8 @@ def report(
             help="Run directories, sweep folders, or folders of runs.",
             show_default=False,
             autocompletion=complete_run,
-            metavar="RUN_OR_SWEEP...",
+            metavar="RUN_OR_SWEEP",
+            parser=path_text,
         ),
     ],
     output: Annotated[
@@ -30,6 +31,7 @@ def report(
             "-o",
             help="The HTML file to write (default: report.html inside the one RUN_OR_SWEEP, "
             "or in the current folder for several).",
+            parser=path_text,
         ),
     ] = None,
 ) -> None:

@@ -11,6 +11,7 @@ import typer
 from mlcc_cli.commands.common import (
     JsonOption,
     RunArg,
+    path_text,
     stderr_console,
     user_errors,
 )
@@ -22,7 +23,13 @@ from mlcc_cli.render.console import render_warnings, terminal
 def predict(
     run: RunArg,
     data_file: Annotated[
-        Path, typer.Argument(help="CSV or Parquet file of new rows.", show_default=False)
+        Path,
+        typer.Argument(
+            metavar="DATA_FILE",
+            help="CSV or Parquet file of new rows.",
+            show_default=False,
+            parser=path_text,
+        ),
     ],
     output: Annotated[
         Path | None,
@@ -30,6 +37,7 @@ def predict(
             "--output",
             "-o",
             help="Write the predictions here: .csv, or .parquet for Parquet (default: stdout).",
+            parser=path_text,
         ),
     ] = None,
 ) -> None:
@@ -68,11 +76,17 @@ def predict(
 def evaluate(
     run: RunArg,
     split: Annotated[
-        str, typer.Option("--split", help="The run's own split to score: validation, test, train.")
-    ] = "validation",
+        str | None,
+        typer.Option(
+            "--split",
+            help="The run's own split to score: validation (the default), test, train.",
+        ),
+    ] = None,
     data: Annotated[
         Path | None,
-        typer.Option("--data", help="Score a labelled CSV/Parquet file instead of a split."),
+        typer.Option(
+            "--data", help="Score a labelled CSV/Parquet file instead of a split.", parser=path_text
+        ),
     ] = None,
     threshold: Annotated[
         float | None,
@@ -97,13 +111,14 @@ def evaluate(
         ),
     ] = None,
     slice_buckets: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--slice-buckets",
             metavar="N",
-            help="Quantile buckets for a numeric --slice-by column with over 10 values.",
+            help="Quantile buckets for a numeric --slice-by column with over 10 values "
+            "(default 4).",
         ),
-    ] = 4,  # evaluation.DEFAULT_SLICE_BUCKETS
+    ] = None,
     allow_changed_data: Annotated[
         bool,
         typer.Option(
@@ -123,27 +138,31 @@ def evaluate(
     """
     with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
+        from mlcc_cli.evaluation import DEFAULT_SLICE_BUCKETS
         from mlcc_cli.rundir.evaluation_plots import save_plots
         from mlcc_cli.rundir.saved import load_run
-        from mlcc_cli.workflows.evaluate import SPLIT_CHOICES, evaluate_file, evaluate_split
+        from mlcc_cli.workflows.evaluate import (
+            check_evaluate_options,
+            check_threshold_applies,
+            evaluate_file,
+            evaluate_split,
+        )
 
-        if split not in SPLIT_CHOICES:
-            raise ConfigError(
-                f"--split: {split!r} is not a split; choose one of {', '.join(SPLIT_CHOICES)}"
-            )
+        check_evaluate_options(split, data, slice_by, slice_buckets, allow_changed_data)
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ConfigError(f"--threshold: {threshold:g} is outside [0, 1]")
         if worst < 0:
             raise ConfigError(f"--worst: {worst} is negative; pass 0 to leave the examples out")
-        if slice_buckets < 1:
-            raise ConfigError(f"--slice-buckets: {slice_buckets} is below 1")
+        buckets = DEFAULT_SLICE_BUCKETS if slice_buckets is None else slice_buckets
         saved = load_run(run)
+        check_threshold_applies(saved, threshold)
         if data is not None:
-            report = evaluate_file(saved, data, threshold, worst, slice_by, slice_buckets)
+            report = evaluate_file(saved, data, threshold, worst, slice_by, buckets)
         else:
             report = evaluate_split(
-                saved, split, threshold, worst, slice_by, slice_buckets, allow_changed_data
-            )
+                saved, split or "validation", threshold, worst, slice_by, buckets,
+                allow_changed_data,
+            )  # fmt: skip
         if plots:
             save_plots(report)
         if json_output:
@@ -181,8 +200,9 @@ def compare(
         typer.Argument(
             help="Run directories, or folders of runs (a sweep folder stands for its runs).",
             show_default=False,
-            metavar="RUN_OR_SWEEP...",
+            metavar="RUN_OR_SWEEP",
             autocompletion=complete_run,
+            parser=path_text,
         ),
     ],
     plots: Annotated[
@@ -197,6 +217,7 @@ def compare(
             "--output",
             metavar="DIR",
             help="Write compare.png into DIR (default: no file; only the terminal chart).",
+            parser=path_text,
         ),
     ] = None,
     json_output: JsonOption = False,
@@ -211,6 +232,11 @@ def compare(
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.workflows.compare import compare_runs
 
+        if output is not None and not plots:
+            raise ConfigError(
+                f"--output {output} with --no-plots: --output only receives compare.png, which "
+                "--no-plots does not draw; drop one of them."
+            )
         comparison = compare_runs(runs)
         png = None
         if plots and output is not None:

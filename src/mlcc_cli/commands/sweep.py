@@ -11,7 +11,9 @@ import typer
 from mlcc_cli.commands.common import (
     ConfigArg,
     JsonOption,
+    assignment_text,
     interrupted_exit_code,
+    path_text,
     user_errors,
 )
 from mlcc_cli.commands.completion import complete_config_key
@@ -35,6 +37,7 @@ def sweep(
             help="Values to try for a dotted config key (repeatable; the product is swept), "
             "e.g. optimizer.learning_rate=0.01,0.1,1.",
             autocompletion=complete_config_key,
+            parser=assignment_text,
         ),
     ] = None,
     seeds: Annotated[
@@ -45,7 +48,8 @@ def sweep(
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Points trained in parallel.")] = 1,
     runs_dir: Annotated[
-        Path, typer.Option("--runs-dir", help="Folder that receives the sweep folder.")
+        Path,
+        typer.Option("--runs-dir", help="Folder that receives the sweep folder.", parser=path_text),
     ] = Path("runs"),
     name: Annotated[
         str | None, typer.Option("--name", help="Sweep folder name (default: CONFIG-NAME-sweep).")

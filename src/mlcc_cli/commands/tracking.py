@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mlcc_cli.commands.common import JsonOption, user_errors
+from mlcc_cli.commands.common import JsonOption, path_text, user_errors
 from mlcc_cli.commands.completion import complete_run
 from mlcc_cli.errors import MlccError
 from mlcc_cli.render.console import render_error, stderr_console, terminal
@@ -107,10 +107,11 @@ def track(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="RUN_OR_SWEEP...",
+            metavar="RUN_OR_SWEEP",
             help="Run directories (from `mlcc train`) and sweep folders (from `mlcc sweep`).",
             show_default=False,
             autocompletion=complete_run,
+            parser=path_text,
         ),
     ],
     uri: Annotated[
@@ -130,12 +131,12 @@ def track(
     with user_errors(json_output):
         # deferred: mlflow (~2 s to import) loads only when a run is logged
         from mlcc_cli.render.tracking import render_tracked
-        from mlcc_cli.tracking.records import read_target
+        from mlcc_cli.tracking.records import read_targets
         from mlcc_cli.tracking.session import TrackingSession
         from mlcc_cli.tracking.store import tracking_uri
 
         resolved = tracking_uri(uri, "--uri")
-        records = [read_target(path) for path in paths]  # all checked before any is logged
+        records = read_targets(paths)  # all checked before any is logged
         session = TrackingSession(resolved, "--uri")
         logged = []
         for record in records:

@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from mlcc_cli.config.composition import EXTENDS_KEY
 from mlcc_cli.config.yaml_guards import GuardedLoader
 from mlcc_cli.config.yaml_reading import KeyPath
 from mlcc_cli.errors import ConfigError
@@ -45,6 +46,12 @@ def apply_override(data: dict[str, Any], assignment: str) -> KeyPath:
     parts = key.split(".")
     if any(not part for part in parts):
         raise ConfigError(f"--set {assignment!r}: '{key}' has an empty part between dots.")
+    if parts[0] == EXTENDS_KEY:
+        raise ConfigError(
+            f"--set {key}: `{EXTENDS_KEY}:` is read from the config file, and --set applies to "
+            f"the merged result; write `{EXTENDS_KEY}:` in the file, or --set the keys you "
+            "wanted from the base."
+        )
     value = parse_scalar(raw_value, f"--set {key}")
     node: Any = data
     walked: list[str | int] = []
@@ -63,7 +70,8 @@ def apply_override(data: dict[str, Any], assignment: str) -> KeyPath:
                 continue
             if not 0 <= index < len(node):
                 raise ConfigError(
-                    f"--set {key}: '{'.'.join(map(str, walked))}' has {len(node)} items "
+                    f"--set {key}: '{'.'.join(map(str, walked))}' has {len(node)} "
+                    f"item{'' if len(node) == 1 else 's'} "
                     f"(0 to {len(node) - 1}, or {len(node)} to add one at the end); there is "
                     f"no item {index}."
                 )

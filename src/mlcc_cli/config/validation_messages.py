@@ -232,6 +232,9 @@ def _where(
     place = str(origin) if origin else str(source)
     for override in sorted(overridden, key=_dotted):
         changed_type = override[-1:] == ("type",) and override[:-1] == path[:-1]
+        if path and override[: len(path)] == path and path not in origins:
+            # the key exists only because --set wrote it (`--set modl.l2=1`): no file line
+            return f"--set {_dotted(override)}: {_dotted(path)}"
         if (path and override[: len(path)] == path) or changed_type:
             return f"{place} with --set {_dotted(override)}: {_dotted(path)}"
     return f"{place}: {_dotted(path)}"

@@ -42,6 +42,7 @@ def fetch_dataset(
         raise DataError(
             f"unknown dataset '{name}'; datasets that can be fetched: {', '.join(FETCHABLE)}"
         )
+    _check_destination(dest)
     dataset = FETCHABLE[name]
     files = " and ".join(remote.name for remote in dataset.files)
     offline_fix = (
@@ -59,6 +60,28 @@ def fetch_dataset(
             raise DownloadError(f"could not {verb} {location}: {reason}. {offline_fix}") from None
         contents[remote.name] = verify(raw, remote, location)
     return _write_all(contents, dest)
+
+
+def _check_destination(dest: Path) -> None:
+    """DataError (before any download) when `dest` cannot become the folder the files go to:
+    it, or a folder it would be created in, exists as something else (a file in the way), or
+    the nearest existing folder takes no new entries."""
+    folder = dest
+    while not folder.is_dir():
+        if os.path.lexists(folder):  # a file, or a broken or looping symbolic link
+            what = "is" if folder == dest else f"would be created in {folder}, which is"
+            raise DataError(
+                f"--dest {dest}: {what} not a folder; give a folder (it is created if "
+                "missing), e.g. --dest datasets."
+            )
+        if folder.parent == folder:
+            return
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DataError(
+            f"--dest {dest}: cannot write in {folder} (permission denied); choose a folder you "
+            "can write to."
+        )
 
 
 def verify(raw: bytes, remote: RemoteFile, location: str) -> bytes:

@@ -143,7 +143,9 @@ def slice_codes(values: pd.Series, n_buckets: int) -> tuple[list[str], np.ndarra
     codes = np.zeros(len(values), dtype=np.int64)
     bucketed = numeric and present.nunique() > MAX_VALUES
     if bucketed:
-        cut, edges = pd.qcut(present, n_buckets, duplicates="drop", retbins=True)
+        # No more buckets than rows: qcut allocates an edge per bucket asked for, and
+        # `--slice-buckets 1000000000000` would ask for terabytes.
+        cut, edges = pd.qcut(present, min(n_buckets, present.size), duplicates="drop", retbins=True)
         names = [
             f"{'[' if k == 0 else '('}{_number(edges[k], 4)}, {_number(edges[k + 1], 4)}]"
             for k in range(len(edges) - 1)

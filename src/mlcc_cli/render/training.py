@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from mlcc_cli.evaluation.metric_names import EVERY_SPLIT, METRIC_NAMES
 from mlcc_cli.render.charts import label_periods
 from mlcc_cli.render.console import render_warnings
 from mlcc_cli.render.doctor import render_findings, render_split_checks
@@ -25,24 +26,6 @@ if TYPE_CHECKING:
     from mlcc_cli.training.loop import PeriodRecord
     from mlcc_cli.training.plan import RunPlan
     from mlcc_cli.workflows.train import RunResult
-
-METRIC_ORDER = {
-    "regression": ("rmse", "mae", "r2", "loss", "prediction_bias"),
-    "binary": (
-        "log_loss",
-        "accuracy",
-        "baseline_accuracy",
-        "precision",
-        "recall",
-        "f1",
-        "auc",
-        "average_precision",
-        "prediction_bias",
-    ),
-    "multiclass": ("log_loss", "accuracy", "baseline_accuracy", "macro_f1", "weighted_f1"),
-    "multilabel": ("log_loss", "subset_accuracy", "hamming_loss", "micro_f1", "macro_f1"),
-    "embedding": ("loss", "pairs", "sentences"),
-}
 
 
 class TrainingDisplay:
@@ -155,7 +138,7 @@ def metrics_table(metrics: dict[str, dict[str, Any]], task: str) -> Table:
     splits = list(metrics)
     for split in splits:
         table.add_column(split, justify="right")
-    for key in (*METRIC_ORDER[task], "nonzero_weights"):
+    for key in (*METRIC_NAMES[task], EVERY_SPLIT):
         if any(key in metrics[s] for s in splits):
             table.add_row(key, *(metric_text(metrics[s].get(key)) for s in splits))
     return table

@@ -20,6 +20,7 @@ from mlcc_cli.errors import DataError
 from mlcc_cli.features import FeaturePipeline
 from mlcc_cli.models.registry import model_from_settings
 from mlcc_cli.rundir.files import read_model
+from mlcc_cli.rundir.storage import not_a_folder
 
 
 @dataclass
@@ -82,8 +83,8 @@ def require_run_files(run_dir: Path) -> None:
     """DataError unless `run_dir` is a run directory holding every file in RUN_FILES."""
     if not run_dir.is_dir():
         raise DataError(
-            f"{_where(run_dir)}: no such folder; pass a run directory printed by `mlcc train` "
-            "(e.g. runs/NAME-20260101-120000-abcd)."
+            f"{_where(run_dir)}: {not_a_folder(run_dir)}; pass a run directory printed by "
+            "`mlcc train` (e.g. runs/NAME-20260101-120000-abcd)."
         )
     if not (run_dir / "model.json").is_file():
         raise DataError(

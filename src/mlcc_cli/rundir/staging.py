@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.rundir.storage import storage_error
+from mlcc_cli.rundir.storage import new_entry_mode, storage_error
 
 STAGING_SUFFIX = ".partial"
 OWNER_FILE = ".owner.json"
@@ -90,6 +90,8 @@ def publish(staging: Path, final_name: Callable[[], str], replace: bool = False)
     first and removed only once the new one is in place.
     """
     (staging / OWNER_FILE).unlink(missing_ok=True)
+    # mkdtemp made it 0o700; a finished run gets the mode any new folder gets (umask)
+    staging.chmod(new_entry_mode(0o777))
     parent = staging.parent
     if replace:
         final = parent / final_name()

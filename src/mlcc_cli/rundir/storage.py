@@ -73,6 +73,14 @@ def fit_name(name: str, limit: int = LONGEST_RUN_NAME) -> str:
     return f"{head}-{digest}"
 
 
+def not_a_folder(path: Path, missing: str = "no such folder") -> str:
+    """Why `path` is no folder, for a message: a symbolic link that leads nowhere, a file, or
+    (when nothing is there) `missing`."""
+    if path.is_symlink() and not path.exists():
+        return "is a symbolic link that leads nowhere: a link loop, or a link to a missing path"
+    return "is a file, not a folder" if path.exists() else missing
+
+
 def storage_error(what: str, path: Path, error: OSError) -> MlccError:
     """The MlccError for a refused write of `path`; `what` names the option or file.
 
@@ -92,7 +100,9 @@ def storage_error(what: str, path: Path, error: OSError) -> MlccError:
             f"and mlcc creates no folders for an output file); create it first "
             f"(mkdir -p {path.parent}) or choose another folder."
         )
-    if error.errno == errno.ENOENT:
+    if path.is_symlink() and not path.exists():
+        problem = not_a_folder(path).removeprefix("is ")
+    elif error.errno == errno.ENOENT:
         # the folder is there but refuses new files (a kernel file system like /proc)
         problem = f"the folder {path.parent} does not take new files"
     elif error.errno in _USER_FIXABLE:
@@ -154,12 +164,13 @@ def _record_owning(path: Path) -> str | None:
     return None
 
 
-def _new_file_mode() -> int:
-    """The permissions open() gives a new file: 0o666 less the process's umask (mkstemp's
-    private 0o600 would make e.g. a report unreadable to the web server meant to share it)."""
+def new_entry_mode(full: int = 0o666) -> int:
+    """The permissions open() (`full` 0o666) or mkdir() (0o777) gives a new entry: `full` less
+    the process's umask. mkstemp's and mkdtemp's private 0o600 / 0o700 would make a report or
+    a whole run directory unreadable to the teammates or web server meant to share it."""
     umask = os.umask(0)  # reading the umask means setting it; put straight back
     os.umask(umask)
-    return 0o666 & ~umask
+    return full & ~umask
 
 
 def _write_atomically(path: Path, write: Callable[[Path], object], what: str) -> None:
@@ -170,7 +181,7 @@ def _write_atomically(path: Path, write: Callable[[Path], object], what: str) ->
     try:
         partial = _sibling(path)
         write(partial)
-        partial.chmod(_new_file_mode())
+        partial.chmod(new_entry_mode())
         os.replace(partial, path)
     except OSError as error:
         raise storage_error(what, path, error) from None

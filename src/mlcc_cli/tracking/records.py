@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from mlcc_cli.errors import DataError
+from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.evaluation.metrics import ranking_value
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE, warning_kinds
 from mlcc_cli.rundir.saved import require_run_files
@@ -82,6 +82,23 @@ def read_target(path: Path) -> RunRecord | SweepRecord:
         )
     require_run_files(path)  # a run missing files, named as such
     return read_run(path)
+
+
+def read_targets(paths: Sequence[Path]) -> list[RunRecord | SweepRecord]:
+    """Every path's run or sweep, all read before any is logged; ConfigError when one run
+    would be logged twice (a path repeated, or a run given beside the sweep it belongs to),
+    since MLflow would then hold two records of it."""
+    records = [read_target(path) for path in paths]
+    given: dict[Path, int] = {}  # a run folder, resolved -> the argument that brings it
+    for position, record in enumerate(records):
+        for run in record.runs if isinstance(record, SweepRecord) else [record]:
+            other = given.setdefault(run.run_dir.resolve(), position)
+            if other != position:
+                raise ConfigError(
+                    f"{paths[position]}: the run {run.run_dir} would be logged twice "
+                    f"(RUN_OR_SWEEP {paths[other]} brings it too); give each run or sweep once."
+                )
+    return records
 
 
 def _read(path: Path, parse: Callable[[str], Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.rundir.staging import StagingFolder, find_staging
+from mlcc_cli.rundir.storage import not_a_folder
 
 DEFAULT_OLDER_THAN = "24h"
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -66,8 +67,9 @@ def clean_runs(
     """Remove the stale staging folders in `runs_dir` (and in its sweep folders)."""
     limit = parse_duration(older_than)
     if not runs_dir.is_dir():
-        what = "is a file, not a folder" if runs_dir.exists() else "no such folder"
-        raise DataError(f"{runs_dir}: {what}; pass the --runs-dir your runs are in.")
+        raise DataError(
+            f"{runs_dir}: {not_a_folder(runs_dir)}; pass the --runs-dir your runs are in."
+        )
     result = CleanResult(runs_dir, dry_run)
     for folder in find_staging(runs_dir):
         if not folder.is_stale(limit):

@@ -19,7 +19,7 @@ from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.data.loading import apply_missing_policy, encode_label_matrix, label_above
 from mlcc_cli.data.split_table import kept_positions, load_split, referenced_columns
 from mlcc_cli.data.splitting import require_test_split
-from mlcc_cli.errors import DataError
+from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.evaluation import (
     DEFAULT_SLICE_BUCKETS,
     DEFAULT_WORST,
@@ -35,6 +35,50 @@ from mlcc_cli.workflows.predict import check_required_columns, read_rows, used_c
 from mlcc_cli.workflows.scored_rows import ScoredRows
 
 SPLIT_CHOICES = ("validation", "test", "train")
+# The tasks whose predictions a threshold turns into classes (multiclass takes the argmax).
+THRESHOLD_TASKS = ("binary", "multilabel")
+
+
+def check_evaluate_options(
+    split: str | None,
+    data: Path | None,
+    slice_by: str | None,
+    slice_buckets: int | None,
+    allow_changed_data: bool,
+) -> None:
+    """ConfigError for an option `mlcc evaluate` would otherwise ignore or cannot use, named
+    with what to do instead (checked before the run is read)."""
+    if split is not None and split not in SPLIT_CHOICES:
+        raise ConfigError(
+            f"--split: {split!r} is not a split; choose one of {', '.join(SPLIT_CHOICES)}"
+        )
+    if data is not None and split is not None:
+        raise ConfigError(
+            f"--split {split} and --data {data}: choose one; --split scores one of the run's "
+            "own splits, --data a labelled file instead."
+        )
+    if data is not None and allow_changed_data:
+        raise ConfigError(
+            f"--allow-changed-data: only for re-splitting the run's own data (--split); "
+            f"--data {data} is scored as it is, so drop the option."
+        )
+    if slice_buckets is not None and slice_by is None:
+        raise ConfigError(
+            f"--slice-buckets {slice_buckets}: only with --slice-by COLUMN, whose numeric "
+            "values it buckets; add --slice-by or drop the option."
+        )
+    if slice_buckets is not None and slice_buckets < 1:
+        raise ConfigError(f"--slice-buckets: {slice_buckets} is below 1")
+
+
+def check_threshold_applies(run: SavedRun, threshold: float | None) -> None:
+    """ConfigError when `--threshold` is given for a run whose predictions take none."""
+    if threshold is not None and run.task not in THRESHOLD_TASKS:
+        raise ConfigError(
+            f"--threshold {threshold:g}: the run is a {run.task} model, whose predictions "
+            "no threshold turns into classes; drop the option (it applies to binary and "
+            "multi-label classifiers)."
+        )
 
 
 def _encode_labels(run: SavedRun, values: pd.Series, where: str) -> np.ndarray:

@@ -150,6 +150,11 @@ def _inspect_experiment(
     target: str, overrides: Sequence[str], label: str | None
 ) -> InspectionReport:
     """The loaded data, then the training split after the experiment's feature steps."""
+    set_label = [o for o in overrides if o.partition("=")[0].strip() == "data.label"]
+    if label is not None and set_label:
+        raise ConfigError(
+            f"--label {label} and --set {set_label[-1]}: both set data.label; give one."
+        )
     extra = [f"data.label={label}"] if label is not None else []
     loaded = load_config(target, [*overrides, *extra])
     config = loaded.config

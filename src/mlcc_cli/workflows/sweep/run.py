@@ -18,12 +18,13 @@ from pathlib import Path
 
 from mlcc_cli.config.loading import check_run_name, load_config
 from mlcc_cli.errors import ConfigError
+from mlcc_cli.evaluation.metric_names import check_metric_name
 from mlcc_cli.rundir.staging import create_staging, discard_staging
 from mlcc_cli.rundir.storage import check_run_name_fits, fit_name, storage_error
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
 from mlcc_cli.workflows.sweep.files import write_sweep_files
 from mlcc_cli.workflows.sweep.point import run_point, validate_point
-from mlcc_cli.workflows.sweep.points import plan_points
+from mlcc_cli.workflows.sweep.points import MAX_SWEEP_POINTS, plan_points
 from mlcc_cli.workflows.sweep.result import (
     DEFAULT_METRIC,
     SweepPoint,
@@ -122,22 +123,29 @@ def run_sweep(
     check_executor(executor, scheduler, jobs)
     if jobs < 1:
         raise ConfigError(f"--jobs {jobs}: use 1 or more worker processes.")
-    if seeds is not None and seeds < 1:
-        raise ConfigError(f"--seeds {seeds}: use 1 or more seeds per point.")
+    if seeds is not None and not 1 <= seeds <= MAX_SWEEP_POINTS:
+        # checked before the seed list is built: --seeds 1e29 would never finish building it
+        raise ConfigError(
+            f"--seeds {seeds}: use 1 to {MAX_SWEEP_POINTS:,} seeds per point (a sweep runs at "
+            f"most {MAX_SWEEP_POINTS:,} points)."
+        )
     check_run_name(name)
     base = load_config(config_path)
     kind, swept = resolve_search(base.config, search, trials, prune, seeds)
     if kind == "tpe":
         import_optuna()  # a missing [tune] extra is reported before anything is checked
         space = search_space(swept, grid_specs)
-        for point in space.edge_points():
+        loaded = [
             validate_point(config_path, point, "sweep.random.params")
+            for point in space.edge_points()
+        ]
     else:
         seed_list = [base.config.seed + i for i in range(seeds)] if seeds else None
         # The config's `sweep:` grid × the --grid values × its random trials (points.py).
         points = plan_points(swept, grid_specs, seed_list)
-        for point in points:
-            validate_point(config_path, point)
+        loaded = [validate_point(config_path, point) for point in points]
+    if metric is not None:  # else a wrong --metric would surface only after every point
+        check_metric_name(metric, _tasks(loaded))
     if name is not None:
         check_run_name_fits(name, "--name")
     sweep_dir = runs_dir / (name or fit_name(f"{base.config.name}-sweep"))
@@ -185,6 +193,13 @@ def run_sweep(
     except OSError as error:
         raise storage_error("sweep.csv/sweep.json in", sweep_dir, error) from None
     return result
+
+
+def _tasks(loaded: list) -> set[str] | None:
+    """The tasks the points' configs declare (a model's `task`), or None when one is only
+    resolved from the labels (a network's `task: auto`)."""
+    tasks = {getattr(point.config.model, "task", "auto") for point in loaded}
+    return None if "auto" in tasks else tasks
 
 
 def _run_all(
