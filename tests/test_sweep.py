@@ -272,3 +272,26 @@ def test_list_values_are_swept_from_the_command_line_and_the_yaml(tmp_path: Path
     ]
     with pytest.raises(ConfigError, match="balanced"):
         parse_grid(["model.hidden_units=[4, 8"])
+
+
+def test_a_full_disk_while_writing_the_table_leaves_no_half_written_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message says the half-written files were removed: .sweep.json.partial too."""
+    import errno
+
+    real_write_text = Path.write_text
+
+    def disk_full(self: Path, *args: object, **kwargs: object) -> int:
+        if self.name.startswith(".sweep.json"):
+            real_write_text(self, "half a table")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    runs = tmp_path / "runs"
+    result = mlcc("sweep", experiment(tmp_path), "--grid", "model.l2=0,0.1", "--runs-dir", runs)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "the disk is full" in result.stderr
+    sweep_dir = runs / "tiny-sweep"
+    assert sorted(p.name for p in sweep_dir.iterdir()) == ["model.l2-0", "model.l2-0.1"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from mlcc_cli.config.loading import check_run_name, load_config
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.rundir.staging import create_staging, discard_staging
-from mlcc_cli.rundir.storage import check_run_name_fits, fit_name, storage_error
+from mlcc_cli.rundir.storage import check_run_name_fits, fit_name
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
 from mlcc_cli.workflows.sweep.files import write_sweep_files
 from mlcc_cli.workflows.sweep.point import run_point, validate_point
@@ -180,10 +180,7 @@ def run_sweep(
         sweep_dir, chosen, higher_is_better(chosen), rows, [], study.name if study else None
     )
     result.point_statistics = seed_statistics(rows, chosen)
-    try:
-        write_sweep_files(result)
-    except OSError as error:
-        raise storage_error("sweep.csv/sweep.json in", sweep_dir, error) from None
+    write_sweep_files(result)
     return result
 
 
