@@ -196,3 +196,71 @@ def test_an_interruption_python_drops_is_sent_again_not_lost(
     while len(sent) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert sorted(sent) == sorted([(os.getpid(), signal.SIGTERM), (os.getpid(), signal.SIGINT)])
+
+
+# Ctrl-C while `mlcc` imports its modules, before any command runs: the import of pydantic
+# is interrupted plainly, or (Python 3.11) inside a class's __set_name__, which Python wraps
+# in a RuntimeError, as happens when the signal lands while pydantic builds a model.
+INTERRUPTED_IMPORT = textwrap.dedent(
+    """
+    import sys
+
+    class Interrupting:
+        def __set_name__(self, owner, name):
+            raise KeyboardInterrupt
+
+    class CtrlCOnImport:
+        def find_spec(self, name, path, target=None):
+            if name == "pydantic":
+                if sys.argv[1] == "wrapped":
+                    class Model:
+                        field = Interrupting()
+                raise KeyboardInterrupt
+            return None
+
+    sys.meta_path.insert(0, CtrlCOnImport())
+    sys.argv = ["mlcc", "validate", "exp.yaml", *sys.argv[2:]]
+    from mlcc_cli.cli import main
+
+    main()
+    """
+)
+
+
+@pytest.mark.parametrize("how", ["plain", "wrapped"])
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["human", "json"])
+def test_ctrl_c_while_mlcc_starts_says_interrupted_without_a_traceback(
+    tmp_path: Path, how: str, json_flag: list[str]
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_IMPORT, how, *json_flag],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # A plain KeyboardInterrupt ends Python as killed by SIGINT (the shell's 130).
+    assert done.returncode in (130, -signal.SIGINT), done.stderr
+    assert done.stderr == "interrupted\n"
+    if json_flag:
+        assert json.loads(done.stdout) == {"error": {"message": "interrupted", "exit_code": 130}}
+    else:
+        assert done.stdout == ""
+
+
+def test_an_interruption_wrapped_in_another_error_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli_helpers import mlcc
+
+    def wrapped(*args: object, **kwargs: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as error:
+            raise RuntimeError("Error calling __set_name__") from error
+
+    monkeypatch.setattr("mlcc_cli.workflows.train.train_in_memory", wrapped)
+    result = mlcc("train", experiment(tmp_path), "--runs-dir", tmp_path / "runs", "--json")
+    assert result.exit_code == 130, result.output
+    assert "Traceback" not in result.stderr and "interrupted" in result.stderr
+    assert json.loads(result.stdout)["error"]["exit_code"] == 130
+    assert not (tmp_path / "runs").exists()  # nothing trained, nothing kept

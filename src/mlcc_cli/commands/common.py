@@ -19,11 +19,11 @@ import typer
 from typer.core import TyperGroup
 
 from mlcc_cli.commands.completion import complete_config_key, complete_run
+from mlcc_cli.commands.startup import EXIT_INTERRUPTED, caused_by_interruption
 from mlcc_cli.config.limits import out_of_memory_message
 from mlcc_cli.errors import MlccError
 from mlcc_cli.render.console import render_error, stderr_console
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 ConfigArg = Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)]
@@ -134,6 +134,14 @@ def _fail(message: str, exit_code: int, json_output: bool) -> NoReturn:
     raise typer.Exit(exit_code)
 
 
+def _exit_interrupted(json_output: bool) -> NoReturn:
+    """Say `interrupted` (or `terminated (SIGTERM)`) and exit 130 (143)."""
+    stderr_console().print(interruption_word())
+    if json_output:
+        print_json_error(interruption_word(), interrupted_exit_code())
+    raise typer.Exit(interrupted_exit_code()) from None
+
+
 @contextmanager
 def user_errors(json_output: bool = False) -> Iterator[None]:
     """Turn mlcc's own errors into one paragraph on stderr and the right exit code.
@@ -149,15 +157,14 @@ def user_errors(json_output: bool = False) -> Iterator[None]:
         except MlccError as error:
             _fail(str(error), error.exit_code, json_output)
         except KeyboardInterrupt:
-            stderr_console().print(interruption_word())
-            if json_output:
-                print_json_error(interruption_word(), interrupted_exit_code())
-            raise typer.Exit(interrupted_exit_code()) from None
+            _exit_interrupted(json_output)
         except MemoryError as error:
             # The config's own sizes are checked before allocating (config/limits.py); this is
             # the data being larger than memory, a runtime failure, not a bug in mlcc.
             _fail(out_of_memory_message(error), 1, json_output)
         except Exception as error:
+            if caused_by_interruption(error):  # e.g. pydantic wraps one in a RuntimeError
+                _exit_interrupted(json_output)
             # typer's own exits and usage errors pass through (JsonErrorsGroup answers those)
             if json_output and not isinstance(error, typer.Exit | typer.TyperException):
                 name = type(error).__name__
