@@ -189,7 +189,7 @@ def test_an_interruption_python_drops_is_sent_again_not_lost(
     from mlcc_cli.commands import common
 
     sent: list[tuple[int, int]] = []
-    monkeypatch.setattr(common.os, "kill", lambda pid, signum: sent.append((pid, signum)))
+    monkeypatch.setattr(os, "kill", lambda pid, signum: sent.append((pid, signum)))
     common.resend_dropped_interruption(SimpleNamespace(exc_value=common.Terminated()))
     common.resend_dropped_interruption(SimpleNamespace(exc_value=KeyboardInterrupt()))
     deadline = time.monotonic() + 5
@@ -264,3 +264,65 @@ def test_an_interruption_wrapped_in_another_error_exits_130(
     assert "Traceback" not in result.stderr and "interrupted" in result.stderr
     assert json.loads(result.stdout)["error"]["exit_code"] == 130
     assert not (tmp_path / "runs").exists()  # nothing trained, nothing kept
+
+
+@pytest.mark.parametrize(
+    ("signum", "whole_group", "code"),
+    [(signal.SIGINT, True, 130), (signal.SIGTERM, False, 143)],
+    ids=["ctrl-c-at-the-terminal", "sigterm-to-mlcc-only"],
+)
+def test_a_parallel_sweep_interrupted_keeps_its_points_and_writes_its_table(
+    tmp_path: Path, signum: int, whole_group: bool, code: int
+) -> None:
+    """--jobs 2: the second point trains for ever; the signal comes once the other two are
+    done. Ctrl-C at a terminal reaches the workers too; SIGTERM only mlcc, which passes it on."""
+    runs = tmp_path / "runs"
+    # numpy: no numba to load, so the endless point is training when the others are done
+    numpy_engine = {**ENDLESS, "training": {**ENDLESS["training"], "engine": "numpy"}}
+    config = experiment(tmp_path, **numpy_engine)
+    grid = "training.steps=20,1000000000,30"
+    args = ["sweep", str(config), "--grid", grid, "--runs-dir", str(runs), "-j", "2", "--json"]
+    args.append("--no-plots")  # workers that never import matplotlib start faster
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlcc_cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a command
+    )
+    sweep_dir = runs / "t-sweep"
+    done = [sweep_dir / "training.steps-20", sweep_dir / "training.steps-30"]
+    deadline = time.monotonic() + 60
+    # Either worker may take the endless point, even after a short one: wait for both short
+    # points and for the endless one's staging folder (made as its run starts).
+    while not all((run / "status.json").is_file() for run in done) or not list(
+        sweep_dir.glob(".training.steps-1000000000-*.partial")
+    ):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the points never got under way"
+        time.sleep(0.05)
+    time.sleep(1.0)  # the staging folder comes just before its data is loaded and trained on
+    if whole_group:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == code, err
+    assert "Traceback" not in err, err
+    rows = json.loads(out)["runs"]
+    assert [row["status"] for row in rows] == ["complete", "interrupted", "complete"]
+    endless = Path(rows[1]["run_dir"])  # trained so far, kept as `mlcc train` keeps it
+    assert status_of(endless)["status"] == "interrupted" and (endless / "model.npz").is_file()
+    table = json.loads((sweep_dir / "sweep.json").read_text())["runs"]
+    assert [row["status"] for row in table] == ["complete", "interrupted", "complete"]
+    assert not [p for p in sweep_dir.iterdir() if p.name.startswith(".")]  # no staging left
+    # No worker left running (multiprocessing's resource tracker may take a moment to go).
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("a process of the sweep outlived it")

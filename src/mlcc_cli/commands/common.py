@@ -6,7 +6,6 @@ Every module of `mlcc_cli.commands` imports these, so the commands stay alike.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import threading
@@ -23,6 +22,7 @@ from mlcc_cli.commands.startup import EXIT_INTERRUPTED, caused_by_interruption
 from mlcc_cli.config.limits import out_of_memory_message
 from mlcc_cli.errors import MlccError
 from mlcc_cli.render.console import render_error, stderr_console
+from mlcc_cli.rundir.signals import resend_dropped_interruption
 
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
@@ -57,6 +57,8 @@ class Terminated(KeyboardInterrupt):
     run writer, sweeps) keeps it on SIGTERM too, with no code of its own.
     """
 
+    signum = signal.SIGTERM  # what `resend_dropped_interruption` sends again
+
 
 class _Interruption:
     """Which signal stopped the current command (SIGTERM or Ctrl-C)."""
@@ -81,24 +83,6 @@ def on_sigterm(signum: int, frame: Any) -> None:
     """SIGTERM handler: raise `Terminated`, which the command handles as Ctrl-C."""
     _INTERRUPTION.terminated = True
     raise Terminated()
-
-
-# An exception raised where Python cannot propagate it — a weakref or GC callback, or code C
-# calls back into (llvmlite's object-cache hook while numba loads a kernel) — is printed as
-# "Exception ignored ... Traceback" and dropped, and the command would go on as if never
-# stopped. Such a dropped interruption is delivered again a moment later, quietly.
-RESEND_AFTER_SECONDS = 0.05
-
-
-def resend_dropped_interruption(unraisable: Any) -> None:
-    """sys.unraisablehook: re-send a dropped SIGTERM/Ctrl-C; anything else as Python would."""
-    if isinstance(unraisable.exc_value, Terminated | KeyboardInterrupt):
-        signum = signal.SIGTERM if isinstance(unraisable.exc_value, Terminated) else signal.SIGINT
-        timer = threading.Timer(RESEND_AFTER_SECONDS, os.kill, (os.getpid(), signum))
-        timer.daemon = True
-        timer.start()
-        return
-    sys.__unraisablehook__(unraisable)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from mlcc_cli.rundir.staging import create_staging, discard_staging
 from mlcc_cli.rundir.storage import check_run_name_fits, fit_name
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
 from mlcc_cli.workflows.sweep.files import write_sweep_files
+from mlcc_cli.workflows.sweep.parallel import run_in_workers
 from mlcc_cli.workflows.sweep.point import run_point, validate_point
 from mlcc_cli.workflows.sweep.points import plan_points
 from mlcc_cli.workflows.sweep.result import (
@@ -109,7 +110,7 @@ def run_sweep(
     Parameters
     ----------
     seeds : repeat each point with seed, seed+1, ... (the config's seed first); None = once.
-    jobs : worker processes (joblib's loky backend); 1 runs in this process.
+    jobs : worker processes (`parallel.run_in_workers`); 1 runs in this process.
     metric : the validation metric to rank by (default rmse for regression, else log_loss).
     executor, scheduler : "local" (above) or "dask": each point a task on the Dask cluster
         at `scheduler` (see executors.py; RUNS_DIR must be shared storage).
@@ -193,21 +194,12 @@ def _run_all(
     plots: bool,
 ) -> list[SweepRow]:
     if jobs > 1 and len(points) > 1:
-        try:
-            from joblib import Parallel, delayed  # deferred: only parallel sweeps need it
-        except ImportError:
-            raise ConfigError(
-                f"--jobs {jobs}: parallel sweeps need joblib (pip install joblib); "
-                "or drop --jobs to run the points one after another."
-            ) from None
+        arguments = [(config_path, point, sweep_dir, skip_existing, plots) for point in points]
 
-        # Workers return rows in submission order, so the result matches a serial sweep.
-        return list(
-            Parallel(n_jobs=min(jobs, len(points)), backend="loky")(
-                delayed(run_point)(config_path, point, sweep_dir, skip_existing, plots)
-                for point in points
-            )
-        )
+        def interrupted(index: int, message: str) -> SweepRow:
+            return SweepRow(points[index], -1, "interrupted", None, message=message)
+
+        return run_in_workers(run_point, arguments, min(jobs, len(points)), interrupted)
     rows: list[SweepRow] = []
     for point in points:
         try:
