@@ -295,3 +295,22 @@ def test_a_full_disk_while_writing_the_table_leaves_no_half_written_file(
     assert "Traceback" not in result.output and "the disk is full" in result.stderr
     sweep_dir = runs / "tiny-sweep"
     assert sorted(p.name for p in sweep_dir.iterdir()) == ["model.l2-0", "model.l2-0.1"]
+
+
+def test_a_regression_sweep_interrupted_before_any_training_ranks_by_rmse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the first point loads its data: no row knows its task yet, and the table
+    was headed validation_log_loss for a linear model (report: 'no run has a log_loss')."""
+
+    def ctrl_c(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mlcc_cli.workflows.sweep.run.run_point", ctrl_c)
+    runs = tmp_path / "runs"
+    code, payload = sweep_json(tmp_path, "--grid", "model.l2=0,0.1", "--runs-dir", runs)
+    assert code == 130
+    assert payload["metric"] == "rmse"
+    assert [row["status"] for row in payload["runs"]] == ["interrupted", "interrupted"]
+    header = (runs / "tiny-sweep" / "sweep.csv").read_text().splitlines()[0]
+    assert "validation_rmse" in header and "log_loss" not in header

@@ -166,7 +166,8 @@ def run_sweep(
         rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler), plots)
     else:
         rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs, plots)
-    tasks = {row.task for row in rows if row.task}
+    # No point trained (interrupted or failed before training): the model's task, as written.
+    tasks = {row.task for row in rows if row.task} or {getattr(base.config.model, "task", None)}
     task = tasks.pop() if len(tasks) == 1 else None
     chosen = metric or DEFAULT_METRIC.get(task or "", "log_loss")
     seen = {
