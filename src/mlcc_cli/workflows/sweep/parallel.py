@@ -17,10 +17,13 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from mlcc_cli.rundir.signals import resend_dropped_interruption
 from mlcc_cli.workflows.sweep.result import SweepRow
+
+MissingRow = Callable[[int, str, str], SweepRow]  # (task index, status, message) -> its row
 
 
 class _Worker:
@@ -79,29 +82,38 @@ def _interruptible(function: Callable[..., SweepRow], *args: Any) -> SweepRow:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _row_after_interruption(
-    future: Future[SweepRow], interrupted_row: Callable[[int, str], SweepRow], index: int
+# A worker killed outright (the out-of-memory killer, kill -9) breaks the whole pool.
+WORKER_DIED = (
+    "not trained: a worker process of the sweep died abruptly (killed, e.g. by the "
+    "out-of-memory killer); `mlcc runs clean` removes what it left, and `mlcc sweep "
+    "--skip-existing` trains only the points missing"
+)
+
+
+def _row_after(
+    future: Future[SweepRow], missing_row: MissingRow, index: int, status: str, message: str
 ) -> SweepRow:
-    """The row of task `index` once the workers were interrupted: its own (finished, or
-    interrupted as it trained), or `interrupted_row` for one not started or stopped early."""
+    """The row of task `index` once the pool was stopped: its own (finished, or interrupted
+    as it trained), else `missing_row(index, status, message)` (`not started` if cancelled)."""
     try:
         return future.result()
     except CancelledError:
-        return interrupted_row(index, "not started")
+        return missing_row(index, "interrupted", "not started")
     except BaseException:  # stopped before its point could keep anything
-        return interrupted_row(index, "interrupted")
+        return missing_row(index, status, message)
 
 
 def run_in_workers(
     function: Callable[..., SweepRow],
     arguments: Sequence[tuple[Any, ...]],
     jobs: int,
-    interrupted_row: Callable[[int, str], SweepRow],
+    missing_row: MissingRow,
 ) -> list[SweepRow]:
     """`function(*args)` for each entry of `arguments` in `jobs` processes; rows in order.
 
     `function` must be module-level (workers import it). Ctrl-C or SIGTERM ends the tasks as
-    described above; a task with nothing to show gets `interrupted_row(index, message)`.
+    described above, a worker that dies ends the others too (`failed`, WORKER_DIED); a task
+    with nothing to show gets `missing_row(index, status, message)`.
     """
     # spawn: a fork of this process would copy numba's and BLAS's threads half-way through
     context = multiprocessing.get_context("spawn")
@@ -127,7 +139,12 @@ def run_in_workers(
             for worker in multiprocessing.active_children():
                 os.kill(worker.pid, signal.SIGINT)  # type: ignore[arg-type]
             rows.extend(
-                _row_after_interruption(futures[index], interrupted_row, index)
+                _row_after(futures[index], missing_row, index, "interrupted", "interrupted")
+                for index in range(len(rows), len(futures))
+            )
+        except BrokenProcessPool:
+            rows.extend(
+                _row_after(futures[index], missing_row, index, "failed", WORKER_DIED)
                 for index in range(len(rows), len(futures))
             )
         except BaseException:  # a bug in a worker: no point starting the other points

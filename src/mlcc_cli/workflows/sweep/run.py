@@ -23,7 +23,7 @@ from mlcc_cli.rundir.storage import check_run_name_fits, fit_name
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
 from mlcc_cli.workflows.sweep.files import write_sweep_files
 from mlcc_cli.workflows.sweep.parallel import run_in_workers
-from mlcc_cli.workflows.sweep.point import run_point, validate_point
+from mlcc_cli.workflows.sweep.point import finished_row, run_point, validate_point
 from mlcc_cli.workflows.sweep.points import plan_points
 from mlcc_cli.workflows.sweep.result import (
     DEFAULT_METRIC,
@@ -197,10 +197,14 @@ def _run_all(
     if jobs > 1 and len(points) > 1:
         arguments = [(config_path, point, sweep_dir, skip_existing, plots) for point in points]
 
-        def interrupted(index: int, message: str) -> SweepRow:
-            return SweepRow(points[index], -1, "interrupted", None, message=message)
+        def missing(index: int, status: str, message: str) -> SweepRow:
+            # A worker died: the points other workers had finished are on disk all the same.
+            done = (
+                finished_row(config_path, points[index], sweep_dir) if status == "failed" else None
+            )
+            return done or SweepRow(points[index], -1, status, None, message=message)
 
-        return run_in_workers(run_point, arguments, min(jobs, len(points)), interrupted)
+        return run_in_workers(run_point, arguments, min(jobs, len(points)), missing)
     rows: list[SweepRow] = []
     for point in points:
         try:

@@ -215,7 +215,7 @@ def run_tpe(
             run_trial,
             arguments,
             min(jobs, trials),
-            lambda _, message: unproposed("interrupted", message),
+            lambda _, status, message: unproposed(status, message),
         )
     else:
         rows = []
