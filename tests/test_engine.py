@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -180,3 +181,26 @@ def test_kernel_is_served_from_the_on_disk_cache_in_a_new_process() -> None:
         for _ in range(2)
     ]
     assert outputs[1].stdout.strip() == "True", outputs[1].stderr
+
+
+def test_a_full_disk_where_numba_caches_its_kernels_is_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NUMBA_CACHE_DIR on a full tmpfs: numba raised ENOSPC out of its first kernel call."""
+    import errno
+
+    from cli_helpers import experiment, mlcc
+
+    def cache_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("mlcc_cli.training.engine.compiled_steps", cache_full)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "numba"))
+    config = experiment(tmp_path, training={"batch_size": 1, "epochs": 1, "engine": "compiled"})
+    runs = tmp_path / "runs"
+    result = mlcc("train", config, "--runs-dir", runs)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert f"could not store it in its cache ({tmp_path / 'numba'})" in result.stderr
+    assert "No space left on device" in result.stderr and "training.engine=numpy" in result.stderr
+    assert not runs.exists()  # its staging folder (and the runs folder it made) removed

@@ -189,10 +189,140 @@ def test_an_interruption_python_drops_is_sent_again_not_lost(
     from mlcc_cli.commands import common
 
     sent: list[tuple[int, int]] = []
-    monkeypatch.setattr(common.os, "kill", lambda pid, signum: sent.append((pid, signum)))
+    monkeypatch.setattr(os, "kill", lambda pid, signum: sent.append((pid, signum)))
     common.resend_dropped_interruption(SimpleNamespace(exc_value=common.Terminated()))
     common.resend_dropped_interruption(SimpleNamespace(exc_value=KeyboardInterrupt()))
     deadline = time.monotonic() + 5
     while len(sent) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert sorted(sent) == sorted([(os.getpid(), signal.SIGTERM), (os.getpid(), signal.SIGINT)])
+
+
+# Ctrl-C while `mlcc` imports its modules, before any command runs: the import of pydantic
+# is interrupted plainly, or (Python 3.11) inside a class's __set_name__, which Python wraps
+# in a RuntimeError, as happens when the signal lands while pydantic builds a model.
+INTERRUPTED_IMPORT = textwrap.dedent(
+    """
+    import sys
+
+    class Interrupting:
+        def __set_name__(self, owner, name):
+            raise KeyboardInterrupt
+
+    class CtrlCOnImport:
+        def find_spec(self, name, path, target=None):
+            if name == "pydantic":
+                if sys.argv[1] == "wrapped":
+                    class Model:
+                        field = Interrupting()
+                raise KeyboardInterrupt
+            return None
+
+    sys.meta_path.insert(0, CtrlCOnImport())
+    sys.argv = ["mlcc", "validate", "exp.yaml", *sys.argv[2:]]
+    from mlcc_cli.cli import main
+
+    main()
+    """
+)
+
+
+@pytest.mark.parametrize("how", ["plain", "wrapped"])
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["human", "json"])
+def test_ctrl_c_while_mlcc_starts_says_interrupted_without_a_traceback(
+    tmp_path: Path, how: str, json_flag: list[str]
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_IMPORT, how, *json_flag],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # A plain KeyboardInterrupt ends Python as killed by SIGINT (the shell's 130).
+    assert done.returncode in (130, -signal.SIGINT), done.stderr
+    assert done.stderr == "interrupted\n"
+    if json_flag:
+        assert json.loads(done.stdout) == {"error": {"message": "interrupted", "exit_code": 130}}
+    else:
+        assert done.stdout == ""
+
+
+def test_an_interruption_wrapped_in_another_error_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli_helpers import mlcc
+
+    def wrapped(*args: object, **kwargs: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as error:
+            raise RuntimeError("Error calling __set_name__") from error
+
+    monkeypatch.setattr("mlcc_cli.workflows.train.train_in_memory", wrapped)
+    result = mlcc("train", experiment(tmp_path), "--runs-dir", tmp_path / "runs", "--json")
+    assert result.exit_code == 130, result.output
+    assert "Traceback" not in result.stderr and "interrupted" in result.stderr
+    assert json.loads(result.stdout)["error"]["exit_code"] == 130
+    assert not (tmp_path / "runs").exists()  # nothing trained, nothing kept
+
+
+@pytest.mark.parametrize(
+    ("signum", "whole_group", "code"),
+    [(signal.SIGINT, True, 130), (signal.SIGTERM, False, 143)],
+    ids=["ctrl-c-at-the-terminal", "sigterm-to-mlcc-only"],
+)
+def test_a_parallel_sweep_interrupted_keeps_its_points_and_writes_its_table(
+    tmp_path: Path, signum: int, whole_group: bool, code: int
+) -> None:
+    """--jobs 2: the second point trains for ever; the signal comes once the other two are
+    done. Ctrl-C at a terminal reaches the workers too; SIGTERM only mlcc, which passes it on."""
+    runs = tmp_path / "runs"
+    # numpy: no numba to load, so the endless point is training when the others are done
+    numpy_engine = {**ENDLESS, "training": {**ENDLESS["training"], "engine": "numpy"}}
+    config = experiment(tmp_path, **numpy_engine)
+    grid = "training.steps=20,1000000000,30"
+    args = ["sweep", str(config), "--grid", grid, "--runs-dir", str(runs), "-j", "2", "--json"]
+    args.append("--no-plots")  # workers that never import matplotlib start faster
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlcc_cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a command
+    )
+    sweep_dir = runs / "t-sweep"
+    done = [sweep_dir / "training.steps-20", sweep_dir / "training.steps-30"]
+    deadline = time.monotonic() + 60
+    # Either worker may take the endless point, even after a short one: wait for both short
+    # points and for the endless one's staging folder (made as its run starts).
+    while not all((run / "status.json").is_file() for run in done) or not list(
+        sweep_dir.glob(".training.steps-1000000000-*.partial")
+    ):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the points never got under way"
+        time.sleep(0.05)
+    time.sleep(1.0)  # the staging folder comes just before its data is loaded and trained on
+    if whole_group:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == code, err
+    assert "Traceback" not in err, err
+    rows = json.loads(out)["runs"]
+    assert [row["status"] for row in rows] == ["complete", "interrupted", "complete"]
+    endless = Path(rows[1]["run_dir"])  # trained so far, kept as `mlcc train` keeps it
+    assert status_of(endless)["status"] == "interrupted" and (endless / "model.npz").is_file()
+    table = json.loads((sweep_dir / "sweep.json").read_text())["runs"]
+    assert [row["status"] for row in table] == ["complete", "interrupted", "complete"]
+    assert not [p for p in sweep_dir.iterdir() if p.name.startswith(".")]  # no staging left
+    # No worker left running (multiprocessing's resource tracker may take a moment to go).
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("a process of the sweep outlived it")

@@ -318,3 +318,45 @@ def test_prediction_bias_ranks_by_distance_to_zero(tmp_path: Path) -> None:
     assert "validation |prediction_bias| (lower is better)" in printed
     rows = [line for line in printed.splitlines() if line.startswith("│ ")]
     assert rows[0].startswith("│ 1 ") and rows[1].startswith("│ 0.0003 ")
+
+
+def test_a_full_disk_while_writing_the_table_leaves_no_half_written_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message says the half-written files were removed: .sweep.json.partial too."""
+    import errno
+
+    real_write_text = Path.write_text
+
+    def disk_full(self: Path, *args: object, **kwargs: object) -> int:
+        if self.name.startswith(".sweep.json"):
+            real_write_text(self, "half a table")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    runs = tmp_path / "runs"
+    result = mlcc("sweep", experiment(tmp_path), "--grid", "model.l2=0,0.1", "--runs-dir", runs)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "the disk is full" in result.stderr
+    sweep_dir = runs / "tiny-sweep"
+    assert sorted(p.name for p in sweep_dir.iterdir()) == ["model.l2-0", "model.l2-0.1"]
+
+
+def test_a_regression_sweep_interrupted_before_any_training_ranks_by_rmse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the first point loads its data: no row knows its task yet, and the table
+    was headed validation_log_loss for a linear model (report: 'no run has a log_loss')."""
+
+    def ctrl_c(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mlcc_cli.workflows.sweep.run.run_point", ctrl_c)
+    runs = tmp_path / "runs"
+    code, payload = sweep_json(tmp_path, "--grid", "model.l2=0,0.1", "--runs-dir", runs)
+    assert code == 130
+    assert payload["metric"] == "rmse"
+    assert [row["status"] for row in payload["runs"]] == ["interrupted", "interrupted"]
+    header = (runs / "tiny-sweep" / "sweep.csv").read_text().splitlines()[0]
+    assert "validation_rmse" in header and "log_loss" not in header

@@ -8,6 +8,10 @@ schema` start instantly.
 
 from __future__ import annotations
 
+# First: from here on a Ctrl-C during the half second of imports below says `interrupted`.
+import mlcc_cli.commands.startup  # noqa: F401
+
+# isort: split
 import copy
 import os
 import sys

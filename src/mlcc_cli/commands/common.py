@@ -6,7 +6,6 @@ Every module of `mlcc_cli.commands` imports these, so the commands stay alike.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import threading
@@ -19,11 +18,12 @@ import typer
 from typer.core import TyperGroup
 
 from mlcc_cli.commands.completion import complete_config_key, complete_run
+from mlcc_cli.commands.startup import EXIT_INTERRUPTED, caused_by_interruption
 from mlcc_cli.config.limits import out_of_memory_message
 from mlcc_cli.errors import MlccError
 from mlcc_cli.render.console import render_error, stderr_console
+from mlcc_cli.rundir.signals import resend_dropped_interruption
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
@@ -91,6 +91,8 @@ class Terminated(KeyboardInterrupt):
     run writer, sweeps) keeps it on SIGTERM too, with no code of its own.
     """
 
+    signum = signal.SIGTERM  # what `resend_dropped_interruption` sends again
+
 
 class _Interruption:
     """Which signal stopped the current command (SIGTERM or Ctrl-C)."""
@@ -115,24 +117,6 @@ def on_sigterm(signum: int, frame: Any) -> None:
     """SIGTERM handler: raise `Terminated`, which the command handles as Ctrl-C."""
     _INTERRUPTION.terminated = True
     raise Terminated()
-
-
-# An exception raised where Python cannot propagate it — a weakref or GC callback, or code C
-# calls back into (llvmlite's object-cache hook while numba loads a kernel) — is printed as
-# "Exception ignored ... Traceback" and dropped, and the command would go on as if never
-# stopped. Such a dropped interruption is delivered again a moment later, quietly.
-RESEND_AFTER_SECONDS = 0.05
-
-
-def resend_dropped_interruption(unraisable: Any) -> None:
-    """sys.unraisablehook: re-send a dropped SIGTERM/Ctrl-C; anything else as Python would."""
-    if isinstance(unraisable.exc_value, Terminated | KeyboardInterrupt):
-        signum = signal.SIGTERM if isinstance(unraisable.exc_value, Terminated) else signal.SIGINT
-        timer = threading.Timer(RESEND_AFTER_SECONDS, os.kill, (os.getpid(), signum))
-        timer.daemon = True
-        timer.start()
-        return
-    sys.__unraisablehook__(unraisable)
 
 
 @contextmanager
@@ -168,6 +152,14 @@ def _fail(message: str, exit_code: int, json_output: bool) -> NoReturn:
     raise typer.Exit(exit_code)
 
 
+def _exit_interrupted(json_output: bool) -> NoReturn:
+    """Say `interrupted` (or `terminated (SIGTERM)`) and exit 130 (143)."""
+    stderr_console().print(interruption_word())
+    if json_output:
+        print_json_error(interruption_word(), interrupted_exit_code())
+    raise typer.Exit(interrupted_exit_code()) from None
+
+
 @contextmanager
 def user_errors(json_output: bool = False) -> Iterator[None]:
     """Turn mlcc's own errors into one paragraph on stderr and the right exit code.
@@ -183,15 +175,14 @@ def user_errors(json_output: bool = False) -> Iterator[None]:
         except MlccError as error:
             _fail(str(error), error.exit_code, json_output)
         except KeyboardInterrupt:
-            stderr_console().print(interruption_word())
-            if json_output:
-                print_json_error(interruption_word(), interrupted_exit_code())
-            raise typer.Exit(interrupted_exit_code()) from None
+            _exit_interrupted(json_output)
         except MemoryError as error:
             # The config's own sizes are checked before allocating (config/limits.py); this is
             # the data being larger than memory, a runtime failure, not a bug in mlcc.
             _fail(out_of_memory_message(error), 1, json_output)
         except Exception as error:
+            if caused_by_interruption(error):  # e.g. pydantic wraps one in a RuntimeError
+                _exit_interrupted(json_output)
             # typer's own exits and usage errors pass through (JsonErrorsGroup answers those)
             if json_output and not isinstance(error, typer.Exit | typer.TyperException):
                 name = type(error).__name__

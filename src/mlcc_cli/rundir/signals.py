@@ -1,4 +1,5 @@
-"""Holding Ctrl-C and SIGTERM back for the instant a finished run is renamed into place.
+"""Holding Ctrl-C and SIGTERM back for the instant a finished run is renamed into place, and
+sending again an interruption Python dropped.
 
 A signal that lands between "every file written" and "renamed into place" would otherwise
 throw away a complete run. `signals_held` swaps the Python-level handlers for a recorder and,
@@ -8,7 +9,9 @@ interruption still happens, only after the run is safe.
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,3 +46,22 @@ def signals_held() -> Iterator[None]:
                 handler(number, frame)
             elif handler == signal.SIG_DFL:
                 signal.raise_signal(number)
+
+
+# An exception raised where Python cannot propagate it — a weakref or GC callback, or code C
+# calls back into (llvmlite's object-cache hook while numba loads a kernel) — is printed as
+# "Exception ignored ... Traceback" and dropped, and the command would go on as if never
+# stopped. Such a dropped interruption is delivered again a moment later, quietly.
+RESEND_AFTER_SECONDS = 0.05
+
+
+def resend_dropped_interruption(unraisable: Any) -> None:
+    """sys.unraisablehook: re-send a dropped interruption (the signal its exception names as
+    `signum`, else Ctrl-C's SIGINT); anything else as Python would."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        signum = getattr(unraisable.exc_value, "signum", signal.SIGINT)
+        timer = threading.Timer(RESEND_AFTER_SECONDS, os.kill, (os.getpid(), signum))
+        timer.daemon = True
+        timer.start()
+        return
+    sys.__unraisablehook__(unraisable)

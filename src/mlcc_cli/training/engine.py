@@ -18,11 +18,12 @@ no batch norm, dropout or embeddings); a sparse X trains them on the numpy path.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from mlcc_cli.errors import ConfigError
+from mlcc_cli.errors import ConfigError, MlccError
 from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.training.compiled import compiled_kernel_supports, compiled_steps
 from mlcc_cli.training.steps import StepStats, numpy_steps
@@ -33,6 +34,18 @@ if TYPE_CHECKING:
 Engine = Literal["auto", "compiled", "numpy"]
 # A `windows` epoch's layout: (base (n,), local (n,), rows per window); see kernels/windows.py.
 Window = tuple[np.ndarray, np.ndarray, int]
+
+
+def kernel_cache_error(error: OSError) -> MlccError:
+    """The message for numba failing to store a compiled kernel in its on-disk cache (a full
+    disk or quota where the cache lives), a failure while running (exit 1)."""
+    reason = error.strerror or str(error)
+    where = os.environ.get("NUMBA_CACHE_DIR") or "__pycache__ beside mlcc's kernels"
+    return MlccError(
+        f"training.engine: numba compiled a kernel but could not store it in its cache "
+        f"({where}): {reason}. Free some space there, point NUMBA_CACHE_DIR at a folder with "
+        "room, or train with --set training.engine=numpy (the same weights, without numba)."
+    )
 
 
 def run_batches(
@@ -55,7 +68,10 @@ def run_batches(
     gathered into that order, or X, y themselves when order is identity).
     """
     if engine == "compiled":
-        return compiled_steps(model, optimizer, X, y, order, batch_size, batches, window)
+        try:
+            return compiled_steps(model, optimizer, X, y, order, batch_size, batches, window)
+        except OSError as error:  # the kernels' only file access: numba's on-disk cache
+            raise kernel_cache_error(error) from None
     return numpy_steps(model, optimizer, X_ordered, y_ordered, batch_size, batches)
 
 

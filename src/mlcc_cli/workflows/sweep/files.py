@@ -9,10 +9,9 @@ import csv
 import io
 import json
 import math
-import os
-from pathlib import Path
 from typing import Any
 
+from mlcc_cli.rundir.storage import write_text_atomically
 from mlcc_cli.workflows.sweep.result import STUDY_JOURNAL, SweepResult
 
 
@@ -107,16 +106,12 @@ def sweep_csv(result: SweepResult) -> str:
     return buffer.getvalue()
 
 
-def _replace(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
 def write_sweep_files(result: SweepResult) -> None:
-    """SWEEP_DIR/sweep.csv and sweep.json, each replaced only once completely written."""
-    _replace(
+    """SWEEP_DIR/sweep.csv and sweep.json, each replaced only once completely written; a
+    refused write (full disk) is an MlccError and leaves no half-written file behind."""
+    write_text_atomically(
         result.sweep_dir / "sweep.json",
         json.dumps(sweep_json(result), indent=2, allow_nan=False) + "\n",
+        "the sweep's table",
     )
-    _replace(result.sweep_dir / "sweep.csv", sweep_csv(result))
+    write_text_atomically(result.sweep_dir / "sweep.csv", sweep_csv(result), "the sweep's table")

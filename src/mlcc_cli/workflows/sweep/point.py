@@ -69,6 +69,17 @@ def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> 
     )
 
 
+def finished_row(config_path: Path, point: SweepPoint, sweep_dir: Path) -> SweepRow | None:
+    """The row of the point's complete run in SWEEP_DIR, read back (e.g. one a worker finished
+    before the pool broke), else None."""
+    loaded = load_config(config_path, point.overrides)
+    final = sweep_dir / fit_name(point.name)
+    row = _reusable(final, resolved_yaml(loaded.config), point, loaded.config.seed)
+    if row is not None:
+        row.reused = False  # trained by this sweep, only read back
+    return row
+
+
 def run_point(
     config_path: Path,
     point: SweepPoint,

@@ -20,10 +20,11 @@ from mlcc_cli.config.loading import check_run_name, load_config
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.evaluation.metric_names import check_metric_name
 from mlcc_cli.rundir.staging import create_staging, discard_staging
-from mlcc_cli.rundir.storage import check_run_name_fits, fit_name, storage_error
+from mlcc_cli.rundir.storage import check_run_name_fits, fit_name
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
 from mlcc_cli.workflows.sweep.files import write_sweep_files
-from mlcc_cli.workflows.sweep.point import run_point, validate_point
+from mlcc_cli.workflows.sweep.parallel import run_in_workers
+from mlcc_cli.workflows.sweep.point import finished_row, run_point, validate_point
 from mlcc_cli.workflows.sweep.points import MAX_SWEEP_POINTS, plan_points
 from mlcc_cli.workflows.sweep.result import (
     DEFAULT_METRIC,
@@ -110,7 +111,7 @@ def run_sweep(
     Parameters
     ----------
     seeds : repeat each point with seed, seed+1, ... (the config's seed first); None = once.
-    jobs : worker processes (joblib's loky backend); 1 runs in this process.
+    jobs : worker processes (`parallel.run_in_workers`); 1 runs in this process.
     metric : the validation metric to rank by (default rmse for regression, else log_loss).
     executor, scheduler : "local" (above) or "dask": each point a task on the Dask cluster
         at `scheduler` (see executors.py; RUNS_DIR must be shared storage).
@@ -173,7 +174,8 @@ def run_sweep(
         rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler), plots)
     else:
         rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs, plots)
-    tasks = {row.task for row in rows if row.task}
+    # No point trained (interrupted or failed before training): the model's task, as written.
+    tasks = {row.task for row in rows if row.task} or {getattr(base.config.model, "task", None)}
     task = tasks.pop() if len(tasks) == 1 else None
     chosen = metric or DEFAULT_METRIC.get(task or "", "log_loss")
     seen = {
@@ -188,10 +190,7 @@ def run_sweep(
         sweep_dir, chosen, higher_is_better(chosen), rows, [], study.name if study else None
     )
     result.point_statistics = seed_statistics(rows, chosen)
-    try:
-        write_sweep_files(result)
-    except OSError as error:
-        raise storage_error("sweep.csv/sweep.json in", sweep_dir, error) from None
+    write_sweep_files(result)
     return result
 
 
@@ -211,21 +210,16 @@ def _run_all(
     plots: bool,
 ) -> list[SweepRow]:
     if jobs > 1 and len(points) > 1:
-        try:
-            from joblib import Parallel, delayed  # deferred: only parallel sweeps need it
-        except ImportError:
-            raise ConfigError(
-                f"--jobs {jobs}: parallel sweeps need joblib (pip install joblib); "
-                "or drop --jobs to run the points one after another."
-            ) from None
+        arguments = [(config_path, point, sweep_dir, skip_existing, plots) for point in points]
 
-        # Workers return rows in submission order, so the result matches a serial sweep.
-        return list(
-            Parallel(n_jobs=min(jobs, len(points)), backend="loky")(
-                delayed(run_point)(config_path, point, sweep_dir, skip_existing, plots)
-                for point in points
+        def missing(index: int, status: str, message: str) -> SweepRow:
+            # A worker died: the points other workers had finished are on disk all the same.
+            done = (
+                finished_row(config_path, points[index], sweep_dir) if status == "failed" else None
             )
-        )
+            return done or SweepRow(points[index], -1, status, None, message=message)
+
+        return run_in_workers(run_point, arguments, min(jobs, len(points)), missing)
     rows: list[SweepRow] = []
     for point in points:
         try:

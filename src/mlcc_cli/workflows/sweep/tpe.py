@@ -36,6 +36,7 @@ from mlcc_cli.evaluation.metrics import ranking_value
 from mlcc_cli.training.loop import PeriodRecord
 from mlcc_cli.training.plan import RunPlan
 from mlcc_cli.workflows.sweep.executors import run_tasks_on_dask
+from mlcc_cli.workflows.sweep.parallel import run_in_workers
 from mlcc_cli.workflows.sweep.point import run_point
 from mlcc_cli.workflows.sweep.result import (
     DEFAULT_METRIC,
@@ -211,12 +212,11 @@ def run_tpe(
             lambda _: unproposed("interrupted", "interrupted"),
         )
     elif jobs > 1 and trials > 1:
-        from joblib import Parallel, delayed  # deferred: only parallel sweeps need it
-
-        rows = list(
-            Parallel(n_jobs=min(jobs, trials), backend="loky")(
-                delayed(run_trial)(*args) for args in arguments
-            )
+        rows = run_in_workers(
+            run_trial,
+            arguments,
+            min(jobs, trials),
+            lambda _, status, message: unproposed(status, message),
         )
     else:
         rows = []
