@@ -12,14 +12,14 @@ validator), so a completion costs little more than importing this package.
 from __future__ import annotations
 
 import re
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from mlcc_cli.config.annotations import union_members
 from mlcc_cli.config.experiment import ExperimentConfig
 
 HELP_CHARACTERS = 80  # shells show the help beside each key, on one line
@@ -50,25 +50,10 @@ class _Node:
     choices: tuple[str, ...] = ()  # a value's allowed words: a Literal's, true/false, tags
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated[...] wrappers down to the type."""
-    while hasattr(annotation, "__metadata__"):
-        annotation = get_args(annotation)[0]
-    return annotation
-
-
-def _members(annotation: Any) -> list[Any]:
-    """The members of a (possibly nested, possibly Annotated) union, each unwrapped."""
-    annotation = _unwrap(annotation)
-    if get_origin(annotation) in (Union, types.UnionType):
-        return [member for arg in get_args(annotation) for member in _members(arg)]
-    return [annotation]
-
-
 def _models(annotation: Any) -> tuple[type[BaseModel], ...]:
     return tuple(
         member
-        for member in _members(annotation)
+        for member in union_members(annotation)
         if isinstance(member, type) and issubclass(member, BaseModel)
     )
 
@@ -78,7 +63,7 @@ def _node(field: FieldInfo, data: Any) -> _Node:
     models = _models(field.annotation)
     if models:
         return _Node("section", models, data, field)
-    for member in _members(field.annotation):
+    for member in union_members(field.annotation):
         if get_origin(member) is list and (items := _models(get_args(member)[0])):
             return _Node("list", items, data, field)
         entries = _models(get_args(member)[1]) if get_origin(member) is dict else ()
@@ -90,7 +75,7 @@ def _node(field: FieldInfo, data: Any) -> _Node:
 
 def _words(annotation: Any) -> tuple[str, ...]:
     """The values a field allows, when it names them: a Literal's words, or true and false."""
-    members = _members(annotation)
+    members = union_members(annotation)
     words = [
         str(value).lower() if isinstance(value, bool) else str(value)
         for member in members

@@ -13,6 +13,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from mlcc_cli.config.annotations import unwrap
 from mlcc_cli.config.experiment import EXTENDS_DESCRIPTION, ExperimentConfig
 
 
@@ -22,22 +23,15 @@ def _members(annotation: Any) -> tuple[Any, ...]:
     return (annotation,)
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated[...] wrappers to the underlying type."""
-    while hasattr(annotation, "__metadata__"):
-        annotation = get_args(annotation)[0]
-    return annotation
-
-
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    annotation = _unwrap(annotation)
+    annotation = unwrap(annotation)
     if get_origin(annotation) is list:
         return _models_in(get_args(annotation)[0])
     if get_origin(annotation) is dict:
         return _models_in(get_args(annotation)[1])
     found = []
     for member in _members(annotation):
-        member = _unwrap(member)
+        member = unwrap(member)
         if isinstance(member, type) and issubclass(member, BaseModel):
             found.append(member)
         elif get_origin(member) in (Union, types.UnionType):
@@ -46,10 +40,10 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def _type_name(annotation: Any) -> str:
-    annotation = _unwrap(annotation)
+    annotation = unwrap(annotation)
     names = []
     for member in _members(annotation):
-        member = _unwrap(member)
+        member = unwrap(member)
         if member is type(None):
             continue
         if get_origin(member) is Literal:
@@ -101,12 +95,10 @@ def _sections() -> Iterator[tuple[str, str, type[BaseModel], str]]:
         prefix, model = queue.pop(0)
         for name, field in model.model_fields.items():
             variants = _models_in(field.annotation)
-            is_list = get_origin(_unwrap(field.annotation)) is list or any(
-                get_origin(_unwrap(m)) is list for m in _members(_unwrap(field.annotation))
+            is_list = get_origin(unwrap(field.annotation)) is list or any(
+                get_origin(unwrap(m)) is list for m in _members(unwrap(field.annotation))
             )
-            is_dict = any(
-                get_origin(_unwrap(m)) is dict for m in _members(_unwrap(field.annotation))
-            )
+            is_dict = any(get_origin(unwrap(m)) is dict for m in _members(unwrap(field.annotation)))
             key = f"{prefix}{name}" + ("[]" if is_list else "") + (".KEY" if is_dict else "")
             for variant in variants:
                 tag = variant.model_fields.get("type")

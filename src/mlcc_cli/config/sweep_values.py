@@ -63,6 +63,6 @@ def check_sweep_values(
             problem = first.removeprefix(f"{source}: ")
         origin = origins.get(where)
         raise ConfigError(
-            f"{origin or source}: {'.'.join(where)}: the value {value!r} would make the config "
-            f"invalid ({problem}); fix the key or the value"
+            f"{origin or source}: {'.'.join(where)}: the value {json.dumps(value)} would make "
+            f"the config invalid ({problem}); fix the key or the value"
         )

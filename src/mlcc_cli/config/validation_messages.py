@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from mlcc_cli.config.booleans import MisplacedBoolean
 from mlcc_cli.config.composition import EXTENDS_KEY, Origin
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.yaml_reading import KeyPath
@@ -104,10 +106,21 @@ def _yaml_kind(value: object) -> str:
     return "date" if isinstance(value, datetime.date) else "number"
 
 
+def _number_text(text: str) -> float | None:
+    """The finite number `text` spells (`1e3`), or None."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: str | None) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")
+    if isinstance(got, MisplacedBoolean):  # whatever type refused it, say why (booleans.py)
+        return got.message
     if kind == "extra_forbidden" and extra_key is not None:
         choices = _field_names(model) if model is not None else []
         if model is ExperimentConfig:  # read (and removed) by composition, before the model
@@ -135,6 +148,12 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
         return f"must be {symbol} {shown}, got {_shown(got)}"
     if kind == "int_from_float":
         return f"must be a whole number, got {_shown(got)}"
+    if kind == "int_parsing" and isinstance(got, str) and _number_text(got) is not None:
+        # YAML 1.1 reads 1e3 as text, which a whole-number key cannot parse: say what it meant
+        number = _number_text(got)
+        exact = number is not None and number.is_integer() and abs(number) < 1e15
+        written = f" (write {number:.0f})" if exact else ""
+        return f"must be a whole number written in digits, got {_shown(got)}{written}"
     if kind in ("too_short", "too_long"):
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         most = "at least" if kind == "too_short" else "at most"
@@ -176,6 +195,8 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
             'value in quotes to keep it as written (in the file: "..."; with --set: '
             "'KEY=\"...\"')"
         )
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false, got {_shown(got)}"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return f"{error['msg'].lower()}, got {_shown(got)}"
     return f"{error['msg']}, got {_shown(got)}" if got is not None else error["msg"]
@@ -190,25 +211,35 @@ def validation_problems(
 ) -> list[str]:
     """One line per pydantic error: `file:line: dotted.key: what is wrong`, the file being
     the one the key was written in (`origins`; `source` for keys written nowhere)."""
+    located = [(item, *_located(data, item)) for item in error.errors(include_url=False)]
+    # NaN or infinity in a key taking several kinds (a sweep value): every other kind refuses
+    # it too, in words ("must be text") that would only mislead.
+    not_finite = {path for item, path, _, _ in located if item["type"] == "finite_number"}
     problems: list[str] = []
     seen: set[str] = set()
-    for item in error.errors(include_url=False):
-        loc = list(item["loc"])
-        extra_key = None
-        if item["type"] == "extra_forbidden":
-            extra_key = str(loc[-1])
-            path, model = _walk(data, loc[:-1])
-            path = (*path, extra_key)
-        else:
-            path, model = _walk(data, loc)
-            if item["type"].startswith("union_tag"):
-                path = (*path, "type")
+    for item, path, model, extra_key in located:
+        if path in not_finite and item["type"] != "finite_number":
+            continue
         message = _describe(item, model, extra_key)
         line = f"{_where(path, source, origins, overridden)}: {message}"
         if line not in seen:
             seen.add(line)
             problems.append(line)
     return problems
+
+
+def _located(data: dict[str, Any], item: Any) -> tuple[KeyPath, type[BaseModel] | None, str | None]:
+    """Where a pydantic error is in the user's keys: (dotted path, the model there, the
+    unknown key for an `extra_forbidden` error)."""
+    loc = list(item["loc"])
+    if item["type"] == "extra_forbidden":
+        extra_key = str(loc[-1])
+        path, model = _walk(data, loc[:-1])
+        return (*path, extra_key), model, extra_key
+    path, model = _walk(data, loc)
+    if item["type"].startswith("union_tag"):
+        path = (*path, "type")
+    return path, model, None
 
 
 def _where(

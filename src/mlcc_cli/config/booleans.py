@@ -1,0 +1,129 @@
+"""Refusing a boolean where a config key takes a number.
+
+Pydantic's lax mode reads `true` as 1 for an int or float field, and YAML 1.1 reads yes/no,
+on/off and true/false as booleans, so `learning_rate: yes` would train at rate 1.0 without a
+word. Before pydantic converts a section, `StrictModel` replaces each boolean that stands
+where a number belongs with a `MisplacedBoolean` (`mark_misplaced_booleans`), which no number
+type accepts: the error then sits at the exact key (and list item), and carries its own
+wording. Every numeric key of every section is covered, including keys added later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, get_args, get_origin
+
+import annotated_types
+from pydantic.fields import FieldInfo
+
+from mlcc_cli.config.annotations import union_members
+
+YAML_BOOLEANS = "YAML reads yes/no, on/off and true/false as booleans"
+# Shown as "such as ..." when the key has no number for a default: the first the key's bounds
+# allow.
+_WHOLE_EXAMPLES = (10, 100, 1, 2, 1000)
+_REAL_EXAMPLES = (0.01, 0.1, 0.5, 1.0, 10.0, 100.0)
+
+
+@dataclass(frozen=True)
+class MisplacedBoolean:
+    """A boolean found where a number belongs, with the message that refuses it."""
+
+    value: bool
+    message: str
+
+    def __repr__(self) -> str:
+        return str(self.value).lower()  # as YAML writes it, in pydantic's own messages
+
+
+def mark_misplaced_booleans(fields: dict[str, FieldInfo], data: Any) -> Any:
+    """`data` (a section's raw mapping) with every boolean that stands in place of a number
+    replaced by a `MisplacedBoolean`; `data` itself is left as it is."""
+    if not isinstance(data, dict):
+        return data
+    marked = dict(data)
+    for name, value in data.items():
+        field = fields.get(name) if isinstance(name, str) else None
+        where = misplaced_boolean(field.annotation, value) if field is not None else None
+        if field is not None and where is not None:
+            marked[name] = _replaced(value, where, field)
+    return marked
+
+
+def _replaced(value: Any, where: tuple[int | str, ...], field: FieldInfo) -> Any:
+    """`value` with the boolean at `where` (list positions, mapping keys) replaced by its
+    marker; `value` itself is left as it is."""
+    if not where:
+        return MisplacedBoolean(value, boolean_refusal(field, value))
+    copied = list(value) if isinstance(value, list) else dict(value)
+    copied[where[0]] = _replaced(value[where[0]], where[1:], field)  # type: ignore[index]
+    return copied
+
+
+def _numbers_only(annotation: Any) -> bool:
+    """Whether a value of `annotation` may be a number but not a boolean."""
+    members = union_members(annotation)
+    return bool not in members and (int in members or float in members)
+
+
+def _containers(annotation: Any, kind: type) -> list[Any]:
+    """The item (list) or value (dict) annotations of `annotation`'s members of that `kind`."""
+    return [
+        get_args(member)[-1] for member in union_members(annotation) if get_origin(member) is kind
+    ]
+
+
+def misplaced_boolean(annotation: Any, value: Any) -> tuple[int | str, ...] | None:
+    """Where in `value` a boolean stands in place of a number `annotation` takes: () for the
+    value itself, (2,) for the third item of a list, ("city",) for a mapping's entry; None
+    when there is none."""
+    if isinstance(value, bool):
+        return () if _numbers_only(annotation) else None
+    if isinstance(value, list | dict):
+        entries = list(enumerate(value) if isinstance(value, list) else value.items())
+        for inner_annotation in _containers(annotation, type(value)):
+            for key, item in entries:
+                inner = misplaced_boolean(inner_annotation, item)
+                if inner is not None:
+                    return (key, *inner)
+    return None
+
+
+def _leaf_members(annotation: Any) -> list[Any]:
+    """The types a value's numbers may have, looking inside lists and mappings."""
+    inner = _containers(annotation, list) + _containers(annotation, dict)
+    return union_members(annotation) + [leaf for item in inner for leaf in _leaf_members(item)]
+
+
+def _allowed(example: float, field: FieldInfo) -> bool:
+    """Whether `example` is within the key's bounds (ge, gt, le, lt)."""
+    for bound in field.metadata:
+        if isinstance(bound, annotated_types.Ge) and not example >= bound.ge:
+            return False
+        if isinstance(bound, annotated_types.Gt) and not example > bound.gt:
+            return False
+        if isinstance(bound, annotated_types.Le) and not example <= bound.le:
+            return False
+        if isinstance(bound, annotated_types.Lt) and not example < bound.lt:
+            return False
+    return True
+
+
+def _example(field: FieldInfo, whole: bool) -> str:
+    """A valid value for the key: its default when that is a number other than 0 (which shows
+    little), else one its bounds allow."""
+    default = field.default
+    if isinstance(default, int | float) and not isinstance(default, bool) and default != 0:
+        return f"{default:g}"
+    candidates = _WHOLE_EXAMPLES if whole else _REAL_EXAMPLES
+    return f"{next((c for c in candidates if _allowed(c, field)), candidates[0]):g}"
+
+
+def boolean_refusal(field: FieldInfo, found: bool) -> str:
+    """The message refusing the boolean `found` in the numeric key `field`."""
+    whole = float not in _leaf_members(field.annotation)
+    kind = "a whole number" if whole else "a number"
+    return (
+        f"must be {kind} such as {_example(field, whole)}, not the boolean "
+        f"{str(found).lower()} ({YAML_BOOLEANS})"
+    )
