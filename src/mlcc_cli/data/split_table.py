@@ -113,6 +113,19 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
     )
 
 
+def run_task(config: ExperimentConfig, folder: Path) -> str:
+    """The task a run of `config` solves: its model's own, or for `task: auto` the one the
+    label implies, by the same `resolve_task` that `load_split` applies.
+
+    Read from the loaded label alone (no missing-value policy, no split), so that a sweep
+    can check its `--metric` before anything trains; the data is only loaded for `auto`.
+    """
+    if config.model.task != "auto":
+        return config.model.task
+    dataset = load_dataset(config.data, folder, config.seed)
+    return resolve_task(config.model, dataset.frame[dataset.label])
+
+
 def kept_positions(pipeline: FeaturePipeline, index: pd.Index, out: pd.DataFrame) -> np.ndarray:
     """Positions in `index` (the rows fed to the pipeline) of the rows `out` kept.
 

@@ -35,17 +35,17 @@ PER_LABEL_PREFIX = "log_loss_"
 
 
 def check_metric_name(
-    metric: str, tasks: Collection[str] | None = None, option: str = "--metric"
+    metric: str, tasks: Collection[str] | None = None, option: str = "--metric", note: str = ""
 ) -> None:
     """ConfigError unless a run of one of `tasks` records a metric called `metric` (any task's
-    when `tasks` is None: not every run's task is known before it sees its labels)."""
+    when `tasks` is None); `note` follows the tasks' name, saying how they were found."""
     chosen = list(METRIC_NAMES) if tasks is None else sorted(tasks)
     known = sorted({name for task in chosen for name in METRIC_NAMES[task]} | {EVERY_SPLIT})
     per_label = "multilabel" in chosen and metric.startswith(PER_LABEL_PREFIX)
     if metric in known or (per_label and metric != PER_LABEL_PREFIX):
         return
     by_task = "; ".join(f"{task}: {', '.join(METRIC_NAMES[task])}" for task in chosen)
-    whose = "no model records" if tasks is None else f"a {' or '.join(chosen)} run records no"
+    whose = "no model records" if tasks is None else f"a {' or '.join(chosen)} run{note} records no"
     raise ConfigError(
         f"{option} {metric!r}: {whose} metric of that name.{did_you_mean(metric, known)}"
         f" Validation metrics by task — {by_task} (and {EVERY_SPLIT} for every model)."

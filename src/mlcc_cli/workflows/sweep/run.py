@@ -13,10 +13,12 @@ trial from the ones before it instead (search.py, tpe.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from mlcc_cli.config.loading import check_run_name, load_config
+from mlcc_cli.config.loading import LoadedConfig, check_run_name, load_config
+from mlcc_cli.data.split_table import run_task
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.evaluation.metric_names import check_metric_name
 from mlcc_cli.rundir.staging import create_staging, discard_staging
@@ -146,7 +148,10 @@ def run_sweep(
         points = plan_points(swept, grid_specs, seed_list)
         loaded = [validate_point(config_path, point) for point in points]
     if metric is not None:  # else a wrong --metric would surface only after every point
-        check_metric_name(metric, _tasks(loaded))
+        tasks, from_label = _tasks(loaded)
+        check_metric_name(
+            metric, tasks, note=" (model.task auto, read from the label)" * from_label
+        )
     if name is not None:
         check_run_name_fits(name, "--name")
     sweep_dir = runs_dir / (name or fit_name(f"{base.config.name}-sweep"))
@@ -194,11 +199,21 @@ def run_sweep(
     return result
 
 
-def _tasks(loaded: list) -> set[str] | None:
-    """The tasks the points' configs declare (a model's `task`), or None when one is only
-    resolved from the labels (a network's `task: auto`)."""
-    tasks = {getattr(point.config.model, "task", "auto") for point in loaded}
-    return None if "auto" in tasks else tasks
+def _tasks(loaded: list[LoadedConfig]) -> tuple[set[str], bool]:
+    """The tasks the points' runs solve (`run_task`: a model's `task: auto` is read from the
+    label, once per distinct data section), and whether any was read so."""
+    read: dict[str, str] = {}
+    tasks: set[str] = set()
+    for point in loaded:
+        config = point.config
+        if config.model.task != "auto":
+            tasks.add(config.model.task)
+            continue
+        key = json.dumps([config.data.model_dump(mode="json"), config.seed, str(point.folder)])
+        if key not in read:
+            read[key] = run_task(config, point.folder)
+        tasks.add(read[key])
+    return tasks, bool(read)
 
 
 def _run_all(
