@@ -206,6 +206,12 @@ def test_multiclass_models_and_their_weights_shapes() -> None:
         (LogisticClassifier(multiclass="mlp"), r"multiclass: Input tag 'mlp' .* 'softmax'"),
         (MLPClassifier(hidden_units=(4, 0)), r"hidden_units: every layer needs at least one"),
         (MLPClassifier(activation="relu6"), r"activation: Input should be 'relu'"),
+        (LinearRegressor(learning_rate=True), r"learning_rate: must be a number such as 0.01, not"),
+        (
+            LinearRegressor(batch_size=np.True_),
+            r"batch_size: must be a whole number such as 32, no",
+        ),
+        (MLPClassifier(hidden_units=(4, True)), r"hidden_units: must be a whole number such as 10"),
     ],
     ids=lambda value: re.sub(r"\W+", "-", str(value))[:40],
 )

@@ -18,6 +18,7 @@ from pydantic.fields import FieldInfo
 
 from mlcc_cli.config.annotations import union_members
 
+# Said after the refusal wherever the value came from YAML (a config file, --set, --grid).
 YAML_BOOLEANS = "YAML reads yes/no, on/off and true/false as booleans"
 # Shown as "such as ..." when the key has no number for a default: the first the key's bounds
 # allow.
@@ -120,10 +121,13 @@ def _example(field: FieldInfo, whole: bool) -> str:
 
 
 def boolean_refusal(field: FieldInfo, found: bool) -> str:
-    """The message refusing the boolean `found` in the numeric key `field`."""
-    whole = float not in _leaf_members(field.annotation)
+    """The message refusing the boolean `found` in the numeric key `field` (without the
+    YAML note, which the Python API has no use for)."""
+    leaves = _leaf_members(field.annotation)
+    whole = float not in leaves
     kind = "a whole number" if whole else "a number"
+    text = ' or "text" in quotes' if str in leaves else ""  # impute's fill_value
     return (
-        f"must be {kind} such as {_example(field, whole)}, not the boolean "
-        f"{str(found).lower()} ({YAML_BOOLEANS})"
+        f"must be {kind} such as {_example(field, whole)}{text}, not the boolean "
+        f"{str(found).lower()}"
     )

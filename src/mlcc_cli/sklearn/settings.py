@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
+from mlcc_cli.config.booleans import MisplacedBoolean
 from mlcc_cli.config.models import ModelConfig
 from mlcc_cli.config.optimizers import OptimizerConfig
 from mlcc_cli.config.training import EarlyStoppingConfig, TrainingConfig
@@ -46,8 +47,13 @@ def _checked(owner: str, build: Callable[[], Section], tag_parameter: str) -> Se
         for problem in error.errors():
             keys = [key for key in problem["loc"] if isinstance(key, str)]
             name = tag_parameter if problem["type"] == "union_tag_invalid" else keys[-1]
-            problems.append(f"{name}: {problem['msg'].removeprefix('Value error, ')}")
-        raise ValueError(f"{owner}: invalid parameter " + "; ".join(problems)) from None
+            got = problem.get("input")
+            message = got.message if isinstance(got, MisplacedBoolean) else problem["msg"]
+            problems.append(f"{name}: {message.removeprefix('Value error, ')}")
+        # A union key (batch_size: a number or 'full') refuses a boolean once per member.
+        raise ValueError(
+            f"{owner}: invalid parameter " + "; ".join(dict.fromkeys(problems))
+        ) from None
 
 
 def model_section(
