@@ -42,11 +42,12 @@ def mark_misplaced_booleans(fields: dict[str, FieldInfo], data: Any) -> Any:
     replaced by a `MisplacedBoolean`; `data` itself is left as it is."""
     if not isinstance(data, dict):
         return data
-    marked = dict(data)
+    marked = data
     for name, value in data.items():
         field = fields.get(name) if isinstance(name, str) else None
         where = misplaced_boolean(field.annotation, value) if field is not None else None
         if field is not None and where is not None:
+            marked = dict(marked) if marked is data else marked  # copied only when changed
             marked[name] = _replaced(value, where, field)
     return marked
 
@@ -61,17 +62,32 @@ def _replaced(value: Any, where: tuple[int | str, ...], field: FieldInfo) -> Any
     return copied
 
 
-def _numbers_only(annotation: Any) -> bool:
-    """Whether a value of `annotation` may be a number but not a boolean."""
-    members = union_members(annotation)
-    return bool not in members and (int in members or float in members)
+@dataclass(frozen=True)
+class _Kinds:
+    """What an annotation takes, as far as booleans are concerned."""
+
+    numbers_only: bool  # a number but not a boolean
+    items: tuple[Any, ...]  # the item annotations of its list members
+    values: tuple[Any, ...]  # the value annotations of its mapping members
 
 
-def _containers(annotation: Any, kind: type) -> list[Any]:
-    """The item (list) or value (dict) annotations of `annotation`'s members of that `kind`."""
-    return [
-        get_args(member)[-1] for member in union_members(annotation) if get_origin(member) is kind
-    ]
+# Every value of every section is asked about on every load (a sweep loads each point), so
+# each annotation is read once; keyed by id, holding the annotation so the id stays its own.
+_KINDS: dict[int, tuple[Any, _Kinds]] = {}
+
+
+def _kinds(annotation: Any) -> _Kinds:
+    """What `annotation` takes (read once per annotation, see _KINDS)."""
+    known = _KINDS.get(id(annotation))
+    if known is None:
+        members = union_members(annotation)
+        kinds = _Kinds(
+            numbers_only=bool not in members and (int in members or float in members),
+            items=tuple(get_args(m)[-1] for m in members if get_origin(m) is list),
+            values=tuple(get_args(m)[-1] for m in members if get_origin(m) is dict),
+        )
+        known = _KINDS[id(annotation)] = (annotation, kinds)
+    return known[1]
 
 
 def misplaced_boolean(annotation: Any, value: Any) -> tuple[int | str, ...] | None:
@@ -79,20 +95,24 @@ def misplaced_boolean(annotation: Any, value: Any) -> tuple[int | str, ...] | No
     value itself, (2,) for the third item of a list, ("city",) for a mapping's entry; None
     when there is none."""
     if isinstance(value, bool):
-        return () if _numbers_only(annotation) else None
-    if isinstance(value, list | dict):
-        entries = list(enumerate(value) if isinstance(value, list) else value.items())
-        for inner_annotation in _containers(annotation, type(value)):
-            for key, item in entries:
-                inner = misplaced_boolean(inner_annotation, item)
-                if inner is not None:
-                    return (key, *inner)
+        return () if _kinds(annotation).numbers_only else None
+    if isinstance(value, list):
+        inner, entries = _kinds(annotation).items, list(enumerate(value))
+    elif isinstance(value, dict):
+        inner, entries = _kinds(annotation).values, list(value.items())
+    else:
+        return None
+    for inner_annotation in inner:
+        for key, item in entries:
+            found = misplaced_boolean(inner_annotation, item)
+            if found is not None:
+                return (key, *found)
     return None
 
 
 def _leaf_members(annotation: Any) -> list[Any]:
     """The types a value's numbers may have, looking inside lists and mappings."""
-    inner = _containers(annotation, list) + _containers(annotation, dict)
+    inner = (*_kinds(annotation).items, *_kinds(annotation).values)
     return union_members(annotation) + [leaf for item in inner for leaf in _leaf_members(item)]
 
 
