@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.errors import cut_lists, listed
+from mlcc_cli.report import page as page_module
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "100"}
@@ -60,7 +61,7 @@ def test_listed_and_cut_lists_count_what_they_leave_out() -> None:
 
 
 def test_train_doctor_and_report_cut_long_lists_but_the_files_keep_them(
-    config: Path, tmp_path: Path
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runs = tmp_path / "runs"
     result = runner.invoke(app, ["train", str(config), "--runs-dir", str(runs)], env=WIDE)
@@ -89,11 +90,17 @@ def test_train_doctor_and_report_cut_long_lists_but_the_files_keep_them(
     doctor = runner.invoke(app, ["doctor", str(run)], env=WIDE)
     cut = f"columns: [{', '.join(clipped[:5])}, … {len(clipped) - 5} more]"
     assert cut in prose(doctor.stdout)
+    monkeypatch.setattr(page_module, "SHOWN_CHECKS", 4)  # of the run's 20-odd split findings
     page = runner.invoke(app, ["report", str(run), "-o", str(tmp_path / "page.html")])
     assert page.exit_code == 0, page.output
     html = re.sub(r"data:image/png;base64,[^\"]*", "", (tmp_path / "page.html").read_text())
     assert cut in html and hidden not in html
     assert "the whole fix is in doctor.json" in html
+    hidden_checks = len(stored["split_checks"]) - 4
+    assert f"{hidden_checks} more findings not shown; doctor.json" in html
+    assert html.count(" is distributed differently in training") == 4 - (
+        len(stored["split_checks"]) - len(mismatched)  # the sorted findings come first
+    )
 
 
 def test_inspect_lists_split_findings_up_to_its_column_limit(config: Path) -> None:
