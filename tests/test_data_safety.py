@@ -309,3 +309,27 @@ def test_a_file_without_read_permission_is_refused(tmp_path: Path) -> None:
         _refused(_train(tmp_path, data), "d.csv", "permission denied")
     finally:
         data.chmod(0o644)
+
+
+def test_float_columns_are_scanned_by_the_chunk_in_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wide tables are scanned a chunk of columns at a time: the first bad column, its first
+    bad line and the count still come out as a column-by-column scan names them, and the
+    missing-value counts are pandas' own."""
+    from mlcc_cli.data import finite, loading
+
+    monkeypatch.setattr(finite, "CHUNK_VALUES", 12)  # 6 rows: two columns a chunk
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(6, 7)), columns=[f"x{i}" for i in range(7)])
+    frame.insert(2, "name", list("abcdef"))
+    frame.insert(4, "count", range(6))
+    frame.loc[[1, 3], "x3"] = np.nan
+    frame.loc[0, "x0"] = np.nan
+    assert loading.missing_counts(frame, ["x3", "name", "x0", "x5"]) == {"x3": 2, "x0": 1}
+    frame.loc[[2, 4], "x5"] = np.inf
+    frame.loc[5, "x6"] = -np.inf
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    _refused(
+        _run("inspect", tmp_path / "d.csv"), "d.csv:4: column 'x5' holds infinity (and 1 more)"
+    )

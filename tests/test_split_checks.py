@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from scipy.stats import ks_2samp
+from scipy.stats import false_discovery_control, ks_2samp
 from sklearn.metrics import roc_auc_score
 from typer.testing import CliRunner
 
 from mlcc_cli.cli import app
 from mlcc_cli.config.data import SplitConfig
-from mlcc_cli.data import label_leak, split_checks
+from mlcc_cli.data import distribution_mismatch, false_discovery, label_leak
 from mlcc_cli.data.column_auc import column_aucs
 from mlcc_cli.data.split_checks import SplitCheck, check_splits
 from mlcc_cli.data.splitting import split_rows
@@ -128,7 +128,18 @@ def test_distribution_mismatch_matches_scipy_and_names_the_worst_split() -> None
     oracle = ks_2samp(frame["x2"][:1600], frame["x2"][1800:])
     assert evidence["split"] == "test"
     assert evidence["ks_statistic"] == pytest.approx(oracle.statistic)
-    assert evidence["p_value"] < split_checks.P_VALUE
+    assert evidence["p_value"] == pytest.approx(oracle.pvalue)
+    # The family: x1, x2 and the label against validation (rows 1600-1799) and test.
+    held_out = {"validation": slice(1600, 1800), "test": slice(1800, None)}
+    p_values = {
+        (split, column): ks_2samp(frame[column][:1600], frame[column][rows], method="asymp").pvalue
+        for split, rows in held_out.items()
+        for column in ("x1", "x2", "value")
+    }
+    q_values = dict(zip(p_values, false_discovery_control(list(p_values.values())), strict=True))
+    assert evidence["tests"] == 6
+    assert evidence["q_value"] == pytest.approx(q_values["test", "x2"], rel=1e-9)
+    assert evidence["q_value"] < false_discovery.P_VALUE
 
 
 @pytest.mark.parametrize(
@@ -173,8 +184,8 @@ def test_every_column_is_tested_as_by_its_own_scipy_and_sklearn_call(
     # One call scores all columns; each number must be what a call on that column alone,
     # its missing values dropped, gives (complete, gappy and empty-in-test columns).
     monkeypatch.setattr(label_leak, "LEAK_AUC", 0.0)  # report every column's AUC
-    monkeypatch.setattr(split_checks, "KS_STATISTIC", 0.0)  # and every column's KS test
-    monkeypatch.setattr(split_checks, "P_VALUE", 2.0)
+    monkeypatch.setattr(distribution_mismatch, "KS_STATISTIC", 0.0)  # and every KS test
+    monkeypatch.setattr(distribution_mismatch, "P_VALUE", 2.0)
     frame = healthy(1000)  # unshuffled: train rows 0-799, validation 800-899, test 900-999
     frame["gappy"] = np.where(np.arange(1000) % 3 == 0, np.nan, frame["x1"] * 2 + 1)
     frame["gone_in_test"] = np.where(np.arange(1000) >= 900, np.nan, frame["x2"] ** 2)

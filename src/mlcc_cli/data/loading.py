@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mlcc_cli.config.data import DataConfig
 from mlcc_cli.config.word2vec import is_corpus_source
 from mlcc_cli.data.builtin import LABEL, BuiltinInfo, builtin_catalog, load_builtin
 from mlcc_cli.data.files import TEXT_COLUMN, check_suffix, list_columns, read_table
+from mlcc_cli.data.finite import float_tables
 from mlcc_cli.data.labels import (
     binary_classes,
     class_balance_warnings,
@@ -145,8 +147,16 @@ def _require_column(name: str, columns: list[str], source: str, setting: str) ->
 
 def missing_counts(frame: pd.DataFrame, columns: list[str]) -> dict[str, int]:
     """Number of missing values per column, for the columns that have any."""
-    counts = frame[list(dict.fromkeys(columns))].isna().sum()
-    return {str(column): int(count) for column, count in counts.items() if count > 0}
+    wanted = list(dict.fromkeys(columns))
+    # Float columns by the chunk (a wide CSV holds a block per column, and isna() on each
+    # costs ~0.1 ms: 0.5 s at 5,000); the rest (text, integers) column by column.
+    counted: dict[str, int] = {}
+    for names, values in float_tables(frame, wanted):
+        counted.update(zip(names, np.isnan(values).sum(axis=0).tolist(), strict=True))
+    others = [column for column in wanted if column not in counted]
+    if others:
+        counted.update((str(c), int(n)) for c, n in frame[others].isna().sum().items())
+    return {str(c): counted[str(c)] for c in wanted if counted[str(c)] > 0}
 
 
 TRAINING_MISSING_FIX = (

@@ -8,7 +8,9 @@ training rows (`shared_duplicates`), class shares that differ between splits
 
 Numeric non-label columns are checked (the duplicate check compares every column); each
 statistic drops a column's missing values first, and large splits are subsampled (seeded)
-so this stays well under a second on millions of rows. No CLI imports, nothing printed.
+so this stays well under a second on millions of rows. A check that tests many columns (or
+splits) controls its false discovery rate across them (`false_discovery`), so a wide table
+of sound columns raises no alarm by chance. No CLI imports, nothing printed.
 """
 
 from __future__ import annotations
@@ -16,17 +18,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlcc_cli.data.distribution_mismatch import HELD_OUT, distribution_mismatch
+from mlcc_cli.data.false_discovery import P_VALUE, adjusted_p_values
 from mlcc_cli.data.label_leak import label_leak
 from mlcc_cli.data.split_check import SplitCheck
 
 SAMPLE_ROWS = 20_000  # rows per split (at most) for the Spearman, KS and AUC statistics
 SORTED_RHO = 0.5  # |Spearman ρ| between a column and the row number that means "sorted"
-KS_STATISTIC = 0.1  # KS statistic worth flagging (a 10-point gap between the CDFs) ...
-EXACT_KS_BELOW = 100  # held-out rows under which the KS p-value is computed exactly
-P_VALUE = 1e-3  # ... when it, or a class-share gap, is this unlikely by chance alone
 SHARE_POINTS = 0.10  # a class share differing from training by more than 10 points ...
 SHARE_RATIO = 1.5  # ... and by more than 1.5× (either way)
-HELD_OUT = ("validation", "test")
 
 
 def check_splits(
@@ -75,11 +75,14 @@ def check_splits(
     checks: list[SplitCheck] = []
     if not shuffle:
         step = max(1, -(-len(frame) // SAMPLE_ROWS))  # every k-th row, k = ceil(n / SAMPLE_ROWS)
-        in_order = frame.iloc[::step, numeric].astype(float).set_axis(features, axis=1)
+        # One float block (a wide CSV holds a block per column, and inserting the label into
+        # that is slow and warns).
+        rows = frame.iloc[::step, numeric].to_numpy(float, na_value=np.nan)
+        in_order = pd.DataFrame(rows, columns=features)
         if has_label:
             in_order[label] = y[::step].astype(float)
         checks += _sorted_source(in_order)
-    checks += _distribution_mismatch(values, compared, shuffle)
+    checks += distribution_mismatch(values, compared, shuffle)
     checks += _shared_duplicates(frame, positions)
     if task in ("binary", "multiclass"):
         checks += _class_balance(y, positions, label)
@@ -95,18 +98,30 @@ def _subsample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _sorted_source(in_order: pd.DataFrame) -> list[SplitCheck]:
-    """Columns following the row number: |Spearman ρ(value, row position)| ≥ SORTED_RHO.
+    """Columns following the row number: |Spearman ρ(value, row position)| ≥ SORTED_RHO and
+    its Benjamini–Hochberg q-value over every column < P_VALUE (not chance among many).
 
     Spearman ρ is Pearson's r of the ranks, so any monotone trend along the file counts.
-    `in_order` is an order-keeping systematic sample of the file (every k-th row).
+    `in_order` is an order-keeping systematic sample of the file (every k-th row). Only the
+    columns with |ρ| ≥ SORTED_RHO get scipy's p-value; the rest count as p = 1, which can
+    only raise the others' q-values (conservative), and a wide table stays one call.
     """
+    from scipy.stats import spearmanr  # deferred: scipy.stats, only when the checks run
+
     in_order = in_order.loc[:, in_order.nunique() > 1]  # constant: no ρ (and a scipy warning)
     order = pd.Series(np.arange(len(in_order)), index=in_order.index, dtype=float)
     rho = in_order.corrwith(order, method="spearman")  # pairwise: NaNs dropped per column
+    p_values = pd.Series(1.0, index=rho.index)
+    for column in rho.index[rho.abs() >= SORTED_RHO]:  # NaN (too few values) never flags
+        kept = in_order[column].notna()
+        p_values[column] = spearmanr(in_order.loc[kept, column], order[kept]).pvalue
+    q_values = pd.Series(adjusted_p_values(p_values.to_numpy()), index=rho.index)
     checks = []
     for column, size in rho.abs().sort_values(ascending=False).items():
-        if not size >= SORTED_RHO:  # NaN (too few values) never flags
+        if not size >= SORTED_RHO:
             break
+        if not q_values[column] < P_VALUE:
+            continue
         r = float(rho[column])
         message = (
             f"The file looks sorted by {column} (Spearman ρ {r:+.2f} between its value and the "
@@ -114,67 +129,12 @@ def _sorted_source(in_order: pd.DataFrame) -> list[SplitCheck]:
             "the last, so they hold different kinds of examples and validation misleads "
             "(unless the order is deliberate, e.g. time); set data.shuffle: true."
         )
-        evidence = {"spearman_rho": r, "rows_sampled": len(in_order)}
-        checks.append(SplitCheck("sorted_source", str(column), message, evidence))
-    return checks
-
-
-def _distribution_mismatch(
-    values: dict[str, np.ndarray], columns: list[str], shuffle: bool
-) -> list[SplitCheck]:
-    """Columns distributed differently in training and validation/test (two-sample KS test).
-
-    KS statistic D = max_x |F_train(x) − F_split(x)|, the largest gap between the empirical
-    CDFs; flagged when D ≥ KS_STATISTIC and its asymptotic p-value < P_VALUE, so a large
-    split needs a real gap and a small one a significant gap. One finding per column, for
-    the split with the largest D.
-    """
-    from scipy.stats import ks_2samp  # deferred: scipy.stats, only when the checks run
-
-    held = [name for name in HELD_OUT if len(values.get(name, ()))]
-    if len(values.get("train", ())) == 0 or not held:
-        return []
-    fix = "set data.shuffle: true" if not shuffle else "check how the file was assembled"
-    train = values["train"]
-    tests: dict[str, dict[int, tuple[float, float]]] = {}  # split -> column -> (D, p)
-    for name in held:
-        # Every column with values on both sides in one call (each column's missing values
-        # omitted): scipy validates once instead of once a column.
-        held_out = values[name]
-        both = np.flatnonzero(~np.isnan(train).all(axis=0) & ~np.isnan(held_out).all(axis=0))
-        if len(both) == 0:
-            tests[name] = {}
-            continue
-        # The exact distribution for a small held-out split, where the asymptotic one is
-        # wrong (2 rows against 1: p = 0 for D = 1, exactly 2/3); asymptotic above, where
-        # it is right and scipy's "auto" (exact up to 10,000 rows) would cost 0.1 s more.
-        method = "exact" if len(held_out) < EXACT_KS_BELOW else "asymp"
-        result = ks_2samp(
-            train[:, both], held_out[:, both], axis=0, nan_policy="omit", method=method
-        )
-        statistics, p_values = np.atleast_1d(result.statistic), np.atleast_1d(result.pvalue)
-        tests[name] = {
-            int(j): (float(d), float(p)) for j, d, p in zip(both, statistics, p_values, strict=True)
+        evidence = {
+            "spearman_rho": r,
+            "rows_sampled": len(in_order),
+            "q_value": float(q_values[column]),
         }
-    checks = []
-    for j, column in enumerate(columns):
-        worst: tuple[str, float, float] | None = None
-        for name in held:
-            if j not in tests[name]:
-                continue
-            d, p = tests[name][j]
-            if d >= KS_STATISTIC and p < P_VALUE and (worst is None or d > worst[1]):
-                worst = (name, d, p)
-        if worst is not None:
-            name, d, p = worst
-            chance = f"p {p:.0e}" if p >= 1e-99 else "p < 1e-99"
-            message = (
-                f"{column} is distributed differently in training and {name} (KS statistic "
-                f"{d:.2f}, {chance}): the model is scored on data unlike what it learned from, "
-                f"so validation misleads; {fix}."
-            )
-            evidence = {"split": name, "ks_statistic": d, "p_value": p}
-            checks.append(SplitCheck("distribution_mismatch", column, message, evidence))
+        checks.append(SplitCheck("sorted_source", str(column), message, evidence))
     return checks
 
 
@@ -205,7 +165,8 @@ def _shared_duplicates(frame: pd.DataFrame, positions: dict[str, np.ndarray]) ->
 def _class_balance(y: np.ndarray, positions: dict[str, np.ndarray], label: str) -> list[SplitCheck]:
     """Class shares per split against training's: flags a class a split lacks, or a share
     more than SHARE_POINTS and SHARE_RATIO× away from training's when the class counts also
-    differ significantly (chi-square test of homogeneity, p < P_VALUE: not chance alone).
+    differ significantly (chi-square test of homogeneity per held-out split, its
+    Benjamini–Hochberg q-value over the splits < P_VALUE: not chance alone).
     """
     from scipy.stats import chi2_contingency  # deferred: scipy.stats, classification only
 
@@ -216,16 +177,19 @@ def _class_balance(y: np.ndarray, positions: dict[str, np.ndarray], label: str) 
     n_classes = len(classes)
     counts = {s: np.bincount(codes[r], minlength=n_classes) for s, r in positions.items() if len(r)}
     shares = {split: count / count.sum() for split, count in counts.items()}
-    problems = []  # (how far off, what)
-    for split in (s for s in HELD_OUT if s in counts):
+    held = [s for s in HELD_OUT if s in counts]
+    p_values = []
+    for split in held:
         table = np.stack([counts["train"], counts[split]])  # (2, n_classes)
         table = table[:, table.sum(axis=0) > 0]
-        p = chi2_contingency(table).pvalue if table.shape[1] > 1 else 1.0
+        p_values.append(chi2_contingency(table).pvalue if table.shape[1] > 1 else 1.0)
+    problems = []  # (how far off, what)
+    for split, q in zip(held, adjusted_p_values(np.array(p_values)), strict=True):
         for name, train_share, share in zip(names, shares["train"], shares[split], strict=True):
             if train_share > 0 and share == 0:
                 problems.append((np.inf, f"{split} has no rows of class {name}"))
             elif (
-                p < P_VALUE
+                q < P_VALUE
                 and abs(share - train_share) > SHARE_POINTS
                 and max(share, train_share) > SHARE_RATIO * min(share, train_share)
             ):

@@ -15,6 +15,7 @@ import yaml
 
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.errors import listed
 
 SCALE_RATIO = 100.0  # spreads two orders of magnitude apart
 # A column is offset when its median sits over 3 standard deviations from 0 (its values
@@ -161,7 +162,7 @@ def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
             f"{worst} sits at {stats['p50']:.4g} ± {stats['std']:.3g} (median ± standard "
             "deviation), far from 0 for its spread, so to gradient descent it and the bias's "
             f"constant input are nearly one input, {offsets[worst]:,.0f}× apart in scale"
-            + (f"; also offset: {', '.join(others)}" if others else "")
+            + (f"; also offset: {listed(others)}" if others else "")
         )
     return [
         Finding(
@@ -238,7 +239,7 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
             concept="Numerical data: log scaling and clipping outliers",
             evidence=f"{worst} has skewness {stats['skew']:.1f}: {_tail_described(stats)}"
             + (", in the units the model sees after the feature steps" if rescaled else "")
-            + (f"; also {', '.join(c for c in tailed if c != worst)}" if len(tailed) > 1 else "")
+            + (f"; also {listed([c for c in tailed if c != worst])}" if len(tailed) > 1 else "")
             + (
                 f"; the model already leaves only {room:.0%} of the trivial model's validation "
                 "error"

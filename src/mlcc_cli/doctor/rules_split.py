@@ -14,6 +14,7 @@ import math
 
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.errors import listed
 
 # Rows below which one validation loss is mostly chance: the standard error of a mean over n
 # rows is σ/√n, ≥ 18 % of σ under 30 rows — the size of the gaps the other rules flag.
@@ -105,7 +106,7 @@ def target_leakage(evidence: RunEvidence) -> list[Finding]:
             concept=LEAK_LESSON,
             evidence=f"the split check found that {leaking[0]} alone separates the label"
             + (f" (AUC {float(auc):.3f} on training rows)" if isinstance(auc, int | float) else "")
-            + (f"; also {', '.join(leaking[1:])}" if len(leaking) > 1 else "")
+            + (f"; also {listed(leaking[1:])}" if len(leaking) > 1 else "")
             + ", and the model reads it: its scores measure the leak, not the model",
             advice="a feature computed from the answer, or only known after it, is missing when "
             "the model is used on new rows; drop it from the inputs and train again (if it "
@@ -135,7 +136,7 @@ def unshuffled_split(evidence: RunEvidence) -> list[Finding]:
     columns = [str(check.get("column")) for check in sorted_by]
     rho = (sorted_by[0].get("evidence") or {}).get("spearman_rho")
     how = [f"Spearman ρ {float(rho):+.2f} against the row number"] if rho is not None else []
-    how += [f"also {', '.join(columns[1:])}"] if len(columns) > 1 else []
+    how += [f"also {listed(columns[1:])}"] if len(columns) > 1 else []
     train = evidence.config.data.split.train
     return [
         Finding(

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mlcc_cli.errors import DataError, did_you_mean
-from mlcc_cli.features.columns import is_numeric, require_columns
+from mlcc_cli.features.columns import is_numeric, numeric_dtype, require_columns
 from mlcc_cli.features.indicators import (
     expanded_block,
     expanded_names,
@@ -126,10 +126,13 @@ def design_matrix(frame: pd.DataFrame, columns: list[str]) -> DesignMatrix:
     columns are, input by input, the number itself or the input's indicators.
     """
     require_columns(frame, columns, "inputs")
-    not_usable = [c for c in columns if not is_model_input(frame[c])]
+    # Numbers need no look-up of their column (~0.1 ms each, 0.5 s at 5,000 columns).
+    dtypes = frame.dtypes
+    others = [c for c in columns if not numeric_dtype(dtypes[c])]
+    not_usable = [c for c in others if not is_model_input(frame[c])]
     if not_usable:
         select_inputs(frame, columns, label="")  # raises, naming the first such column
-    if not any(expands(frame[c]) for c in columns):
+    if not any(expands(frame[c]) for c in others):
         return _dense(frame, columns)
     # deferred: scipy.sparse, imported only once a categorical or text input exists
     from scipy import sparse

@@ -17,7 +17,7 @@ import pandas as pd
 from mlcc_cli.errors import DataError
 from mlcc_cli.features.accumulators import Extremes, Moments, Reservoir
 from mlcc_cli.features.base import StatisticsTransform, Transform
-from mlcc_cli.features.columns import resolve_columns, values_of
+from mlcc_cli.features.columns import resolve_columns, values_of, values_table, with_values
 
 EPS = float(np.finfo(np.float64).eps)
 
@@ -88,12 +88,13 @@ class Clip(StatisticsTransform):
         self.warnings_ = []
 
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        for column in self.feature_names_in_:
-            low, high = self.lower_[column], self.upper_[column]
-            lower = -np.inf if low is None else low
-            upper = np.inf if high is None else high
-            frame[column] = np.clip(values_of(frame, column), lower, upper)  # NaN stays NaN
-        return frame
+        columns = self.feature_names_in_
+        if not columns:
+            return frame
+        lower = np.array([-np.inf if (v := self.lower_[c]) is None else v for c in columns])
+        upper = np.array([np.inf if (v := self.upper_[c]) is None else v for c in columns])
+        # NaN stays NaN; every column in one array operation (see `with_values`).
+        return with_values(frame, columns, np.clip(values_table(frame, columns), lower, upper))
 
 
 def _bound(fixed: float | None, quantile: float | None, present: np.ndarray) -> float | None:
@@ -163,11 +164,10 @@ class ZScore(StatisticsTransform):
             return frame
         # All columns in one array operation: a column at a time cost ~0.25 ms of pandas
         # indexing each, 1.3 s per split on a 5,000-column table. Same floats: (x − μ) / σ.
-        values = frame[columns].to_numpy(dtype=np.float64, na_value=np.nan)  # (rows, columns)
+        values = values_table(frame, columns)  # (rows, columns)
         mean = np.array([self.mean_[column] for column in columns])
         scale = np.array([self.scale_[column] for column in columns])
-        frame[columns] = (values - mean) / scale
-        return frame
+        return with_values(frame, columns, (values - mean) / scale)
 
 
 class MinMax(StatisticsTransform):
@@ -234,9 +234,12 @@ class MinMax(StatisticsTransform):
         self.warnings_ = warnings
 
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        for column in self.feature_names_in_:
-            frame[column] = values_of(frame, column) * self.scale_[column] + self.min_[column]
-        return frame
+        columns = self.feature_names_in_
+        if not columns:
+            return frame
+        scale = np.array([self.scale_[column] for column in columns])
+        offset = np.array([self.min_[column] for column in columns])
+        return with_values(frame, columns, values_table(frame, columns) * scale + offset)
 
 
 class Log(Transform):

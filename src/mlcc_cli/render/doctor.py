@@ -10,11 +10,13 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from mlcc_cli.errors import cut_lists, listed
 from mlcc_cli.render.console import render_warnings
 from mlcc_cli.render.prose import hanging, wrapped_command
 
 SEVERITY_STYLE = {"warning": "yellow", "info": "cyan"}
 FIX_INDENT = 4  # the fixes line up with the finding's text, under its bullet
+CUT_NOTE = "column list cut to its first few here; the whole list is"
 
 
 def fix_command(command: str, overrides: Sequence[str], fix: str) -> list[str]:
@@ -67,14 +69,21 @@ def render_findings(
         # Wrapped lines stay under the text, clear of the bullet.
         bullet = Text("● ", style=style)
         console.print(hanging(bullet, [title, Text(finding.evidence), Text(finding.advice)], 2))
-        for number, fix in enumerate(finding.fix):
+        cut_in_all = 0
+        for number, whole in enumerate(finding.fix):
             lead = "next step:" if number == 0 else "or:"
+            fix, cut = cut_lists(whole)
+            cut_in_all += cut
             units = [lead, *fix_command(command, overrides, fix)]
             lines = wrapped_command(units, console.width - FIX_INDENT)
             # soft_wrap: a word longer than the line (a path) stays whole, for pasting.
             text = Text(textwrap.indent(lines, " " * FIX_INDENT))
             text.stylize("bold", FIX_INDENT, FIX_INDENT + len(lead))
             console.print(text, soft_wrap=True)
+        if cut_in_all:
+            # A cut list is not runnable as printed: say where the whole fix is.
+            note = Text(f"{CUT_NOTE} in doctor.json's fix (and --json)", style="dim")
+            console.print(hanging("", note, FIX_INDENT))
 
 
 def render_split_checks(console: Console, checks: Sequence[dict[str, Any]]) -> None:
@@ -88,7 +97,7 @@ def render_split_checks(console: Console, checks: Sequence[dict[str, Any]]) -> N
         line = same[0]["message"]
         others = [str(c["column"]) for c in same[1:] if c.get("column")]
         if others:
-            line += f" (Also: {', '.join(others)}; `mlcc inspect CONFIG` shows each.)"
+            line += f" (Also: {listed(others)}; `mlcc inspect CONFIG` shows each.)"
         console.print(hanging(Text("split check: ", style="yellow"), Text(line)))
 
 

@@ -69,7 +69,7 @@ def render_inspection(
         console.rule("[bold]Training split after the feature steps", align="left")
         lead = Text("cannot prepare it: ", style="bold red")
         console.print(hanging(lead, Text(report.features_error)))
-    render_split_checks(console, report)
+    render_split_checks(console, report, limit, MORE)
     render_suggestions(console, report)
 
 

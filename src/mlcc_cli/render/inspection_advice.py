@@ -8,14 +8,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mlcc_cli.errors import cut_lists
+from mlcc_cli.render.doctor import CUT_NOTE
 from mlcc_cli.render.prose import hanging
 
 if TYPE_CHECKING:
     from mlcc_cli.workflows.inspect import InspectionReport
 
 
-def render_split_checks(console: Console, report: InspectionReport) -> None:
-    """An experiment's split checks: one warning line per finding, or a green all-clear."""
+def render_split_checks(
+    console: Console, report: InspectionReport, limit: int | None = None, more: str = ""
+) -> None:
+    """An experiment's split checks: one warning line per finding (the first `limit`, then
+    a count of the rest and `more`, which says how to list them), or a green all-clear."""
     if report.split_order is None and report.split_checks_note is None:
         return  # a data file: nothing was split
     console.print()
@@ -33,10 +38,13 @@ def render_split_checks(console: Console, report: InspectionReport) -> None:
         shape = f": {sum(rows.values()):,} rows split {names}, {report.split_order}"
         console.print(Text("no problems found", style="green") + Text(shape))
         return
-    for finding in report.split_checks:
+    for finding in report.split_checks[:limit]:
         kind = finding.kind.replace("_", " ")
         message = Text(f"{kind}: ", style="bold") + Text(finding.message)
         console.print(hanging(Text("warning: ", style="yellow"), message))
+    hidden = len(report.split_checks) - (limit or len(report.split_checks))
+    if hidden > 0:
+        console.print(Text(f"{hidden:,} more split-check findings not shown; {more}.", style="dim"))
 
 
 def render_suggestions(console: Console, report: InspectionReport) -> None:
@@ -53,6 +61,9 @@ def render_suggestions(console: Console, report: InspectionReport) -> None:
     grid.add_column()
     for number, suggestion in enumerate(report.suggestions, start=1):
         text = Text(f"{suggestion.evidence} — {suggestion.advice}:\n")
-        text.append(suggestion.action, style="cyan")
+        action, cut = cut_lists(suggestion.action)
+        text.append(action, style="cyan")
+        if cut:  # not pasteable as printed: say where the whole step is
+            text.append(f"\n({CUT_NOTE} in --json)", style="dim")
         grid.add_row(f"{number}.", text)
     console.print(grid)

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mlcc_cli.errors import ConfigError, DataError, MlccError
+from mlcc_cli.errors import ConfigError, DataError, MlccError, cut_lists
 from mlcc_cli.report.run_section import RunSection, is_run_dir, read_run_section
 from mlcc_cli.report.sweep_section import SweepSection, is_sweep_dir, read_sweep_section
 from mlcc_cli.rundir.staging import is_staging, refuse_staging
@@ -23,6 +23,7 @@ from mlcc_cli.rundir.storage import check_file_writable, write_text_atomically
 from mlcc_cli.workflows.compare import Comparison, compare_runs
 
 REPORT_FILE = "report.html"
+SHOWN_CHECKS = 50  # split-check findings listed per run, as `mlcc inspect` lists columns
 
 
 @dataclass
@@ -151,6 +152,8 @@ def render_html(report: Report) -> str:
     )
     environment.filters["number"] = format_number
     environment.filters["sort_key"] = sort_key
+    environment.filters["cut_lists"] = lambda text: cut_lists(str(text))[0]
+    environment.globals["shown_checks"] = SHOWN_CHECKS
     template = environment.get_template("report.html.j2")
     return template.render(report=report)
 

@@ -31,6 +31,7 @@ from mlcc_cli.data.column_stats import (
     REDUNDANT_R,
 )
 from mlcc_cli.data.issues import number_text
+from mlcc_cli.errors import listed
 
 if TYPE_CHECKING:
     from mlcc_cli.data.column_stats import ColumnSummary
@@ -167,8 +168,8 @@ def _leave_out(
     if 0 < len(kept) <= LIST_LIMIT:
         action = f"inputs: {flow_yaml(kept)}"
     else:
-        action = f"inputs: every feature but {', '.join(left_out)}"
-    advice = f"{advice}; leave {', '.join(names)} out of inputs"
+        action = f"inputs: every feature but {listed(left_out)}"
+    advice = f"{advice}; leave {listed(names)} out of inputs"
     return Suggestion(rule, list(names), evidence, advice, action)
 
 

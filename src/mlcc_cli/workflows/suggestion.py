@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from mlcc_cli.errors import listed
+
 if TYPE_CHECKING:
     pass
 
@@ -53,6 +55,5 @@ def bound(value: float) -> float:
 
 
 def listing(items: list[str]) -> str:
-    """The first EVIDENCE_ITEMS items, comma separated, with an ellipsis for the rest."""
-    more = ", …" if len(items) > EVIDENCE_ITEMS else ""
-    return ", ".join(items[:EVIDENCE_ITEMS]) + more
+    """The first EVIDENCE_ITEMS items, comma separated, and how many more there are."""
+    return listed(items, EVIDENCE_ITEMS)
