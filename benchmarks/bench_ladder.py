@@ -73,8 +73,9 @@ def _epoch(runner: EpochRunner, steps: int, model: object, optimizer: object) ->
     return time.perf_counter() - start
 
 
-def measure(rows: int, repeat: int) -> dict[str, float]:
-    """Median seconds of each series at one size: "peer", "gradient", "products", "batch B"."""
+def measure(rows: int, repeat: int) -> dict[str, list[float]]:
+    """Seconds of each repetition of each series at one size: "peer", "gradient", "products"
+    and "batch B"."""
     data = make_data(rows, FEATURES, seed=0)
     X, y = data.X, data.y["logistic"]
     runners = {batch: _runner(X, y, batch) for batch in BATCHES}
@@ -85,7 +86,17 @@ def measure(rows: int, repeat: int) -> dict[str, float]:
         times.setdefault("products", []).append(products_time(X, 3))
         for batch, runner in runners.items():
             times.setdefault(f"batch {batch}", []).append(_epoch(*runner))
-    return {name: statistics.median(values) for name, values in times.items()}
+    return times
+
+
+def _spread_note(rows: int, times: dict[str, list[float]]) -> str:
+    """The fastest and slowest repetition of each series at one size (load from other
+    processes moves the 2-thread BLAS gradient most), so a median can be judged."""
+    ranges = ", ".join(
+        f"{name} {min(values) * 1e3:,.3g}–{max(values) * 1e3:,.3g}"
+        for name, values in times.items()
+    )
+    return f"ladder, {rows:,} rows, range over the repetitions (ms): {ranges}"
 
 
 def _growth_note(name: str, sizes: tuple[int, ...], series: list[float]) -> str:
@@ -132,9 +143,12 @@ def ladder_rows(quick: bool, repeat: int) -> tuple[list[Row], list[str]]:
     sizes = QUICK_SIZES if quick else FULL_SIZES
     rows: list[Row] = []
     results = []
+    spreads: list[str] = []
     for n in sizes:
         progress(f"ladder, {n:,} rows")
-        result = measure(n, repeat)
+        times = measure(n, repeat)
+        spreads.append(_spread_note(n, times))
+        result = {name: statistics.median(values) for name, values in times.items()}
         results.append(result)
         X_bytes = n * FEATURES * 8
         shuffle = resolve_shuffle(
@@ -166,4 +180,4 @@ def ladder_rows(quick: bool, repeat: int) -> tuple[list[Row], list[str]]:
         f"products, one epoch per batch); {sizes[-1]:,} rows are held in memory "
         f"({sizes[-1] * 256 / MB:,.0f} MB; data.streaming has its own row); plot: {path}"
     )
-    return rows, notes
+    return rows, notes + spreads
