@@ -18,7 +18,7 @@ ROWS = {
     "epoch, logistic, batch 32": 2,
     "epoch, logistic, batch 1": 2,
     "full-batch step, logistic": 2,
-    "ladder epoch, 20,000 × 32 (5 MB), batch 1024": 1,  # one per size of the quick ladder
+    "ladder epoch, 20,000 × 32 (5 MB), batch 1024": 2,  # gradient; products alone
     "ladder epoch, 50,000 × 32 (13 MB), batch 1": 1,
     "epoch, linear, batch 1024": 3,
     "epoch, linear, batch 128": 3,
