@@ -225,8 +225,10 @@ def compare(
     """Runs side by side: the config keys that differ, metrics (best highlighted), status.
 
     Only keys whose values differ between the runs are shown (the run name never is); each
-    metric's best run is marked: lowest loss/RMSE/MAE/log loss, |prediction bias| nearest 0,
-    highest accuracy/AUC/F1/R²/average precision.
+    metric's best run is marked: lowest loss/RMSE/MAE/log loss/Hamming loss, |prediction
+    bias| nearest 0, highest accuracy/AUC/F1 (macro, micro, weighted)/R²/average precision.
+    Properties of the data (baseline_accuracy, the majority-class rate) and nonzero_weights
+    are shown but never ranked.
     """
     with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs

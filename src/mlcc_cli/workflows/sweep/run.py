@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mlcc_cli.config.loading import check_run_name, load_config
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.evaluation.metric_names import check_metric_name
+from mlcc_cli.evaluation.metric_names import check_metric_name, higher_is_better
 from mlcc_cli.rundir.staging import create_staging, discard_staging
 from mlcc_cli.rundir.storage import check_run_name_fits, fit_name
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
@@ -31,7 +31,6 @@ from mlcc_cli.workflows.sweep.result import (
     SweepPoint,
     SweepResult,
     SweepRow,
-    higher_is_better,
     seed_statistics,
 )
 from mlcc_cli.workflows.sweep.search import resolve_search
