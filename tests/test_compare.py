@@ -12,6 +12,13 @@ from typer.testing import CliRunner
 
 from cli_helpers import experiment
 from mlcc_cli.cli import app
+from mlcc_cli.evaluation.metric_names import (
+    EVERY_SPLIT,
+    LOWER,
+    METRIC_DIRECTIONS,
+    METRIC_NAMES,
+    metric_direction,
+)
 from mlcc_cli.workflows.compare import compare_runs, flatten
 
 runner = CliRunner()
@@ -203,3 +210,11 @@ def test_a_sweep_refuses_to_rank_by_a_property_of_the_data(tmp_path: Path) -> No
         result.stderr.split()
     )
     assert "auc" in result.stderr and not (tmp_path / "runs").exists()  # refused before work
+
+
+def test_every_recorded_metric_has_a_declared_direction() -> None:
+    """A new metric must say which way is better (or that it ranks nothing) where it is named."""
+    named = {name for names in METRIC_NAMES.values() for name in names} | {EVERY_SPLIT}
+    assert named == set(METRIC_DIRECTIONS)
+    assert metric_direction("log_loss_spam") == LOWER  # a multi-label model's per-label loss
+    assert metric_direction("baseline_accuracy") is None
