@@ -16,7 +16,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from mlcc_cli.rundir.storage import new_entry_mode, storage_error
+from mlcc_cli.rundir.storage import check_folder_writable, new_entry_mode, storage_error
 
 CLAIM_FILE = ".claim"  # hidden: a sweep's table and `mlcc runs clean` never list it
 
@@ -48,7 +48,8 @@ def claim_folder(folder: Path, what: str = "--runs-dir") -> FolderClaim | None:
             folder.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT, new_entry_mode())
         except OSError as error:
-            raise storage_error(what, folder, error) from None
+            check_folder_writable(folder.parent, what)  # says why, naming the user's folder
+            raise storage_error(what, folder.parent, error) from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
