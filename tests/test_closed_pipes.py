@@ -100,3 +100,14 @@ def test_commands_that_print_while_working_finish_into_a_closed_pipe(tmp_path: P
     assert len(pd.read_csv(output)) == len(rows)
     assert (run_dir / "evaluate" / "validation" / "roc.png").stat().st_size > 0
     assert "<html" in (tmp_path / "report.html").read_text()
+
+
+def test_a_failure_into_closed_pipes_keeps_its_exit_code(tmp_path: Path) -> None:
+    """The error paragraph has nowhere to go, but the exit code still says what happened."""
+    code, _ = run_closed(["train", str(tmp_path / "missing.yaml")], close_stderr=True)
+    assert code == 2
+    config = experiment(tmp_path, training={"batch_size": 32, "epochs": 2, "bogus": 1})
+    code, stderr = run_closed(["train", str(config), "--runs-dir", str(tmp_path / "runs")])
+    assert code == 2 and "training.bogus" in stderr
+    assert_quiet(stderr)
+    assert not (tmp_path / "runs").exists()

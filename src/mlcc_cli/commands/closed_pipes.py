@@ -48,12 +48,12 @@ class PipeSafeStream:
     def _to_devnull(self) -> None:
         # dup2 onto the same descriptor: the stream, its buffer and any child process started
         # from now on write to os.devnull, so no later write or flush (at exit too) fails.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, self._stream.fileno())
-        finally:
-            os.close(devnull)
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError):  # ValueError: a stream with no fileno
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self._stream.fileno())
+            finally:
+                os.close(devnull)
             self._stream.flush()  # what the closed pipe refused, now into os.devnull
 
     def __getattr__(self, name: str) -> Any:
