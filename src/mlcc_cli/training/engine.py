@@ -18,15 +18,14 @@ no batch norm, dropout or embeddings); a sparse X trains them on the numpy path.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from mlcc_cli.errors import ConfigError, MlccError
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.linear_base import as_csr, is_sparse
-from mlcc_cli.training.compiled import compiled_kernel_supports, compiled_steps
+from mlcc_cli.training.compiled import compiled_kernel_supports, compiled_steps, kernel_cache_error
 from mlcc_cli.training.signal_gate import STEP_GATE
 from mlcc_cli.training.steps import StepStats, numpy_steps
 
@@ -36,18 +35,6 @@ if TYPE_CHECKING:
 Engine = Literal["auto", "compiled", "numpy"]
 # A `windows` epoch's layout: (base (n,), local (n,), rows per window); see kernels/windows.py.
 Window = tuple[np.ndarray, np.ndarray, int]
-
-
-def kernel_cache_error(error: OSError) -> MlccError:
-    """The message for numba failing to store a compiled kernel in its on-disk cache (a full
-    disk or quota where the cache lives), a failure while running (exit 1)."""
-    reason = error.strerror or str(error)
-    where = os.environ.get("NUMBA_CACHE_DIR") or "__pycache__ beside mlcc's kernels"
-    return MlccError(
-        f"training.engine: numba compiled a kernel but could not store it in its cache "
-        f"({where}): {reason}. Free some space there, point NUMBA_CACHE_DIR at a folder with "
-        "room, or train with --set training.engine=numpy (the same weights, without numba)."
-    )
 
 
 def run_batches(
@@ -65,17 +52,15 @@ def run_batches(
     count: Callable[[StepStats], None] = lambda stats: None,
 ) -> StepStats:
     """Run `batches` with the chosen engine over the same rows in the same order, and
-    `count(stats)` the steps done, also when Ctrl-C or SIGTERM stops them midway, so a
-    runner's step count never lags behind the weights (an interrupted run says the step its
-    model is at).
+    `count(stats)` their steps even when Ctrl-C or SIGTERM stops them midway: a runner's
+    step count never lags behind its weights.
 
     The compiled kernel reads X, y through `order` (or, given the epoch's `window` layout,
     through its staged windows); the numpy path slices X_ordered, y_ordered (the rows already
     gathered into that order, or X, y themselves when order is identity).
     """
     if engine == "compiled":
-        # A kernel cannot be stopped midway anyway; a signal acts once its steps are counted.
-        with STEP_GATE:
+        with STEP_GATE:  # a kernel cannot stop midway; a signal acts once its steps count
             try:
                 stats = compiled_steps(model, optimizer, X, y, order, batch_size, batches, window)
             except OSError as error:  # the kernels' only file access: numba's on-disk cache
