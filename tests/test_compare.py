@@ -10,7 +10,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from cli_helpers import experiment
 from mlcc_cli.cli import app
+from mlcc_cli.evaluation.metric_names import (
+    EVERY_SPLIT,
+    LOWER,
+    METRIC_DIRECTIONS,
+    METRIC_NAMES,
+    metric_direction,
+)
 from mlcc_cli.workflows.compare import compare_runs, flatten
 
 runner = CliRunner()
@@ -156,3 +164,57 @@ def test_no_best_is_named_across_different_problems(tmp_path: Path) -> None:
         runs.append(result.stdout.strip())
     payload = json.loads(mlcc("compare", *runs, "--json").stdout)
     assert payload["best"]["validation"] == {}
+
+
+def test_every_model_metric_is_ranked_and_no_property_of_the_data(tmp_path: Path) -> None:
+    """Two real softmax runs on iris: weighted and macro F1 get a best run, found the way
+    scikit-learn's f1_score directions say (higher); baseline_accuracy (the majority-class
+    rate of the split) and nonzero_weights are shown but never ranked."""
+    path = experiment(
+        tmp_path,
+        data={"source": "builtin:iris", "split": {"train": 0.6, "validation": 0.4}},
+        model={"type": "softmax"},
+        training={"batch_size": 16, "epochs": 3, "periods": 1},
+    )
+    run_dirs = []
+    for rate in ("0.002", "0.5"):
+        result = mlcc(
+            "train", path, "--set", f"optimizer.learning_rate={rate}",
+            "--runs-dir", tmp_path / "runs", "-q", "--no-plots",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        run_dirs.append(Path(result.stdout.strip()))
+    result = mlcc("compare", *run_dirs, "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    for split in ("validation", "train"):
+        metrics = [run["metrics"][split] for run in payload["runs"]]
+        best = payload["best"][split]
+        for name in ("weighted_f1", "macro_f1", "accuracy"):
+            values = [m[name] for m in metrics]
+            assert values[0] != values[1], name  # the two rates train apart in three epochs
+            assert best[name] == str(run_dirs[values.index(max(values))]), name
+        losses = [m["log_loss"] for m in metrics]
+        assert best["log_loss"] == str(run_dirs[losses.index(min(losses))])
+        assert metrics[0]["baseline_accuracy"] == metrics[1]["baseline_accuracy"]  # same data
+        assert "baseline_accuracy" not in best and "nonzero_weights" not in best
+    table = mlcc("compare", *run_dirs)
+    assert table.exit_code == 0 and "validation_weighted_f1" in table.stdout
+
+
+def test_a_sweep_refuses_to_rank_by_a_property_of_the_data(tmp_path: Path) -> None:
+    grid = ["--grid", "model.l2=0,0.1", "--runs-dir", tmp_path / "runs"]
+    result = mlcc("sweep", experiment(tmp_path), *grid, "--metric", "baseline_accuracy")
+    assert result.exit_code == 2, result.output
+    assert "--metric 'baseline_accuracy': is the same for a good and a bad model" in " ".join(
+        result.stderr.split()
+    )
+    assert "auc" in result.stderr and not (tmp_path / "runs").exists()  # refused before work
+
+
+def test_every_recorded_metric_has_a_declared_direction() -> None:
+    """A new metric must say which way is better (or that it ranks nothing) where it is named."""
+    named = {name for names in METRIC_NAMES.values() for name in names} | {EVERY_SPLIT}
+    assert named == set(METRIC_DIRECTIONS)
+    assert metric_direction("log_loss_spam") == LOWER  # a multi-label model's per-label loss
+    assert metric_direction("baseline_accuracy") is None

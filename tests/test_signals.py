@@ -16,6 +16,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cli_helpers import experiment
@@ -326,3 +327,45 @@ def test_a_parallel_sweep_interrupted_keeps_its_points_and_writes_its_table(
         time.sleep(0.05)
     else:
         raise AssertionError("a process of the sweep outlived it")
+
+
+def test_an_interrupted_sweep_point_records_the_step_its_weights_are_at(tmp_path: Path) -> None:
+    """SIGTERM in the middle of an epoch: status.json's steps_done is the step the saved
+    weights are at (training that many steps from scratch gives the same weights), not the
+    last epoch's end, and the message counts the periods finished (the history's rows)."""
+    runs = tmp_path / "runs"
+    # numpy: the loop stops between any two steps (a compiled kernel only between epochs);
+    # 1,000 steps a period, while an epoch is 1,600 steps of batch 1.
+    training = {"batch_size": 1, "steps": 10**9, "periods": 10**6, "engine": "numpy"}
+    config = experiment(tmp_path, **{**ENDLESS, "training": training})
+    args = ["sweep", str(config), "--grid", "model.l2=0", "--runs-dir", str(runs), "--json"]
+    # Marked as the third period ends: the signal lands a few thousand steps later.
+    done = run_until(
+        tmp_path, "mlcc_cli.training.schedule._all_finite", "mark", [*args, "--no-plots"],
+        signal.SIGTERM, 3,
+    )  # fmt: skip
+    assert done.returncode == 143, done.stderr
+    (row,) = json.loads(done.stdout)["runs"]
+    run_dir = Path(row["run_dir"])
+    status = status_of(run_dir)
+    steps = int(status["steps_done"])  # type: ignore[call-overload]
+    assert status["status"] == "interrupted" and steps >= 3000
+    history = (run_dir / "history.csv").read_text().splitlines()[1:]
+    assert f"at step {steps} of {10**9} ({len(history)} of {10**6} periods finished)" in str(
+        status["message"]
+    )
+    assert int(history[-1].split(",")[1]) <= steps  # the last finished period's step
+    # The same training stopped after exactly `steps` steps: the same weights.
+    sets = ["model.l2=0", f"training.steps={steps}", "training.periods=1"]
+    again = subprocess.run(
+        [sys.executable, "-m", "mlcc_cli", "train", str(config), "-q", "--no-plots"]
+        + [arg for key in sets for arg in ("--set", key)]
+        + ["--runs-dir", str(tmp_path / "again")],
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stderr
+    reference = Path(again.stdout.strip()) / "model.npz"
+    with np.load(run_dir / "model.npz") as kept, np.load(reference) as ref:
+        for name in ref.files:
+            np.testing.assert_allclose(kept[name], ref[name], rtol=0, atol=1e-12, err_msg=name)

@@ -236,9 +236,25 @@ def tree(folder: Path) -> dict[str, str]:
     }
 
 
-def test_a_store_that_fails_keeps_the_run_and_exits_1(tmp_path: Path) -> None:
+def test_a_store_that_takes_no_writes_is_refused_before_training(tmp_path: Path) -> None:
+    store = Path("/sys/mlcc-store")  # a folder that cannot be made, even by root (EPERM)
+    args = ["train", experiment(tmp_path), "--runs-dir", tmp_path / "runs", "--no-plots"]
+    result = mlcc(*args, "--track", store)
+    assert result.exit_code == 2, result.output
+    assert f"--track {store}: cannot write there (operation not permitted in /sys" in (
+        " ".join(result.stderr.split())
+    )
+    assert "choose a folder you can write to" in result.stderr
+    assert not (tmp_path / "runs").exists() and not store.exists()  # nothing trained
+
+
+def test_a_store_that_fails_keeps_the_run_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = experiment(tmp_path)
     store = Path("/sys/mlcc-store")  # a folder that cannot be made, even by root (EPERM)
+    # As if the store had failed only once the run was trained (a disk gone read-only).
+    monkeypatch.setattr("mlcc_cli.tracking.store.check_folder_writable", lambda *args: None)
     args = ["train", config, "--runs-dir", tmp_path / "runs", "--no-plots", "--json"]
     result = mlcc(*args, "--track", store)
     assert result.exit_code == 1

@@ -22,6 +22,7 @@ from typer.main import get_command_name
 
 from mlcc_cli import __version__
 from mlcc_cli.commands import data, experiment, housekeeping, neighbors, report, runs, sweep
+from mlcc_cli.commands.closed_pipes import survive_closed_pipes
 from mlcc_cli.commands.common import JsonErrorsGroup
 from mlcc_cli.commands.exercise import exercise_app
 from mlcc_cli.commands.export import export
@@ -104,6 +105,7 @@ def app_for(argv: list[str]) -> typer.Typer:
 
 def main() -> None:
     """Console-script entry point."""
+    survive_closed_pipes()  # `mlcc train exp.yaml | head -1` still writes the whole run
     # mlcc uses no pydantic plugins; without this, building the config models scans every
     # installed package's entry points (importlib.metadata), a noticeable part of start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

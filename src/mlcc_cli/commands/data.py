@@ -111,7 +111,9 @@ def fetch(
     with user_errors():
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.data.fetch import fetch_dataset
+        from mlcc_cli.rundir.storage import check_folder_writable
 
+        check_folder_writable(dest, "--dest")  # before any download (a read-only disk, /sys)
         paths = fetch_dataset(name, dest, mirror=os.environ.get("MLCC_DATASET_MIRROR") or None)
         console = terminal()
         for path in paths:

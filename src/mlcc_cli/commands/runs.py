@@ -16,7 +16,7 @@ from mlcc_cli.commands.common import (
     user_errors,
 )
 from mlcc_cli.commands.completion import complete_run
-from mlcc_cli.errors import ConfigError, DataError
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.render.console import render_warnings, terminal
 
 
@@ -225,11 +225,14 @@ def compare(
     """Runs side by side: the config keys that differ, metrics (best highlighted), status.
 
     Only keys whose values differ between the runs are shown (the run name never is); each
-    metric's best run is marked: lowest loss/RMSE/MAE/log loss, |prediction bias| nearest 0,
-    highest accuracy/AUC/F1/R²/average precision.
+    metric's best run is marked: lowest loss/RMSE/MAE/log loss/Hamming loss, |prediction
+    bias| nearest 0, highest accuracy/AUC/F1 (macro, micro, weighted)/R²/average precision.
+    Properties of the data (baseline_accuracy, the majority-class rate) and nonzero_weights
+    are shown but never ranked.
     """
     with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
+        from mlcc_cli.rundir.storage import check_folder_writable, storage_error
         from mlcc_cli.workflows.compare import compare_runs
 
         if output is not None and not plots:
@@ -237,6 +240,8 @@ def compare(
                 f"--output {output} with --no-plots: --output only receives compare.png, which "
                 "--no-plots does not draw; drop one of them."
             )
+        if plots and output is not None:
+            check_folder_writable(output, "--output")  # before reading and drawing the runs
         comparison = compare_runs(runs)
         png = None
         if plots and output is not None:
@@ -250,7 +255,7 @@ def compare(
             try:
                 write_plot_file(png, lambda path: draw_compared_loss(path, curves))
             except OSError as error:
-                raise DataError(f"--output {output}: cannot write compare.png ({error}).") from None
+                raise storage_error("--output", png, error) from None
         if json_output:
             typer.echo(json.dumps({**comparison.to_json(), "plot": png and str(png)}))
             return

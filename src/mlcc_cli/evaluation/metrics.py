@@ -25,16 +25,6 @@ def prediction_bias(y: np.ndarray, prediction: np.ndarray) -> float:
     return float(np.mean(prediction) - np.mean(y))
 
 
-# Metrics whose best value is 0 from either side: runs are ranked by their distance to 0.
-NEAREST_ZERO = frozenset({"prediction_bias"})
-
-
-def ranking_value(metric: str, value: float) -> float:
-    """What a ranking of runs by `metric` compares: |value| for a metric best at 0 (a
-    prediction bias of −5 is no better than +5), else the value itself."""
-    return abs(value) if metric in NEAREST_ZERO else value
-
-
 def regression_metrics(
     y: np.ndarray, prediction: np.ndarray, losses: np.ndarray | None = None
 ) -> dict[str, float]:

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from mlcc_cli.errors import DataError, MlccError
-from mlcc_cli.evaluation.metrics import ranking_value
+from mlcc_cli.evaluation.metric_names import higher_is_better, ranking_value
 from mlcc_cli.report.run_section import RunSection, read_mapping, read_run_section
 from mlcc_cli.workflows.compare import compare_runs, expand_runs, read_run
-from mlcc_cli.workflows.sweep.result import higher_is_better
 
 SWEEP_FILE = "sweep.json"
 # The metric a folder of runs without sweep.json is ranked by, as `mlcc sweep` would choose.

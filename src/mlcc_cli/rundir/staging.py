@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.rundir.storage import new_entry_mode, storage_error
+from mlcc_cli.rundir.storage import check_folder_writable, new_entry_mode, storage_error
 
 STAGING_SUFFIX = ".partial"
 OWNER_FILE = ".owner.json"
@@ -59,6 +59,7 @@ def create_staging(parent: Path, name: str, what: str = "--runs-dir") -> Path:
         parent.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}-", suffix=STAGING_SUFFIX))
     except OSError as error:
+        check_folder_writable(parent, what)  # says why, naming the folder the user gave
         raise storage_error(what, parent, error) from None
     owner = {"pid": os.getpid(), "host": socket.gethostname(), "created": time.time()}
     try:

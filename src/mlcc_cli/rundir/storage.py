@@ -114,6 +114,35 @@ def storage_error(what: str, path: Path, error: OSError) -> MlccError:
     )
 
 
+def check_folder_writable(folder: Path, what: str) -> None:
+    """MlccError unless files can be made in `folder` or, when it does not exist yet, in the
+    nearest folder above it (where it would be created). Checked before the work whose
+    results go there, by making and removing a hidden folder, so it holds as root too, where
+    permission bits stop nothing but a read-only mount or a kernel file system (/sys, /proc)
+    still refuses; it leaves nothing behind."""
+    above = folder
+    while not above.is_dir():
+        if os.path.lexists(above) or above.parent == above:  # a file (or dead link) in the way
+            raise DataError(
+                f"{what} {folder}: cannot write there ({above} {not_a_folder(above)}); choose "
+                "a folder you can write to."
+            )
+        above = above.parent
+    try:
+        Path(tempfile.mkdtemp(dir=above, prefix=".mlcc-write-check-")).rmdir()
+    except OSError as error:
+        if error.errno in _DISK_FULL:
+            raise storage_error(what, folder, error) from None
+        if error.errno == errno.ENOENT:  # the folder is there but refuses new entries
+            problem = f"the folder {above} takes no new files"
+        else:
+            problem = _USER_FIXABLE.get(error.errno) or error.strerror or str(error)
+            problem += "" if above == folder else f" in {above}, where it would be created"
+        raise DataError(
+            f"{what} {folder}: cannot write there ({problem}); choose a folder you can write to."
+        ) from None
+
+
 def _sibling(path: Path) -> Path:
     """A new hidden file beside `path` (O_EXCL: never one another process is writing)."""
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from mlcc_cli.errors import ConfigError, DataError
-from mlcc_cli.evaluation.metrics import ranking_value
+from mlcc_cli.evaluation.metric_names import ranking_value
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE, warning_kinds
 from mlcc_cli.rundir.saved import require_run_files
 from mlcc_cli.tracking.names import (

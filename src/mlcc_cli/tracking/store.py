@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from mlcc_cli.errors import ConfigError, MlccError
+from mlcc_cli.rundir.storage import check_folder_writable
 
 # The distribution is named mlcc-cli (pyproject), so that is what pip needs.
 INSTALL_HINT = "pip install 'mlcc-cli[mlflow]'"
@@ -96,7 +97,7 @@ def tracking_uri(text: str, option: str) -> str:
 def _check_local_store(option: str, uri: str, store: Path, *, folder: bool) -> None:
     """ConfigError (exit 2) before any training when a local store cannot exist at `store`:
     a file where the store folder (or a folder above it) would be, caught now rather than
-    after the run has trained. Whether the disk accepts writes is still learnt when logging."""
+    after the run has trained, as is a folder that takes no writes (`check_folder_writable`)."""
     if folder and store.is_file():
         raise ConfigError(
             f"{option} {uri}: {store} is a file, but MLflow's file store is a folder; give a "
@@ -110,6 +111,7 @@ def _check_local_store(option: str, uri: str, store: Path, *, folder: bool) -> N
             f"{option} {uri}: {above} is a file, not a folder, so the store cannot be made "
             f"below it; choose a path in a folder."
         )
+    check_folder_writable(store if folder else store.parent, option)
 
 
 def require_libraries(option: str, uri: str, *modules: str) -> None:

@@ -5,7 +5,8 @@
   streaming (early stopping, divergence, Ctrl-C, a caller's hook pruning the run);
   `divergence`: when a run counts as diverged and the message saying what to change
 - `engine`: the engine choice and the epoch runner; `steps` (the numpy reference path) and
-  `compiled` (the numba path, `kernels/`) run the steps themselves
+  `compiled` (the numba path, `kernels/`) run the steps themselves; `signal_gate`: Ctrl-C
+  held while a step updates the weights and is counted
 - `diagnostics`: per-layer gradient norms, dead ReLUs, and the warnings read off a history
 - `preparation` + `in_memory`: the in-memory route of a run; `streaming/`: the out-of-core one;
   `plan`: what either route is given and hands back

@@ -10,11 +10,12 @@ the weights match the numpy path (`steps.py`) to 1e-10.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mlcc_cli.errors import ConfigError
+from mlcc_cli.errors import ConfigError, MlccError
 from mlcc_cli.models.base import CUMULATIVE_L1
 from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.training.kernels import kinds
@@ -51,6 +52,18 @@ def compiled_kernel_supports(model: Any, optimizer: Any, X: Matrix | None = None
         and getattr(optimizer, "type", None) in kinds.OPTIMIZER_KINDS
         and getattr(optimizer, "momentum", 0.0) == 0.0
         and schedule == "constant"
+    )
+
+
+def kernel_cache_error(error: OSError) -> MlccError:
+    """The message for numba failing to store a compiled kernel in its on-disk cache (a full
+    disk or quota where the cache lives), a failure while running (exit 1)."""
+    reason = error.strerror or str(error)
+    where = os.environ.get("NUMBA_CACHE_DIR") or "__pycache__ beside mlcc's kernels"
+    return MlccError(
+        f"training.engine: numba compiled a kernel but could not store it in its cache "
+        f"({where}): {reason}. Free some space there, point NUMBA_CACHE_DIR at a folder with "
+        "room, or train with --set training.engine=numpy (the same weights, without numba)."
     )
 
 

@@ -18,14 +18,15 @@ no batch norm, dropout or embeddings); a sparse X trains them on the numpy path.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from mlcc_cli.errors import ConfigError, MlccError
+from mlcc_cli.errors import ConfigError
 from mlcc_cli.models.linear_base import as_csr, is_sparse
-from mlcc_cli.training.compiled import compiled_kernel_supports, compiled_steps
+from mlcc_cli.training.compiled import compiled_kernel_supports, compiled_steps, kernel_cache_error
+from mlcc_cli.training.signal_gate import STEP_GATE
 from mlcc_cli.training.steps import StepStats, numpy_steps
 
 if TYPE_CHECKING:
@@ -34,18 +35,6 @@ if TYPE_CHECKING:
 Engine = Literal["auto", "compiled", "numpy"]
 # A `windows` epoch's layout: (base (n,), local (n,), rows per window); see kernels/windows.py.
 Window = tuple[np.ndarray, np.ndarray, int]
-
-
-def kernel_cache_error(error: OSError) -> MlccError:
-    """The message for numba failing to store a compiled kernel in its on-disk cache (a full
-    disk or quota where the cache lives), a failure while running (exit 1)."""
-    reason = error.strerror or str(error)
-    where = os.environ.get("NUMBA_CACHE_DIR") or "__pycache__ beside mlcc's kernels"
-    return MlccError(
-        f"training.engine: numba compiled a kernel but could not store it in its cache "
-        f"({where}): {reason}. Free some space there, point NUMBA_CACHE_DIR at a folder with "
-        "room, or train with --set training.engine=numpy (the same weights, without numba)."
-    )
 
 
 def run_batches(
@@ -60,19 +49,29 @@ def run_batches(
     batch_size: int,
     batches: range,
     window: Window | None = None,
+    count: Callable[[StepStats], None] = lambda stats: None,
 ) -> StepStats:
-    """Run `batches` with the chosen engine over the same rows in the same order.
+    """Run `batches` with the chosen engine over the same rows in the same order, and
+    `count(stats)` their steps even when Ctrl-C or SIGTERM stops them midway: a runner's
+    step count never lags behind its weights.
 
     The compiled kernel reads X, y through `order` (or, given the epoch's `window` layout,
     through its staged windows); the numpy path slices X_ordered, y_ordered (the rows already
     gathered into that order, or X, y themselves when order is identity).
     """
     if engine == "compiled":
-        try:
-            return compiled_steps(model, optimizer, X, y, order, batch_size, batches, window)
-        except OSError as error:  # the kernels' only file access: numba's on-disk cache
-            raise kernel_cache_error(error) from None
-    return numpy_steps(model, optimizer, X_ordered, y_ordered, batch_size, batches)
+        with STEP_GATE:  # a kernel cannot stop midway; a signal acts once its steps count
+            try:
+                stats = compiled_steps(model, optimizer, X, y, order, batch_size, batches, window)
+            except OSError as error:  # the kernels' only file access: numba's on-disk cache
+                raise kernel_cache_error(error) from None
+            count(stats)
+        return stats
+    stats = StepStats()
+    try:
+        return numpy_steps(model, optimizer, X_ordered, y_ordered, batch_size, batches, stats)
+    finally:
+        count(stats)  # the steps before an interruption too
 
 
 # The compiled engine costs a fixed price per process — importing numba and loading its
@@ -267,6 +266,10 @@ class EpochRunner:
         else:
             self.kernel_order = self.order  # X_epoch is X itself: read it in epoch order
 
+    def _count(self, stats: StepStats) -> None:
+        self.step += stats.steps
+        self.examples_seen += stats.examples
+
     def run_until(self, model: Any, optimizer: Any, target_step: int) -> StepStats:
         """Run steps until `target_step` steps are done (or a batch loss is not finite)."""
         total = StepStats()
@@ -287,9 +290,8 @@ class EpochRunner:
                 self.batch_size,
                 batches,
                 self.window,
+                self._count,
             )
-            self.step += stats.steps
-            self.examples_seen += stats.examples
             total.add(stats)
             if stats.diverged:
                 break

@@ -22,6 +22,7 @@ from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.models.base import TrainableModel
 from mlcc_cli.optim.base import Optimizer
 from mlcc_cli.training.divergence import DivergedError, divergence_message
+from mlcc_cli.training.signal_gate import gate_installed
 from mlcc_cli.training.steps import StepStats
 
 DEFAULT_EPOCHS = 10
@@ -210,7 +211,7 @@ def run_periods(
     try:
         # Overflow on the way to divergence is expected and reported as a status below;
         # numpy's RuntimeWarnings would only repeat it less clearly.
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), gate_installed():
             for period, period_end in enumerate(schedule.period_ends, start=1):
                 segment = runner.run_until(model, optimizer, period_end)
                 if segment.diverged:
@@ -255,9 +256,12 @@ def run_periods(
         )
     except KeyboardInterrupt:
         status = "interrupted"
+        # runner.step counts every step the weights took, the interrupted period's too; the
+        # history ends at the last period finished (evaluated and recorded).
         message = (
             f"training interrupted at step {runner.step} of {schedule.total_steps} "
-            f"(period {period}); the history so far is kept"
+            f"({len(history)} of {len(schedule.period_ends)} periods finished); the history "
+            "so far is kept"
         )
 
     if status == "complete":

@@ -17,6 +17,7 @@ import numpy as np
 
 from mlcc_cli.models.base import CUMULATIVE_L1, TrainableModel
 from mlcc_cli.optim.base import Optimizer
+from mlcc_cli.training.signal_gate import STEP_GATE
 
 if TYPE_CHECKING:
     from mlcc_cli.models.linear_base import Matrix
@@ -59,14 +60,17 @@ def numpy_steps(
     y: np.ndarray,
     batch_size: int,
     batches: range,
+    stats: StepStats | None = None,
 ) -> StepStats:
-    """Run batches `batches` over contiguous, already shuffled arrays X, y (reference path).
+    """Run batches `batches` over contiguous, already shuffled arrays X, y (reference path),
+    counting them into `stats` (a new StepStats if None) step by step, so a caller still
+    knows how many were done when Ctrl-C stops the loop.
 
     A CSR X is sliced the same way (each batch's rows become a small CSR copy).
 
     Stops before updating if a batch loss is not finite (reported as `diverged`).
     """
-    stats = StepStats()
+    stats = StepStats() if stats is None else stats
     params = model.params
     n = X.shape[0]
     for index in batches:
@@ -76,9 +80,10 @@ def numpy_steps(
         if not math.isfinite(loss):
             stats.diverged, stats.bad_loss = True, loss
             return stats
-        stats.grad_norm_sum += optimizer.step(params, grads)
-        if model.l1 > 0:
-            apply_l1(model, optimizer, X[start:stop])
-        stats.steps += 1
-        stats.examples += stop - start
+        with STEP_GATE:  # the update and its count happen whole, or not at all
+            stats.grad_norm_sum += optimizer.step(params, grads)
+            if model.l1 > 0:
+                apply_l1(model, optimizer, X[start:stop])
+            stats.steps += 1
+            stats.examples += stop - start
     return stats

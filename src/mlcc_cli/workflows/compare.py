@@ -18,15 +18,10 @@ from typing import Any
 import yaml
 
 from mlcc_cli.errors import DataError
-from mlcc_cli.evaluation.metrics import NEAREST_ZERO, ranking_value
+from mlcc_cli.evaluation.metric_names import rank_key
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds
 from mlcc_cli.rundir.staging import is_staging, refuse_staging
 
-# Direction of "better" per metric name; metrics missing here are shown but never ranked.
-LOWER_IS_BETTER = frozenset({"loss", "rmse", "mae", "log_loss", "mse"})
-HIGHER_IS_BETTER = frozenset(
-    {"accuracy", "auc", "f1", "macro_f1", "r2", "average_precision", "precision", "recall"}
-)
 SPLITS = ("validation", "train")
 
 
@@ -189,17 +184,6 @@ def read_run(run_dir: Path) -> ComparedRun:
     )
 
 
-def _rank_key(name: str, value: float) -> float | None:
-    """A number where smaller is better, or None for metrics with no direction."""
-    if name in LOWER_IS_BETTER:
-        return value
-    if name in HIGHER_IS_BETTER:
-        return -value
-    if name in NEAREST_ZERO:  # prediction_bias: ranked on its distance to 0
-        return ranking_value(name, value)
-    return None
-
-
 def _problem(run: ComparedRun, metric: str) -> tuple[Any, ...]:
     """What a run's `metric` measures: its data and label(s); for the training `loss`, whose
     meaning is the model's (squared error, Poisson deviance, ...), the model type too."""
@@ -235,7 +219,7 @@ def compare_runs(paths: list[Path]) -> Comparison:
                 for index, run in enumerate(runs)
                 if isinstance(value := run.metrics.get(split, {}).get(name), int | float)
                 and math.isfinite(value)
-                and (key := _rank_key(name, float(value))) is not None
+                and (key := rank_key(name, float(value))) is not None
             ]
             # A loss of other data (or another label) is another quantity: no best across them.
             problems = {_problem(runs[index], name) for _, index in scored}

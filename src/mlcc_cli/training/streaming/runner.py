@@ -74,6 +74,11 @@ class StreamRunner:
         self._n_batches = 0  # batches the current fill provides
         self._epoch_ends = True  # the current fill is its epoch's last
 
+    def _count(self, stats: StepStats) -> None:
+        self._next_batch += stats.steps
+        self.step += stats.steps
+        self.examples_seen += stats.examples
+
     def run_until(self, model: object, optimizer: object, target_step: int) -> StepStats:
         """Run steps until `target_step` steps are done (or a batch loss is not finite)."""
         total = StepStats()
@@ -95,10 +100,8 @@ class StreamRunner:
                 self.y_order[:n],
                 self.batch_size,
                 batches,
+                count=self._count,
             )
-            self._next_batch += stats.steps
-            self.step += stats.steps
-            self.examples_seen += stats.examples
             total.add(stats)
             if stats.diverged:
                 break

@@ -11,7 +11,7 @@ from typing import Any
 
 # parse_scalar: grid values are read exactly as `--set` reads them, so params match the run.
 from mlcc_cli.config.overrides import parse_scalar
-from mlcc_cli.evaluation.metrics import NEAREST_ZERO, ranking_value
+from mlcc_cli.evaluation.metric_names import NEAREST_ZERO, metric_direction, ranking_value
 
 # pruned: a TPE trial stopped early by the pruner; kept and listed, not a failure, never ranked
 # (its metrics come from a shorter run than the others').
@@ -20,9 +20,6 @@ STATUSES = ("complete", "diverged", "failed", "interrupted", "pruned")
 STUDY_JOURNAL = "optuna.journal"
 # Statuses that do not make `mlcc sweep` exit 1.
 SUCCEEDED = ("complete", "pruned")
-# Validation metrics where a larger value is the better model; every other one (losses,
-# errors, and |prediction_bias|: see `ranking_value`) is better when lower.
-HIGHER_IS_BETTER = re.compile(r"(auc|accuracy|f1|precision|recall|r2|average_precision)$")
 # Every classification task: log_loss; word embeddings: their negative-sampling loss.
 DEFAULT_METRIC = {"regression": "rmse", "embedding": "loss"}
 
@@ -107,11 +104,6 @@ class SweepResult:
         return any(row.status == "interrupted" for row in self.rows)
 
 
-def higher_is_better(metric: str) -> bool:
-    """Whether a larger value of this validation metric means a better model."""
-    return bool(HIGHER_IS_BETTER.search(metric))
-
-
 def primary_value(row: SweepRow, metric: str) -> float | None:
     """The row's validation `metric` as ranked (`ranking_value`: |prediction_bias|) when the
     run completed and it is finite, else None."""
@@ -123,7 +115,7 @@ def primary_value(row: SweepRow, metric: str) -> float | None:
 
 def ranked_name(metric: str) -> str:
     """How the ranked quantity is named in tables: `|prediction_bias|` for a metric best at 0."""
-    return f"|{metric}|" if metric in NEAREST_ZERO else metric
+    return f"|{metric}|" if metric_direction(metric) == NEAREST_ZERO else metric
 
 
 def seed_statistics(rows: list[SweepRow], metric: str) -> list[SeedStatistics]:

@@ -20,8 +20,8 @@ from pathlib import Path
 from mlcc_cli.config.loading import LoadedConfig, check_run_name, load_config
 from mlcc_cli.data.split_table import run_task
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.evaluation.metric_names import check_metric_name
-from mlcc_cli.rundir.staging import create_staging, discard_staging
+from mlcc_cli.evaluation.metric_names import check_metric_name, higher_is_better
+from mlcc_cli.rundir.claims import FolderClaim, claim_folder, claim_holder
 from mlcc_cli.rundir.storage import check_run_name_fits, fit_name
 from mlcc_cli.workflows.sweep.executors import check_executor, run_on_dask
 from mlcc_cli.workflows.sweep.files import write_sweep_files
@@ -33,7 +33,6 @@ from mlcc_cli.workflows.sweep.result import (
     SweepPoint,
     SweepResult,
     SweepRow,
-    higher_is_better,
     seed_statistics,
 )
 from mlcc_cli.workflows.sweep.search import resolve_search
@@ -86,6 +85,41 @@ def _next_free(folder: Path) -> Path:
     while (candidate := folder.with_name(f"{folder.name}-{number}")).exists():
         number += 1
     return candidate
+
+
+def claim_sweep_folder(
+    sweep_dir: Path, name: str | None, skip_existing: bool
+) -> tuple[Path, FolderClaim]:
+    """The folder the sweep writes, claimed by this process (`claim_folder`), so two sweeps
+    started together never share one: SWEEP_DIR itself, unless an earlier sweep's results
+    are there (without --skip-existing) or another sweep is writing it right now; then, as a
+    run's name draws another suffix, SWEEP_DIR-2, -3, ... With --name or --skip-existing,
+    which ask for that very folder, a folder taken is a ConfigError instead."""
+    check_sweep_folder(sweep_dir, name)
+    candidate = sweep_dir
+    for _ in range(100):
+        if skip_existing or not _holds_results(candidate):
+            claim = claim_folder(candidate)
+            # Checked again once claimed: a sweep that held it may just have finished there.
+            if claim is not None and (skip_existing or not _holds_results(candidate)):
+                return candidate, claim
+            if claim is None and (name is not None or skip_existing):
+                named = f"--name {name}" if name is not None else "--skip-existing"
+                raise ConfigError(
+                    f"{named}: {candidate} is being written by another mlcc sweep "
+                    f"({claim_holder(candidate)}); wait for it to finish, or choose another "
+                    "--name"
+                )
+            if claim is not None:
+                claim.release()
+        if name is not None:
+            raise ConfigError(
+                f"--name {name}: {sweep_dir} holds an earlier sweep, whose runs are kept; pass "
+                "--skip-existing to reuse its complete runs and train only the rest, or "
+                "choose another --name"
+            )
+        candidate = _next_free(sweep_dir)  # like a run's name: never replace what exists
+    raise ConfigError(f"{sweep_dir}: no free sweep-folder name after 100 tries; use --name")
 
 
 def run_sweep(
@@ -155,48 +189,41 @@ def run_sweep(
     if name is not None:
         check_run_name_fits(name, "--name")
     sweep_dir = runs_dir / (name or fit_name(f"{base.config.name}-sweep"))
-    check_sweep_folder(sweep_dir, name)
-    if not skip_existing and _holds_results(sweep_dir):
-        if name is not None:
+    # Claimed (created, written to) before any point trains: an unwritable RUNS_DIR fails now.
+    sweep_dir, claim = claim_sweep_folder(sweep_dir, name, skip_existing)
+    try:
+        study = None
+        if kind == "tpe":
+            study = create_study(sweep_dir, space, base.config.seed, prune, metric)
+            count = swept.sweep.random.trials  # type: ignore[union-attr]
+            rows = run_tpe(
+                config_path, study, count, sweep_dir, skip_existing=skip_existing, plots=plots,
+                jobs=jobs, scheduler=scheduler if executor == "dask" else None,
+            )  # fmt: skip
+        elif executor == "dask":
+            rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler), plots)
+        else:
+            rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs, plots)
+        # No point trained (interrupted or failed before training): the model's task, as written.
+        tasks = {row.task for row in rows if row.task} or {getattr(base.config.model, "task", None)}
+        task = tasks.pop() if len(tasks) == 1 else None
+        chosen = metric or DEFAULT_METRIC.get(task or "", "log_loss")
+        seen = {
+            k for row in rows if row.status == "complete" for k in row.metrics.get("validation", {})
+        }
+        if metric is not None and seen and metric not in seen:
             raise ConfigError(
-                f"--name {name}: {sweep_dir} holds an earlier sweep, whose runs are kept; pass "
-                "--skip-existing to reuse its complete runs and train only the rest, or "
-                "choose another --name"
+                f"--metric {metric}: not a validation metric of these runs; "
+                f"choose one of {', '.join(sorted(seen))}."
             )
-        sweep_dir = _next_free(sweep_dir)  # like a run's name: never replace what exists
-    # A staging folder made and removed: an unwritable RUNS_DIR fails before any point trains.
-    discard_staging(create_staging(sweep_dir, "sweep"))
-
-    study = None
-    if kind == "tpe":
-        study = create_study(sweep_dir, space, base.config.seed, prune, metric)
-        count = swept.sweep.random.trials  # type: ignore[union-attr]
-        rows = run_tpe(
-            config_path, study, count, sweep_dir, skip_existing=skip_existing, plots=plots,
-            jobs=jobs, scheduler=scheduler if executor == "dask" else None,
-        )  # fmt: skip
-    elif executor == "dask":
-        rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler), plots)
-    else:
-        rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs, plots)
-    # No point trained (interrupted or failed before training): the model's task, as written.
-    tasks = {row.task for row in rows if row.task} or {getattr(base.config.model, "task", None)}
-    task = tasks.pop() if len(tasks) == 1 else None
-    chosen = metric or DEFAULT_METRIC.get(task or "", "log_loss")
-    seen = {
-        k for row in rows if row.status == "complete" for k in row.metrics.get("validation", {})
-    }
-    if metric is not None and seen and metric not in seen:
-        raise ConfigError(
-            f"--metric {metric}: not a validation metric of these runs; "
-            f"choose one of {', '.join(sorted(seen))}."
+        result = SweepResult(
+            sweep_dir, chosen, higher_is_better(chosen), rows, [], study.name if study else None
         )
-    result = SweepResult(
-        sweep_dir, chosen, higher_is_better(chosen), rows, [], study.name if study else None
-    )
-    result.point_statistics = seed_statistics(rows, chosen)
-    write_sweep_files(result)
-    return result
+        result.point_statistics = seed_statistics(rows, chosen)
+        write_sweep_files(result)
+        return result
+    finally:
+        claim.release()  # another sweep may now reuse the folder
 
 
 def _tasks(loaded: list[LoadedConfig]) -> tuple[set[str], bool]:

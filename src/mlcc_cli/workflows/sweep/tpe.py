@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from mlcc_cli.errors import ConfigError
-from mlcc_cli.evaluation.metrics import ranking_value
+from mlcc_cli.evaluation.metric_names import higher_is_better, ranking_value
 from mlcc_cli.training.loop import PeriodRecord
 from mlcc_cli.training.plan import RunPlan
 from mlcc_cli.workflows.sweep.executors import run_tasks_on_dask
@@ -43,7 +43,6 @@ from mlcc_cli.workflows.sweep.result import (
     STUDY_JOURNAL,
     SweepPoint,
     SweepRow,
-    higher_is_better,
 )
 from mlcc_cli.workflows.sweep.tpe_space import SearchSpace
 

@@ -1,0 +1,89 @@
+"""Every folder a user names for mlcc to write into (`datasets fetch --dest`, `compare --output`,
+`sweep --runs-dir`, `--track`) is refused before any work when it cannot be written: one
+paragraph naming the path and the fix, exit 2, and nothing already there touched.
+
+Tests run as root, where permission bits stop no write: /sys refuses new entries even to
+root (EPERM), /proc takes none (ENOENT), and a path below a regular file cannot be a folder
+(ENOTDIR). The chmod case runs only as another user.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import experiment, mlcc
+
+
+def unwritable(tmp_path: Path, kind: str) -> tuple[Path, str]:
+    """A folder path that cannot be written, even by root; the reason the message gives."""
+    if kind == "below-a-file":
+        (tmp_path / "a-file").write_text("mine\n")
+        return tmp_path / "a-file" / "out", f"{tmp_path / 'a-file'} is a file, not a folder"
+    if kind == "sys":
+        return Path("/sys/mlcc-out"), "operation not permitted in /sys, where it would be created"
+    return Path("/proc/mlcc-out"), "the folder /proc takes no new files"
+
+
+KINDS = ["below-a-file", "sys", "proc"]
+
+
+def assert_refused(result: object, option: str, path: Path, reason: str) -> None:
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert f"{option} {path}: cannot write there ({reason}); choose a folder you can" in message
+    assert "Traceback" not in result.output and "Errno" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fetch_refuses_an_unwritable_dest_before_downloading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # No mirror holds the files: had the download come first, it would fail with exit 1.
+    monkeypatch.setenv("MLCC_DATASET_MIRROR", str(tmp_path / "no-mirror"))
+    dest, reason = unwritable(tmp_path, kind)
+    result = mlcc("datasets", "fetch", "california_housing", "--dest", dest)
+    assert_refused(result, "--dest", dest, reason)
+    assert not dest.exists()
+    if kind == "below-a-file":
+        assert (tmp_path / "a-file").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_compare_refuses_an_unwritable_output_before_reading_the_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    def no_work(*args: object) -> None:
+        raise AssertionError("the runs were read before the --output check")
+
+    monkeypatch.setattr("mlcc_cli.workflows.compare.compare_runs", no_work)
+    output, reason = unwritable(tmp_path, kind)
+    result = mlcc("compare", tmp_path / "run-a", tmp_path / "run-b", "--output", output)
+    assert_refused(result, "--output", output, reason)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sweep_names_the_runs_dir_it_cannot_write(tmp_path: Path, kind: str) -> None:
+    runs, reason = unwritable(tmp_path, kind)
+    result = mlcc("sweep", experiment(tmp_path), "--grid", "model.l2=0,1", "--runs-dir", runs)
+    assert_refused(result, "--runs-dir", runs, reason)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through any permission bits")
+def test_fetch_into_a_read_only_folder_keeps_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLCC_DATASET_MIRROR", str(tmp_path / "no-mirror"))
+    dest = tmp_path / "datasets"
+    dest.mkdir()
+    (dest / "california_housing_train.csv").write_text("an earlier copy\n")
+    dest.chmod(0o555)
+    try:
+        result = mlcc("datasets", "fetch", "california_housing", "--dest", dest)
+    finally:
+        dest.chmod(0o755)
+    assert_refused(result, "--dest", dest, "permission denied")
+    assert sorted(p.name for p in dest.iterdir()) == ["california_housing_train.csv"]
+    assert (dest / "california_housing_train.csv").read_text() == "an earlier copy\n"
