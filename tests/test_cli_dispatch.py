@@ -86,11 +86,9 @@ def test_console_script_frees_idle_blas_threads_before_numpy_loads(
         "import mlcc_cli.cli as cli\n"
         "assert 'numpy' not in sys.modules  # else OpenBLAS would have read its settings\n"
         f"sys.argv = ['mlcc', 'validate', {str(QUICKSTART)!r}]\n"
-        "try:\n"
-        "    cli.main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(os.environ['OPENBLAS_THREAD_TIMEOUT'])\n"
+        "import atexit\n"  # main() ends the process: read the setting on the way out
+        "atexit.register(lambda: print(os.environ['OPENBLAS_THREAD_TIMEOUT']))\n"
+        "cli.main()\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
     if preset is not None:

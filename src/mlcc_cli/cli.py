@@ -26,6 +26,7 @@ from mlcc_cli.commands.closed_pipes import survive_closed_pipes
 from mlcc_cli.commands.common import JsonErrorsGroup
 from mlcc_cli.commands.exercise import exercise_app
 from mlcc_cli.commands.export import export
+from mlcc_cli.commands.process_exit import end_process
 from mlcc_cli.commands.tracking import track
 from mlcc_cli.training.blas_threads import free_idle_blas_threads
 
@@ -110,7 +111,10 @@ def main() -> None:
     # installed package's entry points (importlib.metadata), a noticeable part of start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     free_idle_blas_threads()  # before any command imports numpy
-    app_for(sys.argv[1:])(prog_name="mlcc")
+    try:
+        app_for(sys.argv[1:])(prog_name="mlcc")
+    except SystemExit as finished:  # click ends every command so, a successful one too
+        end_process(finished.code)
 
 
 if __name__ == "__main__":  # pragma: no cover
