@@ -132,6 +132,7 @@ TRIGGERS = [
     ),
     ("breast_cancer", ["evaluation.threshold=0.97"], "threshold_far_from_best_f1", "threshold"),
     ("breast_cancer", ["model.l1=0.1"], "l1_sparsity", "L1"),
+    ("breast_cancer", ["model.l2=1"], "l2_too_strong", "L2"),
     (
         "breast_cancer",
         ["data.split={train: 0.95, validation: 0.03, test: 0.02}"],
@@ -184,6 +185,7 @@ def test_every_rule_has_a_constructed_run() -> None:
         "prediction_bias",
         "threshold_far_from_best_f1",
         "l1_sparsity",
+        "l2_too_strong",
         "vanishing_gradients",
         "exploding_gradients",
         "dead_relu",
@@ -192,7 +194,7 @@ def test_every_rule_has_a_constructed_run() -> None:
     # no_better_than_majority: test_symptoms_fold_into_their_root_cause; no_signal:
     # tests/test_doctor_signal.py
     # target_leakage, unshuffled_split, validation_copies_training: test_doctor_remedies.py
-    assert len(RULES) == 18
+    assert len(RULES) == 19
 
 
 def test_easy_validation_split_is_suspicious(tmp_path: Path) -> None:

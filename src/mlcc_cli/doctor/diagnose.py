@@ -24,6 +24,7 @@ from mlcc_cli.doctor.rules_fit import (
     validation_below_training,
 )
 from mlcc_cli.doctor.rules_l1 import l1_sparsity
+from mlcc_cli.doctor.rules_l2 import l2_too_strong
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_high, learning_rate_too_low
 from mlcc_cli.doctor.rules_model import (
     network_training,
@@ -59,6 +60,7 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     prediction_bias,
     threshold_far_from_best_f1,
     l1_sparsity,
+    l2_too_strong,
     network_training,
     long_tails,
 )
@@ -92,6 +94,15 @@ ROOT_CAUSES: dict[str, dict[str, str]] = {
         "learning_rate_too_low": "the slow loss",
     },
     "learning_rate_too_high": SYMPTOMS,
+    # A penalty pinning the weights holds the loss high and flat: not the rate, not the size.
+    "l2_too_strong": SYMPTOMS
+    | {
+        "underfitting": "the flat, high loss, which more capacity would not lift",
+        "no_signal": "the flat, high loss",
+        "learning_rate_too_high": "the loss that does not settle lower",
+        "learning_rate_too_low": "the loss that does not fall further",
+        "still_improving": "the slow end of the curve",
+    },
     "vanishing_gradients": UNTRAINABLE,
     "dead_relu": UNTRAINABLE,
     "learning_rate_too_low": SYMPTOMS,

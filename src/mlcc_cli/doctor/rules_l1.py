@@ -34,7 +34,7 @@ def _strength(evidence: RunEvidence) -> tuple[str, float]:
     return ("model.l1", model_l1) if model_l1 > 0 else ("optimizer.l1", optimizer_l1)
 
 
-def _losses(evidence: RunEvidence) -> tuple[str, float | None, float | None]:
+def loss_values(evidence: RunEvidence) -> tuple[str, float | None, float | None]:
     """(loss name, training loss, validation loss) from metrics.json: data losses, without
     the penalty."""
     validation = evidence.metrics.get("validation") or {}
@@ -61,7 +61,7 @@ def _direction(evidence: RunEvidence, share: float) -> tuple[float, str, bool]:
             False,
         )
     room = room_to_improve(evidence)
-    _, train, validation = _losses(evidence)
+    _, train, validation = loss_values(evidence)
     known = train is not None and validation is not None and room is not None
     if known and not gap and share >= BARELY_PRUNED and room >= HEALTHY_ROOM:
         return (
@@ -114,7 +114,7 @@ def l1_sparsity(evidence: RunEvidence) -> list[Finding]:
     total = sum(a.size for a in weights)
     zero = total - sum(int(np.count_nonzero(a)) for a in weights)
     share = zero / total
-    loss_name, _, loss = _losses(evidence)
+    loss_name, _, loss = loss_values(evidence)
     factor, why, costly = _direction(evidence, share)
     return [
         Finding(
