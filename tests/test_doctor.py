@@ -18,7 +18,7 @@ from mlcc_cli.config.loading import load_config
 from mlcc_cli.data.column_stats import input_statistics
 from mlcc_cli.doctor.diagnose import RULES, diagnose
 from mlcc_cli.doctor.evidence import RunEvidence
-from mlcc_cli.doctor.findings import format_number
+from mlcc_cli.doctor.findings import fix_overrides, format_number
 
 ROOT = Path(__file__).resolve().parent.parent
 XOR_MLP = ROOT / "configs" / "xor_mlp.yaml"
@@ -166,7 +166,7 @@ def test_rule_fires_on_its_constructed_run(
     assert finding["concept"] and finding["evidence"] and finding["advice"] and finding["fix"]
     # Every fix pastes into `mlcc train CONFIG --set ...` as a valid config.
     for fix in finding["fix"]:
-        load_config(configs[name], [*overrides, fix])
+        load_config(configs[name], [*overrides, *fix_overrides(fix)])
     stored = json.loads((Path(payload["run_dir"]) / "doctor.json").read_text())
     assert finding in stored["findings"]
 
@@ -233,7 +233,7 @@ def test_following_the_fix_clears_the_finding(
 ) -> None:
     _, before = _train(configs[name], tmp_path, *overrides)
     fix = next(f["fix"][0] for f in before["doctor"] if f["kind"] == kind)
-    _, after = _train(configs[name], tmp_path, *overrides, fix)
+    _, after = _train(configs[name], tmp_path, *overrides, *fix_overrides(fix))
     assert kind not in _kinds(after)
 
 

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from cli_helpers import HEALTHY_BREAST_CANCER, train_json
 from mlcc_cli.cli import app
+from mlcc_cli.doctor.findings import fix_overrides
 from mlcc_cli.doctor.range_test_rate import rate_for_batch, safe_learning_rate
 
 runner = CliRunner()
@@ -81,9 +82,14 @@ def test_offset_inputs_are_unscaled_and_the_fix_zscores_every_input(
     before = train_json(tmp_path, config)
     finding = _found(before, "features_not_scaled")
     assert "longitude sits at" in finding["evidence"] and "latitude" in finding["evidence"]
-    assert finding["fix"] == [fix]
-    after = train_json(tmp_path, config, fix)
+    # the rate SGD needed for longitude's squares is far too small once z-scored: the fix
+    # brings the rate a range test measures on the z-scored inputs
+    [zscore, rate] = fix_overrides(finding["fix"][0])
+    assert zscore == fix and float(rate.removeprefix("optimizer.learning_rate=")) > 0.001
+    after = train_json(tmp_path, config, zscore, rate)
     assert after["status"] == "complete" and "features_not_scaled" not in _kinds(after)
+    r2 = {n: p["metrics"]["validation"]["r2"] for n, p in (("b", before), ("a", after))}
+    assert r2["a"] > r2["b"]
 
 
 def test_centred_inputs_with_similar_spreads_are_not_flagged(tmp_path: Path) -> None:

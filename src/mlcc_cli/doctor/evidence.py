@@ -43,6 +43,9 @@ class RunEvidence:
     reference_losses: dict[str, float] = field(default_factory=dict)
     # A diverged run's learning-rate range test result (doctor.json), when it could run.
     suggested_learning_rate: float | None = None
+    # The same test's rate on the inputs z-scored, when they are not (doctor.json): the rate
+    # the z-score fix must bring, as the weights then live in other units.
+    scaled_learning_rate: float | None = None
     # The split checks made before training, as doctor.json stores them (`kind`, `column`,
     # `message`, `evidence`): the doctor's findings must not contradict them.
     split_checks: list[dict[str, Any]] = field(default_factory=list)
@@ -160,6 +163,7 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         notes=notes,
         reference_losses=_reference_losses(status),
         suggested_learning_rate=_suggested(stored),
+        scaled_learning_rate=_suggested(stored, "scaled_learning_rate"),
         split_checks=_split_checks(stored),
     )
 
@@ -174,9 +178,9 @@ def _split_checks(stored: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _suggested(stored: Any) -> float | None:
-    """doctor.json's `suggested_learning_rate` when it is a positive number."""
-    value = stored.get("suggested_learning_rate") if isinstance(stored, dict) else None
+def _suggested(stored: Any, key: str = "suggested_learning_rate") -> float | None:
+    """doctor.json's `key` (a rate a range test measured) when it is a positive number."""
+    value = stored.get(key) if isinstance(stored, dict) else None
     return float(value) if isinstance(value, int | float) and value > 0 else None
 
 

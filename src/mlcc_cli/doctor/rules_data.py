@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from mlcc_cli.doctor.evidence import RunEvidence
-from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.doctor.findings import FIX_JOINER, Finding, format_number
+from mlcc_cli.optim.registry import OPTIMIZERS
 
 SCALE_RATIO = 100.0  # spreads two orders of magnitude apart
 # A column is offset when its median sits over 3 standard deviations from 0 (its values
@@ -126,6 +127,23 @@ def _zscore_fix(evidence: RunEvidence, measured: dict[str, dict[str, float]]) ->
     return _append_step(evidence, "{type: zscore}" if everything else named)
 
 
+# A measured rate for the z-scored inputs within this factor of the run's: keep the run's.
+RATE_STILL_FITS = 2.0
+
+
+def _rescaled_fix(evidence: RunEvidence, zscore: str) -> tuple[str, ...]:
+    """The z-score together with the rate a range test measured on the z-scored inputs
+    (`evidence.scaled_learning_rate`) when it is over RATE_STILL_FITS× from the run's, as one
+    fix, since the z-score alone would then make the run worse: z-scored, the weights live in
+    other units, and a rate tuned to the raw inputs (tiny, for SGD's largest spread; or moving
+    Adam's weights on the label's scale by steps a thousandth of it) no longer suits them."""
+    rate = float(evidence.config.optimizer.learning_rate)
+    scaled = evidence.scaled_learning_rate
+    if scaled is None or max(scaled / rate, rate / scaled) <= RATE_STILL_FITS:
+        return (zscore,)
+    return (f"{zscore}{FIX_JOINER}optimizer.learning_rate={format_number(scaled)}",)
+
+
 def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
     """Inputs gradient descent sees on scales at least SCALE_RATIO apart: their spreads
     (1st–99th percentile, counting the bias's constant input 1), or a column sitting so far
@@ -163,16 +181,34 @@ def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
             f"constant input are nearly one input, {offsets[worst]:,.0f}× apart in scale"
             + (f"; also offset: {', '.join(others)}" if others else "")
         )
+    fix = _rescaled_fix(evidence, _zscore_fix(evidence, measured))
+    rate = (
+        f", with the learning rate a range test measures on the z-scored inputs "
+        f"({fix[0].rpartition('=')[2]}, for weights now in other units)"
+        if FIX_JOINER in fix[0]
+        else ""
+    )
+    if OPTIMIZERS[evidence.config.optimizer.type].per_weight_steps:
+        why = (
+            f"{evidence.config.optimizer.type} scales each weight's step to its own gradient, "
+            "so the spreads do not slow it as they do plain gradient descent, but it moves "
+            "every weight by about the learning rate a step: a weight on a tiny input must "
+            "grow huge and crawls there, one on a huge input jitters, and an offset input "
+            "moves with the bias"
+        )
+    else:
+        why = (
+            "gradient descent takes one learning rate for every weight, so weights on large "
+            "inputs overshoot while those on small or offset ones crawl"
+        )
     return [
         Finding(
             kind="features_not_scaled",
             title="features not scaled",
             concept="Numerical data: normalization",
             evidence="; ".join(parts),
-            advice="gradient descent takes one learning rate for every weight, so weights on "
-            "large inputs overshoot while those on small or offset ones crawl; z-score every "
-            "input so each is centred on 0 with a spread of 1",
-            fix=(_zscore_fix(evidence, measured),),
+            advice=f"{why}; z-score every input so each is centred on 0 with a spread of 1" + rate,
+            fix=fix,
         )
     ]
 
