@@ -16,6 +16,7 @@ from typing import Any
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.doctor.fixes import new_fixes
+from mlcc_cli.doctor.rules_capacity import class_imbalance, narrow_hidden_layer
 from mlcc_cli.doctor.rules_data import features_not_scaled, long_tails
 from mlcc_cli.doctor.rules_fit import (
     no_signal,
@@ -62,6 +63,8 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     l1_sparsity,
     l2_too_strong,
     network_training,
+    narrow_hidden_layer,
+    class_imbalance,
     long_tails,
 )
 # The symptoms of a model that has not learned (well): whatever root cause fired explains them.
@@ -104,6 +107,8 @@ ROOT_CAUSES: dict[str, dict[str, str]] = {
         "still_improving": "the slow end of the curve",
     },
     "vanishing_gradients": UNTRAINABLE,
+    # A layer too narrow for the task caps the fit: its plateau is the bottleneck.
+    "narrow_hidden_layer": UNTRAINABLE,
     "dead_relu": UNTRAINABLE,
     "learning_rate_too_low": SYMPTOMS,
     "still_improving": SYMPTOMS,
