@@ -194,8 +194,9 @@ def test_every_rule_has_a_constructed_run() -> None:
     # no_better_than_majority: test_symptoms_fold_into_their_root_cause; no_signal:
     # tests/test_doctor_signal.py
     # target_leakage, unshuffled_split, validation_copies_training: test_doctor_remedies.py
-    # narrow_hidden_layer, class_imbalance: tests/test_doctor_capacity.py
-    assert len(RULES) == 21
+    # narrow_hidden_layer, class_imbalance: tests/test_doctor_capacity.py; long_tailed_label:
+    # tests/test_doctor_label.py
+    assert len(RULES) == 22
 
 
 def test_easy_validation_split_is_suspicious(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from mlcc_cli.doctor.rules_fit import (
 )
 from mlcc_cli.doctor.rules_l1 import l1_sparsity
 from mlcc_cli.doctor.rules_l2 import l2_too_strong
+from mlcc_cli.doctor.rules_label import long_tailed_label
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_high, learning_rate_too_low
 from mlcc_cli.doctor.rules_model import (
     network_training,
@@ -57,6 +58,7 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     no_signal,
     validation_below_training,
     features_not_scaled,
+    long_tailed_label,
     no_better_than_majority,
     prediction_bias,
     threshold_far_from_best_f1,

@@ -34,8 +34,10 @@ class RunEvidence:
     parameters: dict[str, np.ndarray]  # model.npz
     inputs: dict[str, dict[str, float]]  # numeric input column -> statistics (input_statistics)
     validation_rows: int | None = None  # rows in the validation split (None: unknown)
-    validation_labels: np.ndarray | None = None  # predictions-validation.csv `label`
-    validation_predictions: np.ndarray | None = None  # ... `prediction` (binary: P(class 1))
+    # predictions-validation.csv `label` and `prediction` (binary: P(class 1)), for binary and
+    # regression runs
+    validation_labels: np.ndarray | None = None
+    validation_predictions: np.ndarray | None = None
     stopped_early: bool = False
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
     # The training loss before the first step ("initial") and the trivial model's
@@ -140,7 +142,7 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         )
     labels = predictions = validation_rows = None
     predictions_path = run_dir / "predictions-validation.csv"
-    if model.get("task") == "binary" and predictions_path.is_file():
+    if model.get("task") in ("binary", "regression") and predictions_path.is_file():
         table = pd.read_csv(predictions_path, usecols=["label", "prediction"])
         labels = table["label"].to_numpy(dtype=np.float64)
         predictions = table["prediction"].to_numpy(dtype=np.float64)

@@ -36,7 +36,8 @@ def run_doctor(
     """
     config = loaded.config
     outcome = trained.outcome
-    predictions = trained.predictions if task == "binary" else None
+    # binary: P(class 1) for the threshold rules; regression: values, for the label's tail
+    predictions = trained.predictions if task in ("binary", "regression") else None
     notes = []
     if config.data.streaming:
         notes.append(
