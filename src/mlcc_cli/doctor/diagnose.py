@@ -17,7 +17,7 @@ from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.doctor.fixes import new_fixes
 from mlcc_cli.doctor.rules_capacity import class_imbalance, narrow_hidden_layer
-from mlcc_cli.doctor.rules_data import features_not_scaled, long_tails
+from mlcc_cli.doctor.rules_data import features_not_scaled
 from mlcc_cli.doctor.rules_fit import (
     no_signal,
     overfitting,
@@ -41,6 +41,7 @@ from mlcc_cli.doctor.rules_split import (
     validation_copies_training,
     validation_too_small,
 )
+from mlcc_cli.doctor.rules_tails import long_tails
 
 # In the order their warnings are listed, the first fix first: what breaks training or the
 # split, then how the model fits, then the data, and last long tails, which cost a run some

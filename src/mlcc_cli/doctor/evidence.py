@@ -48,6 +48,9 @@ class RunEvidence:
     # The same test's rate on the inputs z-scored, when they are not (doctor.json): the rate
     # the z-score fix must bring, as the weights then live in other units.
     scaled_learning_rate: float | None = None
+    # Each long-tail fix tried -> the share of the validation loss it wins back on a linear
+    # refit (doctor.json; negative: it costs), when training could measure them.
+    tail_fix_gains: dict[str, float] = field(default_factory=dict)
     # The split checks made before training, as doctor.json stores them (`kind`, `column`,
     # `message`, `evidence`): the doctor's findings must not contradict them.
     split_checks: list[dict[str, Any]] = field(default_factory=list)
@@ -166,6 +169,7 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         reference_losses=_reference_losses(status),
         suggested_learning_rate=_suggested(stored),
         scaled_learning_rate=_suggested(stored, "scaled_learning_rate"),
+        tail_fix_gains=_gains(stored),
         split_checks=_split_checks(stored),
     )
 
@@ -184,6 +188,16 @@ def _suggested(stored: Any, key: str = "suggested_learning_rate") -> float | Non
     """doctor.json's `key` (a rate a range test measured) when it is a positive number."""
     value = stored.get(key) if isinstance(stored, dict) else None
     return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def _gains(stored: Any) -> dict[str, float]:
+    """doctor.json's `tail_fix_gains`, keeping fixes with a finite number."""
+    gains = stored.get("tail_fix_gains") if isinstance(stored, dict) else None
+    return {
+        str(fix): float(gain)
+        for fix, gain in (gains.items() if isinstance(gains, dict) else ())
+        if isinstance(gain, int | float) and np.isfinite(gain)
+    }
 
 
 def _reference_losses(status: Any) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Doctor rules on the numbers reaching the model: feature scaling and long tails.
+"""Doctor rule on the numbers reaching the model: feature scaling (long tails: rules_tails).
 
 They read the input statistics measured on the training split after the feature steps
 (`evidence.input_statistics`): what gradient descent actually sees. Fixes add a feature
@@ -28,17 +28,17 @@ LONG_TAIL_DISTINCT = 20  # ... of a measured quantity; counts such as 8x8 pixel 
 HEALTHY_ROOM = 0.1  # a run leaving under 10% of the trivial model's error: tails are a note
 
 
-def _spread(stats: dict[str, float]) -> float:
+def spread(stats: dict[str, float]) -> float:
     """The 1st–99th percentile range; the full range when that is 0 (a few distinct values)."""
     return stats["p99"] - stats["p01"] or stats["max"] - stats["min"]
 
 
-def _measured(evidence: RunEvidence) -> dict[str, dict[str, float]]:
+def measured_inputs(evidence: RunEvidence) -> dict[str, dict[str, float]]:
     """Numeric, non-indicator, non-constant inputs (0/1 columns are already on a unit scale)."""
     return {
         column: stats
         for column, stats in evidence.inputs.items()
-        if stats["distinct"] > 2 and _spread(stats) > 0
+        if stats["distinct"] > 2 and spread(stats) > 0
     }
 
 
@@ -46,7 +46,7 @@ def _append_step(evidence: RunEvidence, step: str) -> str:
     return f"features.{len(evidence.config.features)}={step}"
 
 
-def _step_before_scaling(evidence: RunEvidence, step: dict[str, Any], columns: list[str]) -> str:
+def step_before_scaling(evidence: RunEvidence, step: dict[str, Any], columns: list[str]) -> str:
     """`features=[...]` with `step` inserted before the first rescaling step that reaches
     `columns` (all columns, or any of them), else appended: a clip or log placed after a
     z-score would compress values already scaled, and the z-score would not see the tail gone.
@@ -149,8 +149,8 @@ def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
     (1st–99th percentile, counting the bias's constant input 1), or a column sitting so far
     from 0 for its spread that it and the bias are nearly one input (`bias_condition`). One
     learning rate cannot suit weights on such different scales; z-score every input."""
-    measured = _measured(evidence)
-    spreads = {column: _spread(stats) for column, stats in measured.items()}
+    measured = measured_inputs(evidence)
+    spreads = {column: spread(stats) for column, stats in measured.items()}
     scales = {**spreads, "the bias's constant input": 1.0}
     largest = max(scales, key=scales.__getitem__)
     smallest = min(scales, key=scales.__getitem__)
@@ -209,82 +209,5 @@ def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
             evidence="; ".join(parts),
             advice=f"{why}; z-score every input so each is centred on 0 with a spread of 1" + rate,
             fix=fix,
-        )
-    ]
-
-
-def _far_sides(stats: dict[str, float]) -> tuple[bool, bool]:
-    """Which ends (low, high) of a column reach beyond its 1st/99th percentile by more than
-    the whole 1st–99th percentile range: outliers there, not just a long shoulder. A sensor
-    glitch multiplying a few centred values by 1000 has both, and its skewness names only
-    the side with the larger ones."""
-    spread = _spread(stats)
-    return stats["p01"] - stats["min"] > spread, stats["max"] - stats["p99"] > spread
-
-
-def _tail_described(stats: dict[str, float]) -> str:
-    """How far the column's tail (or tails) reaches past its median, in the model's units."""
-    low, high = _far_sides(stats)
-    falls = f"falls to {format_number(stats['min'])} (1st percentile {format_number(stats['p01'])})"
-    reaches = (
-        f"reaches {format_number(stats['max'])} (99th percentile {format_number(stats['p99'])})"
-    )
-    one_end = falls if stats["skew"] < 0 else reaches
-    ends = f"{falls} and {reaches}" if low and high else one_end
-    return f"its median is {format_number(stats['p50'])} but it {ends}"
-
-
-def long_tails(evidence: RunEvidence) -> list[Finding]:
-    """Inputs whose skewness exceeds LONG_TAIL_SKEW: a few huge values dominate the squared
-    loss and the learned weight; compress them with log, or clip them (at each end whose
-    outliers lie far beyond the 1st/99th percentile, else the end the skewness points to)."""
-    tailed = {
-        column: stats
-        for column, stats in _measured(evidence).items()
-        if abs(stats["skew"]) > LONG_TAIL_SKEW and stats["distinct"] >= LONG_TAIL_DISTINCT
-    }
-    if not tailed:
-        return []
-    worst = max(tailed, key=lambda column: abs(tailed[column]["skew"]))
-    stats = tailed[worst]
-    right = [c for c, s in tailed.items() if s["skew"] > 0]
-    fixes = []
-    if right and all(tailed[c]["min"] >= 0 for c in right):
-        log = {"type": "log", "columns": right, "log1p": True}
-        fixes.append(_step_before_scaling(evidence, log, right))
-    far = [_far_sides(s) for s in tailed.values()]
-    low, high = any(side[0] for side in far), any(side[1] for side in far)
-    if not (low or high):
-        low, high = not right, bool(right)
-    quantiles = {"lower_quantile": 0.01} if low else {}
-    quantiles |= {"upper_quantile": 0.99} if high else {}
-    clip = {"type": "clip", "columns": list(tailed), **quantiles}
-    at = "1st and 99th percentiles" if low and high else f"{'1st' if low else '99th'} percentile"
-    fixes.append(_step_before_scaling(evidence, clip, list(tailed)))
-    # A model that already leaves under HEALTHY_ROOM of the trivial model's error has little
-    # a compressed tail could win back: worth knowing, not a problem.
-    room = room_to_improve(evidence)
-    healthy = room is not None and room < HEALTHY_ROOM
-    # Statistics are measured after the steps: say so when a rescaling changed their units.
-    rescaled = any(getattr(step, "rescales", False) for step in evidence.config.features)
-    return [
-        Finding(
-            kind="long_tails",
-            title="long-tailed features",
-            concept="Numerical data: log scaling and clipping outliers",
-            evidence=f"{worst} has skewness {stats['skew']:.1f}: {_tail_described(stats)}"
-            + (", in the units the model sees after the feature steps" if rescaled else "")
-            + (f"; also {', '.join(c for c in tailed if c != worst)}" if len(tailed) > 1 else "")
-            + (
-                f"; the model already leaves only {room:.0%} of the trivial model's validation "
-                "error"
-                if healthy
-                else ""
-            ),
-            advice="a few extreme values pull the weight and dominate the loss; compress the "
-            f"tail with log(1 + x), or clip it at the {at}"
-            + (", if a model this good still needs it" if healthy else ""),
-            fix=tuple(fixes),
-            severity="info" if healthy else "warning",
         )
     ]

@@ -6,22 +6,21 @@ just computed); `mlcc doctor RUN` later reads the same from the run directory.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.loading import LoadedConfig
-from mlcc_cli.config.overrides import apply_override
 from mlcc_cli.doctor.diagnose import diagnose, doctor_json
 from mlcc_cli.doctor.evidence import RunEvidence, history_frame
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.doctor.range_test_rate import rate_for_batch, safe_learning_rate
 from mlcc_cli.doctor.rules_data import features_not_scaled
 from mlcc_cli.doctor.rules_learning_rate import stuck_above_trivial
+from mlcc_cli.doctor.rules_tails import tail_candidates
 from mlcc_cli.errors import MlccError
 from mlcc_cli.models.registry import model_class
 from mlcc_cli.rundir.files import RunContents, history_rows
 from mlcc_cli.training.plan import Trained
+from mlcc_cli.workflows.doctor_checks import scaled_learning_rate, tail_fix_gain
 from mlcc_cli.workflows.lr_find import range_test
 
 
@@ -65,7 +64,9 @@ def run_doctor(
         evidence.suggested_learning_rate = _suggested_learning_rate(loaded, trained)
     scaling = features_not_scaled(evidence)
     if scaling and scaling[0].fix:
-        evidence.scaled_learning_rate = _scaled_learning_rate(loaded, scaling[0].fix[0])
+        evidence.scaled_learning_rate = scaled_learning_rate(loaded, scaling[0].fix[0])
+    gains = {fix: tail_fix_gain(loaded, fix, task) for fix in tail_candidates(evidence)}
+    evidence.tail_fix_gains = {fix: gain for fix, gain in gains.items() if gain is not None}
     try:
         findings = diagnose(evidence)
     except (ArithmeticError, IndexError, KeyError, TypeError, ValueError) as error:
@@ -77,24 +78,8 @@ def run_doctor(
     payload = doctor_json(findings, evidence, evidence.split_checks)
     payload["suggested_learning_rate"] = evidence.suggested_learning_rate
     payload["scaled_learning_rate"] = evidence.scaled_learning_rate
+    payload["tail_fix_gains"] = evidence.tail_fix_gains
     return findings, payload
-
-
-def _scaled_learning_rate(loaded: LoadedConfig, zscore: str) -> float | None:
-    """The range test's safe rate (`safe_learning_rate`) on the run's data with the `zscore`
-    override applied, else None: z-scored, every weight lives in the label's units, not the
-    raw inputs', so the rate that suited the raw inputs no longer does."""
-    config = loaded.config
-    if config.data.streaming or model_class(config.model).trains_on != "table":
-        return None
-    try:
-        data = config.model_dump(mode="json", exclude_none=True)
-        apply_override(data, zscore)
-        scaled = replace(loaded, config=ExperimentConfig.model_validate(data))
-        result = range_test(scaled)
-    except (MlccError, ArithmeticError, ValueError):
-        return None
-    return safe_learning_rate(result.learning_rates, result.smoothed_losses, result.suggestion)
 
 
 def _suggested_learning_rate(loaded: LoadedConfig, trained: Trained) -> float | None:
