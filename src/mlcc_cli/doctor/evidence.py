@@ -8,6 +8,7 @@ status.json, predictions-validation.csv and the input statistics doctor.json kee
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,12 +56,23 @@ class RunEvidence:
     # `message`, `evidence`): the doctor's findings must not contradict them.
     split_checks: list[dict[str, Any]] = field(default_factory=list)
 
+    # Rows the run split into train/validation/test (status.json `data.rows`), when known.
+    data_rows: int | None = None
+
+    def penalised_weights(self) -> list[np.ndarray]:
+        """model.npz's arrays that L1 and L2 penalise (`PENALISED`)."""
+        return [a for name, a in self.parameters.items() if PENALISED.match(name)]
+
     @property
     def model(self) -> Any:
         """The run's model as configured (hyperparameters only, no weights): what the rules
         ask about its kind, e.g. which fixes suit it."""
         return build_model(self.config.model, task=self.task)
 
+
+# The weights the penalties act on (not biases): a linear model's, a network's layers', an
+# embedding's.
+PENALISED = re.compile(r"^(coef_|W\d+|embedding_.+)$")
 
 STATISTICS = ("min", "max", "p01", "p50", "p99", "std", "skew", "distinct")
 
@@ -171,7 +183,15 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         scaled_learning_rate=_suggested(stored, "scaled_learning_rate"),
         tail_fix_gains=_gains(stored),
         split_checks=_split_checks(stored),
+        data_rows=_rows(status),
     )
+
+
+def _rows(status: Any) -> int | None:
+    """status.json's `data.rows` when it is a positive whole number."""
+    data = status.get("data") if isinstance(status, dict) else None
+    rows = data.get("rows") if isinstance(data, dict) else None
+    return rows if isinstance(rows, int) and rows > 0 else None
 
 
 def _split_checks(stored: Any) -> list[dict[str, Any]]:

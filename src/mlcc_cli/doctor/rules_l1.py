@@ -11,8 +11,6 @@ is only a smaller model at some loss, the user's call.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from mlcc_cli.doctor.evidence import RunEvidence
@@ -21,7 +19,6 @@ from mlcc_cli.doctor.rules_data import HEALTHY_ROOM, room_to_improve
 from mlcc_cli.doctor.rules_fit import overfitting
 from mlcc_cli.optim.registry import OPTIMIZERS
 
-WEIGHT_NAME = re.compile(r"^(coef_|W\d+|embedding_.+)$")  # what L1 penalises
 BARELY_PRUNED = 0.1  # under 10% of the weights at 0: L1 has barely acted
 ALL_BUT_PRUNED = 0.95  # nearly every weight at 0
 L1_LESSON = "Regularization for sparsity: L1"
@@ -108,7 +105,7 @@ def l1_sparsity(evidence: RunEvidence) -> list[Finding]:
     """With L1 on: how many weights are exactly 0, and the size/loss trade-off's next step
     (`_direction`); a warning when L1 is costing the model signal, a fact otherwise."""
     key, current = _strength(evidence)
-    weights = [a for name, a in evidence.parameters.items() if WEIGHT_NAME.match(name)]
+    weights = evidence.penalised_weights()
     if current <= 0 or not weights or evidence.status == "diverged":
         return []
     total = sum(a.size for a in weights)

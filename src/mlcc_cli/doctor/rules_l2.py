@@ -5,11 +5,9 @@ with no gap between training and validation has nothing for it to buy, so a pena
 costs much fit there is too strong, and its flat, high training loss is underfitting caused
 by λ₂, not a learning rate or a too-simple model.
 
-How much fit it costs is read off the trained weights, without retraining. Along one
-direction of curvature h of the mean data loss, λ₂·w² moves the optimum w* to w*/(1 + r),
-r = 2λ₂/h, and then the penalty P = λ₂·w² and the data loss won over the all-zero model
-D = ½h·w*²·(1 + 2r)/(1 + r)² stand in the ratio P/D = r/(1 + 2r): so r = (P/D)/(1 − 2·P/D),
-and a penalty worth over STRONG_SHARE of what the weights won has shrunk them by 1/(1 + r).
+How much fit it costs is read off the trained weights, without retraining (`penalty`): a
+penalty worth over STRONG_SHARE of the training loss the weights won has shrunk them by
+1/(1 + r), r = (P/D)/(1 − 2·P/D).
 Between NOTICEABLE_SHARE and STRONG_SHARE the shrinking is a fact worth knowing (a separable
 problem such as iris needs some L2 to keep its weights finite), not an alarm.
 """
@@ -18,8 +16,8 @@ from __future__ import annotations
 
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.doctor.penalty import penalty_and_won, shrink_ratio
 from mlcc_cli.doctor.rules_fit import overfitting
-from mlcc_cli.doctor.rules_l1 import WEIGHT_NAME, loss_values
 
 # P/D over 0.2: r over 1/3, the weights held under 3/4 of their size: a warning.
 STRONG_SHARE = 0.2
@@ -31,26 +29,18 @@ GENTLE_SHRINK = 0.05
 L2_LESSON = "Regularization for simplicity: L2"
 
 
-def shrink_ratio(penalty: float, won: float) -> float:
-    """r = 2λ₂/h from the penalty P and the data loss won D: (P/D) / (1 − 2·P/D); infinite
-    once P/D reaches ½ (no curvature h can give that)."""
-    share = penalty / won
-    return share / (1.0 - 2.0 * share) if share < 0.5 else float("inf")
-
-
 def l2_too_strong(evidence: RunEvidence) -> list[Finding]:
     """With model.l2 on and no generalisation gap (`rules_fit.overfitting`): a penalty
     λ₂·Σw² worth STRONG_SHARE+ of the training loss the weights won over the trivial model
     has pinned them small (`shrink_ratio`; NOTICEABLE_SHARE+: info); weaken λ₂ so r falls to
     GENTLE_SHRINK."""
     l2 = float(getattr(evidence.config.model, "l2", 0.0) or 0.0)
-    weights = [a for name, a in evidence.parameters.items() if WEIGHT_NAME.match(name)]
-    _, train, _ = loss_values(evidence)
-    trivial = evidence.reference_losses.get("trivial")
-    if l2 <= 0 or not weights or train is None or not trivial or evidence.status != "complete":
+    measured = penalty_and_won(evidence)
+    if l2 <= 0 or measured is None or evidence.status != "complete":
         return []
-    won = trivial - train
-    penalty = l2 * sum(float((a.astype(float) ** 2).sum()) for a in weights)
+    penalty, won = measured
+    trivial = evidence.reference_losses["trivial"]
+    train = trivial - won
     if won <= 0 or penalty < NOTICEABLE_SHARE * won or overfitting(evidence):
         return []
     ratio = shrink_ratio(penalty, won)

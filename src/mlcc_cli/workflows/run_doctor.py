@@ -59,6 +59,7 @@ def run_doctor(
         stopped_early=outcome.stopped_early,
         notes=notes,
         split_checks=[check.to_json() for check in trained.split_checks],
+        data_rows=trained.data_rows,
     )
     if outcome.status == "diverged" or stuck_above_trivial(evidence):
         evidence.suggested_learning_rate = _suggested_learning_rate(loaded, trained)
