@@ -95,7 +95,8 @@ JUDGED_ON_VALIDATION = SYMPTOMS | {
 ROOT_CAUSES: dict[str, dict[str, str]] = {
     "validation_too_small": JUDGED_ON_VALIDATION,
     "unshuffled_split": JUDGED_ON_VALIDATION,
-    "features_not_scaled": {
+    "features_not_scaled": SYMPTOMS
+    | {
         "learning_rate_too_high": "the bouncing loss",
         "learning_rate_too_low": "the slow loss",
     },
