@@ -7,7 +7,8 @@ validation loss), the fixes that win back loss come first, best first, and the f
 warning only when the best wins back TAIL_GAIN of the trivial model's loss: a tail that costs
 a healthy run little (the course's California linear regression: log(1 + x) of the counts
 wins back 2.5%) is a fact worth knowing, not an alarm. Unmeasured (networks, streamed
-data), a run leaving under HEALTHY_ROOM of the trivial model's error gets the fact.
+data, big tables), a run leaving under HEALTHY_ROOM of the trivial model's error gets the
+fact.
 """
 
 from __future__ import annotations

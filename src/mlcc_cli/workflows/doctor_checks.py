@@ -25,6 +25,9 @@ from mlcc_cli.training.loop import as_arrays
 from mlcc_cli.training.preparation import prepare_design
 from mlcc_cli.workflows.lr_find import range_test
 
+# Tables up to this many rows get the tail refit (two data loads and fits per fix, well under
+# a second at California's 17,000 rows).
+MAX_REFIT_ROWS = 200_000
 # The refit's penalty: enough to keep collinear inputs (rooms, bedrooms, households) finite.
 REFIT_RIDGE = 1e-3
 

@@ -20,7 +20,7 @@ from mlcc_cli.errors import MlccError
 from mlcc_cli.models.registry import model_class
 from mlcc_cli.rundir.files import RunContents, history_rows
 from mlcc_cli.training.plan import Trained
-from mlcc_cli.workflows.doctor_checks import scaled_learning_rate, tail_fix_gain
+from mlcc_cli.workflows.doctor_checks import MAX_REFIT_ROWS, scaled_learning_rate, tail_fix_gain
 from mlcc_cli.workflows.lr_find import range_test
 
 
@@ -66,7 +66,10 @@ def run_doctor(
     scaling = features_not_scaled(evidence)
     if scaling and scaling[0].fix:
         evidence.scaled_learning_rate = scaled_learning_rate(loaded, scaling[0].fix[0])
-    gains = {fix: tail_fix_gain(loaded, fix, task) for fix in tail_candidates(evidence)}
+    # Each refit reloads the data: on a big table the tails are judged without it.
+    refit = trained.data_rows is not None and trained.data_rows <= MAX_REFIT_ROWS
+    candidates = tail_candidates(evidence) if refit else ()
+    gains = {fix: tail_fix_gain(loaded, fix, task) for fix in candidates}
     evidence.tail_fix_gains = {fix: gain for fix, gain in gains.items() if gain is not None}
     try:
         findings = diagnose(evidence)
