@@ -40,6 +40,19 @@ def test_a_pinning_l2_is_named_and_its_weaker_strength_helps(
     assert "l2_too_strong" not in _kinds(after)
 
 
+def test_a_bouncing_loss_under_a_strong_l2_is_the_penalty_not_the_rate(tmp_path: Path) -> None:
+    # Plain SGD at 0.5 with λ₂ = 1: each step also multiplies the weights by 1 − 2ηλ₂ = 0, so
+    # the loss never settles; read alone, that looks like a learning rate too high.
+    config = {**BREAST_CANCER, "inputs": None, "optimizer": {"type": "sgd", "learning_rate": 0.5}}
+    before = train_json(tmp_path, config)
+    assert "learning_rate_too_high" not in _kinds(before)
+    [finding] = [f for f in before["doctor"] if f["kind"] == "l2_too_strong"]
+    assert "this also explains the loss that does not settle lower" in finding["evidence"]
+    after = train_json(tmp_path, config, finding["fix"][0])
+    loss = {n: p["metrics"]["validation"]["log_loss"] for n, p in (("b", before), ("a", after))}
+    assert loss["a"] < 0.5 * loss["b"]
+
+
 def test_a_gentle_l2_raises_no_alarm(tmp_path: Path) -> None:
     before = train_json(tmp_path, {**BREAST_CANCER, "model": {"type": "logistic", "l2": 0.001}})
     assert not {"l2_too_strong", "l2_shrinkage"} & (_kinds(before) | _kinds(before, "info"))

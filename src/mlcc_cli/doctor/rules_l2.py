@@ -53,9 +53,15 @@ def l2_too_strong(evidence: RunEvidence) -> list[Finding]:
             concept=L2_LESSON,
             evidence=f"the penalty λ₂·Σw² = {penalty:.4g} is {penalty / won:.0%} of the "
             f"training loss the weights won over the trivial model ({trivial:.4g} → "
-            f"{train:.4g}), so λ₂ = {format_number(l2)} has shrunk the weights to about "
-            f"{1.0 / (1.0 + ratio):.0%} of their unpenalised size, with no gap between "
-            "training and validation for it to close",
+            f"{train:.4g}), so λ₂ = {format_number(l2)} "
+            + (
+                f"has shrunk the weights to about {1.0 / (1.0 + ratio):.0%} of their "
+                "unpenalised size"
+                if ratio < float("inf")
+                else "dominates the fit (over half: more than a settled penalised fit "
+                "allows, so the steps also keep the weights from settling where λ₂ holds them)"
+            )
+            + ", with no gap between training and validation for it to close",
             advice="a penalty this strong holds the training loss high and flat: the model "
             "underfits because of λ₂, not its learning rate or its size; weaken L2"
             if strong
