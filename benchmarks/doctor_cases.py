@@ -181,6 +181,25 @@ def glitched_sensor() -> str:
     return _written("glitch", pd.DataFrame({"sensor": sensor, "other": x[:, 1], "target": target}))
 
 
+@cache
+def long_tailed_counts() -> str:
+    """Counts y ~ Poisson(exp(1.5 + 0.9·x1 − 0.6·x2)): a few rows reach 200 where the median
+    is 5, and the label grows multiplicatively with the inputs."""
+    rng = np.random.default_rng(23)
+    x = rng.normal(size=(2000, 2))  # (2000, 2)
+    target = rng.poisson(np.exp(1.5 + 0.9 * x[:, 0] - 0.6 * x[:, 1]))
+    return _written("counts", pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "target": target}))
+
+
+@cache
+def three_imbalanced_classes() -> str:
+    """Three overlapping blobs holding 90%, 7% and 3% of the rows."""
+    rng = np.random.default_rng(24)
+    target = rng.choice(3, size=3000, p=[0.9, 0.07, 0.03])
+    x = np.array([[0.0, 0.0], [1.2, 0.0], [0.0, 1.2]])[target] + rng.normal(size=(3000, 2))
+    return _written("imbalanced", pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "target": target}))
+
+
 # ------------------------------------------------------------------ config builders
 
 
@@ -276,6 +295,7 @@ def doctor_cases() -> list[DoctorCase]:
         *_data_cases(),
         *_network_cases(),
         *_classification_cases(),
+        *_model_shape_cases(),
     ]
 
 
@@ -849,5 +869,72 @@ def _classification_cases() -> list[DoctorCase]:
             data=_file(shifted_label_share(), shuffle=False),
             model={"type": "logistic"},
             training={"batch_size": 32, "epochs": 10},
+        ),
+    ]
+
+
+def _model_shape_cases() -> list[DoctorCase]:
+    """Problems in how the model or its optimizer is set up for the data (issue 15's later
+    gaps): the rate a z-score needs, a pinning L2, a one-unit layer, a rare class, a tail in
+    the label."""
+    return [
+        _case(
+            "logistic-adam-raw-inputs-tiny-rate",
+            "logistic",
+            ("adam", 1e-4),
+            {"features_not_scaled"},
+            "Adam at 1e-4 on the raw tumour measurements: z-scored at that rate the run gets "
+            "worse (each weight still moves about 1e-4 a step, now in the label's units), so "
+            "the fix must bring the rate a range test measures on the z-scored inputs",
+            data=_builtin("breast_cancer"),
+            features=[],
+            model={"type": "logistic"},
+            training={"batch_size": 32, "epochs": 20},
+        ),
+        _case(
+            "logistic-l2-pins-the-weights",
+            "logistic",
+            ("sgd", 0.05),
+            {"l2_too_strong"},
+            "L2 of 1 on five tumour measurements: the penalty is a third of the loss the "
+            "weights won, holding them near half their size; the flat, high loss is λ₂'s, "
+            "not the rate's or the model's size",
+            data=_builtin("breast_cancer"),
+            model={"type": "logistic", "l2": 1.0},
+            training={"batch_size": 32, "epochs": 20},
+            inputs=TUMOUR_INPUTS,
+        ),
+        _case(
+            "mlp-one-unit-hidden-layer",
+            "mlp",
+            ("adam", 0.01),
+            {"narrow_hidden_layer"},
+            "ten digits squeezed through a hidden layer of one unit: one direction of the "
+            "inputs where ten classes need nine, accuracy 0.25 however long it trains",
+            data=_builtin("digits"),
+            model={"type": "mlp", "hidden_units": [1]},
+            training={"batch_size": 32, "epochs": 20},
+        ),
+        _case(
+            "softmax-rare-classes",
+            "softmax",
+            ("sgd", 0.1),
+            {"class_imbalance"},
+            "three overlapping classes at 90/7/3%: accuracy a hair above always predicting "
+            "the common class, macro F1 0.37: the rare classes are called the common one",
+            data=_file(three_imbalanced_classes()),
+            model={"type": "softmax"},
+            training={"batch_size": 32, "epochs": 20},
+        ),
+        _case(
+            "linear-long-tailed-count-label",
+            "linear",
+            ("sgd", 0.01),
+            {"long_tailed_label"},
+            "counts growing multiplicatively with the inputs, fitted by a straight line: the "
+            "largest 5% of labels make most of the squared error; Poisson regression fits them",
+            data=_file(long_tailed_counts()),
+            model={"type": "linear"},
+            training={"batch_size": 32, "epochs": 20},
         ),
     ]

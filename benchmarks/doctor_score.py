@@ -17,6 +17,7 @@ from typing import Any
 from doctor_cases import DoctorCase
 
 import mlcc_cli
+from mlcc_cli.doctor.findings import fix_overrides
 
 # The metric a fix must improve, where it is not the validation loss: a threshold change
 # cannot move the loss, and a fairer split makes validation honestly harder, not easier.
@@ -171,7 +172,7 @@ def try_fix(result: CaseResult, kind: str | None = None) -> FixResult | None:
     kind = kind or kinds[0]
     fix = result.fixes[kind][0]
     metric = FIX_METRIC.get(kind, "loss")
-    retrained, _ = _train(result.case, [fix])
+    retrained, _ = _train(result.case, fix_overrides(fix))
     before = _metric(result.validation, metric)
     after = _metric(_validation_scores(retrained), metric)
     if not math.isfinite(after) or retrained.status == "diverged":

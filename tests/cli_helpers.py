@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,21 @@ def train_json(tmp_path: Path, config: dict, *overrides: str) -> dict:
     result = runner.invoke(app, [*args, "--no-plots"])
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
+
+
+def california_linear(rate: float, batch_size: int) -> dict:
+    """The course's linear regression of California house values (thousands of dollars) on
+    every input, z-scored, from MLCC_DATASET_MIRROR's training CSV (10 or 20 epochs)."""
+    source = Path(os.environ["MLCC_DATASET_MIRROR"]) / "california_housing_train.csv"
+    return {
+        "name": "california",
+        "seed": 42,
+        "data": {"source": str(source), "label": "median_house_value", "label_scale": 0.001},
+        "features": [{"type": "zscore"}],
+        "model": {"type": "linear"},
+        "optimizer": {"type": "sgd", "learning_rate": rate},
+        "training": {"batch_size": batch_size, "epochs": 10, "periods": 10},
+    }
 
 
 # The healthy classifier of the doctor tests: five breast-cancer inputs without long tails.

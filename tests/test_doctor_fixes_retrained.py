@@ -91,8 +91,11 @@ def test_a_model_that_l1_starves_is_named_before_its_long_tailed_inputs(tmp_path
     before = train_json(tmp_path, config)
     warnings = [f for f in before["doctor"] if f["severity"] == "warning"]
     kinds = [f["kind"] for f in warnings]
-    assert "l1_sparsity" in kinds and kinds[-1] == "long_tails"  # underfitting may lead
+    assert "l1_sparsity" in kinds  # underfitting may lead
+    # the tails cost a linear refit little: a fact (info), or else a warning listed last
+    [tail] = [f for f in before["doctor"] if f["kind"] == "long_tails"]
+    assert tail["severity"] == "info" or kinds[-1] == "long_tails"
     after = train_json(tmp_path, config, warnings[0]["fix"][0])
-    tails = train_json(tmp_path, config, warnings[-1]["fix"][0])
+    tails = train_json(tmp_path, config, tail["fix"][0])
     loss = {n: p["metrics"]["validation"]["log_loss"] for n, p in (("b", before), ("a", after))}
     assert loss["a"] < tails["metrics"]["validation"]["log_loss"] and loss["a"] < loss["b"]

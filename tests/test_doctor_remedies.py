@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from cli_helpers import HEALTHY_BREAST_CANCER, train_json
+from cli_helpers import HEALTHY_BREAST_CANCER, california_linear, train_json
 from mlcc_cli.cli import app
+from mlcc_cli.doctor.findings import fix_overrides
 from mlcc_cli.doctor.range_test_rate import rate_for_batch, safe_learning_rate
 
 runner = CliRunner()
@@ -81,9 +82,14 @@ def test_offset_inputs_are_unscaled_and_the_fix_zscores_every_input(
     before = train_json(tmp_path, config)
     finding = _found(before, "features_not_scaled")
     assert "longitude sits at" in finding["evidence"] and "latitude" in finding["evidence"]
-    assert finding["fix"] == [fix]
-    after = train_json(tmp_path, config, fix)
+    # the rate SGD needed for longitude's squares is far too small once z-scored: the fix
+    # brings the rate a range test measures on the z-scored inputs
+    [zscore, rate] = fix_overrides(finding["fix"][0])
+    assert zscore == fix and float(rate.removeprefix("optimizer.learning_rate=")) > 0.001
+    after = train_json(tmp_path, config, zscore, rate)
     assert after["status"] == "complete" and "features_not_scaled" not in _kinds(after)
+    r2 = {n: p["metrics"]["validation"]["r2"] for n, p in (("b", before), ("a", after))}
+    assert r2["a"] > r2["b"]
 
 
 def test_centred_inputs_with_similar_spreads_are_not_flagged(tmp_path: Path) -> None:
@@ -222,16 +228,7 @@ def test_the_measured_learning_rate_trains_cleanly_when_applied(
 ) -> None:
     # California's long tails make a rate that descends fastest for one batch of the range
     # test bounce over a whole run; the doctor's rate must not send it back.
-    source = Path(os.environ["MLCC_DATASET_MIRROR"]) / "california_housing_train.csv"
-    config = {
-        "name": "california",
-        "seed": 42,
-        "data": {"source": str(source), "label": "median_house_value", "label_scale": 0.001},
-        "features": [{"type": "zscore"}],
-        "model": {"type": "linear"},
-        "optimizer": {"type": "sgd", "learning_rate": rate},
-        "training": {"batch_size": 64, "epochs": 10, "periods": 10},
-    }
+    config = california_linear(rate, batch_size=64)
     before = train_json(tmp_path, config)
     finding = next(f for f in before["doctor"] if f["kind"].startswith("learning_rate_too"))
     assert "range test" in finding["advice"]

@@ -16,7 +16,8 @@ from typing import Any
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.doctor.fixes import new_fixes
-from mlcc_cli.doctor.rules_data import features_not_scaled, long_tails
+from mlcc_cli.doctor.rules_capacity import class_imbalance, narrow_hidden_layer
+from mlcc_cli.doctor.rules_data import features_not_scaled
 from mlcc_cli.doctor.rules_fit import (
     no_signal,
     overfitting,
@@ -24,6 +25,8 @@ from mlcc_cli.doctor.rules_fit import (
     validation_below_training,
 )
 from mlcc_cli.doctor.rules_l1 import l1_sparsity
+from mlcc_cli.doctor.rules_l2 import l2_too_strong
+from mlcc_cli.doctor.rules_label import long_tailed_label
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_high, learning_rate_too_low
 from mlcc_cli.doctor.rules_model import (
     network_training,
@@ -38,6 +41,7 @@ from mlcc_cli.doctor.rules_split import (
     validation_copies_training,
     validation_too_small,
 )
+from mlcc_cli.doctor.rules_tails import long_tails
 
 # In the order their warnings are listed, the first fix first: what breaks training or the
 # split, then how the model fits, then the data, and last long tails, which cost a run some
@@ -55,11 +59,15 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     no_signal,
     validation_below_training,
     features_not_scaled,
+    long_tailed_label,
     no_better_than_majority,
     prediction_bias,
     threshold_far_from_best_f1,
     l1_sparsity,
+    l2_too_strong,
     network_training,
+    narrow_hidden_layer,
+    class_imbalance,
     long_tails,
 )
 # The symptoms of a model that has not learned (well): whatever root cause fired explains them.
@@ -87,12 +95,24 @@ JUDGED_ON_VALIDATION = SYMPTOMS | {
 ROOT_CAUSES: dict[str, dict[str, str]] = {
     "validation_too_small": JUDGED_ON_VALIDATION,
     "unshuffled_split": JUDGED_ON_VALIDATION,
-    "features_not_scaled": {
+    "features_not_scaled": SYMPTOMS
+    | {
         "learning_rate_too_high": "the bouncing loss",
         "learning_rate_too_low": "the slow loss",
     },
     "learning_rate_too_high": SYMPTOMS,
+    # A penalty pinning the weights holds the loss high and flat: not the rate, not the size.
+    "l2_too_strong": SYMPTOMS
+    | {
+        "underfitting": "the flat, high loss, which more capacity would not lift",
+        "no_signal": "the flat, high loss",
+        "learning_rate_too_high": "the loss that does not settle lower",
+        "learning_rate_too_low": "the loss that does not fall further",
+        "still_improving": "the slow end of the curve",
+    },
     "vanishing_gradients": UNTRAINABLE,
+    # A layer too narrow for the task caps the fit: its plateau is the bottleneck.
+    "narrow_hidden_layer": UNTRAINABLE,
     "dead_relu": UNTRAINABLE,
     "learning_rate_too_low": SYMPTOMS,
     "still_improving": SYMPTOMS,

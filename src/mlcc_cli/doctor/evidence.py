@@ -8,6 +8,7 @@ status.json, predictions-validation.csv and the input statistics doctor.json kee
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,10 @@ class RunEvidence:
     parameters: dict[str, np.ndarray]  # model.npz
     inputs: dict[str, dict[str, float]]  # numeric input column -> statistics (input_statistics)
     validation_rows: int | None = None  # rows in the validation split (None: unknown)
-    validation_labels: np.ndarray | None = None  # predictions-validation.csv `label`
-    validation_predictions: np.ndarray | None = None  # ... `prediction` (binary: P(class 1))
+    # predictions-validation.csv `label` and `prediction` (binary: P(class 1)), for binary and
+    # regression runs
+    validation_labels: np.ndarray | None = None
+    validation_predictions: np.ndarray | None = None
     stopped_early: bool = False
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
     # The training loss before the first step ("initial") and the trivial model's
@@ -43,9 +46,22 @@ class RunEvidence:
     reference_losses: dict[str, float] = field(default_factory=dict)
     # A diverged run's learning-rate range test result (doctor.json), when it could run.
     suggested_learning_rate: float | None = None
+    # The same test's rate on the inputs z-scored, when they are not (doctor.json): the rate
+    # the z-score fix must bring, as the weights then live in other units.
+    scaled_learning_rate: float | None = None
+    # Each long-tail fix tried -> the share of the validation loss it wins back on a linear
+    # refit (doctor.json; negative: it costs), when training could measure them.
+    tail_fix_gains: dict[str, float] = field(default_factory=dict)
     # The split checks made before training, as doctor.json stores them (`kind`, `column`,
     # `message`, `evidence`): the doctor's findings must not contradict them.
     split_checks: list[dict[str, Any]] = field(default_factory=list)
+
+    # Rows the run split into train/validation/test (status.json `data.rows`), when known.
+    data_rows: int | None = None
+
+    def penalised_weights(self) -> list[np.ndarray]:
+        """model.npz's arrays that L1 and L2 penalise (`PENALISED`)."""
+        return [a for name, a in self.parameters.items() if PENALISED.match(name)]
 
     @property
     def model(self) -> Any:
@@ -53,6 +69,10 @@ class RunEvidence:
         ask about its kind, e.g. which fixes suit it."""
         return build_model(self.config.model, task=self.task)
 
+
+# The weights the penalties act on (not biases): a linear model's, a network's layers', an
+# embedding's.
+PENALISED = re.compile(r"^(coef_|W\d+|embedding_.+)$")
 
 STATISTICS = ("min", "max", "p01", "p50", "p99", "std", "skew", "distinct")
 
@@ -137,7 +157,7 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         )
     labels = predictions = validation_rows = None
     predictions_path = run_dir / "predictions-validation.csv"
-    if model.get("task") == "binary" and predictions_path.is_file():
+    if model.get("task") in ("binary", "regression") and predictions_path.is_file():
         table = pd.read_csv(predictions_path, usecols=["label", "prediction"])
         labels = table["label"].to_numpy(dtype=np.float64)
         predictions = table["prediction"].to_numpy(dtype=np.float64)
@@ -160,8 +180,18 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         notes=notes,
         reference_losses=_reference_losses(status),
         suggested_learning_rate=_suggested(stored),
+        scaled_learning_rate=_suggested(stored, "scaled_learning_rate"),
+        tail_fix_gains=_gains(stored),
         split_checks=_split_checks(stored),
+        data_rows=_rows(status),
     )
+
+
+def _rows(status: Any) -> int | None:
+    """status.json's `data.rows` when it is a positive whole number."""
+    data = status.get("data") if isinstance(status, dict) else None
+    rows = data.get("rows") if isinstance(data, dict) else None
+    return rows if isinstance(rows, int) and rows > 0 else None
 
 
 def _split_checks(stored: Any) -> list[dict[str, Any]]:
@@ -174,10 +204,20 @@ def _split_checks(stored: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _suggested(stored: Any) -> float | None:
-    """doctor.json's `suggested_learning_rate` when it is a positive number."""
-    value = stored.get("suggested_learning_rate") if isinstance(stored, dict) else None
+def _suggested(stored: Any, key: str = "suggested_learning_rate") -> float | None:
+    """doctor.json's `key` (a rate a range test measured) when it is a positive number."""
+    value = stored.get(key) if isinstance(stored, dict) else None
     return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def _gains(stored: Any) -> dict[str, float]:
+    """doctor.json's `tail_fix_gains`, keeping fixes with a finite number."""
+    gains = stored.get("tail_fix_gains") if isinstance(stored, dict) else None
+    return {
+        str(fix): float(gain)
+        for fix, gain in (gains.items() if isinstance(gains, dict) else ())
+        if isinstance(gain, int | float) and np.isfinite(gain)
+    }
 
 
 def _reference_losses(status: Any) -> dict[str, float]:

@@ -20,13 +20,23 @@ class Finding:
     concept: str  # the crash-course lesson it illustrates
     evidence: str  # the numbers behind it, in one sentence
     advice: str  # what to do and why, in one sentence
-    fix: tuple[str, ...]  # --set KEY=VALUE overrides; the first is the suggested next step
+    # --set KEY=VALUE overrides; the first is the suggested next step. One fix may need two
+    # settings together (inputs z-scored and a rate for their new units): FIX_JOINER joins them.
+    fix: tuple[str, ...]
     period: int | None = None  # the period where the problem began, when it has one
     severity: str = "warning"  # warning | info (facts worth knowing, e.g. L1 sparsity)
 
     def to_json(self) -> dict[str, Any]:
         """The finding as doctor.json stores it (fix as a list)."""
         return {**asdict(self), "fix": list(self.fix)}
+
+
+FIX_JOINER = " --set "  # between the settings of one fix, as they paste after `--set`
+
+
+def fix_overrides(fix: str) -> list[str]:
+    """The `--set` overrides one fix applies together (most fixes are one)."""
+    return fix.split(FIX_JOINER)
 
 
 def format_number(value: float) -> str:

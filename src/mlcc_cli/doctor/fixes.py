@@ -11,6 +11,7 @@ from typing import Any
 
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.overrides import parse_scalar
+from mlcc_cli.doctor.findings import fix_overrides
 
 MISSING = object()
 
@@ -54,10 +55,14 @@ def _same(wanted: Any, current: Any) -> bool:
 
 
 def already_set(config: ExperimentConfig, fix: str) -> bool:
-    """Whether `--set fix` would leave the config as it is."""
-    key, _, value = fix.partition("=")
-    current = _current(config.model_dump(mode="json"), key.strip())
-    return current is not MISSING and _same(parse_scalar(value), current)
+    """Whether `--set fix` (each of its overrides) would leave the config as it is."""
+    dumped = config.model_dump(mode="json")
+    for override in fix_overrides(fix):
+        key, _, value = override.partition("=")
+        current = _current(dumped, key.strip())
+        if current is MISSING or not _same(parse_scalar(value), current):
+            return False
+    return True
 
 
 def new_fixes(config: ExperimentConfig, fixes: tuple[str, ...]) -> tuple[str, ...]:

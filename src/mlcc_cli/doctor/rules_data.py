@@ -1,4 +1,4 @@
-"""Doctor rules on the numbers reaching the model: feature scaling and long tails.
+"""Doctor rule on the numbers reaching the model: feature scaling (long tails: rules_tails).
 
 They read the input statistics measured on the training split after the feature steps
 (`evidence.input_statistics`): what gradient descent actually sees. Fixes add a feature
@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 
 from mlcc_cli.doctor.evidence import RunEvidence
-from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.doctor.findings import FIX_JOINER, Finding, format_number
 from mlcc_cli.errors import listed
+from mlcc_cli.optim.registry import OPTIMIZERS
 
 SCALE_RATIO = 100.0  # spreads two orders of magnitude apart
 # A column is offset when its median sits over 3 standard deviations from 0 (its values
@@ -28,17 +29,17 @@ LONG_TAIL_DISTINCT = 20  # ... of a measured quantity; counts such as 8x8 pixel 
 HEALTHY_ROOM = 0.1  # a run leaving under 10% of the trivial model's error: tails are a note
 
 
-def _spread(stats: dict[str, float]) -> float:
+def spread(stats: dict[str, float]) -> float:
     """The 1st–99th percentile range; the full range when that is 0 (a few distinct values)."""
     return stats["p99"] - stats["p01"] or stats["max"] - stats["min"]
 
 
-def _measured(evidence: RunEvidence) -> dict[str, dict[str, float]]:
+def measured_inputs(evidence: RunEvidence) -> dict[str, dict[str, float]]:
     """Numeric, non-indicator, non-constant inputs (0/1 columns are already on a unit scale)."""
     return {
         column: stats
         for column, stats in evidence.inputs.items()
-        if stats["distinct"] > 2 and _spread(stats) > 0
+        if stats["distinct"] > 2 and spread(stats) > 0
     }
 
 
@@ -46,7 +47,7 @@ def _append_step(evidence: RunEvidence, step: str) -> str:
     return f"features.{len(evidence.config.features)}={step}"
 
 
-def _step_before_scaling(evidence: RunEvidence, step: dict[str, Any], columns: list[str]) -> str:
+def step_before_scaling(evidence: RunEvidence, step: dict[str, Any], columns: list[str]) -> str:
     """`features=[...]` with `step` inserted before the first rescaling step that reaches
     `columns` (all columns, or any of them), else appended: a clip or log placed after a
     z-score would compress values already scaled, and the z-score would not see the tail gone.
@@ -127,13 +128,30 @@ def _zscore_fix(evidence: RunEvidence, measured: dict[str, dict[str, float]]) ->
     return _append_step(evidence, "{type: zscore}" if everything else named)
 
 
+# A measured rate for the z-scored inputs within this factor of the run's: keep the run's.
+RATE_STILL_FITS = 2.0
+
+
+def _rescaled_fix(evidence: RunEvidence, zscore: str) -> tuple[str, ...]:
+    """The z-score together with the rate a range test measured on the z-scored inputs
+    (`evidence.scaled_learning_rate`) when it is over RATE_STILL_FITS× from the run's, as one
+    fix, since the z-score alone would then make the run worse: z-scored, the weights live in
+    other units, and a rate tuned to the raw inputs (tiny, for SGD's largest spread; or moving
+    Adam's weights on the label's scale by steps a thousandth of it) no longer suits them."""
+    rate = float(evidence.config.optimizer.learning_rate)
+    scaled = evidence.scaled_learning_rate
+    if scaled is None or max(scaled / rate, rate / scaled) <= RATE_STILL_FITS:
+        return (zscore,)
+    return (f"{zscore}{FIX_JOINER}optimizer.learning_rate={format_number(scaled)}",)
+
+
 def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
     """Inputs gradient descent sees on scales at least SCALE_RATIO apart: their spreads
     (1st–99th percentile, counting the bias's constant input 1), or a column sitting so far
     from 0 for its spread that it and the bias are nearly one input (`bias_condition`). One
     learning rate cannot suit weights on such different scales; z-score every input."""
-    measured = _measured(evidence)
-    spreads = {column: _spread(stats) for column, stats in measured.items()}
+    measured = measured_inputs(evidence)
+    spreads = {column: spread(stats) for column, stats in measured.items()}
     scales = {**spreads, "the bias's constant input": 1.0}
     largest = max(scales, key=scales.__getitem__)
     smallest = min(scales, key=scales.__getitem__)
@@ -164,92 +182,33 @@ def features_not_scaled(evidence: RunEvidence) -> list[Finding]:
             f"constant input are nearly one input, {offsets[worst]:,.0f}× apart in scale"
             + (f"; also offset: {listed(others)}" if others else "")
         )
+    fix = _rescaled_fix(evidence, _zscore_fix(evidence, measured))
+    rate = (
+        f", with the learning rate a range test measures on the z-scored inputs "
+        f"({fix[0].rpartition('=')[2]}, for weights now in other units)"
+        if FIX_JOINER in fix[0]
+        else ""
+    )
+    if OPTIMIZERS[evidence.config.optimizer.type].per_weight_steps:
+        why = (
+            f"{evidence.config.optimizer.type} scales each weight's step to its own gradient, "
+            "so the spreads do not slow it as they do plain gradient descent, but it moves "
+            "every weight by about the learning rate a step: a weight on a tiny input must "
+            "grow huge and crawls there, one on a huge input jitters, and an offset input "
+            "moves with the bias"
+        )
+    else:
+        why = (
+            "gradient descent takes one learning rate for every weight, so weights on large "
+            "inputs overshoot while those on small or offset ones crawl"
+        )
     return [
         Finding(
             kind="features_not_scaled",
             title="features not scaled",
             concept="Numerical data: normalization",
             evidence="; ".join(parts),
-            advice="gradient descent takes one learning rate for every weight, so weights on "
-            "large inputs overshoot while those on small or offset ones crawl; z-score every "
-            "input so each is centred on 0 with a spread of 1",
-            fix=(_zscore_fix(evidence, measured),),
-        )
-    ]
-
-
-def _far_sides(stats: dict[str, float]) -> tuple[bool, bool]:
-    """Which ends (low, high) of a column reach beyond its 1st/99th percentile by more than
-    the whole 1st–99th percentile range: outliers there, not just a long shoulder. A sensor
-    glitch multiplying a few centred values by 1000 has both, and its skewness names only
-    the side with the larger ones."""
-    spread = _spread(stats)
-    return stats["p01"] - stats["min"] > spread, stats["max"] - stats["p99"] > spread
-
-
-def _tail_described(stats: dict[str, float]) -> str:
-    """How far the column's tail (or tails) reaches past its median, in the model's units."""
-    low, high = _far_sides(stats)
-    falls = f"falls to {format_number(stats['min'])} (1st percentile {format_number(stats['p01'])})"
-    reaches = (
-        f"reaches {format_number(stats['max'])} (99th percentile {format_number(stats['p99'])})"
-    )
-    one_end = falls if stats["skew"] < 0 else reaches
-    ends = f"{falls} and {reaches}" if low and high else one_end
-    return f"its median is {format_number(stats['p50'])} but it {ends}"
-
-
-def long_tails(evidence: RunEvidence) -> list[Finding]:
-    """Inputs whose skewness exceeds LONG_TAIL_SKEW: a few huge values dominate the squared
-    loss and the learned weight; compress them with log, or clip them (at each end whose
-    outliers lie far beyond the 1st/99th percentile, else the end the skewness points to)."""
-    tailed = {
-        column: stats
-        for column, stats in _measured(evidence).items()
-        if abs(stats["skew"]) > LONG_TAIL_SKEW and stats["distinct"] >= LONG_TAIL_DISTINCT
-    }
-    if not tailed:
-        return []
-    worst = max(tailed, key=lambda column: abs(tailed[column]["skew"]))
-    stats = tailed[worst]
-    right = [c for c, s in tailed.items() if s["skew"] > 0]
-    fixes = []
-    if right and all(tailed[c]["min"] >= 0 for c in right):
-        log = {"type": "log", "columns": right, "log1p": True}
-        fixes.append(_step_before_scaling(evidence, log, right))
-    far = [_far_sides(s) for s in tailed.values()]
-    low, high = any(side[0] for side in far), any(side[1] for side in far)
-    if not (low or high):
-        low, high = not right, bool(right)
-    quantiles = {"lower_quantile": 0.01} if low else {}
-    quantiles |= {"upper_quantile": 0.99} if high else {}
-    clip = {"type": "clip", "columns": list(tailed), **quantiles}
-    at = "1st and 99th percentiles" if low and high else f"{'1st' if low else '99th'} percentile"
-    fixes.append(_step_before_scaling(evidence, clip, list(tailed)))
-    # A model that already leaves under HEALTHY_ROOM of the trivial model's error has little
-    # a compressed tail could win back: worth knowing, not a problem.
-    room = room_to_improve(evidence)
-    healthy = room is not None and room < HEALTHY_ROOM
-    # Statistics are measured after the steps: say so when a rescaling changed their units.
-    rescaled = any(getattr(step, "rescales", False) for step in evidence.config.features)
-    return [
-        Finding(
-            kind="long_tails",
-            title="long-tailed features",
-            concept="Numerical data: log scaling and clipping outliers",
-            evidence=f"{worst} has skewness {stats['skew']:.1f}: {_tail_described(stats)}"
-            + (", in the units the model sees after the feature steps" if rescaled else "")
-            + (f"; also {listed([c for c in tailed if c != worst])}" if len(tailed) > 1 else "")
-            + (
-                f"; the model already leaves only {room:.0%} of the trivial model's validation "
-                "error"
-                if healthy
-                else ""
-            ),
-            advice="a few extreme values pull the weight and dominate the loss; compress the "
-            f"tail with log(1 + x), or clip it at the {at}"
-            + (", if a model this good still needs it" if healthy else ""),
-            fix=tuple(fixes),
-            severity="info" if healthy else "warning",
+            advice=f"{why}; z-score every input so each is centred on 0 with a spread of 1" + rate,
+            fix=fix,
         )
     ]

@@ -21,6 +21,7 @@ from mlcc_cli.doctor.curves import (
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
 from mlcc_cli.doctor.fixes import unique_keys
+from mlcc_cli.doctor.penalty import stronger_l2
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_low
 from mlcc_cli.doctor.rules_progress import still_improving
 from mlcc_cli.doctor.rules_signal import no_signal_finding, no_signal_seen, ranks_well
@@ -47,12 +48,16 @@ OVERFITTING_LESSON = "Overfitting and generalization: training vs validation los
 
 
 def _l2_fix(evidence: RunEvidence) -> tuple[str, ...]:
-    """A stronger L2 penalty (×10, or FIRST_L2), for models that have one; with plain SGD at
-    most SGD_PENALTY_STEP / (2η), so the penalty's own shrinking step 2ηλ₂ stays a tenth."""
+    """A stronger L2 penalty, for models that have one: `penalty.stronger_l2` (none when it is
+    not over 1.5× the run's), else ×10 or FIRST_L2; with plain SGD at most SGD_PENALTY_STEP /
+    (2η), so the penalty's own shrinking step 2ηλ₂ stays a tenth."""
     if not hasattr(evidence.config.model, "l2"):
         return ()
     l2 = float(evidence.config.model.l2)
-    stronger = l2 * 10 if l2 > 0 else FIRST_L2
+    fitted = stronger_l2(evidence)
+    if fitted is not None and fitted <= 1.5 * l2:
+        return ()
+    stronger = fitted if fitted is not None else l2 * 10 if l2 > 0 else FIRST_L2
     optimizer = evidence.config.optimizer
     if optimizer.type == "sgd":
         stronger = min(stronger, SGD_PENALTY_STEP / (2.0 * float(optimizer.learning_rate)))

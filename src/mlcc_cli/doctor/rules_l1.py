@@ -11,8 +11,6 @@ is only a smaller model at some loss, the user's call.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from mlcc_cli.doctor.evidence import RunEvidence
@@ -21,7 +19,6 @@ from mlcc_cli.doctor.rules_data import HEALTHY_ROOM, room_to_improve
 from mlcc_cli.doctor.rules_fit import overfitting
 from mlcc_cli.optim.registry import OPTIMIZERS
 
-WEIGHT_NAME = re.compile(r"^(coef_|W\d+|embedding_.+)$")  # what L1 penalises
 BARELY_PRUNED = 0.1  # under 10% of the weights at 0: L1 has barely acted
 ALL_BUT_PRUNED = 0.95  # nearly every weight at 0
 L1_LESSON = "Regularization for sparsity: L1"
@@ -34,7 +31,7 @@ def _strength(evidence: RunEvidence) -> tuple[str, float]:
     return ("model.l1", model_l1) if model_l1 > 0 else ("optimizer.l1", optimizer_l1)
 
 
-def _losses(evidence: RunEvidence) -> tuple[str, float | None, float | None]:
+def loss_values(evidence: RunEvidence) -> tuple[str, float | None, float | None]:
     """(loss name, training loss, validation loss) from metrics.json: data losses, without
     the penalty."""
     validation = evidence.metrics.get("validation") or {}
@@ -61,7 +58,7 @@ def _direction(evidence: RunEvidence, share: float) -> tuple[float, str, bool]:
             False,
         )
     room = room_to_improve(evidence)
-    _, train, validation = _losses(evidence)
+    _, train, validation = loss_values(evidence)
     known = train is not None and validation is not None and room is not None
     if known and not gap and share >= BARELY_PRUNED and room >= HEALTHY_ROOM:
         return (
@@ -108,13 +105,13 @@ def l1_sparsity(evidence: RunEvidence) -> list[Finding]:
     """With L1 on: how many weights are exactly 0, and the size/loss trade-off's next step
     (`_direction`); a warning when L1 is costing the model signal, a fact otherwise."""
     key, current = _strength(evidence)
-    weights = [a for name, a in evidence.parameters.items() if WEIGHT_NAME.match(name)]
+    weights = evidence.penalised_weights()
     if current <= 0 or not weights or evidence.status == "diverged":
         return []
     total = sum(a.size for a in weights)
     zero = total - sum(int(np.count_nonzero(a)) for a in weights)
     share = zero / total
-    loss_name, _, loss = _losses(evidence)
+    loss_name, _, loss = loss_values(evidence)
     factor, why, costly = _direction(evidence, share)
     return [
         Finding(

@@ -19,6 +19,7 @@ class Adagrad(Optimizer):
     """
 
     type = "adagrad"
+    per_weight_steps = True
     _hyperparameters = ("initial_accumulator", "epsilon")
 
     def __init__(
@@ -55,6 +56,7 @@ class Adam(Optimizer):
     """
 
     type = "adam"
+    per_weight_steps = True
     _hyperparameters = ("beta1", "beta2", "epsilon")
 
     def __init__(

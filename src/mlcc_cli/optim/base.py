@@ -73,6 +73,10 @@ class Optimizer(ABC):
     # Whether `model.l1_method` changes anything (`training.steps.apply_l1` asks): FTRL
     # applies model.l1 in its own closed form through `proximal_l1` whichever the method.
     l1_method_matters: bool = True
+    # Whether each weight's step is scaled by its own gradient history (Adagrad, Adam, FTRL):
+    # then an input's spread does not set its weight's pace, but every weight moves about
+    # learning_rate a step, in whatever units the inputs give it (the doctor's scaling fix).
+    per_weight_steps: bool = False
 
     def __init__(
         self,

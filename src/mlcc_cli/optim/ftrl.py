@@ -27,6 +27,7 @@ class Ftrl(Optimizer):
     """
 
     type = "ftrl"
+    per_weight_steps = True
     _hyperparameters = ("beta", "l1", "l2")
     # model.l1 is always folded into the closed form, which already charges every weight the
     # whole penalty t·l1 accumulated so far: what the cumulative method approximates

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from mlcc_cli.doctor.findings import fix_overrides
 from mlcc_cli.errors import cut_lists, listed
 from mlcc_cli.render.console import render_warnings
 from mlcc_cli.render.prose import hanging, wrapped_command
@@ -24,16 +25,20 @@ def fix_command(command: str, overrides: Sequence[str], fix: str) -> list[str]:
     the fix's key or inside it (the fix replaces it: `features=[...]`, computed from the run's
     resolved config, already holds what a `features.0=` set); as units for
     `wrapped_command`, each `--set` with its value."""
-    key = fix.partition("=")[0].strip()
+    parts = fix_overrides(fix)
+    keys = [part.partition("=")[0].strip() for part in parts]
     kept = [
         o
         for o in overrides
-        if (set_key := o.partition("=")[0].strip()) != key and not set_key.startswith(key + ".")
+        if not any(
+            (set_key := o.partition("=")[0].strip()) == key or set_key.startswith(key + ".")
+            for key in keys
+        )
     ]
     return [
         *(shlex.quote(word) for word in shlex.split(command)),
         *(f"--set {shlex.quote(o)}" for o in kept),
-        f"--set '{fix}'",
+        *(f"--set '{part}'" for part in parts),
     ]
 
 

@@ -13,11 +13,14 @@ from mlcc_cli.doctor.diagnose import diagnose, doctor_json
 from mlcc_cli.doctor.evidence import RunEvidence, history_frame
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.doctor.range_test_rate import rate_for_batch, safe_learning_rate
+from mlcc_cli.doctor.rules_data import features_not_scaled
 from mlcc_cli.doctor.rules_learning_rate import stuck_above_trivial
+from mlcc_cli.doctor.rules_tails import tail_candidates
 from mlcc_cli.errors import MlccError
 from mlcc_cli.models.registry import model_class
 from mlcc_cli.rundir.files import RunContents, history_rows
 from mlcc_cli.training.plan import Trained
+from mlcc_cli.workflows.doctor_checks import MAX_REFIT_ROWS, scaled_learning_rate, tail_fix_gain
 from mlcc_cli.workflows.lr_find import range_test
 
 
@@ -32,7 +35,8 @@ def run_doctor(
     """
     config = loaded.config
     outcome = trained.outcome
-    predictions = trained.predictions if task == "binary" else None
+    # binary: P(class 1) for the threshold rules; regression: values, for the label's tail
+    predictions = trained.predictions if task in ("binary", "regression") else None
     notes = []
     if config.data.streaming:
         notes.append(
@@ -55,9 +59,18 @@ def run_doctor(
         stopped_early=outcome.stopped_early,
         notes=notes,
         split_checks=[check.to_json() for check in trained.split_checks],
+        data_rows=trained.data_rows,
     )
     if outcome.status == "diverged" or stuck_above_trivial(evidence):
         evidence.suggested_learning_rate = _suggested_learning_rate(loaded, trained)
+    scaling = features_not_scaled(evidence)
+    if scaling and scaling[0].fix:
+        evidence.scaled_learning_rate = scaled_learning_rate(loaded, scaling[0].fix[0])
+    # Each refit reloads the data: on a big table the tails are judged without it.
+    refit = trained.data_rows is not None and trained.data_rows <= MAX_REFIT_ROWS
+    candidates = tail_candidates(evidence) if refit else ()
+    gains = {fix: tail_fix_gain(loaded, fix, task) for fix in candidates}
+    evidence.tail_fix_gains = {fix: gain for fix, gain in gains.items() if gain is not None}
     try:
         findings = diagnose(evidence)
     except (ArithmeticError, IndexError, KeyError, TypeError, ValueError) as error:
@@ -68,6 +81,8 @@ def run_doctor(
         )
     payload = doctor_json(findings, evidence, evidence.split_checks)
     payload["suggested_learning_rate"] = evidence.suggested_learning_rate
+    payload["scaled_learning_rate"] = evidence.scaled_learning_rate
+    payload["tail_fix_gains"] = evidence.tail_fix_gains
     return findings, payload
 
 

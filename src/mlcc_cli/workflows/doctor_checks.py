@@ -1,0 +1,101 @@
+"""Fixes the run doctor measures on the run's data before offering them.
+
+A fix that changes what the model reads (a z-score, a clipped or logged tail) is tried where
+it is cheap to try: a learning-rate range test on the z-scored inputs gives the rate their
+new units need; a least-squares (or logistic) refit with and without a tail's fix shows
+whether compressing the tail wins back any validation loss, so a tail that costs a healthy
+run little is reported as a fact, not an alarm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.config.loading import LoadedConfig
+from mlcc_cli.config.overrides import apply_override
+from mlcc_cli.data.split_table import referenced_columns
+from mlcc_cli.doctor.findings import fix_overrides
+from mlcc_cli.doctor.range_test_rate import safe_learning_rate
+from mlcc_cli.errors import MlccError
+from mlcc_cli.models.registry import model_class
+from mlcc_cli.training.loop import as_arrays
+from mlcc_cli.training.preparation import prepare_design
+from mlcc_cli.workflows.lr_find import range_test
+
+# Tables up to this many rows get the tail refit (two data loads and fits per fix, well under
+# a second at California's 17,000 rows).
+MAX_REFIT_ROWS = 200_000
+# The refit's penalty: enough to keep collinear inputs (rooms, bedrooms, households) finite.
+REFIT_RIDGE = 1e-3
+
+
+def with_fix(loaded: LoadedConfig, fix: str) -> LoadedConfig:
+    """The run's config with the fix's `--set` overrides applied (validated)."""
+    data = loaded.config.model_dump(mode="json", exclude_none=True)
+    for override in fix_overrides(fix):
+        apply_override(data, override)
+    return replace(loaded, config=ExperimentConfig.model_validate(data))
+
+
+def scaled_learning_rate(loaded: LoadedConfig, zscore: str) -> float | None:
+    """The range test's safe rate (`safe_learning_rate`) on the run's data with the `zscore`
+    fix applied, else None: z-scored, every weight lives in the label's units, not the raw
+    inputs', so the rate that suited the raw inputs no longer does."""
+    config = loaded.config
+    if config.data.streaming or model_class(config.model).trains_on != "table":
+        return None
+    try:
+        result = range_test(with_fix(loaded, zscore))
+    except (MlccError, ArithmeticError, ValueError):
+        return None
+    return safe_learning_rate(result.learning_rates, result.smoothed_losses, result.suggestion)
+
+
+def _refit_losses(loaded: LoadedConfig, task: str) -> tuple[float, float]:
+    """(validation loss of a near-unpenalised least-squares (MSE) or logistic (log loss)
+    refit on the config's training split, by scikit-learn; the trivial model's: the training
+    mean or class share)."""
+    # deferred: scikit-learn, only when a tail's fix is checked
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.metrics import log_loss, mean_squared_error
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    config = loaded.config
+    prepared = prepare_design(config, loaded.folder, referenced_columns(config), for_doctor=False)
+    X, y = as_arrays(prepared.X["train"], prepared.y["train"], "training")
+    X_val, y_val = as_arrays(prepared.X["validation"], prepared.y["validation"], "validation")
+    trivial = np.full(len(y_val), y.mean())
+    # Standardised inside the refit, so raw inputs' scales neither stall its solver nor tilt
+    # its small penalty: the refit judges the tail, not the scaling.
+    scaler = StandardScaler(with_mean=isinstance(X, np.ndarray))
+    if task == "binary":
+        classifier = LogisticRegression(C=1.0 / (REFIT_RIDGE * len(y)), max_iter=1000)
+        fitted = make_pipeline(scaler, classifier).fit(X, y).predict_proba(X_val)[:, 1]
+        return log_loss(y_val, fitted, labels=[0, 1]), log_loss(y_val, trivial, labels=[0, 1])
+    regressor = make_pipeline(scaler, Ridge(alpha=REFIT_RIDGE * len(y))).fit(X, y)
+    return mean_squared_error(y_val, regressor.predict(X_val)), mean_squared_error(y_val, trivial)
+
+
+def tail_fix_gain(loaded: LoadedConfig, fix: str, task: str) -> float | None:
+    """(loss before − loss after) / the trivial model's loss, for a linear refit
+    (`_refit_losses`) with the tail's `fix` applied: the share of the whole problem
+    compressing the tail wins back; None for a task other than regression or binary, a
+    network, or data the refit cannot read."""
+    config = loaded.config
+    if task not in ("regression", "binary") or config.data.streaming:
+        return None
+    # A network bends around a tail a linear refit cannot: its cost there is not measured.
+    if model_class(config.model).trains_on != "table" or getattr(config.model, "hidden_units", 0):
+        return None
+    try:
+        before, trivial = _refit_losses(loaded, task)
+        after, _ = _refit_losses(with_fix(loaded, fix), task)
+    except (MlccError, ArithmeticError, ValueError, KeyError):
+        return None
+    if not (np.isfinite(before) and np.isfinite(after)) or trivial <= 0:
+        return None
+    return float((before - after) / trivial)
