@@ -13,9 +13,14 @@ from __future__ import annotations
 import numpy as np
 
 from mlcc_cli.doctor.evidence import RunEvidence
+from mlcc_cli.doctor.findings import format_number
 from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR
 
 GENTLE_SHARE = 0.08  # P/D the overfitting fix aims at: just under rules_l2's NOTICEABLE_SHARE
+FIRST_L2 = 0.01  # a first L2 strength: noticeable on z-scored inputs, far from flattening them
+# Plain SGD also multiplies every weight by 1 − 2ηλ₂ each step: an L2 taking over a tenth of
+# each weight a step drowns what the data teaches (at 2ηλ₂ = 1 it zeroes every weight).
+SGD_PENALTY_STEP = 0.1
 
 
 def shrink_ratio(penalty: float, won: float) -> float:
@@ -80,3 +85,20 @@ def stronger_l2(evidence: RunEvidence) -> float | None:
         return None
     target = GENTLE_SHARE / (1.0 - 2.0 * GENTLE_SHARE)
     return l2 * target / shrink_ratio(*measured)
+
+
+def l2_fix(evidence: RunEvidence) -> tuple[str, ...]:
+    """A stronger L2 penalty, for models that have one: `stronger_l2` (none when it is
+    not over 1.5× the run's), else ×10 or FIRST_L2; with plain SGD at most SGD_PENALTY_STEP /
+    (2η), so the penalty's own shrinking step 2ηλ₂ stays a tenth."""
+    if not hasattr(evidence.config.model, "l2"):
+        return ()
+    l2 = float(evidence.config.model.l2)
+    fitted = stronger_l2(evidence)
+    if fitted is not None and fitted <= 1.5 * l2:
+        return ()
+    stronger = fitted if fitted is not None else l2 * 10 if l2 > 0 else FIRST_L2
+    optimizer = evidence.config.optimizer
+    if optimizer.type == "sgd":
+        stronger = min(stronger, SGD_PENALTY_STEP / (2.0 * float(optimizer.learning_rate)))
+    return (f"model.l2={format_number(stronger)}",) if stronger > l2 else ()

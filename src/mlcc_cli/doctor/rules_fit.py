@@ -21,7 +21,7 @@ from mlcc_cli.doctor.curves import (
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
 from mlcc_cli.doctor.fixes import unique_keys
-from mlcc_cli.doctor.penalty import stronger_l2
+from mlcc_cli.doctor.penalty import l2_fix
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_low
 from mlcc_cli.doctor.rules_progress import still_improving
 from mlcc_cli.doctor.rules_signal import no_signal_finding, no_signal_seen, ranks_well
@@ -40,28 +40,7 @@ FLAT_RELATIVE_CHANGE = 0.01  # under 1% change over each of the last periods: a 
 BARELY_LEARNED = 0.9  # a loss within 10% of the trivial model's: barely learned
 LEAKAGE_RATIO = 0.6  # validation loss below 60% of training loss: beyond small-split luck
 LEAKAGE_ABSOLUTE = 0.05  # ... by 5%+ of the problem's scale
-FIRST_L2 = 0.01  # a first L2 strength: noticeable on z-scored inputs, far from flattening them
-# Plain SGD also multiplies every weight by 1 − 2ηλ₂ each step: an L2 taking over a tenth of
-# each weight a step drowns what the data teaches (at 2ηλ₂ = 1 it zeroes every weight).
-SGD_PENALTY_STEP = 0.1
 OVERFITTING_LESSON = "Overfitting and generalization: training vs validation loss"
-
-
-def _l2_fix(evidence: RunEvidence) -> tuple[str, ...]:
-    """A stronger L2 penalty, for models that have one: `penalty.stronger_l2` (none when it is
-    not over 1.5× the run's), else ×10 or FIRST_L2; with plain SGD at most SGD_PENALTY_STEP /
-    (2η), so the penalty's own shrinking step 2ηλ₂ stays a tenth."""
-    if not hasattr(evidence.config.model, "l2"):
-        return ()
-    l2 = float(evidence.config.model.l2)
-    fitted = stronger_l2(evidence)
-    if fitted is not None and fitted <= 1.5 * l2:
-        return ()
-    stronger = fitted if fitted is not None else l2 * 10 if l2 > 0 else FIRST_L2
-    optimizer = evidence.config.optimizer
-    if optimizer.type == "sgd":
-        stronger = min(stronger, SGD_PENALTY_STEP / (2.0 * float(optimizer.learning_rate)))
-    return (f"model.l2={format_number(stronger)}",) if stronger > l2 else ()
 
 
 def _early_stopping_fix(evidence: RunEvidence) -> tuple[str, ...]:
@@ -117,7 +96,7 @@ def overfitting(evidence: RunEvidence) -> list[Finding]:
             "the training loss"
         )
         fixes = unique_keys(
-            _early_stopping_fix(evidence), evidence.model.overfitting_fixes(), _l2_fix(evidence)
+            _early_stopping_fix(evidence), evidence.model.overfitting_fixes(), l2_fix(evidence)
         )
     else:
         what = (
@@ -134,7 +113,7 @@ def overfitting(evidence: RunEvidence) -> list[Finding]:
         # Validation never improved to a better period, so stopping earlier cannot help;
         # shrinking the weights that fit the noise can.
         fixes = unique_keys(
-            _l2_fix(evidence), evidence.model.overfitting_fixes(), _early_stopping_fix(evidence)
+            l2_fix(evidence), evidence.model.overfitting_fixes(), _early_stopping_fix(evidence)
         )
     return [
         Finding(

@@ -45,7 +45,8 @@ def long_tailed_label(evidence: RunEvidence) -> list[Finding]:
     if not skew > LONG_TAIL_SKEW or share < TAIL_ERROR_SHARE:
         return []
     counts = not not_counts(y).any() and evidence.config.data.label_scale == 1
-    poisson = counts and evidence.model.type == "linear"
+    count_fixes = evidence.model.count_label_fixes() if counts else ()
+    poisson = bool(count_fixes)
     if poisson:
         advice = (
             "a straight line fitted by squared loss chases them; counts that grow "
@@ -68,6 +69,6 @@ def long_tailed_label(evidence: RunEvidence) -> list[Finding]:
             f"{format_number(float(y.max()))}, and its largest {TOP_SHARE:.0%} make "
             f"{share:.0%} of the validation squared error",
             advice=f"a few huge labels dominate the loss and the RMSE; {advice}",
-            fix=("model.type=poisson",) if poisson else (),
+            fix=count_fixes,
         )
     ]

@@ -144,6 +144,11 @@ class LinearRegression(LinearModelBase):
         """Predicted label ŷ = X·w + b, shape (n_samples,)."""
         return self.decision_function(X)
 
+    def count_label_fixes(self) -> tuple[str, ...]:
+        """Poisson regression: counts that grow multiplicatively with the inputs, rate
+        exp(w·x + b), where a straight line under squared loss chases the largest."""
+        return ("model.type=poisson",)
+
     def _loss_and_residual(
         self, X: Matrix, y: np.ndarray, want_residual: bool
     ) -> tuple[float, np.ndarray, float]:
