@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import load_breast_cancer
-from sklearn.metrics import accuracy_score
+from scipy.special import logsumexp, softmax
+from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.metrics import accuracy_score, log_loss
 
 from cli_helpers import train_json
 
@@ -81,3 +82,29 @@ def test_multilabel_history_subset_accuracy_uses_the_runs_threshold(tmp_path: Pa
     assert last["train_subset_accuracy"] == pytest.approx(
         payload["metrics"]["train"]["subset_accuracy"], abs=1e-12
     )
+
+
+def test_history_loss_is_the_exact_cross_entropy_metrics_json_is_scikit_learns(
+    tmp_path: Path,
+) -> None:
+    # Raw 0-16 pixels at a large step: confidently wrong rows, P(true class) under 1e-16.
+    config = {
+        "name": "confident",
+        "seed": 42,
+        "data": {"source": "builtin:digits", "split": {"train": 0.7, "validation": 0.3}},
+        "model": {"type": "softmax"},
+        "optimizer": {"type": "sgd", "learning_rate": 0.5},
+        "training": {"batch_size": 32, "epochs": 3, "periods": 1},
+    }
+    payload = train_json(tmp_path, config)
+    run = Path(payload["run_dir"])
+    rows = pd.read_csv(run / "predictions-validation.csv")
+    digits = load_digits()
+    X, y = digits.data[rows["row_id"]], digits.target[rows["row_id"]]
+    weights = np.load(run / "model.npz")
+    Z = X @ weights["coef_"] + weights["intercept_"]  # (n, 10) logits
+    exact = float(np.mean(logsumexp(Z, axis=1) - Z[np.arange(len(y)), y]))
+    clipped = log_loss(y, softmax(Z, axis=1), labels=range(10))  # P clipped to [ε, 1 − ε]
+    assert exact > clipped + 0.1  # the two conventions part here
+    assert pd.read_csv(run / "history.csv")["validation_loss"].iloc[-1] == pytest.approx(exact)
+    assert payload["metrics"]["validation"]["log_loss"] == pytest.approx(clipped)
