@@ -2,7 +2,8 @@
 penalties as the README's "Models, penalties" section maps them: for linear regression on
 California housing model.l2 = λ₂ is Ridge(alpha=λ₂·n_train) and model.l1 = λ₁ is
 Lasso(alpha=λ₁/2); for logistic regression on breast cancer model.l1 = λ₁ is
-LogisticRegression(C=1/(λ₁·n_train), l1_ratio=1)."""
+LogisticRegression(C=1/(λ₁·n_train), l1_ratio=1), and for softmax on iris the multinomial
+LogisticRegression at the same C."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import load_breast_cancer
+from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 
 from cli_helpers import train_json
@@ -84,26 +85,44 @@ def test_full_batch_penalty_reaches_scikit_learns_optimum(
         assert np.count_nonzero(exact.coef_) < len(INPUTS)
 
 
-def test_full_batch_l1_logistic_is_scikit_learns_at_c_one_over_l1_n(tmp_path: Path) -> None:
-    l1 = 0.02
+def _l1_classifier_run(
+    tmp_path: Path, dataset: str, model: str, l1: float, learning_rate: float, epochs: int
+) -> tuple[dict, np.ndarray, LogisticRegression]:
+    """Train builtin:`dataset` z-scored with `model` at full batch; the JSON payload, the run's
+    weights and scikit-learn's L1 LogisticRegression at C = 1/(λ₁·n_train) on the same rows."""
     config = {
-        "name": "l1-logistic",
+        "name": f"l1-{model}",
         "seed": 5,
-        "data": {"source": "builtin:breast_cancer", "split": {"train": 0.7, "validation": 0.3}},
+        "data": {"source": f"builtin:{dataset}", "split": {"train": 0.7, "validation": 0.3}},
         "features": [{"type": "zscore"}],
-        "model": {"type": "logistic", "l1": l1},
-        "optimizer": {"type": "sgd", "learning_rate": 2.0},
-        "training": {"batch_size": "full", "epochs": 4000, "periods": 2},
+        "model": {"type": model, "l1": l1},
+        "optimizer": {"type": "sgd", "learning_rate": learning_rate},
+        "training": {"batch_size": "full", "epochs": epochs, "periods": 2},
     }
     payload = train_json(tmp_path, config)
     run = Path(payload["run_dir"])
-    frame = load_breast_cancer(as_frame=True).frame
+    frame = {"breast_cancer": load_breast_cancer, "iris": load_iris}[dataset](as_frame=True).frame
     train = frame.drop(index=pd.read_csv(run / "predictions-validation.csv")["row_id"])
     X = train.drop(columns="target").to_numpy()
     X, y = (X - X.mean(axis=0)) / X.std(axis=0), train["target"].to_numpy()
-    exact = LogisticRegression(C=1 / (l1 * len(y)), l1_ratio=1.0, solver="saga", tol=1e-10)
-    exact.set_params(max_iter=100_000).fit(X, y)
-    weights = np.load(run / "model.npz")
+    exact = LogisticRegression(C=1 / (l1 * len(y)), l1_ratio=1.0, solver="saga", tol=1e-12)
+    return payload, np.load(run / "model.npz"), exact.set_params(max_iter=100_000).fit(X, y)
+
+
+def test_full_batch_l1_logistic_is_scikit_learns_at_c_one_over_l1_n(tmp_path: Path) -> None:
+    payload, weights, exact = _l1_classifier_run(
+        tmp_path, "breast_cancer", "logistic", 0.02, 2.0, 4000
+    )
     np.testing.assert_allclose(weights["coef_"], exact.coef_.ravel(), atol=1e-6)
     np.testing.assert_array_equal(weights["coef_"] != 0, exact.coef_.ravel() != 0)
     assert payload["metrics"]["train"]["nonzero_weights"] == np.count_nonzero(exact.coef_) < 30
+
+
+def test_full_batch_l1_softmax_is_multinomial_logistic_regression_at_the_same_c(
+    tmp_path: Path,
+) -> None:
+    # λ₁·Σ|W| over every class's weights: the multinomial objective C·Σ CE + ‖W‖₁ over C·n.
+    _, weights, exact = _l1_classifier_run(tmp_path, "iris", "softmax", 0.01, 1.0, 15000)
+    np.testing.assert_allclose(weights["coef_"], exact.coef_.T, atol=1e-5)
+    np.testing.assert_allclose(weights["intercept_"], exact.intercept_, atol=1e-5)
+    np.testing.assert_array_equal(weights["coef_"] != 0, exact.coef_.T != 0)

@@ -97,6 +97,7 @@ def train_in_memory(
         rng=np.random.default_rng(train_seed),
         on_period=observer.period if observer is not None else None,
         rows_in_random_order=config.data.shuffle,
+        threshold=config.evaluation.threshold,
     )
     timings["train_s"] = clock() - tick
     # The result's warnings start with the schedule's and add the training diagnostics.

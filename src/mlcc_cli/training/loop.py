@@ -52,21 +52,25 @@ __all__ = [
 
 
 def _task_metrics(
-    model: TrainableModel, split: str, X: Matrix, y: np.ndarray, loss: float
+    model: TrainableModel, split: str, X: Matrix, y: np.ndarray, loss: float, threshold: float
 ) -> dict[str, float]:
-    """RMSE or accuracy at threshold 0.5, by the task's metric set.
+    """RMSE or accuracy, by the task's metric set.
 
     RMSE = √MSE: the loss already computed when the model's loss is the squared error, else
-    measured from its predictions. Multi-label: subset accuracy, the share of rows whose every
-    label is predicted right.
+    measured from its predictions. Binary: accuracy with class 1 where P(y = 1) ≥ `threshold`
+    (the run's evaluation.threshold, as in metrics.json); multi-label: subset accuracy, the
+    share of rows whose every label is right at `threshold`; multiclass: the most probable class.
     """
     if model.task == "regression":
         if model.loss_name == SQUARED_ERROR:
             return {f"{split}_rmse": math.sqrt(loss)}
         residual = model.predict(X) - y
         return {f"{split}_rmse": math.sqrt(float(residual @ residual) / len(y))}
-    if model.task == "multilabel":  # y and predict(X) are (n, n_labels) 0/1 matrices
-        return {f"{split}_subset_accuracy": float(np.mean(np.all(model.predict(X) == y, axis=1)))}
+    if model.task == "multilabel":  # y and the predicted labels are (n, n_labels) 0/1 matrices
+        predicted = model.predict_scores(X) >= threshold
+        return {f"{split}_subset_accuracy": float(np.mean(np.all(predicted == y, axis=1)))}
+    if model.task == "binary":
+        return {f"{split}_accuracy": float(np.mean((model.predict_scores(X) >= threshold) == y))}
     return {f"{split}_accuracy": float(np.mean(model.predict(X) == y))}
 
 
@@ -129,6 +133,7 @@ def train(
     rng: np.random.Generator,
     on_period: PeriodHook | None = None,
     rows_in_random_order: bool = False,
+    threshold: float = 0.5,
 ) -> TrainingResult:
     """Train `model` in place with `optimizer` over the schedule `training` describes.
 
@@ -142,7 +147,8 @@ def train(
     returned. An uninitialized model is initialized here; inputs are never modified. X_train
     and X_validation may be dense arrays or scipy.sparse matrices (converted to CSR once).
     `rows_in_random_order` says X_train's rows are already shuffled (lets `shuffle: auto`
-    read blocks of them); result.settings records the engine and shuffle that ran.
+    read blocks of them); result.settings records the engine and shuffle that ran. A
+    classifier's accuracy in the history counts class 1 where P(y = 1) ≥ `threshold`.
     Networks (models with `layer_diagnostics`) also record per-layer gradient norms and dead
     ReLU fractions each period; `diagnostics.history_warnings` adds its findings (vanishing or
     exploding gradients, dead ReLUs, overfitting) to result.warnings.
@@ -174,12 +180,12 @@ def train(
 
     def evaluate(model: TrainableModel) -> Evaluation:
         train_loss = model.loss(X_train, y_train)
-        metrics = _task_metrics(model, "train", X_train, y_train, train_loss)
+        metrics = _task_metrics(model, "train", X_train, y_train, train_loss, threshold)
         validation_loss = None
         if has_validation:
             validation_loss = model.loss(X_validation, y_validation)
             metrics |= _task_metrics(
-                model, "validation", X_validation, y_validation, validation_loss
+                model, "validation", X_validation, y_validation, validation_loss, threshold
             )
         # Networks add per-layer gradient norms and dead-ReLU fractions (history.csv columns).
         metrics |= diagnostics.period_metrics(

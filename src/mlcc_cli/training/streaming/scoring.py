@@ -29,10 +29,12 @@ SPLIT_NAMES = {code: name for name, code in CODES.items()}
 
 
 class _SplitScores:
-    """What every split accumulates: example count, summed data loss, correct at 0.5 (binary)
-    or summed squared error (regression)."""
+    """What every split accumulates: example count, summed data loss, correct at `threshold`
+    (binary: class 1 where P(y = 1) ≥ it, the run's evaluation.threshold) or summed squared
+    error (regression)."""
 
-    def __init__(self) -> None:
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
         self.count = 0
         self.loss_sum = 0.0
         self.correct = 0
@@ -45,8 +47,7 @@ class _SplitScores:
         self.loss_sum += model.loss(chunk.X, chunk.y) * n  # loss is a mean over the chunk
         prediction = model.predict_scores(chunk.X)
         if model.task == "binary":
-            # model.predict's rule: class 1 where σ(z) >= 0.5.
-            self.correct += int(np.count_nonzero((prediction >= 0.5) == chunk.y))
+            self.correct += int(np.count_nonzero((prediction >= self.threshold) == chunk.y))
         elif model.task == "regression":
             residual = prediction - chunk.y
             self.squared += float(residual @ residual)
@@ -66,8 +67,7 @@ class TrainScores(_SplitScores):
     """Running sums over the training split: every metric without keeping predictions."""
 
     def __init__(self, threshold: float, rng: np.random.Generator) -> None:
-        super().__init__()
-        self.threshold = threshold
+        super().__init__(threshold)
         self.absolute = self.prediction_sum = self.log_loss_sum = 0.0
         self.label = Moments()
         self.confusion = np.zeros((2, 2), dtype=np.int64)  # [label, predicted class]
@@ -145,8 +145,8 @@ class TrainScores(_SplitScores):
 class HeldScores(_SplitScores):
     """A validation or test split's predictions, kept whole for metrics and the CSV."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, threshold: float) -> None:
+        super().__init__(threshold)
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, model: Any, chunk: DesignChunk) -> np.ndarray:
@@ -179,7 +179,8 @@ class PassScores:
         if chunk.split == TRAIN:
             self.train.add(model, chunk)
         else:
-            self.held.setdefault(SPLIT_NAMES[chunk.split], HeldScores()).add(model, chunk)
+            held = self.held.setdefault(SPLIT_NAMES[chunk.split], HeldScores(self.threshold))
+            held.add(model, chunk)
 
     def evaluation(self) -> Evaluation:
         """The period record's losses and task metrics."""
