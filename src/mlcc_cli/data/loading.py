@@ -162,12 +162,15 @@ def apply_missing_policy(
     policy: str,
     source: str,
     fix: str = TRAINING_MISSING_FIX,
+    whole_table: bool = True,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Apply data.missing to the used columns and label; returns (frame, warnings).
 
     `error` raises a DataError naming each column, then `fix`; `drop` removes rows missing any
     of them; `mean` / `median` only drop rows whose label is missing, leaving feature gaps for the
-    feature pipeline to fill from the training split. Row ids (the index) are kept.
+    feature pipeline to fill from the training split. Row ids (the index) are kept. A column
+    empty in every row is refused only when `frame` is the `whole_table` (a streamed chunk's
+    empty column may have values in other chunks).
     """
     if policy not in ("error", "drop", "mean", "median"):
         raise ValueError(f"unknown missing-value policy {policy!r}")
@@ -176,7 +179,8 @@ def apply_missing_policy(
     if not counts:
         return frame, []
     empty = [column for column, count in counts.items() if count == len(frame)]
-    if empty:  # no policy helps: drop leaves no rows, mean/median have nothing to average
+    # No policy helps: drop leaves no rows, mean/median have nothing to average.
+    if empty and whole_table:
         what = "the label" if empty[0] == label else "column"
         raise DataError(
             f"{source}: {what} '{empty[0]}' is empty in all {len(frame)} rows, so no "

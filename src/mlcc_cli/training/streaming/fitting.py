@@ -90,6 +90,15 @@ class _Survey:
                 f"{data.source}: has columns ({list_columns(data.reader.column_names)}) but "
                 "no data rows; add rows or point data.source at another file"
             )
+        if kept == 0:  # each chunk was checked alone, so only the whole pass can say this
+            missed = f"its label '{data.label}'"
+            if data.policy == "drop":
+                missed += " or a value in a column the experiment uses"
+            raise DataError(
+                f"{data.source}: every one of its {self.rows_read} rows misses {missed}, so "
+                f"data.missing={data.policy} leaves no rows; fill the gaps in the file, or point "
+                "data.label / inputs at columns that hold values"
+            )
         if rows["train"] == 0:
             raise DataError(
                 f"data.split leaves no rows for training: {kept} rows, {rows['validation']} to "

@@ -79,7 +79,9 @@ class StreamingData:
             filled = set(imputed_columns(self.steps, frame, self.label))
             columns = [c for c in self.columns if c not in filled]  # gaps an impute step fills
             try:
-                kept, _ = apply_missing_policy(frame, columns, self.label, self.policy, self.source)
+                kept, _ = apply_missing_policy(
+                    frame, columns, self.label, self.policy, self.source, whole_table=False
+                )
             except DataError as error:
                 first, last = frame.index[0], frame.index[-1]
                 raise DataError(
