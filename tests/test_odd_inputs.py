@@ -57,3 +57,9 @@ def test_streaming_a_file_with_no_labels_at_all_says_so(tmp_path: Path) -> None:
     result = _train(tmp_path, frame, missing="drop", **STREAM)
     _refused(result, "every one of its 60 rows misses its label 'y'", "data.missing=drop")
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_split_missing_a_fraction_names_the_default_and_the_fix(tmp_path: Path) -> None:
+    path = experiment(tmp_path, data={"source": "d.csv", "split": {"train": 0.8, "test": 0.2}})
+    result = mlcc("validate", path)
+    _refused(result, "got 1.2 (0.8 + 0.2 + 0.2)", "validation 0.2", "data.split.validation: 0")

@@ -45,9 +45,26 @@ class SplitConfig(StrictModel):
         if abs(total - 1.0) > 1e-9:
             raise ValueError(
                 f"train + validation + test must sum to 1, got {total:g} "
-                f"({self.train:g} + {self.validation:g} + {self.test:g})"
+                f"({self.train:g} + {self.validation:g} + {self.test:g})" + self._unset_hint()
             )
         return self
+
+    def _unset_hint(self) -> str:
+        """For a sum that misses 1: which fractions were defaulted, and the value that fixes it
+        when exactly one was (`{train: 0.8, test: 0.2}` reads validation's default 0.2)."""
+        unset = [
+            name for name in ("train", "validation", "test") if name not in self.model_fields_set
+        ]
+        if not unset:
+            return ""
+        defaults = ", ".join(f"{name} {getattr(self, name):g}" for name in unset)
+        hint = f"; not given, so at their defaults: {defaults}"
+        if len(unset) == 1:
+            rest = sum(getattr(self, name) for name in ("train", "validation", "test"))
+            value = round(1.0 - (rest - getattr(self, unset[0])), 12)
+            if 0 <= value < 1:
+                hint += f"; set data.split.{unset[0]}: {value:g}"
+        return hint
 
 
 class SyntheticConfig(StrictModel):
