@@ -63,3 +63,14 @@ def test_a_split_missing_a_fraction_names_the_default_and_the_fix(tmp_path: Path
     path = experiment(tmp_path, data={"source": "d.csv", "split": {"train": 0.8, "test": 0.2}})
     result = mlcc("validate", path)
     _refused(result, "got 1.2 (0.8 + 0.2 + 0.2)", "validation 0.2", "data.split.validation: 0")
+
+
+def test_evaluate_a_multiclass_run_lists_no_empty_plot_folder(tmp_path: Path) -> None:
+    frame = _table()
+    frame["y"] = np.where(frame["x"] > 0.5, "hi", np.where(frame["x"] < -0.5, "lo", "mid"))
+    trained = _train(tmp_path, frame, "model.type=softmax")
+    assert trained.exit_code == 0, trained.output
+    run_dir = Path(json.loads(trained.stdout)["run_dir"])
+    result = mlcc("evaluate", run_dir)
+    assert result.exit_code == 0, result.output
+    assert "plots" not in result.stdout and not (run_dir / "evaluate").exists()
