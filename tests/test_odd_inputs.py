@@ -74,3 +74,13 @@ def test_evaluate_a_multiclass_run_lists_no_empty_plot_folder(tmp_path: Path) ->
     result = mlcc("evaluate", run_dir)
     assert result.exit_code == 0, result.output
     assert "plots" not in result.stdout and not (run_dir / "evaluate").exists()
+
+
+def test_time_bucket_on_times_with_mixed_utc_offsets_says_which_zone(tmp_path: Path) -> None:
+    frame = _table()
+    frame["when"] = [f"2024-03-01 {h % 24:02d}:00:00+00:00" for h in range(len(frame))]
+    frame.loc[5, "when"] = "2024-03-01 05:00:00+02:00"
+    step = "features=[{type: time_bucket, column: when, unit: hour}]"
+    result = _train(tmp_path, frame, step, "inputs=[x, when_hour]")
+    _refused(result, "column 'when' mixes UTC offsets", "write every value in one zone")
+    assert "Traceback" not in result.output and "utc=True" not in result.output
