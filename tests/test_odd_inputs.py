@@ -84,3 +84,21 @@ def test_time_bucket_on_times_with_mixed_utc_offsets_says_which_zone(tmp_path: P
     result = _train(tmp_path, frame, step, "inputs=[x, when_hour]")
     _refused(result, "column 'when' mixes UTC offsets", "write every value in one zone")
     assert "Traceback" not in result.output and "utc=True" not in result.output
+
+
+def test_the_word_na_in_a_text_column_is_explained_and_an_impute_step_keeps_it(
+    tmp_path: Path,
+) -> None:
+    frame = _table()
+    frame["region"] = np.where(frame["z"] > 0, "NA", "EU")  # NA: North America
+    steps = "features=[{type: one_hot, columns: [region]}]"
+    result = _train(tmp_path, frame, steps, "inputs=[x, region]")
+    _refused(result, "column 'region':", "cells reading NA", "strategy: constant")
+    kept = (
+        "features=[{type: impute, columns: [region], strategy: constant, fill_value: NA},"
+        " {type: one_hot, columns: [region]}]"
+    )
+    result = _train(tmp_path, frame, kept, "inputs=[x, region]")
+    assert result.exit_code == 0, result.output
+    model = json.loads((Path(json.loads(result.stdout)["run_dir"]) / "model.json").read_text())
+    assert {"region_NA", "region_EU"} <= set(model["feature_names"])

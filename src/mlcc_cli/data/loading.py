@@ -196,7 +196,10 @@ def apply_missing_policy(
         lines = "\n".join(
             f"  column '{column}': {count} missing" for column, count in counts.items()
         )
-        raise DataError(f"{source}: missing values in columns the experiment uses:\n{lines}\n{fix}")
+        raise DataError(
+            f"{source}: missing values in columns the experiment uses:\n{lines}\n{fix}"
+            + _missing_words_note(frame, list(counts))
+        )
     dropped_for = used if policy == "drop" else [label]
     if not any(column in counts for column in dropped_for):
         return frame, []
@@ -205,6 +208,19 @@ def apply_missing_policy(
     what = "missing values" if policy == "drop" else f"a missing label (data.missing={policy})"
     warning = f"dropped {int(has_gap.sum())} of {len(frame)} rows with {what} ({reason})"
     return frame.loc[~has_gap], [warning]
+
+
+def _missing_words_note(frame: pd.DataFrame, columns: list[str]) -> str:
+    """For text columns: pandas reads the words NA, None, null, N/A, NaN as missing, which
+    surprises a file where they are categories (the house-price data's 'NA' = no alley)."""
+    text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    if not text:
+        return ""
+    return (
+        f"\n(in text column '{text[0]}', cells reading NA, N/A, None, null or NaN count as "
+        "missing too; where such a word is a category, an impute step keeps it: "
+        f"{{type: impute, columns: [{text[0]}], strategy: constant, fill_value: 'NA'}})"
+    )
 
 
 # ------------------------------------------------------------------------ labels
