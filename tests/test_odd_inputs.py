@@ -102,3 +102,11 @@ def test_the_word_na_in_a_text_column_is_explained_and_an_impute_step_keeps_it(
     assert result.exit_code == 0, result.output
     model = json.loads((Path(json.loads(result.stdout)["run_dir"]) / "model.json").read_text())
     assert {"region_NA", "region_EU"} <= set(model["feature_names"])
+
+
+def test_a_header_with_spaces_after_its_commas_is_named(tmp_path: Path) -> None:
+    frame = _table()
+    lines = ["x, z, y", *(f"{r.x}, {r.z}, {r.y}" for r in frame.itertuples())]
+    (tmp_path / "spaced.csv").write_text("\n".join(lines) + "\n")
+    result = _train(tmp_path, frame, "data.source=spaced.csv")
+    _refused(result, "Did you mean ' y'?", "remove the spaces after the file's commas")
