@@ -110,3 +110,16 @@ def test_a_header_with_spaces_after_its_commas_is_named(tmp_path: Path) -> None:
     (tmp_path / "spaced.csv").write_text("\n".join(lines) + "\n")
     result = _train(tmp_path, frame, "data.source=spaced.csv")
     _refused(result, "Did you mean ' y'?", "remove the spaces after the file's commas")
+
+
+def test_a_sweep_folder_given_as_a_run_names_one_of_its_runs(tmp_path: Path) -> None:
+    _table().to_csv(tmp_path / "d.csv", index=False)
+    path = experiment(tmp_path, data={"source": "d.csv", "label": "y"}, features=[])
+    runs = tmp_path / "runs"
+    grid = "optimizer.learning_rate=0.1,1e9"
+    swept = mlcc("sweep", path, "--grid", grid, "--runs-dir", runs, "--no-plots")
+    assert swept.exit_code == 1, swept.output  # the 1e9 point diverges
+    sweep = runs / "t-sweep"
+    for command in (("doctor", sweep), ("evaluate", sweep), ("predict", sweep, tmp_path / "d.csv")):
+        result = mlcc(*command)
+        _refused(result, "it is a sweep folder: pass one of its 2 runs", "learning_rate-0.1.")
