@@ -123,3 +123,13 @@ def test_a_sweep_folder_given_as_a_run_names_one_of_its_runs(tmp_path: Path) -> 
     for command in (("doctor", sweep), ("evaluate", sweep), ("predict", sweep, tmp_path / "d.csv")):
         result = mlcc(*command)
         _refused(result, "it is a sweep folder: pass one of its 2 runs", "learning_rate-0.1.")
+
+
+def test_an_indicator_named_like_a_file_column_is_refused(tmp_path: Path) -> None:
+    frame = _table()
+    frame["city"] = np.where(frame["z"] > 0, "paris", "rome")
+    frame["city_paris"] = frame["z"] * 2  # also the name of city's 'paris' indicator
+    steps = "features=[{type: one_hot, columns: [city]}]"
+    result = _train(tmp_path, frame, steps, "inputs=[x, city, city_paris]")
+    _refused(result, "two model features would be named 'city_paris'", "'city' and 'city_paris'")
+    assert not (tmp_path / "runs").exists()
