@@ -133,3 +133,13 @@ def test_an_indicator_named_like_a_file_column_is_refused(tmp_path: Path) -> Non
     result = _train(tmp_path, frame, steps, "inputs=[x, city, city_paris]")
     _refused(result, "two model features would be named 'city_paris'", "'city' and 'city_paris'")
     assert not (tmp_path / "runs").exists()
+
+
+def test_config_conflicts_say_how_to_resolve_them(tmp_path: Path) -> None:
+    path = experiment(tmp_path)
+    result = mlcc("validate", path, "--set", "training.steps=5")
+    _refused(result, "not both (epochs 2, steps 5)", "--set training.epochs=null")
+    stop = "training.early_stopping={patience: 1}"
+    no_validation = "data.split={train: 1.0, validation: 0}"
+    result = mlcc("validate", path, "--set", stop, "--set", no_validation)
+    _refused(result, "give validation a share of data.split, or remove training.early_stopping")
