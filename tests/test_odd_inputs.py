@@ -143,3 +143,14 @@ def test_config_conflicts_say_how_to_resolve_them(tmp_path: Path) -> None:
     no_validation = "data.split={train: 1.0, validation: 0}"
     result = mlcc("validate", path, "--set", stop, "--set", no_validation)
     _refused(result, "give validation a share of data.split, or remove training.early_stopping")
+
+
+def test_evaluating_a_split_whose_data_file_is_gone_says_to_put_it_back(tmp_path: Path) -> None:
+    trained = _train(tmp_path, _table())
+    assert trained.exit_code == 0, trained.output
+    run_dir = json.loads(trained.stdout)["run_dir"]
+    (tmp_path / "d.csv").unlink()
+    for extra in ((), ("--allow-changed-data",)):
+        result = mlcc("evaluate", run_dir, *extra)
+        _refused(result, "d.csv can no longer be read (moved or deleted)", "put the file back")
+        assert "data.source: file" not in result.stderr

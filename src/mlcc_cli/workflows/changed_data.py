@@ -14,6 +14,8 @@ from typing import Any
 from mlcc_cli.data.fingerprint import Fingerprint, changes, fingerprint
 from mlcc_cli.errors import DataError
 
+_GONE = "can no longer be read"
+
 
 def data_changes(record: Any, source: str, folder: Path) -> list[str]:
     """What differs between the fingerprint recorded at training and `source` now; empty
@@ -24,7 +26,7 @@ def data_changes(record: Any, source: str, folder: Path) -> list[str]:
     try:
         current = fingerprint(source, folder)
     except DataError:
-        return [f"{recorded.source} can no longer be read"]
+        return [f"{recorded.source} {_GONE}"]
     return changes(recorded, current)
 
 
@@ -41,9 +43,16 @@ def check_split_data(
     found = data_changes(record, source, folder)
     if not found:
         return []
+    if found[0].endswith(_GONE):  # nothing to re-split, even with --allow-changed-data
+        raise DataError(
+            f"--split {split}: the data source {source} {_GONE} (moved or deleted), so the "
+            f"run's {split} rows cannot be found again; put the file back at that path, or "
+            "score a labelled file with --data FILE."
+        )
+    were = "the ones the run trained on" if split == "train" else "the ones held out"
     message = (
         f"{changed_message(source, found)}: re-split with the same seed, its {split} rows are "
-        "no longer the ones held out, and training rows may be among them"
+        f"no longer {were}" + ("" if split == "train" else ", and training rows may be among them")
     )
     if not allow_changed:
         raise DataError(
