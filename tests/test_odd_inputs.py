@@ -154,3 +154,14 @@ def test_evaluating_a_split_whose_data_file_is_gone_says_to_put_it_back(tmp_path
         result = mlcc("evaluate", run_dir, *extra)
         _refused(result, "d.csv can no longer be read (moved or deleted)", "put the file back")
         assert "data.source: file" not in result.stderr
+
+
+def test_a_training_split_with_one_class_is_refused(tmp_path: Path) -> None:
+    frame = _table()
+    frame["y"] = 0
+    frame.loc[len(frame) - 1, "y"] = 1  # the only positive row, last: validation's
+    result = _train(tmp_path, frame, shuffle=False)
+    _refused(result, "the training split holds only class 0", "every row of class 1")
+    assert not (tmp_path / "runs").exists()
+    stratified = _train(tmp_path, frame, shuffle=False, stratify=True)
+    assert stratified.exit_code == 0, stratified.output
