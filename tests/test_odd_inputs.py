@@ -165,3 +165,5 @@ def test_a_training_split_with_one_class_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "runs").exists()
     stratified = _train(tmp_path, frame, shuffle=False, stratify=True)
     assert stratified.exit_code == 0, stratified.output
+    streamed = _train(tmp_path, frame, shuffle=False, **STREAM)
+    _refused(streamed, "the training split holds only class 0", "every row of class 1")

@@ -64,7 +64,8 @@ def prepare_design(
     """
     table = load_split(config, folder, used)
     frame, y_all, positions, label = table.frame, table.y, table.positions, table.label
-    require_classes_in_train(y_all[positions["train"]], table.classes, label)
+    train_y = y_all[positions["train"]]
+    require_classes_in_train(train_y, len(train_y), table.classes, label)
     warnings = list(table.warnings)
     checks: list[SplitCheck] = []
     if for_doctor:
