@@ -167,3 +167,12 @@ def test_a_training_split_with_one_class_is_refused(tmp_path: Path) -> None:
     assert stratified.exit_code == 0, stratified.output
     streamed = _train(tmp_path, frame, shuffle=False, **STREAM)
     _refused(streamed, "the training split holds only class 0", "every row of class 1")
+
+
+def test_multi_label_refuses_a_repeated_label_and_a_stray_data_label(tmp_path: Path) -> None:
+    data = {"source": "d.csv", "labels": ["y", "y"]}
+    path = experiment(tmp_path, data=data, model={"type": "multi_label"})
+    _refused(mlcc("validate", path), "data.labels: lists 'y' twice")
+    data = {"source": "d.csv", "label": "x", "labels": ["y", "z"]}
+    path = experiment(tmp_path, data=data, model={"type": "multi_label"})
+    _refused(mlcc("validate", path), "data.label ('x') and data.labels (y, z) are both set")

@@ -250,6 +250,23 @@ class DataConfig(StrictModel):
             "name that file"
         )
 
+    @field_validator("labels")
+    @classmethod
+    def _each_label_once(cls, labels: list[str] | None) -> list[str] | None:
+        repeated = [name for i, name in enumerate(labels or []) if name in labels[:i]]
+        if repeated:
+            raise ValueError(f"lists {repeated[0]!r} twice; list each label column once")
+        return labels
+
+    @model_validator(mode="after")
+    def _label_or_labels(self) -> DataConfig:
+        if self.label is not None and self.labels is not None:
+            raise ValueError(
+                f"data.label ({self.label!r}) and data.labels ({', '.join(self.labels)}) are "
+                "both set; a multi_label model reads data.labels only, so remove data.label"
+            )
+        return self
+
     @model_validator(mode="after")
     def _streaming_reads_a_file(self) -> DataConfig:
         if not self.streaming:
