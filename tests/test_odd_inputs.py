@@ -176,3 +176,17 @@ def test_multi_label_refuses_a_repeated_label_and_a_stray_data_label(tmp_path: P
     data = {"source": "d.csv", "label": "x", "labels": ["y", "z"]}
     path = experiment(tmp_path, data=data, model={"type": "multi_label"})
     _refused(mlcc("validate", path), "data.label ('x') and data.labels (y, z) are both set")
+
+
+def test_label_scale_on_a_classifier_is_refused_not_ignored(tmp_path: Path) -> None:
+    for data in ({}, STREAM):
+        result = _train(tmp_path, _table(), "data.label_scale=0.001", **data)
+        _refused(result, "data.label_scale is 0.001, but this model classifies (task binary)")
+
+
+def test_a_text_label_for_an_mlp_regressor_names_the_mlp(tmp_path: Path) -> None:
+    frame = _table()
+    frame["y"] = np.where(frame["y"] == 1, "yes", "no")
+    model = "model={type: mlp, hidden_units: [4], task: regression}"
+    result = _train(tmp_path, frame, model)
+    _refused(result, "but model.type mlp with task regression predicts a number")
