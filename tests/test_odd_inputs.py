@@ -190,3 +190,17 @@ def test_a_text_label_for_an_mlp_regressor_names_the_mlp(tmp_path: Path) -> None
     model = "model={type: mlp, hidden_units: [4], task: regression}"
     result = _train(tmp_path, frame, model)
     _refused(result, "but model.type mlp with task regression predicts a number")
+
+
+def test_gaps_in_a_text_column_the_model_leaves_out_drop_no_rows(tmp_path: Path) -> None:
+    frame = _table()
+    frame["note"] = np.where(np.arange(len(frame)) % 3 == 0, None, "ok")
+    kept = _train(tmp_path, frame)
+    assert kept.exit_code == 0, kept.output  # data.missing: error has nothing to name
+    result = _train(tmp_path, frame, missing="drop")
+    assert result.exit_code == 0, result.output
+    status = json.loads((Path(json.loads(result.stdout)["run_dir"]) / "status.json").read_text())
+    assert not any("dropped" in warning for warning in status["warnings"])
+    assert any("left out column(s) 'note'" in warning for warning in status["warnings"])
+    read = _train(tmp_path, frame, "features=[{type: one_hot, columns: [note]}]")
+    _refused(read, "column 'note': 20 missing")
