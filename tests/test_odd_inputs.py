@@ -204,3 +204,17 @@ def test_gaps_in_a_text_column_the_model_leaves_out_drop_no_rows(tmp_path: Path)
     assert any("left out column(s) 'note'" in warning for warning in status["warnings"])
     read = _train(tmp_path, frame, "features=[{type: one_hot, columns: [note]}]")
     _refused(read, "column 'note': 20 missing")
+
+
+def test_evaluate_refuses_a_split_that_no_longer_matches_the_runs_predictions(
+    tmp_path: Path,
+) -> None:
+    trained = _train(tmp_path, _table())
+    assert trained.exit_code == 0, trained.output
+    run_dir = Path(json.loads(trained.stdout)["run_dir"])
+    saved = run_dir / "predictions-validation.csv"
+    rows = pd.read_csv(saved)
+    rows.assign(row_id=rows["row_id"] + 1000).to_csv(saved, index=False)  # as an older rule's
+    _refused(mlcc("evaluate", run_dir), "picks validation rows other than the 12 the run scored")
+    allowed = mlcc("evaluate", run_dir, "--allow-changed-data")
+    assert allowed.exit_code == 0, allowed.output

@@ -11,6 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from mlcc_cli.data.fingerprint import Fingerprint, changes, fingerprint
 from mlcc_cli.errors import DataError
 
@@ -85,3 +88,29 @@ def doctor_note(record: Any) -> list[str]:
         f"{changed_message(recorded.source, found)}; the findings read the statistics and "
         "metrics stored at training, which describe the data as it was then"
     ]
+
+
+def check_same_rows(
+    run_dir: Path, split: str, row_ids: np.ndarray, allow_changed: bool
+) -> list[str]:
+    """[] when the re-split's `row_ids` are the rows the run scored at training (its
+    predictions-SPLIT.csv; a run without one is not checked); otherwise DataError, or a
+    warning with `allow_changed`: the rules that pick rows changed since that run."""
+    path = run_dir / f"predictions-{split}.csv"
+    try:
+        saved = pd.read_csv(path, usecols=["row_id"])["row_id"].to_numpy()
+    except (OSError, ValueError):
+        return []
+    if set(saved.tolist()) == set(np.asarray(row_ids).tolist()):
+        return []
+    message = (
+        f"re-splitting the data picks {split} rows other than the {len(saved)} the run scored "
+        f"when it was trained ({path.name}): this mlcc chooses rows by other rules (e.g. which "
+        "columns data.missing reads) than the version that trained it"
+    )
+    if not allow_changed:
+        raise DataError(
+            f"--split {split}: {message}. Score a labelled file with --data FILE, train the run "
+            "again, or pass --allow-changed-data to score the new split anyway."
+        )
+    return [message]
