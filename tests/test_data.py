@@ -491,7 +491,7 @@ def test_linear_label_with_two_values_suggests_logistic():
     ],
 )
 def test_logistic_zero_one_labels_are_used_as_is(values, classes):
-    y, got_classes, warnings = encode_label(pd.Series(values), "binary", 1000.0, "spam")
+    y, got_classes, warnings = encode_label(pd.Series(values), "binary", 1.0, "spam")
     np.testing.assert_array_equal(y, [0.0, 1.0, 1.0, 0.0])
     assert y.dtype == np.float64
     assert got_classes == classes

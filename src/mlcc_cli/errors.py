@@ -16,7 +16,14 @@ _FLOW_LIST = re.compile(r"\[([^\[\]{}]*)\]")
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """' Did you mean 'x'?' for the closest choice (ignoring case), or '' when none is close."""
-    by_lower = {str(choice).lower(): str(choice) for choice in choices}
+    choices = [str(choice) for choice in choices]
+    padded = [choice for choice in choices if choice != name and choice.strip() == name]
+    if padded:  # "a, b, y" as a CSV header names ' b' and ' y'
+        return (
+            f" Did you mean {padded[0]!r}? The header writes the name with a space around it, "
+            "as after the commas in 'a, b'; remove the spaces after the file's commas."
+        )
+    by_lower = {choice.lower(): choice for choice in choices}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
     return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
 

@@ -45,9 +45,26 @@ class SplitConfig(StrictModel):
         if abs(total - 1.0) > 1e-9:
             raise ValueError(
                 f"train + validation + test must sum to 1, got {total:g} "
-                f"({self.train:g} + {self.validation:g} + {self.test:g})"
+                f"({self.train:g} + {self.validation:g} + {self.test:g})" + self._unset_hint()
             )
         return self
+
+    def _unset_hint(self) -> str:
+        """For a sum that misses 1: which fractions were defaulted, and the value that fixes it
+        when exactly one was (`{train: 0.8, test: 0.2}` reads validation's default 0.2)."""
+        unset = [
+            name for name in ("train", "validation", "test") if name not in self.model_fields_set
+        ]
+        if not unset:
+            return ""
+        defaults = ", ".join(f"{name} {getattr(self, name):g}" for name in unset)
+        hint = f"; not given, so at their defaults: {defaults}"
+        if len(unset) == 1:
+            rest = sum(getattr(self, name) for name in ("train", "validation", "test"))
+            value = round(1.0 - (rest - getattr(self, unset[0])), 12)
+            if 0 <= value < 1:
+                hint += f"; set data.split.{unset[0]}: {value:g}"
+        return hint
 
 
 class SyntheticConfig(StrictModel):
@@ -232,6 +249,23 @@ class DataConfig(StrictModel):
             f"{source!r} is an address ({kind}://), but mlcc reads local files; {fetch} and "
             "name that file"
         )
+
+    @field_validator("labels")
+    @classmethod
+    def _each_label_once(cls, labels: list[str] | None) -> list[str] | None:
+        repeated = [name for i, name in enumerate(labels or []) if name in labels[:i]]
+        if repeated:
+            raise ValueError(f"lists {repeated[0]!r} twice; list each label column once")
+        return labels
+
+    @model_validator(mode="after")
+    def _label_or_labels(self) -> DataConfig:
+        if self.label is not None and self.labels is not None:
+            raise ValueError(
+                f"data.label ({self.label!r}) and data.labels ({', '.join(self.labels)}) are "
+                "both set; a multi_label model reads data.labels only, so remove data.label"
+            )
+        return self
 
     @model_validator(mode="after")
     def _streaming_reads_a_file(self) -> DataConfig:

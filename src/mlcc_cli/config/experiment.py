@@ -94,7 +94,8 @@ class ExperimentConfig(StrictModel):
     def _early_stopping_needs_validation(self) -> ExperimentConfig:
         if self.training.early_stopping is not None and self.data.split.validation == 0:
             raise ValueError(
-                "training.early_stopping watches validation loss, but data.split.validation is 0"
+                "training.early_stopping watches validation loss, but data.split.validation is "
+                "0; give validation a share of data.split, or remove training.early_stopping"
             )
         if self.data.streaming and self.training.shuffle in ("blocks", "windows"):
             raise ValueError(

@@ -99,7 +99,11 @@ class TrainingConfig(StrictModel):
     @model_validator(mode="after")
     def _epochs_or_steps(self) -> TrainingConfig:
         if self.epochs is not None and self.steps is not None:
-            raise ValueError("give either epochs or steps, not both")
+            raise ValueError(
+                f"give either epochs or steps, not both (epochs {self.epochs}, steps "
+                f"{self.steps}); "
+                "set the other to null, e.g. --set training.epochs=null"
+            )
         return self
 
 

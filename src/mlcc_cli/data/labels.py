@@ -82,7 +82,8 @@ def encode_label(
             "set data.missing to drop, or fix the data"
         )
     if task == "regression":
-        return _regression_label(values, label_scale, label_name)
+        return _regression_label(values, label_scale, label_name, model_type)
+    refuse_label_scale(task, label_scale, label_name)
     if task == "binary":
         return _binary_label(values, label_name)
     if task == "multiclass":
@@ -158,7 +159,7 @@ def _multiclass_label(
 
 
 def _regression_label(
-    values: pd.Series, label_scale: float, label_name: str
+    values: pd.Series, label_scale: float, label_name: str, model_type: str | None
 ) -> tuple[np.ndarray, None, list[str]]:
     """Numeric label times label_scale; a warning when it only takes two values."""
     if not pd.api.types.is_numeric_dtype(values):
@@ -166,11 +167,29 @@ def _regression_label(
         example = next(not_numbers, values.iloc[0])  # numerals stored as text: show the first
         raise DataError(
             f"data.label: column '{label_name}' holds text (e.g. {_plain(example)!r}), but "
-            "linear regression predicts a number; choose a numeric label, or use "
+            f"{_regressor(model_type)} predicts a number; choose a numeric label, or use "
             "model.type: logistic for a label with two classes"
         )
     warnings = two_valued_label_warnings(pd.unique(values), label_name)
     return values.to_numpy(dtype=np.float64) * label_scale, None, warnings
+
+
+def refuse_label_scale(task: str, label_scale: float, label_name: str) -> None:
+    """DataError for data.label_scale on a classifier, whose label holds classes: the
+    setting would otherwise be silently ignored."""
+    if task != "regression" and label_scale != 1.0:
+        raise DataError(
+            f"data.label_scale is {label_scale:g}, but this model classifies (task {task}): its "
+            f"label '{label_name}' holds classes, not a number to rescale; remove "
+            "data.label_scale"
+        )
+
+
+def _regressor(model_type: str | None) -> str:
+    """How a regression message names the model: 'linear regression', 'an mlp regressor'."""
+    if model_type in (None, "linear"):
+        return "linear regression"
+    return f"model.type {model_type} with task regression"
 
 
 def two_valued_label_warnings(distinct: Sequence[object], label_name: str) -> list[str]:

@@ -172,12 +172,15 @@ def apply_missing_policy(
     policy: str,
     source: str,
     fix: str = TRAINING_MISSING_FIX,
+    whole_table: bool = True,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Apply data.missing to the used columns and label; returns (frame, warnings).
 
     `error` raises a DataError naming each column, then `fix`; `drop` removes rows missing any
     of them; `mean` / `median` only drop rows whose label is missing, leaving feature gaps for the
-    feature pipeline to fill from the training split. Row ids (the index) are kept.
+    feature pipeline to fill from the training split. Row ids (the index) are kept. A column
+    empty in every row is refused only when `frame` is the `whole_table` (a streamed chunk's
+    empty column may have values in other chunks).
     """
     if policy not in ("error", "drop", "mean", "median"):
         raise ValueError(f"unknown missing-value policy {policy!r}")
@@ -186,7 +189,8 @@ def apply_missing_policy(
     if not counts:
         return frame, []
     empty = [column for column, count in counts.items() if count == len(frame)]
-    if empty:  # no policy helps: drop leaves no rows, mean/median have nothing to average
+    # No policy helps: drop leaves no rows, mean/median have nothing to average.
+    if empty and whole_table:
         what = "the label" if empty[0] == label else "column"
         raise DataError(
             f"{source}: {what} '{empty[0]}' is empty in all {len(frame)} rows, so no "
@@ -202,7 +206,10 @@ def apply_missing_policy(
         lines = "\n".join(
             f"  column '{column}': {count} missing" for column, count in counts.items()
         )
-        raise DataError(f"{source}: missing values in columns the experiment uses:\n{lines}\n{fix}")
+        raise DataError(
+            f"{source}: missing values in columns the experiment uses:\n{lines}\n{fix}"
+            + _missing_words_note(frame, list(counts))
+        )
     dropped_for = used if policy == "drop" else [label]
     if not any(column in counts for column in dropped_for):
         return frame, []
@@ -211,6 +218,19 @@ def apply_missing_policy(
     what = "missing values" if policy == "drop" else f"a missing label (data.missing={policy})"
     warning = f"dropped {int(has_gap.sum())} of {len(frame)} rows with {what} ({reason})"
     return frame.loc[~has_gap], [warning]
+
+
+def _missing_words_note(frame: pd.DataFrame, columns: list[str]) -> str:
+    """For text columns: pandas reads the words NA, None, null, N/A, NaN as missing, which
+    surprises a file where they are categories (the house-price data's 'NA' = no alley)."""
+    text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    if not text:
+        return ""
+    return (
+        f"\n(in text column '{text[0]}', cells reading NA, N/A, None, null or NaN count as "
+        "missing too; where such a word is a category, an impute step keeps it: "
+        f"{{type: impute, columns: [{text[0]}], strategy: constant, fill_value: 'NA'}})"
+    )
 
 
 # ------------------------------------------------------------------------ labels

@@ -24,6 +24,7 @@ from mlcc_cli.data.loading import (
 )
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.features import FeaturePipeline, columns_read, imputed_columns
+from mlcc_cli.features.design import is_model_input
 from mlcc_cli.models.registry import model_class
 
 
@@ -56,6 +57,11 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
     left_to_steps = tokenised_columns(config) | set(
         imputed_columns(config.features, dataset.frame, label)
     )
+    if used is None:  # default inputs: a text column no step reads is left out of the model
+        named = set(columns_read(config.features))
+        left_to_steps |= {
+            c for c in present if c not in named and not is_model_input(dataset.frame[c])
+        }
     columns = [
         c
         for c in present

@@ -128,3 +128,27 @@ def _apportion(class_sizes: np.ndarray, fractions: np.ndarray, targets: np.ndarr
         counts[c, order[: owed[c]]] += 1
         totals[order[: owed[c]]] += 1
     return counts
+
+
+def require_classes_in_train(
+    present: np.ndarray, n_train: int, classes: list | None, label: str
+) -> None:
+    """DataError when a classifier's training split holds a single class: every row of the
+    others went to validation or test, so there is nothing to tell apart.
+
+    `present` holds the class codes (positions in `classes`) seen among the `n_train`
+    training rows; `classes` is None for regression and multi-label tasks, which this does
+    not apply to.
+    """
+    present = np.unique(present)
+    if not classes or n_train == 0 or len(present) > 1:
+        return
+    only = classes[int(present[0])]
+    others = [repr(c) for c in classes if c != only]
+    what = f"class {others[0]}" if len(others) == 1 else f"classes {', '.join(others)}"
+    raise DataError(
+        f"data.split: the training split holds only class {only!r} of label '{label}' "
+        f"({n_train} rows); every row of {what} went to validation or test, so the "
+        "model would learn nothing about them. Set data.stratify: true (each split keeps every "
+        "class's share) or data.shuffle: true, or add rows of the missing classes."
+    )

@@ -150,11 +150,24 @@ def design_matrix(frame: pd.DataFrame, columns: list[str]) -> DesignMatrix:
 
 
 def feature_names(frame: pd.DataFrame, columns: list[str]) -> list[str]:
-    """Names of X's columns: the input's name, or `INPUT_CATEGORY` for each indicator."""
+    """Names of X's columns: the input's name, or `INPUT_CATEGORY` for each indicator.
+
+    DataError when two columns would share a name (one_hot of `c` makes `c_x`, and the file
+    has a column `c_x` too): weights, the doctor and exports are all read by name.
+    """
     names: list[str] = []
+    made_by: dict[str, str] = {}
     for column in columns:
         series = frame[column]
-        names += expanded_names(column, series) if expands(series) else [column]
+        for name in expanded_names(column, series) if expands(series) else [column]:
+            if name in made_by:
+                raise DataError(
+                    f"inputs: two model features would be named {name!r}, from inputs "
+                    f"{made_by[name]!r} and {column!r} (an indicator is named INPUT_VALUE); "
+                    "rename one of the columns in the file, or leave one out of `inputs`."
+                )
+            made_by[name] = column
+            names.append(name)
     return names
 
 

@@ -96,6 +96,13 @@ class TimeBucket(Transform):
                 warnings.simplefilter("ignore", UserWarning)
                 times = pd.to_datetime(series, format=self.format, errors="coerce")
         except ValueError as error:  # a bad `format` directive, mixed time zones
+            if _has_mixed_offsets(series, self.format):
+                raise DataError(
+                    f"{self.where}: column {self.column!r} mixes UTC offsets (e.g. "
+                    f"{series.dropna().iloc[0]!r}), so its hours, days and months depend on "
+                    "which zone is meant; write every value in one zone (the same offset, or "
+                    "none: local time)."
+                ) from error
             raise DataError(
                 f"{self.where}: column {self.column!r} cannot be read as times: {error}. "
                 "Check `format:` (a strftime format such as '%Y-%m-%d %H:%M')."
@@ -124,3 +131,14 @@ class TimeBucket(Transform):
         codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)
         frame[self.name_out] = categorical(codes, TIME_CATEGORIES[self.unit], frame.index)
         return frame
+
+
+def _has_mixed_offsets(series: pd.Series, time_format: str | None) -> bool:
+    """Whether the values parse as times only once converted to UTC: several UTC offsets."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            parsed = pd.to_datetime(series, format=time_format, utc=True, errors="coerce")
+        except ValueError:
+            return False
+    return bool(parsed.notna().any())

@@ -60,6 +60,8 @@ def save_plots(report: EvaluationReport) -> None:
     """
     folder = Path(report.run_dir) / "evaluate" / report.name
     drawings = evaluation_plots(report)
+    if not drawings:  # multiclass, multilabel: no empty folder, no "plots …/ ()" line
+        return
     try:
         write_plot_folder(folder, drawings)
     except OSError as error:

@@ -89,7 +89,7 @@ def require_run_files(run_dir: Path) -> None:
     if not (run_dir / "model.json").is_file():
         raise DataError(
             f"{_where(run_dir)}: has no model.json, so it is not a finished mlcc run; pass a "
-            "run directory printed by `mlcc train`."
+            "run directory printed by `mlcc train`" + _runs_inside(run_dir) + "."
         )
     missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
     if missing:
@@ -97,6 +97,25 @@ def require_run_files(run_dir: Path) -> None:
             f"{_where(run_dir)}: is incomplete ({', '.join(missing)} missing); pass a run "
             "directory written by `mlcc train`, or train again."
         )
+
+
+def _runs_inside(folder: Path) -> str:
+    """', such as one of its N runs: FOLDER/X' when `folder` holds runs (a sweep, a runs
+    folder), else ''."""
+    runs = sorted(path.parent for path in folder.glob("*/model.json"))
+    if not runs:
+        return ""
+    complete = [run for run in runs if _status(run) == "complete"]
+    what = "a sweep folder" if (folder / "sweep.json").is_file() else "a folder of runs"
+    return f"; it is {what}: pass one of its {len(runs)} runs, e.g. {(complete or runs)[-1]}"
+
+
+def _status(run_dir: Path) -> str | None:
+    """status.json's `status` (complete, diverged, …), or None when it cannot be read."""
+    try:
+        return json.loads((run_dir / "status.json").read_text()).get("status")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def refuse_embedding_run(run_dir: Path, model: Any) -> None:

@@ -19,6 +19,7 @@ from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.data.column_stats import input_statistics
 from mlcc_cli.data.split_checks import SplitCheck, check_splits
 from mlcc_cli.data.split_table import kept_positions, load_split
+from mlcc_cli.data.splitting import require_classes_in_train
 from mlcc_cli.errors import ConfigError
 from mlcc_cli.features import FeaturePipeline, design_matrix, select_inputs
 from mlcc_cli.features.design import DesignMatrix, indicator_ranges, saved_feature_names
@@ -63,6 +64,8 @@ def prepare_design(
     """
     table = load_split(config, folder, used)
     frame, y_all, positions, label = table.frame, table.y, table.positions, table.label
+    train_y = y_all[positions["train"]]
+    require_classes_in_train(train_y, len(train_y), table.classes, label)
     warnings = list(table.warnings)
     checks: list[SplitCheck] = []
     if for_doctor:

@@ -30,7 +30,11 @@ from mlcc_cli.features import design_matrix
 from mlcc_cli.rundir.saved import SavedRun
 from mlcc_cli.training.streaming.source import StreamingData
 from mlcc_cli.training.streaming.splits import CODES
-from mlcc_cli.workflows.changed_data import check_split_data, warn_if_own_source_changed
+from mlcc_cli.workflows.changed_data import (
+    check_same_rows,
+    check_split_data,
+    warn_if_own_source_changed,
+)
 from mlcc_cli.workflows.predict import check_required_columns, read_rows, used_columns
 from mlcc_cli.workflows.scored_rows import ScoredRows
 
@@ -197,7 +201,7 @@ def evaluate_split(
     if run.config.data.streaming:
         _streamed_split(run, split, scored)
     else:
-        _in_memory_split(run, split, scored)
+        warnings += _in_memory_split(run, split, scored, allow_changed_data)
     if not scored.labels:
         raise DataError(
             f"--split {split}: the run's {split} split is empty (data.split.{split} is 0); "
@@ -212,18 +216,24 @@ def _config_as_trained(run: SavedRun) -> ExperimentConfig:
     return run.config.model_copy(update={"data": data})
 
 
-def _in_memory_split(run: SavedRun, split: str, scored: ScoredRows) -> None:
+def _in_memory_split(
+    run: SavedRun, split: str, scored: ScoredRows, allow_changed: bool
+) -> list[str]:
+    """Score the split's rows; warnings (with `allow_changed`) when they are not the rows
+    the run scored at training."""
     config = _config_as_trained(run)
     table = load_split(config, run.run_dir, referenced_columns(config))
     positions = table.positions[split]
     if len(positions) == 0:
-        return
+        return []
     rows = table.frame.iloc[positions]
     out = run.pipeline.transform(rows)
     kept = kept_positions(run.pipeline, rows.index, out)
+    warnings = check_same_rows(run.run_dir, split, rows.index[kept], allow_changed)
     if len(kept):
         prediction = run.score(design_matrix(out, run.inputs))
         scored.add(rows.iloc[kept], table.y[positions[kept]], prediction, out)
+    return warnings
 
 
 def _streamed_split(run: SavedRun, split: str, scored: ScoredRows) -> None:

@@ -22,7 +22,7 @@ from mlcc_cli.data.loading import (
     class_balance_warnings,
     two_valued_label_warnings,
 )
-from mlcc_cli.data.splitting import require_nonempty_splits
+from mlcc_cli.data.splitting import require_classes_in_train, require_nonempty_splits
 from mlcc_cli.errors import DataError
 from mlcc_cli.features import (
     FeaturePipeline,
@@ -66,6 +66,7 @@ class _Survey:
         self.rows_read = 0
         self.rows = np.zeros(len(CODES), dtype=np.int64)
         self.label_counts: dict[object, int] = {}
+        self.train_values: set[object] = set()  # binary: up to two label values seen in training
 
     def add(self, chunk: RawChunk) -> None:
         """Count one chunk's rows per split and note its label values."""
@@ -74,6 +75,8 @@ class _Survey:
         values = chunk.frame[self.data.label]
         if self.data.task == "regression":
             self.data.encode(values)  # a text label fails here, naming an example
+        elif len(self.train_values) < 2:
+            self.train_values.update(values[chunk.split == TRAIN].unique().tolist())
         # Regression only needs to know whether there are exactly two values.
         limit = 3 if self.data.task == "regression" else LABEL_VALUES_KEPT
         if len(self.label_counts) < limit:
@@ -89,6 +92,15 @@ class _Survey:
             raise DataError(
                 f"{data.source}: has columns ({list_columns(data.reader.column_names)}) but "
                 "no data rows; add rows or point data.source at another file"
+            )
+        if kept == 0:  # each chunk was checked alone, so only the whole pass can say this
+            missed = f"its label '{data.label}'"
+            if data.policy == "drop":
+                missed += " or a value in a column the experiment uses"
+            raise DataError(
+                f"{data.source}: every one of its {self.rows_read} rows misses {missed}, so "
+                f"data.missing={data.policy} leaves no rows; fill the gaps in the file, or point "
+                "data.label / inputs at columns that hold values"
             )
         if rows["train"] == 0:
             raise DataError(
@@ -108,6 +120,8 @@ class _Survey:
         if data.task == "regression":
             return rows, None, warnings + two_valued_label_warnings(distinct, data.label)
         classes, more = binary_classes(distinct, data.label)
+        codes = np.array([classes.index(value) for value in self.train_values])
+        require_classes_in_train(codes, rows["train"], classes, data.label)
         share = self.label_counts[classes[1]] / kept
         return rows, classes, warnings + more + class_balance_warnings(share, classes, data.label)
 

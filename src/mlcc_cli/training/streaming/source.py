@@ -17,6 +17,7 @@ import pandas as pd
 
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.data.files import check_suffix
+from mlcc_cli.data.labels import refuse_label_scale
 from mlcc_cli.data.loading import apply_missing_policy, encode_label, label_above, require_label
 from mlcc_cli.data.sources import resolve_source_path
 from mlcc_cli.errors import DataError
@@ -63,6 +64,7 @@ class StreamingData:
         self.policy = data.missing
         self.steps = config.features
         self.label_scale = data.label_scale
+        refuse_label_scale(self.task, self.label_scale, self.label)
         self.label_above = data.label_above
         self.columns = [c for c in self.reader.columns if c != self.label]
         n_rows = None if data.shuffle else self.reader.count_rows()
@@ -79,7 +81,9 @@ class StreamingData:
             filled = set(imputed_columns(self.steps, frame, self.label))
             columns = [c for c in self.columns if c not in filled]  # gaps an impute step fills
             try:
-                kept, _ = apply_missing_policy(frame, columns, self.label, self.policy, self.source)
+                kept, _ = apply_missing_policy(
+                    frame, columns, self.label, self.policy, self.source, whole_table=False
+                )
             except DataError as error:
                 first, last = frame.index[0], frame.index[-1]
                 raise DataError(
