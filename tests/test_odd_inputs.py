@@ -189,7 +189,7 @@ def test_a_text_label_for_an_mlp_regressor_names_the_mlp(tmp_path: Path) -> None
     frame["y"] = np.where(frame["y"] == 1, "yes", "no")
     model = "model={type: mlp, hidden_units: [4], task: regression}"
     result = _train(tmp_path, frame, model)
-    _refused(result, "but model.type mlp with task regression predicts a number")
+    _refused(result, "but a regression model (model.type mlp) predicts a number")
 
 
 def test_gaps_in_a_text_column_the_model_leaves_out_drop_no_rows(tmp_path: Path) -> None:

@@ -167,8 +167,8 @@ def _regression_label(
         example = next(not_numbers, values.iloc[0])  # numerals stored as text: show the first
         raise DataError(
             f"data.label: column '{label_name}' holds text (e.g. {_plain(example)!r}), but "
-            f"{_regressor(model_type)} predicts a number; choose a numeric label, or use "
-            "model.type: logistic for a label with two classes"
+            f"a regression model (model.type {model_type or 'linear'}) predicts a number; "
+            "choose a numeric label, or use model.type: logistic for a label with two classes"
         )
     warnings = two_valued_label_warnings(pd.unique(values), label_name)
     return values.to_numpy(dtype=np.float64) * label_scale, None, warnings
@@ -183,13 +183,6 @@ def refuse_label_scale(task: str, label_scale: float, label_name: str) -> None:
             f"label '{label_name}' holds classes, not a number to rescale; remove "
             "data.label_scale"
         )
-
-
-def _regressor(model_type: str | None) -> str:
-    """How a regression message names the model: 'linear regression', 'an mlp regressor'."""
-    if model_type in (None, "linear"):
-        return "linear regression"
-    return f"model.type {model_type} with task regression"
 
 
 def two_valued_label_warnings(distinct: Sequence[object], label_name: str) -> list[str]:
