@@ -80,22 +80,29 @@ def _refit_losses(loaded: LoadedConfig, task: str) -> tuple[float, float]:
     return mean_squared_error(y_val, regressor.predict(X_val)), mean_squared_error(y_val, trivial)
 
 
-def tail_fix_gain(loaded: LoadedConfig, fix: str, task: str) -> float | None:
-    """(loss before − loss after) / the trivial model's loss, for a linear refit
-    (`_refit_losses`) with the tail's `fix` applied: the share of the whole problem
-    compressing the tail wins back; None for a task other than regression or binary, a
-    network, or data the refit cannot read."""
+def tail_fix_gains(loaded: LoadedConfig, fixes: tuple[str, ...], task: str) -> dict[str, float]:
+    """Per fix, (loss before − loss after) / the trivial model's loss, for a linear refit
+    (`_refit_losses`) with the tail's fix applied: the share of the whole problem compressing
+    the tail wins back; empty for a task other than regression or binary, a network, or data
+    the refit cannot read (a fix whose refit fails is left out)."""
     config = loaded.config
-    if task not in ("regression", "binary") or config.data.streaming:
-        return None
+    if not fixes or task not in ("regression", "binary") or config.data.streaming:
+        return {}
     # A network bends around a tail a linear refit cannot: its cost there is not measured.
     if model_class(config.model).trains_on != "table" or getattr(config.model, "hidden_units", 0):
-        return None
+        return {}
     try:
         before, trivial = _refit_losses(loaded, task)
-        after, _ = _refit_losses(with_fix(loaded, fix), task)
     except (MlccError, ArithmeticError, ValueError, KeyError):
-        return None
-    if not (np.isfinite(before) and np.isfinite(after)) or trivial <= 0:
-        return None
-    return float((before - after) / trivial)
+        return {}
+    if not np.isfinite(before) or trivial <= 0:
+        return {}
+    gains = {}
+    for fix in fixes:
+        try:
+            after, _ = _refit_losses(with_fix(loaded, fix), task)
+        except (MlccError, ArithmeticError, ValueError, KeyError):
+            continue
+        if np.isfinite(after):
+            gains[fix] = float((before - after) / trivial)
+    return gains

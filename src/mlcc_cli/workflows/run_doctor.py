@@ -13,14 +13,14 @@ from mlcc_cli.doctor.diagnose import diagnose, doctor_json
 from mlcc_cli.doctor.evidence import RunEvidence, history_frame
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.doctor.range_test_rate import rate_for_batch, safe_learning_rate
-from mlcc_cli.doctor.rules_data import features_not_scaled
+from mlcc_cli.doctor.rules_data import HEALTHY_ROOM, features_not_scaled, room_to_improve
 from mlcc_cli.doctor.rules_learning_rate import stuck_above_trivial
 from mlcc_cli.doctor.rules_tails import tail_candidates
 from mlcc_cli.errors import MlccError
 from mlcc_cli.models.registry import model_class
 from mlcc_cli.rundir.files import RunContents, history_rows
 from mlcc_cli.training.plan import Trained
-from mlcc_cli.workflows.doctor_checks import MAX_REFIT_ROWS, scaled_learning_rate, tail_fix_gain
+from mlcc_cli.workflows.doctor_checks import MAX_REFIT_ROWS, scaled_learning_rate, tail_fix_gains
 from mlcc_cli.workflows.lr_find import range_test
 
 
@@ -66,11 +66,15 @@ def run_doctor(
     scaling = features_not_scaled(evidence)
     if scaling and scaling[0].fix:
         evidence.scaled_learning_rate = scaled_learning_rate(loaded, scaling[0].fix[0])
-    # Each refit reloads the data: on a big table the tails are judged without it.
+    # Each refit reloads the data: on a big table the tails are judged without it, and a run
+    # already leaving under HEALTHY_ROOM of the trivial model's error gets its tails as a
+    # note without one (the refits were most of a small healthy run's doctor time).
+    room = room_to_improve(evidence)
     refit = trained.data_rows is not None and trained.data_rows <= MAX_REFIT_ROWS
-    candidates = tail_candidates(evidence) if refit else ()
-    gains = {fix: tail_fix_gain(loaded, fix, task) for fix in candidates}
-    evidence.tail_fix_gains = {fix: gain for fix, gain in gains.items() if gain is not None}
+    refit = refit and not (room is not None and room < HEALTHY_ROOM)
+    evidence.tail_fix_gains = tail_fix_gains(
+        loaded, tail_candidates(evidence) if refit else (), task
+    )
     try:
         findings = diagnose(evidence)
     except (ArithmeticError, IndexError, KeyError, TypeError, ValueError) as error:
