@@ -162,11 +162,16 @@ def test_a_training_split_with_one_class_is_refused(tmp_path: Path) -> None:
     frame.loc[len(frame) - 1, "y"] = 1  # the only positive row, last: validation's
     result = _train(tmp_path, frame, shuffle=False)
     _refused(result, "the training split holds only class 0", "every row of class 1")
+    assert "Set data.stratify: true" in " ".join(result.stderr.split())
     assert not (tmp_path / "runs").exists()
     stratified = _train(tmp_path, frame, shuffle=False, stratify=True)
     assert stratified.exit_code == 0, stratified.output
+    # Streaming cannot stratify: it is offered the shuffle, which streaming does support.
     streamed = _train(tmp_path, frame, shuffle=False, **STREAM)
-    _refused(streamed, "the training split holds only class 0", "every row of class 1")
+    _refused(streamed, "the training split holds only class 0", "Set data.shuffle: true")
+    assert "stratify: true" not in streamed.stderr
+    followed = _train(tmp_path, frame, shuffle=True, **STREAM)  # the positive row trains
+    assert followed.exit_code == 0, followed.output
 
 
 def test_multi_label_refuses_a_repeated_label_and_a_stray_data_label(tmp_path: Path) -> None:
