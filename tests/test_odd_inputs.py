@@ -145,6 +145,21 @@ def test_config_conflicts_say_how_to_resolve_them(tmp_path: Path) -> None:
     _refused(result, "give validation a share of data.split, or remove training.early_stopping")
 
 
+def test_early_stopping_patience_beyond_the_periods_is_warned_about(tmp_path: Path) -> None:
+    path = experiment(tmp_path)  # 2 periods
+    never = "training.early_stopping={patience: 2}"
+    result = mlcc("validate", path, "--set", never)
+    assert result.exit_code == 0, result.output
+    warning = "training.early_stopping.patience 2 can never be reached in 2 periods"
+    assert warning in " ".join(result.stderr.split())
+    assert json.loads(mlcc("validate", path, "--set", never, "--json").stdout)["warnings"]
+    reachable = mlcc("validate", path, "--set", never, "--set", "training.periods=3")
+    assert reachable.exit_code == 0 and "patience" not in reachable.stderr
+    trained = mlcc("train", path, "--set", never, "--runs-dir", tmp_path / "runs", "--json")
+    assert trained.exit_code == 0, trained.output
+    assert any(warning in w for w in json.loads(trained.stdout)["warnings"])
+
+
 def test_evaluating_a_split_whose_data_file_is_gone_says_to_put_it_back(tmp_path: Path) -> None:
     trained = _train(tmp_path, _table())
     assert trained.exit_code == 0, trained.output
