@@ -607,10 +607,19 @@ def test_a_saved_row_index_in_the_csv_is_pointed_out(tmp_path: Path) -> None:
     assert not any("Unnamed" in w for w in json.loads(clean.stdout)["warnings"])
 
 
-def test_a_constant_regression_label_is_warned_about(tmp_path: Path) -> None:
-    rows = "".join(f"{i},{i % 7},3.5\n" for i in range(60))
+@pytest.mark.parametrize(
+    ("label", "warning"),
+    [
+        ([3.5], "label 'y' has the same value (3.5) in every row"),
+        ([0, 1], "label 'y' only takes two values (0, 1)"),
+    ],
+)
+def test_a_constant_or_two_valued_regression_label_is_warned_about(
+    tmp_path: Path, label: list[float], warning: str
+) -> None:
+    rows = "".join(f"{i},{i % 7},{label[i % len(label)]}\n" for i in range(60))
     (tmp_path / "flat.csv").write_text("a,b,y\n" + rows)
     path = experiment(tmp_path, data={"source": "flat.csv", "label": "y"}, model={"type": "linear"})
     result = mlcc("train", path, "--runs-dir", tmp_path / "runs", "--no-plots")
     assert result.exit_code == 0, result.output
-    assert "label 'y' has the same value (3.5) in every row" in " ".join(result.output.split())
+    assert warning in " ".join(result.output.split())

@@ -6,6 +6,7 @@ local folder holding the two California housing CSVs.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import mlcc_cli.data.fetch as fetch_module
 from cli_helpers import mlcc
 from mlcc_cli.config.data import DataConfig
 from mlcc_cli.data.fetch import fetch_dataset
@@ -181,3 +183,32 @@ def test_a_file_in_the_way_of_dest_is_a_usage_error_before_any_download(
     assert result.exit_code == 2, result.output
     assert f"--dest {tmp_path / dest}:" in result.stderr and "not a folder" in result.stderr
     assert (tmp_path / "a-file").read_text() == "mine\n"
+
+
+def test_a_write_that_fails_after_the_download_leaves_dest_as_it_was(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = fetch_module._write_part
+    calls = []
+
+    def disk_full_on_the_second_file(handle: int, content: bytes) -> None:
+        calls.append(handle)
+        if len(calls) == 2:
+            os.close(handle)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(handle, content)
+
+    monkeypatch.setattr(fetch_module, "_write_part", disk_full_on_the_second_file)
+    (tmp_path / TRAIN).write_text("stale\n")
+    result = mlcc("datasets", "fetch", "california_housing", "--dest", tmp_path)
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.stderr.split())
+    assert message.startswith(f"error: --dest {tmp_path}: writing the verified files failed")
+    assert "(No space left on device)" in message and "Free some space" in message
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [TRAIN]  # no half-written file
+    assert (tmp_path / TRAIN).read_text() == "stale\n"
+    calls.clear()
+    nested = tmp_path / "new" / "datasets"
+    result = mlcc("datasets", "fetch", "california_housing", "--dest", nested)
+    assert result.exit_code == 1 and not (tmp_path / "new").exists()  # its folders too

@@ -77,6 +77,20 @@ def test_human_output_names_the_suggestion(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "suggested learning rate" in result.stdout
     assert "--set optimizer.learning_rate=" in result.stdout
+    assert "steps a decade" not in result.stderr  # 30 steps over 7 decades: fine enough
+
+
+def test_a_grid_too_coarse_to_trust_is_warned_about(tmp_path: Path) -> None:
+    config = ROOT / "configs" / "quickstart.yaml"
+    absurd = ["--min-lr", "1e-300", "--max-lr", "1e300"]
+    result = mlcc("lr-find", config, "--runs-dir", tmp_path, *absurd, "--json")
+    assert result.exit_code == 0, result.output
+    [warning] = json.loads(result.stdout)["warnings"]
+    assert "is 0.17 steps a decade" in warning and "--steps 6,001" in warning
+    human = mlcc("lr-find", config, "--runs-dir", tmp_path, *absurd, "--steps", "50")
+    assert "warning: --steps 50 over the 600 decades" in " ".join(human.stderr.split())
+    fine = mlcc("lr-find", config, "--runs-dir", tmp_path, *absurd, "--steps", "1201", "--json")
+    assert json.loads(fine.stdout)["warnings"] == []  # 2 a decade
 
 
 @pytest.mark.parametrize(

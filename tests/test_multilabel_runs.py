@@ -135,6 +135,19 @@ def test_train_predict_evaluate_round_trip(tmp_path: Path) -> None:
         assert table[f"prediction_{name}"].tolist() == expected_on.tolist()
 
 
+def test_a_label_constant_in_training_is_warned_about_by_name(tmp_path: Path) -> None:
+    frame = _frame()
+    frame["c"] = 1  # always on: there is nothing to tell apart
+    path = _experiment(tmp_path, frame)
+    result = _mlcc("train", path, "--runs-dir", tmp_path / "runs", "--json")
+    assert result.exit_code == 0, result.output
+    warnings = [w for w in json.loads(result.stdout)["warnings"] if "teaches nothing" in w]
+    assert len(warnings) == 1
+    assert "column 'c' is 1 in every one of the 140 training rows" in warnings[0]
+    varied = _mlcc("train", _experiment(tmp_path), "--runs-dir", tmp_path / "runs", "--json")
+    assert not any("teaches nothing" in w for w in json.loads(varied.stdout)["warnings"])
+
+
 @pytest.mark.parametrize(
     ("change", "phrase"),
     [

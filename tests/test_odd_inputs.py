@@ -145,6 +145,21 @@ def test_config_conflicts_say_how_to_resolve_them(tmp_path: Path) -> None:
     _refused(result, "give validation a share of data.split, or remove training.early_stopping")
 
 
+def test_early_stopping_patience_beyond_the_periods_is_warned_about(tmp_path: Path) -> None:
+    path = experiment(tmp_path)  # 2 periods
+    never = "training.early_stopping={patience: 2}"
+    result = mlcc("validate", path, "--set", never)
+    assert result.exit_code == 0, result.output
+    warning = "training.early_stopping.patience 2 can never be reached in 2 periods"
+    assert warning in " ".join(result.stderr.split())
+    assert json.loads(mlcc("validate", path, "--set", never, "--json").stdout)["warnings"]
+    reachable = mlcc("validate", path, "--set", never, "--set", "training.periods=3")
+    assert reachable.exit_code == 0 and "patience" not in reachable.stderr
+    trained = mlcc("train", path, "--set", never, "--runs-dir", tmp_path / "runs", "--json")
+    assert trained.exit_code == 0, trained.output
+    assert any(warning in w for w in json.loads(trained.stdout)["warnings"])
+
+
 def test_evaluating_a_split_whose_data_file_is_gone_says_to_put_it_back(tmp_path: Path) -> None:
     trained = _train(tmp_path, _table())
     assert trained.exit_code == 0, trained.output
@@ -162,11 +177,16 @@ def test_a_training_split_with_one_class_is_refused(tmp_path: Path) -> None:
     frame.loc[len(frame) - 1, "y"] = 1  # the only positive row, last: validation's
     result = _train(tmp_path, frame, shuffle=False)
     _refused(result, "the training split holds only class 0", "every row of class 1")
+    assert "Set data.stratify: true" in " ".join(result.stderr.split())
     assert not (tmp_path / "runs").exists()
     stratified = _train(tmp_path, frame, shuffle=False, stratify=True)
     assert stratified.exit_code == 0, stratified.output
+    # Streaming cannot stratify: it is offered the shuffle, which streaming does support.
     streamed = _train(tmp_path, frame, shuffle=False, **STREAM)
-    _refused(streamed, "the training split holds only class 0", "every row of class 1")
+    _refused(streamed, "the training split holds only class 0", "Set data.shuffle: true")
+    assert "stratify: true" not in streamed.stderr
+    followed = _train(tmp_path, frame, shuffle=True, **STREAM)  # the positive row trains
+    assert followed.exit_code == 0, followed.output
 
 
 def test_multi_label_refuses_a_repeated_label_and_a_stray_data_label(tmp_path: Path) -> None:

@@ -160,15 +160,25 @@ def validate(
     with user_errors(json_output):
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.loading import load_config
+        from mlcc_cli.config.training import unreachable_patience
         from mlcc_cli.data.sources import locate_data_source
 
         loaded = load_config(config, set_ or [])
         located = locate_data_source(loaded.config.data.source, loaded.folder)
         files = [str(file) for file in loaded.files]
+        training = loaded.config.training
+        warnings = unreachable_patience(training.early_stopping, training.periods)
         if json_output:
-            payload = {"valid": True, "config": str(config), "files": files, "source": located}
+            payload = {
+                "valid": True,
+                "config": str(config),
+                "files": files,
+                "source": located,
+                "warnings": warnings,
+            }
             typer.echo(json.dumps(payload))
             return
+        render_warnings(stderr_console(), warnings)
         console = terminal()
         console.print(
             f"[green]valid[/] {config}: model {loaded.config.model.type}, "

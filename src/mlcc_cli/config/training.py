@@ -107,6 +107,21 @@ class TrainingConfig(StrictModel):
         return self
 
 
+def unreachable_patience(early: EarlyStoppingConfig | None, periods: int) -> list[str]:
+    """A warning when early stopping can never stop a run of `periods` periods: the first
+    period always sets the best validation loss, so at most periods − 1 can follow without
+    improving, and stopping needs `patience` of them."""
+    if early is None or early.patience < periods:
+        return []
+    return [
+        f"training.early_stopping.patience {early.patience} can never be reached in "
+        f"{periods} period{'s' if periods != 1 else ''}: the first sets the best validation "
+        f"loss, so at most {periods - 1} can follow without improving and early stopping "
+        f"never stops the run; lower the patience below {periods} or raise training.periods "
+        f"above {early.patience}"
+    ]
+
+
 class EvaluationConfig(StrictModel):
     """How predictions are scored after training."""
 

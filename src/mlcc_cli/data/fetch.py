@@ -8,6 +8,7 @@ folder, a file:// URL or another http(s) base) can stand in for the official URL
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -127,30 +128,68 @@ def _read(location: str, timeout: float) -> bytes:
     return Path(location).read_bytes()
 
 
+# A full disk or quota: the user frees space or writes elsewhere (a runtime failure, exit 1).
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+def _write_part(handle: int, content: bytes) -> None:
+    """Write `content` to the open file `handle` and flush it to disk (then close it)."""
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(content)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
 def _write_all(contents: dict[str, bytes], dest: Path) -> list[Path]:
-    """Write each file to a temporary file in `dest`, then rename them all into place."""
+    """Write each file to a temporary file in `dest`, then rename them all into place; on a
+    failure, remove the temporary files and the folders this call created (DownloadError)."""
+    created = [folder for folder in (dest, *dest.parents) if not folder.exists()]
     temporary: list[Path] = []
+    written: list[Path] = []
     try:
         dest.mkdir(parents=True, exist_ok=True)
         for file_name, content in contents.items():
             # Same folder as the target, so os.replace is an atomic rename, never a copy.
             handle, name = tempfile.mkstemp(dir=dest, prefix=f".{file_name}.", suffix=".part")
             temporary.append(Path(name))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-                stream.flush()
-                os.fsync(stream.fileno())
+            _write_part(handle, content)
             # mkstemp creates 0600 files; a dataset should get the usual umask-based mode.
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(name, 0o666 & ~umask)
-        written = []
         for part, file_name in zip(temporary, contents, strict=True):
             os.replace(part, dest / file_name)
             written.append(dest / file_name)
         return written
     except OSError as error:
-        raise DownloadError(f"could not write to {dest}: {error}") from None
+        for part in temporary:
+            part.unlink(missing_ok=True)
+        for folder in created:  # deepest first; one holding something else stays
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise _write_error(dest, error, written) from None
     finally:
         for part in temporary:
             part.unlink(missing_ok=True)
+
+
+def _write_error(dest: Path, error: OSError, written: list[Path]) -> DownloadError:
+    """One paragraph for a write into `dest` that failed after the download verified
+    (`written`: files already renamed into place, if the failure came among the renames)."""
+    reason = error.strerror or str(error)
+    kept = (
+        f"only {' and '.join(path.name for path in written)} had been written"
+        if written
+        else f"nothing in {dest} changed"
+    )
+    fix = (
+        "Free some space or give --dest a folder on another disk"
+        if error.errno in _DISK_FULL
+        else "Give --dest a folder you can write to"
+    )
+    return DownloadError(
+        f"--dest {dest}: writing the verified files failed ({reason}); the half-written files "
+        f"were removed and {kept}. {fix}, then fetch again."
+    )

@@ -188,6 +188,10 @@ def refuse_label_scale(task: str, label_scale: float, label_name: str) -> None:
 def two_valued_label_warnings(distinct: Sequence[object], label_name: str) -> list[str]:
     """A warning when a regression label takes exactly two distinct values (maybe classes),
     or only one (nothing to learn: R² is undefined)."""
+    # One value (and perhaps NaN) or two: checked before the scan, which a real-valued
+    # label's million distinct values would make cost half a second.
+    if len(distinct) > 2:
+        return []
     present = [value for value in distinct if not pd.isna(value)]
     if len(present) == 1:
         return [

@@ -106,6 +106,8 @@ def load_split(config: ExperimentConfig, folder: Path, used: list[str] | None) -
         shuffle=data.shuffle,
         stratify_labels=y_all if data.stratify else None,
     )
+    if task == "multilabel" and len(positions["train"]):
+        warnings += _constant_label_warnings(y_all[positions["train"]], labels)
     return SplitTable(
         frame,
         y_all,
@@ -160,3 +162,20 @@ def tokenised_columns(config: ExperimentConfig) -> set[str]:
     """The columns a `text` step tokenises: a missing text there is a text without tokens,
     never a missing value for `data.missing` to fill or drop."""
     return {c for step in config.features if step.type == "text" for c in step.columns}
+
+
+def _constant_label_warnings(y_train: np.ndarray, labels: list[str]) -> list[str]:
+    """A warning per multi_label column that is constant in the training split
+    (`y_train`, shape (n_train, n_labels)): its weights only learn to say that one value,
+    so the label teaches nothing."""
+    warnings = []
+    for j, name in enumerate(labels):
+        values = np.unique(y_train[:, j])
+        if len(values) == 1:
+            warnings.append(
+                f"data.labels: column '{name}' is {values[0]:g} in every one of the "
+                f"{len(y_train)} training rows, so the model only learns to predict "
+                f"{values[0]:g} for it and the label teaches nothing; add training rows with "
+                f"the other value, or leave '{name}' out of data.labels"
+            )
+    return warnings

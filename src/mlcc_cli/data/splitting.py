@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from mlcc_cli.config.data import SplitConfig
+from mlcc_cli.config.data import DataConfig, SplitConfig
 from mlcc_cli.errors import DataError
 
 SPLITS = ("train", "validation", "test")
@@ -131,14 +131,14 @@ def _apportion(class_sizes: np.ndarray, fractions: np.ndarray, targets: np.ndarr
 
 
 def require_classes_in_train(
-    present: np.ndarray, n_train: int, classes: list | None, label: str
+    present: np.ndarray, n_train: int, classes: list | None, label: str, data: DataConfig
 ) -> None:
     """DataError when a classifier's training split holds a single class: every row of the
     others went to validation or test, so there is nothing to tell apart.
 
     `present` holds the class codes (positions in `classes`) seen among the `n_train`
     training rows; `classes` is None for regression and multi-label tasks, which this does
-    not apply to.
+    not apply to. The fixes offered are those `data` (the data section) can still take.
     """
     present = np.unique(present)
     if not classes or n_train == 0 or len(present) > 1:
@@ -149,6 +149,23 @@ def require_classes_in_train(
     raise DataError(
         f"data.split: the training split holds only class {only!r} of label '{label}' "
         f"({n_train} rows); every row of {what} went to validation or test, so the "
-        "model would learn nothing about them. Set data.stratify: true (each split keeps every "
-        "class's share) or data.shuffle: true, or add rows of the missing classes."
+        f"model would learn nothing about them. {_class_fixes(data)}."
     )
+
+
+def _class_fixes(data: DataConfig) -> str:
+    """What would put every class in training: stratifying (in memory only), shuffling
+    (unless already), else more rows of the missing classes."""
+    fixes = []
+    if not (data.stratify or data.streaming):
+        fixes.append("data.stratify: true (each split keeps every class's share)")
+    if not data.shuffle:
+        fixes.append(
+            "data.shuffle: true (each row then draws its split at random; streaming cannot "
+            "stratify)"
+            if data.streaming
+            else "data.shuffle: true"
+        )
+    if not fixes:
+        return "Add rows of the missing classes"
+    return f"Set {' or '.join(fixes)}, or add rows of the missing classes"

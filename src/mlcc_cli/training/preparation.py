@@ -65,7 +65,7 @@ def prepare_design(
     table = load_split(config, folder, used)
     frame, y_all, positions, label = table.frame, table.y, table.positions, table.label
     train_y = y_all[positions["train"]]
-    require_classes_in_train(train_y, len(train_y), table.classes, label)
+    require_classes_in_train(train_y, len(train_y), table.classes, label, config.data)
     warnings = list(table.warnings)
     checks: list[SplitCheck] = []
     if for_doctor:

@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from mlcc_cli.config.training import EarlyStoppingConfig
+from mlcc_cli.config.training import EarlyStoppingConfig, unreachable_patience
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.models.base import TrainableModel
 from mlcc_cli.optim.base import Optimizer
@@ -279,5 +279,5 @@ def run_periods(
         message=message,
         total_steps=schedule.total_steps,
         steps_done=runner.step,
-        warnings=list(schedule.warnings),
+        warnings=[*schedule.warnings, *unreachable_patience(early, len(schedule.period_ends))],
     )

@@ -157,6 +157,30 @@ def check_range(min_lr: float, max_lr: float, steps: int) -> None:
         )
 
 
+# Below this many steps per decade neighbouring rates differ over √10 ≈ 3.2×: the suggestion
+# cannot even tell apart the course's 0.001, 0.003, 0.01 grid. The default range and steps
+# (1e-6 to 10 in 100) take about 14 a decade.
+MIN_STEPS_PER_DECADE = 2.0
+STEPS_PER_DECADE_ADVISED = 10
+
+
+def coarse_grid_warnings(min_lr: float, max_lr: float, steps: int) -> list[str]:
+    """A warning when (steps − 1) / log₁₀(max_lr / min_lr) steps a decade is under
+    MIN_STEPS_PER_DECADE, saying how many steps, or what range, would trace the curve."""
+    decades = math.log10(max_lr) - math.log10(min_lr)  # the ratio itself can overflow
+    per_decade = (steps - 1) / decades
+    if per_decade >= MIN_STEPS_PER_DECADE:
+        return []
+    needed = math.ceil(STEPS_PER_DECADE_ADVISED * decades) + 1
+    more = f" or give --steps {needed:,} ({STEPS_PER_DECADE_ADVISED} a decade)"
+    return [
+        f"--steps {steps:,} over the {decades:.3g} decades from --min-lr {min_lr:g} to "
+        f"--max-lr {max_lr:g} is {per_decade:.2g} steps a decade: neighbouring rates differ "
+        f"{10 ** (1 / per_decade):.3g}×, too coarse to trust the suggestion; narrow the range "
+        "to where the loss moves (the default 1e-06 to 10)" + (more if needed <= MAX_STEPS else "")
+    ]
+
+
 def range_test(
     loaded: LoadedConfig, min_lr: float = 1e-6, max_lr: float = 10.0, steps: int = 100
 ) -> LrFindResult:
@@ -228,7 +252,7 @@ def range_test(
         min_lr=min_lr,
         max_lr=max_lr,
         steps=steps,
-        warnings=list(prepared.warnings),
+        warnings=[*prepared.warnings, *coarse_grid_warnings(min_lr, max_lr, steps)],
         batch_size=batch_size,
         run_batch_size=run_batch_size,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mlcc_cli.config.data import DataConfig
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.data.column_stats import input_statistics
 from mlcc_cli.data.files import list_columns
@@ -61,8 +62,8 @@ class FittedFeatures:
 class _Survey:
     """Row counts and the label's distinct values, gathered on the first pass."""
 
-    def __init__(self, data: StreamingData) -> None:
-        self.data = data
+    def __init__(self, data: StreamingData, settings: DataConfig) -> None:
+        self.data, self.settings = data, settings
         self.rows_read = 0
         self.rows = np.zeros(len(CODES), dtype=np.int64)
         self.label_counts: dict[object, int] = {}
@@ -121,7 +122,7 @@ class _Survey:
             return rows, None, warnings + two_valued_label_warnings(distinct, data.label)
         classes, more = binary_classes(distinct, data.label)
         codes = np.array([classes.index(value) for value in self.train_values])
-        require_classes_in_train(codes, rows["train"], classes, data.label)
+        require_classes_in_train(codes, rows["train"], classes, data.label, self.settings)
         share = self.label_counts[classes[1]] / kept
         return rows, classes, warnings + more + class_balance_warnings(share, classes, data.label)
 
@@ -134,7 +135,7 @@ def fit_features(
     The first pass also counts rows and surveys the label (and sets `data.classes`); `rng`
     draws the samples quantiles are estimated from.
     """
-    survey = _Survey(data)
+    survey = _Survey(data, config.data)
     fitting = _Fitting(config, data.label, rng)
     fitting.run_pass(data, survey)
     rows, classes, warnings = survey.finish()
