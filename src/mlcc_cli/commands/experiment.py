@@ -241,12 +241,8 @@ def lr_find(
         # deferred: numpy, pandas and scikit-learn load only for the command that runs
         from mlcc_cli.config.loading import load_config
         from mlcc_cli.rundir.staging import discard_staging
-        from mlcc_cli.workflows.lr_find import (
-            check_range,
-            range_test,
-            stage_lr_find,
-            write_lr_find,
-        )
+        from mlcc_cli.workflows.lr_find import range_test, stage_lr_find, write_lr_find
+        from mlcc_cli.workflows.lr_range import check_range
 
         check_range(min_lr, max_lr, steps)  # before loading any data
         loaded = load_config(config, set_ or [])

@@ -188,8 +188,7 @@ def refuse_label_scale(task: str, label_scale: float, label_name: str) -> None:
 def two_valued_label_warnings(distinct: Sequence[object], label_name: str) -> list[str]:
     """A warning when a regression label takes exactly two distinct values (maybe classes),
     or only one (nothing to learn: R² is undefined)."""
-    # One value (and perhaps NaN) or two: checked before the scan, which a real-valued
-    # label's million distinct values would make cost half a second.
+    # Before any scan or sort: a real-valued label's million distinct values cost 0.5 s.
     if len(distinct) > 2:
         return []
     present = [value for value in distinct if not pd.isna(value)]
@@ -199,7 +198,7 @@ def two_valued_label_warnings(distinct: Sequence[object], label_name: str) -> li
             "there is nothing to learn, and R² (which compares errors with the label's "
             "spread) is undefined; check data.label"
         ]
-    if len(distinct) != 2:  # before sorting: a real-valued label has millions of values
+    if len(distinct) != 2:
         return []
     values = _sorted_values(distinct)
     return [
