@@ -78,4 +78,7 @@ def gate_installed() -> Iterator[None]:
         yield
     finally:
         for number, handler in previous.items():
-            signal.signal(number, handler)
+            # A handler the gate delivered to may have changed its own signal's disposition
+            # (a sweep worker ignores the second Ctrl-C while it writes the run so far): kept.
+            if signal.getsignal(number) == STEP_GATE.on_signal:
+                signal.signal(number, handler)
