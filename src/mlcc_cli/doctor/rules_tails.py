@@ -116,6 +116,14 @@ def _judged(evidence: RunEvidence) -> tuple[tuple[str, ...], bool, str]:
     return fixes, True, ""
 
 
+def _caveat(evidence: RunEvidence) -> str:
+    """Why a tail is only a note: its fix measured to win back little, or a model already
+    near its best (a poor model whose tails cost nothing is not called good)."""
+    if evidence.tail_fix_gains:
+        return ", though on this data that wins back little"
+    return ", if a model this good still needs it"
+
+
 def long_tails(evidence: RunEvidence) -> list[Finding]:
     """Inputs whose skewness exceeds LONG_TAIL_SKEW: a few huge values dominate the squared
     loss and the learned weight; compress them with log, or clip them (`tail_candidates`),
@@ -141,7 +149,7 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
             + note,
             advice="a few extreme values pull the weight and dominate the loss; compress the "
             f"tail with log(1 + x), or clip it at the {at}"
-            + ("" if warning else ", if a model this good still needs it"),
+            + ("" if warning else _caveat(evidence)),
             fix=fixes,
             severity="warning" if warning else "info",
         )
