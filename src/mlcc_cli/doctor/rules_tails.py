@@ -91,9 +91,10 @@ def tail_candidates(evidence: RunEvidence, speculative: bool = True) -> tuple[st
     return tuple(fixes)
 
 
-def _judged(evidence: RunEvidence) -> tuple[tuple[str, ...], bool, str]:
-    """(fixes, warning?, evidence note): by the measured gains when there are any, else by
-    the room the run leaves."""
+def _judged(evidence: RunEvidence) -> tuple[tuple[str, ...], str | None, str]:
+    """(fixes, caveat, evidence note): by the measured gains when there are any, else by the
+    room the run leaves. The caveat says why the tail is only a note (its fix wins back
+    little, or the model is already near its best); None when it is a warning."""
     gains = evidence.tail_fix_gains
     if gains:
         helping = sorted((f for f in gains if gains[f] > 0), key=gains.__getitem__, reverse=True)
@@ -104,24 +105,18 @@ def _judged(evidence: RunEvidence) -> tuple[tuple[str, ...], bool, str]:
             if best > 0
             else "; no fix wins back validation loss on a linear refit"
         )
-        return tuple(helping), best >= TAIL_GAIN, note
+        # A poor model whose tails cost little is not called good.
+        caveat = None if best >= TAIL_GAIN else ", though on this data that wins back little"
+        return tuple(helping), caveat, note
     fixes = tail_candidates(evidence, speculative=False)
     room = room_to_improve(evidence)
     if room is not None and room < HEALTHY_ROOM:
         return (
             fixes,
-            False,
+            ", if a model this good still needs it",
             (f"; the model already leaves only {room:.0%} of the trivial model's validation error"),
         )
-    return fixes, True, ""
-
-
-def _caveat(evidence: RunEvidence) -> str:
-    """Why a tail is only a note: its fix measured to win back little, or a model already
-    near its best (a poor model whose tails cost nothing is not called good)."""
-    if evidence.tail_fix_gains:
-        return ", though on this data that wins back little"
-    return ", if a model this good still needs it"
+    return fixes, None, ""
 
 
 def long_tails(evidence: RunEvidence) -> list[Finding]:
@@ -132,7 +127,7 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
     if not tailed:
         return []
     worst = max(tailed, key=lambda column: abs(tailed[column]["skew"]))
-    fixes, warning, note = _judged(evidence)
+    fixes, caveat, note = _judged(evidence)
     low, high = _clip_ends(tailed)
     at = "1st and 99th percentiles" if low and high else f"{'1st' if low else '99th'} percentile"
     # Statistics are measured after the steps: say so when a rescaling changed their units.
@@ -148,9 +143,8 @@ def long_tails(evidence: RunEvidence) -> list[Finding]:
             + (f"; also {listed([c for c in tailed if c != worst])}" if len(tailed) > 1 else "")
             + note,
             advice="a few extreme values pull the weight and dominate the loss; compress the "
-            f"tail with log(1 + x), or clip it at the {at}"
-            + ("" if warning else _caveat(evidence)),
+            f"tail with log(1 + x), or clip it at the {at}" + (caveat or ""),
             fix=fixes,
-            severity="warning" if warning else "info",
+            severity="info" if caveat else "warning",
         )
     ]
