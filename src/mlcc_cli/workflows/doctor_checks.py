@@ -13,9 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from mlcc_cli.config.experiment import ExperimentConfig
-from mlcc_cli.config.loading import LoadedConfig
-from mlcc_cli.config.overrides import apply_override
+from mlcc_cli.config.loading import LoadedConfig, override_and_validate
 from mlcc_cli.data.split_table import referenced_columns
 from mlcc_cli.doctor.findings import fix_overrides
 from mlcc_cli.doctor.range_test_rate import safe_learning_rate
@@ -33,11 +31,11 @@ REFIT_RIDGE = 1e-3
 
 
 def with_fix(loaded: LoadedConfig, fix: str) -> LoadedConfig:
-    """The run's config with the fix's `--set` overrides applied (validated)."""
+    """The run's config with the fix's `--set` overrides applied and validated, as `mlcc
+    train CONFIG --set ...` would (`override_and_validate`)."""
     data = loaded.config.model_dump(mode="json", exclude_none=True)
-    for override in fix_overrides(fix):
-        apply_override(data, override)
-    return replace(loaded, config=ExperimentConfig.model_validate(data))
+    config = override_and_validate(data, fix_overrides(fix), loaded.path)
+    return replace(loaded, config=config)
 
 
 def scaled_learning_rate(loaded: LoadedConfig, zscore: str) -> float | None:
