@@ -245,7 +245,7 @@ def test_train_prints_the_findings_with_a_pasteable_fix(configs, tmp_path: Path)
     assert result.exit_code == 0, result.output
     # Read the command as the shell does: " \" at a line's end continues it.
     text = " ".join(result.output.replace(" \\\n", " ").split())
-    assert "doctor: 1 finding" in text and "learning rate too low" in text
+    assert "doctor: 1 problem " in text and "learning rate too low" in text
     # The fix replaces the run's own --set of the same key: the command repeats no key.
     assert f"mlcc train {configs['linear']} --set 'optimizer.learning_rate=0.0005'" in text
     # ... while the alternative fix of another key keeps it.

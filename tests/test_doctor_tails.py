@@ -36,3 +36,19 @@ def test_the_healthy_california_run_gets_its_tails_as_a_fact(tmp_path: Path) -> 
     assert [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "long_tails"] == [
         tails
     ]
+
+
+def test_a_run_whose_findings_are_all_notes_is_said_to_have_no_problems(
+    tmp_path: Path,
+) -> None:
+    """The quickstart (validation AUC ≈ 0.999) has long-tailed inputs: a note, not a problem,
+    and the headline says so in words, for output without colour."""
+    config = Path(__file__).resolve().parents[1] / "configs" / "quickstart.yaml"
+    result = mlcc("train", config, "--runs-dir", tmp_path / "runs", "--no-plots")
+    assert result.exit_code == 0, result.output
+    assert "doctor: no problems found; 1 note" in result.output
+    assert "long-tailed features (note)" in result.output
+    run_dir = next((tmp_path / "runs").iterdir())
+    doctor = mlcc("doctor", run_dir)
+    assert doctor.exit_code == 0, doctor.output
+    assert "doctor: no problems found; 1 note" in doctor.output

@@ -64,11 +64,12 @@ def render_findings(
             "[bold]doctor[/]: [green]no problems found[/] in the loss curves, inputs or metrics"
         )
         return
-    count = len(findings)
-    console.print(f"[bold]doctor[/]: {count} finding{'s' if count != 1 else ''}")
+    console.print(f"[bold]doctor[/]: {findings_headline(findings)}")
     for finding in findings:
         style = SEVERITY_STYLE.get(finding.severity, "yellow")
         began = f", from period {finding.period}" if finding.period else ""
+        # Without colour (a pipe, a log) the word is what tells a note from a problem.
+        began += " (note)" if finding.severity == "info" else ""
         title = Text(finding.title, style="bold") + Text(began + " ")
         title.append(f"— lesson: {finding.concept}", style="dim")
         # Wrapped lines stay under the text, clear of the bullet.
@@ -89,6 +90,18 @@ def render_findings(
             # A cut list is not runnable as printed: say where the whole fix is.
             note = Text(f"{CUT_NOTE} in doctor.json's fix (and --json)", style="dim")
             console.print(hanging("", note, FIX_INDENT))
+
+
+def findings_headline(findings: Sequence[Any]) -> str:
+    """The headline: `2 problems, 1 note`, or `no problems found; 1 note` when every finding is a
+    note (an `info`: a fact worth knowing, such as a long tail a model this good hardly feels)."""
+    problems = sum(finding.severity == "warning" for finding in findings)
+    notes = len(findings) - problems
+    said_notes = f"{notes} note{'s' if notes != 1 else ''}"
+    if not problems:
+        return f"[green]no problems found[/]; {said_notes}"
+    said = f"{problems} problem{'s' if problems != 1 else ''}"
+    return f"{said}, {said_notes}" if notes else said
 
 
 def render_split_checks(console: Console, checks: Sequence[dict[str, Any]]) -> None:
