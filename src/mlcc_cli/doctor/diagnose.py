@@ -27,6 +27,7 @@ from mlcc_cli.doctor.rules_fit import (
 from mlcc_cli.doctor.rules_l1 import l1_sparsity
 from mlcc_cli.doctor.rules_l2 import l2_too_strong
 from mlcc_cli.doctor.rules_label import long_tailed_label
+from mlcc_cli.doctor.rules_label_scale import label_out_of_reach
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_high, learning_rate_too_low
 from mlcc_cli.doctor.rules_model import (
     network_training,
@@ -51,6 +52,7 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     target_leakage,
     unshuffled_split,
     validation_copies_training,
+    label_out_of_reach,
     learning_rate_too_high,
     learning_rate_too_low,
     still_improving,
@@ -101,6 +103,15 @@ ROOT_CAUSES: dict[str, dict[str, str]] = {
         "learning_rate_too_low": "the slow loss",
     },
     "learning_rate_too_high": SYMPTOMS,
+    # Weights that cannot travel to the label's size: the crawl and the plateau are that.
+    "label_out_of_reach": SYMPTOMS
+    | {
+        "learning_rate_too_low": "the loss that barely falls",
+        "still_improving": "the loss still falling at the end",
+        "underfitting": "the high loss, which more capacity would not lift",
+        "no_signal": "the high loss",
+        "long_tailed_label": "the squared error the largest labels make",
+    },
     # A penalty pinning the weights holds the loss high and flat: not the rate, not the size.
     "l2_too_strong": SYMPTOMS
     | {
