@@ -7,13 +7,15 @@ Each runs the real CLI on generated data."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
-from cli_helpers import train_json
+from cli_helpers import california_linear, train_json
 from mlcc_cli.cli import app
 
 runner = CliRunner()
@@ -108,3 +110,26 @@ def test_a_label_adam_cannot_reach_is_scaled_and_the_fix_works(tmp_path: Path) -
     # Plain SGD's step grows with the error: the same label is no problem for it.
     sgd = train_json(tmp_path, {**config, "optimizer": {"type": "sgd", "learning_rate": 0.01}})
     assert "label_out_of_reach" not in _warnings(sgd["doctor"])
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MLCC_DATASET_MIRROR"), reason="needs the California CSVs (mirror)"
+)
+def test_a_run_diverged_on_raw_inputs_is_told_to_scale_them_first(tmp_path: Path) -> None:
+    """Raw California inputs (total_rooms ~10⁴, the bias 1) at rate 1e-7 diverge. A rate
+    small enough for total_rooms leaves every other weight where it started (worse than the
+    mean); z-scoring with the rate measured for the scaled inputs fixes the run."""
+    config = {
+        **california_linear(1e-7, 64),
+        "features": [],
+        "training": {"batch_size": 64, "epochs": 3},
+    }
+    before = train_json(tmp_path, config)
+    assert before["status"] == "diverged"
+    assert _warnings(before["doctor"]) == ["features_not_scaled"]
+    [scaling] = [f for f in before["doctor"] if f["kind"] == "features_not_scaled"]
+    assert "the divergence" in scaling["evidence"]
+    fix = scaling["fix"][0]
+    assert "zscore" in fix and "optimizer.learning_rate=" in fix
+    after = train_json(tmp_path, config, *fix.split(" --set "))
+    assert after["status"] == "complete" and after["metrics"]["validation"]["r2"] > 0.5
