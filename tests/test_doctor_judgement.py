@@ -76,16 +76,20 @@ def test_rare_positives_ranked_well_are_the_accuracy_paradox_not_underfitting(
     assert majority["fix"][0].startswith("evaluation.threshold=0.")
 
 
-def test_labels_with_no_signal_say_so_and_a_network_is_not_grown_again(tmp_path: Path) -> None:
+def test_labels_with_no_signal_say_so_and_no_network_is_offered(tmp_path: Path) -> None:
+    """Coin labels: a linear refit and gradient-boosted trees do no better than the logistic
+    run, so a network (the underfitting fix) could not help: the data is the suspect."""
     source = _table(tmp_path, "coin", seed=6)
     linear = train_json(tmp_path, _experiment("coin", source, "coin", {"type": "logistic"}))
     [finding] = linear["doctor"]
-    assert finding["kind"] == "underfitting" and "no signal" in finding["title"]
-    assert "AUC" in finding["evidence"] and "data.label" in finding["advice"]
-    # The fix the doctor gave (a network) does no better: now the data is the suspect, and
-    # no bigger network is offered.
+    assert finding["kind"] == "no_signal" and finding["fix"] == []
+    assert "AUC" in finding["evidence"] and "gradient-boosted trees" in finding["evidence"]
+    assert "data.label" in finding["advice"]
+    # A network, tried anyway, finds nothing either: still the data, no bigger network.
     network = train_json(
-        tmp_path, _experiment("coin", source, "coin", {"type": "logistic"}), finding["fix"][0]
+        tmp_path,
+        _experiment("coin", source, "coin", {"type": "logistic"}),
+        "model={type: mlp, hidden_units: [16, 8]}",
     )
     assert _warnings(network["doctor"]) == {"no_signal"}
     [no_signal] = network["doctor"]
@@ -96,8 +100,7 @@ def test_a_regression_label_with_no_signal_says_so(tmp_path: Path) -> None:
     source = _table(tmp_path, "noise", seed=7)
     payload = train_json(tmp_path, _experiment("noise", source, "noise", {"type": "linear"}))
     [finding] = payload["doctor"]
-    assert finding["kind"] == "underfitting" and "no signal" in finding["title"]
-    assert "R²" in finding["evidence"]
+    assert finding["kind"] == "no_signal" and "R²" in finding["evidence"]
 
 
 def test_still_improving_does_not_depend_on_how_many_periods_report_it(tmp_path: Path) -> None:

@@ -162,11 +162,37 @@ def _shared_duplicates(frame: pd.DataFrame, positions: dict[str, np.ndarray]) ->
     return [SplitCheck("shared_duplicates", None, message, counts)]
 
 
+def _absent_by_design(
+    counts: dict[str, np.ndarray], held: list[str], names: list[str]
+) -> set[tuple[str, str]]:
+    """(split, class) pairs where a class training holds is missing from a held-out split
+    beyond chance: n rows drawn at training's share p all miss the class with probability
+    (1 − p)ⁿ (the multinomial's marginal), and that chance's Benjamini–Hochberg q-value over
+    every missing class must be < P_VALUE. Three validation rows miss one of three equal
+    classes by chance (p ≈ 0.30); 300 rows missing a 10 % class (p ≈ 2e-14) is the split."""
+    train_share = counts["train"] / counts["train"].sum()
+    missing = [
+        (split, k)
+        for split in held
+        for k in range(len(names))
+        if train_share[k] > 0 and counts[split][k] == 0
+    ]
+    from scipy.stats import binom  # deferred: scipy.stats, classification only
+
+    # P(0 of n rows in the class) = Binomial(n, p).pmf(0) = (1 − p)ⁿ
+    chance = np.array([binom.pmf(0, counts[split].sum(), train_share[k]) for split, k in missing])
+    q_values = adjusted_p_values(chance)
+    return {
+        (split, names[k]) for (split, k), q in zip(missing, q_values, strict=True) if q < P_VALUE
+    }
+
+
 def _class_balance(y: np.ndarray, positions: dict[str, np.ndarray], label: str) -> list[SplitCheck]:
-    """Class shares per split against training's: flags a class a split lacks, or a share
-    more than SHARE_POINTS and SHARE_RATIO× away from training's when the class counts also
-    differ significantly (chi-square test of homogeneity per held-out split, its
-    Benjamini–Hochberg q-value over the splits < P_VALUE: not chance alone).
+    """Class shares per split against training's: flags a class a split lacks beyond chance
+    (`_absent_by_design`), or a share more than SHARE_POINTS and SHARE_RATIO× away from
+    training's when the class counts also differ significantly (chi-square test of homogeneity
+    per held-out split, its Benjamini–Hochberg q-value over the splits < P_VALUE: not chance
+    alone).
     """
     from scipy.stats import chi2_contingency  # deferred: scipy.stats, classification only
 
@@ -184,11 +210,12 @@ def _class_balance(y: np.ndarray, positions: dict[str, np.ndarray], label: str) 
         table = table[:, table.sum(axis=0) > 0]
         p_values.append(chi2_contingency(table).pvalue if table.shape[1] > 1 else 1.0)
     problems = []  # (how far off, what)
+    absent = _absent_by_design(counts, held, names)
     for split, q in zip(held, adjusted_p_values(np.array(p_values)), strict=True):
         for name, train_share, share in zip(names, shares["train"], shares[split], strict=True):
-            if train_share > 0 and share == 0:
+            if (split, name) in absent:
                 problems.append((np.inf, f"{split} has no rows of class {name}"))
-            elif (
+            elif share > 0 and (
                 q < P_VALUE
                 and abs(share - train_share) > SHARE_POINTS
                 and max(share, train_share) > SHARE_RATIO * min(share, train_share)

@@ -27,6 +27,7 @@ from mlcc_cli.doctor.rules_fit import (
 from mlcc_cli.doctor.rules_l1 import l1_sparsity
 from mlcc_cli.doctor.rules_l2 import l2_too_strong
 from mlcc_cli.doctor.rules_label import long_tailed_label
+from mlcc_cli.doctor.rules_label_scale import label_out_of_reach
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_high, learning_rate_too_low
 from mlcc_cli.doctor.rules_model import (
     network_training,
@@ -51,6 +52,7 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     target_leakage,
     unshuffled_split,
     validation_copies_training,
+    label_out_of_reach,
     learning_rate_too_high,
     learning_rate_too_low,
     still_improving,
@@ -101,6 +103,16 @@ ROOT_CAUSES: dict[str, dict[str, str]] = {
         "learning_rate_too_low": "the slow loss",
     },
     "learning_rate_too_high": SYMPTOMS,
+    # Weights that cannot travel to the label's size: the crawl and the plateau are that.
+    "label_out_of_reach": SYMPTOMS
+    | {
+        "learning_rate_too_low": "the loss that barely falls",
+        "still_improving": "the loss still falling at the end",
+        "underfitting": "the high loss, which more capacity would not lift",
+        "no_signal": "the high loss",
+        "long_tailed_label": "the squared error the largest labels make",
+        "exploding_gradients": "the large gradients (errors in the label's units)",
+    },
     # A penalty pinning the weights holds the loss high and flat: not the rate, not the size.
     "l2_too_strong": SYMPTOMS
     | {
@@ -122,6 +134,13 @@ ROOT_CAUSES: dict[str, dict[str, str]] = {
 }
 # A diverged run's gradients blew up with its loss: the same cause, one finding.
 OVERSHOOT_SYMPTOMS = {"exploding_gradients": "the exploding gradients"}
+UNSCALED_OVERSHOOT = OVERSHOOT_SYMPTOMS | {"learning_rate_too_high": "the divergence"}
+
+
+def _brings_a_rate(finding: Finding) -> bool:
+    """Whether the finding's first fix sets the learning rate too (the z-score fix does when
+    training measured the rate the z-scored inputs need)."""
+    return bool(finding.fix) and "optimizer.learning_rate=" in finding.fix[0]
 
 
 def _with_consequences(root: Finding, symptoms: list[Finding], names: dict[str, str]) -> Finding:
@@ -136,9 +155,14 @@ def _root_causes_first(findings: list[Finding], diverged: bool) -> list[Finding]
         roots = [f for f in findings if f.kind == kind and f.severity == "warning"]
         if not roots:
             continue
-        if diverged:  # a diverged run's learning rate is the root cause, whatever else
-            if kind == "features_not_scaled":
+        if diverged:  # a diverged run's learning rate is the root cause, ...
+            # ... unless its inputs' scales are, and the z-score fix brings the rate measured
+            # for them: no one rate suits weights on inputs 1000× apart (the rate that stops
+            # the largest from blowing up leaves the rest, and the bias, where they started).
+            if kind == "features_not_scaled" and not _brings_a_rate(roots[0]):
                 continue
+            if kind == "features_not_scaled":
+                explains = explains | UNSCALED_OVERSHOOT
             if kind == "learning_rate_too_high":
                 explains = explains | OVERSHOOT_SYMPTOMS
         symptoms = [f for f in findings if f.kind in explains and f.severity == "warning"]

@@ -52,6 +52,10 @@ class RunEvidence:
     # Each long-tail fix tried -> the share of the validation loss it wins back on a linear
     # refit (doctor.json; negative: it costs), when training could measure them.
     tail_fix_gains: dict[str, float] = field(default_factory=dict)
+    # (run's validation loss − the better of a linear refit's and gradient-boosted trees')
+    # / the trivial model's (doctor.json `capacity_gain`): what more capacity could still win
+    # on these inputs, when training measured it.
+    capacity_gain: float | None = None
     # The split checks made before training, as doctor.json stores them (`kind`, `column`,
     # `message`, `evidence`): the doctor's findings must not contradict them.
     split_checks: list[dict[str, Any]] = field(default_factory=list)
@@ -182,6 +186,7 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
         suggested_learning_rate=_suggested(stored),
         scaled_learning_rate=_suggested(stored, "scaled_learning_rate"),
         tail_fix_gains=_gains(stored),
+        capacity_gain=_finite(stored, "capacity_gain"),
         split_checks=_split_checks(stored),
         data_rows=_rows(status),
     )
@@ -208,6 +213,12 @@ def _suggested(stored: Any, key: str = "suggested_learning_rate") -> float | Non
     """doctor.json's `key` (a rate a range test measured) when it is a positive number."""
     value = stored.get(key) if isinstance(stored, dict) else None
     return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def _finite(stored: Any, key: str) -> float | None:
+    """doctor.json's `key` when it is a finite number (of either sign)."""
+    value = stored.get(key) if isinstance(stored, dict) else None
+    return float(value) if isinstance(value, int | float) and np.isfinite(value) else None
 
 
 def _gains(stored: Any) -> dict[str, float]:

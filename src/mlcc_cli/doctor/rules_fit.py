@@ -24,7 +24,13 @@ from mlcc_cli.doctor.fixes import unique_keys
 from mlcc_cli.doctor.penalty import l2_fix
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_low
 from mlcc_cli.doctor.rules_progress import still_improving
-from mlcc_cli.doctor.rules_signal import no_signal_finding, no_signal_seen, ranks_well
+from mlcc_cli.doctor.rules_signal import (
+    little_signal_finding,
+    no_signal_finding,
+    no_signal_seen,
+    nothing_to_win,
+    ranks_well,
+)
 from mlcc_cli.models.base import binary_entropy
 
 OVERFIT_RISE = 0.05  # validation loss must stay 5% above its best: not SGD noise
@@ -196,7 +202,8 @@ def trivial_plateau(evidence: RunEvidence) -> str | None:
 
 def underfitting(evidence: RunEvidence) -> list[Finding]:
     """A plateau at the trivial model's loss (`trivial_plateau`) on a model that can be given
-    more (weaker regularisation, capacity). With validation scores at chance
+    more (weaker regularisation, capacity) and that more capacity can beat (else a hard
+    problem: `rules_signal.nothing_to_win`). With validation scores at chance
     (`rules_signal.no_signal_seen`) the evidence says the features may hold no signal too;
     a network there gets `no_signal` instead."""
     plateau = trivial_plateau(evidence)
@@ -204,6 +211,11 @@ def underfitting(evidence: RunEvidence) -> list[Finding]:
     if plateau is None or not fix:
         return []
     seen = no_signal_seen(evidence)
+    hard = nothing_to_win(evidence)  # flexible models do no better: the data, not the model
+    if hard is not None and seen is not None and not evidence.model.layer_diagnostics:
+        return [no_signal_finding(evidence, plateau, seen, hard)]
+    if hard is not None:
+        return [] if seen is not None else [little_signal_finding(evidence, plateau, hard)]
     if seen is not None and evidence.model.layer_diagnostics:
         return []  # a network flat at the prior: `no_signal`, not more capacity
     if seen is not None:

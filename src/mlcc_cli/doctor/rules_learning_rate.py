@@ -16,6 +16,7 @@ import numpy as np
 from mlcc_cli.doctor.curves import TINY, losses, noise, significant, usable, yardstick
 from mlcc_cli.doctor.evidence import RunEvidence
 from mlcc_cli.doctor.findings import Finding, format_number
+from mlcc_cli.doctor.rules_signal import nothing_to_win
 from mlcc_cli.training.divergence import MAX_GUESSED_ORDERS, orders_smaller
 
 LEARNING_RATE_LESSON = "Reducing loss: the learning rate, the Goldilocks principle"
@@ -191,7 +192,8 @@ def learning_rate_too_low(evidence: RunEvidence) -> list[Finding]:
     """Stuck above the trivial model (`stuck_above_trivial`), or a training loss falling in
     each of the last 3 periods, by under SLOW_RELATIVE_DROP each but beyond SLOW_NOISES× its
     noise and SLOW_ABSOLUTE of the scale, with the last drop at least half the average drop:
-    the curve never bent, so the steps are too small to reach the minimum in the time given."""
+    the curve never bent, so the steps are too small to reach the minimum in the time given —
+    unless training measured that nothing is left to win on validation (`nothing_to_win`)."""
     train = losses(evidence, "train_loss")
     if evidence.status != "complete" or evidence.stopped_early or not usable(train):
         return []
@@ -207,6 +209,10 @@ def learning_rate_too_low(evidence: RunEvidence) -> list[Finding]:
     relative = last[-1] / train[-2]
     average_drop = (train[0] - train[-1]) / len(drops)
     if relative >= SLOW_RELATIVE_DROP or last[-1] < 0.5 * average_drop:
+        return []
+    # Validation already as good as flexible models on the same inputs get: the steady fall
+    # is the model fitting training rows' noise, which faster steps would only hurry.
+    if nothing_to_win(evidence) is not None:
         return []
     return [
         Finding(

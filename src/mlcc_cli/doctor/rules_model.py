@@ -17,6 +17,7 @@ from mlcc_cli.evaluation.thresholds import threshold_rows
 from mlcc_cli.training.diagnostics import dead_relu_warnings, gradient_warnings
 
 BIAS_TOLERANCE = 0.03  # |mean(p) − mean(y)| a calibrated binary model stays within
+BIAS_SPREADS = 3.0  # ... or this many standard errors of the validation label share
 THRESHOLD_DISTANCE = 0.15  # the F1-best threshold this far from the configured one ...
 F1_GAIN = 0.03  # ... and gaining at least this much F1 there
 # A regression label spread wider than this (its standard deviation) makes a network's output
@@ -66,13 +67,33 @@ def no_better_than_majority(evidence: RunEvidence) -> list[Finding]:
     ]
 
 
+def bias_tolerance(evidence: RunEvidence) -> float:
+    """How far a calibrated model's mean prediction may sit from the validation labels' mean
+    by chance: BIAS_TOLERANCE, or BIAS_SPREADS standard errors when larger. For a calibrated
+    model each label is a coin of its own prediction's bias, so mean(y − p) over n rows has
+    standard error √(Σ p(1 − p)) / n (the calibration-in-the-large z-test): small for a
+    confident model, ±0.087 at 300 rows of a model that predicts about ½ everywhere."""
+    p = evidence.validation_predictions
+    if p is None or len(p) == 0 or not np.isfinite(p).all():
+        return BIAS_TOLERANCE
+    spread = float(np.sqrt(np.sum(p * (1.0 - p)))) / len(p)
+    return max(BIAS_TOLERANCE, BIAS_SPREADS * spread)
+
+
 def prediction_bias(evidence: RunEvidence) -> list[Finding]:
-    """|mean prediction − mean label| above BIAS_TOLERANCE on validation (binary)."""
+    """|mean prediction − mean label| on validation (binary) above BIAS_TOLERANCE, and either
+    the model's own (the training rows show it too, the same way) or beyond what the
+    validation rows' share wanders by chance (`bias_tolerance`)."""
     scores = _validation(evidence)
     if evidence.task != "binary" or scores.get("prediction_bias") is None:
         return []
     bias = float(scores["prediction_bias"])
-    if abs(bias) <= BIAS_TOLERANCE:
+    train_bias = (evidence.metrics.get("train") or {}).get("prediction_bias")
+    tolerance = bias_tolerance(evidence)
+    # A model trained too short or held back is biased on the rows it trained on too.
+    on_training = isinstance(train_bias, int | float) and bias * train_bias > 0
+    on_training = on_training and abs(float(train_bias)) > BIAS_TOLERANCE
+    if abs(bias) <= BIAS_TOLERANCE or not (on_training or abs(bias) > tolerance):
         return []
     model = evidence.config.model
     l2 = float(getattr(model, "l2", 0.0))
@@ -91,7 +112,13 @@ def prediction_bias(evidence: RunEvidence) -> list[Finding]:
             title="prediction bias",
             concept="Classification: prediction bias",
             evidence=f"validation predictions average {bias:+.3f} away from the share of "
-            f"positive labels (tolerance ±{BIAS_TOLERANCE})",
+            "positive labels"
+            + (
+                f" and training predictions {float(train_bias):+.3f} (tolerance ±{BIAS_TOLERANCE})"
+                if on_training
+                else f", beyond the ±{tolerance:.3g} the validation rows' own label share "
+                "wanders by chance"
+            ),
             advice="a calibrated model's mean prediction matches the labels' mean; a bias "
             "points at strong regularisation, too short training or a biased training sample",
             fix=fix,
@@ -123,13 +150,20 @@ def _threshold_fix(best: float, evidence: RunEvidence) -> tuple[str, ...]:
 
 def threshold_far_from_best_f1(evidence: RunEvidence) -> list[Finding]:
     """The configured threshold over THRESHOLD_DISTANCE from the F1-best one on validation,
-    and F1 there at least F1_GAIN higher."""
+    and F1 there at least F1_GAIN higher than at the configured one and than calling every
+    row positive scores."""
     found = _best_f1_threshold(evidence) if evidence.task == "binary" else None
     if found is None:
         return []
     best, best_f1, current_f1 = found
     current = evidence.config.evaluation.threshold
     if abs(best - current) <= THRESHOLD_DISTANCE or best_f1 - current_f1 < F1_GAIN:
+        return []
+    # Calling every row positive scores F1 = 2p / (1 + p) for a positive share p: a "best"
+    # threshold no better than that is the model given up, not a threshold to choose.
+    y = evidence.validation_labels
+    share = float(np.mean(y)) if y is not None and len(y) else 0.0
+    if best_f1 - 2.0 * share / (1.0 + share) < F1_GAIN:
         return []
     return [
         Finding(

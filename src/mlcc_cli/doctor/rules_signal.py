@@ -98,18 +98,59 @@ def no_signal_seen(evidence: RunEvidence) -> str | None:
     return None
 
 
-def no_signal_finding(evidence: RunEvidence, plateau: str, seen: str) -> Finding:
-    """A network flat at the trivial model's loss on training and validation, validation
-    scores at chance: more capacity would not lift it, the data is the suspect."""
+def no_signal_finding(
+    evidence: RunEvidence,
+    plateau: str,
+    seen: str,
+    why: str = "the model is already a network with hidden layers",
+) -> Finding:
+    """A model flat at the trivial model's loss on training and validation, validation
+    scores at chance, and more capacity known not to help (a network already, or flexible
+    reference models doing no better: `nothing_to_win`): the data is the suspect."""
     return Finding(
         kind="no_signal",
         title="no signal in the features for this label",
         concept=DATA_LESSON,
-        evidence=f"{plateau}; {seen}; and the model is already a network with hidden layers",
-        advice="a network that cannot fit even its own training rows better than the prior "
-        "is not short of capacity; check the data: that `data.label` is the column you "
-        "meant, that labels and rows were not shuffled apart, and that the inputs can carry "
-        "information about the label (without leaking it); more layers will not find a "
-        "signal that is not there",
+        evidence=f"{plateau}; {seen}; and {why}",
+        advice="a model that cannot fit even its own training rows better than the prior, "
+        "where more capacity finds nothing either, is not short of capacity; check the data: "
+        "that `data.label` is the column you meant, that labels and rows were not shuffled "
+        "apart, and that the inputs can carry information about the label (without leaking "
+        "it); more layers will not find a signal that is not there",
         fix=(),
+    )
+
+
+# More capacity must be able to win back at least 5 % of the trivial model's loss on the
+# validation rows: less is within a refit's luck, and no fix of the model's would show it.
+MIN_CAPACITY_GAIN = 0.05
+
+
+def nothing_to_win(evidence: RunEvidence) -> str | None:
+    """Why more capacity would not help, or None: training measured `capacity_gain` (the
+    better of a linear refit and gradient-boosted trees on the run's own inputs, against the
+    run's validation loss) under MIN_CAPACITY_GAIN of the trivial model's loss."""
+    gain = evidence.capacity_gain
+    if gain is None or gain >= MIN_CAPACITY_GAIN:
+        return None
+    return (
+        "neither a linear refit nor gradient-boosted trees on the same inputs beats this "
+        f"run's validation loss by {MIN_CAPACITY_GAIN:.0%} of the trivial model's (the better "
+        f"wins back {gain:+.1%})"
+    )
+
+
+def little_signal_finding(evidence: RunEvidence, plateau: str, why: str) -> Finding:
+    """A model near the trivial loss that flexible reference models cannot beat either: the
+    inputs carry little signal for the label, the model learned what there is. A fact."""
+    return Finding(
+        kind="little_signal",
+        title="a hard problem: little signal in these inputs",
+        concept=DATA_LESSON,
+        evidence=f"{plateau}; yet {why}",
+        advice="the model has learned what these inputs say about the label, and neither more "
+        "capacity nor more training will add to it; a better score needs better inputs "
+        "(other columns, cleaner labels, more rows), not a different model",
+        fix=(),
+        severity="info",
     )

@@ -14,12 +14,14 @@ from mlcc_cli.doctor.evidence import RunEvidence, history_frame
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.doctor.range_test_rate import rate_for_batch, safe_learning_rate
 from mlcc_cli.doctor.rules_data import HEALTHY_ROOM, features_not_scaled, room_to_improve
-from mlcc_cli.doctor.rules_learning_rate import stuck_above_trivial
+from mlcc_cli.doctor.rules_fit import trivial_plateau
+from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_low, stuck_above_trivial
 from mlcc_cli.doctor.rules_tails import tail_candidates
 from mlcc_cli.errors import MlccError
 from mlcc_cli.models.registry import model_class
 from mlcc_cli.rundir.files import RunContents, history_rows
 from mlcc_cli.training.plan import Trained
+from mlcc_cli.workflows.doctor_capacity import capacity_gain
 from mlcc_cli.workflows.doctor_checks import MAX_REFIT_ROWS, scaled_learning_rate, tail_fix_gains
 from mlcc_cli.workflows.lr_find import range_test
 
@@ -75,6 +77,11 @@ def run_doctor(
     evidence.tail_fix_gains = tail_fix_gains(
         loaded, tail_candidates(evidence) if refit else (), task
     )
+    # A plateau near the trivial loss is either a model too simple or a hard problem, a slow
+    # training curve either steps too small or noise being fitted: two reference models on
+    # the same inputs tell which (a second or so, only for such a run).
+    if trivial_plateau(evidence) is not None or learning_rate_too_low(evidence):
+        evidence.capacity_gain = capacity_gain(loaded, task, trained.metrics)
     try:
         findings = diagnose(evidence)
     except (ArithmeticError, IndexError, KeyError, TypeError, ValueError) as error:
@@ -87,6 +94,7 @@ def run_doctor(
     payload["suggested_learning_rate"] = evidence.suggested_learning_rate
     payload["scaled_learning_rate"] = evidence.scaled_learning_rate
     payload["tail_fix_gains"] = evidence.tail_fix_gains
+    payload["capacity_gain"] = evidence.capacity_gain
     return findings, payload
 
 
