@@ -317,4 +317,5 @@ def test_a_run_stopped_before_its_first_period_is_not_called_healthy(tmp_path: P
     result = runner.invoke(app, ["doctor", str(run_dir)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "no problems found" not in result.output
+    assert "doctor: no problems in what could be checked; 1 note" in result.output
     assert "history.csv holds no period" in result.output

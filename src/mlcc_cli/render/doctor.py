@@ -64,7 +64,7 @@ def render_findings(
             "[bold]doctor[/]: [green]no problems found[/] in the loss curves, inputs or metrics"
         )
         return
-    console.print(f"[bold]doctor[/]: {findings_headline(findings)}")
+    console.print(f"[bold]doctor[/]: {findings_headline(findings, incomplete)}")
     for finding in findings:
         style = SEVERITY_STYLE.get(finding.severity, "yellow")
         began = f", from period {finding.period}" if finding.period else ""
@@ -92,12 +92,15 @@ def render_findings(
             console.print(hanging("", note, FIX_INDENT))
 
 
-def findings_headline(findings: Sequence[Any]) -> str:
+def findings_headline(findings: Sequence[Any], incomplete: bool = False) -> str:
     """The headline: `2 problems, 1 note`, or `no problems found; 1 note` when every finding is a
-    note (an `info`: a fact worth knowing, such as a long tail a model this good hardly feels)."""
+    note (an `info`: a fact worth knowing, such as a long tail a model this good hardly feels)
+    — which with `incomplete` (some checks could not run) does not claim the run is healthy."""
     problems = sum(finding.severity == "warning" for finding in findings)
     notes = len(findings) - problems
     said_notes = f"{notes} note{'s' if notes != 1 else ''}"
+    if not problems and incomplete:
+        return f"[yellow]no problems in what could be checked[/]; {said_notes}"
     if not problems:
         return f"[green]no problems found[/]; {said_notes}"
     said = f"{problems} problem{'s' if problems != 1 else ''}"
