@@ -38,6 +38,25 @@ def test_the_healthy_california_run_gets_its_tails_as_a_fact(tmp_path: Path) -> 
     ]
 
 
+@pytest.mark.skipif(
+    not os.environ.get("MLCC_DATASET_MIRROR"), reason="needs the California CSVs (mirror)"
+)
+def test_a_network_on_tails_that_cost_a_linear_refit_little_gets_them_as_a_fact(
+    tmp_path: Path,
+) -> None:
+    """A ReLU network on every z-scored California input: the linear refit bounds what the
+    tails' fix could win a model that bends more easily, and it wins back little, so the
+    tails are a note, not the run's problem."""
+    config = california_linear(0.01, batch_size=64)
+    config["model"] = {"type": "mlp", "hidden_units": [16], "activation": "relu"}
+    config["optimizer"] = {"type": "adam", "learning_rate": 0.01}
+    config["training"]["epochs"] = 5
+    payload = train_json(tmp_path, config)
+    [tails] = [f for f in payload["doctor"] if f["kind"] == "long_tails"]
+    assert tails["severity"] == "info" and "linear refit" in tails["evidence"]
+    assert "long_tails" not in {f["kind"] for f in payload["doctor"] if f["severity"] == "warning"}
+
+
 def test_a_run_whose_findings_are_all_notes_is_said_to_have_no_problems(
     tmp_path: Path,
 ) -> None:

@@ -81,13 +81,16 @@ def _refit_losses(loaded: LoadedConfig, task: str) -> tuple[float, float]:
 def tail_fix_gains(loaded: LoadedConfig, fixes: tuple[str, ...], task: str) -> dict[str, float]:
     """Per fix, (loss before − loss after) / the trivial model's loss, for a linear refit
     (`_refit_losses`) with the tail's fix applied: the share of the whole problem compressing
-    the tail wins back; empty for a task other than regression or binary, a network, or data
-    the refit cannot read (a fix whose refit fails is left out)."""
+    the tail wins back; empty for a task other than regression or binary, a model that does
+    not train on a table, or data the refit cannot read (a fix whose refit fails is left out).
+
+    A network is judged by the same linear refit: it bends around a tail more easily than a
+    line does, so what the fix wins back on the refit bounds what it could win the network
+    (a tail that costs a line little costs a network less)."""
     config = loaded.config
     if not fixes or task not in ("regression", "binary") or config.data.streaming:
         return {}
-    # A network bends around a tail a linear refit cannot: its cost there is not measured.
-    if model_class(config.model).trains_on != "table" or getattr(config.model, "hidden_units", 0):
+    if model_class(config.model).trains_on != "table":
         return {}
     try:
         before, trivial = _refit_losses(loaded, task)
