@@ -30,6 +30,7 @@ from mlcc_cli.training.kernels.kinds import FASTMATH, LINEAR, SGD
 from mlcc_cli.training.kernels.penalties import cumulative_l1_step
 from mlcc_cli.training.kernels.rows import (  # noqa: F401 - other kernels import them from here
     PREFETCH_ROWS,
+    TERMS_ROWS,
     batch_gradient,
     example_terms,
     prefetch,
@@ -152,6 +153,8 @@ def linear_family_steps(
         return steps, examples, norm_sum, diverged, bad_loss
     n_rows, n_features = X.shape
     grad_w = np.empty(n_features)
+    chunk = min(TERMS_ROWS, batch_size)
+    outputs, labels = np.empty(chunk), np.empty(chunk)  # batch_gradient's scratch
     steps = 0
     examples = 0
     norm_sum = 0.0
@@ -160,7 +163,7 @@ def linear_family_steps(
         start = batch * batch_size
         stop = min(start + batch_size, n_rows)
         probe, grad_b = batch_gradient(
-            X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w
+            X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, outputs, labels
         )
         if not math.isfinite(probe):
             return steps, examples, norm_sum, True, probe
