@@ -26,7 +26,7 @@ import math
 import numpy as np
 from numba import njit
 
-from mlcc_cli.training.kernels.kinds import FASTMATH, LINEAR, SGD
+from mlcc_cli.training.kernels.kinds import FASTMATH, SGD
 from mlcc_cli.training.kernels.penalties import cumulative_l1_step
 from mlcc_cli.training.kernels.rows import (  # noqa: F401 - other kernels import them from here
     PREFETCH_ROWS,
@@ -36,6 +36,7 @@ from mlcc_cli.training.kernels.rows import (  # noqa: F401 - other kernels impor
     prefetch,
     prefetch_row,
 )
+from mlcc_cli.training.kernels.stochastic import lookahead_sgd_steps, stochastic_sgd_steps
 
 # The multiclass kernel copies rows into a small contiguous block before the arithmetic
 # (`block_rows`): the copy's loads are independent of each other, so the CPU overlaps the
@@ -66,61 +67,6 @@ def block_rows(X, order, block_start, rows, block):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _stochastic_sgd_steps(
-    X, y, order, coef, intercept, first, last, model_kind, learning_rate, l1, l2, clip_norm,
-    l1_state,
-):  # fmt: skip
-    """Batch-1 SGD without a gradient buffer: the same updates in two or three row passes.
-
-    With one example, g_w = c·x + 2λ₂w and g_b = c (c = scale·∂loss/∂z), so each g_j is
-    recomputed where it is needed instead of stored. The next example's row is touched
-    before this step's arithmetic so its cache miss overlaps the work (each step depends on
-    the previous weights, so the CPU could not start that load early by itself).
-    """
-    n_features = X.shape[1]
-    scale = 2.0 if model_kind == LINEAR else 1.0
-    threshold = learning_rate * l1
-    cumulative = l1_state.shape[0] > 0
-    norm_sum = 0.0
-    touched = 0.0
-    for k in range(first, last):
-        row = order[k]
-        if k + 1 < last:
-            touched += X[order[k + 1], n_features - 1]
-        z = intercept[0]
-        row_squares = 0.0  # Σ x_j², for the norm without L2
-        for j in range(n_features):
-            z += X[row, j] * coef[j]
-            row_squares += X[row, j] * X[row, j]
-        probe, r = example_terms(z, y[row], model_kind)
-        if not math.isfinite(probe):
-            return k - first, k - first, norm_sum, True, probe, touched
-        c = scale * r
-        if l2 == 0.0:  # ‖(c, c·x)‖² = c²·(1 + Σx²): no second pass over the row
-            squared = c * c * (1.0 + row_squares)
-        else:
-            squared = c * c
-            for j in range(n_features):
-                g = c * X[row, j] + 2.0 * l2 * coef[j]
-                squared += g * g
-        norm = math.sqrt(squared)
-        norm_sum += norm
-        step_size = learning_rate
-        if clip_norm > 0.0 and norm > clip_norm and math.isfinite(norm):
-            step_size = learning_rate * (clip_norm / norm)
-        for j in range(n_features):
-            w = coef[j] - step_size * (c * X[row, j] + 2.0 * l2 * coef[j])
-            if threshold > 0.0 and not cumulative:
-                shrunk = abs(w) - threshold
-                w = math.copysign(shrunk, w) if shrunk > 0.0 else 0.0
-            coef[j] = w
-        if cumulative:
-            cumulative_l1_step(coef, threshold, l1_state)
-        intercept[0] -= step_size * c
-    return last - first, last - first, norm_sum, False, math.nan, touched
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def linear_family_steps(
     X,
     y,
@@ -146,7 +92,12 @@ def linear_family_steps(
     exactly as the batch loss would be — or NaN).
     """
     if batch_size == 1 and optimizer_kind == SGD:
-        steps, examples, norm_sum, diverged, bad_loss, _ = _stochastic_sgd_steps(
+        if l1 == 0.0 and l2 == 0.0:
+            return lookahead_sgd_steps(
+                X, y, order, coef, intercept, first_batch, last_batch, model_kind,
+                learning_rate, clip_norm,
+            )  # fmt: skip
+        steps, examples, norm_sum, diverged, bad_loss, _ = stochastic_sgd_steps(
             X, y, order, coef, intercept, first_batch, last_batch, model_kind,
             learning_rate, l1, l2, clip_norm, l1_state,
         )  # fmt: skip
