@@ -4,6 +4,7 @@ against the numpy engine."""
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from mlcc_cli.config.training import TrainingConfig
 from mlcc_cli.models.registry import MODELS
 from mlcc_cli.optim.registry import OPTIMIZERS
+from mlcc_cli.training import window_orders
 from mlcc_cli.training.engine import (
     AUTO_WINDOWS_MIN_BYTES,
     SHUFFLE_BLOCK_ROWS,
@@ -21,6 +23,7 @@ from mlcc_cli.training.engine import (
 )
 from mlcc_cli.training.kernels import windows
 from mlcc_cli.training.loop import train
+from mlcc_cli.training.window_orders import Window, WindowOrders
 
 PENALTIES = {"none": (0.0, 0.0), "l1+l2": (0.01, 0.01)}
 
@@ -168,7 +171,56 @@ def test_runner_reuses_its_window_buffers_and_never_copies_x() -> None:
     runner = EpochRunner(X, y, 16, steps, np.random.default_rng(0), "compiled", "windows")
     model, optimizer = MODELS["linear"]().initialize(3), OPTIMIZERS["sgd"](0.01)
     runner.run_until(model, optimizer, steps)
-    buffers = runner.window_buffers
-    runner.run_until(model, optimizer, 2 * steps)
-    assert runner.window_buffers is buffers and runner.X_epoch is X
+    assert runner.window_orders is not None
+    buffers = list(runner.window_orders.buffers)
+    runner.run_until(model, optimizer, 3 * steps)
+    assert all(a is b for a, b in zip(runner.window_orders.buffers, buffers, strict=True))
+    assert runner.X_epoch is X
     assert runner.window is not None and runner.kernel_order is runner.order
+
+
+def test_orders_drawn_ahead_on_a_thread_are_the_orders_drawn_in_turn() -> None:
+    """The next epoch's order drawn on another thread while one trains: the same draws from
+    the same generator in the same sequence, so the same orders, and the arrays an epoch
+    reads are never the ones being written."""
+    n, threads = 5 * SHUFFLE_BLOCK_ROWS + 7, set()
+    draw = window_orders.window_epoch_order
+
+    def recording_draw(*args: object) -> tuple[np.ndarray, Window]:
+        threads.add(threading.current_thread().name)
+        return draw(*args)  # type: ignore[arg-type]
+
+    in_turn = WindowOrders(n, np.random.default_rng(3), 8, 64, ahead=False)
+    ahead = WindowOrders(n, np.random.default_rng(3), 8, 64, ahead=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(window_orders, "window_epoch_order", recording_draw)
+        for _ in range(4):
+            expected, (base, local, rows) = in_turn.next()
+            expected = expected.copy()
+            order, (ahead_base, ahead_local, ahead_rows) = ahead.next()
+            np.testing.assert_array_equal(order, expected)
+            np.testing.assert_array_equal(ahead_local, local)
+            np.testing.assert_array_equal(ahead_base, base)
+            assert ahead_rows == rows
+            pending_buffers = ahead.buffers[ahead.turn]
+            assert not np.shares_memory(pending_buffers, order)
+    assert any(name.startswith("mlcc-order") for name in threads)
+
+
+def test_a_small_windows_run_draws_ahead_and_trains_the_same_weights() -> None:
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(40 * SHUFFLE_BLOCK_ROWS, 4))
+    y = (X @ np.array([1.0, -1.0, 0.5, 0.0]) > 0).astype(np.float64)
+    weights = []
+    for ahead in (False, True):
+        model, optimizer = MODELS["logistic"]().initialize(4), OPTIMIZERS["sgd"](0.05)
+        runner = EpochRunner(
+            X, y, 32, len(X) // 32, np.random.default_rng(2), "compiled", "windows"
+        )
+        runner.window_orders = WindowOrders(len(X), runner.rng, 32, 32, ahead)
+        runner.run_until(model, optimizer, 3 * (len(X) // 32))
+        weights.append(model.coef_.tobytes())
+    assert weights[0] == weights[1]
+    runner = EpochRunner(X, y, 32, len(X) // 32, np.random.default_rng(2), "compiled", "windows")
+    runner.run_until(MODELS["logistic"]().initialize(4), OPTIMIZERS["sgd"](0.05), 1)
+    assert runner.window_orders is not None and runner.window_orders.executor is not None

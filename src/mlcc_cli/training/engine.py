@@ -28,13 +28,18 @@ from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.training.compiled import compiled_kernel_supports, compiled_steps, kernel_cache_error
 from mlcc_cli.training.signal_gate import STEP_GATE
 from mlcc_cli.training.steps import StepStats, numpy_steps
+from mlcc_cli.training.window_orders import (  # noqa: F401 - tests import them from here
+    SHUFFLE_BLOCK_ROWS,
+    Window,
+    WindowOrders,
+    window_epoch_order,
+)
+from mlcc_cli.training.window_pipeline import PIPELINE_MIN_BYTES
 
 if TYPE_CHECKING:
     from mlcc_cli.models.linear_base import Matrix
 
 Engine = Literal["auto", "compiled", "numpy"]
-# A `windows` epoch's layout: (base (n,), local (n,), rows per window); see kernels/windows.py.
-Window = tuple[np.ndarray, np.ndarray, int]
 
 
 def run_batches(
@@ -122,7 +127,6 @@ def choose_engine(
     return "compiled" if supported else "numpy"
 
 
-SHUFFLE_BLOCK_ROWS = 256
 # From this size on a dense X fills much of the last-level cache (32 MB on the benchmark
 # machine, shared by its 2 cores): a fresh permutation of all rows plus reading X in that
 # order costs more than the epoch's arithmetic, so `shuffle: auto` shuffles rows within
@@ -174,34 +178,6 @@ def epoch_order(n_rows: int, rng: np.random.Generator, shuffle: str) -> np.ndarr
     return order[order < n_rows]  # the last block may be short
 
 
-def window_epoch_order(
-    n_rows: int,
-    rng: np.random.Generator,
-    batch_size: int,
-    row_bytes: int,
-    out: np.ndarray | None = None,
-) -> tuple[np.ndarray, Window]:
-    """The row order of one `windows` epoch and its window layout (`kernels/windows.py`).
-
-    Blocks in a random order (`epoch_order(..., "blocks")`), cut into windows of a whole
-    number of batches, each window's rows permuted with one uniform 32-bit draw per row.
-    Returns (order, (base, local, window_rows)) with order = base[window start + local],
-    written into `out` (3, n_rows) int64 when given: reusing it saves the page faults of
-    fresh arrays each epoch, which cost as much as the shuffle itself.
-    """
-    # deferred: numba (the kernels compile on import); only `windows` epochs need it.
-    from mlcc_cli.training.kernels import windows
-
-    n_blocks = -(-n_rows // SHUFFLE_BLOCK_ROWS)
-    starts = rng.permutation(n_blocks) * SHUFFLE_BLOCK_ROWS  # as epoch_order(..., "blocks")
-    base, local, order = np.empty((3, n_rows), np.int64) if out is None else out  # (n,) each
-    windows.blocks_base(starts, n_rows, SHUFFLE_BLOCK_ROWS, base)
-    rows = windows.window_rows(batch_size, row_bytes)
-    bits = rng.integers(0, 2**32, size=n_rows, dtype=np.uint32)  # (n,)
-    windows.shuffle_windows(base, bits, rows, local, order)
-    return order, (base, local, rows)
-
-
 class EpochRunner:
     """Advances training step by step across epochs, reshuffling at each epoch start."""
 
@@ -224,7 +200,7 @@ class EpochRunner:
         self.order = self.identity  # the epoch's permutation of rows
         self.kernel_order = self.identity  # the order the kernel reads X_epoch in
         self.window: Window | None = None  # a `windows` epoch's layout, for the kernel
-        self.window_buffers: np.ndarray | None = None  # its (3, n) arrays, reused each epoch
+        self.window_orders: WindowOrders | None = None  # draws them, reusing its arrays
         # Rows shuffled anew each epoch are gathered once into a reused buffer (np.take streams
         # them far faster than per-row reads inside the steps), for both engines; the kernel
         # then reads that buffer in order. Block-shuffled runs are read in place by the kernel.
@@ -244,12 +220,13 @@ class EpochRunner:
     def _new_epoch(self) -> None:
         n = self.X.shape[0]
         if self.shuffle_kind == "windows":
-            row_bytes = max(1, matrix_bytes(self.X) // max(1, n))
-            if self.window_buffers is None:
-                self.window_buffers = np.empty((3, n), np.int64)
-            self.order, window = window_epoch_order(
-                n, self.rng, self.batch_size, row_bytes, self.window_buffers
-            )
+            if self.window_orders is None:
+                row_bytes = max(1, matrix_bytes(self.X) // max(1, n))
+                # The staging pipeline leaves the second core idle below its size: there
+                # the next epoch's order is drawn on it while this epoch trains.
+                ahead = self.engine == "compiled" and self.X.nbytes < PIPELINE_MIN_BYTES
+                self.window_orders = WindowOrders(n, self.rng, self.batch_size, row_bytes, ahead)
+            self.order, window = self.window_orders.next()
             # The staged kernel takes dense linear-family X; others read through `order`.
             self.window = None if self.gather or self.sparse else window
         else:

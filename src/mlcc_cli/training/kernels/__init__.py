@@ -1,7 +1,8 @@
 """Compiled (numba) training steps: a whole reporting period of SGD steps per call.
 
 - `dense`: the linear family (linear and logistic regression) on a dense X, and the shared
-  numba helpers (fast-math flags, row blocks, prefetch, per-example loss terms)
+  numba helpers (row blocks; from `rows`: prefetch, per-example loss terms, the batch
+  gradient over groups of rows)
 - `sparse` (+ `sparse_gradient`, `lazy`, `scaled`, `scaled_tracker`): the same maths on a CSR
   X, with work per step proportional to the batch's non-zeros and L1/L2 applied just in time
 - `multiclass`: softmax and one-vs-all on a dense X

@@ -24,67 +24,24 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit
 
-from mlcc_cli.training.kernels.kinds import FASTMATH, LINEAR, SGD
+from mlcc_cli.training.kernels.kinds import FASTMATH, SGD
 from mlcc_cli.training.kernels.penalties import cumulative_l1_step
+from mlcc_cli.training.kernels.rows import (  # noqa: F401 - other kernels import them from here
+    PREFETCH_ROWS,
+    TERMS_ROWS,
+    batch_gradient,
+    example_terms,
+    prefetch,
+    prefetch_row,
+)
+from mlcc_cli.training.kernels.stochastic import lookahead_sgd_steps, stochastic_sgd_steps
 
 # The multiclass kernel copies rows into a small contiguous block before the arithmetic
 # (`block_rows`): the copy's loads are independent of each other, so the CPU overlaps the
 # cache misses of shuffled rows, and the maths then runs on data in L1. 256 × 32 = 64 KB.
 BLOCK_ROWS = 256
-
-
-@intrinsic
-def prefetch(typingctx, array, index):
-    """Hint the CPU to start loading array[index] into cache; no effect on results.
-
-    numba has no prefetch of its own: this emits LLVM's llvm.prefetch (read, keep in all
-    cache levels), i.e. x86 `prefetcht0`. A hint never faults, but callers keep index in range.
-    """
-    signature = types.void(array, types.intp)
-
-    def codegen(context, builder, signature, args):
-        array_type = signature.args[0]
-        view = context.make_array(array_type)(context, builder, args[0])
-        pointer = cgutils.get_item_pointer(
-            context, builder, array_type, view, [args[1]], wraparound=False
-        )
-        byte_pointer, int32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-        function_type = ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32])
-        # llvmlite mangles the name for its LLVM's pointer kind (typed before LLVM 15)
-        function = builder.module.declare_intrinsic("llvm.prefetch", [byte_pointer], function_type)
-        # (address, 0 = read, 3 = keep in every cache level, 1 = data cache)
-        builder.call(
-            function, [builder.bitcast(pointer, byte_pointer), int32(0), int32(3), int32(1)]
-        )
-        return context.get_dummy_value()
-
-    return signature, codegen
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def example_terms(z, label, model_kind):
-    """(probe, ∂loss/∂z) of one example with output z, before the 1/m (or 2/m) scale.
-
-    The kernel never reports batch losses (periods measure loss on whole splits), it only
-    needs to know whether the batch loss is finite. The probe is finite exactly when the
-    example's loss is: linear, the loss r² itself; logistic, max(s, 0), a lower bound of
-    softplus(s) that is finite exactly when softplus(s) is, which saves a log1p per example.
-    """
-    if model_kind == LINEAR:
-        r = z - label
-        return r * r, r
-    sign = 1.0 - 2.0 * label  # +1 for class 0, −1 for class 1
-    s = sign * z
-    e = math.exp(-abs(s))
-    q = 1.0 / (1.0 + e)
-    sigma = q if s >= 0.0 else 1.0 - q  # σ(s), as models/linear_base.py computes it
-    probe = 0.0 if s <= 0.0 else s  # NaN falls through to s, as it must
-    return probe, sign * sigma  # ∂/∂z = (1 − 2y)·σ(s) = p − y
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -107,111 +64,6 @@ def block_rows(X, order, block_start, rows, block):
         for j in range(X.shape[1]):
             block[k, j] = X[row, j]
     return block[:rows]
-
-
-# Rows this many positions ahead are prefetched while a batch's rows are read through its
-# order: rows in a shuffled order defeat the CPU's own prefetcher, and the loads of one row's
-# arithmetic would otherwise wait on its cache miss (on staged windows, an L2 miss: measured
-# 65 → 50 ms per 2M-row epoch; rows in order lose nothing).
-PREFETCH_ROWS = 4
-# A cache line holds 8 float64s.
-LINE_VALUES = 8
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def prefetch_row(X, row):
-    """Start loading every cache line of X[row] (X C-contiguous float64)."""
-    line = X[row]
-    for j in range(0, X.shape[1], LINE_VALUES):
-        prefetch(line, j)
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _batch_gradient(X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w):
-    """Fill grad_w with the batch gradient (incl. 2λ₂w); return (loss probe, grad_b).
-
-    Rows order[start:stop] are read in place, each prefetched PREFETCH_ROWS rows ahead.
-    The probe is finite exactly when the batch's mean loss is (see example_terms).
-    """
-    n_features = X.shape[1]
-    m = stop - start
-    b = intercept[0]
-    probe = 0.0
-    grad_b = 0.0
-    for j in range(n_features):
-        grad_w[j] = 0.0
-    for k in range(start, stop):
-        if k + PREFETCH_ROWS < stop:
-            prefetch_row(X, order[k + PREFETCH_ROWS])
-        row = order[k]
-        z = b
-        for j in range(n_features):
-            z += X[row, j] * coef[j]
-        example_probe, r = example_terms(z, y[row], model_kind)
-        probe += example_probe
-        grad_b += r
-        for j in range(n_features):
-            grad_w[j] += r * X[row, j]
-    probe /= m
-    scale = 2.0 / m if model_kind == LINEAR else 1.0 / m
-    for j in range(n_features):
-        grad_w[j] = grad_w[j] * scale + 2.0 * l2 * coef[j]
-    return probe, grad_b * scale
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _stochastic_sgd_steps(
-    X, y, order, coef, intercept, first, last, model_kind, learning_rate, l1, l2, clip_norm,
-    l1_state,
-):  # fmt: skip
-    """Batch-1 SGD without a gradient buffer: the same updates in two or three row passes.
-
-    With one example, g_w = c·x + 2λ₂w and g_b = c (c = scale·∂loss/∂z), so each g_j is
-    recomputed where it is needed instead of stored. The next example's row is touched
-    before this step's arithmetic so its cache miss overlaps the work (each step depends on
-    the previous weights, so the CPU could not start that load early by itself).
-    """
-    n_features = X.shape[1]
-    scale = 2.0 if model_kind == LINEAR else 1.0
-    threshold = learning_rate * l1
-    cumulative = l1_state.shape[0] > 0
-    norm_sum = 0.0
-    touched = 0.0
-    for k in range(first, last):
-        row = order[k]
-        if k + 1 < last:
-            touched += X[order[k + 1], n_features - 1]
-        z = intercept[0]
-        row_squares = 0.0  # Σ x_j², for the norm without L2
-        for j in range(n_features):
-            z += X[row, j] * coef[j]
-            row_squares += X[row, j] * X[row, j]
-        probe, r = example_terms(z, y[row], model_kind)
-        if not math.isfinite(probe):
-            return k - first, k - first, norm_sum, True, probe, touched
-        c = scale * r
-        if l2 == 0.0:  # ‖(c, c·x)‖² = c²·(1 + Σx²): no second pass over the row
-            squared = c * c * (1.0 + row_squares)
-        else:
-            squared = c * c
-            for j in range(n_features):
-                g = c * X[row, j] + 2.0 * l2 * coef[j]
-                squared += g * g
-        norm = math.sqrt(squared)
-        norm_sum += norm
-        step_size = learning_rate
-        if clip_norm > 0.0 and norm > clip_norm and math.isfinite(norm):
-            step_size = learning_rate * (clip_norm / norm)
-        for j in range(n_features):
-            w = coef[j] - step_size * (c * X[row, j] + 2.0 * l2 * coef[j])
-            if threshold > 0.0 and not cumulative:
-                shrunk = abs(w) - threshold
-                w = math.copysign(shrunk, w) if shrunk > 0.0 else 0.0
-            coef[j] = w
-        if cumulative:
-            cumulative_l1_step(coef, threshold, l1_state)
-        intercept[0] -= step_size * c
-    return last - first, last - first, norm_sum, False, math.nan, touched
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -240,13 +92,20 @@ def linear_family_steps(
     exactly as the batch loss would be — or NaN).
     """
     if batch_size == 1 and optimizer_kind == SGD:
-        steps, examples, norm_sum, diverged, bad_loss, _ = _stochastic_sgd_steps(
+        if l1 == 0.0 and l2 == 0.0:
+            return lookahead_sgd_steps(
+                X, y, order, coef, intercept, first_batch, last_batch, model_kind,
+                learning_rate, clip_norm,
+            )  # fmt: skip
+        steps, examples, norm_sum, diverged, bad_loss, _ = stochastic_sgd_steps(
             X, y, order, coef, intercept, first_batch, last_batch, model_kind,
             learning_rate, l1, l2, clip_norm, l1_state,
         )  # fmt: skip
         return steps, examples, norm_sum, diverged, bad_loss
     n_rows, n_features = X.shape
     grad_w = np.empty(n_features)
+    chunk = min(TERMS_ROWS, batch_size)
+    outputs, labels = np.empty(chunk), np.empty(chunk)  # batch_gradient's scratch
     steps = 0
     examples = 0
     norm_sum = 0.0
@@ -254,8 +113,8 @@ def linear_family_steps(
     for batch in range(first_batch, last_batch):
         start = batch * batch_size
         stop = min(start + batch_size, n_rows)
-        probe, grad_b = _batch_gradient(
-            X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w
+        probe, grad_b = batch_gradient(
+            X, y, order, start, stop, coef, intercept, model_kind, l2, grad_w, outputs, labels
         )
         if not math.isfinite(probe):
             return steps, examples, norm_sum, True, probe

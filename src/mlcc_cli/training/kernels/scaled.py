@@ -34,8 +34,9 @@ import math
 import numpy as np
 from numba import njit
 
-from mlcc_cli.training.kernels.dense import FASTMATH, LINEAR, example_terms
+from mlcc_cli.training.kernels.kinds import FASTMATH, LINEAR
 from mlcc_cli.training.kernels.penalties import owed_penalty
+from mlcc_cli.training.kernels.rows import example_terms
 from mlcc_cli.training.kernels.scaled_tracker import (
     DEATH,
     GRAD,

@@ -34,8 +34,7 @@ import math
 import numpy as np
 from numba import njit
 
-from mlcc_cli.training.kernels.dense import FASTMATH, LINEAR
-from mlcc_cli.training.kernels.kinds import SMALLEST_DECAY
+from mlcc_cli.training.kernels.kinds import FASTMATH, LINEAR, SMALLEST_DECAY
 from mlcc_cli.training.kernels.lazy import LAST, SLOT, W, catch_up_columns, lazy_tables
 from mlcc_cli.training.kernels.scaled import scaled_steps
 from mlcc_cli.training.kernels.sparse_gradient import (
