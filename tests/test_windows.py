@@ -224,3 +224,19 @@ def test_a_small_windows_run_draws_ahead_and_trains_the_same_weights() -> None:
     runner = EpochRunner(X, y, 32, len(X) // 32, np.random.default_rng(2), "compiled", "windows")
     runner.run_until(MODELS["logistic"]().initialize(4), OPTIMIZERS["sgd"](0.05), 1)
     assert runner.window_orders is not None and runner.window_orders.executor is not None
+
+
+def test_a_trained_windows_run_leaves_no_drawing_thread() -> None:
+    """`train` closes its runner: the thread drawing orders ahead is gone when it returns
+    (a live thread would keep `mlcc` from exiting without module teardown)."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(20 * SHUFFLE_BLOCK_ROWS, 4))
+    y = (X[:, 0] > 0).astype(np.float64)
+    config = TrainingConfig(
+        batch_size=32, epochs=3, periods=3, engine="compiled", shuffle="windows"
+    )
+    model, optimizer = MODELS["logistic"]().initialize(4), OPTIMIZERS["sgd"](0.05)
+    before = set(threading.enumerate())  # earlier tests' runners may still be collected
+    result = train(model, optimizer, X, y, X[:50], y[:50], config, np.random.default_rng(4))
+    assert result.settings == {"engine": "compiled", "shuffle": "windows"}
+    assert set(threading.enumerate()) - before == set()

@@ -247,6 +247,11 @@ class EpochRunner:
         self.step += stats.steps
         self.examples_seen += stats.examples
 
+    def close(self) -> None:
+        """Release what the runner keeps between epochs that holds a thread (`WindowOrders`)."""
+        if self.window_orders is not None:
+            self.window_orders.close()
+
     def run_until(self, model: Any, optimizer: Any, target_step: int) -> StepStats:
         """Run steps until `target_step` steps are done (or a batch loss is not finite)."""
         total = StepStats()

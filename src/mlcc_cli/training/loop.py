@@ -198,9 +198,12 @@ def train(
     # call a finite loss exploded by; NaN and infinity still count as diverged.
     yardstick = max(references.values(), default=0.0)
     limit = FINITE_DIVERGENCE_FACTOR * yardstick if yardstick > np.finfo(float).tiny else None
-    result = run_periods(
-        model, optimizer, schedule, runner, evaluate, early, on_period, divergence_limit=limit
-    )
+    try:
+        result = run_periods(
+            model, optimizer, schedule, runner, evaluate, early, on_period, divergence_limit=limit
+        )
+    finally:
+        runner.close()
     result.settings = {"engine": engine, "shuffle": shuffle}
     result.reference_losses = references
     result.warnings += diagnostics.history_warnings(result.history)

@@ -77,3 +77,10 @@ class WindowOrders:
                 window_epoch_order, *self.draw, self.buffers[self.turn]
             )
         return drawn
+
+    def close(self) -> None:
+        """Stop the drawing thread once the run is done (waiting for an order it is drawing):
+        a finished run leaves no thread behind, which would keep `mlcc` from its fast exit."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor, self.pending = None, None
