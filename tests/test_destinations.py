@@ -9,6 +9,7 @@ root (EPERM), /proc takes none (ENOENT), and a path below a regular file cannot 
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -87,3 +88,53 @@ def test_fetch_into_a_read_only_folder_keeps_its_files(
     assert_refused(result, "--dest", dest, "permission denied")
     assert sorted(p.name for p in dest.iterdir()) == ["california_housing_train.csv"]
     assert (dest / "california_housing_train.csv").read_text() == "an earlier copy\n"
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("run")
+    result = mlcc("train", experiment(folder), "--runs-dir", folder / "runs", "--no-plots")
+    assert result.exit_code == 0, result.output
+    return next((folder / "runs").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "reason"),
+    [
+        (errno.EACCES, 2, "permission denied"),
+        (errno.EROFS, 2, "the file system is read-only"),
+        (errno.EPERM, 2, "operation not permitted"),
+        (errno.ENOSPC, 1, "the disk is full"),
+        (errno.EDQUOT, 1, "the disk is full"),
+        (errno.EIO, 1, "cannot write there (Input/output error)"),
+    ],
+)
+def test_one_errno_reads_the_same_before_and_while_writing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    trained_run: Path,
+    number: int,
+    code: int,
+    reason: str,
+) -> None:
+    """`compare --output` checks its folder before any work (`check_folder_writable`);
+    `predict -o` meets the refusal writing its file (`storage_error`): same words, same code."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(number, os.strerror(number))
+
+    rows = tmp_path / "rows.csv"
+    rows.write_text("mean_radius\n1\n")
+    monkeypatch.setattr("mlcc_cli.rundir.storage.tempfile.mkdtemp", refuse)
+    monkeypatch.setattr("mlcc_cli.rundir.storage.tempfile.mkstemp", refuse)
+    before = mlcc("compare", trained_run, trained_run, "--output", tmp_path)
+    meanwhile = mlcc("predict", trained_run, rows, "-o", tmp_path / "out.csv")
+    for result, option, path in (
+        (before, "--output", tmp_path),
+        (meanwhile, "--output", tmp_path / "out.csv"),
+    ):
+        assert result.exit_code == code, result.output
+        message = " ".join(result.stderr.split())
+        assert f"{option} {path}: " in message and reason in message
+        assert "Traceback" not in result.output and "Errno" not in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.csv"]
