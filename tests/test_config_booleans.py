@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from tests.cli_helpers import experiment, mlcc
 
 from mlcc_cli.config.base import StrictModel
-from mlcc_cli.config.booleans import MisplacedBoolean
+from mlcc_cli.config.booleans import MisplacedBoolean, NotABoolean
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.loading import load_config
 
@@ -215,12 +215,85 @@ def test_numbers_written_every_usual_way_are_still_accepted(tmp_path: Path) -> N
     assert config.training.epochs == 12
 
 
-@pytest.mark.parametrize(("value", "shown"), [("2", "2"), ("abc", "'abc'"), ("0.5", "0.5")])
-def test_boolean_keys_still_refuse_other_values(value: str, shown: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("2", "not the number 2"),
+        ("abc", "got 'abc'"),
+        ("0.5", "not the number 0.5"),
+        ("1", "not the number 1; write true"),
+        ("0", "not the number 0; write false"),
+        ("0.0", "not the number 0; write false"),
+        ('"1"', "got '1'"),
+        ("t", "got 't'"),
+        ("n", "got 'n'"),
+    ],
+)
+def test_boolean_keys_refuse_numbers_and_other_words(value: str, said: str) -> None:
+    # pydantic's lax mode alone would read 1, 0, 0.0, "1", "t" and "n" as booleans
     result = mlcc("validate", QUICKSTART, "--set", f"data.stratify={value}")
     assert result.exit_code == 2
     flat = " ".join(result.output.split())
-    assert f"--set data.stratify: must be true or false, got {shown}" in flat
+    assert f"--set data.stratify: must be true or false, {said}" in flat
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("value", "read"), [("yes", True), ("off", False), ('"True"', True)])
+def test_boolean_keys_take_yaml_booleans_also_quoted(value: str, read: bool) -> None:
+    result = mlcc("validate", QUICKSTART, "--set", f"data.stratify={value}")
+    assert result.exit_code == 0, result.output
+    config = load_config(QUICKSTART, [f"data.stratify={value}"]).config
+    assert config.data.stratify is read
+
+
+def test_a_number_for_a_boolean_in_the_file_names_the_line(tmp_path: Path) -> None:
+    path = experiment(tmp_path, data={"source": "builtin:breast_cancer", "stratify": 1})
+    result = mlcc("validate", path)
+    number = path.read_text(encoding="utf-8").splitlines().index("  stratify: 1") + 1
+    assert result.exit_code == 2
+    flat = " ".join(result.output.split())
+    assert f"{path}:{number}: data.stratify: must be true or false, not the number 1;" in flat
+
+
+def _number_for_a_boolean(schema: dict[str, Any]) -> bool:
+    """Whether this JSON Schema takes booleans and neither numbers nor text."""
+    kinds = {option.get("type") for option in schema.get("anyOf", [schema])}
+    return "boolean" in kinds and not kinds & {"integer", "number", "string"}
+
+
+def test_no_boolean_key_of_any_section_accepts_a_number() -> None:
+    schema = ExperimentConfig.model_json_schema()
+    sections = {"ExperimentConfig": schema, **schema["$defs"]}
+    classes = _config_classes()
+    checked = []
+    for title, section in sections.items():
+        for key, property_schema in section.get("properties", {}).items():
+            if not _number_for_a_boolean(property_schema):
+                continue
+            for sample in (1, 0, 1.0, "1", "t", "n"):
+                with pytest.raises(ValidationError) as raised:
+                    classes[title].model_validate({key: sample})
+                refused = [
+                    error
+                    for error in raised.value.errors()
+                    if error["loc"][:1] == (key,) and isinstance(error["input"], NotABoolean)
+                ]
+                assert refused, f"{title}.{key} accepts {sample!r}"
+                assert refused[0]["input"].message.startswith("must be true or false")
+            for word in (True, "yes", "Off"):
+                try:
+                    classes[title].model_validate({key: word})
+                except ValidationError as error:
+                    assert all(e["loc"][:1] != (key,) for e in error.errors()), (title, key)
+            checked.append(f"{title}.{key}")
+    # stratify, shuffle, streaming, restore_best, nesterov, log1p, batch_norm, ...
+    assert len(checked) >= 8
+    for expected in (
+        "DataConfig.stratify",
+        "EarlyStoppingConfig.restore_best",
+        "SGDConfig.nesterov",
+    ):
+        assert expected in checked
 
 
 @pytest.mark.parametrize(

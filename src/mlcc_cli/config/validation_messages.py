@@ -16,7 +16,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from mlcc_cli.config.booleans import YAML_BOOLEANS, MisplacedBoolean
+from mlcc_cli.config.booleans import YAML_BOOLEANS, MisplacedBoolean, NotABoolean
 from mlcc_cli.config.composition import EXTENDS_KEY, Origin
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.yaml_reading import KeyPath
@@ -121,6 +121,8 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
     got = error.get("input")
     if isinstance(got, MisplacedBoolean):  # whatever type refused it, say why (booleans.py)
         return f"{got.message} ({YAML_BOOLEANS})"
+    if isinstance(got, NotABoolean):
+        return got.message
     if kind == "extra_forbidden" and extra_key is not None:
         choices = _field_names(model) if model is not None else []
         if model is ExperimentConfig:  # read (and removed) by composition, before the model
