@@ -54,26 +54,36 @@ def _boolean_for_a_number(schema: dict[str, Any]) -> Any:
     return None
 
 
-def test_no_numeric_key_of_any_section_accepts_a_boolean() -> None:
+def _every_key() -> list[tuple[str, type[BaseModel], str, dict[str, Any]]]:
+    """(section title, its class, key, the key's JSON Schema) for every key of every section."""
     schema = ExperimentConfig.model_json_schema()
     sections = {"ExperimentConfig": schema, **schema["$defs"]}
     classes = _config_classes()
+    return [
+        (title, classes[title], key, property_schema)
+        for title, section in sections.items()
+        for key, property_schema in section.get("properties", {}).items()
+    ]
+
+
+def _refusals(model: type[BaseModel], key: str, sample: Any, marker: type) -> list[Any]:
+    """The markers (`marker`) of the errors validating {key: sample} raises at `key`."""
+    with pytest.raises(ValidationError) as raised:
+        model.model_validate({key: sample})
+    errors = raised.value.errors()
+    return [e["input"] for e in errors if e["loc"][:1] == (key,) and isinstance(e["input"], marker)]
+
+
+def test_no_numeric_key_of_any_section_accepts_a_boolean() -> None:
     checked = []
-    for title, section in sections.items():
-        for key, property_schema in section.get("properties", {}).items():
-            sample = _boolean_for_a_number(property_schema)
-            if sample is None:
-                continue
-            with pytest.raises(ValidationError) as raised:
-                classes[title].model_validate({key: sample})
-            refusals = [
-                error
-                for error in raised.value.errors()
-                if error["loc"][:1] == (key,) and isinstance(error["input"], MisplacedBoolean)
-            ]
-            assert refusals, f"{title}.{key} accepts {sample!r}"
-            assert "not the boolean true" in refusals[0]["input"].message
-            checked.append(f"{title}.{key}")
+    for title, model, key, property_schema in _every_key():
+        sample = _boolean_for_a_number(property_schema)
+        if sample is None:
+            continue
+        refusals = _refusals(model, key, sample, MisplacedBoolean)
+        assert refusals, f"{title}.{key} accepts {sample!r}"
+        assert "not the boolean true" in refusals[0].message
+        checked.append(f"{title}.{key}")
     # every section's numbers: learning rates, penalties, counts, bounds, sweep ranges ...
     assert len(checked) >= 90
     for expected in ("SGDConfig.learning_rate", "TrainingConfig.epochs", "MlpConfig.hidden_units"):
@@ -262,30 +272,20 @@ def _number_for_a_boolean(schema: dict[str, Any]) -> bool:
 
 
 def test_no_boolean_key_of_any_section_accepts_a_number() -> None:
-    schema = ExperimentConfig.model_json_schema()
-    sections = {"ExperimentConfig": schema, **schema["$defs"]}
-    classes = _config_classes()
     checked = []
-    for title, section in sections.items():
-        for key, property_schema in section.get("properties", {}).items():
-            if not _number_for_a_boolean(property_schema):
-                continue
-            for sample in (1, 0, 1.0, "1", "t", "n"):
-                with pytest.raises(ValidationError) as raised:
-                    classes[title].model_validate({key: sample})
-                refused = [
-                    error
-                    for error in raised.value.errors()
-                    if error["loc"][:1] == (key,) and isinstance(error["input"], NotABoolean)
-                ]
-                assert refused, f"{title}.{key} accepts {sample!r}"
-                assert refused[0]["input"].message.startswith("must be true or false")
-            for word in (True, "yes", "Off"):
-                try:
-                    classes[title].model_validate({key: word})
-                except ValidationError as error:
-                    assert all(e["loc"][:1] != (key,) for e in error.errors()), (title, key)
-            checked.append(f"{title}.{key}")
+    for title, model, key, property_schema in _every_key():
+        if not _number_for_a_boolean(property_schema):
+            continue
+        for sample in (1, 0, 1.0, "1", "t", "n"):
+            refusals = _refusals(model, key, sample, NotABoolean)
+            assert refusals, f"{title}.{key} accepts {sample!r}"
+            assert refusals[0].message.startswith("must be true or false")
+        for word in (True, "yes", "Off"):
+            try:
+                model.model_validate({key: word})
+            except ValidationError as error:
+                assert all(e["loc"][:1] != (key,) for e in error.errors()), (title, key)
+        checked.append(f"{title}.{key}")
     # stratify, shuffle, streaming, restore_best, nesterov, log1p, batch_norm, ...
     assert len(checked) >= 8
     for expected in (
