@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_helpers import experiment, mlcc
+from cli_helpers import experiment, mlcc, trained_run_in
 
 
 def unwritable(tmp_path: Path, kind: str) -> tuple[Path, str]:
@@ -92,10 +92,7 @@ def test_fetch_into_a_read_only_folder_keeps_its_files(
 
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("run")
-    result = mlcc("train", experiment(folder), "--runs-dir", folder / "runs", "--no-plots")
-    assert result.exit_code == 0, result.output
-    return next((folder / "runs").iterdir())
+    return trained_run_in(tmp_path_factory.mktemp("run"))
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from mlcc_cli.errors import DataError, MlccError
+from mlcc_cli.rundir.records import read_record
 from mlcc_cli.rundir.signals import signals_held
 from mlcc_cli.rundir.staging import create_staging, discard_staging, publish
 from mlcc_cli.rundir.storage import storage_error
@@ -233,11 +234,4 @@ def read_model(run_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             f"({type(error).__name__}); train the run again (`mlcc train` with its "
             "config.yaml)."
         ) from None
-    try:
-        state = json.loads(json_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise DataError(
-            f"{json_path}: cannot be read as JSON, so the run is damaged ({error}); train the "
-            "run again (`mlcc train` with its config.yaml)."
-        ) from None
-    return state, arrays
+    return read_record(json_path), arrays

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
-from pydantic import ValidationError
 
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.errors import DataError
 from mlcc_cli.features import FeaturePipeline
 from mlcc_cli.models.registry import model_from_settings
 from mlcc_cli.rundir.files import read_model
+from mlcc_cli.rundir.records import read_record, read_run_config
 from mlcc_cli.rundir.storage import not_a_folder
 
 
@@ -131,12 +130,10 @@ def refuse_embedding_run(run_dir: Path, model: Any) -> None:
 def load_run(run_dir: Path) -> SavedRun:
     """Read a run directory written by `mlcc train`; DataError if it is not one or is damaged."""
     require_run_files(run_dir)
+    state, arrays = read_model(run_dir)
+    config = read_run_config(run_dir)
+    status_file = read_record(run_dir / "status.json")
     try:
-        state, arrays = read_model(run_dir)
-        config = ExperimentConfig.model_validate(
-            yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
-        )
-        status_file = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
         status = status_file["status"]
         # The task as training resolved it from the label (an mlp's head follows it).
         model = model_from_settings(state["model"], task=state["task"])
@@ -146,7 +143,7 @@ def load_run(run_dir: Path) -> SavedRun:
         for name, array in arrays.items():
             stored[name][...] = array
         pipeline = FeaturePipeline.from_state(state["pipeline"])
-    except (OSError, KeyError, TypeError, ValueError, ValidationError, yaml.YAMLError) as error:
+    except (OSError, KeyError, TypeError, ValueError) as error:
         raise DataError(
             f"{_where(run_dir)}: cannot be read ({type(error).__name__}: {error}); the run "
             "directory is incomplete or was written by another mlcc version."

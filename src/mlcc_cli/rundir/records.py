@@ -1,0 +1,69 @@
+"""A run's record files read back (config.yaml, model.json, status.json, metrics.json): each
+must hold a mapping, and a damaged one is named, file by file.
+
+Every reader of a finished run (predict, evaluate, doctor, compare, report) reads them here,
+so a truncated, emptied or hand-edited file gets one message naming that file and the fix,
+never a traceback or an error about the Python type that tripped over it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.errors import DataError
+
+# What fixes a damaged record: the files are written together, so train the run again.
+RETRAIN = "train the run again (`mlcc train` with the experiment's config)"
+# What a file holds instead of a mapping, in words (JSON and YAML alike).
+_KINDS = {
+    type(None): "nothing",
+    list: "a list",
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "true or false",
+}
+
+
+def read_record(path: Path, parse: Callable[[str], Any] = json.loads) -> dict[str, Any]:
+    """The mapping in the run file `path` (JSON by default; `yaml.safe_load` for config.yaml);
+    DataError naming the file when it is unreadable, not UTF-8, malformed or not a mapping."""
+    try:
+        content = parse(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError) as error:  # UnicodeDecodeError is a ValueError
+        reason = " ".join(str(getattr(error, "strerror", None) or error).split())
+        raise DataError(
+            f"{path}: cannot be read ({reason}), so the run directory is damaged; {RETRAIN}."
+        ) from None
+    if not isinstance(content, dict):
+        shown = _KINDS.get(type(content), "something else")
+        raise DataError(
+            f"{path}: holds {shown}, not a mapping of keys, so the run directory is damaged; "
+            f"{RETRAIN}."
+        )
+    return content
+
+
+def read_run_config(run_dir: Path) -> ExperimentConfig:
+    """The run's config.yaml as a validated config; DataError naming the file (and its first
+    problem) when it is damaged or written by a version of mlcc with other keys."""
+    path = run_dir / "config.yaml"
+    try:
+        return ExperimentConfig.model_validate(read_record(path, yaml.safe_load))
+    except ValidationError as error:
+        problems = error.errors(include_url=False)
+        first = problems[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+        raise DataError(
+            f"{path}: is not a config this version of mlcc reads ({key}: "
+            f"{first['msg'].lower()}{more}); it was edited by hand or written by another mlcc "
+            f"version; {RETRAIN}."
+        ) from None

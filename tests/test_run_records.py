@@ -1,0 +1,70 @@
+"""A damaged record file of a run (config.yaml, model.json, status.json, metrics.json) is
+named by every command that reads the run, with the fix: exit 2, one paragraph, no traceback
+and no Python type that tripped over it (rundir/records.py)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import mlcc, trained_run_in
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return trained_run_in(tmp_path_factory.mktemp("run"))
+
+
+def _truncate(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8")[:40], encoding="utf-8")
+
+
+DAMAGES: dict[str, tuple[str, Callable[[Path], object], str]] = {
+    "status.json a list": ("status.json", lambda p: p.write_text("[]"), "holds a list"),
+    "status.json truncated": ("status.json", _truncate, "cannot be read"),
+    "model.json null": ("model.json", lambda p: p.write_text("null"), "holds nothing"),
+    "model.json truncated": ("model.json", _truncate, "cannot be read"),
+    "metrics.json a list": ("metrics.json", lambda p: p.write_text("[1]"), "holds a list"),
+    "metrics.json a number": ("metrics.json", lambda p: p.write_text("3"), "holds a number"),
+    "config.yaml a word": ("config.yaml", lambda p: p.write_text("hello\n"), "holds text"),
+    "config.yaml other keys": (
+        "config.yaml",
+        lambda p: p.write_text("foo: 1\n"),
+        "is not a config this version of mlcc reads (data: field required and",
+    ),
+}
+# The commands that read each file.
+READERS = {
+    "status.json": ["evaluate", "predict", "doctor", "compare"],
+    "model.json": ["evaluate", "predict", "doctor"],
+    "metrics.json": ["doctor", "compare"],
+    "config.yaml": ["evaluate", "predict", "doctor", "compare"],
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_record_file_is_named_by_every_reader(
+    tmp_path: Path, trained_run: Path, damage: str
+) -> None:
+    name, spoil, said = DAMAGES[damage]
+    run_dir = tmp_path / "run"
+    shutil.copytree(trained_run, run_dir)
+    spoil(run_dir / name)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("mean_radius\n1\n")
+    # compare reads config.yaml only for its keys, whichever they are
+    readers = [c for c in READERS[name] if not (damage.endswith("other keys") and c == "compare")]
+    for command in readers:
+        args = {"predict": [run_dir, rows], "compare": [run_dir, trained_run]}.get(
+            command, [run_dir]
+        )
+        result = mlcc(command, *args)
+        message = " ".join(result.stderr.split())
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{run_dir / name}: {said}" in message, (command, message)
+        assert "train the run again" in message
+        assert "Traceback" not in result.output
+        assert not any(kind in message for kind in ("TypeError", "AttributeError", "KeyError"))
