@@ -132,6 +132,19 @@ def test_non_finite_numbers_are_refused(tmp_path: Path, value: str) -> None:
     assert "such as 0.01" in output
 
 
+def test_a_config_saved_as_latin_1_names_the_line_and_how_to_convert_it(tmp_path: Path) -> None:
+    text = QUICKSTART.read_text(encoding="utf-8").replace("name: quickstart", "name: café")
+    path = tmp_path / "experiment.yaml"
+    path.write_bytes(text.encode("latin-1"))
+    line = text.splitlines().index("name: café") + 1
+    code, output = run("validate", str(path))
+    flat = " ".join(output.split())
+    assert code == 2 and "Traceback" not in output
+    assert f"{path}:{line}: cannot be read as text (byte 0xe9 is not UTF-8;" in flat
+    assert "iconv -f cp1252 -t utf-8 experiment.yaml > utf8.yaml" in flat
+    assert "codec" not in flat  # not Python's own words
+
+
 def test_set_errors_name_the_option_not_a_file_line(tmp_path: Path) -> None:
     path = quickstart(tmp_path)
     code, output = run("validate", str(path), "--set", "optimizer.learning_rate=.inf")

@@ -165,10 +165,11 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}, got {_shown(got)}"
     if kind == "string_pattern_mismatch":
-        # Only run names carry a pattern: say it in words rather than as a regex.
+        # Only run names carry a pattern: say it in words rather than as a regex; "ASCII",
+        # since a folder name travels to other systems (é and ß are letters to a reader).
         return (
-            "must start with a letter or digit and use only letters, digits, '.', '_' or '-', "
-            f"got {_shown(got)}"
+            "must start with a letter or digit and use only ASCII letters (a-z, A-Z), digits, "
+            f"'.', '_' or '-', got {_shown(got)}"
         )
     if kind == "union_tag_invalid":
         return f"unknown type {ctx.get('tag')!r}; must be one of {ctx.get('expected_tags')}"
