@@ -4,6 +4,7 @@ and no Python type that tripped over it (rundir/records.py)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -68,3 +69,16 @@ def test_a_damaged_record_file_is_named_by_every_reader(
         assert "train the run again" in message
         assert "Traceback" not in result.output
         assert not any(kind in message for kind in ("TypeError", "AttributeError", "KeyError"))
+
+
+def test_a_record_that_is_a_named_pipe_is_refused_not_waited_on(
+    tmp_path: Path, trained_run: Path
+) -> None:
+    run_dir = tmp_path / "run"
+    shutil.copytree(trained_run, run_dir)
+    (run_dir / "metrics.json").unlink()
+    os.mkfifo(run_dir / "metrics.json")  # reading it would wait for a writer forever
+    result = mlcc("doctor", run_dir)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert f"{run_dir / 'metrics.json'}: is not a regular file" in message

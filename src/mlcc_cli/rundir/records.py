@@ -35,6 +35,10 @@ _KINDS = {
 def read_record(path: Path, parse: Callable[[str], Any] = json.loads) -> dict[str, Any]:
     """The mapping in the run file `path` (JSON by default; `yaml.safe_load` for config.yaml);
     DataError naming the file when it is unreadable, not UTF-8, malformed or not a mapping."""
+    if path.exists() and not path.is_file():  # a folder, or a named pipe reading would wait on
+        raise DataError(
+            f"{path}: is not a regular file, so the run directory is damaged; {RETRAIN}."
+        )
     try:
         content = parse(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError) as error:  # UnicodeDecodeError is a ValueError
