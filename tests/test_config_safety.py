@@ -145,6 +145,15 @@ def test_a_config_saved_as_latin_1_names_the_line_and_how_to_convert_it(tmp_path
     assert "codec" not in flat  # not Python's own words
 
 
+def test_a_config_path_that_is_a_symlink_loop_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "experiment.yaml"
+    path.symlink_to(path)
+    code, output = run("validate", str(path))
+    assert code == 2 and "Traceback" not in output
+    assert f"{path}: is a symbolic link loop" in " ".join(output.split())
+    assert "Errno" not in output
+
+
 def test_set_errors_name_the_option_not_a_file_line(tmp_path: Path) -> None:
     path = quickstart(tmp_path)
     code, output = run("validate", str(path), "--set", "optimizer.learning_rate=.inf")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,13 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
             f"cp1252 -t utf-8 {path.name} > utf8.yaml)."
         ) from None
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read the config file ({error}).") from None
+        if error.errno == errno.ELOOP:
+            raise ConfigError(
+                f"{path}: is a symbolic link loop (following its links leads back to itself); "
+                "point it at the real config file, or pass that file."
+            ) from None
+        reason = error.strerror or str(error)
+        raise ConfigError(f"{path}: cannot read the config file ({reason}).") from None
     try:
         # One parse: the node tree gives line numbers, constructing it gives the data; the
         # guarded loader refuses alias bombs and duplicate keys before anything expands.
