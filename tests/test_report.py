@@ -166,7 +166,7 @@ def test_several_runs_are_compared_and_a_damaged_one_says_what_is_missing(
         alts = [alt for alt, _ in page.evaluate("Array.from(document.images, i => [i.alt, 0])")]
         assert f"Residuals of {regression.name}" in alts  # drawn: the run has no plots
         assert "Loss curve of damaged-run" in alts  # from history.csv
-        for line in ("model.npz: missing", "metrics.json: not valid JSON"):
+        for line in ("model.npz: missing", "metrics.json: cannot be read"):
             assert line in text
         config = page.evaluate("document.querySelector('#section-2 details pre').textContent")
         assert "<script>alert('not escaped')</script>" in config  # shown as text, never run

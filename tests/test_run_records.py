@@ -82,3 +82,18 @@ def test_a_record_that_is_a_named_pipe_is_refused_not_waited_on(
     assert result.exit_code == 2, result.output
     message = " ".join(result.stderr.split())
     assert f"{run_dir / 'metrics.json'}: is not a regular file" in message
+
+
+def test_report_and_track_word_a_damaged_record_as_the_other_readers_do(
+    tmp_path: Path, trained_run: Path
+) -> None:
+    run_dir = tmp_path / "run"
+    shutil.copytree(trained_run, run_dir)
+    (run_dir / "status.json").write_text("[]")
+    said = "status.json: holds a list, not a mapping of keys"
+    tracked = mlcc("track", run_dir, "--uri", (tmp_path / "mlruns").as_uri())
+    assert tracked.exit_code == 2, tracked.output
+    assert f"{run_dir / said}, so the run directory is damaged" in " ".join(tracked.stderr.split())
+    reported = mlcc("report", run_dir, "-o", tmp_path / "report.html")  # a report goes on
+    assert reported.exit_code == 0, reported.output
+    assert said in " ".join(reported.stderr.split())

@@ -19,8 +19,11 @@ from pydantic import ValidationError
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.errors import DataError
 
-# What fixes a damaged record: the files are written together, so train the run again.
+# What a damaged record means, and its fix: a run's files are written together, so train the
+# run again; a sweep's table is written from its points, so run the sweep again.
 RETRAIN = "train the run again (`mlcc train` with the experiment's config)"
+DAMAGED_RUN = f"the run directory is damaged; {RETRAIN}"
+DAMAGED_SWEEP = "the sweep folder is damaged; run the sweep again (`mlcc sweep`)"
 # What a file holds instead of a mapping, in words (JSON and YAML alike).
 _KINDS = {
     type(None): "nothing",
@@ -32,26 +35,33 @@ _KINDS = {
 }
 
 
-def read_record(path: Path, parse: Callable[[str], Any] = json.loads) -> dict[str, Any]:
-    """The mapping in the run file `path` (JSON by default; `yaml.safe_load` for config.yaml);
-    DataError naming the file when it is unreadable, not UTF-8, malformed or not a mapping."""
+def record_or_problem(
+    path: Path, parse: Callable[[str], Any] = json.loads
+) -> tuple[dict[str, Any], str | None]:
+    """(the mapping in the record file `path`, None), or ({}, what is wrong with it): not a
+    regular file, unreadable, not UTF-8, malformed or not a mapping. For readers that go on
+    without it (report); `read_record` refuses instead."""
     if path.exists() and not path.is_file():  # a folder, or a named pipe reading would wait on
-        raise DataError(
-            f"{path}: is not a regular file, so the run directory is damaged; {RETRAIN}."
-        )
+        return {}, "is not a regular file"
     try:
         content = parse(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError) as error:  # UnicodeDecodeError is a ValueError
         reason = " ".join(str(getattr(error, "strerror", None) or error).split())
-        raise DataError(
-            f"{path}: cannot be read ({reason}), so the run directory is damaged; {RETRAIN}."
-        ) from None
+        return {}, f"cannot be read ({reason})"
     if not isinstance(content, dict):
-        shown = _KINDS.get(type(content), "something else")
-        raise DataError(
-            f"{path}: holds {shown}, not a mapping of keys, so the run directory is damaged; "
-            f"{RETRAIN}."
-        )
+        return {}, f"holds {_KINDS.get(type(content), 'something else')}, not a mapping of keys"
+    return content, None
+
+
+def read_record(
+    path: Path, parse: Callable[[str], Any] = json.loads, damaged: str = DAMAGED_RUN
+) -> dict[str, Any]:
+    """The mapping in the record file `path` (JSON by default; `yaml.safe_load` for
+    config.yaml); DataError naming the file and what is wrong (`record_or_problem`), then
+    `damaged`: what that means and its fix."""
+    content, problem = record_or_problem(path, parse)
+    if problem is not None:
+        raise DataError(f"{path}: {problem}, so {damaged}.")
     return content
 
 
