@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_helpers import mlcc, trained_run_in
+from cli_helpers import experiment, mlcc, trained_run_in
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +97,16 @@ def test_report_and_track_word_a_damaged_record_as_the_other_readers_do(
     reported = mlcc("report", run_dir, "-o", tmp_path / "report.html")  # a report goes on
     assert reported.exit_code == 0, reported.output
     assert said in " ".join(reported.stderr.split())
+
+
+def test_skip_existing_retrains_a_point_whose_status_is_a_named_pipe(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    sweep = ["sweep", experiment(tmp_path), "--grid", "model.l2=0,1", "--runs-dir", runs]
+    assert mlcc(*sweep, "--no-plots").exit_code == 0
+    point = runs / "t-sweep" / "model.l2-0"
+    (point / "status.json").unlink()
+    os.mkfifo(point / "status.json")  # reading it would wait for a writer forever
+    result = mlcc(*sweep, "--no-plots", "--skip-existing")
+    assert result.exit_code == 0, result.output
+    assert "reused 1 complete run(s)" in result.output
+    assert (point / "status.json").is_file()  # trained again, in place

@@ -65,6 +65,12 @@ def read_record(
     return content
 
 
+def recorded_status(run_dir: Path) -> str | None:
+    """status.json's `status` (complete, diverged, ...), or None when it cannot be read."""
+    status = record_or_problem(run_dir / "status.json")[0].get("status")
+    return status if isinstance(status, str) else None
+
+
 def read_run_config(run_dir: Path) -> ExperimentConfig:
     """The run's config.yaml as a validated config; DataError naming the file (and its first
     problem) when it is damaged or written by a version of mlcc with other keys."""

@@ -6,7 +6,6 @@ fitted state of every feature step; model.npz holds the weights; config.yaml the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from mlcc_cli.errors import DataError
 from mlcc_cli.features import FeaturePipeline
 from mlcc_cli.models.registry import model_from_settings
 from mlcc_cli.rundir.files import read_model
-from mlcc_cli.rundir.records import read_record, read_run_config
+from mlcc_cli.rundir.records import read_record, read_run_config, recorded_status
 from mlcc_cli.rundir.storage import not_a_folder
 
 
@@ -104,17 +103,9 @@ def _runs_inside(folder: Path) -> str:
     runs = sorted(path.parent for path in folder.glob("*/model.json"))
     if not runs:
         return ""
-    complete = [run for run in runs if _status(run) == "complete"]
+    complete = [run for run in runs if recorded_status(run) == "complete"]
     what = "a sweep folder" if (folder / "sweep.json").is_file() else "a folder of runs"
     return f"; it is {what}: pass one of its {len(runs)} runs, e.g. {(complete or runs)[-1]}"
-
-
-def _status(run_dir: Path) -> str | None:
-    """status.json's `status` (complete, diverged, …), or None when it cannot be read."""
-    try:
-        return json.loads((run_dir / "status.json").read_text()).get("status")
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def refuse_embedding_run(run_dir: Path, model: Any) -> None:
