@@ -154,6 +154,21 @@ def test_a_config_path_that_is_a_symlink_loop_says_so(tmp_path: Path) -> None:
     assert "Errno" not in output
 
 
+def test_a_whole_number_too_long_for_python_is_refused_where_it_is(tmp_path: Path) -> None:
+    # Python refuses int() of more than 4,300 digits; PyYAML's ValueError was a traceback
+    huge = "9" * 5000
+    path = quickstart(tmp_path, "epochs: 20", f"epochs: {huge}")
+    line = path.read_text(encoding="utf-8").splitlines().index(f"  epochs: {huge}") + 1
+    for args, where in (
+        ([str(path)], f"{path}:{line}"),
+        ([str(QUICKSTART), "--set", f"model.l2={huge}"], "--set model.l2"),
+    ):
+        code, output = run("validate", *args)
+        flat = " ".join(output.split())
+        assert code == 2 and "Traceback" not in output, output[-2000:]
+        assert f"{where}: a whole number of 5,000 digits is longer than Python reads" in flat
+
+
 def test_set_errors_name_the_option_not_a_file_line(tmp_path: Path) -> None:
     path = quickstart(tmp_path)
     code, output = run("validate", str(path), "--set", "optimizer.learning_rate=.inf")
