@@ -135,3 +135,31 @@ def test_one_errno_reads_the_same_before_and_while_writing(
         assert f"{option} {path}: " in message and reason in message
         assert "Traceback" not in result.output and "Errno" not in message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.csv"]
+
+
+def test_an_output_behind_a_link_is_written_through_and_a_pipe_is_refused(
+    tmp_path: Path, trained_run: Path
+) -> None:
+    """-o names a file to replace whole: through a symbolic link its target is replaced and
+    the link kept (as the shell's `>` does); a named pipe or device, which a new file would
+    take the place of (/dev/stdout is a link to one), is refused and left as it is."""
+    from sklearn.datasets import load_breast_cancer
+
+    rows = tmp_path / "rows.csv"
+    frame = load_breast_cancer(as_frame=True).frame.head(5)
+    frame.columns = [c.replace(" ", "_") for c in frame.columns]  # as builtin: names them
+    frame.to_csv(rows, index=False)
+    (tmp_path / "kept.csv").write_text("earlier\n")
+    (tmp_path / "link.csv").symlink_to("kept.csv")
+    result = mlcc("predict", trained_run, rows, "-o", tmp_path / "link.csv")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "link.csv").is_symlink()
+    assert (tmp_path / "kept.csv").read_text().startswith("row_id,prediction")
+    os.mkfifo(tmp_path / "pipe.csv")
+    (tmp_path / "null.csv").symlink_to(os.devnull)
+    for name, kind in (("pipe.csv", "a named pipe (FIFO)"), ("null.csv", "a device or socket")):
+        result = mlcc("predict", trained_run, rows, "-o", tmp_path / name)
+        assert result.exit_code == 2, result.output
+        message = " ".join(result.stderr.split())
+        assert f"--output {tmp_path / name}: is {kind}, not a regular file;" in message
+    assert (tmp_path / "pipe.csv").is_fifo() and (tmp_path / "null.csv").is_symlink()

@@ -161,7 +161,14 @@ def check_file_writable(
     message when `path` is a folder."""
     if path.is_dir():
         raise DataError(f"{what} {path}: is a folder; give a file name, e.g. {path / example}.")
-    owner = None if path.name in replaceable else _record_owning(path)
+    target = written_through(path)
+    if target.exists() and not target.is_file():
+        kind = "a named pipe (FIFO)" if target.is_fifo() else "a device or socket"
+        raise DataError(
+            f"{what} {path}: is {kind}, not a regular file; mlcc writes its output as a whole "
+            f"new file, which would take its place, so give a file name, e.g. {example}."
+        )
+    owner = None if path.name in replaceable else _record_owning(target)
     if owner is not None:
         other = path.parent / ("my-" + example)
         raise DataError(
@@ -170,9 +177,15 @@ def check_file_writable(
             f"write to another name, e.g. {other}."
         )
     try:
-        _sibling(path).unlink()
+        _sibling(target).unlink()
     except OSError as error:
         raise storage_error(what, path, error) from None
+
+
+def written_through(path: Path) -> Path:
+    """Where writing `path` lands: the file a symbolic link leads to, so that replacing that
+    file keeps the link (as the shell's `>` does), else `path` itself."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 # A run folder holds status.json, a sweep folder sweep.json; their subfolders (plots,
@@ -209,10 +222,10 @@ def _write_atomically(path: Path, write: Callable[[Path], object], what: str) ->
     `what`."""
     partial: Path | None = None
     try:
-        partial = _sibling(path)
+        partial = _sibling(written_through(path))
         write(partial)
         partial.chmod(new_entry_mode())
-        os.replace(partial, path)
+        os.replace(partial, written_through(path))
     except OSError as error:
         raise storage_error(what, path, error) from None
     finally:
