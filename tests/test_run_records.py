@@ -23,12 +23,17 @@ def _truncate(path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8")[:40], encoding="utf-8")
 
 
+def _truncate_bytes(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:100])
+
+
 DAMAGES: dict[str, tuple[str, Callable[[Path], object], str]] = {
     "status.json a list": ("status.json", lambda p: p.write_text("[]"), "holds a list"),
     "status.json truncated": ("status.json", _truncate, "cannot be read"),
     "model.json null": ("model.json", lambda p: p.write_text("null"), "holds nothing"),
     "model.json truncated": ("model.json", _truncate, "cannot be read"),
     "metrics.json a list": ("metrics.json", lambda p: p.write_text("[1]"), "holds a list"),
+    "model.npz truncated": ("model.npz", _truncate_bytes, "is not a valid .npz archive"),
     "metrics.json a number": ("metrics.json", lambda p: p.write_text("3"), "holds a number"),
     "config.yaml a word": ("config.yaml", lambda p: p.write_text("hello\n"), "holds text"),
     "config.yaml other keys": (
@@ -41,6 +46,7 @@ DAMAGES: dict[str, tuple[str, Callable[[Path], object], str]] = {
 READERS = {
     "status.json": ["evaluate", "predict", "doctor", "compare"],
     "model.json": ["evaluate", "predict", "doctor"],
+    "model.npz": ["evaluate", "predict", "doctor", "export"],
     "metrics.json": ["doctor", "compare"],
     "config.yaml": ["evaluate", "predict", "doctor", "compare"],
 }
@@ -59,9 +65,11 @@ def test_a_damaged_record_file_is_named_by_every_reader(
     # compare reads config.yaml only for its keys, whichever they are
     readers = [c for c in READERS[name] if not (damage.endswith("other keys") and c == "compare")]
     for command in readers:
-        args = {"predict": [run_dir, rows], "compare": [run_dir, trained_run]}.get(
-            command, [run_dir]
-        )
+        args = {
+            "predict": [run_dir, rows],
+            "compare": [run_dir, trained_run],
+            "export": [run_dir, "--format", "onnx", "-o", tmp_path / "model.onnx"],
+        }.get(command, [run_dir])
         result = mlcc(command, *args)
         message = " ".join(result.stderr.split())
         assert result.exit_code == 2, (command, result.output)
