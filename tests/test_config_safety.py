@@ -169,6 +169,17 @@ def test_a_whole_number_too_long_for_python_is_refused_where_it_is(tmp_path: Pat
         assert f"{where}: a whole number of 5,000 digits is longer than Python reads" in flat
 
 
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_a_run_name_with_accents_says_ascii(tmp_path: Path, command: str) -> None:
+    # é is a letter to a reader; a run's folder name takes ASCII letters only
+    grid = ["--grid", "model.l2=0,1"] if command == "sweep" else []
+    runs = tmp_path / "runs"
+    code, output = run(command, str(QUICKSTART), *grid, "--name", "café", "--runs-dir", str(runs))
+    assert code == 2 and "Traceback" not in output
+    assert "--name 'café': use ASCII letters (a-z, A-Z), digits" in " ".join(output.split())
+    assert not runs.exists()
+
+
 def test_set_errors_name_the_option_not_a_file_line(tmp_path: Path) -> None:
     path = quickstart(tmp_path)
     code, output = run("validate", str(path), "--set", "optimizer.learning_rate=.inf")
