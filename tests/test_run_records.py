@@ -4,6 +4,7 @@ and no Python type that tripped over it (rundir/records.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -34,6 +35,11 @@ DAMAGES: dict[str, tuple[str, Callable[[Path], object], str]] = {
     "model.json truncated": ("model.json", _truncate, "cannot be read"),
     "metrics.json a list": ("metrics.json", lambda p: p.write_text("[1]"), "holds a list"),
     "model.npz truncated": ("model.npz", _truncate_bytes, "is not a valid .npz archive"),
+    "metrics.json a split as text": (
+        "metrics.json",
+        lambda p: p.write_text('{"validation": "x"}'),
+        "'validation' holds text, not a mapping of metric names to values",
+    ),
     "metrics.json a number": ("metrics.json", lambda p: p.write_text("3"), "holds a number"),
     "config.yaml a word": ("config.yaml", lambda p: p.write_text("hello\n"), "holds text"),
     "config.yaml other keys": (
@@ -107,14 +113,28 @@ def test_report_and_track_word_a_damaged_record_as_the_other_readers_do(
     assert said in " ".join(reported.stderr.split())
 
 
-def test_skip_existing_retrains_a_point_whose_status_is_a_named_pipe(tmp_path: Path) -> None:
+def _pipe(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)  # reading it would wait for a writer forever
+
+
+@pytest.mark.parametrize(
+    ("name", "spoil"),
+    [
+        ("status.json", _pipe),
+        ("metrics.json", lambda p: p.write_text('{"validation": "x"}')),
+    ],
+    ids=["status.json a named pipe", "metrics.json a split as text"],
+)
+def test_skip_existing_retrains_a_point_whose_record_is_damaged(
+    tmp_path: Path, name: str, spoil: Callable[[Path], object]
+) -> None:
     runs = tmp_path / "runs"
     sweep = ["sweep", experiment(tmp_path), "--grid", "model.l2=0,1", "--runs-dir", runs]
     assert mlcc(*sweep, "--no-plots").exit_code == 0
     point = runs / "t-sweep" / "model.l2-0"
-    (point / "status.json").unlink()
-    os.mkfifo(point / "status.json")  # reading it would wait for a writer forever
+    spoil(point / name)
     result = mlcc(*sweep, "--no-plots", "--skip-existing")
     assert result.exit_code == 0, result.output
     assert "reused 1 complete run(s)" in result.output
-    assert (point / "status.json").is_file()  # trained again, in place
+    assert json.loads((point / "metrics.json").read_text())["validation"]["log_loss"] > 0

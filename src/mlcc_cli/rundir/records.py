@@ -65,6 +65,21 @@ def read_record(
     return content
 
 
+def read_metrics(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """metrics.json: each split (train, validation, test) a mapping of metric names to
+    values; DataError naming the file and the split that is not."""
+    path = run_dir / "metrics.json"
+    metrics = read_record(path)
+    for split, values in metrics.items():
+        if not isinstance(values, dict):
+            shown = _KINDS.get(type(values), "something else")
+            raise DataError(
+                f"{path}: '{split}' holds {shown}, not a mapping of metric names to values, "
+                f"so {DAMAGED_RUN}."
+            )
+    return metrics
+
+
 def recorded_status(run_dir: Path) -> str | None:
     """status.json's `status` (complete, diverged, ...), or None when it cannot be read."""
     status = record_or_problem(run_dir / "status.json")[0].get("status")

@@ -23,7 +23,7 @@ import yaml
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.evaluation.metric_names import ranking_value
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE, warning_kinds
-from mlcc_cli.rundir.records import DAMAGED_SWEEP, read_record
+from mlcc_cli.rundir.records import DAMAGED_SWEEP, read_metrics, read_record
 from mlcc_cli.rundir.saved import require_run_files
 from mlcc_cli.tracking.names import (
     PARAM_VALUE_LIMIT,
@@ -168,7 +168,7 @@ def read_run(run_dir: Path) -> RunRecord:
     params = flatten_config(config)
     param_names = unique_names(params)
     history = _history(run_dir / "history.csv")
-    metrics = _numbers(read_record(run_dir / "metrics.json"))
+    metrics = _numbers(read_metrics(run_dir))
     metric_names = unique_names([*dict.fromkeys(column for column, _, _ in history), *metrics])
     tags = {
         "mlcc.run_dir": str(run_dir.resolve()),

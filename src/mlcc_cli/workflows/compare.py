@@ -18,7 +18,7 @@ import yaml
 from mlcc_cli.errors import DataError
 from mlcc_cli.evaluation.metric_names import rank_key
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds
-from mlcc_cli.rundir.records import read_record
+from mlcc_cli.rundir.records import read_metrics, read_record
 from mlcc_cli.rundir.staging import is_staging, refuse_staging
 
 SPLITS = ("validation", "train")
@@ -162,7 +162,7 @@ def read_run(run_dir: Path) -> ComparedRun:
     return ComparedRun(
         run_dir=run_dir,
         config=flatten(config),
-        metrics=read_record(run_dir / "metrics.json"),
+        metrics=read_metrics(run_dir),
         validation_loss=_validation_loss(run_dir / "history.csv"),
         status=str(status),
         doctor=stored_warning_kinds(run_dir),

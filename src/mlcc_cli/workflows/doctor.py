@@ -15,7 +15,7 @@ from mlcc_cli.doctor.evidence import evidence_from_run
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.errors import DataError
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE
-from mlcc_cli.rundir.records import read_record, read_run_config
+from mlcc_cli.rundir.records import read_metrics, read_record, read_run_config
 from mlcc_cli.rundir.saved import require_run_files
 from mlcc_cli.workflows.changed_data import doctor_note
 
@@ -52,7 +52,7 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
     read_run_config(run_dir)
     status = read_record(run_dir / "status.json")
     if (run_dir / "metrics.json").exists():
-        read_record(run_dir / "metrics.json")
+        read_metrics(run_dir)
     stored_path = run_dir / DOCTOR_FILE
     try:
         # doctor.json is read as it is: input statistics it cannot use are a note (evidence.py)

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from mlcc_cli.config.loading import load_config, resolved_yaml
-from mlcc_cli.errors import ConfigError, MlccError
+from mlcc_cli.errors import ConfigError, DataError, MlccError
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds, warning_kinds
-from mlcc_cli.rundir.records import record_or_problem
+from mlcc_cli.rundir.records import read_metrics, record_or_problem
 from mlcc_cli.rundir.storage import fit_name
 from mlcc_cli.training.plan import TrainingObserver
 from mlcc_cli.workflows.sweep.result import SweepPoint, SweepRow
@@ -47,13 +47,15 @@ def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> 
             return None  # the base config changed since: the old result no longer applies
     except OSError:
         return None
-    metrics = _read_json(run_dir / "metrics.json")
-    model = _read_json(run_dir / "model.json")
-    if not isinstance(metrics, dict):
+    try:
+        metrics = read_metrics(run_dir)
+    except DataError:  # damaged: the point is trained again
         return None
+    model = _read_json(run_dir / "model.json")
     task = model.get("task") if isinstance(model, dict) else None
     # status.json keeps per-phase timings (load, train, evaluate); their sum is the run's.
-    timings = status.get("timings") or {}
+    timings = status.get("timings")
+    timings = timings if isinstance(timings, dict) else {}
     duration = float(sum(v for v in timings.values() if isinstance(v, int | float)))
     return SweepRow(
         point,
