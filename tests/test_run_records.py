@@ -34,6 +34,16 @@ DAMAGES: dict[str, tuple[str, Callable[[Path], object], str]] = {
     "model.json null": ("model.json", lambda p: p.write_text("null"), "holds nothing"),
     "model.json truncated": ("model.json", _truncate, "cannot be read"),
     "metrics.json a list": ("metrics.json", lambda p: p.write_text("[1]"), "holds a list"),
+    "model.json a model as text": (
+        "model.json",
+        lambda p: p.write_text('{"model": "x", "task": "binary"}'),
+        "does not describe a model this version of mlcc reads",
+    ),
+    "status.json without a status": (
+        "status.json",
+        lambda p: p.write_text('{"x": 1}'),
+        "records no status",
+    ),
     "model.npz truncated": ("model.npz", _truncate_bytes, "is not a valid .npz archive"),
     "metrics.json a split as text": (
         "metrics.json",
@@ -47,6 +57,12 @@ DAMAGES: dict[str, tuple[str, Callable[[Path], object], str]] = {
         lambda p: p.write_text("foo: 1\n"),
         "is not a config this version of mlcc reads (data: field required and",
     ),
+}
+IGNORED_BY = {
+    ("config.yaml other keys", "compare"),
+    ("status.json without a status", "doctor"),
+    ("status.json without a status", "compare"),
+    ("model.json a model as text", "doctor"),
 }
 # The commands that read each file.
 READERS = {
@@ -68,8 +84,9 @@ def test_a_damaged_record_file_is_named_by_every_reader(
     spoil(run_dir / name)
     rows = tmp_path / "rows.csv"
     rows.write_text("mean_radius\n1\n")
-    # compare reads config.yaml only for its keys, whichever they are
-    readers = [c for c in READERS[name] if not (damage.endswith("other keys") and c == "compare")]
+    # compare reads config.yaml only for its keys, whichever they are; the doctor reads a run
+    # without its status or its model's settings
+    readers = [c for c in READERS[name] if (damage, c) not in IGNORED_BY]
     for command in readers:
         args = {
             "predict": [run_dir, rows],

@@ -17,7 +17,13 @@ from mlcc_cli.errors import DataError
 from mlcc_cli.features import FeaturePipeline
 from mlcc_cli.models.registry import model_from_settings
 from mlcc_cli.rundir.files import read_model
-from mlcc_cli.rundir.records import read_record, read_run_config, recorded_status
+from mlcc_cli.rundir.records import (
+    DAMAGED_RUN,
+    RETRAIN,
+    read_record,
+    read_run_config,
+    recorded_status,
+)
 from mlcc_cli.rundir.storage import not_a_folder
 
 
@@ -118,14 +124,23 @@ def refuse_embedding_run(run_dir: Path, model: Any) -> None:
         )
 
 
+def _what_is_wrong(error: Exception) -> str:
+    """A damaged model.json's problem in words (not the Python type that tripped over it)."""
+    if isinstance(error, KeyError):
+        return f"no {error.args[0]!r} entry"
+    return "an entry of the wrong kind or size" if not isinstance(error, OSError) else str(error)
+
+
 def load_run(run_dir: Path) -> SavedRun:
     """Read a run directory written by `mlcc train`; DataError if it is not one or is damaged."""
     require_run_files(run_dir)
     state, arrays = read_model(run_dir)
     config = read_run_config(run_dir)
     status_file = read_record(run_dir / "status.json")
+    status = status_file.get("status")
+    if not isinstance(status, str):
+        raise DataError(f"{run_dir / 'status.json'}: records no status, so {DAMAGED_RUN}.")
     try:
-        status = status_file["status"]
         # The task as training resolved it from the label (an mlp's head follows it).
         model = model_from_settings(state["model"], task=state["task"])
         refuse_embedding_run(run_dir, model)
@@ -134,10 +149,13 @@ def load_run(run_dir: Path) -> SavedRun:
         for name, array in arrays.items():
             stored[name][...] = array
         pipeline = FeaturePipeline.from_state(state["pipeline"])
-    except (OSError, KeyError, TypeError, ValueError) as error:
+    # model.json edited by hand or from another version: a key missing, a value of the wrong
+    # kind somewhere in the model's or a feature step's settings
+    except (OSError, KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
         raise DataError(
-            f"{_where(run_dir)}: cannot be read ({type(error).__name__}: {error}); the run "
-            "directory is incomplete or was written by another mlcc version."
+            f"{run_dir / 'model.json'}: does not describe a model this version of mlcc reads, "
+            f"or not the one model.npz holds ({_what_is_wrong(error)}); it was edited by hand "
+            f"or written by another mlcc version; {RETRAIN}."
         ) from None
     if status == "diverged" or not all(np.isfinite(a).all() for a in arrays.values()):
         raise DataError(
