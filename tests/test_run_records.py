@@ -37,7 +37,7 @@ DAMAGES: dict[str, tuple[str, Callable[[Path], object], str]] = {
     "model.json a model as text": (
         "model.json",
         lambda p: p.write_text('{"model": "x", "task": "binary"}'),
-        "does not describe a model this version of mlcc reads",
+        "entry 'model': input should be a valid dictionary",
     ),
     "status.json without a status": (
         "status.json",
@@ -155,3 +155,31 @@ def test_skip_existing_retrains_a_point_whose_record_is_damaged(
     assert result.exit_code == 0, result.output
     assert "reused 1 complete run(s)" in result.output
     assert json.loads((point / "metrics.json").read_text())["validation"]["log_loss"] > 0
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("task", "x", "entry 'task': input should be"),
+        ("inputs", 5, "entry 'inputs': input should be a valid list"),
+        ("threshold", "x", "entry 'threshold': input should be a valid number"),
+        ("classes", [], "a binary model needs at least two classes in 'classes'"),
+        ("data_source", None, "entry 'data_source': input should be a valid string"),
+    ],
+)
+def test_a_model_json_entry_of_the_wrong_kind_is_named(
+    tmp_path: Path, trained_run: Path, key: str, value: object, said: str
+) -> None:
+    run_dir = tmp_path / "run"
+    shutil.copytree(trained_run, run_dir)
+    state = json.loads((run_dir / "model.json").read_text())
+    (run_dir / "model.json").write_text(json.dumps({**state, key: value}))
+    rows = tmp_path / "rows.csv"
+    rows.write_text("mean_radius\n1\n")
+    for args in (["evaluate", run_dir], ["predict", run_dir, rows], ["export", run_dir, "--format",
+                 "onnx", "-o", tmp_path / "m.onnx"]):  # fmt: skip
+        result = mlcc(*args)
+        message = " ".join(result.stderr.split())
+        assert result.exit_code == 2, (args[0], result.output)
+        assert f"{run_dir / 'model.json'}: " in message and said in message, message
+        assert "Traceback" not in result.output

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.errors import DataError
@@ -63,6 +63,43 @@ def read_record(
     if problem is not None:
         raise DataError(f"{path}: {problem}, so {damaged}.")
     return content
+
+
+class ModelRecord(BaseModel):
+    """The entries of model.json that predict, evaluate and export read beside the model's
+    own settings and fitted state (written by `workflows.train`); other entries are allowed."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    # Required where the readers index them; a default where they fall back when it is absent
+    # (the default itself is never used: only a present value of the wrong kind is refused).
+    task: Literal["regression", "binary", "multiclass", "multilabel", "embedding"]
+    model: dict[str, Any]
+    inputs: list[str]
+    n_features: int = 0
+    data_source: str = ""
+    label: str | None
+    classes: list[Any] | None
+    labels: list[str] | None = None
+    threshold: float = Field(ge=0, le=1)
+    pipeline: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _classes_of_a_classifier(self) -> ModelRecord:
+        if self.task in ("binary", "multiclass") and len(self.classes or []) < 2:
+            raise ValueError(f"a {self.task} model needs at least two classes in 'classes'")
+        return self
+
+
+def check_model_record(path: Path, state: dict[str, Any]) -> None:
+    """DataError naming model.json (`path`) and its first entry of the wrong kind."""
+    try:
+        ModelRecord.model_validate(state)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        key = ".".join(str(part) for part in first["loc"])
+        where = f"entry '{key}': " if key else ""
+        raise DataError(f"{path}: {where}{first['msg'].lower()}, so {DAMAGED_RUN}.") from None
 
 
 def read_metrics(run_dir: Path) -> dict[str, dict[str, Any]]:

@@ -20,6 +20,7 @@ from mlcc_cli.rundir.files import read_model
 from mlcc_cli.rundir.records import (
     DAMAGED_RUN,
     RETRAIN,
+    check_model_record,
     read_record,
     read_run_config,
     recorded_status,
@@ -135,6 +136,7 @@ def load_run(run_dir: Path) -> SavedRun:
     """Read a run directory written by `mlcc train`; DataError if it is not one or is damaged."""
     require_run_files(run_dir)
     state, arrays = read_model(run_dir)
+    check_model_record(run_dir / "model.json", state)
     config = read_run_config(run_dir)
     status_file = read_record(run_dir / "status.json")
     status = status_file.get("status")
