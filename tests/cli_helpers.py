@@ -38,6 +38,13 @@ def experiment(tmp_path: Path, **sections: object) -> Path:
     return path
 
 
+def trained_run_in(folder: Path) -> Path:
+    """Train `experiment(folder)` into folder/runs without plots; its run directory."""
+    result = mlcc("train", experiment(folder), "--runs-dir", folder / "runs", "--no-plots")
+    assert result.exit_code == 0, result.output
+    return next((folder / "runs").iterdir())
+
+
 def train_json(tmp_path: Path, config: dict, *overrides: str) -> dict:
     """Write `config` to tmp_path/NAME.yaml and train it with `--set` `overrides`, --json and
     no plots (exit 0, or 1 for a diverged run); the JSON payload."""

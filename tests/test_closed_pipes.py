@@ -14,18 +14,21 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from sklearn.datasets import load_breast_cancer
 
 from cli_helpers import experiment
 
 
-def run_closed(args: list[str], *, close_stderr: bool = False) -> tuple[int, str]:
+def run_closed(
+    args: list[str], *, close_stderr: bool = False, env: dict[str, str] | None = None
+) -> tuple[int, str]:
     """`mlcc ARGS` with its stdout (and stderr) pipe closed at once: (exit code, stderr)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "mlcc_cli", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "COLUMNS": "100"},
+        env={**os.environ, "COLUMNS": "100", **(env or {})},
     )
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()  # the reader has gone, as `| head -1` leaves it
@@ -76,6 +79,42 @@ def test_a_sweep_with_stdout_and_stderr_closed_finishes_every_point(tmp_path: Pa
     table = json.loads((runs / "t-sweep" / "sweep.json").read_text())
     assert [row["status"] for row in table["runs"]] == ["complete", "complete"]
     assert not [path for path in (runs / "t-sweep").iterdir() if path.name.startswith(".")]
+
+
+# Loaded at start-up by every Python process of the test (sitecustomize): a sweep's worker
+# process prints while it writes its point's metrics, as a library it calls might.
+CHATTY_WORKER = """
+import multiprocessing, sys
+
+def _speak(event, args):
+    if event == "open" and str(args[0]).endswith("metrics.json"):
+        if multiprocessing.parent_process() is not None:
+            print("a worker speaks " * 1000, flush=True)
+            print("and complains " * 1000, file=sys.stderr, flush=True)
+
+sys.addaudithook(_speak)
+"""
+
+
+@pytest.mark.parametrize("close_stderr", [False, True])
+def test_sweep_workers_printing_into_a_closed_pipe_lose_no_point(
+    tmp_path: Path, close_stderr: bool
+) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(CHATTY_WORKER)
+    path = os.pathsep.join([str(tmp_path / "site"), *sys.path])
+    runs = tmp_path / "runs"
+    args = ["sweep", str(experiment(tmp_path)), "--grid", "model.l2=0,0.01,0.1", "-j", "2"]
+    code, stderr = run_closed(
+        [*args, "--runs-dir", str(runs), "--no-plots"],
+        close_stderr=close_stderr,
+        env={"PYTHONPATH": path},
+    )
+    assert code == 0, stderr
+    if not close_stderr:
+        assert_quiet(stderr)
+    table = json.loads((runs / "t-sweep" / "sweep.json").read_text())
+    assert [row["status"] for row in table["runs"]] == ["complete"] * 3
 
 
 def test_commands_that_print_while_working_finish_into_a_closed_pipe(tmp_path: Path) -> None:

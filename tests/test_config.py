@@ -79,6 +79,7 @@ def test_misspelt_key_names_line_and_suggestion(tmp_path: Path) -> None:
         ("training.steps=5", "give either epochs or steps, not both"),
         ("model.l2=lots", "model.l2: input should be a valid number"),
         ("name=has space", "name: must start with a letter or digit"),
+        ("name=café", "name: must start with a letter or digit and use only ASCII letters"),
         (
             "training.shuffle=columns",
             "training.shuffle: must be one of 'auto', 'rows', 'windows' or 'blocks'",

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from tests.cli_helpers import experiment, mlcc
 
 from mlcc_cli.config.base import StrictModel
-from mlcc_cli.config.booleans import MisplacedBoolean
+from mlcc_cli.config.booleans import MisplacedBoolean, NotABoolean
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.loading import load_config
 
@@ -54,26 +54,36 @@ def _boolean_for_a_number(schema: dict[str, Any]) -> Any:
     return None
 
 
-def test_no_numeric_key_of_any_section_accepts_a_boolean() -> None:
+def _every_key() -> list[tuple[str, type[BaseModel], str, dict[str, Any]]]:
+    """(section title, its class, key, the key's JSON Schema) for every key of every section."""
     schema = ExperimentConfig.model_json_schema()
     sections = {"ExperimentConfig": schema, **schema["$defs"]}
     classes = _config_classes()
+    return [
+        (title, classes[title], key, property_schema)
+        for title, section in sections.items()
+        for key, property_schema in section.get("properties", {}).items()
+    ]
+
+
+def _refusals(model: type[BaseModel], key: str, sample: Any, marker: type) -> list[Any]:
+    """The markers (`marker`) of the errors validating {key: sample} raises at `key`."""
+    with pytest.raises(ValidationError) as raised:
+        model.model_validate({key: sample})
+    errors = raised.value.errors()
+    return [e["input"] for e in errors if e["loc"][:1] == (key,) and isinstance(e["input"], marker)]
+
+
+def test_no_numeric_key_of_any_section_accepts_a_boolean() -> None:
     checked = []
-    for title, section in sections.items():
-        for key, property_schema in section.get("properties", {}).items():
-            sample = _boolean_for_a_number(property_schema)
-            if sample is None:
-                continue
-            with pytest.raises(ValidationError) as raised:
-                classes[title].model_validate({key: sample})
-            refusals = [
-                error
-                for error in raised.value.errors()
-                if error["loc"][:1] == (key,) and isinstance(error["input"], MisplacedBoolean)
-            ]
-            assert refusals, f"{title}.{key} accepts {sample!r}"
-            assert "not the boolean true" in refusals[0]["input"].message
-            checked.append(f"{title}.{key}")
+    for title, model, key, property_schema in _every_key():
+        sample = _boolean_for_a_number(property_schema)
+        if sample is None:
+            continue
+        refusals = _refusals(model, key, sample, MisplacedBoolean)
+        assert refusals, f"{title}.{key} accepts {sample!r}"
+        assert "not the boolean true" in refusals[0].message
+        checked.append(f"{title}.{key}")
     # every section's numbers: learning rates, penalties, counts, bounds, sweep ranges ...
     assert len(checked) >= 90
     for expected in ("SGDConfig.learning_rate", "TrainingConfig.epochs", "MlpConfig.hidden_units"):
@@ -215,12 +225,75 @@ def test_numbers_written_every_usual_way_are_still_accepted(tmp_path: Path) -> N
     assert config.training.epochs == 12
 
 
-@pytest.mark.parametrize(("value", "shown"), [("2", "2"), ("abc", "'abc'"), ("0.5", "0.5")])
-def test_boolean_keys_still_refuse_other_values(value: str, shown: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("2", "not the number 2"),
+        ("abc", "got 'abc'"),
+        ("0.5", "not the number 0.5"),
+        ("1", "not the number 1; write true"),
+        ("0", "not the number 0; write false"),
+        ("0.0", "not the number 0; write false"),
+        ('"1"', "got '1'"),
+        ("t", "got 't'"),
+        ("n", "got 'n'"),
+    ],
+)
+def test_boolean_keys_refuse_numbers_and_other_words(value: str, said: str) -> None:
+    # pydantic's lax mode alone would read 1, 0, 0.0, "1", "t" and "n" as booleans
     result = mlcc("validate", QUICKSTART, "--set", f"data.stratify={value}")
     assert result.exit_code == 2
     flat = " ".join(result.output.split())
-    assert f"--set data.stratify: must be true or false, got {shown}" in flat
+    assert f"--set data.stratify: must be true or false, {said}" in flat
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("value", "read"), [("yes", True), ("off", False), ('"True"', True)])
+def test_boolean_keys_take_yaml_booleans_also_quoted(value: str, read: bool) -> None:
+    result = mlcc("validate", QUICKSTART, "--set", f"data.stratify={value}")
+    assert result.exit_code == 0, result.output
+    config = load_config(QUICKSTART, [f"data.stratify={value}"]).config
+    assert config.data.stratify is read
+
+
+def test_a_number_for_a_boolean_in_the_file_names_the_line(tmp_path: Path) -> None:
+    path = experiment(tmp_path, data={"source": "builtin:breast_cancer", "stratify": 1})
+    result = mlcc("validate", path)
+    number = path.read_text(encoding="utf-8").splitlines().index("  stratify: 1") + 1
+    assert result.exit_code == 2
+    flat = " ".join(result.output.split())
+    assert f"{path}:{number}: data.stratify: must be true or false, not the number 1;" in flat
+
+
+def _number_for_a_boolean(schema: dict[str, Any]) -> bool:
+    """Whether this JSON Schema takes booleans and neither numbers nor text."""
+    kinds = {option.get("type") for option in schema.get("anyOf", [schema])}
+    return "boolean" in kinds and not kinds & {"integer", "number", "string"}
+
+
+def test_no_boolean_key_of_any_section_accepts_a_number() -> None:
+    checked = []
+    for title, model, key, property_schema in _every_key():
+        if not _number_for_a_boolean(property_schema):
+            continue
+        for sample in (1, 0, 1.0, "1", "t", "n"):
+            refusals = _refusals(model, key, sample, NotABoolean)
+            assert refusals, f"{title}.{key} accepts {sample!r}"
+            assert refusals[0].message.startswith("must be true or false")
+        for word in (True, "yes", "Off"):
+            try:
+                model.model_validate({key: word})
+            except ValidationError as error:
+                assert all(e["loc"][:1] != (key,) for e in error.errors()), (title, key)
+        checked.append(f"{title}.{key}")
+    # stratify, shuffle, streaming, restore_best, nesterov, log1p, batch_norm, ...
+    assert len(checked) >= 8
+    for expected in (
+        "DataConfig.stratify",
+        "EarlyStoppingConfig.restore_best",
+        "SGDConfig.nesterov",
+    ):
+        assert expected in checked
 
 
 @pytest.mark.parametrize(

@@ -132,6 +132,54 @@ def test_non_finite_numbers_are_refused(tmp_path: Path, value: str) -> None:
     assert "such as 0.01" in output
 
 
+def test_a_config_saved_as_latin_1_names_the_line_and_how_to_convert_it(tmp_path: Path) -> None:
+    text = QUICKSTART.read_text(encoding="utf-8").replace("name: quickstart", "name: café")
+    path = tmp_path / "experiment.yaml"
+    path.write_bytes(text.encode("latin-1"))
+    line = text.splitlines().index("name: café") + 1
+    code, output = run("validate", str(path))
+    flat = " ".join(output.split())
+    assert code == 2 and "Traceback" not in output
+    assert f"{path}:{line}: cannot be read as text (byte 0xe9 is not UTF-8;" in flat
+    assert "iconv -f cp1252 -t utf-8 experiment.yaml > utf8.yaml" in flat
+    assert "codec" not in flat  # not Python's own words
+
+
+def test_a_config_path_that_is_a_symlink_loop_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "experiment.yaml"
+    path.symlink_to(path)
+    code, output = run("validate", str(path))
+    assert code == 2 and "Traceback" not in output
+    assert f"{path}: is a symbolic link loop" in " ".join(output.split())
+    assert "Errno" not in output
+
+
+def test_a_whole_number_too_long_for_python_is_refused_where_it_is(tmp_path: Path) -> None:
+    # Python refuses int() of more than 4,300 digits; PyYAML's ValueError was a traceback
+    huge = "9" * 5000
+    path = quickstart(tmp_path, "epochs: 20", f"epochs: {huge}")
+    line = path.read_text(encoding="utf-8").splitlines().index(f"  epochs: {huge}") + 1
+    for args, where in (
+        ([str(path)], f"{path}:{line}"),
+        ([str(QUICKSTART), "--set", f"model.l2={huge}"], "--set model.l2"),
+    ):
+        code, output = run("validate", *args)
+        flat = " ".join(output.split())
+        assert code == 2 and "Traceback" not in output, output[-2000:]
+        assert f"{where}: a whole number of 5,000 digits is longer than Python reads" in flat
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_a_run_name_with_accents_says_ascii(tmp_path: Path, command: str) -> None:
+    # é is a letter to a reader; a run's folder name takes ASCII letters only
+    grid = ["--grid", "model.l2=0,1"] if command == "sweep" else []
+    runs = tmp_path / "runs"
+    code, output = run(command, str(QUICKSTART), *grid, "--name", "café", "--runs-dir", str(runs))
+    assert code == 2 and "Traceback" not in output
+    assert "--name 'café': use ASCII letters (a-z, A-Z), digits" in " ".join(output.split())
+    assert not runs.exists()
+
+
 def test_set_errors_name_the_option_not_a_file_line(tmp_path: Path) -> None:
     path = quickstart(tmp_path)
     code, output = run("validate", str(path), "--set", "optimizer.learning_rate=.inf")

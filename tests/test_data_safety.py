@@ -104,6 +104,22 @@ def test_train_refuses_infinite_or_overflowing_values(
     _no_run(tmp_path / "runs")
 
 
+@pytest.mark.parametrize("streaming", [False, True], ids=["in memory", "streaming"])
+def test_a_label_scale_that_overflows_the_label_names_the_key(
+    tmp_path: Path, streaming: bool
+) -> None:
+    data = _write_csv(tmp_path / "d.csv", _table())
+    result = _train(tmp_path, data, streaming=streaming, chunk_rows=16, label_scale=1e300)
+    _refused(result, "data.label_scale: 1e+300 times label 'y' gives", "use a smaller")
+    _no_run(tmp_path / "runs")
+
+
+def test_synthetic_noise_beyond_a_million_is_refused_by_the_config(tmp_path: Path) -> None:
+    result = _train(tmp_path, "builtin:linear", synthetic={"noise": 1e200})
+    _refused(result, "data.synthetic.noise: must be <= 1e+06")
+    _no_run(tmp_path / "runs")
+
+
 def test_streaming_names_the_line_of_a_value_in_a_later_chunk(tmp_path: Path) -> None:
     data = _write_csv(tmp_path / "d.csv", _table(), bad=(33, "x", "inf"))
     result = _train(tmp_path, data, streaming=True, chunk_rows=8)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from cli_helpers import experiment
 from mlcc_cli.cli import app
 from mlcc_cli.workflows.lr_find import DIVERGENCE_FACTOR, learning_rate_grid, steepest_descent
 
@@ -121,3 +124,23 @@ def test_lr_find_skips_the_doctors_measurements(
     config = ROOT / "configs" / "quickstart.yaml"
     result = mlcc("lr-find", config, "--runs-dir", tmp_path / "runs", "--steps", "20", "--json")
     assert result.exit_code == 0, result.output
+
+
+def test_a_blow_up_at_the_first_steps_shows_no_numpy_warning_or_broken_chart(
+    tmp_path: Path,
+) -> None:
+    """model.l2 1e308 overflows the gradient at once: the range test stops after two points
+    (one infinite, which the terminal chart cannot scale to), and training's divergence
+    message, which runs the same test for its suggestion, comes without numpy's warnings."""
+    config = experiment(tmp_path)
+    said = {}
+    for command, code in (("lr-find", 0), ("train", 1)):
+        args = [command, str(config), "--set", "model.l2=1e308", "--runs-dir", str(tmp_path)]
+        done = subprocess.run(
+            [sys.executable, "-m", "mlcc_cli", *args], capture_output=True, text=True
+        )
+        said[command] = " ".join((done.stdout + done.stderr).split())
+        assert done.returncode == code, said[command]
+        assert "Traceback" not in said[command] and "Warning" not in said[command]
+    assert "2 steps; stopped: batch loss not finite at learning rate" in said["lr-find"]
+    assert "error: training diverged to NaN" in said["train"]

@@ -118,3 +118,16 @@ def test_a_diverged_run_says_why_it_has_no_embedding(tmp_path: Path) -> None:
     (tmp_path / "status.json").write_text(json.dumps({"status": "diverged"}))
     result = mlcc("neighbors", tmp_path, "dog")
     assert result.exit_code == 2 and "diverged" in result.stderr
+
+
+def test_a_vector_that_is_not_finite_names_its_line(tmp_path: Path) -> None:
+    # an infinite value made every cosine NaN, with numpy's warning and exit 0
+    run_dir = word_run(tmp_path)
+    table = embedding_table(WORDS, [5, 4, 3, 2, 1], np.where(VECTORS == 0.3, np.inf, VECTORS))
+    write_columns_csv(run_dir / "embeddings.csv", table)
+    result = mlcc("neighbors", run_dir, "dog")
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert (
+        f"{run_dir / 'embeddings.csv'}:3: the vector of 'cat' holds a value that is not" in message
+    )

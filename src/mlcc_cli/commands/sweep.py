@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from mlcc_cli.commands.closed_pipes import survive_closed_pipes
 from mlcc_cli.commands.common import (
     ConfigArg,
     JsonOption,
@@ -152,6 +153,7 @@ def sweep(
             search=search,
             trials=trials,
             prune=prune,
+            worker_setup=survive_closed_pipes,  # as in this process (cli.py)
         )
         # An interrupted sweep is not logged (its user asked mlcc to stop); --json's object
         # names the MLflow runs, so there the sweep is logged before printing.

@@ -1,4 +1,4 @@
-"""Refusing a boolean where a config key takes a number.
+"""Refusing a boolean where a config key takes a number, and a number where it takes a boolean.
 
 Pydantic's lax mode reads `true` as 1 for an int or float field, and YAML 1.1 reads yes/no,
 on/off and true/false as booleans, so `learning_rate: yes` would train at rate 1.0 without a
@@ -6,6 +6,10 @@ word. Before pydantic converts a section, `StrictModel` replaces each boolean th
 where a number belongs with a `MisplacedBoolean` (`mark_misplaced_booleans`), which no number
 type accepts: the error then sits at the exact key (and list item), and carries its own
 wording. Every numeric key of every section is covered, including keys added later.
+
+The other way round, lax mode reads 1, 0.0, "1", "t" or "n" as a boolean, so `stratify: 1`
+would pass as true; a boolean key takes YAML's booleans (true/false, yes/no, on/off, also
+quoted) and nothing else: any other value becomes a `NotABoolean` carrying its refusal.
 """
 
 from __future__ import annotations
@@ -37,9 +41,25 @@ class MisplacedBoolean:
         return str(self.value).lower()  # as YAML writes it, in pydantic's own messages
 
 
+@dataclass(frozen=True)
+class NotABoolean:
+    """A number or word found where only true or false belongs, with the message refusing it."""
+
+    value: Any
+    message: str
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+# The words YAML reads as booleans: also taken in quotes ("yes"), since they say what is meant.
+_BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off"})
+
+
 def mark_misplaced_booleans(fields: dict[str, FieldInfo], data: Any) -> Any:
     """`data` (a section's raw mapping) with every boolean that stands in place of a number
-    replaced by a `MisplacedBoolean`; `data` itself is left as it is."""
+    replaced by a `MisplacedBoolean`, and every other value in place of a boolean by a
+    `NotABoolean`; `data` itself is left as it is."""
     if not isinstance(data, dict):
         return data
     marked = data
@@ -55,8 +75,10 @@ def mark_misplaced_booleans(fields: dict[str, FieldInfo], data: Any) -> Any:
 def _replaced(value: Any, where: tuple[int | str, ...], field: FieldInfo) -> Any:
     """`value` with the boolean at `where` (list positions, mapping keys) replaced by its
     marker; `value` itself is left as it is."""
-    if not where:
+    if not where and isinstance(value, bool):
         return MisplacedBoolean(value, boolean_refusal(field, value))
+    if not where:
+        return NotABoolean(value, not_a_boolean(value))
     copied = list(value) if isinstance(value, list) else dict(value)
     copied[where[0]] = _replaced(value[where[0]], where[1:], field)  # type: ignore[index]
     return copied
@@ -67,6 +89,7 @@ class _Kinds:
     """What an annotation takes, as far as booleans are concerned."""
 
     numbers_only: bool  # a number but not a boolean
+    booleans_only: bool  # a boolean but not a number or text
     items: tuple[Any, ...]  # the item annotations of its list members
     values: tuple[Any, ...]  # the value annotations of its mapping members
 
@@ -83,6 +106,7 @@ def _kinds(annotation: Any) -> _Kinds:
         members = union_members(annotation)
         kinds = _Kinds(
             numbers_only=bool not in members and (int in members or float in members),
+            booleans_only=bool in members and not {int, float, str} & set(members),
             items=tuple(get_args(m)[-1] for m in members if get_origin(m) is list),
             values=tuple(get_args(m)[-1] for m in members if get_origin(m) is dict),
         )
@@ -91,11 +115,13 @@ def _kinds(annotation: Any) -> _Kinds:
 
 
 def misplaced_boolean(annotation: Any, value: Any) -> tuple[int | str, ...] | None:
-    """Where in `value` a boolean stands in place of a number `annotation` takes: () for the
-    value itself, (2,) for the third item of a list, ("city",) for a mapping's entry; None
-    when there is none."""
+    """Where in `value` a boolean stands in place of a number `annotation` takes, or another
+    value in place of a boolean: () for the value itself, (2,) for the third item of a list,
+    ("city",) for a mapping's entry; None when there is none."""
     if isinstance(value, bool):
         return () if _kinds(annotation).numbers_only else None
+    if _kinds(annotation).booleans_only and _passes_for_a_boolean(value):
+        return ()
     if isinstance(value, list):
         inner, entries = _kinds(annotation).items, list(enumerate(value))
     elif isinstance(value, dict):
@@ -151,3 +177,19 @@ def boolean_refusal(field: FieldInfo, found: bool) -> str:
         f"must be {kind} such as {_example(field, whole)}{text}, not the boolean "
         f"{str(found).lower()}"
     )
+
+
+def _passes_for_a_boolean(value: Any) -> bool:
+    """Whether lax mode would read `value` (not itself a boolean) as one, or `value` is text:
+    1, 0.0, "1", "t", "n" ... but not YAML's own words in quotes ("yes")."""
+    if isinstance(value, str):
+        return value.strip().lower() not in _BOOLEAN_WORDS
+    return isinstance(value, int | float)
+
+
+def not_a_boolean(found: Any) -> str:
+    """The message refusing `found` (a number or text) in a key that takes true or false."""
+    if isinstance(found, str):
+        return f"must be true or false, got {found!r}"
+    meant = {1: "; write true", 0: "; write false"}.get(found, "")  # what lax mode read it as
+    return f"must be true or false, not the number {found:g}{meant}"

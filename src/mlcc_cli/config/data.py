@@ -85,9 +85,13 @@ class SyntheticConfig(StrictModel):
     noise: float = Field(
         0.1,
         ge=0,
+        # The data's own spread is about 1: a million times that is noise alone, and far
+        # larger values overflow the squares of statistics and losses.
+        le=1e6,
         description=(
             "Standard deviation of the Gaussian noise added to the data (for `shapes`, to every "
-            "pixel, which is then clipped to [0, 1])."
+            "pixel, which is then clipped to [0, 1]); at most 1e6, the data's own spread being "
+            "about 1."
         ),
     )
     features: int = Field(

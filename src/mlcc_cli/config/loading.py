@@ -108,6 +108,6 @@ def check_run_name(name: str | None) -> None:
     """Reject a `--name` that could not be a folder-name prefix."""
     if name is not None and not RUN_NAME.match(name):
         raise ConfigError(
-            f"--name {name!r}: use letters, digits, '.', '_' or '-' (starting with a letter "
-            "or digit), e.g. --name lr-0.01."
+            f"--name {name!r}: use ASCII letters (a-z, A-Z), digits, '.', '_' or '-' (starting "
+            "with a letter or digit), e.g. --name lr-0.01."
         )

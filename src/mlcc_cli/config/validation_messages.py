@@ -16,7 +16,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from mlcc_cli.config.booleans import YAML_BOOLEANS, MisplacedBoolean
+from mlcc_cli.config.booleans import YAML_BOOLEANS, MisplacedBoolean, NotABoolean
 from mlcc_cli.config.composition import EXTENDS_KEY, Origin
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.config.yaml_reading import KeyPath
@@ -121,6 +121,8 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
     got = error.get("input")
     if isinstance(got, MisplacedBoolean):  # whatever type refused it, say why (booleans.py)
         return f"{got.message} ({YAML_BOOLEANS})"
+    if isinstance(got, NotABoolean):
+        return got.message
     if kind == "extra_forbidden" and extra_key is not None:
         choices = _field_names(model) if model is not None else []
         if model is ExperimentConfig:  # read (and removed) by composition, before the model
@@ -163,10 +165,11 @@ def _describe(error: dict[str, Any], model: type[BaseModel] | None, extra_key: s
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}, got {_shown(got)}"
     if kind == "string_pattern_mismatch":
-        # Only run names carry a pattern: say it in words rather than as a regex.
+        # Only run names carry a pattern: say it in words rather than as a regex; "ASCII",
+        # since a folder name travels to other systems (é and ß are letters to a reader).
         return (
-            "must start with a letter or digit and use only letters, digits, '.', '_' or '-', "
-            f"got {_shown(got)}"
+            "must start with a letter or digit and use only ASCII letters (a-z, A-Z), digits, "
+            f"'.', '_' or '-', got {_shown(got)}"
         )
     if kind == "union_tag_invalid":
         return f"unknown type {ctx.get('tag')!r}; must be one of {ctx.get('expected_tags')}"

@@ -65,6 +65,19 @@ class GuardedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_whole_number(self, node: yaml.ScalarNode) -> int:
+        """PyYAML's integer, or a ConfigError where Python refuses to read one that long
+        (more than 4,300 digits, a guard against slow conversions) rather than a ValueError."""
+        try:
+            return int(super().construct_yaml_int(node))
+        except ValueError:
+            digits = sum(character.isdigit() for character in str(node.value))
+            raise ConfigError(
+                f"{self.where(node.start_mark.line + 1)}: a whole number of {digits:,} digits "
+                "is longer than Python reads (4,300); no setting needs one, so write a "
+                "shorter number (e.g. 1e300 for a huge one)."
+            ) from None
+
     def checked_node(self) -> yaml.Node | None:
         """The document's node tree, after every check has passed (None for an empty text)."""
         node = self.get_single_node()
@@ -134,3 +147,6 @@ class _Walk:
                 f"in the same mapping (lines {first} and {line}); YAML would silently keep "
                 "only the last, so delete one or merge them."
             )
+
+
+GuardedLoader.add_constructor("tag:yaml.org,2002:int", GuardedLoader.construct_whole_number)

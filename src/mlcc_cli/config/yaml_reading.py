@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,22 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         raise ConfigError(f"{path}: config file not found; check the path.") from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder, not a config file.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the config file ({error}).") from None
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        byte = raw[error.start : error.start + 1].hex()
+        raise ConfigError(
+            f"{path}:{line}: cannot be read as text (byte 0x{byte} is not UTF-8; the file was "
+            "probably saved as Latin-1 or Windows-1252); save it as UTF-8 (e.g. iconv -f "
+            f"cp1252 -t utf-8 {path.name} > utf8.yaml)."
+        ) from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ConfigError(
+                f"{path}: is a symbolic link loop (following its links leads back to itself); "
+                "point it at the real config file, or pass that file."
+            ) from None
+        reason = error.strerror or str(error)
+        raise ConfigError(f"{path}: cannot read the config file ({reason}).") from None
     try:
         # One parse: the node tree gives line numbers, constructing it gives the data; the
         # guarded loader refuses alias bombs and duplicate keys before anything expands.

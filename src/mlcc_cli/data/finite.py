@@ -78,3 +78,19 @@ def _message(where: str, column: str, value: float, count: int) -> str:
         "leave the cell empty to mark it missing (then data.missing decides: drop, mean or "
         "median)."
     )
+
+
+def scaled_label(values: np.ndarray, label_scale: float, label_name: str) -> np.ndarray:
+    """A regression label times data.label_scale; DataError naming the key when that takes a
+    value beyond ±LARGEST_VALUE (the file's own values were checked on reading)."""
+    with np.errstate(over="ignore"):  # an overflow is refused below, in words
+        scaled = values * label_scale
+    beyond = np.abs(scaled) > LARGEST_VALUE  # false for NaN, left to data.missing
+    if beyond.any():
+        raise DataError(
+            f"data.label_scale: {label_scale:g} times label '{label_name}' gives "
+            f"{scaled[beyond][0]:g}, beyond ±{LARGEST_VALUE:g}, whose square (in the loss) "
+            "overflows; use a smaller data.label_scale (it multiplies the label: 0.001 reads "
+            "dollars as thousands)"
+        )
+    return scaled

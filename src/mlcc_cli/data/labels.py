@@ -1,10 +1,9 @@
 """Labels as numbers: which task a label implies, and its encoding for each task.
 
-regression: the value times data.label_scale; binary: 0/1 (0/1 values as they are, any other
-two values in ascending order); multiclass: class codes 0..K−1 of the sorted values;
-multilabel: a 0/1 matrix, one column per label. `label_above` derives the crash course's
-binary label from a numeric one.
-"""
+regression: the value times data.label_scale (held to finite.LARGEST_VALUE); binary: 0/1 (0/1
+values as they are, any other two in ascending order); multiclass: class codes 0..K−1 of the
+sorted values; multilabel: a 0/1 matrix, one column per label. `label_above` derives the
+crash course's binary label from a numeric one."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlcc_cli.data.finite import scaled_label
 from mlcc_cli.errors import DataError
 
 # mlp `task: auto`: an integer label with at most this many distinct values holds classes.
@@ -171,7 +171,7 @@ def _regression_label(
             "choose a numeric label, or use model.type: logistic for a label with two classes"
         )
     warnings = two_valued_label_warnings(pd.unique(values), label_name)
-    return values.to_numpy(dtype=np.float64) * label_scale, None, warnings
+    return scaled_label(values.to_numpy(dtype=np.float64), label_scale, label_name), None, warnings
 
 
 def refuse_label_scale(task: str, label_scale: float, label_name: str) -> None:

@@ -6,6 +6,7 @@ computed here.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -101,14 +102,24 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
         console.print(chart)
 
 
-def lr_find_chart(result: LrFindResult, width: int = 72) -> Text:
-    """Smoothed training loss vs learning rate, x on a log scale (plotext)."""
+def lr_find_chart(result: LrFindResult, width: int = 72) -> Text | None:
+    """Smoothed training loss vs learning rate, x on a log scale (plotext); None when fewer
+    than two points are finite (a test stopped by a blow-up at its first steps)."""
     import plotext  # deferred: plotext costs start-up time and only draws charts
 
+    # The blow-up that stopped the test is infinite, and plotext cannot scale an axis to it.
+    points = [
+        (rate, loss)
+        for rate, loss in zip(result.learning_rates, result.smoothed_losses, strict=True)
+        if math.isfinite(loss)
+    ]
+    if len(points) < 2:
+        return None
+    rates, losses = [rate for rate, _ in points], [loss for _, loss in points]
     plotext.clear_figure()
-    plotext.plot(result.learning_rates, result.smoothed_losses, marker="braille")
+    plotext.plot(rates, losses, marker="braille")
     plotext.xscale("log")
-    label_axes(plotext, result.learning_rates, result.smoothed_losses, xlog=True)
+    label_axes(plotext, rates, losses, xlog=True)
     plotext.plotsize(width, 14)
     plotext.title("smoothed training loss vs learning rate")
     plotext.xlabel("learning rate (log)")
@@ -118,8 +129,9 @@ def lr_find_chart(result: LrFindResult, width: int = 72) -> Text:
 
 def render_lr_find(console: Console, result: LrFindResult) -> None:
     """Chart, why the test stopped, and the suggested learning rate as a --set fix."""
-    if len(result.learning_rates) > 1:
-        console.print(lr_find_chart(result))
+    chart = lr_find_chart(result)
+    if chart is not None:
+        console.print(chart)
     console.print(f"{len(result.learning_rates)} steps; stopped: {result.stop_reason}")
     if result.suggestion is None:
         console.print("[yellow]no suggestion[/]: the loss never fell; widen --min-lr/--max-lr")

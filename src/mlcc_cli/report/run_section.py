@@ -6,7 +6,6 @@ becomes a line of `missing`, and the rest is shown. Nothing in the run directory
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,6 +14,7 @@ from mlcc_cli.errors import MlccError
 from mlcc_cli.evaluation import ConfusionMatrix
 from mlcc_cli.report.figures import Figure, evaluate_validation, run_figures
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE
+from mlcc_cli.rundir.records import record_or_problem
 from mlcc_cli.workflows.doctor import diagnose_run
 
 # The files that make a folder a run directory (any one is enough to report on it).
@@ -86,18 +86,13 @@ def _text(path: Path, missing: list[str]) -> str | None:
 
 
 def read_mapping(path: Path, missing: list[str]) -> dict[str, Any]:
-    """The JSON object in `path`, or {} with a line in `missing` saying why."""
-    text = _text(path, missing)
-    if text is None:
+    """The mapping in the record file `path`, or {} with a line in `missing` saying why."""
+    if not path.exists():
+        missing.append(f"{path.name}: missing")
         return {}
-    try:
-        content = json.loads(text)
-    except ValueError as error:
-        missing.append(f"{path.name}: not valid JSON ({error})")
-        return {}
-    if not isinstance(content, dict):
-        missing.append(f"{path.name}: holds {type(content).__name__}, not an object")
-        return {}
+    content, problem = record_or_problem(path)
+    if problem is not None:
+        missing.append(f"{path.name}: {problem}")
     return content
 
 

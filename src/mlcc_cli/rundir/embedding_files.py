@@ -95,4 +95,12 @@ def read_embedding(path: Path) -> Embedding:
         vectors = frame[[column for _, column in vector_columns]].to_numpy(dtype=np.float64)
     except ValueError as error:
         raise DataError(f"{path}: a vector value is not a number ({error})") from None
+    infinite = ~np.isfinite(vectors).all(axis=1)  # nan or inf: no cosine can be taken
+    if infinite.any():
+        row = int(np.flatnonzero(infinite)[0])
+        raise DataError(
+            f"{path}:{row + 2}: the vector of {frame.iloc[row, 0]!r} holds a value that is not "
+            "a finite number, so the file is damaged (or its run diverged); train the run "
+            "again (`mlcc train` with the experiment's config)"
+        )
     return Embedding(path, frame.iloc[:, 0].astype(str).tolist(), vectors)

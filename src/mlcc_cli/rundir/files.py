@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from mlcc_cli.errors import DataError, MlccError
+from mlcc_cli.rundir.records import RETRAIN, read_record
 from mlcc_cli.rundir.signals import signals_held
 from mlcc_cli.rundir.staging import create_staging, discard_staging, publish
 from mlcc_cli.rundir.storage import storage_error
@@ -229,15 +230,7 @@ def read_model(run_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     # numpy reports random bytes as "pickled data" and a truncated archive as a zip error.
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
         raise DataError(
-            f"{npz_path}: is not a valid .npz archive, so the run's weights are damaged "
-            f"({type(error).__name__}); train the run again (`mlcc train` with its "
-            "config.yaml)."
+            f"{npz_path}: is not a valid .npz archive ({type(error).__name__}), so the run's "
+            f"weights are damaged; {RETRAIN}."
         ) from None
-    try:
-        state = json.loads(json_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise DataError(
-            f"{json_path}: cannot be read as JSON, so the run is damaged ({error}); train the "
-            "run again (`mlcc train` with its config.yaml)."
-        ) from None
-    return state, arrays
+    return read_record(json_path), arrays

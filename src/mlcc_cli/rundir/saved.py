@@ -6,20 +6,25 @@ fitted state of every feature step; model.npz holds the weights; config.yaml the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
-from pydantic import ValidationError
 
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.errors import DataError
 from mlcc_cli.features import FeaturePipeline
 from mlcc_cli.models.registry import model_from_settings
 from mlcc_cli.rundir.files import read_model
+from mlcc_cli.rundir.records import (
+    DAMAGED_RUN,
+    RETRAIN,
+    check_model_record,
+    read_record,
+    read_run_config,
+    recorded_status,
+)
 from mlcc_cli.rundir.storage import not_a_folder
 
 
@@ -105,17 +110,9 @@ def _runs_inside(folder: Path) -> str:
     runs = sorted(path.parent for path in folder.glob("*/model.json"))
     if not runs:
         return ""
-    complete = [run for run in runs if _status(run) == "complete"]
+    complete = [run for run in runs if recorded_status(run) == "complete"]
     what = "a sweep folder" if (folder / "sweep.json").is_file() else "a folder of runs"
     return f"; it is {what}: pass one of its {len(runs)} runs, e.g. {(complete or runs)[-1]}"
-
-
-def _status(run_dir: Path) -> str | None:
-    """status.json's `status` (complete, diverged, …), or None when it cannot be read."""
-    try:
-        return json.loads((run_dir / "status.json").read_text()).get("status")
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def refuse_embedding_run(run_dir: Path, model: Any) -> None:
@@ -128,16 +125,24 @@ def refuse_embedding_run(run_dir: Path, model: Any) -> None:
         )
 
 
+def _what_is_wrong(error: Exception) -> str:
+    """A damaged model.json's problem in words (not the Python type that tripped over it)."""
+    if isinstance(error, KeyError):
+        return f"no {error.args[0]!r} entry"
+    return "an entry of the wrong kind or size" if not isinstance(error, OSError) else str(error)
+
+
 def load_run(run_dir: Path) -> SavedRun:
     """Read a run directory written by `mlcc train`; DataError if it is not one or is damaged."""
     require_run_files(run_dir)
+    state, arrays = read_model(run_dir)
+    check_model_record(run_dir / "model.json", state)
+    config = read_run_config(run_dir)
+    status_file = read_record(run_dir / "status.json")
+    status = status_file.get("status")
+    if not isinstance(status, str):
+        raise DataError(f"{run_dir / 'status.json'}: records no status, so {DAMAGED_RUN}.")
     try:
-        state, arrays = read_model(run_dir)
-        config = ExperimentConfig.model_validate(
-            yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
-        )
-        status_file = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
-        status = status_file["status"]
         # The task as training resolved it from the label (an mlp's head follows it).
         model = model_from_settings(state["model"], task=state["task"])
         refuse_embedding_run(run_dir, model)
@@ -146,10 +151,13 @@ def load_run(run_dir: Path) -> SavedRun:
         for name, array in arrays.items():
             stored[name][...] = array
         pipeline = FeaturePipeline.from_state(state["pipeline"])
-    except (OSError, KeyError, TypeError, ValueError, ValidationError, yaml.YAMLError) as error:
+    # model.json edited by hand or from another version: a key missing, a value of the wrong
+    # kind somewhere in the model's or a feature step's settings
+    except (OSError, KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
         raise DataError(
-            f"{_where(run_dir)}: cannot be read ({type(error).__name__}: {error}); the run "
-            "directory is incomplete or was written by another mlcc version."
+            f"{run_dir / 'model.json'}: does not describe a model this version of mlcc reads, "
+            f"or not the one model.npz holds ({_what_is_wrong(error)}); it was edited by hand "
+            f"or written by another mlcc version; {RETRAIN}."
         ) from None
     if status == "diverged" or not all(np.isfinite(a).all() for a in arrays.values()):
         raise DataError(

@@ -81,32 +81,41 @@ def not_a_folder(path: Path, missing: str = "no such folder") -> str:
     return "is a file, not a folder" if path.exists() else missing
 
 
-def storage_error(what: str, path: Path, error: OSError) -> MlccError:
-    """The MlccError for a refused write of `path`; `what` names the option or file.
+def storage_error(
+    what: str, path: Path, error: OSError, created_in: Path | None = None
+) -> MlccError:
+    """The MlccError for a refused write of `path`; `what` names the option or file, and
+    `created_in` the existing folder the new entry was to be made in, when that is not simply
+    `path.parent` (`check_folder_writable`: `path` itself, or a folder further up).
 
-    Read-only, permission and missing-folder problems are the user's to fix by pointing
-    elsewhere (DataError, exit 2); a full disk or quota is a failure while running (exit 1).
+    The one wording of every errno, wherever the write was refused: read-only, permission and
+    missing-folder problems are the user's to fix by pointing elsewhere (DataError, exit 2); a
+    full disk or quota, or any other refusal, is a failure while running (exit 1).
     """
     reason = error.strerror or str(error)
+    folder = created_in or path.parent
     if error.errno in _DISK_FULL:
         return MlccError(
-            f"{what} {path}: the disk is full ({reason}); the half-written files were removed "
+            f"{what} {path}: the disk is full ({reason}); anything half-written was removed "
             "and earlier runs and outputs are untouched. Free some space (e.g. delete old runs "
             "or run `mlcc runs clean`) or write to another disk, then try again."
         )
-    if error.errno == errno.ENOENT and not path.parent.is_dir():
+    if error.errno == errno.ENOENT and not folder.is_dir():
         return DataError(
-            f"{what} {path}: cannot write there (the folder {path.parent} does not exist, "
+            f"{what} {path}: cannot write there (the folder {folder} does not exist, "
             f"and mlcc creates no folders for an output file); create it first "
-            f"(mkdir -p {path.parent}) or choose another folder."
+            f"(mkdir -p {folder}) or choose another folder."
         )
     if path.is_symlink() and not path.exists():
         problem = not_a_folder(path).removeprefix("is ")
     elif error.errno == errno.ENOENT:
-        # the folder is there but refuses new files (a kernel file system like /proc)
-        problem = f"the folder {path.parent} does not take new files"
+        # the folder is there but refuses new entries (a kernel file system like /proc)
+        problem = f"the folder {folder} takes no new files"
     elif error.errno in _USER_FIXABLE:
         problem = _USER_FIXABLE[error.errno]
+        problem += (
+            "" if created_in in (None, path) else f" in {created_in}, where it would be created"
+        )
     else:
         return MlccError(f"{what} {path}: cannot write there ({reason}).")
     return DataError(
@@ -119,7 +128,8 @@ def check_folder_writable(folder: Path, what: str) -> None:
     nearest folder above it (where it would be created). Checked before the work whose
     results go there, by making and removing a hidden folder, so it holds as root too, where
     permission bits stop nothing but a read-only mount or a kernel file system (/sys, /proc)
-    still refuses; it leaves nothing behind."""
+    still refuses; it leaves nothing behind. Worded by `storage_error`, as a refusal met
+    while writing would be."""
     above = folder
     while not above.is_dir():
         if os.path.lexists(above) or above.parent == above:  # a file (or dead link) in the way
@@ -131,16 +141,7 @@ def check_folder_writable(folder: Path, what: str) -> None:
     try:
         Path(tempfile.mkdtemp(dir=above, prefix=".mlcc-write-check-")).rmdir()
     except OSError as error:
-        if error.errno in _DISK_FULL:
-            raise storage_error(what, folder, error) from None
-        if error.errno == errno.ENOENT:  # the folder is there but refuses new entries
-            problem = f"the folder {above} takes no new files"
-        else:
-            problem = _USER_FIXABLE.get(error.errno) or error.strerror or str(error)
-            problem += "" if above == folder else f" in {above}, where it would be created"
-        raise DataError(
-            f"{what} {folder}: cannot write there ({problem}); choose a folder you can write to."
-        ) from None
+        raise storage_error(what, folder, error, created_in=above) from None
 
 
 def _sibling(path: Path) -> Path:
@@ -160,7 +161,14 @@ def check_file_writable(
     message when `path` is a folder."""
     if path.is_dir():
         raise DataError(f"{what} {path}: is a folder; give a file name, e.g. {path / example}.")
-    owner = None if path.name in replaceable else _record_owning(path)
+    target = written_through(path)
+    if target.exists() and not target.is_file():
+        kind = "a named pipe (FIFO)" if target.is_fifo() else "a device or socket"
+        raise DataError(
+            f"{what} {path}: is {kind}, not a regular file; mlcc writes its output as a whole "
+            f"new file, which would take its place, so give a file name, e.g. {example}."
+        )
+    owner = None if path.name in replaceable else _record_owning(target)
     if owner is not None:
         other = path.parent / ("my-" + example)
         raise DataError(
@@ -169,9 +177,15 @@ def check_file_writable(
             f"write to another name, e.g. {other}."
         )
     try:
-        _sibling(path).unlink()
+        _sibling(target).unlink()
     except OSError as error:
         raise storage_error(what, path, error) from None
+
+
+def written_through(path: Path) -> Path:
+    """Where writing `path` lands: the file a symbolic link leads to, so that replacing that
+    file keeps the link (as the shell's `>` does), else `path` itself."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 # A run folder holds status.json, a sweep folder sweep.json; their subfolders (plots,
@@ -208,10 +222,10 @@ def _write_atomically(path: Path, write: Callable[[Path], object], what: str) ->
     `what`."""
     partial: Path | None = None
     try:
-        partial = _sibling(path)
+        partial = _sibling(written_through(path))
         write(partial)
         partial.chmod(new_entry_mode())
-        os.replace(partial, path)
+        os.replace(partial, written_through(path))
     except OSError as error:
         raise storage_error(what, path, error) from None
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ import yaml
 from mlcc_cli.errors import ConfigError, DataError
 from mlcc_cli.evaluation.metric_names import ranking_value
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE, warning_kinds
+from mlcc_cli.rundir.records import DAMAGED_SWEEP, read_metrics, read_record
 from mlcc_cli.rundir.saved import require_run_files
 from mlcc_cli.tracking.names import (
     PARAM_VALUE_LIMIT,
@@ -101,18 +102,6 @@ def read_targets(paths: Sequence[Path]) -> list[RunRecord | SweepRecord]:
     return records
 
 
-def _read(path: Path, parse: Callable[[str], Any]) -> dict[str, Any]:
-    """The mapping stored in `path`; DataError naming the file when it is damaged."""
-    try:
-        stored = parse(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, yaml.YAMLError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DataError(f"{path}: cannot be read ({reason}), so it is not logged.") from None
-    if not isinstance(stored, dict):
-        raise DataError(f"{path}: does not hold a mapping, so it is not logged.")
-    return stored
-
-
 def _epoch_ms(stamp: Any) -> int | None:
     """status.json's local `2026-01-01T12:00:00` as ms since the epoch; None if absent."""
     try:
@@ -174,12 +163,12 @@ def _doctor_tags(run_dir: Path) -> dict[str, str]:
 
 def read_run(run_dir: Path) -> RunRecord:
     """What MLflow is told of the run directory `run_dir` (DataError if a file is damaged)."""
-    config = _read(run_dir / "config.yaml", yaml.safe_load)
-    status = _read(run_dir / "status.json", json.loads)
+    config = read_record(run_dir / "config.yaml", yaml.safe_load)
+    status = read_record(run_dir / "status.json")
     params = flatten_config(config)
     param_names = unique_names(params)
     history = _history(run_dir / "history.csv")
-    metrics = _numbers(_read(run_dir / "metrics.json", json.loads))
+    metrics = _numbers(read_metrics(run_dir))
     metric_names = unique_names([*dict.fromkeys(column for column, _, _ in history), *metrics])
     tags = {
         "mlcc.run_dir": str(run_dir.resolve()),
@@ -227,7 +216,7 @@ def _best(rows: list[dict[str, Any]], metric: str, higher_is_better: bool) -> di
 def read_sweep(sweep_dir: Path) -> SweepRecord:
     """What MLflow is told of a sweep folder: sweep.json's summary and each point's run (a
     failed point, which left no run, is only in sweep.csv and sweep.json)."""
-    stored = _read(sweep_dir / SWEEP_FILE, json.loads)
+    stored = read_record(sweep_dir / SWEEP_FILE, damaged=DAMAGED_SWEEP)
     rows = [row for row in stored.get("runs") or [] if isinstance(row, dict)]
     runs = []
     for row in rows:

@@ -8,9 +8,7 @@ run directories (a sweep folder) stands for all of its runs.
 from __future__ import annotations
 
 import csv
-import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import yaml
 from mlcc_cli.errors import DataError
 from mlcc_cli.evaluation.metric_names import rank_key
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds
+from mlcc_cli.rundir.records import read_metrics, read_record
 from mlcc_cli.rundir.staging import is_staging, refuse_staging
 
 SPLITS = ("validation", "train")
@@ -135,20 +134,6 @@ def expand_runs(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _read_mapping(path: Path, parse: Callable[[str], Any] = json.loads) -> dict[str, Any]:
-    """A run file that holds a mapping (JSON by default); DataError when it is unreadable,
-    not UTF-8, malformed or not a mapping — a damaged run is named, never a traceback."""
-    try:
-        content = parse(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, yaml.YAMLError) as error:  # UnicodeDecodeError is a ValueError
-        raise DataError(f"{path}: cannot read ({error}); the run directory is damaged.") from None
-    if not isinstance(content, dict):
-        raise DataError(
-            f"{path}: holds {type(content).__name__}, not a mapping; the run directory is damaged."
-        )
-    return content
-
-
 def _validation_loss(path: Path) -> list[float | None]:
     if not path.is_file():
         return []
@@ -169,15 +154,15 @@ def _validation_loss(path: Path) -> list[float | None]:
 
 def read_run(run_dir: Path) -> ComparedRun:
     """Read the plain files of one run directory."""
-    config = _read_mapping(run_dir / "config.yaml", yaml.safe_load)
+    config = read_record(run_dir / "config.yaml", yaml.safe_load)
     status_path = run_dir / "status.json"
     status = (
-        _read_mapping(status_path).get("status", "unknown") if status_path.is_file() else "unknown"
+        read_record(status_path).get("status", "unknown") if status_path.is_file() else "unknown"
     )
     return ComparedRun(
         run_dir=run_dir,
         config=flatten(config),
-        metrics=_read_mapping(run_dir / "metrics.json"),
+        metrics=read_metrics(run_dir),
         validation_loss=_validation_loss(run_dir / "history.csv"),
         status=str(status),
         doctor=stored_warning_kinds(run_dir),

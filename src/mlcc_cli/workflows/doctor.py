@@ -15,6 +15,7 @@ from mlcc_cli.doctor.evidence import evidence_from_run
 from mlcc_cli.doctor.findings import Finding
 from mlcc_cli.errors import DataError
 from mlcc_cli.rundir.doctor_file import DOCTOR_FILE
+from mlcc_cli.rundir.records import read_metrics, read_record, read_run_config
 from mlcc_cli.rundir.saved import require_run_files
 from mlcc_cli.workflows.changed_data import doctor_note
 
@@ -46,8 +47,15 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
     Works on diverged and interrupted runs too: they are what the doctor is for.
     """
     require_run_files(run_dir)
+    # The record files first, each named should it be damaged (the rules would only trip over
+    # a wrong type somewhere, worded below without the file); doctor.json is optional.
+    read_run_config(run_dir)
+    status = read_record(run_dir / "status.json")
+    if (run_dir / "metrics.json").exists():
+        read_metrics(run_dir)
     stored_path = run_dir / DOCTOR_FILE
     try:
+        # doctor.json is read as it is: input statistics it cannot use are a note (evidence.py)
         stored = (
             json.loads(stored_path.read_text(encoding="utf-8")) if stored_path.is_file() else None
         )
@@ -56,8 +64,7 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
         # A hand-edited or damaged file surfaces as a missing key or a wrong type somewhere
         # in the rules; either way the answer is the same one-paragraph error.
         findings = diagnose(evidence)
-        status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
-        warnings = doctor_note(status.get("data") if isinstance(status, dict) else None)
+        warnings = doctor_note(status.get("data"))
     except (
         OSError,
         KeyError,

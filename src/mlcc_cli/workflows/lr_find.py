@@ -169,30 +169,33 @@ def range_test(
     average, best = 0.0, math.inf
     order, cursor = rng.permutation(X.shape[0]), 0
     stop_reason = f"reached --max-lr {max_lr:g}"
-    for k, rate in enumerate(grid):
-        if cursor >= X.shape[0]:  # a new epoch: reshuffle
-            order, cursor = rng.permutation(X.shape[0]), 0
-        rows = order[cursor : cursor + batch_size]
-        cursor += batch_size
-        X_batch = X[rows]
-        loss, grads = model.loss_and_gradients(X_batch, y[rows])
-        rates.append(float(rate))
-        losses.append(float(loss))
-        if not math.isfinite(loss):
-            smoothed.append(math.inf)
-            stop_reason = f"batch loss not finite at learning rate {rate:.3g}"
-            break
-        average = SMOOTHING * average + (1 - SMOOTHING) * loss
-        smooth = average / (1 - SMOOTHING ** (k + 1))  # bias correction of the zero start
-        smoothed.append(smooth)
-        if smooth > DIVERGENCE_FACTOR * best:
-            stop_reason = f"loss exceeded {DIVERGENCE_FACTOR:g}× its best at {rate:.3g}"
-            break
-        best = min(best, smooth)
-        optimizer.learning_rate = float(rate)
-        optimizer.step(model.params, grads)
-        if model.l1 > 0:
-            apply_l1(model, optimizer, X_batch)
+    # The test drives the loss to blow up on purpose and detects it below; numpy's overflow
+    # warnings on the way (a huge model.l2 too) would only say so less clearly.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k, rate in enumerate(grid):
+            if cursor >= X.shape[0]:  # a new epoch: reshuffle
+                order, cursor = rng.permutation(X.shape[0]), 0
+            rows = order[cursor : cursor + batch_size]
+            cursor += batch_size
+            X_batch = X[rows]
+            loss, grads = model.loss_and_gradients(X_batch, y[rows])
+            rates.append(float(rate))
+            losses.append(float(loss))
+            if not math.isfinite(loss):
+                smoothed.append(math.inf)
+                stop_reason = f"batch loss not finite at learning rate {rate:.3g}"
+                break
+            average = SMOOTHING * average + (1 - SMOOTHING) * loss
+            smooth = average / (1 - SMOOTHING ** (k + 1))  # bias correction of the zero start
+            smoothed.append(smooth)
+            if smooth > DIVERGENCE_FACTOR * best:
+                stop_reason = f"loss exceeded {DIVERGENCE_FACTOR:g}× its best at {rate:.3g}"
+                break
+            best = min(best, smooth)
+            optimizer.learning_rate = float(rate)
+            optimizer.step(model.params, grads)
+            if model.l1 > 0:
+                apply_l1(model, optimizer, X_batch)
     # The last point of a stopped test is the blow-up itself: keep it in the curve, but
     # look for the steepest descent only before it.
     usable = len(smoothed) - (0 if stop_reason.startswith("reached") else 1)

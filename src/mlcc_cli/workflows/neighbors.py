@@ -8,7 +8,6 @@ direction, 0 for unrelated (orthogonal) ones. The vectors come from the run's em
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import numpy as np
 
 from mlcc_cli.errors import ConfigError, DataError, did_you_mean
 from mlcc_cli.rundir.embedding_files import Embedding, embedding_files, read_embedding
+from mlcc_cli.rundir.records import recorded_status
 
 DEFAULT_NEIGHBORS = 10
 CLOSE_MATCHES = 3  # spellings suggested for an unknown word
@@ -65,14 +65,6 @@ def nearest(embedding: Embedding, row: int, k: int) -> list[Neighbor]:
     return [Neighbor(embedding.names[i], float(similarity[i])) for i in order]
 
 
-def run_status(run_dir: Path) -> str | None:
-    """status.json's status (complete, diverged, ...), or None when it cannot be read."""
-    try:
-        return json.loads((run_dir / "status.json").read_text(encoding="utf-8")).get("status")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
 def choose_embedding(run_dir: Path, column: str | None) -> tuple[str, Path]:
     """The embedding file `--column` names, or the run's only one."""
     if not run_dir.is_dir():
@@ -80,7 +72,7 @@ def choose_embedding(run_dir: Path, column: str | None) -> tuple[str, Path]:
             f"run {run_dir}: no such folder; pass a run directory printed by `mlcc train`"
         )
     files = embedding_files(run_dir)
-    if not files and run_status(run_dir) == "diverged":
+    if not files and recorded_status(run_dir) == "diverged":
         raise DataError(
             f"run {run_dir}: training diverged, so its vectors are not numbers and no "
             "embedding was written; train again with a lower optimizer.learning_rate"

@@ -7,6 +7,10 @@ interrupted it sets `stopped` and sends SIGINT to its workers: a point being tra
 `mlcc train` does (the run so far kept, status `interrupted`) and returns its row, and a point
 not started yet is not started. Every point then has a row, and sweep.csv records them as a
 serial sweep's. No worker prints a traceback, and none is left running.
+
+Workers inherit this process's stdout and stderr, but not what the CLI does to them: the
+caller's `setup` (the CLI's closed-pipe guard) runs first in each worker, so output a worker
+sends to a closed pipe (`mlcc sweep -j 2 | head -1`) is dropped rather than failing its point.
 """
 
 from __future__ import annotations
@@ -36,9 +40,12 @@ _WORKER = _Worker()
 _HELD = {signal.SIGINT, signal.SIGTERM}
 
 
-def _start_worker(stopped: Any) -> None:
-    """Worker initializer: Ctrl-C is for the point being trained (`_interruptible`) only;
-    a signal that came while the worker started (blocked until now) is dropped."""
+def _start_worker(stopped: Any, setup: Callable[[], object] | None) -> None:
+    """Worker initializer: `setup()` (see the module docstring); Ctrl-C is for the point
+    being trained (`_interruptible`) only; a signal that came while the worker started
+    (blocked until now) is dropped."""
+    if setup is not None:
+        setup()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
@@ -108,12 +115,14 @@ def run_in_workers(
     arguments: Sequence[tuple[Any, ...]],
     jobs: int,
     missing_row: MissingRow,
+    setup: Callable[[], object] | None = None,
 ) -> list[SweepRow]:
     """`function(*args)` for each entry of `arguments` in `jobs` processes; rows in order.
 
     `function` must be module-level (workers import it). Ctrl-C or SIGTERM ends the tasks as
     described above, a worker that dies ends the others too (`failed`, WORKER_DIED); a task
-    with nothing to show gets `missing_row(index, status, message)`.
+    with nothing to show gets `missing_row(index, status, message)`. `setup` runs first in
+    each worker (module-level too).
     """
     # spawn: a fork of this process would copy numba's and BLAS's threads half-way through
     context = multiprocessing.get_context("spawn")
@@ -123,7 +132,7 @@ def run_in_workers(
     # Workers start in `submit`: with the signals blocked here, they are blocked in them.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(stopped,)
+        jobs, mp_context=context, initializer=_start_worker, initargs=(stopped, setup)
     ) as pool:
         try:
             try:

@@ -6,14 +6,14 @@ Each point's run directory sits under RUNS_DIR/SWEEP_NAME/ with a name derived f
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 from mlcc_cli.config.loading import load_config, resolved_yaml
-from mlcc_cli.errors import ConfigError, MlccError
+from mlcc_cli.errors import ConfigError, DataError, MlccError
 from mlcc_cli.rundir.doctor_file import stored_warning_kinds, warning_kinds
+from mlcc_cli.rundir.records import read_metrics, record_or_problem
 from mlcc_cli.rundir.storage import fit_name
 from mlcc_cli.training.plan import TrainingObserver
 from mlcc_cli.workflows.sweep.result import SweepPoint, SweepRow
@@ -30,11 +30,10 @@ def validate_point(config_path: Path, point: SweepPoint, what: str = "--grid") -
         raise ConfigError(f"{what} {where}: {error.args[0]}", error.problems) from None
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def _read_json(path: Path) -> dict[str, Any] | None:
+    """The mapping in a record file of an earlier run, or None when it has none to give."""
+    content, problem = record_or_problem(path)
+    return None if problem is not None else content
 
 
 def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> SweepRow | None:
@@ -43,17 +42,20 @@ def _reusable(run_dir: Path, config_yaml: str, point: SweepPoint, seed: int) -> 
     if not isinstance(status, dict) or status.get("status") != "complete":
         return None
     try:
-        if (run_dir / "config.yaml").read_text(encoding="utf-8") != config_yaml:
+        written = run_dir / "config.yaml"  # a regular file: reading a named pipe would wait
+        if not written.is_file() or written.read_text(encoding="utf-8") != config_yaml:
             return None  # the base config changed since: the old result no longer applies
     except OSError:
         return None
-    metrics = _read_json(run_dir / "metrics.json")
-    model = _read_json(run_dir / "model.json")
-    if not isinstance(metrics, dict):
+    try:
+        metrics = read_metrics(run_dir)
+    except DataError:  # damaged: the point is trained again
         return None
+    model = _read_json(run_dir / "model.json")
     task = model.get("task") if isinstance(model, dict) else None
     # status.json keeps per-phase timings (load, train, evaluate); their sum is the run's.
-    timings = status.get("timings") or {}
+    timings = status.get("timings")
+    timings = timings if isinstance(timings, dict) else {}
     duration = float(sum(v for v in timings.values() if isinstance(v, int | float)))
     return SweepRow(
         point,

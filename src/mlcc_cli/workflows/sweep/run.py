@@ -14,7 +14,7 @@ trial from the ones before it instead (search.py, tpe.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mlcc_cli.config.loading import LoadedConfig, check_run_name, load_config
@@ -138,6 +138,7 @@ def run_sweep(
     search: str | None = None,
     trials: int | None = None,
     prune: str = "none",
+    worker_setup: Callable[[], object] | None = None,
 ) -> SweepResult:
     """Run every grid point (each a normal run) and write sweep.csv and sweep.json.
 
@@ -148,6 +149,7 @@ def run_sweep(
     ----------
     seeds : repeat each point with seed, seed+1, ... (the config's seed first); None = once.
     jobs : worker processes (`parallel.run_in_workers`); 1 runs in this process.
+    worker_setup : called first in each of those workers (the CLI's closed-pipe guard).
     metric : the validation metric to rank by (default rmse for regression, else log_loss).
     executor, scheduler : "local" (above) or "dask": each point a task on the Dask cluster
         at `scheduler` (see executors.py; RUNS_DIR must be shared storage).
@@ -199,11 +201,14 @@ def run_sweep(
             rows = run_tpe(
                 config_path, study, count, sweep_dir, skip_existing=skip_existing, plots=plots,
                 jobs=jobs, scheduler=scheduler if executor == "dask" else None,
+                worker_setup=worker_setup,
             )  # fmt: skip
         elif executor == "dask":
             rows = run_on_dask(config_path, points, sweep_dir, skip_existing, str(scheduler), plots)
         else:
-            rows = _run_all(config_path, points, sweep_dir, skip_existing, jobs, plots)
+            rows = _run_all(
+                config_path, points, sweep_dir, skip_existing, (jobs, worker_setup), plots
+            )
         # No point trained (interrupted or failed before training): the model's task, as written.
         tasks = {row.task for row in rows if row.task} or {getattr(base.config.model, "task", None)}
         task = tasks.pop() if len(tasks) == 1 else None
@@ -248,9 +253,10 @@ def _run_all(
     points: list[SweepPoint],
     sweep_dir: Path,
     skip_existing: bool,
-    jobs: int,
+    workers: tuple[int, Callable[[], object] | None],
     plots: bool,
 ) -> list[SweepRow]:
+    jobs, setup = workers  # how many, and what each runs first (`run_in_workers`)
     if jobs > 1 and len(points) > 1:
         arguments = [(config_path, point, sweep_dir, skip_existing, plots) for point in points]
 
@@ -261,7 +267,7 @@ def _run_all(
             )
             return done or SweepRow(points[index], -1, status, None, message=message)
 
-        return run_in_workers(run_point, arguments, min(jobs, len(points)), missing)
+        return run_in_workers(run_point, arguments, min(jobs, len(points)), missing, setup)
     rows: list[SweepRow] = []
     for point in points:
         try:

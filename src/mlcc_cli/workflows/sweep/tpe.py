@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -189,9 +190,10 @@ def run_tpe(
     plots: bool,
     jobs: int,
     scheduler: str | None,
+    worker_setup: Callable[[], object] | None = None,
 ) -> list[SweepRow]:
-    """`trials` trials, serially, in `jobs` processes, or as Dask tasks at `scheduler`;
-    their rows in trial order."""
+    """`trials` trials, serially, in `jobs` processes (each first calling `worker_setup`),
+    or as Dask tasks at `scheduler`; their rows in trial order."""
     # Workers may have another working directory: hand them absolute paths.
     config_path, sweep_dir = Path(config_path).resolve(), Path(sweep_dir).resolve()
     arguments = [
@@ -216,6 +218,7 @@ def run_tpe(
             arguments,
             min(jobs, trials),
             lambda _, status, message: unproposed(status, message),
+            worker_setup,
         )
     else:
         rows = []
