@@ -195,8 +195,9 @@ def test_every_rule_has_a_constructed_run() -> None:
     # tests/test_doctor_signal.py
     # target_leakage, unshuffled_split, validation_copies_training: test_doctor_remedies.py
     # narrow_hidden_layer, class_imbalance: tests/test_doctor_capacity.py; long_tailed_label:
-    # tests/test_doctor_label.py; label_out_of_reach: tests/test_doctor_hard_problems.py
-    assert len(RULES) == 23
+    # tests/test_doctor_label.py; label_out_of_reach: tests/test_doctor_hard_problems.py;
+    # l2_step_overshoots: tests/test_doctor_penalties.py
+    assert len(RULES) == 24
 
 
 def test_easy_validation_split_is_suspicious(tmp_path: Path) -> None:

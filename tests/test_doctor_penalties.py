@@ -87,3 +87,41 @@ def test_the_l2_offered_to_an_overfit_feature_cross_fits_its_weights_and_rows(
     }
     assert loss["sized"] < 0.93 * before["metrics"]["validation"]["loss"]
     assert loss["sized"] < loss["fixed"]
+
+
+@pytest.mark.parametrize(
+    ("l2", "momentum", "status"),
+    [(9.0, 0.0, "complete"), (11.0, 0.0, "diverged"), (8.0, 0.5, "complete")],
+)
+def test_a_penalty_whose_own_step_overshoots_is_named_not_the_learning_rate(
+    tmp_path: Path, l2: float, momentum: float, status: str
+) -> None:
+    """η·2λ₂ = 1.8 and 2.2 with plain SGD (limit 2), 1.6 with momentum 0.5 (limit 3): the
+    penalty, not the rate, is the root cause, and its fix helps."""
+    config = {
+        **HEALTHY_BREAST_CANCER,
+        "model": {"type": "logistic", "l2": l2},
+        "optimizer": {"type": "sgd", "learning_rate": 0.1, "momentum": momentum},
+    }
+    before = train_json(tmp_path, config)
+    assert before["status"] == status
+    [first, *_] = [f for f in before["doctor"] if f["severity"] == "warning"]
+    assert first["kind"] == "l2_step_overshoots"
+    assert not {"learning_rate_too_high", "l2_too_strong"} & _kinds(before)
+    assert "times its value for the penalty alone" in first["evidence"]
+    after = train_json(tmp_path, config, first["fix"][0])
+    assert after["status"] == "complete"
+    assert "l2_step_overshoots" not in _kinds(after)
+    if status == "complete":
+        loss = {n: p["metrics"]["validation"]["log_loss"] for n, p in (("b", before), ("a", after))}
+        assert loss["a"] < 0.5 * loss["b"]
+
+
+def test_adam_has_no_step_limit_for_the_penalty(tmp_path: Path) -> None:
+    """Adam scales each weight's step by its own gradients: η·2λ₂ sets no overshoot there."""
+    config = {
+        **HEALTHY_BREAST_CANCER,
+        "model": {"type": "logistic", "l2": 11.0},
+        "optimizer": {"type": "adam", "learning_rate": 0.1},
+    }
+    assert "l2_step_overshoots" not in {f["kind"] for f in train_json(tmp_path, config)["doctor"]}

@@ -450,3 +450,30 @@ def test_optimizer_contract(tag: str) -> None:
 
 def test_sgd_config_is_importable_from_config() -> None:
     assert SGDConfig(type="sgd", learning_rate=0.1).momentum == 0.0
+
+
+@pytest.mark.parametrize(
+    ("momentum", "nesterov"), [(0.0, False), (0.5, False), (0.9, False), (0.5, True)]
+)
+def test_quadratic_step_limit_is_where_gradient_descent_on_a_quadratic_stops_converging(
+    momentum: float, nesterov: bool
+) -> None:
+    """On h·w²/2 (gradient h·w), η·h just under `quadratic_step_limit` still shrinks w, just
+    over it w grows: the closed form of each update's stability boundary."""
+    curvature = 3.0
+    limit = OPTIMIZERS["sgd"](0.1, momentum=momentum, nesterov=nesterov).quadratic_step_limit()
+    final = {}
+    for share in (0.98, 1.02):
+        optimizer = OPTIMIZERS["sgd"](
+            share * limit / curvature, momentum=momentum, nesterov=nesterov
+        )
+        w = {"w": np.array([1.0])}
+        for _ in range(2000):
+            optimizer.step(w, {"w": curvature * w["w"]})
+        final[share] = abs(float(w["w"][0]))
+    assert final[0.98] < 1e-3 and final[1.02] > 1e3
+
+
+def test_adaptive_optimizers_have_no_quadratic_step_limit() -> None:
+    for name in ("adagrad", "adam", "ftrl"):
+        assert OPTIMIZERS[name](0.1).quadratic_step_limit() is None

@@ -25,7 +25,7 @@ from mlcc_cli.doctor.rules_fit import (
     validation_below_training,
 )
 from mlcc_cli.doctor.rules_l1 import l1_sparsity
-from mlcc_cli.doctor.rules_l2 import l2_too_strong
+from mlcc_cli.doctor.rules_l2 import l2_step_overshoots, l2_too_strong
 from mlcc_cli.doctor.rules_label import long_tailed_label
 from mlcc_cli.doctor.rules_label_scale import label_out_of_reach
 from mlcc_cli.doctor.rules_learning_rate import learning_rate_too_high, learning_rate_too_low
@@ -53,6 +53,7 @@ RULES: tuple[Callable[[RunEvidence], list[Finding]], ...] = (
     unshuffled_split,
     validation_copies_training,
     label_out_of_reach,
+    l2_step_overshoots,
     learning_rate_too_high,
     learning_rate_too_low,
     still_improving,
@@ -101,6 +102,17 @@ ROOT_CAUSES: dict[str, dict[str, str]] = {
     | {
         "learning_rate_too_high": "the bouncing loss",
         "learning_rate_too_low": "the slow loss",
+    },
+    # The penalty's own step overshooting 0 makes the loss bounce or blow up, whatever the rate
+    # does for the data: the bouncing, the divergence and the gradients are the penalty's.
+    "l2_step_overshoots": SYMPTOMS
+    | {
+        "learning_rate_too_high": "the bouncing or exploding loss",
+        "exploding_gradients": "the exploding gradients",
+        "l2_too_strong": "the weights the penalty holds",
+        "underfitting": "the high loss",
+        "no_signal": "the high loss",
+        "still_improving": "the unsettled end of the curve",
     },
     "learning_rate_too_high": SYMPTOMS,
     # Weights that cannot travel to the label's size: the crawl and the plateau are that.

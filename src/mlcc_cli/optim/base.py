@@ -102,6 +102,12 @@ class Optimizer(ABC):
             args.append(f"schedule={self.schedule!r}")
         return f"{type(self).__name__}({', '.join(args)})"
 
+    def quadratic_step_limit(self) -> float | None:
+        """The largest η·h at which these steps still converge on a quadratic of curvature h
+        (an L2 penalty λ₂·w² has h = 2λ₂; past it each step overshoots further), or None
+        where each weight's step is scaled by its own gradients and no such η·h exists."""
+        return None
+
     def expect_total_steps(self, total_steps: int) -> None:
         """Tell the schedule how long training will run (cosine decays over it by default)."""
         self.total_steps_ = total_steps

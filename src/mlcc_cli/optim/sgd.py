@@ -41,6 +41,14 @@ class SGD(Optimizer):
         self.momentum = momentum
         self.nesterov = nesterov
 
+    def quadratic_step_limit(self) -> float:
+        """Gradient descent on h·w²/2 converges for η·h < 2; heavy-ball momentum for
+        η·h < 2(1 + μ); Nesterov for η·h < 2(1 + μ)/(1 + 2μ) (the roots of each update's
+        characteristic polynomial stay inside the unit circle)."""
+        if self.nesterov:
+            return 2.0 * (1.0 + self.momentum) / (1.0 + 2.0 * self.momentum)
+        return 2.0 * (1.0 + self.momentum)
+
     def _update(self, name: str, param: np.ndarray, grad: np.ndarray, learning_rate: float) -> None:
         if self.momentum == 0.0:
             param -= learning_rate * grad  # no state at all for plain SGD
