@@ -109,6 +109,9 @@ def test_a_penalty_whose_own_step_overshoots_is_named_not_the_learning_rate(
     assert first["kind"] == "l2_step_overshoots"
     assert not {"learning_rate_too_high", "l2_too_strong"} & _kinds(before)
     assert "times its value for the penalty alone" in first["evidence"]
+    if status == "diverged":  # the error names the penalty too, with the doctor's λ₂
+        weaker = first["fix"][0].removeprefix("model.l2=")
+        assert f"so weaken model.l2 (e.g. {weaker})" in before["message"]
     after = train_json(tmp_path, config, first["fix"][0])
     assert after["status"] == "complete"
     assert "l2_step_overshoots" not in _kinds(after)

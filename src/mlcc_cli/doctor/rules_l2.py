@@ -19,6 +19,7 @@ from mlcc_cli.doctor.findings import Finding, format_number
 from mlcc_cli.doctor.penalty import penalty_and_won, shrink_ratio
 from mlcc_cli.doctor.rules_fit import overfitting
 from mlcc_cli.optim.registry import build_optimizer
+from mlcc_cli.training.divergence import l2_overshoot
 
 # P/D over 0.2: r over 1/3, the weights held under 3/4 of their size: a warning.
 STRONG_SHARE = 0.2
@@ -28,11 +29,6 @@ NOTICEABLE_SHARE = 0.1
 # the thing that sets the fit.
 GENTLE_SHRINK = 0.05
 L2_LESSON = "Regularization for simplicity: L2"
-# η·2λ₂ over this share of the optimizer's limit: plain SGD's penalty alone then carries each
-# weight past 0 every step (η·2λ₂ > 1), so the weights flip sign and the loss bounces.
-OVERSHOOT_SHARE = 0.5
-# The suggested λ₂ leaves η·2λ₂ at this share of the limit: a penalty each step barely feels.
-CALM_SHARE = 0.005
 
 
 def l2_too_strong(evidence: RunEvidence) -> list[Finding]:
@@ -81,19 +77,16 @@ def l2_too_strong(evidence: RunEvidence) -> list[Finding]:
 
 def l2_step_overshoots(evidence: RunEvidence) -> list[Finding]:
     """With plain or momentum SGD, a penalty λ₂·Σw² whose own step η·2λ₂ exceeds
-    OVERSHOOT_SHARE of the optimizer's `quadratic_step_limit`: the penalty alone makes the
-    weights overshoot 0 each step (and diverge past the limit), whatever the data; weaken λ₂
-    so η·2λ₂ falls to CALM_SHARE of the limit. Training's own learning rate is not the fault:
-    lowering it enough would leave λ₂ pinning the weights near 0."""
+    OVERSHOOT_SHARE of the optimizer's `quadratic_step_limit` (`divergence.l2_overshoot`):
+    the penalty alone makes the weights overshoot 0 each step (and diverge past the limit),
+    whatever the data; weaken λ₂ so η·2λ₂ falls to CALM_SHARE of the limit. The learning rate
+    is not the fault: lowering it enough would leave λ₂ pinning the weights near 0."""
     l2 = float(getattr(evidence.config.model, "l2", 0.0) or 0.0)
     optimizer = build_optimizer(evidence.config.optimizer)
-    limit = optimizer.quadratic_step_limit()
-    if l2 <= 0 or limit is None:
+    found = l2_overshoot(optimizer, l2)
+    if found is None:
         return []
-    step = optimizer.learning_rate * 2.0 * l2
-    if step <= OVERSHOOT_SHARE * limit:  # at it exactly, each step lands the weights on 0
-        return []
-    weaker = l2 * CALM_SHARE * limit / step
+    step, limit, weaker = found
     beyond = step >= limit
     return [
         Finding(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 # A finite training loss this many times its yardstick (the larger of the loss before the
 # first step and the trivial model's) means the steps are blowing the weights up: diverged.
@@ -46,6 +47,40 @@ def divergence_message(
         f"training diverged to {what} at step {step} (period {period}) with "
         f"optimizer.learning_rate {learning_rate:g}; try a lower optimizer.learning_rate "
         f"{_example(f'{learning_rate * smaller:g}')}, set optimizer.clip_norm{SCALING_ADVICE}"
+    )
+
+
+# η·2λ₂ over this share of the optimizer's `quadratic_step_limit`: plain SGD's L2 penalty
+# alone then carries each weight past 0 every step (η·2λ₂ > 1), so the weights flip sign and
+# the loss bounces (past the whole limit, diverges), whatever the data.
+OVERSHOOT_SHARE = 0.5
+# A weaker λ₂ suggested for it leaves η·2λ₂ at this share: a penalty each step barely feels.
+CALM_SHARE = 0.005
+
+
+def l2_overshoot(optimizer: Any, l2: float) -> tuple[float, float, float] | None:
+    """(η·2λ₂, the optimizer's limit on it, the λ₂ that puts η·2λ₂ at CALM_SHARE of the
+    limit) when the L2 penalty's own step exceeds OVERSHOOT_SHARE of the limit, else None
+    (no penalty, or steps scaled per weight: Adagrad, Adam, FTRL)."""
+    limit = optimizer.quadratic_step_limit()
+    step = optimizer.learning_rate * 2.0 * l2
+    # At half the limit exactly, plain SGD's penalty lands each weight on 0, not past it.
+    if l2 <= 0 or limit is None or step <= OVERSHOOT_SHARE * limit:
+        return None
+    return step, limit, l2 * CALM_SHARE * limit / step
+
+
+def l2_overshoot_advice(optimizer: Any, l2: float) -> str:
+    """More for a diverged run's message ("; ..."), when the L2 penalty's own step already
+    overshoots (`l2_overshoot`): a lower rate would then only leave λ₂ pinning the weights."""
+    found = l2_overshoot(optimizer, l2)
+    if found is None:
+        return ""
+    step, limit, weaker = found
+    return (
+        f"; model.l2 {l2:g} is too strong for that rate on its own: the penalty's step "
+        f"η·2λ₂ = {step:.3g} is {'past' if step >= limit else 'over half'} the {limit:g} at "
+        f"which gradient descent stops converging, so weaken model.l2 (e.g. {weaker:.3g})"
     )
 
 

@@ -25,7 +25,7 @@ from mlcc_cli.models.base import SQUARED_ERROR, TrainableModel
 from mlcc_cli.models.linear_base import as_csr, is_sparse
 from mlcc_cli.optim.base import Optimizer
 from mlcc_cli.training import diagnostics
-from mlcc_cli.training.divergence import FINITE_DIVERGENCE_FACTOR
+from mlcc_cli.training.divergence import FINITE_DIVERGENCE_FACTOR, l2_overshoot_advice
 from mlcc_cli.training.engine import EpochRunner, choose_engine, resolve_shuffle
 from mlcc_cli.training.schedule import (
     DEFAULT_EPOCHS,
@@ -209,4 +209,5 @@ def train(
     result.warnings += diagnostics.history_warnings(result.history)
     if result.status == "diverged":
         result.message += model.divergence_advice()
+        result.message += l2_overshoot_advice(optimizer, float(getattr(model, "l2", 0.0) or 0.0))
     return result
