@@ -4,8 +4,9 @@ The design matrix mimics hashed crosses: 2**18 buckets, 40 random bucket ids a r
 value 1.0 (a bucket hit twice in a row sums to 2.0), as a canonical float64 CSR matrix.
 An mlcc epoch (logistic regression, batch 128, `EpochRunner.run_until` as in
 bench_training) is compared with one `SGDClassifier(loss="log_loss")` epoch on the same CSR
-matrix, without a penalty and with each penalty; peak memory of `train` on it is measured in
-a fresh child process (as bench_memory) against the size of the CSR arrays.
+matrix, the two timed in turns, without a penalty and with each penalty; peak memory of
+`train` on it is measured in a fresh child process (as bench_memory) against the size of
+the CSR arrays.
 
 Run as a script it is that child: python bench_sparse.py ROWS.
 """
@@ -20,6 +21,7 @@ import sys
 import time
 import tracemalloc
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,17 +75,21 @@ def make_sparse_data(rows: int, seed: int = 0, buckets: int = BUCKETS) -> Sparse
     return SparseData(X, y)
 
 
-def _mlcc_epoch(
-    data: SparseData, variant: str, l1: float, l2: float, repeat: int, method: str = "exact"
-) -> float:
-    """Best-of-`repeat` steady-state epoch of mlcc SGD (consecutive epochs of one runner)."""
+def _mlcc_epochs(
+    data: SparseData, variant: str, l1: float, l2: float, method: str = "exact"
+) -> Callable[[], object]:
+    """One mlcc SGD epoch per call, each continuing the last (steady state, as bench_training)."""
     engine, shuffle = resolve_variant(data.X, variant)
     model = LogisticRegression(l1=l1, l2=l2, l1_method=method).initialize(BUCKETS)
     optimizer = SGD(learning_rate=LEARNING_RATE)
     steps = math.ceil(data.X.shape[0] / BATCH)
     runner = EpochRunner(data.X, data.y, BATCH, steps, np.random.default_rng(0), engine, shuffle)
-    with np.errstate(over="ignore", invalid="ignore"):  # as train() does
-        return best_of(repeat, lambda: runner.run_until(model, optimizer, runner.step + steps))
+
+    def epoch() -> object:
+        with np.errstate(over="ignore", invalid="ignore"):  # as train() does
+            return runner.run_until(model, optimizer, runner.step + steps)
+
+    return epoch
 
 
 def _sklearn_penalty(l1: float, l2: float) -> dict[str, Any]:
@@ -96,8 +102,8 @@ def _sklearn_penalty(l1: float, l2: float) -> dict[str, Any]:
     return {"penalty": "l2", "alpha": 2 * l2}
 
 
-def _sklearn_epoch(data: SparseData, l1: float, l2: float, repeat: int) -> float:
-    """Best time of one SGDClassifier(log_loss) epoch on the same CSR matrix."""
+def _sklearn_epochs(data: SparseData, l1: float, l2: float) -> Callable[[], object]:
+    """One SGDClassifier(log_loss) epoch on the same CSR matrix per call."""
     from sklearn import config_context
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import SGDClassifier
@@ -106,31 +112,49 @@ def _sklearn_epoch(data: SparseData, l1: float, l2: float, repeat: int) -> float
         loss="log_loss", max_iter=1, tol=None, learning_rate="constant", eta0=LEARNING_RATE,
         shuffle=True, random_state=0, **_sklearn_penalty(l1, l2),
     )  # fmt: skip
-    with warnings.catch_warnings(), config_context(assume_finite=True):
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return best_of(repeat, lambda: estimator.fit(data.X, data.y))
+
+    def epoch() -> object:
+        with warnings.catch_warnings(), config_context(assume_finite=True):
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return estimator.fit(data.X, data.y)
+
+    return epoch
+
+
+def paired_epochs(
+    data: SparseData, variant: str, l1: float, l2: float, method: str, repeat: int
+) -> tuple[float, float]:
+    """Best-of-`repeat` (mlcc epoch, scikit-learn epoch) in seconds, timed in turns.
+
+    The machine is shared: a slow phase (another process on the second core or in the
+    last-level cache) lasts seconds to a minute and made single rows about 1.8× slower
+    (cumulative L1+L2: 711 ms, 390–410 ms when quiet) while scikit-learn's epoch, timed once
+    per penalty seconds earlier, was not. Alternating puts such a phase on both sides.
+    """
+    mlcc, sklearn = _mlcc_epochs(data, variant, l1, l2, method), _sklearn_epochs(data, l1, l2)
+    ours, theirs = [], []
+    for _ in range(repeat):
+        theirs.append(best_of(1, sklearn))
+        ours.append(best_of(1, mlcc))
+    return min(ours), min(theirs)
 
 
 def epoch_rows(data: SparseData, repeat: int) -> list[Row]:
-    """mlcc vs scikit-learn epochs: each penalty with the default shuffle, plus the other
-    shuffle without a penalty."""
+    """mlcc vs scikit-learn epochs (paired, `paired_epochs`): each penalty with the default
+    shuffle, plus the other shuffle without a penalty."""
     rows = []
     plan = [(suffix, l1, l2, method, "compiled/auto") for suffix, l1, l2, method in PENALTIES]
     plan.insert(1, ("", 0.0, 0.0, "exact", "compiled/other"))
-    references: dict[tuple[float, float], float] = {}
     for suffix, l1, l2, method, variant in plan:
-        if (l1, l2) not in references:
-            progress(f"reference: sklearn SGDClassifier epoch, sparse{suffix}")
-            references[l1, l2] = _sklearn_epoch(data, l1, l2, repeat)
-        progress(f"sparse epoch{suffix}, {variant}")
-        seconds = _mlcc_epoch(data, variant, l1, l2, repeat, method)
+        progress(f"sparse epoch{suffix}, {variant}, paired with sklearn SGDClassifier")
+        seconds, reference = paired_epochs(data, variant, l1, l2, method, repeat)
         rows.append(
             Row(
                 f"sparse epoch, logistic{suffix}, batch {BATCH}",
                 seconds,
                 engine=_engine_label("logistic", data.X, variant),
                 reference=f"sklearn SGDClassifier{suffix.replace(' (cumulative)', '')} epoch",
-                reference_value=references[l1, l2],
+                reference_value=reference,
                 target=TARGET,
             )
         )
@@ -207,7 +231,7 @@ def warm_up_sparse_kernel() -> str:
     tiny = make_sparse_data(64)
     started = time.perf_counter()
     for _, l1, l2, method in PENALTIES:
-        _mlcc_epoch(tiny, "compiled/auto", l1, l2, repeat=1, method=method)
+        _mlcc_epochs(tiny, "compiled/auto", l1, l2, method)()
     seconds = time.perf_counter() - started
     stats = kernels_sparse.csr_linear_family_steps.stats
     hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
