@@ -319,3 +319,25 @@ def test_a_run_stopped_before_its_first_period_is_not_called_healthy(tmp_path: P
     assert "no problems found" not in result.output
     assert "doctor: no problems in what could be checked; 1 note" in result.output
     assert "history.csv holds no period" in result.output
+
+
+@pytest.mark.parametrize(
+    ("history", "said", "code"),
+    [
+        ('period,train_loss\n1,"abc\n', "history.csv: cannot be read as a table", 2),
+        (b"\x00\x01\xff garbage", "history.csv: cannot be read as a table", 2),
+        ("a,b\n1,2\n", "history.csv has no train_loss column", 0),
+    ],
+)
+def test_a_damaged_history_is_named_and_never_called_healthy(
+    tmp_path: Path, history: str | bytes, said: str, code: int
+) -> None:
+    quickstart = Path(__file__).resolve().parents[1] / "configs" / "quickstart.yaml"
+    args = ["train", str(quickstart), "--runs-dir", str(tmp_path), "-q", "--no-plots"]
+    run_dir = Path(runner.invoke(app, args).stdout.strip())
+    path = run_dir / "history.csv"
+    path.write_bytes(history) if isinstance(history, bytes) else path.write_text(history)
+    result = runner.invoke(app, ["doctor", str(run_dir)], env={"COLUMNS": "300"})
+    assert result.exit_code == code, result.output
+    assert said in result.output and "Traceback" not in result.output
+    assert "no problems found" not in result.output

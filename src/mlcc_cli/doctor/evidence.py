@@ -18,8 +18,10 @@ import pandas as pd
 import yaml
 
 from mlcc_cli.config.experiment import ExperimentConfig
+from mlcc_cli.errors import DataError
 from mlcc_cli.models.registry import build_model
 from mlcc_cli.rundir.files import read_model
+from mlcc_cli.rundir.records import DAMAGED_RUN
 
 
 @dataclass
@@ -99,6 +101,17 @@ def history_frame(header: list[str], rows: list[list[Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=header).apply(pd.to_numeric, errors="coerce")
 
 
+def _read_history(path: Path) -> pd.DataFrame:
+    """history.csv as a table, or a DataError naming it when it cannot be parsed."""
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:  # not even a header: no period either
+        return pd.DataFrame()
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DataError(f"{path}: cannot be read as a table ({reason}); {DAMAGED_RUN}") from None
+
+
 def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
     """Read a run directory's evidence (the caller has checked it is a run directory).
 
@@ -120,8 +133,14 @@ def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
             "the threshold were not checked"
         )
     history_path = run_dir / "history.csv"
-    history = pd.read_csv(history_path) if history_path.is_file() else pd.DataFrame()
-    if history_path.is_file() and history.empty:  # stopped before its first period ended
+    history = _read_history(history_path) if history_path.is_file() else pd.DataFrame()
+    if history_path.is_file() and not history.empty and "train_loss" not in history.columns:
+        notes.append(
+            "history.csv has no train_loss column (it was not written by mlcc, or was edited): "
+            f"the loss curves were not checked; {DAMAGED_RUN}"
+        )
+        history = pd.DataFrame()
+    elif history_path.is_file() and history.empty:  # stopped before its first period ended
         notes.append(
             "history.csv holds no period (the run stopped before its first one ended): the "
             "loss curves (learning rate, overfitting, still improving) and the network's "
