@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_info
 from typer.testing import CliRunner
 
 from cli_helpers import california_linear, train_json
 from mlcc_cli.cli import app
+from mlcc_cli.workflows import doctor_capacity
+from mlcc_cli.workflows.reference_threads import one_thread
 
 runner = CliRunner()
 
@@ -42,6 +47,18 @@ def _experiment(name: str, source: str, label: str, model: dict, optimizer: dict
     }
 
 
+def _recording(threads_seen: list[set[int]]) -> Callable[[], AbstractContextManager[None]]:
+    """`one_thread`, also noting the thread counts of every native pool inside it."""
+
+    @contextmanager
+    def recorded() -> Iterator[None]:
+        with one_thread():
+            threads_seen.append({pool["num_threads"] for pool in threadpool_info()})
+            yield
+
+    return recorded
+
+
 def test_a_weak_but_real_signal_is_a_hard_problem_not_underfitting(tmp_path: Path) -> None:
     """P(y = 1) = σ(0.5·a): the logistic model is the truth, AUC ~0.62, log loss near the
     prior's. A linear refit and boosted trees do no better, so no network is offered, and a
@@ -54,7 +71,13 @@ def test_a_weak_but_real_signal_is_a_hard_problem_not_underfitting(tmp_path: Pat
     config = _experiment(
         "weak", source, "target", {"type": "logistic"}, {"type": "adam", "learning_rate": 0.01}
     )
-    payload = train_json(tmp_path, config)
+    threads_seen: list[set[int]] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(doctor_capacity, "one_thread", _recording(threads_seen))
+        payload = train_json(tmp_path, config)
+    # the reference fits ran on one thread: boosted trees' OpenMP loops stall when another
+    # process holds a core (a 1,600-row fit took seconds instead of 0.1 s)
+    assert threads_seen == [{1}]
     assert _warnings(payload["doctor"]) == []
     [fact] = payload["doctor"]
     assert fact["kind"] == "little_signal" and fact["severity"] == "info"

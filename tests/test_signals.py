@@ -296,12 +296,17 @@ def test_a_parallel_sweep_interrupted_keeps_its_points_and_writes_its_table(
     deadline = time.monotonic() + 60
     # Either worker may take the endless point, even after a short one: wait for both short
     # points and for the endless one's staging folder (made as its run starts).
-    while not all((run / "status.json").is_file() for run in done) or not list(
-        sweep_dir.glob(".training.steps-1000000000-*.partial")
-    ):
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the points never got under way"
-        time.sleep(0.05)
+    try:
+        while not all((run / "status.json").is_file() for run in done) or not list(
+            sweep_dir.glob(".training.steps-1000000000-*.partial")
+        ):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the points never got under way"
+            time.sleep(0.05)
+    except AssertionError:
+        # a failed wait must not leave the endless point training behind the rest of the suite
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
     # The staging folder comes before the point loads its data (importing scipy.stats for the
     # split checks: about a second alone, several with the suite on both cores) and trains;
     # a signal before training ends the point with nothing to keep.

@@ -22,6 +22,7 @@ from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR
 from mlcc_cli.models.registry import build_model
 from mlcc_cli.training.loop import as_arrays
 from mlcc_cli.training.preparation import prepare_design
+from mlcc_cli.workflows.reference_threads import one_thread
 
 # Dense designs up to this many cells get the refit (California's 17,000 × 9 in ~0.5 s).
 MAX_REFIT_CELLS = 2_000_000
@@ -56,7 +57,8 @@ def _reference_losses(loaded: LoadedConfig, task: str) -> tuple[float, float]:
     if task == "regression":
         linear = make_pipeline(StandardScaler(), Ridge(alpha=REFIT_RIDGE * len(y)))
         trees = HistGradientBoostingRegressor(random_state=config.seed)
-        fitted = [model.fit(X, y).predict(X_val) for model in (linear, trees)]
+        with one_thread():
+            fitted = [model.fit(X, y).predict(X_val) for model in (linear, trees)]
         trivial = mean_squared_error(y_val, np.full(len(y_val), y.mean()))
         return min(mean_squared_error(y_val, p) for p in fitted), trivial
     classes = np.unique(y)
@@ -64,7 +66,8 @@ def _reference_losses(loaded: LoadedConfig, task: str) -> tuple[float, float]:
         StandardScaler(), LogisticRegression(C=1.0 / (REFIT_RIDGE * len(y)), max_iter=1000)
     )
     trees = HistGradientBoostingClassifier(random_state=config.seed)
-    fitted = [model.fit(X, y).predict_proba(X_val) for model in (linear, trees)]
+    with one_thread():
+        fitted = [model.fit(X, y).predict_proba(X_val) for model in (linear, trees)]
     shares = np.array([np.mean(y == c) for c in classes])
     trivial = log_loss(y_val, np.tile(shares, (len(y_val), 1)), labels=classes)
     return min(log_loss(y_val, p, labels=classes) for p in fitted), trivial
