@@ -16,17 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 from mlcc_cli.config.loading import LoadedConfig
-from mlcc_cli.data.split_table import referenced_columns
 from mlcc_cli.errors import MlccError
 from mlcc_cli.models.base import LOG_LOSS, SQUARED_ERROR
 from mlcc_cli.models.registry import build_model
-from mlcc_cli.training.loop import as_arrays
-from mlcc_cli.training.preparation import prepare_design
+from mlcc_cli.workflows.doctor_checks import REFIT_RIDGE, refit_design
 from mlcc_cli.workflows.reference_threads import one_thread
 
 # Dense designs up to this many cells get the refit (California's 17,000 × 9 in ~0.5 s).
 MAX_REFIT_CELLS = 2_000_000
-REFIT_RIDGE = 1e-3  # as the tail refit: keeps collinear inputs finite, barely penalises
 
 
 def run_validation_loss(metrics: dict, task: str) -> float | None:
@@ -49,9 +46,7 @@ def _reference_losses(loaded: LoadedConfig, task: str) -> tuple[float, float]:
     from sklearn.preprocessing import StandardScaler
 
     config = loaded.config
-    prepared = prepare_design(config, loaded.folder, referenced_columns(config), for_doctor=False)
-    X, y = as_arrays(prepared.X["train"], prepared.y["train"], "training")
-    X_val, y_val = as_arrays(prepared.X["validation"], prepared.y["validation"], "validation")
+    X, y, X_val, y_val = refit_design(loaded)
     if not isinstance(X, np.ndarray) or X.size > MAX_REFIT_CELLS or len(y_val) == 0:
         raise ValueError("a sparse or large design: no refit")
     if task == "regression":

@@ -10,6 +10,7 @@ run little is reported as a fact, not an alarm.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +53,16 @@ def scaled_learning_rate(loaded: LoadedConfig, zscore: str) -> float | None:
     return safe_learning_rate(result.learning_rates, result.smoothed_losses, result.suggestion)
 
 
+def refit_design(loaded: LoadedConfig) -> tuple[Any, np.ndarray, Any, np.ndarray]:
+    """(X, y) of the run's training split and of its validation split, prepared as training
+    prepared them (feature steps fitted on training), for the doctor's scikit-learn refits."""
+    config = loaded.config
+    prepared = prepare_design(config, loaded.folder, referenced_columns(config), for_doctor=False)
+    X, y = as_arrays(prepared.X["train"], prepared.y["train"], "training")
+    X_val, y_val = as_arrays(prepared.X["validation"], prepared.y["validation"], "validation")
+    return X, y, X_val, y_val
+
+
 def _refit_losses(loaded: LoadedConfig, task: str) -> tuple[float, float]:
     """(validation loss of a near-unpenalised least-squares (MSE) or logistic (log loss)
     refit on the config's training split, by scikit-learn; the trivial model's: the training
@@ -62,10 +73,7 @@ def _refit_losses(loaded: LoadedConfig, task: str) -> tuple[float, float]:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    config = loaded.config
-    prepared = prepare_design(config, loaded.folder, referenced_columns(config), for_doctor=False)
-    X, y = as_arrays(prepared.X["train"], prepared.y["train"], "training")
-    X_val, y_val = as_arrays(prepared.X["validation"], prepared.y["validation"], "validation")
+    X, y, X_val, y_val = refit_design(loaded)
     trivial = np.full(len(y_val), y.mean())
     # Standardised inside the refit, so raw inputs' scales neither stall its solver nor tilt
     # its small penalty: the refit judges the tail, not the scaling.
