@@ -7,7 +7,6 @@ status.json, predictions-validation.csv and the input statistics doctor.json kee
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from mlcc_cli.config.experiment import ExperimentConfig
 from mlcc_cli.errors import DataError
@@ -112,22 +110,25 @@ def _read_history(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: cannot be read as a table ({reason}); {DAMAGED_RUN}") from None
 
 
-def evidence_from_run(run_dir: Path, stored: Any) -> RunEvidence:
-    """Read a run directory's evidence (the caller has checked it is a run directory).
+def evidence_from_run(
+    run_dir: Path,
+    stored: Any,
+    config: ExperimentConfig,
+    status: dict[str, Any],
+    metrics: dict[str, Any] | None,
+) -> RunEvidence:
+    """Read a run directory's evidence (the caller has checked it is a run directory and
+    read its record files: `config`, `status`, and `metrics`, None when metrics.json is
+    missing).
 
     `stored` is the run's doctor.json, parsed, or None: input statistics come from it, and a
     run written before the doctor existed has none, so the notes say the data rules were
     skipped.
     """
-    config = ExperimentConfig.model_validate(
-        yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
-    )
-    status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
     model, parameters = read_model(run_dir)
     notes: list[str] = []
-    metrics_path = run_dir / "metrics.json"
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
-    if not metrics_path.is_file():
+    if metrics is None:
+        metrics = {}
         notes.append(
             "metrics.json is missing: underfitting, the majority baseline, prediction bias and "
             "the threshold were not checked"

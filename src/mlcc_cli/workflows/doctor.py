@@ -49,17 +49,16 @@ def diagnose_run(run_dir: Path) -> DoctorReport:
     require_run_files(run_dir)
     # The record files first, each named should it be damaged (the rules would only trip over
     # a wrong type somewhere, worded below without the file); doctor.json is optional.
-    read_run_config(run_dir)
+    config = read_run_config(run_dir)
     status = read_record(run_dir / "status.json")
-    if (run_dir / "metrics.json").exists():
-        read_metrics(run_dir)
+    metrics = read_metrics(run_dir) if (run_dir / "metrics.json").exists() else None
     stored_path = run_dir / DOCTOR_FILE
     try:
         # doctor.json is read as it is: input statistics it cannot use are a note (evidence.py)
         stored = (
             json.loads(stored_path.read_text(encoding="utf-8")) if stored_path.is_file() else None
         )
-        evidence = evidence_from_run(run_dir, stored)
+        evidence = evidence_from_run(run_dir, stored, config, status, metrics)
         checks = stored.get("split_checks") if isinstance(stored, dict) else None
         # A hand-edited or damaged file surfaces as a missing key or a wrong type somewhere
         # in the rules; either way the answer is the same one-paragraph error.
